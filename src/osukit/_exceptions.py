@@ -1,0 +1,281 @@
+"""Every error osukit raises.
+
+One status code maps to one class, and every class derives from
+:class:`OsukitError`, so ``except osukit.OsukitError`` catches all of them::
+
+    OsukitError
+    ├── APIError                      osu! answered with an error status
+    │   ├── BadRequestError           400
+    │   ├── AuthenticationError       401 (also: v1 "Please provide a valid API key.")
+    │   │   └── OAuthError            /oauth/token refused (invalid_client, invalid_grant, …)
+    │   ├── ForbiddenError            403
+    │   │   └── MissingScopeError     the token lacks a scope (raised before any request when known)
+    │   ├── NotFoundError             404 (also: v1 "Replay not available.")
+    │   ├── ConflictError             409
+    │   ├── UnprocessableEntityError  422 (``form_error`` when osu-web sends one)
+    │   ├── RateLimitError            429 (``retry_after``)
+    │   └── ServerError               5xx
+    ├── TransportError                no usable response: connection refused, reset, protocol errors
+    │   └── TimeoutError              connect/read/write/pool timeout
+    ├── DecodeError                   the response did not match the model (route, JSON path, expected type)
+    ├── ConfigurationError            bad client settings (missing credentials, impossible scope set …)
+    │   └── InvalidScopeError         a scope combination osu-web would refuse, caught before the request
+    ├── ClientClosedError             a request on a client after ``close()``
+    ├── TokenStoreError               a token store could not be read or written safely
+    └── MissingExtraError             an optional extra is not installed (also an ``ImportError``)
+
+Messages, ``repr`` and ``str`` of these errors never contain a client secret,
+an access or refresh token, or an API key: request URLs and bodies attached to
+them are redacted first (see :func:`osukit._redact.redact_url`).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ClientClosedError",
+    "ConfigurationError",
+    "ConflictError",
+    "DecodeError",
+    "ForbiddenError",
+    "InvalidScopeError",
+    "MissingExtraError",
+    "MissingScopeError",
+    "NotFoundError",
+    "OAuthError",
+    "OsukitError",
+    "RateLimitError",
+    "ServerError",
+    "TimeoutError",
+    "TokenStoreError",
+    "TransportError",
+    "UnprocessableEntityError",
+]
+
+
+class OsukitError(Exception):
+    """Base class of every error osukit raises."""
+
+
+class APIError(OsukitError):
+    """osu! answered with an error status.
+
+    Attributes:
+        status_code: the HTTP status.
+        method: the request method.
+        url: the request URL with credentials redacted.
+        message: osu!'s ``error`` message when it sent one, else a description.
+        body: the parsed JSON body (or ``None`` when it was not JSON).
+        headers: the response headers (a plain dict, lower-case names).
+    """
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        method: str = "",
+        url: str = "",
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
+        self.method = method
+        self.url = url
+        self.body = body
+        self.headers: dict[str, str] = dict(headers or {})
+        where = f" ({method} {url})" if method else ""
+        super().__init__(f"{status_code}: {message}{where}")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status_code={self.status_code}, message={self.message!r})"
+
+
+class BadRequestError(APIError):
+    """400: osu! could not understand the request."""
+
+
+class AuthenticationError(APIError):
+    """401: the token is missing, invalid, expired or revoked (or the v1 key is invalid)."""
+
+
+class OAuthError(AuthenticationError):
+    """``/oauth/token`` refused a grant.
+
+    Carries osu-web's (league/oauth2-server's) fields: ``error``,
+    ``error_description`` and ``hint``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int,
+        error: str | None = None,
+        error_description: str | None = None,
+        hint: str | None = None,
+        method: str = "",
+        url: str = "",
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.error = error
+        self.error_description = error_description
+        self.hint = hint
+        super().__init__(
+            message, status_code=status_code, method=method, url=url, body=body, headers=headers
+        )
+
+
+class ForbiddenError(APIError):
+    """403: the token may not do this."""
+
+
+class MissingScopeError(ForbiddenError):
+    """The token lacks a scope the route needs.
+
+    Raised before any request when osukit knows the route's scope and the
+    token's scopes; ``scope`` names the missing one.
+    """
+
+    def __init__(self, message: str, *, scope: str, status_code: int = 403, **kwargs: Any) -> None:
+        self.scope = scope
+        super().__init__(message, status_code=status_code, **kwargs)
+
+
+class NotFoundError(APIError):
+    """404: no such user, beatmap, score …"""
+
+
+class ConflictError(APIError):
+    """409: the request conflicts with the current state."""
+
+
+class UnprocessableEntityError(APIError):
+    """422: osu! rejected a value; ``form_error`` holds per-field messages when sent."""
+
+    @property
+    def form_error(self) -> dict[str, Any] | None:
+        """osu-web's ``form_error`` object (field → messages), when present."""
+        if isinstance(self.body, dict):
+            value = self.body.get("form_error")
+            if isinstance(value, dict):
+                return value
+        return None
+
+
+class RateLimitError(APIError):
+    """429: the rate limit was hit and retries did not get past it.
+
+    ``retry_after`` is the server's ``Retry-After`` in seconds, when it sent one.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class ServerError(APIError):
+    """5xx: osu! failed; retried automatically for idempotent requests."""
+
+
+class TransportError(OsukitError):
+    """No usable response: the connection failed, was reset, or broke mid-body."""
+
+    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+        self.method = method
+        self.url = url
+        where = f" ({method} {url})" if method else ""
+        super().__init__(f"{message}{where}")
+
+
+class TimeoutError(TransportError, builtins.TimeoutError):
+    """The request timed out (connect, read, write or waiting for a pooled connection)."""
+
+
+class DecodeError(OsukitError, ValueError):
+    """The response did not match the model.
+
+    Attributes:
+        route: the route (e.g. ``GET api/v2/users/{user}/{mode?}``), when known.
+        path: the JSON path of the offending value (``$.statistics.pp``), when known.
+        expected: what the model expected there, when known.
+        excerpt: a short excerpt of the body.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        route: str | None = None,
+        path: str | None = None,
+        expected: str | None = None,
+        excerpt: str | None = None,
+    ) -> None:
+        self.route = route
+        self.path = path
+        self.expected = expected
+        self.excerpt = excerpt
+        parts = [message]
+        if route:
+            parts.append(f"route: {route}")
+        if path:
+            parts.append(f"at: {path}")
+        if excerpt:
+            parts.append(f"body starts: {excerpt!r}")
+        super().__init__("; ".join(parts))
+
+
+class ConfigurationError(OsukitError, ValueError):
+    """The client was configured in a way that cannot work (missing credentials, bad values)."""
+
+
+class InvalidScopeError(ConfigurationError):
+    """A scope set osu-web would refuse for this grant; ``code`` is osu-web's reason."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        self.code = code
+        super().__init__(f"{message} [{code}]")
+
+
+class ClientClosedError(OsukitError, RuntimeError):
+    """A request was made on a client that has been closed."""
+
+
+class TokenStoreError(OsukitError):
+    """A token store could not be read or written safely."""
+
+
+class MissingExtraError(OsukitError, ImportError):
+    """An optional part of osukit needs an extra that is not installed."""
+
+    def __init__(self, feature: str, extra: str) -> None:
+        self.extra = extra
+        super().__init__(f"{feature} needs the optional extra: pip install 'osukit[{extra}]'")
+
+
+_STATUS_ERRORS: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: ForbiddenError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def error_class_for_status(status: int) -> type[APIError]:
+    """The exception class for an HTTP status (one status → one class)."""
+    if status >= 500:
+        return ServerError
+    return _STATUS_ERRORS.get(status, APIError)

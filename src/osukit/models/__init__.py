@@ -1,0 +1,1 @@
+"""Typed models for every osu! API response (one module per API group)."""
