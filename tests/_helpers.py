@@ -1,0 +1,75 @@
+"""Helpers shared by tests: where the shared corpus lives, and the lossless check."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from osukit._models import decode, dump
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+
+
+def corpus_index() -> list[dict[str, str]]:
+    """Rows of corpus/INDEX.tsv (file, method, route, status, note)."""
+    with (CORPUS / "INDEX.tsv").open(newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def corpus_bytes(name: str) -> bytes:
+    return (CORPUS / name).read_bytes()
+
+
+def _norm(value: Any) -> Any:
+    """Normalise JSON for comparison: datetimes by instant, ints and floats by value."""
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    if isinstance(value, str) and len(value) >= 19 and value[4:5] == "-" and value[10:11] in ("T", " "):
+        try:
+            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return ("datetime", dt.timestamp() if dt.tzinfo else dt.isoformat())
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    return value
+
+
+def assert_lossless(body: bytes, tp: Any, *, strict: bool = True) -> Any:
+    """Decode ``body`` as ``tp``, dump it back and compare with the raw JSON.
+
+    With ``strict=True`` (the default) every field must be modelled: an unknown
+    field fails the test, so corpus tests prove coverage, not just tolerance.
+    """
+    obj = decode(body, tp, strict=strict)
+    raw = json.loads(body)
+    dumped = dump(obj)
+    assert _norm(dumped) == _norm(raw), _first_difference(_norm(raw), _norm(dumped))
+    return obj
+
+
+def _first_difference(a: Any, b: Any, path: str = "$") -> str:
+    if type(a) is not type(b):
+        return f"{path}: {a!r} != {b!r}"
+    if isinstance(a, dict):
+        for k in a.keys() | b.keys():
+            if k not in a or k not in b:
+                return f"{path}.{k}: present in {'raw' if k in a else 'dump'} only"
+            if a[k] != b[k]:
+                return _first_difference(a[k], b[k], f"{path}.{k}")
+    if isinstance(a, list):
+        if len(a) != len(b):
+            return f"{path}: length {len(a)} != {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y:
+                return _first_difference(x, y, f"{path}[{i}]")
+    return f"{path}: {a!r} != {b!r}"
