@@ -1,0 +1,103 @@
+"""osukit: the complete, fast, typed Python toolkit for the osu! web API.
+
+    import osukit
+
+    with osukit.Client(client_id=..., client_secret=...) as osu:
+        print(osu.users.get("peppy").statistics.pp)
+
+Sync (:class:`Client`) and async (:class:`AsyncClient`) clients share one
+surface; the sync one is generated from the async source.
+"""
+
+from __future__ import annotations
+
+from ._async.client import AsyncClient
+from ._async.pagination import AsyncPaginator
+from ._base_client import NOT_GIVEN, NotGiven, ResponseInfo
+from ._clock import Clock
+from ._exceptions import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ClientClosedError,
+    ConfigurationError,
+    ConflictError,
+    DecodeError,
+    ForbiddenError,
+    InvalidScopeError,
+    MissingExtraError,
+    MissingScopeError,
+    NotFoundError,
+    OAuthError,
+    OsukitError,
+    RateLimitError,
+    ServerError,
+    TimeoutError,
+    TokenStoreError,
+    TransportError,
+    UnprocessableEntityError,
+)
+from ._models import UNSET, Model, UnsetType, dump, is_set, unknown_fields
+from ._sync.client import Client
+from ._sync.pagination import Paginator
+from ._version import __version__
+from .auth import AuthorizationCode, ClientCredentials, StaticToken, UserToken
+from .enums import BeatmapsetStatus, Ruleset
+from .pagination import Page
+from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
+from .retry import RetryPolicy
+from .tokens import FileTokenStore, MemoryTokenStore, SQLiteTokenStore, Token, TokenStore
+
+__all__ = [
+    "NOT_GIVEN",
+    "UNSET",
+    "APIError",
+    "AsyncClient",
+    "AsyncPaginator",
+    "AuthenticationError",
+    "AuthorizationCode",
+    "BadRequestError",
+    "BeatmapsetStatus",
+    "Client",
+    "ClientClosedError",
+    "ClientCredentials",
+    "Clock",
+    "ConfigurationError",
+    "ConflictError",
+    "DecodeError",
+    "FileTokenStore",
+    "ForbiddenError",
+    "InvalidScopeError",
+    "MemoryTokenStore",
+    "MissingExtraError",
+    "MissingScopeError",
+    "Model",
+    "NoRateLimit",
+    "NotFoundError",
+    "NotGiven",
+    "OAuthError",
+    "OsukitError",
+    "Page",
+    "Paginator",
+    "RateLimitError",
+    "RateLimiter",
+    "ResponseInfo",
+    "RetryPolicy",
+    "Ruleset",
+    "SQLiteTokenStore",
+    "ServerError",
+    "StaticToken",
+    "TimeoutError",
+    "Token",
+    "TokenBucket",
+    "TokenStore",
+    "TokenStoreError",
+    "TransportError",
+    "UnprocessableEntityError",
+    "UnsetType",
+    "UserToken",
+    "__version__",
+    "dump",
+    "is_set",
+    "unknown_fields",
+]

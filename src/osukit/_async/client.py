@@ -1,0 +1,466 @@
+"""The asynchronous client. Its synchronous twin (``osukit/_sync/client.py``) is generated
+from this file by ``scripts/unasync.py``; edit this one and re-run the script."""
+
+from __future__ import annotations
+
+import copy
+import types
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from .. import _constants as C
+from .._base_client import NOT_GIVEN, BaseClient, NotGiven, build_retry, build_timeout, encode_body
+from .._clock import Clock
+from .._exceptions import (
+    ClientClosedError,
+    ConfigurationError,
+    DecodeError,
+    TimeoutError,
+    TransportError,
+)
+from .._models import decode
+from .._redact import logger, redact_url
+from .._route import Route
+from ..auth import AuthorizationCode, Grant
+from ..ratelimit import RateLimiter
+from ..retry import RetryPolicy
+from ..tokens import Token, TokenStore
+from ..pagination import Style
+from .pagination import AsyncPaginator, PageFetch
+from .token_manager import AsyncTokenManager
+
+if TYPE_CHECKING:
+    from ..resources._async.beatmaps import AsyncBeatmaps
+    from ..resources._async.users import AsyncUsers
+
+__all__ = ["AsyncClient"]
+
+T = TypeVar("T")
+_Parse = Callable[[httpx.Response], Any]
+
+
+class AsyncClient(BaseClient):
+    """An asynchronous osu! API client (v2, and v1 with an API key).
+
+    Usage::
+
+        async with osukit.AsyncClient(client_id=123, client_secret="…") as osu:
+            user = await osu.users.get("peppy")
+            async for score in osu.users.scores(user.id, "best", limit=None):
+                print(score.pp)
+
+    **Parameters** (all keyword-only; each falls back to an environment variable or a named default)
+
+    * **client_id**, **client_secret** - OAuth application credentials (``OSU_CLIENT_ID``,
+      ``OSU_CLIENT_SECRET``); with them the client uses the client-credentials grant.
+    * **scopes** - scopes for that grant (default ``("public",)``; a bot uses
+      ``("delegate", "chat.write", …)``).
+    * **grant** - any :class:`osukit.auth.Grant` instead (e.g. a :class:`~osukit.auth.UserToken`).
+    * **access_token** - a bare token to use as is.
+    * **api_key** - the legacy v1 key (``OSU_API_KEY``), for ``client.legacy``.
+    * **base_url** - ``https://osu.ppy.sh`` (``OSU_BASE_URL``), ``https://dev.ppy.sh`` or the emulator.
+    * **api_version** - the ``x-api-version`` header (default :data:`~osukit._constants.DEFAULT_API_VERSION`).
+    * **timeout** - seconds or an ``httpx.Timeout``.
+    * **retry** - a :class:`~osukit.RetryPolicy`, a retry count, or ``False``.
+    * **rate_limit** - requests per minute (default 60), a :class:`~osukit.ratelimit.RateLimiter`, or 0.
+    * **token_store** - where tokens are kept (default in memory).
+    * **user_agent** / **app_name** - the ``User-Agent`` (``osukit/<version> (app_name)``).
+    * **http_client** - your own ``httpx.AsyncClient`` (connection pool, proxy, transport…).
+    * **transport** - an ``httpx`` transport for the client osukit creates (tests: ``httpx.ASGITransport``).
+    * **proxy** - a proxy URL for the client osukit creates.
+    * **strict** - raise :class:`~osukit.DecodeError` when osu! sends fields osukit does not know.
+    """
+
+    def __init__(
+        self,
+        *,
+        client_id: int | str | None = None,
+        client_secret: str | None = None,
+        scopes: str | Iterable[str] | None = None,
+        grant: Grant | None = None,
+        access_token: str | None = None,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        api_version: int | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        retry: RetryPolicy | int | bool | None = None,
+        rate_limit: RateLimiter | int | float | None = None,
+        token_store: TokenStore | None = None,
+        user_agent: str | None = None,
+        app_name: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        strict: bool = False,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        proxy: str | None = None,
+        clock: Clock | None = None,
+        on_token_update: Callable[[str, Token], None] | None = None,
+    ) -> None:
+        super().__init__(
+            client_id=client_id,
+            client_secret=client_secret,
+            scopes=scopes,
+            grant=grant,
+            access_token=access_token,
+            api_key=api_key,
+            base_url=base_url,
+            api_version=api_version,
+            timeout=timeout,
+            retry=retry,
+            rate_limit=rate_limit,
+            token_store=token_store,
+            user_agent=user_agent,
+            app_name=app_name,
+            headers=headers,
+            strict=strict,
+            clock=clock,
+        )
+        if http_client is not None and (transport is not None or proxy is not None):
+            raise ConfigurationError("pass either http_client or transport/proxy, not both")
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            transport=transport,
+            proxy=proxy,
+            timeout=self.timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=C.MAX_CONNECTIONS, max_keepalive_connections=C.MAX_CONNECTIONS),
+        )
+        self._closed = False
+        self._tokens: AsyncTokenManager | None = None
+        if self.grant is not None:
+            self._tokens = AsyncTokenManager(
+                self.grant,
+                self.token_store,
+                base_url=self.base_url,
+                http=self._http,
+                clock=self._clock,
+                retry=self.retry,
+                on_token_update=on_token_update,
+            )
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: types.TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool (when osukit created it). Later requests raise ClientClosedError."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_http:
+            await self._http.aclose()
+
+    @property
+    def is_closed(self) -> bool:
+        """True after :meth:`aclose`."""
+        return self._closed
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
+        retry: RetryPolicy | int | bool | None | NotGiven = NOT_GIVEN,
+        api_version: int | NotGiven = NOT_GIVEN,
+        strict: bool | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+    ) -> AsyncClient:
+        """A view of this client with some options changed; it shares the connections,
+        the token and the rate limiter, and closing it does not close this client.
+
+        ``await osu.with_options(retry=False, timeout=5).users.get(2)``
+        """
+        clone = copy.copy(self)
+        clone._owns_http = False
+        for name in list(clone.__dict__):
+            if isinstance(getattr(type(clone), name, None), cached_property):
+                del clone.__dict__[name]
+        if not isinstance(timeout, NotGiven):
+            clone.timeout = build_timeout(timeout)
+        if not isinstance(retry, NotGiven):
+            clone.retry = build_retry(retry)
+        if not isinstance(api_version, NotGiven):
+            clone.api_version = int(api_version)
+        if not isinstance(strict, NotGiven):
+            clone.strict = strict
+        if not isinstance(headers, NotGiven):
+            clone._headers = {**self._headers, **headers}
+        return clone
+
+    # --- tokens -----------------------------------------------------------------------------
+
+    @property
+    def token(self) -> Token | None:
+        """The current token in memory (may be expired), or None before the first request."""
+        return self._tokens.current if self._tokens is not None else None
+
+    async def get_token(self) -> Token:
+        """A valid token, fetching or refreshing it when needed."""
+        if self._tokens is None:
+            raise ConfigurationError("this client has no OAuth credentials")
+        return await self._tokens.get()
+
+    async def exchange_code(self, grant: AuthorizationCode, code: str, state: str | None = None) -> Token:
+        """Finish the authorization-code grant: check ``state`` (when given), trade ``code`` for a token,
+        and make this client act as that user."""
+        if state is not None:
+            grant.check_state(state)
+        flow = grant.exchange_flow(self.base_url, code, self._clock.time())
+        manager = AsyncTokenManager(
+            grant,
+            self.token_store,
+            base_url=self.base_url,
+            http=self._http,
+            clock=self._clock,
+            retry=self.retry,
+            on_token_update=self._tokens.on_token_update if self._tokens is not None else None,
+        )
+        token = await manager._run(flow)
+        await manager.set(token)
+        self.grant = grant
+        self._tokens = manager
+        return token
+
+    async def revoke_token(self) -> None:
+        """Revoke the current token (``DELETE /api/v2/oauth/tokens/current``, any scope) and forget it."""
+        from ..resources._async.oauth import REVOKE_TOKEN
+
+        await self._call(REVOKE_TOKEN)
+        if self._tokens is not None:
+            self._tokens.store.delete(self._tokens.key)
+            self._tokens._token = None
+
+    # --- requests ---------------------------------------------------------------------------
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError("this client is closed; create a new one")
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        parse: _Parse,
+        route: Route | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        cost: int = 1,
+        bucket: str = "default",
+        api: str = "v2",
+    ) -> Any:
+        """Send with rate limiting, auth, retries and refresh-on-401; return ``parse(response)``."""
+        self._ensure_open()
+        needs_token = self._needs_token(route) if route is not None else self.grant is not None and api == "v2"
+        attempt = 0
+        reauthed = False
+        while True:
+            attempt += 1
+            token: Token | None = None
+            if needs_token:
+                assert self._tokens is not None
+                token = await self._tokens.get()
+                if route is not None:
+                    self._check_scope(route, token)
+            await self.rate_limiter.aacquire(cost, bucket)
+            self._ensure_open()
+            request = self._build_request(
+                method, path, params=params, json=json, data=data, headers=headers, token=token, api=api
+            )
+            label = f"{method} {redact_url(str(request.url))}"
+            try:
+                response = await self._http.send(request, follow_redirects=False)
+                try:
+                    await response.aread()
+                finally:
+                    await response.aclose()
+            except httpx.HTTPError as exc:
+                decision = self.retry.decide(attempt, method, error=exc)
+                logger.debug("%s: %s; retry=%s (%s)", label, type(exc).__name__, decision.retry, decision.reason)
+                if not decision.retry:
+                    cls = TimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
+                    raise cls(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+                              method=method, url=redact_url(str(request.url))) from None
+                await self._clock.asleep(decision.delay)
+                continue
+            self._remember(response)
+            self.rate_limiter.observe(response.headers, bucket)
+            status = response.status_code
+            if status == 401 and token is not None and not reauthed and self._tokens is not None \
+                    and self._tokens.grant.can_fetch:
+                reauthed = True
+                attempt -= 1
+                logger.debug("%s: 401, renewing the token once", label)
+                await self._tokens.invalidate(token)
+                continue
+            if status < 300:
+                try:
+                    return parse(response)
+                except DecodeError as exc:
+                    if exc.path is not None or exc.expected is not None:
+                        raise
+                    # A truncated or garbled body: worth another try for idempotent requests.
+                    decision = self.retry.decide(attempt, method, error=httpx.ReadError("malformed body"))
+                    logger.debug("%s: malformed body; retry=%s (%s)", label, decision.retry, decision.reason)
+                    if not decision.retry:
+                        raise
+                    await self._clock.asleep(decision.delay)
+                    continue
+            decision = self.retry.decide(attempt, method, response=response)
+            logger.debug("%s: %d; retry=%s (%s)", label, status, decision.retry, decision.reason)
+            if not decision.retry:
+                raise self._make_error(response, route)
+            await self._clock.asleep(decision.delay)
+
+    def _parser(self, route: Route, model: Any = NOT_GIVEN) -> _Parse:
+        target = route.response if isinstance(model, NotGiven) else model
+
+        def parse(response: httpx.Response) -> Any:
+            if response.status_code == 204 or target is None:
+                return None
+            if target is bytes:
+                return response.content
+            if target is str:
+                return response.text
+            return decode(response.content, target, strict=self.strict, route=route.key)
+
+        return parse
+
+    async def _call(
+        self,
+        route: Route,
+        *,
+        path: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        model: Any = NOT_GIVEN,
+    ) -> Any:
+        """Call ``route`` and decode its response (the one path every resource method takes)."""
+        return await self._send(
+            route.http_method,
+            route.path(path),
+            parse=self._parser(route, model),
+            route=route,
+            params=params,
+            json=encode_body(json),
+            cost=route.request_cost(params or {}),
+            bucket=route.bucket,
+            api=route.api,
+        )
+
+    def _paginate(
+        self,
+        route: Route,
+        *,
+        style: Style[T],
+        path: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        limit: int | None = None,
+        cursor: Any = None,
+        model: Any = NOT_GIVEN,
+    ) -> AsyncPaginator[T]:
+        """A paginator over ``route`` (items one by one, or pages with a resumable cursor)."""
+        route_path = route.path(path)
+        base_params = dict(params or {})
+        parser = self._parser(route, model)
+
+        async def fetch(page_params: Mapping[str, Any]) -> Any:
+            merged = {**base_params, **page_params}
+            return await self._send(
+                route.http_method,
+                route_path,
+                parse=parser,
+                route=route,
+                params=merged,
+                cost=route.request_cost(merged),
+                bucket=route.bucket,
+                api=route.api,
+            )
+
+        fetcher: PageFetch = fetch
+        return AsyncPaginator(fetcher, style, limit=limit, cursor=cursor)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        response_model: type[T] | None = None,
+        authenticated: bool = True,
+    ) -> Any:
+        """Call any endpoint, wrapped or not: ``await osu.request("GET", "api/v2/me")``.
+
+        Returns the decoded JSON (or ``response_model`` built from it), ``None``
+        for 204. Rate limiting, auth, retries and errors work as for every
+        other call. ``path`` is relative to ``base_url``; absolute URLs must
+        point at ``base_url`` (credentials never go to another host).
+        """
+
+        def parse(response: httpx.Response) -> Any:
+            if response.status_code == 204 or not response.content:
+                return None
+            if response_model is not None:
+                return decode(response.content, response_model, strict=self.strict, route=f"{method} {path}")
+            return decode(response.content, Any, route=f"{method} {path}")
+
+        api = "v1" if path.lstrip("/").startswith("api/get_") else "v2"
+        if api == "v1" and self.api_key:
+            params = {**(params or {}), "k": self.api_key}
+        return await self._send(
+            method.upper(),
+            path,
+            parse=parse,
+            params=params,
+            json=json,
+            data=data,
+            headers=headers,
+            api=api if authenticated else "v1",
+        )
+
+    async def request_raw(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Like :meth:`request` but returns the ``httpx.Response`` (already read) untouched."""
+        result: httpx.Response = await self._send(
+            method.upper(), path, parse=lambda r: r, params=params, json=json, headers=headers
+        )
+        return result
+
+    # --- resources --------------------------------------------------------------------------
+
+    @cached_property
+    def users(self) -> AsyncUsers:
+        """Users: profiles, scores, beatmaps, activity, kudosu (``/users``, ``/me``)."""
+        from ..resources._async.users import AsyncUsers
+
+        return AsyncUsers(self)
+
+    @cached_property
+    def beatmaps(self) -> AsyncBeatmaps:
+        """Beatmaps: lookup, batches, leaderboards, difficulty attributes, packs."""
+        from ..resources._async.beatmaps import AsyncBeatmaps
+
+        return AsyncBeatmaps(self)

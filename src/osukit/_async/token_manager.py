@@ -1,0 +1,142 @@
+"""Keeps one valid token per grant, refreshing it single-flight.
+
+Any number of concurrent callers that find the token expired cause exactly
+one ``/oauth/token`` request: the first takes the lock and refreshes, the
+rest wait on the lock and then find the new token (in memory or in the
+store, where another process may have put it). A failed refresh leaves the
+stored token untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import httpx
+
+from .._clock import Clock
+from .._exceptions import AuthenticationError, TimeoutError, TransportError
+from .._redact import logger, redact_url
+from ..auth import Grant, TokenFlow
+from ..retry import RetryPolicy
+from ..tokens import Token, TokenStore
+
+__all__ = ["AsyncTokenManager"]
+
+
+class AsyncTokenManager:
+    """The token of one grant: cached, stored, refreshed once however many callers ask."""
+
+    def __init__(
+        self,
+        grant: Grant,
+        store: TokenStore,
+        *,
+        base_url: str,
+        http: httpx.AsyncClient,
+        clock: Clock,
+        retry: RetryPolicy,
+        on_token_update: Callable[[str, Token], None] | None = None,
+    ) -> None:
+        self.grant = grant
+        self.store = store
+        self.base_url = base_url
+        self._http = http
+        self._clock = clock
+        self._retry = retry
+        self._lock = asyncio.Lock()
+        self._token: Token | None = grant.initial_token()
+        self.on_token_update = on_token_update
+
+    @property
+    def key(self) -> str:
+        """The store key of this grant's token."""
+        return self.grant.store_key
+
+    @property
+    def current(self) -> Token | None:
+        """The token in memory (possibly expired), without any I/O."""
+        return self._token
+
+    async def get(self) -> Token:
+        """A token that is not about to expire."""
+        token = self._token
+        if token is not None and not token.is_expired(self._clock.time()):
+            return token
+        return await self._renew(stale=token, force=False)
+
+    async def invalidate(self, stale: Token) -> Token:
+        """The server refused ``stale`` (a 401): get a different token, refreshing if needed."""
+        return await self._renew(stale=stale, force=True)
+
+    async def set(self, token: Token) -> None:
+        """Adopt ``token`` (e.g. fresh from a login) and save it."""
+        async with self._lock:
+            self._adopt(token)
+
+    def _adopt(self, token: Token) -> None:
+        self._token = token
+        self.store.save(self.key, token)
+        if self.on_token_update is not None:
+            self.on_token_update(self.key, token)
+
+    def _usable(self, candidate: Token | None, stale: Token | None, force: bool, now: float) -> bool:
+        if candidate is None or candidate.is_expired(now):
+            return False
+        return not (force and stale is not None and candidate.access_token == stale.access_token)
+
+    async def _renew(self, *, stale: Token | None, force: bool) -> Token:
+        async with self._lock:
+            now = self._clock.time()
+            if self._usable(self._token, stale, force, now):
+                assert self._token is not None
+                return self._token
+            stored = self.store.load(self.key)
+            if self._usable(stored, stale, force, now):
+                assert stored is not None
+                self._token = stored
+                return stored
+            if not self.grant.can_fetch and stale is None and self._token is None and stored is None:
+                raise AuthenticationError(
+                    "no token: log in first (authorization code) or configure client credentials",
+                    status_code=401,
+                )
+            base = stored if stored is not None else self._token
+            logger.debug("token: requesting a new token for %s", self.grant)
+            token = await self._run(self.grant.token_flow(self.base_url, base, now))
+            self._adopt(token)
+            return token
+
+    async def _run(self, flow: TokenFlow) -> Token:
+        """Drive a sans-I/O token flow, retrying server errors and timeouts."""
+        request = next(flow)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._http.send(request)
+                await response.aread()
+            except httpx.HTTPError as exc:
+                decision = self._retry.decide(attempt, "GET", error=exc)
+                if not decision.retry:
+                    cls = TimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
+                    raise cls(
+                        f"token request failed: {type(exc).__name__}",
+                        method="POST",
+                        url=redact_url(str(request.url)),
+                    ) from None
+                logger.debug("token: retrying in %.2fs (%s)", decision.delay, decision.reason)
+                await self._clock.asleep(decision.delay)
+                continue
+            if response.status_code >= 500 or response.status_code == 429:
+                decision = self._retry.decide(attempt, "GET", response=response)
+                if decision.retry:
+                    logger.debug("token: retrying in %.2fs (%s)", decision.delay, decision.reason)
+                    await self._clock.asleep(decision.delay)
+                    continue
+            try:
+                flow.send(response)
+            except StopIteration as stop:
+                token: Token = stop.value
+                return token
+            raise RuntimeError("token flow yielded more than one request")  # pragma: no cover

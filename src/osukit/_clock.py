@@ -1,0 +1,32 @@
+"""Time, behind a small object so tests can replace it (a fake clock makes backoff tests instant)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+__all__ = ["Clock", "SystemClock"]
+
+
+class Clock:
+    """Monotonic time and sleeping, sync and async. Subclass to fake time in tests."""
+
+    def monotonic(self) -> float:
+        """Seconds on a monotonic clock."""
+        return time.monotonic()
+
+    def time(self) -> float:
+        """Seconds since the epoch (used for token expiry, which is stored)."""
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        """Block for ``seconds``."""
+        if seconds > 0:
+            time.sleep(seconds)
+
+    async def asleep(self, seconds: float) -> None:
+        """Suspend for ``seconds``."""
+        await asyncio.sleep(max(seconds, 0))
+
+
+SystemClock = Clock

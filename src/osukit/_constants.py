@@ -1,0 +1,65 @@
+"""Every default osukit uses, named in one place."""
+
+from __future__ import annotations
+
+DEFAULT_BASE_URL = "https://osu.ppy.sh"
+"""osu!'s production site; ``https://dev.ppy.sh`` or the emulator's URL are the usual alternatives."""
+
+DEFAULT_NOTIFY_URL = "wss://notify.ppy.sh"
+"""osu-notification-server (the chat websocket)."""
+
+DEFAULT_API_VERSION = 20250913
+"""``x-api-version`` sent with every v2 request: the newest dated version osu-web honours.
+
+At 20220705 and above scores use the lazer/solo shape; at 20241022 and above
+``GET /friends`` returns UserRelation objects.
+"""
+
+DEFAULT_TIMEOUT = 30.0
+"""Seconds for reading a response (and the overall default for writes and the pool)."""
+
+DEFAULT_CONNECT_TIMEOUT = 10.0
+"""Seconds to establish a connection."""
+
+DEFAULT_MAX_RETRIES = 3
+"""Retries after the first attempt for retryable failures."""
+
+INITIAL_RETRY_DELAY = 0.5
+"""Seconds before the first retry; doubles each attempt (with jitter)."""
+
+MAX_RETRY_DELAY = 30.0
+"""Cap on a single computed backoff."""
+
+MAX_RETRY_AFTER = 120.0
+"""Cap on a server-sent ``Retry-After`` we are willing to sleep; longer waits raise RateLimitError."""
+
+DEFAULT_RATE_LIMIT = 60
+"""Requests per minute: osu!'s terms of use ask for at most 60."""
+
+DEFAULT_BURST = 10
+"""Requests that may go out at once before the per-minute pace applies."""
+
+SERVER_RATE_LIMIT = 1200
+"""osu-web's own throttle per token per minute; the most a limiter may be configured to."""
+
+REPLAY_RATE_LIMIT = 10
+"""Replay downloads per minute (osu-web's separate ``api-scores-download`` bucket)."""
+
+TOKEN_REFRESH_MARGIN = 60.0
+"""Seconds before expiry at which a token counts as expired (clock-skew margin)."""
+
+MAX_IDS_PER_REQUEST = 50
+"""osu-web's cap for ``ids[]`` batches (``/users``, ``/beatmaps``, ``/users/lookup``)."""
+
+MAX_CONNECTIONS = 20
+"""Connection pool size."""
+
+LAZER_SCORES_API_VERSION = 20220705
+"""At or above this ``x-api-version`` scores come in the lazer/solo shape (``Score``), below it
+in the legacy shape (``LegacyScore``)."""
+
+FRIEND_RELATIONS_API_VERSION = 20241022
+"""At or above this ``x-api-version`` ``GET /friends`` returns UserRelation objects."""
+
+MAX_USER_LISTING_RESULTS = 100
+"""osu-web's cap on offset+limit for ``scores/recent``, kudosu and recent_activity."""

@@ -1,0 +1,214 @@
+"""Pagination schemes osu-web uses, as small objects without I/O.
+
+A *style* knows which query parameters fetch the page at a cursor, where the
+items are in a response, and what the next cursor is. Cursors are plain JSON
+values (a string, an object, a page number, an offset or an id), so a crawl
+can save one and resume from it later with ``cursor=``.
+
+The paginators that drive them are ``osukit.Paginator`` (sync) and
+``osukit.AsyncPaginator`` (async): iterate them for items, or call
+``.pages()`` for pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from msgspec import UNSET
+
+__all__ = [
+    "CursorObjectStyle",
+    "CursorStringStyle",
+    "IdRangeStyle",
+    "OffsetStyle",
+    "Page",
+    "PageStyle",
+    "Style",
+]
+
+T = TypeVar("T")
+Items = Callable[[Any], Sequence[T]]
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing.
+
+    Attributes:
+        items: the page's items.
+        response: the whole decoded response (for totals and side data such as ``users``).
+        cursor: the cursor that fetched this page (``None`` for the first).
+        next_cursor: the cursor of the next page, or ``None`` when this is the last.
+    """
+
+    items: Sequence[T]
+    response: Any
+    cursor: Any
+    next_cursor: Any
+
+    @property
+    def has_next(self) -> bool:
+        """True when another page follows."""
+        return self.next_cursor is not None
+
+    def __iter__(self) -> Any:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class Style(Generic[T]):
+    """How one pagination scheme moves from page to page (subclass for new schemes)."""
+
+    name = "custom"
+
+    def __init__(self, items: Items[T]) -> None:
+        self._items = items
+
+    def items(self, response: Any) -> Sequence[T]:
+        """The items of a decoded page."""
+        found = self._items(response)
+        return () if found is None or found is UNSET else found
+
+    def params(self, cursor: Any, remaining: int | None) -> dict[str, Any]:
+        """Query parameters that fetch the page at ``cursor`` (None: the first page)."""
+        raise NotImplementedError
+
+    def next_cursor(self, response: Any, items: Sequence[T], cursor: Any, params: Mapping[str, Any]) -> Any:
+        """The cursor of the page after this one, or None when there is none."""
+        raise NotImplementedError
+
+
+def _field(obj: Any, name: str) -> Any:
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    value = getattr(obj, name, None)
+    return None if value is UNSET else value
+
+
+class CursorStringStyle(Style[T]):
+    """``cursor_string``: an opaque string returned by each page and sent back for the next."""
+
+    name = "cursor_string"
+
+    def params(self, cursor: Any, remaining: int | None) -> dict[str, Any]:
+        return {"cursor_string": cursor} if cursor else {}
+
+    def next_cursor(self, response: Any, items: Sequence[T], cursor: Any, params: Mapping[str, Any]) -> Any:
+        nxt = _field(response, "cursor_string")
+        if not nxt or not items or nxt == cursor:
+            return None
+        return nxt
+
+
+class CursorObjectStyle(Style[T]):
+    """The deprecated ``cursor`` object, sent back as ``cursor[key]=value`` (comments)."""
+
+    name = "cursor"
+
+    def params(self, cursor: Any, remaining: int | None) -> dict[str, Any]:
+        return {"cursor": dict(cursor)} if cursor else {}
+
+    def next_cursor(self, response: Any, items: Sequence[T], cursor: Any, params: Mapping[str, Any]) -> Any:
+        nxt = _field(response, "cursor")
+        if not isinstance(nxt, Mapping) or not nxt or not items or nxt == cursor:
+            return None
+        return dict(nxt)
+
+
+class PageStyle(Style[T]):
+    """``page=1, 2, …`` until a page comes back short or empty."""
+
+    name = "page"
+
+    def __init__(self, items: Items[T], *, page_size: int | None = None, limit_param: str | None = None) -> None:
+        super().__init__(items)
+        self.page_size = page_size
+        self.limit_param = limit_param
+
+    def params(self, cursor: Any, remaining: int | None) -> dict[str, Any]:
+        out: dict[str, Any] = {"page": cursor or 1}
+        if self.limit_param and self.page_size:
+            out[self.limit_param] = self.page_size
+        return out
+
+    def next_cursor(self, response: Any, items: Sequence[T], cursor: Any, params: Mapping[str, Any]) -> Any:
+        if not items or (self.page_size is not None and len(items) < self.page_size):
+            return None
+        return int(cursor or 1) + 1
+
+
+class OffsetStyle(Style[T]):
+    """``offset`` + ``limit`` (at most ``page_size`` per call, at most ``max_results`` in all)."""
+
+    name = "offset"
+
+    def __init__(self, items: Items[T], *, page_size: int = 100, max_results: int | None = None) -> None:
+        super().__init__(items)
+        self.page_size = page_size
+        self.max_results = max_results
+
+    def _size(self, offset: int, remaining: int | None) -> int:
+        size = self.page_size
+        if remaining is not None:
+            size = min(size, remaining)
+        if self.max_results is not None:
+            size = min(size, self.max_results - offset)
+        return max(size, 0)
+
+    def params(self, cursor: Any, remaining: int | None) -> dict[str, Any]:
+        offset = int(cursor or 0)
+        return {"offset": offset, "limit": self._size(offset, remaining)}
+
+    def next_cursor(self, response: Any, items: Sequence[T], cursor: Any, params: Mapping[str, Any]) -> Any:
+        asked = int(params.get("limit", self.page_size))
+        offset = int(cursor or 0) + len(items)
+        if not items or len(items) < asked:
+            return None
+        if self.max_results is not None and offset >= self.max_results:
+            return None
+        return offset
+
+
+class IdRangeStyle(Style[T]):
+    """Id ranges: each page asks for items older than the oldest seen (``until``/``before``/``max_id``),
+    or newer than the newest seen (``since``/``after``)."""
+
+    name = "id_range"
+
+    def __init__(
+        self,
+        items: Items[T],
+        *,
+        param: str,
+        id_of: Callable[[T], int],
+        page_size: int,
+        newer: bool = False,
+        limit_param: str | None = "limit",
+    ) -> None:
+        super().__init__(items)
+        self.param = param
+        self.id_of = id_of
+        self.page_size = page_size
+        self.newer = newer
+        self.limit_param = limit_param
+
+    def params(self, cursor: Any, remaining: int | None) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if cursor is not None:
+            out[self.param] = cursor
+        if self.limit_param:
+            size = self.page_size if remaining is None else max(1, min(self.page_size, remaining))
+            out[self.limit_param] = size
+        return out
+
+    def next_cursor(self, response: Any, items: Sequence[T], cursor: Any, params: Mapping[str, Any]) -> Any:
+        if not items:
+            return None
+        if self.limit_param and len(items) < int(params.get(self.limit_param, self.page_size)):
+            return None
+        ids = [self.id_of(i) for i in items]
+        return max(ids) if self.newer else min(ids)

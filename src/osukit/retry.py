@@ -1,0 +1,124 @@
+"""When to retry a request, and how long to wait first.
+
+A :class:`RetryPolicy` is a small immutable object; pass your own to a client
+(``Client(retry=RetryPolicy(max_retries=5))``), ``retry=False`` to turn retries
+off, or subclass it and override :meth:`RetryPolicy.decide`. Every decision is
+logged at DEBUG on the ``osukit`` logger.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import NamedTuple
+
+import httpx
+
+from ._constants import DEFAULT_MAX_RETRIES, INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
+
+__all__ = ["RetryDecision", "RetryPolicy", "parse_retry_after"]
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+class RetryDecision(NamedTuple):
+    """What :meth:`RetryPolicy.decide` answered: retry or not, after how long, and why."""
+
+    retry: bool
+    delay: float
+    reason: str
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds, a float, or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        # osu-web sends integers; floats are accepted because proxies sometimes send them.
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        import time as _time
+
+        seconds = when.timestamp() - (now if now is not None else _time.time())
+    if seconds != seconds or seconds < 0:  # NaN or in the past
+        return 0.0
+    return seconds
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retry connection failures, timeouts, 429 and 502/503/504 with capped exponential backoff.
+
+    **Parameters**
+
+    * **max_retries** - retries after the first attempt (0 disables retrying).
+    * **initial_delay** / **max_delay** - backoff starts at ``initial_delay`` and doubles, capped.
+    * **jitter** - multiply each backoff by a random factor in [0.5, 1] so clients spread out.
+    * **retry_statuses** - statuses worth another try.
+    * **methods** - methods retried after a status or a broken connection; 429 (not processed)
+      and connect errors (never sent) are retried for every method.
+    * **max_retry_after** - a server ``Retry-After`` longer than this is not slept through.
+    """
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    initial_delay: float = INITIAL_RETRY_DELAY
+    max_delay: float = MAX_RETRY_DELAY
+    jitter: bool = True
+    retry_statuses: Collection[int] = field(default=frozenset({429, 502, 503, 504}))
+    methods: Collection[str] = field(default=IDEMPOTENT_METHODS)
+    max_retry_after: float = MAX_RETRY_AFTER
+
+    def backoff(self, attempt: int) -> float:
+        """The pause before retry number ``attempt`` (1-based) when the server gave no hint."""
+        delay: float = min(self.max_delay, self.initial_delay * (2 ** max(attempt - 1, 0)))
+        if self.jitter:
+            delay *= 0.5 + random.random() / 2  # noqa: S311 - jitter, not cryptography
+        return delay
+
+    def decide(
+        self,
+        attempt: int,
+        method: str,
+        *,
+        response: httpx.Response | None = None,
+        error: BaseException | None = None,
+    ) -> RetryDecision:
+        """Decide whether attempt number ``attempt`` (1-based) of a failed request should be retried."""
+        if attempt > self.max_retries:
+            return RetryDecision(False, 0.0, f"gave up after {self.max_retries} retries")
+        method = method.upper()
+        if response is not None:
+            status = response.status_code
+            if status not in self.retry_statuses:
+                return RetryDecision(False, 0.0, f"status {status} is not retryable")
+            if status != 429 and method not in self.methods:
+                return RetryDecision(False, 0.0, f"{method} is not idempotent")
+            hint = parse_retry_after(response.headers.get("retry-after"))
+            if hint is not None:
+                if hint > self.max_retry_after:
+                    return RetryDecision(
+                        False, hint, f"Retry-After {hint:.0f}s exceeds max_retry_after {self.max_retry_after:.0f}s"
+                    )
+                return RetryDecision(True, hint, f"status {status}, server asked to wait {hint:g}s")
+            return RetryDecision(True, self.backoff(attempt), f"status {status}")
+        if error is not None:
+            if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+                return RetryDecision(True, self.backoff(attempt), f"{type(error).__name__} (request not sent)")
+            if isinstance(error, httpx.TransportError):
+                if method not in self.methods:
+                    return RetryDecision(False, 0.0, f"{type(error).__name__} on non-idempotent {method}")
+                return RetryDecision(True, self.backoff(attempt), type(error).__name__)
+            return RetryDecision(False, 0.0, f"{type(error).__name__} is not retryable")
+        return RetryDecision(False, 0.0, "nothing to retry")
+
+
+NO_RETRY = RetryPolicy(max_retries=0)
