@@ -39,6 +39,7 @@ SUBS: list[tuple[str, str]] = [
     (r"\baread\b", "read"),
     (r"\baacquire\b", "acquire"),
     (r"\basleep\b", "sleep"),
+    (r"\barun_blocking\b", "run_blocking"),
     (r"\basyncio\.Lock\b", "threading.Lock"),
     (r"^import asyncio$", "import threading"),
     (r"\bAsyncIterator\b", "Iterator"),

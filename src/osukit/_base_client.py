@@ -233,14 +233,17 @@ class BaseClient:
         self.strict = strict
         self.api_key = api_key or _env("OSU_API_KEY")
         register_secret(self.api_key)
+        self._client_id = client_id if client_id is not None else _env("OSU_CLIENT_ID")
+        self._client_secret = client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET")
+        register_secret(self._client_secret)
         if grant is None:
             if access_token is not None:
                 grant = StaticToken(access_token)
             else:
-                cid = client_id if client_id is not None else _env("OSU_CLIENT_ID")
-                secret = client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET")
-                if cid is not None or secret is not None:
-                    grant = ClientCredentials(cid, secret, scopes if scopes is not None else ("public",))
+                if self._client_id is not None or self._client_secret is not None:
+                    grant = ClientCredentials(
+                        self._client_id, self._client_secret, scopes if scopes is not None else ("public",)
+                    )
         self.grant = grant
         agent = user_agent or f"osukit/{__version__}"
         if app_name:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 __all__ = ["Clock", "SystemClock"]
 
@@ -26,7 +29,19 @@ class Clock:
 
     async def asleep(self, seconds: float) -> None:
         """Suspend for ``seconds``."""
+        import asyncio
+
         await asyncio.sleep(max(seconds, 0))
+
+    def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a blocking function (the sync client simply calls it)."""
+        return fn(*args)
+
+    async def arun_blocking(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run a blocking function in a worker thread so the event loop keeps going."""
+        import asyncio
+
+        return await asyncio.to_thread(fn, *args)
 
 
 SystemClock = Clock

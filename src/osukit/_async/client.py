@@ -232,6 +232,50 @@ class AsyncClient(BaseClient):
         self._tokens = manager
         return token
 
+    async def login(
+        self,
+        *,
+        redirect_uri: str = "http://127.0.0.1:8080/callback",
+        scopes: str | Iterable[str] = ("identify", "public"),
+        open_browser: bool = True,
+        prompt: Callable[[str], str] | None = None,
+        on_url: Callable[[str], None] | None = None,
+        timeout: float = 300.0,
+        key: str | None = None,
+    ) -> Token:
+        """Log a user in with the authorization-code grant; this client then acts as that user.
+
+        Starts a one-shot callback server on 127.0.0.1 (``redirect_uri`` must be
+        registered in your OAuth application exactly), opens the browser at
+        osu!'s authorize page, waits for the redirect and checks its ``state``.
+        On a machine without a browser, pass ``open_browser=False`` and a
+        ``prompt`` (e.g. ``input``): the URL is shown through ``on_url`` and the
+        user pastes the URL they were redirected to.
+        """
+        from ..oauth import CallbackServer, parse_redirect
+        from ..oauth import open_browser as _open
+
+        grant = AuthorizationCode(self._client_id, self._client_secret, redirect_uri, scopes, key=key)
+        url = grant.authorize_url(self.base_url)
+        if not open_browser and prompt is not None:
+            if on_url is not None:
+                on_url(url)
+            pasted = await self._clock.arun_blocking(prompt, "Paste the URL osu! redirected you to: ")
+            result = parse_redirect(pasted, grant.state)
+        else:
+            with CallbackServer(redirect_uri, grant.state) as server:
+                if on_url is not None:
+                    on_url(url)
+                opened = _open(url) if open_browser else False
+                if not opened and prompt is not None:
+                    pasted = await self._clock.arun_blocking(prompt, "Paste the URL osu! redirected you to: ")
+                    result = parse_redirect(pasted, grant.state)
+                else:
+                    result = await self._clock.arun_blocking(server.wait, timeout)
+        if result.code is None:  # pragma: no cover - parse_redirect/wait raise first
+            raise ConfigurationError("no authorization code")
+        return await self.exchange_code(grant, result.code)
+
     async def revoke_token(self) -> None:
         """Revoke the current token (``DELETE /api/v2/oauth/tokens/current``, any scope) and forget it."""
         from ..resources._async.oauth import REVOKE_TOKEN
