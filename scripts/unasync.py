@@ -56,7 +56,7 @@ _COMPILED = [(re.compile(p, re.MULTILINE), r) for p, r in SUBS]
 
 def unasync(source: str, used: set[str]) -> str:
     out = source
-    for (pattern, repl), (raw, _) in zip(_COMPILED, SUBS):
+    for (pattern, repl), (raw, _) in zip(_COMPILED, SUBS, strict=False):
         out, n = pattern.subn(repl, out)
         if n:
             used.add(raw)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ._async.client import AsyncClient
 from ._async.pagination import AsyncPaginator
+from ._async.pool import AsyncClientPool
 from ._base_client import NOT_GIVEN, NotGiven, ResponseInfo
 from ._clock import Clock
 from ._exceptions import (
@@ -40,6 +41,7 @@ from ._exceptions import (
 from ._models import UNSET, Model, UnsetType, dump, is_set, unknown_fields
 from ._sync.client import Client
 from ._sync.pagination import Paginator
+from ._sync.pool import ClientPool
 from ._version import __version__
 from .auth import AuthorizationCode, ClientCredentials, StaticToken, UserToken
 from .enums import BeatmapsetStatus, Ruleset
@@ -53,6 +55,7 @@ __all__ = [
     "UNSET",
     "APIError",
     "AsyncClient",
+    "AsyncClientPool",
     "AsyncPaginator",
     "AuthenticationError",
     "AuthorizationCode",
@@ -61,6 +64,7 @@ __all__ = [
     "Client",
     "ClientClosedError",
     "ClientCredentials",
+    "ClientPool",
     "Clock",
     "ConfigurationError",
     "ConflictError",

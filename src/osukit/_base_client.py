@@ -93,23 +93,23 @@ def _encode_scalar(value: Any) -> str:
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=_dt.timezone.utc)
-        return value.astimezone(_dt.timezone.utc).isoformat()
+        return str(value.astimezone(_dt.timezone.utc).isoformat())
     if isinstance(value, _dt.date):
         return value.isoformat()
     to_param = getattr(value, "to_query_value", None)
     if to_param is not None:
-        return str(to_param())
+        return str(to_param())  # a type osukit defines (e.g. Mods) that knows its query form
     return str(value)
 
 
-def encode_params(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+def encode_params(params: Mapping[str, Any] | None) -> list[tuple[str, str | int | float | bool | None]]:
     """Query parameters as osu-web reads them.
 
     ``None`` and :data:`NOT_GIVEN` are dropped; lists become ``key[]=a&key[]=b``;
     dicts become ``key[sub]=v`` (the deprecated ``cursor`` object); booleans
     ``true``/``false``; enums their value; datetimes ISO 8601 in UTC.
     """
-    out: list[tuple[str, str]] = []
+    out: list[tuple[str, str | int | float | bool | None]] = []
     if not params:
         return out
     for key, value in params.items():

@@ -121,7 +121,9 @@ def decode(
     not JSON, or a value of the wrong type, raises :class:`DecodeError`.
     """
     try:
-        return _decoders(tp).decode(data)  # type: ignore[no-any-return]
+        target: Any = tp
+        result: T = _decoders(target).decode(data)
+        return result
     except msgspec.ValidationError:
         pass
     except msgspec.DecodeError as exc:
@@ -132,7 +134,8 @@ def decode(
         raw = msgspec.json.decode(data)
     except msgspec.DecodeError as exc:  # pragma: no cover - the typed pass would have said so
         raise DecodeError(f"response is not valid JSON: {exc}", route=route, excerpt=_excerpt(data)) from None
-    return convert(raw, tp, strict=strict, route=route, excerpt=_excerpt(data))
+    converted: T = convert(raw, tp, strict=strict, route=route, excerpt=_excerpt(data))
+    return converted
 
 
 def convert(
@@ -145,7 +148,8 @@ def convert(
 ) -> T:
     """Build ``tp`` from JSON builtins with the same rules as :func:`decode`."""
     try:
-        return _Converter(strict).convert(raw, tp, "$")  # type: ignore[no-any-return]
+        result: T = _Converter(strict).convert(raw, tp, "$")
+        return result
     except _ConvertError as exc:
         raise DecodeError(exc.message, route=route, path=exc.path, expected=exc.expected, excerpt=excerpt) from None
     except RecursionError:
@@ -218,7 +222,7 @@ class _Converter:
             if origin is tuple and args and args[-1] is not Ellipsis:
                 if len(args) != len(value):
                     raise _ConvertError(f"expected {len(args)} items, got {len(value)}", path, _tname(tp))
-                return tuple(self.convert(v, a, f"{path}[{i}]") for i, (v, a) in enumerate(zip(value, args)))
+                return tuple(self.convert(v, a, f"{path}[{i}]") for i, (v, a) in enumerate(zip(value, args, strict=False)))
             item = args[0] if args else Any
             items = [self.convert(v, item, f"{path}[{i}]") for i, v in enumerate(value)]
             return items if origin is list else origin(items)

@@ -40,6 +40,11 @@ class CallbackResult:
         return f"CallbackResult(code={'[redacted]' if self.code else None}, error={self.error!r})"
 
 
+def _first(query: dict[str, list[str]], name: str) -> str | None:
+    values = query.get(name)
+    return values[0] if values else None
+
+
 def parse_redirect(url: str, expected_state: str) -> CallbackResult:
     """Read ``code``/``state`` (or ``error``) from the URL osu! redirected to; check the state.
 
@@ -50,16 +55,16 @@ def parse_redirect(url: str, expected_state: str) -> CallbackResult:
         query = parse_qs(urlsplit(url.strip()).query, keep_blank_values=True, max_num_fields=20)
     except ValueError:
         raise AuthenticationError("that is not a redirect URL", status_code=400) from None
-    state = (query.get("state") or [None])[0]
+    state = _first(query, "state")
     if not states_match(expected_state, state):
         raise AuthenticationError(
             "OAuth state mismatch: this redirect did not come from this login attempt", status_code=400
         )
-    error = (query.get("error") or [None])[0]
+    error = _first(query, "error")
     if error:
-        desc = (query.get("error_description") or [None])[0]
+        desc = _first(query, "error_description")
         return CallbackResult(None, error, desc)
-    code = (query.get("code") or [None])[0]
+    code = _first(query, "code")
     if not code:
         raise AuthenticationError("the redirect URL carries no authorization code", status_code=400)
     return CallbackResult(code)

@@ -81,7 +81,7 @@ class RetryPolicy:
         """The pause before retry number ``attempt`` (1-based) when the server gave no hint."""
         delay: float = min(self.max_delay, self.initial_delay * (2 ** max(attempt - 1, 0)))
         if self.jitter:
-            delay *= 0.5 + random.random() / 2  # noqa: S311 - jitter, not cryptography
+            delay *= 0.5 + random.random() / 2
         return delay
 
     def decide(

@@ -94,8 +94,8 @@ def test_login_with_callback_then_refresh(mode: str) -> None:
     clock = FakeClock()
     port = free_port()
     urls: list[str] = []
-    kw = dict(client_id=77, client_secret=SECRET, base_url="https://osu.test", rate_limit=0,
-              transport=httpx.MockTransport(server), clock=clock)
+    kw = {"client_id": 77, "client_secret": SECRET, "base_url": "https://osu.test", "rate_limit": 0,
+              "transport": httpx.MockTransport(server), "clock": clock}
     browser = threading.Thread(target=_simulate_browser, args=(urls, port))
     browser.start()
     if mode == "sync":

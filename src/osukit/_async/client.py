@@ -25,10 +25,10 @@ from .._models import decode
 from .._redact import logger, redact_url
 from .._route import Route
 from ..auth import AuthorizationCode, Grant
+from ..pagination import Style
 from ..ratelimit import RateLimiter
 from ..retry import RetryPolicy
 from ..tokens import Token, TokenStore
-from ..pagination import Style
 from .pagination import AsyncPaginator, PageFetch
 from .token_manager import AsyncTokenManager
 
@@ -170,8 +170,8 @@ class AsyncClient(BaseClient):
     def with_options(
         self,
         *,
-        timeout: float | httpx.Timeout | None | NotGiven = NOT_GIVEN,
-        retry: RetryPolicy | int | bool | None | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        retry: RetryPolicy | int | bool | NotGiven | None = NOT_GIVEN,
         api_version: int | NotGiven = NOT_GIVEN,
         strict: bool | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | NotGiven = NOT_GIVEN,

@@ -7,7 +7,7 @@ from typing import Any
 
 from .._route import route
 from ..enums import OsuStrEnum
-from ..models.beatmaps import Beatmapset, BeatmapsetCompact, BeatmapPlaycount
+from ..models.beatmaps import BeatmapPlaycount, Beatmapset, BeatmapsetCompact
 from ..models.scores import LegacyScore, Score
 from ..models.users import (
     BeatmapsPassedResponse,

@@ -9,7 +9,7 @@ from typing import Any
 from ... import _constants as C
 from ..._sync.pagination import Paginator
 from ...enums import Ruleset
-from ...models.beatmaps import Beatmapset, BeatmapPlaycount
+from ...models.beatmaps import BeatmapPlaycount, Beatmapset
 from ...models.scores import LegacyScore, Score
 from ...models.users import Event, KudosuHistory, User, UserCompact, UserRelation
 from ...pagination import OffsetStyle

@@ -1,0 +1,163 @@
+"""Many users at once: one client per user, one connection pool and one rate limiter for all."""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+
+from .. import _constants as C
+from .._base_client import build_limiter
+from .._clock import Clock
+from .._exceptions import ConfigurationError
+from ..auth import UserToken
+from ..ratelimit import RateLimiter
+from ..tokens import MemoryTokenStore, Token, TokenStore
+from .client import AsyncClient
+
+__all__ = ["AsyncClientPool"]
+
+
+class AsyncClientPool:
+    """Clients for many users of one OAuth application, keyed by user id.
+
+    Every client shares one ``httpx`` connection pool, one rate limiter (so the
+    application's budget is respected across users) and one token store.
+    ``on_token_update(user_id, token)`` fires whenever a user's token is issued
+    or refreshed, so you can persist it; ``on_client_add(user_id, client)``
+    when a user joins the pool.
+
+    Usage::
+
+        async with AsyncClientPool(client_id=1, client_secret="…", token_store=SQLiteTokenStore("t.db")) as pool:
+            await pool.add(user_token)            # e.g. from client.login()
+            me = await pool.get(user_id).users.me()
+    """
+
+    def __init__(
+        self,
+        *,
+        client_id: int | str,
+        client_secret: str,
+        token_store: TokenStore | None = None,
+        rate_limit: RateLimiter | int | float | None = None,
+        base_url: str | None = None,
+        on_token_update: Callable[[int, Token], None] | None = None,
+        on_client_add: Callable[[int, AsyncClient], None] | None = None,
+        clock: Clock | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        **client_options: Any,
+    ) -> None:
+        self.client_id = client_id
+        self._secret = client_secret
+        self.token_store = token_store if token_store is not None else MemoryTokenStore()
+        self._clock = clock or Clock()
+        self.rate_limiter = build_limiter(rate_limit, self._clock)
+        self.base_url = base_url
+        self.on_token_update = on_token_update
+        self.on_client_add = on_client_add
+        self._options = client_options
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=C.MAX_CONNECTIONS, max_keepalive_connections=C.MAX_CONNECTIONS),
+        )
+        self._clients: dict[int, AsyncClient] = {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(client_id={self.client_id!r}, users={len(self._clients)})"
+
+    def key_for(self, user_id: int) -> str:
+        """The token store key of a user's token."""
+        return f"{self.client_id}:user:{user_id}"
+
+    def _token_updated(self, key: str, token: Token) -> None:
+        if self.on_token_update is not None and token.user_id is not None:
+            self.on_token_update(token.user_id, token)
+
+    def _make(self, user_id: int, token: Token | None) -> AsyncClient:
+        grant = UserToken(self.client_id, self._secret, token, key=self.key_for(user_id))
+        client = AsyncClient(
+            grant=grant,
+            http_client=self._http,
+            rate_limit=self.rate_limiter,
+            token_store=self.token_store,
+            base_url=self.base_url,
+            clock=self._clock,
+            on_token_update=self._token_updated,
+            **self._options,
+        )
+        self._clients[user_id] = client
+        if self.on_client_add is not None:
+            self.on_client_add(user_id, client)
+        return client
+
+    async def add(self, token: Token, user_id: int | None = None) -> AsyncClient:
+        """Add (or replace) a user's token; returns that user's client.
+
+        ``user_id`` defaults to ``token.user_id``; one of them is required.
+        """
+        uid = user_id if user_id is not None else token.user_id
+        if uid is None:
+            raise ConfigurationError("the token does not name its user: pass user_id=")
+        if token.user_id != uid:
+            token = Token(
+                access_token=token.access_token,
+                token_type=token.token_type,
+                expires_at=token.expires_at,
+                refresh_token=token.refresh_token,
+                scopes=token.scopes,
+                user_id=uid,
+            )
+        self.token_store.save(self.key_for(uid), token)
+        client = self._make(uid, token)
+        self._token_updated(self.key_for(uid), token)
+        return client
+
+    def get(self, user_id: int) -> AsyncClient:
+        """The client of ``user_id``, loading their token from the store if needed.
+
+        Raises :class:`ConfigurationError` when no token is stored for the user.
+        """
+        client = self._clients.get(user_id)
+        if client is not None:
+            return client
+        token = self.token_store.load(self.key_for(user_id))
+        if token is None:
+            raise ConfigurationError(f"no token stored for user {user_id}; add() one first")
+        return self._make(user_id, token)
+
+    def __contains__(self, user_id: object) -> bool:
+        return user_id in self._clients
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(list(self._clients))
+
+    def __len__(self) -> int:
+        return len(self._clients)
+
+    async def remove(self, user_id: int, *, forget_token: bool = False) -> None:
+        """Drop a user's client (and, with ``forget_token``, their stored token)."""
+        self._clients.pop(user_id, None)
+        if forget_token:
+            self.token_store.delete(self.key_for(user_id))
+
+    async def aclose(self) -> None:
+        """Close every client and the shared connection pool."""
+        for client in list(self._clients.values()):
+            await client.aclose()
+        self._clients.clear()
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClientPool:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: types.TracebackType | None,
+    ) -> None:
+        await self.aclose()
