@@ -34,6 +34,14 @@ from .token_manager import AsyncTokenManager
 
 if TYPE_CHECKING:
     from ..resources._async.beatmaps import AsyncBeatmaps
+    from ..resources._async.chat import AsyncChat
+    from ..resources._async.content import AsyncChangelog
+    from ..resources._async.content import AsyncComments
+    from ..resources._async.content import AsyncNews
+    from ..resources._async.content import AsyncWiki
+    from ..resources._async.forums import AsyncForums
+    from ..resources._async.home import AsyncMisc
+    from ..resources._async.home import AsyncTeams
     from ..resources._async.users import AsyncUsers
 
 __all__ = ["AsyncClient"]
@@ -278,7 +286,7 @@ class AsyncClient(BaseClient):
 
     async def revoke_token(self) -> None:
         """Revoke the current token (``DELETE /api/v2/oauth/tokens/current``, any scope) and forget it."""
-        from ..resources._async.oauth import REVOKE_TOKEN
+        from ..resources.home import REVOKE_TOKEN
 
         await self._call(REVOKE_TOKEN)
         if self._tokens is not None:
@@ -508,3 +516,59 @@ class AsyncClient(BaseClient):
         from ..resources._async.beatmaps import AsyncBeatmaps
 
         return AsyncBeatmaps(self)
+
+    @cached_property
+    def chat(self) -> AsyncChat:
+        """Chat: channels, messages, PMs (``/chat``)."""
+        from ..resources._async.chat import AsyncChat
+
+        return AsyncChat(self)
+
+    @cached_property
+    def forums(self) -> AsyncForums:
+        """Forums: topics and posts (``/forums``)."""
+        from ..resources._async.forums import AsyncForums
+
+        return AsyncForums(self)
+
+    @cached_property
+    def comments(self) -> AsyncComments:
+        """Comments on beatmapsets, news and builds (``/comments``)."""
+        from ..resources._async.content import AsyncComments
+
+        return AsyncComments(self)
+
+    @cached_property
+    def news(self) -> AsyncNews:
+        """News posts (``/news``)."""
+        from ..resources._async.content import AsyncNews
+
+        return AsyncNews(self)
+
+    @cached_property
+    def wiki(self) -> AsyncWiki:
+        """Wiki pages (``/wiki``)."""
+        from ..resources._async.content import AsyncWiki
+
+        return AsyncWiki(self)
+
+    @cached_property
+    def changelog(self) -> AsyncChangelog:
+        """Builds and changelog entries (``/changelog``)."""
+        from ..resources._async.content import AsyncChangelog
+
+        return AsyncChangelog(self)
+
+    @cached_property
+    def misc(self) -> AsyncMisc:
+        """Search, tags and seasonal backgrounds."""
+        from ..resources._async.home import AsyncMisc
+
+        return AsyncMisc(self)
+
+    @cached_property
+    def teams(self) -> AsyncTeams:
+        """Teams (``/teams``)."""
+        from ..resources._async.home import AsyncTeams
+
+        return AsyncTeams(self)

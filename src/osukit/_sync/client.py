@@ -35,6 +35,14 @@ from .token_manager import TokenManager
 
 if TYPE_CHECKING:
     from ..resources._sync.beatmaps import Beatmaps
+    from ..resources._sync.chat import Chat
+    from ..resources._sync.content import Changelog
+    from ..resources._sync.content import Comments
+    from ..resources._sync.content import News
+    from ..resources._sync.content import Wiki
+    from ..resources._sync.forums import Forums
+    from ..resources._sync.home import Misc
+    from ..resources._sync.home import Teams
     from ..resources._sync.users import Users
 
 __all__ = ["Client"]
@@ -279,7 +287,7 @@ class Client(BaseClient):
 
     def revoke_token(self) -> None:
         """Revoke the current token (``DELETE /api/v2/oauth/tokens/current``, any scope) and forget it."""
-        from ..resources._sync.oauth import REVOKE_TOKEN
+        from ..resources.home import REVOKE_TOKEN
 
         self._call(REVOKE_TOKEN)
         if self._tokens is not None:
@@ -509,3 +517,59 @@ class Client(BaseClient):
         from ..resources._sync.beatmaps import Beatmaps
 
         return Beatmaps(self)
+
+    @cached_property
+    def chat(self) -> Chat:
+        """Chat: channels, messages, PMs (``/chat``)."""
+        from ..resources._sync.chat import Chat
+
+        return Chat(self)
+
+    @cached_property
+    def forums(self) -> Forums:
+        """Forums: topics and posts (``/forums``)."""
+        from ..resources._sync.forums import Forums
+
+        return Forums(self)
+
+    @cached_property
+    def comments(self) -> Comments:
+        """Comments on beatmapsets, news and builds (``/comments``)."""
+        from ..resources._sync.content import Comments
+
+        return Comments(self)
+
+    @cached_property
+    def news(self) -> News:
+        """News posts (``/news``)."""
+        from ..resources._sync.content import News
+
+        return News(self)
+
+    @cached_property
+    def wiki(self) -> Wiki:
+        """Wiki pages (``/wiki``)."""
+        from ..resources._sync.content import Wiki
+
+        return Wiki(self)
+
+    @cached_property
+    def changelog(self) -> Changelog:
+        """Builds and changelog entries (``/changelog``)."""
+        from ..resources._sync.content import Changelog
+
+        return Changelog(self)
+
+    @cached_property
+    def misc(self) -> Misc:
+        """Search, tags and seasonal backgrounds."""
+        from ..resources._sync.home import Misc
+
+        return Misc(self)
+
+    @cached_property
+    def teams(self) -> Teams:
+        """Teams (``/teams``)."""
+        from ..resources._sync.home import Teams
+
+        return Teams(self)
