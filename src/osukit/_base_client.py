@@ -21,8 +21,11 @@ from . import _constants as C
 from ._clock import Clock
 from ._exceptions import (
     APIError,
+    AuthenticationError,
+    BadRequestError,
     ConfigurationError,
     MissingScopeError,
+    NotFoundError,
     RateLimitError,
     error_class_for_status,
 )
@@ -319,7 +322,7 @@ class BaseClient:
             )
 
     def _needs_token(self, route: Route | None) -> bool:
-        if route is not None and route.api == "v1":
+        if route is not None and route.api != "v2":
             return False
         if route is not None and route.scope is None:
             # Token-optional routes still send a token when we have one configured.
@@ -330,6 +333,36 @@ class BaseClient:
                 "(or set OSU_CLIENT_ID/OSU_CLIENT_SECRET), access_token=, or grant="
             )
         return True
+
+    def _v1_params(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        if not self.api_key:
+            raise ConfigurationError("API v1 needs an API key: pass api_key= or set OSU_API_KEY")
+        return {**(params or {}), "k": self.api_key}
+
+    def _not_found(self, route: Route, message: str) -> NotFoundError:
+        return NotFoundError(f"{message} [{route.name}]", status_code=404, method=route.http_method, url=route.uri)
+
+    def _v1_error(self, response: httpx.Response, route: Route) -> APIError | None:
+        """v1 answers errors as ``{"error": "..."}``, sometimes with status 200."""
+        if not response.content.lstrip().startswith(b'{"error"'):
+            return None
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        message = body.get("error") if isinstance(body, dict) else None
+        if not isinstance(message, str):
+            return None
+        lowered = message.lower()
+        cls: type[APIError]
+        if "api key" in lowered:
+            cls, status = AuthenticationError, 401
+        elif "not available" in lowered or "not found" in lowered:
+            cls, status = NotFoundError, 404
+        else:
+            cls, status = BadRequestError, 400
+        return cls(f"{message} [{route.name}]", status_code=status, method=route.http_method,
+                   url=redact_url(str(response.request.url)), body=body)
 
     # --- responses ------------------------------------------------------------------------------
 

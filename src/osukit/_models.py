@@ -97,8 +97,8 @@ def _dec_hook(tp: type, value: Any) -> Any:
 
 
 @lru_cache(maxsize=512)
-def _decoders(tp: Any) -> msgspec.json.Decoder[Any]:
-    return msgspec.json.Decoder(tp, dec_hook=_dec_hook)
+def _decoders(tp: Any, lax: bool = False) -> msgspec.json.Decoder[Any]:
+    return msgspec.json.Decoder(tp, dec_hook=_dec_hook, strict=not lax)
 
 
 # --- decoding ----------------------------------------------------------------------------------
@@ -113,16 +113,18 @@ def decode(
     *,
     strict: bool = False,
     route: str | None = None,
+    lax: bool = False,
 ) -> T:
     """Decode a JSON body into ``tp`` (a model, ``list[Model]``, …).
 
     Unknown fields are kept (``strict=False``) or reported as a
     :class:`DecodeError` naming the JSON path (``strict=True``). A body that is
     not JSON, or a value of the wrong type, raises :class:`DecodeError`.
+    ``lax=True`` accepts numbers and booleans sent as strings (API v1).
     """
     try:
         target: Any = tp
-        result: T = _decoders(target).decode(data)
+        result: T = _decoders(target, lax).decode(data)
         return result
     except msgspec.ValidationError:
         pass
@@ -134,7 +136,7 @@ def decode(
         raw = msgspec.json.decode(data)
     except msgspec.DecodeError as exc:  # pragma: no cover - the typed pass would have said so
         raise DecodeError(f"response is not valid JSON: {exc}", route=route, excerpt=_excerpt(data)) from None
-    converted: T = convert(raw, tp, strict=strict, route=route, excerpt=_excerpt(data))
+    converted: T = convert(raw, tp, strict=strict, route=route, excerpt=_excerpt(data), lax=lax)
     return converted
 
 
@@ -145,10 +147,11 @@ def convert(
     strict: bool = False,
     route: str | None = None,
     excerpt: str | None = None,
+    lax: bool = False,
 ) -> T:
     """Build ``tp`` from JSON builtins with the same rules as :func:`decode`."""
     try:
-        result: T = _Converter(strict).convert(raw, tp, "$")
+        result: T = _Converter(strict, lax).convert(raw, tp, "$")
         return result
     except _ConvertError as exc:
         raise DecodeError(exc.message, route=route, path=exc.path, expected=exc.expected, excerpt=excerpt) from None
@@ -201,8 +204,9 @@ def _union_members(tp: Any) -> tuple[Any, ...] | None:
 
 
 class _Converter:
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, strict: bool, lax: bool = False) -> None:
         self.strict = strict
+        self.lax = lax
 
     def convert(self, value: Any, tp: Any, path: str) -> Any:
         if tp is Any or tp is object:
@@ -282,7 +286,7 @@ class _Converter:
 
     def _leaf(self, value: Any, tp: Any, path: str) -> Any:
         try:
-            return msgspec.convert(value, tp, dec_hook=_dec_hook)
+            return msgspec.convert(value, tp, dec_hook=_dec_hook, strict=not self.lax)
         except msgspec.ValidationError as exc:
             msg = str(exc)
             m = _PATH_RE.search(msg)
@@ -307,6 +311,23 @@ def _tname(tp: Any) -> str:
 
 # --- dumping -------------------------------------------------------------------------------------
 
+_PLAIN = frozenset({str, int, float, bool})
+_leaf_dumpers: dict[type, Callable[[Any], Any]] = {}
+
+
+def register_leaf_dumper(base: type, fn: Callable[[Any], Any]) -> None:
+    """Dump the leaf values of every Struct subclass of ``base`` with ``fn`` (API v1's strings)."""
+    _leaf_dumpers[base] = fn
+    _leaf_dumper.cache_clear()
+
+
+@lru_cache(maxsize=1024)
+def _leaf_dumper(cls: type) -> Callable[[Any], Any] | None:
+    for base, fn in _leaf_dumpers.items():
+        if issubclass(cls, base):
+            return fn
+    return None
+
 
 def dump(obj: Any) -> Any:
     """The JSON builtins for ``obj``, exactly as the API sent them.
@@ -315,21 +336,28 @@ def dump(obj: Any) -> Any:
     absent, ``None`` becomes ``null``, unknown fields come back, enums become
     their values, datetimes ISO 8601 strings (``+00:00``).
     """
+    t = type(obj)
+    if t in _PLAIN or obj is None:
+        return obj
     if isinstance(obj, msgspec.Struct):
-        _, order = _struct_fields(type(obj))
+        _, order = _struct_fields(t)
+        leaf = _leaf_dumper(t)
         out: dict[str, Any] = {}
         for attr, wire in order:
             v = getattr(obj, attr)
             if v is UNSET:
                 continue
-            out[wire] = dump(v)
+            out[wire] = dump(v) if leaf is None or isinstance(v, (msgspec.Struct, list, dict)) else leaf(v)
         extra = getattr(obj, _EXTRA_ATTR, UNSET)
         if isinstance(extra, dict):
             out.update(extra)
         return out
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        if isinstance(obj, enum.Enum):
-            return obj.value
+    to_json = getattr(obj, "to_json_value", None)
+    if to_json is not None:
+        return to_json()
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, (str, int, float, bool)):
         return obj
     if isinstance(obj, (list, tuple)):
         return [dump(v) for v in obj]
@@ -341,9 +369,6 @@ def dump(obj: Any) -> Any:
         return obj.isoformat()
     if isinstance(obj, _dt.date):
         return obj.isoformat()
-    to_json = getattr(obj, "to_json_value", None)
-    if to_json is not None:
-        return to_json()
     if obj is UNSET:
         raise TypeError("UNSET cannot be dumped on its own")
     return msgspec.to_builtins(obj)

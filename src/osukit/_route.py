@@ -81,7 +81,7 @@ class Route:
             return None
         if self.response is bytes:
             return body if isinstance(body, bytes) else body.encode()
-        return _decode(body, self.response, strict=strict, route=self.key)
+        return _decode(body, self.response, strict=strict, route=self.key, lax=self.api == "v1")
 
     def request_cost(self, params: Mapping[str, Any]) -> int:
         """How much of the rate-limit budget one call with ``params`` uses (osu-web's RequestCost)."""

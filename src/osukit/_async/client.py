@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ..resources._async.forums import AsyncForums
     from ..resources._async.home import AsyncMisc
     from ..resources._async.home import AsyncTeams
+    from ..resources._async.legacy import AsyncLegacy
     from ..resources._async.users import AsyncUsers
 
 __all__ = ["AsyncClient"]
@@ -381,13 +382,17 @@ class AsyncClient(BaseClient):
         target = route.response if isinstance(model, NotGiven) else model
 
         def parse(response: httpx.Response) -> Any:
+            if route.api == "v1":
+                error = self._v1_error(response, route)
+                if error is not None:
+                    raise error
             if response.status_code == 204 or target is None:
                 return None
             if target is bytes:
                 return response.content
             if target is str:
                 return response.text
-            return decode(response.content, target, strict=self.strict, route=route.key)
+            return decode(response.content, target, strict=self.strict, route=route.key, lax=route.api == "v1")
 
         return parse
 
@@ -401,6 +406,8 @@ class AsyncClient(BaseClient):
         model: Any = NOT_GIVEN,
     ) -> Any:
         """Call ``route`` and decode its response (the one path every resource method takes)."""
+        if route.api == "v1":
+            params = self._v1_params(params)
         return await self._send(
             route.http_method,
             route.path(path),
@@ -572,3 +579,10 @@ class AsyncClient(BaseClient):
         from ..resources._async.home import AsyncTeams
 
         return AsyncTeams(self)
+
+    @cached_property
+    def legacy(self) -> AsyncLegacy:
+        """API v1 (``/api/get_*``, needs ``api_key``) and the ``.osu`` file download."""
+        from ..resources._async.legacy import AsyncLegacy
+
+        return AsyncLegacy(self)

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from ..resources._sync.forums import Forums
     from ..resources._sync.home import Misc
     from ..resources._sync.home import Teams
+    from ..resources._sync.legacy import Legacy
     from ..resources._sync.users import Users
 
 __all__ = ["Client"]
@@ -382,13 +383,17 @@ class Client(BaseClient):
         target = route.response if isinstance(model, NotGiven) else model
 
         def parse(response: httpx.Response) -> Any:
+            if route.api == "v1":
+                error = self._v1_error(response, route)
+                if error is not None:
+                    raise error
             if response.status_code == 204 or target is None:
                 return None
             if target is bytes:
                 return response.content
             if target is str:
                 return response.text
-            return decode(response.content, target, strict=self.strict, route=route.key)
+            return decode(response.content, target, strict=self.strict, route=route.key, lax=route.api == "v1")
 
         return parse
 
@@ -402,6 +407,8 @@ class Client(BaseClient):
         model: Any = NOT_GIVEN,
     ) -> Any:
         """Call ``route`` and decode its response (the one path every resource method takes)."""
+        if route.api == "v1":
+            params = self._v1_params(params)
         return self._send(
             route.http_method,
             route.path(path),
@@ -573,3 +580,10 @@ class Client(BaseClient):
         from ..resources._sync.home import Teams
 
         return Teams(self)
+
+    @cached_property
+    def legacy(self) -> Legacy:
+        """API v1 (``/api/get_*``, needs ``api_key``) and the ``.osu`` file download."""
+        from ..resources._sync.legacy import Legacy
+
+        return Legacy(self)

@@ -6,16 +6,16 @@ from typing import Any
 
 from msgspec import UNSET, UnsetType
 
-from .._models import Model
+from .._models import Model, register_type
+from ..game.mods import Mods
 
-__all__ = ["UNSET", "CursorObject", "Model", "ModsValue", "UnsetType"]
+__all__ = ["UNSET", "CursorObject", "Model", "Mods", "ModsValue", "UnsetType"]
 
-ModsValue = list[Any]
-"""The JSON of a ``mods`` field: acronyms (``["HD"]``) or objects (``[{"acronym": "DT"}]``).
+register_type(Mods, Mods._from_json)
 
-Replaced by :class:`osukit.game.Mods` once the mods module is wired in; model
-authors annotate ``mods`` fields with this alias so that switch is one line.
-"""
+ModsValue = Mods
+"""A ``mods`` field: :class:`osukit.game.Mods`, decoded from acronyms (``["HD"]``) or objects
+(``[{"acronym": "DT"}]``) and dumped back in the form it came in."""
 
 CursorObject = dict[str, Any]
 """osu-web's deprecated ``cursor`` object (pass it back as ``cursor[key]=value``)."""
