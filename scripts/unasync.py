@@ -48,6 +48,7 @@ SUBS: list[tuple[str, str]] = [
     (r"\bhttpx\.AsyncBaseTransport\b", "httpx.BaseTransport"),
     (r"\bAsync([A-Z]\w*)", r"\1"),
     (r"\basynchronous\b", "synchronous"),
+    (r"\bfast_async_sender\b", "fast_sync_sender"),
     (r"\b_async\b", "_sync"),
     (r"async with osukit", "with osukit"),
 ]

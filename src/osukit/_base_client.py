@@ -12,10 +12,11 @@ import datetime as _dt
 import enum
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from urllib.parse import urlencode
 from typing import Any
 
 import httpx
+import msgspec
 
 from . import _constants as C
 from ._clock import Clock
@@ -35,6 +36,7 @@ from ._version import __version__
 from .auth import ClientCredentials, Grant, StaticToken
 from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
 from .retry import NO_RETRY, RetryPolicy, parse_retry_after
+from ._transport import PreparedRequest, ResponseLike
 from .tokens import MemoryTokenStore, Token, TokenStore
 
 __all__ = ["NOT_GIVEN", "BaseClient", "NotGiven", "ResponseInfo", "encode_params"]
@@ -60,14 +62,36 @@ class NotGiven:
 NOT_GIVEN = NotGiven()
 
 
-@dataclass(frozen=True)
 class ResponseInfo:
     """What the last response said about itself and the rate limit."""
 
-    status_code: int
-    method: str
-    url: str
-    headers: Mapping[str, str]
+    __slots__ = ("_response",)
+
+    def __init__(self, response: ResponseLike) -> None:
+        self._response = response
+
+    def __repr__(self) -> str:
+        return f"ResponseInfo(status_code={self.status_code}, method={self.method!r}, url={self.url!r})"
+
+    @property
+    def status_code(self) -> int:
+        """The HTTP status."""
+        return self._response.status_code
+
+    @property
+    def method(self) -> str:
+        """The request method."""
+        return str(self._response.request.method)
+
+    @property
+    def url(self) -> str:
+        """The request URL, credentials redacted."""
+        return redact_url(str(self._response.request.url))
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The response headers (case-insensitive)."""
+        return self._response.headers
 
     @property
     def rate_limit(self) -> int | None:
@@ -274,7 +298,7 @@ class BaseClient:
             return path
         return f"{self.base_url}/{path.lstrip('/')}"
 
-    def _build_request(
+    def _prepare(
         self,
         method: str,
         path: str,
@@ -285,22 +309,22 @@ class BaseClient:
         headers: Mapping[str, str] | None = None,
         token: Token | None = None,
         api: str = "v2",
-    ) -> httpx.Request:
+    ) -> PreparedRequest:
         merged = dict(self._headers)
         if api == "v2":
             merged["x-api-version"] = str(self.api_version)
         if token is not None:
             merged["Authorization"] = f"{token.token_type or 'Bearer'} {token.access_token}"
+        content: bytes | None = None
+        if json is not None:
+            content = msgspec.json.encode(json)
+            merged["Content-Type"] = "application/json"
+        elif data is not None:
+            content = urlencode(encode_params(data)).encode()
+            merged["Content-Type"] = "application/x-www-form-urlencoded"
         if headers:
             merged.update(headers)
-        return httpx.Request(
-            method,
-            self._url(path),
-            params=encode_params(params),
-            json=json,
-            data=data,
-            headers=merged,
-        )
+        return PreparedRequest(method, self._url(path), encode_params(params), merged, content)
 
     def _check_scope(self, route: Route, token: Token | None) -> None:
         """Refuse, without a request, a route whose scope the token is known to lack."""
@@ -342,7 +366,7 @@ class BaseClient:
     def _not_found(self, route: Route, message: str) -> NotFoundError:
         return NotFoundError(f"{message} [{route.name}]", status_code=404, method=route.http_method, url=route.uri)
 
-    def _v1_error(self, response: httpx.Response, route: Route) -> APIError | None:
+    def _v1_error(self, response: ResponseLike, route: Route) -> APIError | None:
         """v1 answers errors as ``{"error": "..."}``, sometimes with status 200."""
         if not response.content.lstrip().startswith(b'{"error"'):
             return None
@@ -366,20 +390,15 @@ class BaseClient:
 
     # --- responses ------------------------------------------------------------------------------
 
-    def _remember(self, response: httpx.Response) -> None:
-        self._last_response = ResponseInfo(
-            status_code=response.status_code,
-            method=response.request.method,
-            url=redact_url(str(response.request.url)),
-            headers=dict(response.headers),
-        )
+    def _remember(self, response: ResponseLike) -> None:
+        self._last_response = ResponseInfo(response)
 
     @property
     def last_response(self) -> ResponseInfo | None:
         """Status, headers and rate-limit state of the most recent response."""
         return self._last_response
 
-    def _make_error(self, response: httpx.Response, route: Route | None = None) -> APIError:
+    def _make_error(self, response: ResponseLike, route: Route | None = None) -> APIError:
         status = response.status_code
         method = response.request.method
         url = redact_url(str(response.request.url))

@@ -11,10 +11,11 @@ from __future__ import annotations
 import random
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
 import httpx
+
+from ._transport import ResponseLike
 
 from ._constants import DEFAULT_MAX_RETRIES, INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
 
@@ -40,6 +41,8 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         # osu-web sends integers; floats are accepted because proxies sometimes send them.
         seconds = float(value)
     except ValueError:
+        from email.utils import parsedate_to_datetime
+
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
@@ -89,7 +92,7 @@ class RetryPolicy:
         attempt: int,
         method: str,
         *,
-        response: httpx.Response | None = None,
+        response: ResponseLike | None = None,
         error: BaseException | None = None,
     ) -> RetryDecision:
         """Decide whether attempt number ``attempt`` (1-based) of a failed request should be retried."""

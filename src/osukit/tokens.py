@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sqlite3
 import stat
 import tempfile
 import threading
@@ -28,13 +27,16 @@ import time
 import warnings
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import msgspec
 
 from ._constants import TOKEN_REFRESH_MARGIN
 from ._exceptions import TokenStoreError
 from ._redact import register_secret
+
+if TYPE_CHECKING:
+    import sqlite3
 
 __all__ = [
     "FileTokenStore",
@@ -313,6 +315,8 @@ class SQLiteTokenStore:
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        import sqlite3
+
         try:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         except sqlite3.Error as exc:
