@@ -27,10 +27,20 @@ from .mods import (
 from .statistics import HitResult, to_lazer, to_legacy
 
 if TYPE_CHECKING:
-    from .performance import DifficultyResult, PerformanceResult, difficulty, performance
-    from .replay import LazerReplayData, LifeBarPoint, Replay, ReplayError, ReplayFrame
+    from .pp import DifficultyResult, PerformanceResult, difficulty, load_beatmap, performance
+    from .replay import (
+        CatchKeys,
+        LazerReplayData,
+        LifeBarPoint,
+        OsuKeys,
+        Replay,
+        ReplayError,
+        ReplayFrame,
+        TaikoKeys,
+    )
 
 __all__ = [
+    "CatchKeys",
     "DifficultyAdjust",
     "DifficultyResult",
     "DuplicateModError",
@@ -44,11 +54,13 @@ __all__ = [
     "ModError",
     "ModInfo",
     "Mods",
+    "OsuKeys",
     "PerformanceResult",
     "Replay",
     "ReplayError",
     "ReplayFrame",
     "SettingInfo",
+    "TaikoKeys",
     "UnknownModError",
     "accuracy",
     "difficulty",
@@ -57,6 +69,7 @@ __all__ = [
     "lazer_grade",
     "legacy_accuracy",
     "legacy_grade",
+    "load_beatmap",
     "mod_info",
     "performance",
     "statistics",
@@ -65,15 +78,19 @@ __all__ = [
 ]
 
 _LAZY = {
-    "DifficultyResult": "performance",
-    "PerformanceResult": "performance",
-    "difficulty": "performance",
-    "performance": "performance",
+    "DifficultyResult": "pp",
+    "PerformanceResult": "pp",
+    "difficulty": "pp",
+    "performance": "pp",
     "LazerReplayData": "replay",
     "LifeBarPoint": "replay",
     "Replay": "replay",
     "ReplayError": "replay",
     "ReplayFrame": "replay",
+    "OsuKeys": "replay",
+    "TaikoKeys": "replay",
+    "CatchKeys": "replay",
+    "load_beatmap": "pp",
 }
 
 
