@@ -5,6 +5,11 @@ one ``/oauth/token`` request: the first takes the lock and refreshes, the
 rest wait on the lock and then find the new token (in memory or in the
 store, where another process may have put it). A failed refresh leaves the
 stored token untouched.
+
+A store shared by several processes can offer ``refresh_lock(key)`` (a
+context manager) and ``arefresh_lock(key)`` (an async one); the manager then
+holds that lock around the refresh as well, so N processes over one expired
+token still make one token request.
 """
 
 from __future__ import annotations
@@ -101,11 +106,24 @@ class AsyncTokenManager:
                     "no token: log in first (authorization code) or configure client credentials",
                     status_code=401,
                 )
-            base = stored if stored is not None else self._token
-            logger.debug("token: requesting a new token for %s", self.grant)
-            token = await self._run(self.grant.token_flow(self.base_url, base, now))
-            self._adopt(token)
-            return token
+            locker = getattr(self.store, "arefresh_lock", None)
+            if locker is None:
+                return await self._fetch(stored if stored is not None else self._token, now)
+            # A shared store (Redis) serialises refreshes across processes too: whoever gets the
+            # lock first refreshes; the others find its token in the store once they get the lock.
+            async with locker(self.key):
+                stored = self.store.load(self.key)
+                if self._usable(stored, stale, force, now):
+                    assert stored is not None
+                    self._token = stored
+                    return stored
+                return await self._fetch(stored if stored is not None else self._token, self._clock.time())
+
+    async def _fetch(self, base: Token | None, now: float) -> Token:
+        logger.debug("token: requesting a new token for %s", self.grant)
+        token = await self._run(self.grant.token_flow(self.base_url, base, now))
+        self._adopt(token)
+        return token
 
     async def _run(self, flow: TokenFlow) -> Token:
         """Drive a sans-I/O token flow, retrying server errors and timeouts."""
