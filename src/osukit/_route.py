@@ -46,6 +46,8 @@ class Route:
     bucket: str = "default"
     api: str = "v2"
     cost: Callable[[Mapping[str, Any]], int] | None = field(default=None, repr=False)
+    legacy_response: Any = None
+    """The model when ``x-api-version`` is below 20220705 (legacy-shaped scores), if it differs."""
 
     @property
     def http_method(self) -> str:
@@ -102,6 +104,7 @@ def route(
     bucket: str = "default",
     api: str = "v2",
     cost: Callable[[Mapping[str, Any]], int] | None = None,
+    legacy_response: Any = None,
 ) -> Route:
     """Create a :class:`Route` and register it in :data:`osukit.routes.ROUTES`."""
     r = Route(
@@ -115,6 +118,7 @@ def route(
         bucket=bucket,
         api=api,
         cost=cost,
+        legacy_response=legacy_response,
     )
     _REGISTRY.append(r)
     return r

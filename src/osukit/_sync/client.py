@@ -413,7 +413,12 @@ class Client(BaseClient):
         return response
 
     def _parser(self, route: Route, model: Any = NOT_GIVEN) -> _Parse:
-        target = route.response if isinstance(model, NotGiven) else model
+        if not isinstance(model, NotGiven):
+            target = model
+        elif route.legacy_response is not None and self.api_version < C.LAZER_SCORES_API_VERSION:
+            target = route.legacy_response
+        else:
+            target = route.response
 
         def parse(response: ResponseLike) -> Any:
             if route.api == "v1":
