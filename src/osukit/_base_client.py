@@ -12,8 +12,8 @@ import datetime as _dt
 import enum
 import os
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlencode
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import msgspec
@@ -32,11 +32,11 @@ from ._exceptions import (
 )
 from ._redact import redact_url, register_secret
 from ._route import Route
+from ._transport import PreparedRequest, ResponseLike
 from ._version import __version__
 from .auth import ClientCredentials, Grant, StaticToken
 from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
 from .retry import NO_RETRY, RetryPolicy, parse_retry_after
-from ._transport import PreparedRequest, ResponseLike
 from .tokens import MemoryTokenStore, Token, TokenStore
 
 __all__ = ["NOT_GIVEN", "BaseClient", "NotGiven", "ResponseInfo", "encode_params"]

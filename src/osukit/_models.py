@@ -340,8 +340,9 @@ def dump(obj: Any) -> Any:
     if t in _PLAIN or obj is None:
         return obj
     if isinstance(obj, msgspec.Struct):
-        _, order = _struct_fields(t)
-        leaf = _leaf_dumper(t)
+        cls: Any = t
+        _, order = _struct_fields(cls)
+        leaf = _leaf_dumper(cls)
         out: dict[str, Any] = {}
         for attr, wire in order:
             v = getattr(obj, attr)

@@ -21,7 +21,15 @@ import httpx
 
 from ._exceptions import ConfigurationError
 
-__all__ = ["AiohttpSender", "PreparedRequest", "ResponseLike", "fast_async_sender", "fast_sync_sender"]
+__all__ = [
+    "AiohttpSender",
+    "AsyncFastSender",
+    "FastSender",
+    "PreparedRequest",
+    "ResponseLike",
+    "fast_async_sender",
+    "fast_sync_sender",
+]
 
 HttpBackend = Literal["auto", "httpx", "aiohttp"]
 
@@ -171,9 +179,25 @@ class AiohttpSender:
         self._session = None
 
 
+class AsyncFastSender(Protocol):
+    """An async sender that bypasses httpx (the aiohttp fast path)."""
+
+    async def send(self, prepared: PreparedRequest) -> ResponseLike: ...
+
+    async def aclose(self) -> None: ...
+
+
+class FastSender(Protocol):
+    """The sync counterpart of :class:`AsyncFastSender` (no implementation ships: sync uses httpx)."""
+
+    def send(self, prepared: PreparedRequest) -> ResponseLike: ...
+
+    def close(self) -> None: ...
+
+
 def fast_async_sender(
     backend: HttpBackend, timeout: httpx.Timeout, max_connections: int, *, custom_http: bool
-) -> AiohttpSender | None:
+) -> AsyncFastSender | None:
     """The aiohttp sender when ``backend`` asks for it (or ``auto`` and aiohttp is installed)."""
     if backend == "httpx":
         return None
@@ -191,7 +215,7 @@ def fast_async_sender(
 
 def fast_sync_sender(
     backend: HttpBackend, timeout: httpx.Timeout, max_connections: int, *, custom_http: bool
-) -> AiohttpSender | None:
+) -> FastSender | None:
     """The sync client always sends through httpx (already within a few percent of raw httpx)."""
     if backend == "aiohttp":
         raise ConfigurationError("http_backend='aiohttp' is for AsyncClient; the sync client uses httpx")

@@ -71,7 +71,7 @@ class Style(Generic[T]):
     def items(self, response: Any) -> Sequence[T]:
         """The items of a decoded page."""
         found: Any = self._items(response)
-        return () if found is None or found is UNSET else found  # type: ignore[no-any-return]
+        return () if found is None or found is UNSET else found
 
     def params(self, cursor: Any, remaining: int | None) -> dict[str, Any]:
         """Query parameters that fetch the page at ``cursor`` (None: the first page)."""

@@ -15,9 +15,8 @@ from typing import NamedTuple
 
 import httpx
 
-from ._transport import ResponseLike
-
 from ._constants import DEFAULT_MAX_RETRIES, INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
+from ._transport import ResponseLike
 
 __all__ = ["RetryDecision", "RetryPolicy", "parse_retry_after"]
 

@@ -24,7 +24,7 @@ from .._exceptions import (
 from .._models import decode
 from .._redact import logger, redact_url
 from .._route import Route
-from .._transport import HttpBackend, PreparedRequest, ResponseLike, fast_async_sender
+from .._transport import AsyncFastSender, HttpBackend, PreparedRequest, ResponseLike, fast_async_sender
 from ..auth import AuthorizationCode, Grant
 from ..pagination import Style
 from ..ratelimit import RateLimiter
@@ -36,14 +36,11 @@ from .token_manager import AsyncTokenManager
 if TYPE_CHECKING:
     from ..resources._async.beatmaps import AsyncBeatmaps
     from ..resources._async.chat import AsyncChat
-    from ..resources._async.content import AsyncChangelog
-    from ..resources._async.content import AsyncComments
-    from ..resources._async.content import AsyncNews
-    from ..resources._async.content import AsyncWiki
+    from ..resources._async.content import AsyncChangelog, AsyncComments, AsyncNews, AsyncWiki
     from ..resources._async.forums import AsyncForums
-    from ..resources._async.home import AsyncMisc
-    from ..resources._async.home import AsyncTeams
+    from ..resources._async.home import AsyncMisc, AsyncTeams
     from ..resources._async.legacy import AsyncLegacy
+    from ..resources._async.scores import AsyncScores
     from ..resources._async.users import AsyncUsers
 
 __all__ = ["AsyncClient"]
@@ -153,7 +150,7 @@ class AsyncClient(BaseClient):
             follow_redirects=False,
             limits=httpx.Limits(max_connections=C.MAX_CONNECTIONS, max_keepalive_connections=C.MAX_CONNECTIONS),
         )
-        self._fast = fast_async_sender(
+        self._fast: AsyncFastSender | None = fast_async_sender(
             http_backend,
             self.timeout,
             C.MAX_CONNECTIONS,
@@ -625,3 +622,10 @@ class AsyncClient(BaseClient):
         from ..resources._async.legacy import AsyncLegacy
 
         return AsyncLegacy(self)
+
+    @cached_property
+    def scores(self) -> AsyncScores:
+        """Scores by id, replay downloads, the new-scores feed (``/scores``)."""
+        from ..resources._async.scores import AsyncScores
+
+        return AsyncScores(self)

@@ -25,7 +25,7 @@ from .._exceptions import (
 from .._models import decode
 from .._redact import logger, redact_url
 from .._route import Route
-from .._transport import HttpBackend, PreparedRequest, ResponseLike, fast_sync_sender
+from .._transport import FastSender, HttpBackend, PreparedRequest, ResponseLike, fast_sync_sender
 from ..auth import AuthorizationCode, Grant
 from ..pagination import Style
 from ..ratelimit import RateLimiter
@@ -37,14 +37,11 @@ from .token_manager import TokenManager
 if TYPE_CHECKING:
     from ..resources._sync.beatmaps import Beatmaps
     from ..resources._sync.chat import Chat
-    from ..resources._sync.content import Changelog
-    from ..resources._sync.content import Comments
-    from ..resources._sync.content import News
-    from ..resources._sync.content import Wiki
+    from ..resources._sync.content import Changelog, Comments, News, Wiki
     from ..resources._sync.forums import Forums
-    from ..resources._sync.home import Misc
-    from ..resources._sync.home import Teams
+    from ..resources._sync.home import Misc, Teams
     from ..resources._sync.legacy import Legacy
+    from ..resources._sync.scores import Scores
     from ..resources._sync.users import Users
 
 __all__ = ["Client"]
@@ -154,7 +151,7 @@ class Client(BaseClient):
             follow_redirects=False,
             limits=httpx.Limits(max_connections=C.MAX_CONNECTIONS, max_keepalive_connections=C.MAX_CONNECTIONS),
         )
-        self._fast = fast_sync_sender(
+        self._fast: FastSender | None = fast_sync_sender(
             http_backend,
             self.timeout,
             C.MAX_CONNECTIONS,
@@ -626,3 +623,10 @@ class Client(BaseClient):
         from ..resources._sync.legacy import Legacy
 
         return Legacy(self)
+
+    @cached_property
+    def scores(self) -> Scores:
+        """Scores by id, replay downloads, the new-scores feed (``/scores``)."""
+        from ..resources._sync.scores import Scores
+
+        return Scores(self)

@@ -99,7 +99,7 @@ class LegacyModel(Model):
 
 def dump_v1_value(value: Any) -> Any:
     """One v1 leaf value back to the JSON v1 sent."""
-    if value is None or isinstance(value, str) and not isinstance(value, enum.Enum):
+    if value is None or (isinstance(value, str) and not isinstance(value, enum.Enum)):
         return value
     if isinstance(value, bool):
         return "1" if value else "0"
@@ -119,7 +119,7 @@ register_leaf_dumper(LegacyModel, dump_v1_value)
 
 
 class _HasMods(LegacyModel):
-    enabled_mods: int | None | UnsetType = UNSET
+    enabled_mods: int | UnsetType | None = UNSET
     """The legacy mods bitmask (see :attr:`mods`); ``None`` in match games with room-wide mods."""
 
     @property
@@ -134,7 +134,7 @@ class _HasMods(LegacyModel):
 class V1Score(_HasMods):
     """A score from ``get_scores``, ``get_user_best`` or ``get_user_recent``."""
 
-    score_id: int | None | UnsetType = UNSET
+    score_id: int | UnsetType | None = UNSET
     """Score id (``None`` for unsubmitted recent plays)."""
     beatmap_id: int | UnsetType = UNSET
     """The beatmap (absent in ``get_scores``, where it is the requested one)."""
@@ -158,7 +158,7 @@ class V1Score(_HasMods):
     """When it was set (UTC)."""
     rank: str | UnsetType = UNSET
     """Grade: XH, X, SH, S, A, B, C, D or F."""
-    pp: V1Float | None | UnsetType = UNSET
+    pp: V1Float | UnsetType | None = UNSET
     """Performance points (``None`` when not ranked)."""
     replay_available: bool | UnsetType = UNSET
     """Whether ``get_replay`` can return the replay."""
@@ -168,8 +168,8 @@ class V1UserEvent(LegacyModel):
     """An event on a v1 user profile (``events`` of ``get_user``)."""
 
     display_html: str | UnsetType = UNSET
-    beatmap_id: int | None | UnsetType = UNSET
-    beatmapset_id: int | None | UnsetType = UNSET
+    beatmap_id: int | UnsetType | None = UNSET
+    beatmapset_id: int | UnsetType | None = UNSET
     date: V1DateTime | UnsetType = UNSET
     epicfactor: int | UnsetType = UNSET
 
@@ -180,25 +180,25 @@ class V1User(LegacyModel):
     user_id: int
     username: str
     join_date: V1DateTime | UnsetType = UNSET
-    count300: int | None | UnsetType = UNSET
-    count100: int | None | UnsetType = UNSET
-    count50: int | None | UnsetType = UNSET
-    playcount: int | None | UnsetType = UNSET
-    ranked_score: int | None | UnsetType = UNSET
-    total_score: int | None | UnsetType = UNSET
-    pp_rank: int | None | UnsetType = UNSET
-    level: V1Float | None | UnsetType = UNSET
-    pp_raw: V1Float | None | UnsetType = UNSET
-    accuracy: V1Float | None | UnsetType = UNSET
+    count300: int | UnsetType | None = UNSET
+    count100: int | UnsetType | None = UNSET
+    count50: int | UnsetType | None = UNSET
+    playcount: int | UnsetType | None = UNSET
+    ranked_score: int | UnsetType | None = UNSET
+    total_score: int | UnsetType | None = UNSET
+    pp_rank: int | UnsetType | None = UNSET
+    level: V1Float | UnsetType | None = UNSET
+    pp_raw: V1Float | UnsetType | None = UNSET
+    accuracy: V1Float | UnsetType | None = UNSET
     """Accuracy in percent (``96.79``), unlike v2's 0–1."""
-    count_rank_ss: int | None | UnsetType = UNSET
-    count_rank_ssh: int | None | UnsetType = UNSET
-    count_rank_s: int | None | UnsetType = UNSET
-    count_rank_sh: int | None | UnsetType = UNSET
-    count_rank_a: int | None | UnsetType = UNSET
-    country: str | None | UnsetType = UNSET
-    total_seconds_played: int | None | UnsetType = UNSET
-    pp_country_rank: int | None | UnsetType = UNSET
+    count_rank_ss: int | UnsetType | None = UNSET
+    count_rank_ssh: int | UnsetType | None = UNSET
+    count_rank_s: int | UnsetType | None = UNSET
+    count_rank_sh: int | UnsetType | None = UNSET
+    count_rank_a: int | UnsetType | None = UNSET
+    country: str | UnsetType | None = UNSET
+    total_seconds_played: int | UnsetType | None = UNSET
+    pp_country_rank: int | UnsetType | None = UNSET
     events: list[V1UserEvent] | UnsetType = UNSET
 
 
@@ -222,16 +222,16 @@ class V1Beatmap(LegacyModel):
     count_normal: int | UnsetType = UNSET
     count_slider: int | UnsetType = UNSET
     count_spinner: int | UnsetType = UNSET
-    submit_date: V1DateTime | None | UnsetType = UNSET
-    approved_date: V1DateTime | None | UnsetType = UNSET
-    last_update: V1DateTime | None | UnsetType = UNSET
+    submit_date: V1DateTime | UnsetType | None = UNSET
+    approved_date: V1DateTime | UnsetType | None = UNSET
+    last_update: V1DateTime | UnsetType | None = UNSET
     artist: str | UnsetType = UNSET
-    artist_unicode: str | None | UnsetType = UNSET
+    artist_unicode: str | UnsetType | None = UNSET
     title: str | UnsetType = UNSET
-    title_unicode: str | None | UnsetType = UNSET
+    title_unicode: str | UnsetType | None = UNSET
     creator: str | UnsetType = UNSET
     creator_id: int | UnsetType = UNSET
-    bpm: V1Float | None | UnsetType = UNSET
+    bpm: V1Float | UnsetType | None = UNSET
     source: str | UnsetType = UNSET
     tags: str | UnsetType = UNSET
     genre_id: int | UnsetType = UNSET
@@ -244,10 +244,10 @@ class V1Beatmap(LegacyModel):
     audio_unavailable: bool | UnsetType = UNSET
     playcount: int | UnsetType = UNSET
     passcount: int | UnsetType = UNSET
-    packs: str | None | UnsetType = UNSET
-    max_combo: int | None | UnsetType = UNSET
-    diff_aim: V1Float | None | UnsetType = UNSET
-    diff_speed: V1Float | None | UnsetType = UNSET
+    packs: str | UnsetType | None = UNSET
+    max_combo: int | UnsetType | None = UNSET
+    diff_aim: V1Float | UnsetType | None = UNSET
+    diff_speed: V1Float | UnsetType | None = UNSET
     difficultyrating: V1Float | UnsetType = UNSET
 
     @property
@@ -261,8 +261,8 @@ class V1MatchInfo(LegacyModel):
 
     match_id: int
     name: str | UnsetType = UNSET
-    start_time: V1DateTime | None | UnsetType = UNSET
-    end_time: V1DateTime | None | UnsetType = UNSET
+    start_time: V1DateTime | UnsetType | None = UNSET
+    end_time: V1DateTime | UnsetType | None = UNSET
 
 
 class V1MatchScore(_HasMods):
@@ -287,12 +287,12 @@ class V1MatchScore(_HasMods):
     """Whether the player passed (v1's ``pass``, a Python keyword)."""
 
 
-class V1MatchGame(_HasMods, kw_only=True):
+class V1MatchGame(LegacyModel, kw_only=True):
     """One game (map played) of a v1 match."""
 
     game_id: int
-    start_time: V1DateTime | None | UnsetType = UNSET
-    end_time: V1DateTime | None | UnsetType = UNSET
+    start_time: V1DateTime | UnsetType | None = UNSET
+    end_time: V1DateTime | UnsetType | None = UNSET
     beatmap_id: int | UnsetType = UNSET
     play_mode: int | UnsetType = UNSET
     match_type: int | UnsetType = UNSET
@@ -300,9 +300,16 @@ class V1MatchGame(_HasMods, kw_only=True):
     """0 score, 1 accuracy, 2 combo, 3 score v2."""
     team_type: int | UnsetType = UNSET
     """0 head to head, 1 tag co-op, 2 team vs, 3 tag team vs."""
-    mods: int | UnsetType = UNSET
-    """The room's mods bitmask."""
+    mods: int | None | UnsetType = UNSET
+    """The room's mods bitmask (see :attr:`room_mods`)."""
     scores: list[V1MatchScore] | UnsetType = UNSET
+
+    @property
+    def room_mods(self) -> Mods:
+        """``mods`` as :class:`osukit.game.Mods`."""
+        from ..game.mods import Mods
+
+        return Mods.from_legacy(self.mods if isinstance(self.mods, int) else 0)
 
 
 class V1MatchResponse(LegacyModel):

@@ -68,9 +68,8 @@ USER_KUDOSU = route(
 )
 USER_SCORES = route(
     "GET", "api/v2/users/{user}/scores/{type}", scope="public", name="users.scores",
-    response=list[Score], paginated="offset",
+    response=list[Score], paginated="offset", legacy_response=list[LegacyScore],
 )
-USER_SCORES_LEGACY_MODEL = list[LegacyScore]
 USER_BEATMAPSETS = route(
     "GET", "api/v2/users/{user}/beatmapsets/{type}", scope="public", name="users.beatmapsets",
     response=list[Beatmapset], paginated="offset",

@@ -110,7 +110,6 @@ class Users(Resource):
         kind = enum_value(type, R.UserScoreType, "type")
         check_limit(limit, low=0, high=10**9)
         path_user, _ = user_key(user) if not isinstance(user, int) else (str(user), None)
-        model = list[Score] if self._client.api_version >= C.LAZER_SCORES_API_VERSION else list[LegacyScore]
         cap = C.MAX_USER_LISTING_RESULTS if kind is R.UserScoreType.RECENT else None
         return self._client._paginate(
             R.USER_SCORES,
@@ -123,7 +122,6 @@ class Users(Resource):
             style=OffsetStyle(_items, page_size=100, max_results=cap),
             limit=limit,
             cursor=cursor,
-            model=model,
         )
 
     def beatmapsets(

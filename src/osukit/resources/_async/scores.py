@@ -1,0 +1,81 @@
+"""Scores: single scores, replays, and the feed of newly submitted scores."""
+
+from __future__ import annotations
+
+from ..._async.pagination import AsyncPaginator
+from ...enums import Ruleset
+from ...models.scores import LegacyScore, Score
+from ...pagination import CursorStringStyle
+from .. import scores as R
+from .._params import check_limit, ruleset_or_none
+from ._base import AsyncResource
+
+__all__ = ["AsyncScores"]
+
+
+def _require_ruleset(ruleset: Ruleset | str | int) -> Ruleset:
+    r = ruleset_or_none(ruleset)
+    assert r is not None
+    return r
+
+
+class AsyncScores(AsyncResource):
+    """``client.scores``: scores by id, replay downloads and the new-scores feed."""
+
+    async def get(self, score: int) -> Score | LegacyScore:
+        """A score by its (lazer) id.
+
+        Route: ``GET api/v2/scores/{score}``. Scope: ``public``.
+        """
+        return await self._client._call(R.GET, path={"score": score})  # type: ignore[no-any-return]
+
+    async def get_legacy(self, ruleset: Ruleset | str | int, score: int) -> Score | LegacyScore:
+        """A score by ruleset and its legacy (stable) score id.
+
+        Route: ``GET api/v2/scores/{ruleset}/{score}``. Scope: ``public``.
+        """
+        return await self._client._call(  # type: ignore[no-any-return]
+            R.GET_LEGACY, path={"ruleset": _require_ruleset(ruleset), "score": score}
+        )
+
+    async def download(self, score: int) -> bytes:
+        """The score's replay as ``.osr`` bytes (read it with :class:`osukit.game.Replay`).
+
+        Limited by osu! to 10 per minute: osukit's replay bucket paces it.
+        Route: ``GET api/v2/scores/{score}/download``. Scope: ``public``.
+        """
+        data: bytes = await self._client._call(R.DOWNLOAD, path={"score": score})
+        return data
+
+    async def download_legacy(self, ruleset: Ruleset | str | int, score: int) -> bytes:
+        """A stable score's replay (by ruleset and legacy score id) as ``.osr`` bytes.
+
+        Route: ``GET api/v2/scores/{ruleset}/{score}/download``. Scope: ``public``.
+        """
+        data: bytes = await self._client._call(
+            R.DOWNLOAD_LEGACY, path={"ruleset": _require_ruleset(ruleset), "score": score}
+        )
+        return data
+
+    def recent(
+        self,
+        *,
+        ruleset: Ruleset | str | int | None = None,
+        limit: int | None = 1000,
+        cursor: str | None = None,
+    ) -> AsyncPaginator[Score]:
+        """Newly submitted passing scores, oldest first, from ``cursor`` on (the last 24 hours).
+
+        Keep ``paginator.cursor`` (or a page's ``next_cursor``) to poll again later
+        from where you stopped; osu! answers 422 for a cursor that is too old.
+
+        Route: ``GET api/v2/scores``. Scope: ``public``. Paginated by ``cursor_string``.
+        """
+        check_limit(limit, low=0, high=10**9)
+        return self._client._paginate(
+            R.LIST,
+            params={"ruleset": ruleset_or_none(ruleset)},
+            style=CursorStringStyle(lambda r: r.scores),
+            limit=limit,
+            cursor=cursor,
+        )
