@@ -130,11 +130,16 @@ def decode(
         pass
     except msgspec.DecodeError as exc:
         raise DecodeError(f"response is not valid JSON: {exc}", route=route, excerpt=_excerpt(data)) from None
+    except RecursionError:
+        raise DecodeError("response is nested too deeply", route=route, excerpt=_excerpt(data)) from None
     except (ValueError, TypeError, NotImplementedError) as exc:
+        # UnicodeDecodeError (invalid UTF-8) is a ValueError too.
         raise DecodeError(f"response could not be decoded: {exc}", route=route, excerpt=_excerpt(data)) from None
     try:
         raw = msgspec.json.decode(data)
-    except msgspec.DecodeError as exc:  # pragma: no cover - the typed pass would have said so
+    except RecursionError:
+        raise DecodeError("response is nested too deeply", route=route, excerpt=_excerpt(data)) from None
+    except (msgspec.DecodeError, ValueError) as exc:
         raise DecodeError(f"response is not valid JSON: {exc}", route=route, excerpt=_excerpt(data)) from None
     converted: T = convert(raw, tp, strict=strict, route=route, excerpt=_excerpt(data), lax=lax)
     return converted
