@@ -40,8 +40,17 @@ T = TypeVar("T")
 _EXTRA_ATTR = "osukit_extra_"
 
 
+class _ModelMeta(msgspec.StructMeta):
+    """Makes every model keyword-only, so required and optional fields can come in any order."""
+
+    def __new__(mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any) -> Any:
+        kwargs.setdefault("kw_only", True)
+        return super().__new__(mcls, name, bases, namespace, **kwargs)
+
+
 class Model(
     msgspec.Struct,
+    metaclass=_ModelMeta,
     kw_only=True,
     omit_defaults=True,
     forbid_unknown_fields=True,
