@@ -25,16 +25,14 @@ def _scope(text: str) -> str | None:
 
 @pytest.mark.parametrize("row", THIRD_PARTY, ids=lambda r: f"{r['methods']} {r['uri']}")
 def test_every_third_party_route_is_covered(row: dict[str, str]) -> None:
-    if row["uri"].startswith("api/v2/session/verify"):
-        pytest.skip("session verification: osu! only lets lazer (password-grant) tokens use it")
     route = by_uri(row["methods"].split("|")[0], row["uri"])
     assert route.method == row["methods"]
     assert route.scope == _scope(row["scope"])
 
 
-def test_all_third_party_routes_but_session_verification() -> None:
+def test_all_80_third_party_routes() -> None:
     covered = {(r.method, r.uri) for r in ROUTES if r.api == "v2"}
-    wanted = {(r["methods"], r["uri"]) for r in THIRD_PARTY if not r["uri"].startswith("api/v2/session/")}
+    wanted = {(r["methods"], r["uri"]) for r in THIRD_PARTY}
     assert wanted <= covered, sorted(wanted - covered)
 
 

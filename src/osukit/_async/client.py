@@ -34,7 +34,9 @@ from .pagination import AsyncPaginator, PageFetch
 from .token_manager import AsyncTokenManager
 
 if TYPE_CHECKING:
+    from ..realtime import AsyncChatStream
     from ..resources._async.beatmaps import AsyncBeatmaps
+    from ..resources._async.beatmapsets import AsyncBeatmapsets
     from ..resources._async.chat import AsyncChat
     from ..resources._async.content import AsyncChangelog, AsyncComments, AsyncNews, AsyncWiki
     from ..resources._async.forums import AsyncForums
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from ..resources._async.legacy import AsyncLegacy
     from ..resources._async.scores import AsyncScores
     from ..resources._async.users import AsyncUsers
+    from .crawl import AsyncCrawler
 
 __all__ = ["AsyncClient"]
 
@@ -605,7 +608,7 @@ class AsyncClient(BaseClient):
     @cached_property
     def misc(self) -> AsyncMisc:
         """Search, tags and seasonal backgrounds."""
-        from ..resources._async.home import AsyncMisc
+        from ..resources._async.home import AsyncAccount, AsyncMisc
 
         return AsyncMisc(self)
 
@@ -629,3 +632,74 @@ class AsyncClient(BaseClient):
         from ..resources._async.scores import AsyncScores
 
         return AsyncScores(self)
+
+    # --- realtime ---------------------------------------------------------------------------
+
+    def chat_stream(self, *, url: str | None = None, channels: Iterable[int] = (), **options: Any) -> AsyncChatStream:
+        """A chat event stream over osu!'s notification websocket (needs ``osukit[realtime]``).
+
+        ``url`` defaults to :data:`~osukit._constants.DEFAULT_NOTIFY_URL` (pass the emulator's
+        ``notify_url`` in tests); ``channels`` are channel ids whose missed messages are fetched
+        after a reconnect even before one of them was seen. Other options (``reconnect``,
+        ``keepalive``, ``since``, ``token_refresh_margin`` …) are documented on the stream class::
+
+            async with osu.chat_stream(channels=[5]) as stream:
+                async for event in stream:
+                    print(event)
+        """
+        from ..realtime import AsyncChatStream
+
+        return AsyncChatStream(self, url=url, channels=channels, **options)
+
+    # --- bulk crawls ------------------------------------------------------------------------
+
+    def crawl(
+        self,
+        source: Callable[..., Any],
+        *,
+        ids: Iterable[int] | None = None,
+        chunk_size: int = C.MAX_IDS_PER_REQUEST,
+        checkpoint: Any = None,
+        checkpoint_key: str = "crawl",
+        concurrency: int = 4,
+        progress: bool | None = None,
+    ) -> AsyncCrawler[Any]:
+        """A resumable bulk crawl (see :class:`~osukit._async.crawl.AsyncCrawler`).
+
+        ``source`` is a paginator factory taking ``cursor=``::
+
+            crawl = osu.crawl(lambda cursor: osu.users.scores(2, "best", cursor=cursor, limit=None),
+                              checkpoint="scores.ckpt")
+            await crawl.to_jsonl("scores.jsonl")   # kill it and run again: no page twice
+
+        or, with ``ids=``, a fetcher of up to ``chunk_size`` ids at a time
+        (``osu.crawl(osu.users.get_batch, ids=range(1, 100_001))``), run with up to
+        ``concurrency`` chunks in flight. Either way the client's rate limiter paces
+        every request; ``checkpoint`` is a file path or a store with ``load``/``save``/``delete``.
+        """
+        from .crawl import AsyncCrawler
+
+        return AsyncCrawler(
+            source,
+            ids=ids,
+            chunk_size=chunk_size,
+            checkpoint=checkpoint,
+            checkpoint_key=checkpoint_key,
+            concurrency=concurrency,
+            progress=progress,
+            clock=self._clock,
+        )
+
+    @cached_property
+    def beatmapsets(self) -> AsyncBeatmapsets:
+        """Beatmapsets: search, lookup, details (``/beatmapsets``)."""
+        from ..resources._async.beatmapsets import AsyncBeatmapsets
+
+        return AsyncBeatmapsets(self)
+
+    @cached_property
+    def account(self) -> AsyncAccount:
+        """Session verification (only tokens issued unverified need it)."""
+        from ..resources._async.home import AsyncAccount
+
+        return AsyncAccount(self)

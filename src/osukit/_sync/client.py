@@ -35,7 +35,9 @@ from .pagination import Paginator, PageFetch
 from .token_manager import TokenManager
 
 if TYPE_CHECKING:
+    from ..realtime import ChatStream
     from ..resources._sync.beatmaps import Beatmaps
+    from ..resources._sync.beatmapsets import Beatmapsets
     from ..resources._sync.chat import Chat
     from ..resources._sync.content import Changelog, Comments, News, Wiki
     from ..resources._sync.forums import Forums
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from ..resources._sync.legacy import Legacy
     from ..resources._sync.scores import Scores
     from ..resources._sync.users import Users
+    from .crawl import Crawler
 
 __all__ = ["Client"]
 
@@ -606,7 +609,7 @@ class Client(BaseClient):
     @cached_property
     def misc(self) -> Misc:
         """Search, tags and seasonal backgrounds."""
-        from ..resources._sync.home import Misc
+        from ..resources._sync.home import Account, Misc
 
         return Misc(self)
 
@@ -630,3 +633,74 @@ class Client(BaseClient):
         from ..resources._sync.scores import Scores
 
         return Scores(self)
+
+    # --- realtime ---------------------------------------------------------------------------
+
+    def chat_stream(self, *, url: str | None = None, channels: Iterable[int] = (), **options: Any) -> ChatStream:
+        """A chat event stream over osu!'s notification websocket (needs ``osukit[realtime]``).
+
+        ``url`` defaults to :data:`~osukit._constants.DEFAULT_NOTIFY_URL` (pass the emulator's
+        ``notify_url`` in tests); ``channels`` are channel ids whose missed messages are fetched
+        after a reconnect even before one of them was seen. Other options (``reconnect``,
+        ``keepalive``, ``since``, ``token_refresh_margin`` …) are documented on the stream class::
+
+            with osu.chat_stream(channels=[5]) as stream:
+                for event in stream:
+                    print(event)
+        """
+        from ..realtime import ChatStream
+
+        return ChatStream(self, url=url, channels=channels, **options)
+
+    # --- bulk crawls ------------------------------------------------------------------------
+
+    def crawl(
+        self,
+        source: Callable[..., Any],
+        *,
+        ids: Iterable[int] | None = None,
+        chunk_size: int = C.MAX_IDS_PER_REQUEST,
+        checkpoint: Any = None,
+        checkpoint_key: str = "crawl",
+        concurrency: int = 4,
+        progress: bool | None = None,
+    ) -> Crawler[Any]:
+        """A resumable bulk crawl (see :class:`~osukit._sync.crawl.Crawler`).
+
+        ``source`` is a paginator factory taking ``cursor=``::
+
+            crawl = osu.crawl(lambda cursor: osu.users.scores(2, "best", cursor=cursor, limit=None),
+                              checkpoint="scores.ckpt")
+            crawl.to_jsonl("scores.jsonl")   # kill it and run again: no page twice
+
+        or, with ``ids=``, a fetcher of up to ``chunk_size`` ids at a time
+        (``osu.crawl(osu.users.get_batch, ids=range(1, 100_001))``), run with up to
+        ``concurrency`` chunks in flight. Either way the client's rate limiter paces
+        every request; ``checkpoint`` is a file path or a store with ``load``/``save``/``delete``.
+        """
+        from .crawl import Crawler
+
+        return Crawler(
+            source,
+            ids=ids,
+            chunk_size=chunk_size,
+            checkpoint=checkpoint,
+            checkpoint_key=checkpoint_key,
+            concurrency=concurrency,
+            progress=progress,
+            clock=self._clock,
+        )
+
+    @cached_property
+    def beatmapsets(self) -> Beatmapsets:
+        """Beatmapsets: search, lookup, details (``/beatmapsets``)."""
+        from ..resources._sync.beatmapsets import Beatmapsets
+
+        return Beatmapsets(self)
+
+    @cached_property
+    def account(self) -> Account:
+        """Session verification (only tokens issued unverified need it)."""
+        from ..resources._sync.home import Account
+
+        return Account(self)

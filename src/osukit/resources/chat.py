@@ -29,7 +29,7 @@ MARK_AS_READ = route("PUT", "api/v2/chat/channels/{channel}/mark-as-read/{messag
                      name="chat.mark_as_read", response=None, requires_user=True)
 CHANNELS = route("GET", "api/v2/chat/channels", scope="chat.read", name="chat.channels",
                  response=list[ChatChannel], requires_user=True)
-CREATE_CHANNEL = route("POST", "api/v2/chat/channels", scope="chat.write_manage", name="chat.create_channel",
+CREATE_CHANNEL = route("POST", "api/v2/chat/channels", scope="chat.write_manage", name="chat.create_pm_channel",
                        response=ChatChannel, requires_user=True)
 CHANNEL = route("GET", "api/v2/chat/channels/{channel}", scope="chat.read", name="chat.channel",
                 response=ChatChannelWithUsers, requires_user=True)

@@ -10,7 +10,7 @@ from .. import home as R
 from .._params import InvalidParameterError, check_range, enum_value, ruleset_or_none
 from ._base import Resource
 
-__all__ = ["Misc", "Teams"]
+__all__ = ["Account", "Misc", "Teams"]
 
 
 class Misc(Resource):
@@ -55,3 +55,35 @@ class Teams(Resource):
         return self._client._call(  # type: ignore[no-any-return]
             R.TEAM, path={"team": team, "ruleset": ruleset_or_none(ruleset)}
         )
+
+
+class Account(Resource):
+    """``client.account``: session verification.
+
+    osu! marks authorization-code and client-credentials tokens verified when
+    it issues them, so third-party applications never need these; they exist
+    for completeness (and for tokens that start unverified).
+    """
+
+    def verify_session(self, verification_key: str) -> None:
+        """Verify the session with the code osu! e-mailed (or a TOTP code).
+
+        Route: ``POST api/v2/session/verify``. Scope: any valid token.
+        """
+        if not verification_key or not isinstance(verification_key, str):
+            raise InvalidParameterError("verification_key must be the code osu! sent")
+        self._client._call(R.SESSION_VERIFY, json={"verification_key": verification_key})
+
+    def verify_session_mail_fallback(self) -> None:
+        """Switch verification from TOTP to an e-mailed code.
+
+        Route: ``POST api/v2/session/verify/mail-fallback``. Scope: any valid token.
+        """
+        self._client._call(R.SESSION_VERIFY_MAIL_FALLBACK)
+
+    def reissue_verification(self) -> None:
+        """Send a new verification e-mail (osu! allows 3 per 5 minutes).
+
+        Route: ``POST api/v2/session/verify/reissue``. Scope: any valid token.
+        """
+        self._client._call(R.SESSION_VERIFY_REISSUE)
