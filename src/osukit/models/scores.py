@@ -127,8 +127,12 @@ class Score(_ScoreIncludes):
     rank: str | UnsetType = UNSET
     """Grade: XH, X, SH, S, A, B, C, D or F."""
     ranked: bool | UnsetType = UNSET
+    replay: bool | UnsetType = UNSET
+    """Deprecated alias of ``has_replay`` on multiplayer scores."""
     room_id: int | UnsetType = UNSET
     ruleset_id: int | UnsetType = UNSET
+    solo_score_id: int | UnsetType = UNSET
+    """The solo score behind a multiplayer score."""
     started_at: datetime | None | UnsetType = UNSET
     statistics: ScoreStatistics | UnsetType = UNSET
     total_score: int | UnsetType = UNSET

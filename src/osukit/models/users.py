@@ -502,6 +502,8 @@ class Event(Model):
     """A recent-activity or site event (``EventTransformer``); which fields exist depends on ``type``."""
 
     created_at: datetime
+    createdAt: datetime | UnsetType = UNSET  # noqa: N815 - the API's (deprecated) spelling
+    """Deprecated duplicate of ``created_at`` that osu-web still sends."""
     id: int
     type: EventType
     achievement: Any | UnsetType = UNSET

@@ -1,0 +1,79 @@
+"""Legacy (stable) multiplayer matches: ``GET /matches`` and ``GET /matches/{match}``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from msgspec import UNSET, UnsetType
+
+from .beatmaps import Beatmap
+from .common import CursorObject, Model, Mods
+from .scores import LegacyScore
+from .users import UserCompact
+
+__all__ = ["Match", "MatchEvent", "MatchEventDetail", "MatchGame", "MatchResponse", "MatchesResponse"]
+
+
+class Match(Model):
+    """A match (room) of stable multiplayer."""
+
+    id: int
+    name: str
+    start_time: datetime
+    end_time: datetime | None
+
+
+class MatchGame(Model):
+    """A map played in a match, with its scores."""
+
+    id: int
+    beatmap_id: int
+    start_time: datetime
+    end_time: datetime | None
+    mode: str
+    mode_int: int
+    mods: Mods
+    scoring_type: str
+    team_type: str
+    beatmap: Beatmap | None | UnsetType = UNSET
+    scores: list[LegacyScore] | UnsetType = UNSET
+    """The players' scores (legacy shape, with ``match`` slot/team/pass)."""
+
+
+class MatchEventDetail(Model):
+    """What happened (``match-created``, ``player-joined``, ``other`` for a game …)."""
+
+    type: str
+    text: str | None | UnsetType = UNSET
+
+
+class MatchEvent(Model):
+    """One event of a match."""
+
+    id: int
+    detail: MatchEventDetail
+    timestamp: datetime
+    user_id: int | None
+    game: MatchGame | UnsetType = UNSET
+
+
+class MatchesResponse(Model):
+    """``GET /matches``."""
+
+    matches: list[Match]
+    params: dict[str, Any]
+    cursor: CursorObject | None | UnsetType = UNSET
+    cursor_string: str | None | UnsetType = UNSET
+
+
+class MatchResponse(Model):
+    """``GET /matches/{match}``: the match, a window of events, and the users in them."""
+
+    match: Match
+    events: list[MatchEvent]
+    users: list[UserCompact]
+    first_event_id: int
+    latest_event_id: int
+    current_game_id: int | None
+
