@@ -36,6 +36,11 @@ from .token_manager import AsyncTokenManager
 if TYPE_CHECKING:
     from ..realtime import AsyncChatStream
     from ..resources._async.beatmaps import AsyncBeatmaps
+    from ..resources._async.rankings import AsyncRankings
+    from ..resources._async.multiplayer import AsyncRooms
+    from ..resources._async.multiplayer import AsyncMatches
+    from ..resources._async.discussions import AsyncDiscussions
+    from ..resources._async.discussions import AsyncEvents
     from ..resources._async.beatmapsets import AsyncBeatmapsets
     from ..resources._async.chat import AsyncChat
     from ..resources._async.content import AsyncChangelog, AsyncComments, AsyncNews, AsyncWiki
@@ -703,3 +708,38 @@ class AsyncClient(BaseClient):
         from ..resources._async.home import AsyncAccount
 
         return AsyncAccount(self)
+
+    @cached_property
+    def rankings(self) -> AsyncRankings:
+        """Rankings, the kudosu ranking, spotlights."""
+        from ..resources._async.rankings import AsyncRankings
+
+        return AsyncRankings(self)
+
+    @cached_property
+    def rooms(self) -> AsyncRooms:
+        """Multiplayer rooms and playlists (lazer)."""
+        from ..resources._async.multiplayer import AsyncRooms
+
+        return AsyncRooms(self)
+
+    @cached_property
+    def matches(self) -> AsyncMatches:
+        """Stable multiplayer matches (``/matches``)."""
+        from ..resources._async.multiplayer import AsyncMatches
+
+        return AsyncMatches(self)
+
+    @cached_property
+    def discussions(self) -> AsyncDiscussions:
+        """Beatmapset discussions, posts, votes and events."""
+        from ..resources._async.discussions import AsyncDiscussions
+
+        return AsyncDiscussions(self)
+
+    @cached_property
+    def events(self) -> AsyncEvents:
+        """The site-wide event feed (``/events``)."""
+        from ..resources._async.discussions import AsyncEvents
+
+        return AsyncEvents(self)

@@ -37,6 +37,11 @@ from .token_manager import TokenManager
 if TYPE_CHECKING:
     from ..realtime import ChatStream
     from ..resources._sync.beatmaps import Beatmaps
+    from ..resources._sync.rankings import Rankings
+    from ..resources._sync.multiplayer import Rooms
+    from ..resources._sync.multiplayer import Matches
+    from ..resources._sync.discussions import Discussions
+    from ..resources._sync.discussions import Events
     from ..resources._sync.beatmapsets import Beatmapsets
     from ..resources._sync.chat import Chat
     from ..resources._sync.content import Changelog, Comments, News, Wiki
@@ -704,3 +709,38 @@ class Client(BaseClient):
         from ..resources._sync.home import Account
 
         return Account(self)
+
+    @cached_property
+    def rankings(self) -> Rankings:
+        """Rankings, the kudosu ranking, spotlights."""
+        from ..resources._sync.rankings import Rankings
+
+        return Rankings(self)
+
+    @cached_property
+    def rooms(self) -> Rooms:
+        """Multiplayer rooms and playlists (lazer)."""
+        from ..resources._sync.multiplayer import Rooms
+
+        return Rooms(self)
+
+    @cached_property
+    def matches(self) -> Matches:
+        """Stable multiplayer matches (``/matches``)."""
+        from ..resources._sync.multiplayer import Matches
+
+        return Matches(self)
+
+    @cached_property
+    def discussions(self) -> Discussions:
+        """Beatmapset discussions, posts, votes and events."""
+        from ..resources._sync.discussions import Discussions
+
+        return Discussions(self)
+
+    @cached_property
+    def events(self) -> Events:
+        """The site-wide event feed (``/events``)."""
+        from ..resources._sync.discussions import Events
+
+        return Events(self)
