@@ -20,6 +20,8 @@ ROWS = [r for r in corpus_index() if r["status"] == "200" and r["route"] != "api
 
 def _route_model(row: dict[str, str]) -> tuple[Any, bool]:
     route = by_uri(row["method"], row["route"])
+    if route.legacy_response is not None and b'"mode_int"' in corpus_bytes(row["file"]):
+        return route.legacy_response, False
     return route.response, route.api == "v1"
 
 
