@@ -39,6 +39,10 @@ def load() -> list[tuple[bytes, Any, bool]]:
             text = body.decode()
             if route.legacy_response is not None and ('"mode_int"' in text or '"count_300"' in text):
                 model = route.legacy_response
+            if "type=most_played" in row["note"]:
+                from osukit.resources.users import USER_MOST_PLAYED_MODEL
+
+                model = USER_MOST_PLAYED_MODEL
             out.append((body, model, route.api == "v1"))
     return out
 

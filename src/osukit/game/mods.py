@@ -570,6 +570,16 @@ def _order_key(ruleset: Ruleset | None) -> Any:
 # Mods
 
 
+_INTERN_LIMIT = 4096
+_INTERNED: dict[str, Mods] = {}
+
+
+def _json_key(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=False, separators=(",", ":"))
+
+
 class Mods:
     """An immutable, hashable set of mods; equality ignores order and the form it was read from.
 
@@ -683,6 +693,23 @@ class Mods:
         if isinstance(value, (int, str)) and not isinstance(value, bool):
             mods, _ = _parse_items(value, None)
             return cls._make(mods, None, value, "acronyms")
+        # Mods are immutable and responses repeat a handful of combinations: share one instance
+        # per JSON form (a big saving when holding many scores; to_json_value copies on the way out).
+        try:
+            key = _json_key(value)
+        except (TypeError, ValueError):
+            key = None
+        if key is not None:
+            cached = _INTERNED.get(key)
+            if cached is not None:
+                return cached
+        made = cls._from_json_uncached(value)
+        if key is not None and len(_INTERNED) < _INTERN_LIMIT:
+            _INTERNED[key] = made
+        return made
+
+    @classmethod
+    def _from_json_uncached(cls, value: Any) -> Mods:
         if not isinstance(value, list):
             raise ModError(f"expected a list of mods, got {type(value).__name__}")
         items: list[Mod] = []
