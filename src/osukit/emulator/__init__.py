@@ -1,0 +1,38 @@
+"""An offline osu! API: a faithful emulator of osu.ppy.sh for tests, demos and your own test suite.
+
+    from osukit.emulator import Emulator
+
+    with Emulator(seed=0) as emu:
+        with osukit.Client(client_id=emu.client_id, client_secret=emu.client_secret,
+                           base_url=emu.base_url, rate_limit=0) as osu:
+            ...
+
+It serves every route a third-party token can call, API v1, ``.osu`` files,
+OAuth (client credentials, authorization code with auto-approval, refresh,
+revoke), osu-web's errors, pagination, ``x-api-version`` shapes and rate
+limits, the chat websocket at ``/notify``, and test controls under
+``/_emulator/`` (dataset, token minting, fault injection, statistics).
+Needs the ``osukit[emulator]`` extra (starlette, uvicorn).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import create_app
+    from .server import Emulator, main
+
+__all__ = ["Emulator", "create_app", "main"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    if name in ("Emulator", "main"):
+        from . import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module 'osukit.emulator' has no attribute {name!r}")
