@@ -124,7 +124,9 @@ class State:
         w = self.world
         first_room = next(iter(w.rooms.values()))
         first_topic = next(iter(w.topics.values()))
-        build0 = w.builds[0]
+        build0 = w.builds[2]
+        own_post = next(pid for pid in first_topic["post_ids"] if w.posts[pid]["user_id"] == w.test_user_id)
+        creator = next(iter(w.beatmapsets.values()))["creator_id"]
         return {
             "client": {"id": w.client_id, "secret": w.client_secret},
             "api_key": w.api_key,
@@ -135,11 +137,16 @@ class State:
                 "user": w.test_user_id, "mode": "osu", "type": "best", "beatmap": next(iter(w.beatmaps)),
                 "beatmapset": next(iter(w.beatmapsets)), "pack": w.packs[0]["tag"], "room": first_room["id"],
                 "playlist": first_room["playlist"][0]["id"], "channel": 5, "message": w.messages[-1]["message_id"],
-                "topic": first_topic["id"], "post": first_topic["post_ids"][0], "forum": first_topic["forum_id"],
-                "comment": next(iter(w.comments)), "news": w.news[0]["id"], "locale": "en", "path": "Main_page",
+                "topic": first_topic["id"], "post": own_post, "forum": first_topic["forum_id"],
+                "comment": next(iter(w.comments)), "news": w.news[1]["slug"], "locale": "en", "path": "Main_page",
                 "stream": build0["stream"]["name"], "build": build0["version"], "changelog": build0["version"],
                 "score": next(iter(w.scores)), "ruleset": "osu", "team": 1, "match": next(iter(w.matches)),
                 "spotlight": w.spotlights[0]["id"],
+            },
+            # Where one name means different things on different routes, the value that resolves there.
+            "route_params": {
+                "api/v2/users/{user}/beatmapsets/{type}": {"user": creator, "type": "ranked"},
+                "api/v2/rankings/{mode}/{type}": {"type": "performance"},
             },
         }
 

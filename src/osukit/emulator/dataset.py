@@ -247,8 +247,10 @@ def _score_stats(rng: random.Random, ruleset: str, objects: int, quality: float)
         return ({"great": greats + oks + mehs, "miss": misses, "large_tick_hit": ticks, "small_tick_hit": ticks,
                  "small_tick_miss": rng.randint(0, 2)}, {"great": objects, "large_tick_hit": ticks, "small_tick_hit": ticks + 2})
     perfect = int(greats * 0.8)
+    holds = objects // 10
     return ({"perfect": perfect, "great": greats - perfect, "good": oks // 2, "ok": oks - oks // 2, "meh": mehs,
-             "miss": misses}, {"perfect": objects})
+             "miss": misses, "ignore_hit": holds, "ignore_miss": 0 if misses else 1, "combo_break": misses},
+            {"perfect": objects, "ignore_hit": holds})
 
 
 def _scores(w: World, rng: random.Random) -> None:
@@ -257,7 +259,9 @@ def _scores(w: World, rng: random.Random) -> None:
     mod_choices = [[], ["HD"], ["DT"], ["HD", "DT"], ["HR"], ["HD", "HR"], ["NF"], ["EZ"], ["FL"]]
     beatmaps = list(w.beatmaps.values())
     for n, beatmap in enumerate(beatmaps):
-        count = 60 if n == 0 else (rng.randint(3, 12) if beatmap["status"] in ("ranked", "approved", "loved") else rng.randint(0, 2))
+        first_mania = beatmap["mode"] == "mania" and not any(b["mode"] == "mania" for b in beatmaps[:n])
+        count = 60 if n == 0 else 40 if first_mania else (
+            rng.randint(3, 12) if beatmap["status"] in ("ranked", "approved", "loved") else rng.randint(0, 2))
         players = rng.sample(users, min(count, len(users))) if count <= len(users) else [rng.choice(users) for _ in range(count)]
         for k, uid in enumerate(players):
             sid += rng.randint(1, 999)
@@ -325,6 +329,8 @@ def _forums(w: World, rng: random.Random) -> None:
                                 "raw": f"Post {p} in topic {t}.", "deleted_at": None}
             topic["post_ids"].append(post_id)
         w.topics[tid] = topic
+    first_topic = next(iter(w.topics.values()))
+    w.posts[first_topic["post_ids"][1]]["user_id"] = w.test_user_id  # the test user has a post to edit
     w.next_id["post"] = post_id
     w.next_id["topic"] = 1_600_000
 
@@ -402,8 +408,9 @@ def _multiplayer(w: World, rng: random.Random) -> None:
     for r in range(5):
         room_id = 1_200_000 + r * 3
         items = []
+        mania = [b for b in beatmaps if b["mode"] == "mania"]
         for p in range(3):
-            beatmap = beatmaps[(r * 3 + p) % len(beatmaps)]
+            beatmap = mania[0] if (r, p) == (0, 0) and mania else beatmaps[(r * 3 + p) % len(beatmaps)]
             items.append({"id": 4_000_000 + r * 10 + p, "room_id": room_id, "beatmap_id": beatmap["id"],
                           "ruleset_id": Ruleset(beatmap["mode"]).id, "allowed_mods": [], "required_mods": [],
                           "freestyle": False, "expired": r > 2, "owner_id": users[r], "playlist_order": None,
@@ -427,8 +434,8 @@ def _misc(w: World, rng: random.Random) -> None:
     eid = 900_000_000
     for n in range(80):
         eid += rng.randint(1, 50)
-        uid = rng.choice(users)
-        kind = rng.choice(["rank", "achievement", "beatmapsetUpload", "beatmapPlaycount", "rankLost"])
+        uid = w.test_user_id if n % 9 == 0 else rng.choice(users)
+        kind = "rank" if n % 9 == 0 else rng.choice(["rank", "achievement", "beatmapsetUpload", "beatmapPlaycount", "rankLost"])
         w.events.append({"id": eid, "type": kind, "user_id": uid, "created_at": BASE_TIME - dt.timedelta(hours=n),
                          "beatmap_id": next(iter(w.beatmaps)), "beatmapset_id": sets[n % len(sets)], "rank": rng.randint(1, 50),
                          "mode": rng.choice(RULESETS), "scoreRank": rng.choice(["S", "A", "X"]), "count": 100 * (n + 1)})
@@ -455,7 +462,24 @@ def _misc(w: World, rng: random.Random) -> None:
                                        "updated_at": created, "deleted_at": None, "deleted_by_id": None, "last_editor_id": None})
         w.discussion_votes.append({"id": 700_000 + n, "beatmapset_discussion_id": did, "user_id": rng.choice(users),
                                    "score": rng.choice([1, -1]), "created_at": created, "updated_at": created})
-        w.beatmapset_events.append({"id": 3_300_000 + n, "type": rng.choice(["issue_resolve", "kudosu_gain", "nominate", "qualify"]),
-                                    "comment": {"beatmap_discussion_id": did, "beatmap_discussion_post_id": pid},
-                                    "created_at": created, "user_id": rng.choice(users), "beatmapset_id": sid, "discussion_id": did})
+        kind = ["issue_resolve", "kudosu_gain", "language_edit", "beatmap_owner_change", "issue_reopen", "nsfw_toggle",
+                "genre_edit", "rank", "nominate", "qualify"][n % 10]
+        voter = rng.choice(users)
+        comment: dict[str, Any] | None = {"beatmap_discussion_id": did, "beatmap_discussion_post_id": pid}
+        if kind == "kudosu_gain":
+            comment = {"beatmap_discussion_id": did, "beatmap_discussion_post_id": None,
+                       "new_vote": {"user_id": voter, "score": 1}, "votes": [{"user_id": voter, "score": 1}]}
+        elif kind in ("language_edit", "genre_edit"):
+            comment = {"beatmap_discussion_id": None, "beatmap_discussion_post_id": None, "old": "Unspecified", "new": "English"}
+        elif kind == "nsfw_toggle":
+            comment = {"beatmap_discussion_id": None, "beatmap_discussion_post_id": None, "old": False, "new": True}
+        elif kind == "beatmap_owner_change":
+            owner = w.users[voter]["username"]
+            comment = {"beatmap_discussion_id": None, "beatmap_discussion_post_id": None, "beatmap_id": b,
+                       "beatmap_version": "Guest Extra", "new_user_id": voter, "new_user_username": owner,
+                       "new_users": [{"id": voter, "username": owner}]}
+        elif kind in ("rank", "nominate", "qualify"):
+            comment = None
+        w.beatmapset_events.append({"id": 3_300_000 + n, "type": kind, "comment": comment, "created_at": created,
+                                    "user_id": rng.choice(users), "beatmapset_id": sid, "discussion_id": did})
     w.next_id["discussion"] = did

@@ -215,6 +215,7 @@ def beatmap_full(w: World, bid: int, *includes: str) -> dict[str, Any]:
             out["user"] = user_compact(w, b["user_id"])
         elif inc == "beatmapset":
             out["beatmapset"] = beatmapset_full(w, b["beatmapset_id"])
+            out["beatmapset"]["ratings"] = list(w.beatmapsets[b["beatmapset_id"]]["ratings"])
         elif inc == "beatmapset_compact":
             out["beatmapset"] = beatmapset_compact(w, b["beatmapset_id"])
         elif inc == "current_user_playcount":
@@ -225,10 +226,11 @@ def beatmap_full(w: World, bid: int, *includes: str) -> dict[str, Any]:
 def score(w: World, sid: int, version: int, *includes: str, position: int | None = None) -> dict[str, Any]:
     s = w.scores[sid]
     if version >= LAZER_SCORES:
+        stats = {k: v for k, v in s["statistics"].items() if v}
         out: dict[str, Any] = {
             "classic_total_score": s["legacy_total_score"], "preserve": True, "processed": True, "ranked": s["pp"] is not None,
             "maximum_statistics": dict(s["maximum_statistics"]), "mods": [{"acronym": m} for m in s["mods"]],
-            "statistics": dict(s["statistics"]), "total_score_without_mods": s["total_score"], "beatmap_id": s["beatmap_id"],
+            "statistics": stats, "total_score_without_mods": s["total_score"], "beatmap_id": s["beatmap_id"],
             "best_id": None, "id": sid, "rank": s["rank"], "type": "solo_score", "user_id": s["user_id"], "accuracy": s["accuracy"],
             "build_id": None if s["legacy_score_id"] else 7000, "ended_at": iso_z(s["ended_at"]), "has_replay": s["has_replay"],
             "is_perfect_combo": s["is_perfect_combo"], "legacy_perfect": s["is_perfect_combo"],

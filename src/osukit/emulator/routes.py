@@ -408,7 +408,8 @@ async def beatmapset_events(ctx: Ctx) -> Any:
         d = by_id.get(e["discussion_id"])
         bset = R.beatmapset_compact(w, e["beatmapset_id"])
         bset["user"] = R.user_compact(w, w.beatmapsets[e["beatmapset_id"]]["creator_id"])
-        item = {"id": e["id"], "type": e["type"], "comment": dict(e["comment"]), "created_at": iso(e["created_at"]),
+        item = {"id": e["id"], "type": e["type"], "comment": None if e["comment"] is None else dict(e["comment"]),
+                "created_at": iso(e["created_at"]),
                 "user_id": e["user_id"], "beatmapset": bset}
         if d is not None:
             item["discussion"] = {**R.discussion(w, d), "starting_post": R.discussion(w, next(p for p in w.discussion_posts
@@ -1172,7 +1173,7 @@ async def matches_index(ctx: Ctx) -> Any:
     page, nxt, cur = page_by_id_cursor(ctx.request, items, "match_id", limit)
     return {"matches": [{"id": p["match_id"], "start_time": iso(w.matches[p["match_id"]]["start_time"]),
                          "end_time": iso(w.matches[p["match_id"]]["end_time"]), "name": w.matches[p["match_id"]]["name"]} for p in page],
-            "params": {"limit": limit, "sort": sort}, "cursor": cur, "cursor_string": nxt}
+            "params": {"limit": limit, "sort": sort, "active": None}, "cursor": cur, "cursor_string": nxt}
 
 
 @api("GET", "api/v2/matches/{match}", "public")
