@@ -127,6 +127,8 @@ class State:
         build0 = w.builds[2]
         own_post = next(pid for pid in first_topic["post_ids"] if w.posts[pid]["user_id"] == w.test_user_id)
         creator = next(iter(w.beatmapsets.values()))["creator_id"]
+        first_map = next(iter(w.beatmaps))
+        scorer = next(s["user_id"] for s in w.scores.values() if s["beatmap_id"] == first_map and s["passed"])
         return {
             "client": {"id": w.client_id, "secret": w.client_secret},
             "api_key": w.api_key,
@@ -147,6 +149,8 @@ class State:
             "route_params": {
                 "api/v2/users/{user}/beatmapsets/{type}": {"user": creator, "type": "ranked"},
                 "api/v2/rankings/{mode}/{type}": {"type": "performance"},
+                "api/v2/beatmaps/{beatmap}/scores/users/{user}": {"user": scorer},
+                "api/v2/beatmaps/{beatmap}/scores/users/{user}/all": {"user": scorer},
             },
         }
 
