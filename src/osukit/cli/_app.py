@@ -1,0 +1,874 @@
+"""The typer application behind ``osukit``: global options, auth, queries, and the sub-commands."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ._errors import CliError, ExitCode, explain
+from ._render import emit_json, field, fmt, length, print_kv, print_table, say
+from ._state import State, resolve_attr
+
+__all__ = ["app", "run_app"]
+
+app = typer.Typer(
+    name="osukit",
+    help="The osu! API from the command line: profiles, scores, beatmaps, chat, pp, replays, plots.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+chat_app = typer.Typer(help="Chat: follow a channel over the websocket, or send a message.", no_args_is_help=True)
+replay_app = typer.Typer(help="Replays (.osr files).", no_args_is_help=True)
+plot_app = typer.Typer(help="Plots as PNG/SVG files (the osukit[plot] extra).", no_args_is_help=True)
+emulator_app = typer.Typer(help="The offline osu! API emulator (the osukit[emulator] extra).", no_args_is_help=True)
+config_app = typer.Typer(help="Where the config file is, and what osukit reads from it.", no_args_is_help=True)
+app.add_typer(chat_app, name="chat")
+app.add_typer(replay_app, name="replay")
+app.add_typer(plot_app, name="plot")
+app.add_typer(emulator_app, name="emulator")
+app.add_typer(config_app, name="config")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the API objects as JSON (osukit.dump).")]
+JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="Print one JSON object per line (lists only).")]
+LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, help="How many items to fetch (pages as needed).")]
+ModeOpt = Annotated[
+    str | None, typer.Option("--mode", "-m", help="Ruleset: osu, taiko, fruits (catch) or mania.")
+]
+
+
+def _state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, State):  # pragma: no cover - the callback always sets it
+        obj = State()
+        ctx.find_root().obj = obj
+    return obj
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    base_url: Annotated[
+        str | None, typer.Option("--base-url", help="API site: https://osu.ppy.sh (default), https://dev.ppy.sh, "
+                                 "or the emulator's URL. Env: OSU_BASE_URL.")
+    ] = None,
+    client_id: Annotated[str | None, typer.Option("--client-id", help="OAuth client id. Env: OSU_CLIENT_ID.")] = None,
+    client_secret: Annotated[
+        str | None, typer.Option("--client-secret", help="OAuth client secret. Env: OSU_CLIENT_SECRET.")
+    ] = None,
+    api_key: Annotated[str | None, typer.Option("--api-key", help="API v1 key. Env: OSU_API_KEY.")] = None,
+    access_token: Annotated[
+        str | None, typer.Option("--access-token", help="Use this bearer token as is. Env: OSU_ACCESS_TOKEN.")
+    ] = None,
+    notify_url: Annotated[
+        str | None, typer.Option("--notify-url", help="Chat websocket (default wss://notify.ppy.sh). "
+                                 "Env: OSU_NOTIFY_URL.")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Config file (default: the platform config dir; env OSUKIT_CONFIG).")
+    ] = None,
+    token_file: Annotated[
+        str | None, typer.Option("--token-file", help="Where `osukit login` keeps tokens. Env: OSUKIT_TOKEN_FILE.")
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and HTTP debug logs.")] = False,
+) -> None:
+    """The osu! API from the command line."""
+    if debug:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+    ctx.obj = State(
+        options={
+            "base_url": base_url,
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "api_key": api_key,
+            "access_token": access_token,
+            "token_file": token_file,
+            "notify_url": notify_url,
+        },
+        config_path=config,
+        debug=debug,
+    )
+
+
+# --------------------------------------------------------------------------------------- helpers
+
+
+def _mods_text(value: Any) -> str:
+    if value is None:
+        return "NM"
+    fmt_fn = getattr(value, "format", None)
+    if callable(fmt_fn) and not isinstance(value, str):
+        return str(fmt_fn())
+    if isinstance(value, str):
+        return value or "NM"
+    if isinstance(value, (list, tuple)):
+        parts = [str(m.get("acronym", "?")) if isinstance(m, dict) else str(getattr(m, "acronym", m)) for m in value]
+        return "".join(parts) or "NM"
+    return str(value)
+
+
+def _ruleset(mode: str | None) -> Any:
+    if mode is None:
+        return None
+    from ..enums import Ruleset
+
+    try:
+        return Ruleset.parse(mode)
+    except ValueError:
+        raise CliError(f"unknown ruleset {mode!r}", "use osu, taiko, fruits (or catch) or mania", ExitCode.USAGE) from None
+
+
+def _user_ref(user: str) -> int | str:
+    text = user.strip()
+    return int(text) if text.isdigit() else text
+
+
+def _user_id(client: Any, user: str, mode: Any = None) -> tuple[int, Any]:
+    ref = _user_ref(user)
+    profile = client.users.get(ref, mode)
+    return int(profile.id), profile
+
+
+def _date(obj: Any) -> Any:
+    value = field(obj, "ended_at") or field(obj, "created_at") or field(obj, "date")
+    if isinstance(value, str):  # an unknown field of another response shape
+        import datetime as _dt
+
+        try:
+            return _dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+    return value
+
+
+def _score_row(i: int, s: Any) -> list[Any]:
+    bset = field(s, "beatmapset")
+    bmap = field(s, "beatmap")
+    title = f"{field(bset, 'artist', '?')} - {field(bset, 'title', '?')} [{field(bmap, 'version', '?')}]"
+    acc = field(s, "accuracy")
+    return [
+        str(i),
+        fmt(field(s, "pp")),
+        f"{acc * 100:.2f}%" if isinstance(acc, (int, float)) else "-",
+        _mods_text(field(s, "mods")),
+        fmt(field(s, "rank")),
+        fmt(field(s, "max_combo")),
+        title,
+        fmt(_date(s)),
+    ]
+
+
+SCORE_COLUMNS = ["#", "pp", "acc", "mods", "rank", "combo", "beatmap", "date"]
+
+
+def _emit_list(items: list[Any], as_json: bool, as_jsonl: bool) -> bool:
+    if as_jsonl:
+        emit_json(items, lines=True)
+        return True
+    if as_json:
+        emit_json(items)
+        return True
+    return False
+
+
+def _take(paginator: Any, limit: int) -> list[Any]:
+    out: list[Any] = []
+    for item in paginator:
+        out.append(item)
+        if len(out) >= limit:
+            break
+    return out
+
+
+# ------------------------------------------------------------------------------------------ auth
+
+
+@app.command()
+def login(
+    ctx: typer.Context,
+    scope: Annotated[
+        list[str] | None, typer.Option("--scope", "-s", help="Scopes to ask for (repeatable; default: identify public).")
+    ] = None,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="Headless: print the URL and paste back the redirect URL.")
+    ] = False,
+    redirect_uri: Annotated[
+        str | None, typer.Option("--redirect-uri", help="Must match the OAuth application's callback URL. "
+                                 "Env: OSU_REDIRECT_URI. Default http://127.0.0.1:8080/callback.")
+    ] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the browser callback.")] = 300.0,
+) -> None:
+    """Log in as yourself (authorization code) and keep the token for later commands."""
+    state = _state(ctx)
+    s = state.settings
+    if not (s.client_id and s.client_secret):
+        raise CliError(
+            "login needs an OAuth application: no client id/secret",
+            "set OSU_CLIENT_ID and OSU_CLIENT_SECRET (osu! settings → OAuth → New OAuth Application)",
+            ExitCode.CONFIG,
+        )
+    from .. import Client
+
+    scopes = tuple(scope) if scope else ("identify", "public")
+    redirect = redirect_uri or s.redirect_uri
+
+    def show(url: str) -> None:
+        sys.stderr.write(f"Open this URL to authorize osukit:\n\n  {url}\n\n")
+        sys.stderr.flush()
+
+    def prompt(text: str) -> str:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            raise CliError("no redirect URL was pasted", "run `osukit login --no-browser` again", ExitCode.AUTH)
+        return line.strip()
+
+    with Client(client_id=s.client_id, client_secret=s.client_secret, base_url=s.base_url,
+                token_store=state.token_store(), app_name="osukit-cli") as client:
+        client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
+                     on_url=show, timeout=timeout, key=s.login_key)
+        me = client.users.me()
+    say(f"Logged in to {s.effective_base_url} as [bold]{me.username}[/bold] (id {me.id}); "
+        f"scopes: {' '.join(scopes)}")
+
+
+@app.command()
+def logout(ctx: typer.Context) -> None:
+    """Revoke the stored login token and delete it."""
+    state = _state(ctx)
+    s = state.settings
+    store = state.token_store()
+    token = store.load(s.login_key)
+    if token is None:
+        say(f"Not logged in to {s.effective_base_url}; nothing to do.")
+        return
+    revoked = True
+    try:
+        with state.client(user=True) as client:
+            client.revoke_token()
+    except Exception as exc:  # the token may be expired already: still forget it
+        revoked = False
+        sys.stderr.write(f"osukit: could not revoke the token on the server ({explain(exc).title}); "
+                         "deleting it locally anyway\n")
+    store.delete(s.login_key)
+    say(f"Logged out of {s.effective_base_url}" + (" (token revoked)." if revoked else "."))
+
+
+@app.command()
+def whoami(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Who the stored login (or --access-token) acts as."""
+    with _state(ctx).client(user=True) as client:
+        me = client.users.me()
+        token = client.token
+    if as_json:
+        emit_json(me)
+        return
+    print_kv(None, [
+        ("user", f"{me.username} (id {me.id})"),
+        ("country", field(me, "country_code", "-")),
+        ("scopes", " ".join(token.scopes) if token is not None else "-"),
+        ("site", _state(ctx).settings.effective_base_url),
+    ])
+
+
+@config_app.command("path")
+def config_path(ctx: typer.Context) -> None:
+    """Print where the config file is (or would be)."""
+    from ._config import default_config_path
+
+    state = _state(ctx)
+    print(state.config_path or default_config_path())  # noqa: T201
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context) -> None:
+    """Show the settings osukit resolved, secrets hidden, and where each came from."""
+    s = _state(ctx).settings
+    secret = {"client_secret", "api_key", "access_token"}
+    rows = []
+    for key in ("client_id", "client_secret", "api_key", "access_token", "base_url", "redirect_uri", "token_file"):
+        value = getattr(s, key)
+        shown = "-" if value is None else ("***" if key in secret else str(value))
+        rows.append((key, f"{shown}  ({s.sources.get(key, 'default')})"))
+    rows.append(("config file", str(s.config_path)))
+    print_kv(None, rows)
+
+
+# --------------------------------------------------------------------------------------- queries
+
+
+@app.command()
+def user(ctx: typer.Context, user: Annotated[str, typer.Argument(help="User id or name.")],
+         mode: ModeOpt = None, as_json: JsonOpt = False) -> None:
+    """A user's profile."""
+    with _state(ctx).client() as client:
+        u = client.users.get(_user_ref(user), _ruleset(mode))
+    if as_json:
+        emit_json(u)
+        return
+    st = field(u, "statistics")
+    acc = field(st, "hit_accuracy")
+    print_kv(f"{u.username} (id {u.id})", [
+        ("country", f"{field(u, 'country.name', '-')} ({field(u, 'country_code', '-')})"),
+        ("mode", fmt(field(u, "playmode"))),
+        ("pp", fmt(field(st, "pp"))),
+        ("global rank", "#" + fmt(field(st, "global_rank")) if field(st, "global_rank") else "-"),
+        ("country rank", "#" + fmt(field(st, "country_rank")) if field(st, "country_rank") else "-"),
+        ("accuracy", f"{acc:.2f}%" if isinstance(acc, (int, float)) else "-"),
+        ("play count", fmt(field(st, "play_count"))),
+        ("play time", f"{field(st, 'play_time', 0) / 3600:,.0f} h" if field(st, "play_time") else "-"),
+        ("level", fmt(field(st, "level.current"))),
+        ("ranked score", fmt(field(st, "ranked_score"))),
+        ("joined", fmt(field(u, "join_date"))),
+        ("supporter", fmt(field(u, "is_supporter"))),
+    ])
+
+
+@app.command()
+def scores(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="User id or name.")],
+    kind: Annotated[str, typer.Argument(help="best, recent, firsts or pinned.")] = "best",
+    mode: ModeOpt = None,
+    limit: LimitOpt = 10,
+    include_fails: Annotated[bool, typer.Option("--include-fails", help="recent: include failed plays.")] = False,
+    as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
+) -> None:
+    """A user's best, recent, first-place or pinned scores."""
+    if kind not in ("best", "recent", "firsts", "pinned"):
+        raise CliError(f"unknown score type {kind!r}", "use best, recent, firsts or pinned", ExitCode.USAGE)
+    rs = _ruleset(mode)
+    with _state(ctx).client() as client:
+        uid, profile = _user_id(client, user, rs)
+        items = _take(client.users.scores(uid, kind, mode=rs, include_fails=include_fails, limit=limit), limit)
+    if _emit_list(items, as_json, as_jsonl):
+        return
+    print_table(f"{kind} scores of {profile.username}", SCORE_COLUMNS,
+                (_score_row(i, s) for i, s in enumerate(items, 1)), right=("#", "pp", "acc", "combo"))
+
+
+@app.command()
+def beatmap(ctx: typer.Context, beatmap_id: Annotated[int, typer.Argument(help="Beatmap id.")],
+            as_json: JsonOpt = False) -> None:
+    """A beatmap (one difficulty)."""
+    with _state(ctx).client() as client:
+        b = client.beatmaps.get(beatmap_id)
+    if as_json:
+        emit_json(b)
+        return
+    bset = field(b, "beatmapset")
+    print_kv(f"{field(bset, 'artist', '?')} - {field(bset, 'title', '?')} [{field(b, 'version', '?')}]", [
+        ("id", f"{b.id} (set {field(b, 'beatmapset_id', '-')})"),
+        ("mapper", fmt(field(bset, "creator"))),
+        ("mode", fmt(field(b, "mode"))),
+        ("status", fmt(field(b, "status"))),
+        ("stars", fmt(field(b, "difficulty_rating"))),
+        ("length", length(field(b, "total_length"))),
+        ("bpm", fmt(field(b, "bpm"))),
+        ("CS / AR / OD / HP", " / ".join(fmt(field(b, k), digits=1) for k in ("cs", "ar", "accuracy", "drain"))),
+        ("max combo", fmt(field(b, "max_combo"))),
+        ("objects", " / ".join(fmt(field(b, k)) for k in ("count_circles", "count_sliders", "count_spinners"))),
+        ("plays", fmt(field(b, "playcount"))),
+        ("url", fmt(field(b, "url"))),
+    ])
+
+
+def _beatmapset_rows(sets: list[Any]) -> Iterator[list[Any]]:
+    for s in sets:
+        maps = field(s, "beatmaps") or []
+        yield [str(field(s, "id")), fmt(field(s, "artist")), fmt(field(s, "title")), fmt(field(s, "creator")),
+               fmt(field(s, "status")), str(len(maps)), fmt(field(s, "play_count"))]
+
+
+@app.command()
+def beatmapset(ctx: typer.Context, beatmapset_id: Annotated[int, typer.Argument(help="Beatmapset id.")],
+               as_json: JsonOpt = False) -> None:
+    """A beatmapset with its difficulties."""
+    with _state(ctx).client() as client:
+        s = resolve_attr(client, "beatmapsets.get")(beatmapset_id)
+    if as_json:
+        emit_json(s)
+        return
+    print_kv(f"{field(s, 'artist', '?')} - {field(s, 'title', '?')} (id {field(s, 'id')})", [
+        ("mapper", fmt(field(s, "creator"))),
+        ("status", fmt(field(s, "status"))),
+        ("ranked", fmt(field(s, "ranked_date"))),
+        ("plays", fmt(field(s, "play_count"))),
+        ("favourites", fmt(field(s, "favourite_count"))),
+    ])
+    maps = sorted(field(s, "beatmaps") or [], key=lambda b: (str(field(b, "mode")), field(b, "difficulty_rating", 0)))
+    print_table("difficulties", ["id", "version", "mode", "stars", "length", "max combo"], (
+        [str(field(b, "id")), fmt(field(b, "version")), fmt(field(b, "mode")), fmt(field(b, "difficulty_rating")),
+         length(field(b, "total_length")), fmt(field(b, "max_combo"))] for b in maps
+    ), right=("stars", "length", "max combo"))
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Search text (beatmapsets: osu!'s search syntax, e.g. 'stars>6').")] = "",
+    kind: Annotated[str, typer.Option("--kind", "-k", help="beatmapsets, users or wiki.")] = "beatmapsets",
+    mode: ModeOpt = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="beatmapsets: ranked, loved, qualified, pending, graveyard, any …")
+    ] = None,
+    limit: LimitOpt = 20,
+    cursor: Annotated[str | None, typer.Option("--cursor", help="Resume a beatmapset search from this cursor.")] = None,
+    as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
+) -> None:
+    """Search beatmapsets (paged with a cursor), or users and wiki pages."""
+    state = _state(ctx)
+    if kind in ("users", "wiki"):
+        with state.client() as client:
+            result = client.misc.search(query, mode="user" if kind == "users" else "wiki_page")
+        part = field(result, "user" if kind == "users" else "wiki_page")
+        found = list(field(part, "data") or [])[:limit]
+        if _emit_list(found, as_json, as_jsonl):
+            return
+        if kind == "users":
+            print_table(f"users matching {query!r} ({fmt(field(part, 'total'))} in all)", ["id", "username", "country"],
+                        ([str(field(u, "id")), fmt(field(u, "username")), fmt(field(u, "country_code"))] for u in found))
+        else:
+            print_table(f"wiki pages matching {query!r}", ["path", "title"],
+                        ([fmt(field(w, "path")), fmt(field(w, "title"))] for w in found))
+        return
+    if kind != "beatmapsets":
+        raise CliError(f"unknown search kind {kind!r}", "use beatmapsets, users or wiki", ExitCode.USAGE)
+    kwargs: dict[str, Any] = {"limit": limit}
+    if mode is not None:
+        kwargs["mode"] = _ruleset(mode)
+    if status is not None:
+        kwargs["category"] = status
+    if cursor is not None:
+        kwargs["cursor"] = cursor
+    items: list[Any] = []
+    next_cursor: Any = None
+    with state.client() as client:
+        paginator = resolve_attr(client, "beatmapsets.search")(query, **kwargs)
+        for page in paginator.pages():
+            items.extend(page.items)
+            next_cursor = page.next_cursor
+            if len(items) >= limit:
+                break
+    items = items[:limit]
+    if not _emit_list(items, as_json, as_jsonl):
+        print_table(f"beatmapsets matching {query!r}" if query else "beatmapsets",
+                    ["id", "artist", "title", "mapper", "status", "diffs", "plays"], _beatmapset_rows(items),
+                    right=("diffs", "plays"))
+    if next_cursor is not None:
+        sys.stderr.write(f"more results: --cursor {next_cursor}\n")
+
+
+@app.command()
+def rankings(
+    ctx: typer.Context,
+    mode: Annotated[str, typer.Argument(help="Ruleset.")] = "osu",
+    kind: Annotated[str, typer.Argument(help="performance, score, country or charts.")] = "performance",
+    country: Annotated[str | None, typer.Option("--country", help="Two-letter country code (performance).")] = None,
+    limit: LimitOpt = 50,
+    as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
+) -> None:
+    """The performance, score, country or charts rankings of a ruleset."""
+    rs = _ruleset(mode)
+    kwargs: dict[str, Any] = {"limit": limit}
+    if country:
+        kwargs["country"] = country.upper()
+    with _state(ctx).client() as client:
+        items = _take(resolve_attr(client, "rankings.get")(rs, kind, **kwargs), limit)
+    if _emit_list(items, as_json, as_jsonl):
+        return
+    if kind == "country":
+        print_table(f"{rs} country ranking", ["#", "country", "pp", "active users", "plays"], (
+            [str(i), fmt(field(c, "country.name") or field(c, "code")), fmt(field(c, "performance")),
+             fmt(field(c, "active_users")), fmt(field(c, "play_count"))] for i, c in enumerate(items, 1)
+        ), right=("#", "pp", "active users", "plays"))
+        return
+    print_table(f"{rs} {kind} ranking", ["#", "player", "country", "pp", "acc", "plays", "ranked score"], (
+        [str(i), fmt(field(r, "user.username")), fmt(field(r, "user.country_code")), fmt(field(r, "pp")),
+         f"{field(r, 'hit_accuracy', 0):.2f}%", fmt(field(r, "play_count")), fmt(field(r, "ranked_score"))]
+        for i, r in enumerate(items, 1)
+    ), right=("#", "pp", "acc", "plays", "ranked score"))
+
+
+@app.command()
+def leaderboard(
+    ctx: typer.Context,
+    beatmap_id: Annotated[int, typer.Argument(help="Beatmap id.")],
+    mode: ModeOpt = None,
+    mods: Annotated[str | None, typer.Option("--mods", help="Only scores with these mods (e.g. HDDT).")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="How many scores (max 100).")] = 50,
+    as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
+) -> None:
+    """A beatmap's global leaderboard."""
+    kwargs: dict[str, Any] = {"limit": limit}
+    if mode is not None:
+        kwargs["mode"] = _ruleset(mode)
+    if mods:
+        kwargs["mods"] = mods
+    with _state(ctx).client() as client:
+        board = client.beatmaps.scores(beatmap_id, **kwargs)
+    items = list(field(board, "scores") or [])[:limit]
+    if _emit_list(items, as_json, as_jsonl):
+        return
+    print_table(f"leaderboard of beatmap {beatmap_id}", ["#", "player", "score", "acc", "combo", "mods", "pp", "date"], (
+        [str(i), fmt(field(s, "user.username")), fmt(field(s, "total_score") or field(s, "score")),
+         f"{field(s, 'accuracy', 0) * 100:.2f}%", fmt(field(s, "max_combo")), _mods_text(field(s, "mods")),
+         fmt(field(s, "pp")), fmt(_date(s))] for i, s in enumerate(items, 1)
+    ), right=("#", "score", "acc", "combo", "pp"))
+
+
+@app.command("match")
+def match_(ctx: typer.Context, match_id: Annotated[int, typer.Argument(help="Multiplayer match id (osu!stable).")],
+           as_json: JsonOpt = False) -> None:
+    """A multiplayer match (osu!stable) with its events."""
+    with _state(ctx).client() as client:
+        m = resolve_attr(client, "matches.get")(match_id)
+    if as_json:
+        emit_json(m)
+        return
+    info = field(m, "match")
+    events = list(field(m, "events") or [])
+    print_kv(f"{fmt(field(info, 'name'))} (match {match_id})", [
+        ("started", fmt(field(info, "start_time"))),
+        ("ended", fmt(field(info, "end_time"))),
+        ("events", str(len(events))),
+    ])
+    users = {field(u, "id"): field(u, "username") for u in (field(m, "users") or [])}
+    print_table("events", ["id", "time", "what", "user", "game"], (
+        [str(field(e, "id")), fmt(field(e, "timestamp")), fmt(field(e, "detail.text") or field(e, "detail.type")),
+         fmt(users.get(field(e, "user_id"), field(e, "user_id"))),
+         (f"beatmap {field(e, 'game.beatmap_id')}, {len(field(e, 'game.scores') or [])} scores"
+          if field(e, "game") else "")] for e in events
+    ))
+
+
+@app.command()
+def room(ctx: typer.Context, room_id: Annotated[int, typer.Argument(help="Multiplayer room id (osu!lazer).")],
+         as_json: JsonOpt = False) -> None:
+    """A multiplayer room or playlist (osu!lazer)."""
+    with _state(ctx).client() as client:
+        r = resolve_attr(client, "rooms.get")(room_id)
+    if as_json:
+        emit_json(r)
+        return
+    print_kv(f"{fmt(field(r, 'name'))} (room {room_id})", [
+        ("host", fmt(field(r, "host.username"))),
+        ("category", fmt(field(r, "category"))),
+        ("type", fmt(field(r, "type"))),
+        ("starts", fmt(field(r, "starts_at"))),
+        ("ends", fmt(field(r, "ends_at"))),
+        ("participants", fmt(field(r, "participant_count"))),
+    ])
+    items = list(field(r, "playlist") or [])
+    if items:
+        print_table("playlist", ["id", "beatmap", "ruleset", "mods", "expired"], (
+            [str(field(p, "id")), fmt(field(p, "beatmap_id")), fmt(field(p, "ruleset_id")),
+             _mods_text(field(p, "required_mods")), fmt(field(p, "expired"))] for p in items
+        ))
+
+
+# ----------------------------------------------------------------------------------------- chat
+
+
+def _channel_id(client: Any, channel: str) -> int:
+    text = channel.strip()
+    if text.isdigit():
+        return int(text)
+    wanted = text if text.startswith("#") else f"#{text}"
+    for ch in client.chat.channels():
+        if str(field(ch, "name", "")).lower() == wanted.lower():
+            return int(ch.channel_id)
+    raise CliError(f"no joined or public channel named {wanted}", "use the channel id, or join it first",
+                   ExitCode.NOT_FOUND)
+
+
+@chat_app.command("send")
+def chat_send(
+    ctx: typer.Context,
+    channel: Annotated[str, typer.Argument(help="Channel id or name (#osu).")],
+    message: Annotated[str, typer.Argument(help="The message.")],
+    action: Annotated[bool, typer.Option("--action", help="Send as /me.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Send a message to a channel."""
+    with _state(ctx).client(user=True) as client:
+        sent = client.chat.send(_channel_id(client, channel), message, is_action=action)
+    if as_json:
+        emit_json(sent)
+        return
+    say(f"sent message {fmt(field(sent, 'message_id'))} to channel {fmt(field(sent, 'channel_id'))}")
+
+
+@chat_app.command("tail")
+def chat_tail(
+    ctx: typer.Context,
+    channel: Annotated[str, typer.Argument(help="Channel id or name (#osu).")],
+    count: Annotated[int | None, typer.Option("--count", "-n", min=1, help="Stop after this many messages.")] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Stop after this many seconds without a message.")
+    ] = None,
+    as_jsonl: JsonlOpt = False,
+) -> None:
+    """Print a channel's messages as they arrive (chat websocket; needs chat.read)."""
+    from ._realtime import tail
+
+    state = _state(ctx)
+    with state.client(user=True) as client:
+        channel_id = _channel_id(client, channel)
+    tail(state, channel_id, count=count, timeout=timeout, as_jsonl=as_jsonl)
+
+
+# ---------------------------------------------------------------------------------------- crawl
+
+
+@app.command()
+def crawl(
+    ctx: typer.Context,
+    kind: Annotated[str, typer.Argument(help="scores, beatmapsets, users or beatmaps.")],
+    args: Annotated[
+        list[str] | None, typer.Argument(help="scores: USER [best|firsts|pinned|recent]; beatmapsets: [QUERY].")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="JSON Lines output file.")] = Path("crawl.jsonl"),
+    ids: Annotated[
+        str | None, typer.Option("--ids", help="users/beatmaps: an id range A-B (inclusive) or a file with one id a line.")
+    ] = None,
+    mode: ModeOpt = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted crawl of the same --out.")] = False,
+    restart: Annotated[bool, typer.Option("--restart", help="Forget the checkpoint and start over.")] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=16, help="Id chunks in flight.")] = 4,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
+) -> None:
+    """Bulk-crawl a listing or an id range to JSON Lines, with a progress bar, checkpoints and resume."""
+    from ._crawl import run_crawl
+
+    run_crawl(_state(ctx), kind, list(args or []), out=out, ids=ids, mode=_ruleset(mode), resume=resume,
+              restart=restart, concurrency=concurrency, progress=progress)
+
+
+# ----------------------------------------------------------------------------------------- game
+
+
+@replay_app.command("info")
+def replay_info(file: Annotated[Path, typer.Argument(help="An .osr file.")], as_json: JsonOpt = False) -> None:
+    """What an .osr replay holds: player, map, judgements, mods, accuracy, frames."""
+    from ._game import replay_info as show
+
+    show(file, as_json=as_json)
+
+
+@app.command()
+def pp(
+    ctx: typer.Context,
+    beatmap: Annotated[str, typer.Argument(help="A .osu file, or a beatmap id (downloads the .osu file).")],
+    mods: Annotated[str | None, typer.Option("--mods", help="Mods, e.g. HDDT or 72.")] = None,
+    acc: Annotated[float | None, typer.Option("--acc", help="Accuracy in percent (default 100).")] = None,
+    combo: Annotated[int | None, typer.Option("--combo", help="Max combo (default: full combo).")] = None,
+    misses: Annotated[int | None, typer.Option("--misses", min=0, help="Miss count.")] = None,
+    mode: ModeOpt = None,
+    stable: Annotated[bool, typer.Option("--stable", help="Stable (classic) rules instead of lazer's.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Star rating and pp of a beatmap for an accuracy, combo, misses and mods (the osukit[pp] extra)."""
+    from ._game import pp as compute
+
+    compute(_state(ctx), beatmap, mods=mods, acc=acc, combo=combo, misses=misses, mode=mode,
+            lazer=False if stable else None, as_json=as_json)
+
+
+@app.command("mods")
+def mods_cmd(
+    mods: Annotated[str, typer.Argument(help="Acronyms (HDDT, HD,DT), a bitmask (72) or API JSON.")],
+    mode: ModeOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Explain mods: acronyms, names, legacy bitmask, incompatibilities."""
+    from ._game import mods_info
+
+    mods_info(mods, mode=mode, as_json=as_json)
+
+
+# ------------------------------------------------------------------------------------- emulator
+
+
+@emulator_app.command("serve")
+def emulator_serve(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0: any free port).")] = 8000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generated data set.")] = 0,
+    rate_limit: Annotated[
+        int | None, typer.Option("--rate-limit", help="Requests per minute before 429 (default: osu!'s).")
+    ] = None,
+) -> None:
+    """Run the offline osu! API emulator (credentials are printed at start)."""
+    try:
+        from .. import emulator
+    except ImportError as exc:
+        raise CliError(f"the emulator is not available: {exc}", "pip install 'osukit[emulator]'",
+                       ExitCode.MISSING_EXTRA) from None
+    entry = getattr(emulator, "main", None)
+    if entry is None:
+        raise CliError("this osukit build has no osukit.emulator.main yet", None, ExitCode.ERROR)
+    argv = ["--host", host, "--port", str(port), "--seed", str(seed)]
+    if rate_limit is not None:
+        argv += ["--rate-limit", str(rate_limit)]
+    code = entry(argv)
+    if isinstance(code, int) and code:
+        raise typer.Exit(code)
+
+
+# ----------------------------------------------------------------------------------------- demo
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the plots.")] = Path("osukit-demo"),
+    seed: Annotated[int, typer.Option("--seed", help="Emulator data seed.")] = 0,
+) -> None:
+    """Offline tour: start the emulator and walk through auth, profiles, pp, search, chat and plots."""
+    from ._demo import run_demo
+
+    run_demo(out, seed=seed)
+
+
+# ---------------------------------------------------------------------------------------- plots
+
+
+PlotOut = Annotated[Path | None, typer.Option("--output", "-o", help="Output file (.png, .svg, .pdf).")]
+
+
+def _save(fig: Any, out: Path | None, default: str) -> None:
+    path = out or Path(default)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    say(f"wrote {path}")
+
+
+@plot_app.command("rank-history")
+def plot_rank_history(ctx: typer.Context, user: Annotated[str, typer.Argument(help="User id or name.")],
+                      mode: ModeOpt = None, output: PlotOut = None) -> None:
+    """Global rank over the last 90 days."""
+    from .. import plot
+
+    plot._require()
+    with _state(ctx).client() as client:
+        profile = client.users.get(_user_ref(user), _ruleset(mode))
+    _save(plot.rank_history(profile), output, f"rank-history-{profile.id}.png")
+
+
+@plot_app.command("top-plays")
+def plot_top_plays(ctx: typer.Context, user: Annotated[str, typer.Argument(help="User id or name.")],
+                   mode: ModeOpt = None, limit: LimitOpt = 100, output: PlotOut = None) -> None:
+    """Top plays: pp against date, marker size by accuracy."""
+    from .. import plot
+
+    plot._require()
+    rs = _ruleset(mode)
+    with _state(ctx).client() as client:
+        uid, profile = _user_id(client, user, rs)
+        items = _take(client.users.scores(uid, "best", mode=rs, limit=limit), limit)
+    _save(plot.top_plays(items, title=f"Top plays of {profile.username}"), output, f"top-plays-{uid}.png")
+
+
+@plot_app.command("activity")
+def plot_activity(ctx: typer.Context, user: Annotated[str, typer.Argument(help="User id or name.")],
+                  output: PlotOut = None) -> None:
+    """Monthly play counts."""
+    from .. import plot
+
+    plot._require()
+    with _state(ctx).client() as client:
+        profile = client.users.get(_user_ref(user))
+    _save(plot.activity(profile), output, f"activity-{profile.id}.png")
+
+
+# ----------------------------------------------------------------------------------------- run
+
+
+def _report(exc: BaseException) -> int:
+    info = explain(exc)
+    sys.stderr.write(f"osukit: error: {info.title}\n")
+    if info.hint:
+        sys.stderr.write(f"hint: {info.hint}\n")
+    sys.stderr.flush()
+    return info.code
+
+
+@contextlib.contextmanager
+def _quiet_broken_pipe() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError:  # `osukit … | head`
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(0) from None
+
+
+def _report_usage(exc: Any) -> int:
+    """A click usage error as one line plus the help hint (instead of click's usage block)."""
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `osukit` or `osukit chat`: show the help
+        sys.stdout.write(message.rstrip() + "\n")
+        return ExitCode.OK
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "osukit"
+    sys.stderr.write(f"osukit: error: {message}\nhint: see `{path} --help`\n")
+    sys.stderr.flush()
+    code = getattr(exc, "exit_code", ExitCode.USAGE)
+    return int(code) if isinstance(code, int) else int(ExitCode.USAGE)
+
+
+def _click() -> Any:
+    """The click typer runs on: its vendored copy (typer >= 0.2x) or the click package."""
+    try:
+        from typer import _click as vendored  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        import click
+
+        return click
+    return vendored
+
+
+def run_app(args: list[str]) -> int:
+    """Run the app without click's own exit handling, so every error goes through :func:`_report`."""
+    debug = "--debug" in args or os.environ.get("OSUKIT_DEBUG") == "1"
+    click = _click()
+    exits = tuple({typer.Exit, *[c for c in (getattr(click.exceptions, "Exit", None),) if c is not None]})
+    aborts = tuple({typer.Abort, *[c for c in (getattr(click.exceptions, "Abort", None),) if c is not None]})
+    usage: type[Exception] = click.exceptions.ClickException
+    command = typer.main.get_command(app)
+    try:
+        with _quiet_broken_pipe():
+            result = command.main(args=args, prog_name="osukit", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except exits as exc:
+        return int(getattr(exc, "exit_code", 0))
+    except aborts:
+        sys.stderr.write("osukit: interrupted\n")
+        return ExitCode.INTERRUPTED
+    except usage as exc:
+        return _report_usage(exc)
+    except KeyboardInterrupt:
+        sys.stderr.write("osukit: interrupted\n")
+        return ExitCode.INTERRUPTED
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        return _report(exc)

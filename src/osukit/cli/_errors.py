@@ -1,0 +1,170 @@
+"""Turning exceptions into one clear line, a hint, and an exit code.
+
+Every :class:`osukit.OsukitError` subclass has an entry in :data:`ERRORS`; the
+most specific class wins. ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import _exceptions as E
+
+__all__ = ["ERRORS", "CliError", "ExitCode", "Explained", "explain"]
+
+
+class ExitCode:
+    """Exit codes of the ``osukit`` command (documented in docs/cli.md)."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    CONFIG = 3
+    AUTH = 4
+    NOT_FOUND = 5
+    RATE_LIMIT = 6
+    NETWORK = 7
+    SERVER = 8
+    MISSING_EXTRA = 9
+    INTERRUPTED = 130
+
+
+class CliError(Exception):
+    """An error the command line reports itself (bad input, a missing feature…)."""
+
+    def __init__(self, message: str, hint: str | None = None, code: int = ExitCode.ERROR) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Explained:
+    """What to print for an error."""
+
+    title: str
+    hint: str | None
+    code: int
+
+
+# class -> (short title, hint, exit code). Order does not matter: the MRO picks the most specific.
+ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
+    E.OsukitError: ("osukit error", None, ExitCode.ERROR),
+    E.APIError: ("osu! returned an error", None, ExitCode.ERROR),
+    E.BadRequestError: ("osu! could not understand the request (400)", "check the arguments", ExitCode.ERROR),
+    E.AuthenticationError: (
+        "not authenticated (401)",
+        "check OSU_CLIENT_ID / OSU_CLIENT_SECRET, or run `osukit login` again",
+        ExitCode.AUTH,
+    ),
+    E.OAuthError: (
+        "osu! refused the credentials",
+        "check the client id and secret of your OAuth application (osu! settings → OAuth)",
+        ExitCode.AUTH,
+    ),
+    E.ForbiddenError: ("forbidden (403)", "the token may not do this", ExitCode.AUTH),
+    E.MissingScopeError: (
+        "the token lacks a scope",
+        "log in again with the scope: `osukit login --scope …`",
+        ExitCode.AUTH,
+    ),
+    E.NotFoundError: ("not found (404)", "check the id or name", ExitCode.NOT_FOUND),
+    E.ConflictError: ("conflict (409)", None, ExitCode.ERROR),
+    E.UnprocessableEntityError: ("osu! rejected a value (422)", "check the arguments", ExitCode.ERROR),
+    E.RateLimitError: (
+        "rate limited (429)",
+        "wait a minute and try again; osu! asks for at most 60 requests per minute",
+        ExitCode.RATE_LIMIT,
+    ),
+    E.ServerError: ("osu! failed (5xx)", "try again later", ExitCode.SERVER),
+    E.TransportError: (
+        "could not reach the server",
+        "check the network and --base-url",
+        ExitCode.NETWORK,
+    ),
+    E.TimeoutError: ("the request timed out", "check the network, or try again", ExitCode.NETWORK),
+    E.DecodeError: (
+        "osu!'s response did not match osukit's model",
+        "please report it with --debug output at the osukit issue tracker",
+        ExitCode.ERROR,
+    ),
+    E.ConfigurationError: (
+        "configuration error",
+        "set OSU_CLIENT_ID and OSU_CLIENT_SECRET, pass --client-id/--client-secret, "
+        "or write them to the config file (`osukit config path`)",
+        ExitCode.CONFIG,
+    ),
+    E.InvalidScopeError: (
+        "osu! would refuse this scope combination",
+        "see https://osu.ppy.sh/docs/#scopes and docs/authentication.md",
+        ExitCode.CONFIG,
+    ),
+    E.ClientClosedError: ("the client was closed", None, ExitCode.ERROR),
+    E.TokenStoreError: (
+        "the token store could not be read or written",
+        "run `osukit logout`, or remove the token file and log in again",
+        ExitCode.CONFIG,
+    ),
+    E.MissingExtraError: ("an optional extra is missing", None, ExitCode.MISSING_EXTRA),
+}
+
+
+def _parameter_error() -> type[BaseException] | None:
+    try:
+        from ..resources._params import InvalidParameterError
+    except ImportError:  # pragma: no cover - resources are part of osukit
+        return None
+    return InvalidParameterError
+
+
+_PARAM = _parameter_error()
+if _PARAM is not None:
+    ERRORS[_PARAM] = ("invalid argument", "see the command's --help", ExitCode.USAGE)
+
+
+def _lookup(exc: BaseException) -> tuple[str, str | None, int] | None:
+    for cls in type(exc).__mro__:
+        entry = ERRORS.get(cls)
+        if entry is not None:
+            return entry
+    return None
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, E.APIError):
+        return exc.message or str(exc)
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def explain(exc: BaseException) -> Explained:
+    """One line (``title: detail``), a hint, and the exit code for ``exc``."""
+    if isinstance(exc, CliError):
+        return Explained(exc.message, exc.hint, exc.code)
+    if isinstance(exc, E.MissingExtraError):
+        return Explained(str(exc), None, ExitCode.MISSING_EXTRA)
+    entry = _lookup(exc)
+    if entry is not None:
+        title, hint, code = entry
+        detail = _message(exc)
+        if isinstance(exc, E.RateLimitError) and exc.retry_after:
+            hint = f"osu! asks to wait {exc.retry_after:.0f} s; try again then"
+        if isinstance(exc, E.MissingScopeError):
+            hint = f"log in again with it: `osukit login --scope {exc.scope}`"
+        if isinstance(exc, E.OAuthError) and exc.hint:
+            detail = f"{detail} ({exc.hint})"
+        line = f"{title}: {detail}" if detail and detail != title else title
+        return Explained(line, hint, code)
+    if isinstance(exc, (ValueError, TypeError)):
+        # bad mods, an unreadable .osu file, a damaged replay…
+        return Explained(_message(exc), None, ExitCode.USAGE)
+    if isinstance(exc, FileNotFoundError):
+        return Explained(f"no such file: {exc.filename}", None, ExitCode.USAGE)
+    if isinstance(exc, OSError):
+        return Explained(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), None, ExitCode.ERROR)
+    return Explained(
+        f"unexpected error: {type(exc).__name__}: {_message(exc)}",
+        "run again with --debug for the traceback and report it",
+        ExitCode.ERROR,
+    )

@@ -1,0 +1,199 @@
+"""``osukit replay info``, ``osukit pp`` and ``osukit mods``: the game toolkit from the shell."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ._errors import CliError, ExitCode
+from ._render import emit_json, fmt, print_kv, print_table
+from ._state import State
+
+__all__ = ["mods_info", "pp", "replay_info"]
+
+
+def _ruleset(mode: str | None) -> Any:
+    if mode is None:
+        return None
+    from ..enums import Ruleset
+
+    try:
+        return Ruleset.parse(mode)
+    except ValueError:
+        raise CliError(f"unknown ruleset {mode!r}", "use osu, taiko, fruits (or catch) or mania", ExitCode.USAGE) from None
+
+
+def _parse_mods(text: str, ruleset: Any) -> Any:
+    from ..game.mods import ModError, Mods
+
+    value: Any = text.strip()
+    if value.startswith(("[", "{")):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"mods look like JSON but are not: {exc.msg}", None, ExitCode.USAGE) from None
+        if isinstance(value, dict):
+            value = [value]
+    try:
+        return Mods.parse(value, ruleset)
+    except ModError as exc:
+        raise CliError(f"bad mods {text!r}: {exc}", "e.g. HDDT, HD,DT, 72, or API JSON", ExitCode.USAGE) from None
+
+
+def mods_info(text: str, *, mode: str | None, as_json: bool) -> None:
+    """Print each mod's name, bit, type and incompatibilities, and the set's bitmask and speed."""
+    rs = _ruleset(mode)
+    mods = _parse_mods(text, rs)
+    rows: list[dict[str, Any]] = []
+    for mod in mods:
+        info = mod.info(rs) or mod.info()
+        rows.append({
+            "acronym": mod.acronym,
+            "name": info.name if info else mod.acronym,
+            "type": info.type if info else None,
+            "legacy_bit": info.legacy_bit if info else None,
+            "incompatible": sorted(info.incompatible) if info else [],
+            "settings": dict(mod.settings),
+            "description": info.description if info else None,
+        })
+    summary = {
+        "mods": mods.format(),
+        "names": list(mods.names),
+        "legacy": mods.legacy,
+        "without_legacy_bit": list(mods.without_legacy_bit),
+        "speed_rate": mods.speed_rate,
+        "ruleset": rs.value if rs is not None else None,
+        "api": mods.to_api(),
+        "details": rows,
+    }
+    if as_json:
+        emit_json(summary)
+        return
+    print_table(f"{mods.format()} ({', '.join(mods.names) or 'No Mod'})",
+                ["acronym", "name", "type", "bit", "incompatible with"], (
+        [r["acronym"], r["name"], fmt(r["type"]), fmt(r["legacy_bit"]), " ".join(r["incompatible"]) or "-"]
+        for r in rows
+    ))
+    pairs = [
+        ("bitmask", str(mods.legacy)),
+        ("speed", f"{mods.speed_rate:g}x"),
+        ("API JSON", json.dumps(mods.to_api())),
+    ]
+    if mods.without_legacy_bit:
+        pairs.append(("no stable bit", " ".join(mods.without_legacy_bit)))
+    print_kv(None, pairs)
+
+
+def replay_info(path: Path, *, as_json: bool) -> None:
+    """Print what an .osr file holds."""
+    from ..game.accuracy import legacy_accuracy, legacy_grade
+    from ..game.replay import Replay
+
+    if not path.is_file():
+        raise CliError(f"no such file: {path}", None, ExitCode.USAGE)
+    replay = Replay.from_file(path)
+    counts = {
+        "count_300": replay.count_300, "count_100": replay.count_100, "count_50": replay.count_50,
+        "count_geki": replay.count_geki, "count_katu": replay.count_katu, "count_miss": replay.count_miss,
+    }
+    mods = replay.mods
+    acc = legacy_accuracy(counts, replay.ruleset)
+    try:
+        rank: str | None = legacy_grade(counts, replay.ruleset, mods)
+    except ValueError:
+        rank = None
+    duration = sum(max(f.w, 0) for f in replay.frames)
+    summary = {
+        "ruleset": replay.ruleset.value,
+        "player": replay.username,
+        "beatmap_md5": replay.beatmap_md5,
+        "game_version": replay.game_version,
+        "lazer": replay.is_lazer,
+        "timestamp": replay.timestamp.isoformat(),
+        "score_id": replay.score_id,
+        "total_score": replay.total_score,
+        "max_combo": replay.max_combo,
+        "perfect": replay.perfect,
+        "mods": mods.format(),
+        "legacy_mods": replay.legacy_mods,
+        "accuracy": acc,
+        "grade": rank,
+        **counts,
+        "frames": len(replay.frames),
+        "duration_ms": duration,
+        "rng_seed": replay.rng_seed,
+    }
+    if as_json:
+        emit_json(summary)
+        return
+    print_kv(f"replay {path.name}", [
+        ("player", replay.username or "-"),
+        ("ruleset", replay.ruleset.value),
+        ("client", f"{'lazer' if replay.is_lazer else 'stable'} {replay.game_version}"),
+        ("played", fmt(replay.timestamp)),
+        ("beatmap md5", replay.beatmap_md5 or "-"),
+        ("score", f"{replay.total_score:,}" + (f" (score id {replay.score_id})" if replay.score_id else "")),
+        ("mods", f"{mods.format()} ({replay.legacy_mods})"),
+        ("accuracy", f"{acc * 100:.2f}%" + (f"  grade {rank}" if rank else "")),
+        ("combo", f"{replay.max_combo}x" + (" (perfect)" if replay.perfect else "")),
+        ("judgements", f"300: {replay.count_300}  100: {replay.count_100}  50: {replay.count_50}  "
+                       f"geki: {replay.count_geki}  katu: {replay.count_katu}  miss: {replay.count_miss}"),
+        ("frames", f"{len(replay.frames):,} ({duration / 1000:.1f} s)"),
+    ])
+
+
+def _beatmap_bytes(state: State, beatmap: str) -> tuple[bytes, str]:
+    path = Path(beatmap)
+    if path.is_file():
+        return path.read_bytes(), str(path)
+    if beatmap.strip().isdigit():
+        with state.anonymous_client() as client:
+            return client.legacy.beatmap_file(int(beatmap)), f"beatmap {beatmap}"
+    raise CliError(f"no such file, and not a beatmap id: {beatmap}", "pass a .osu file or a numeric beatmap id",
+                   ExitCode.USAGE)
+
+
+def pp(state: State, beatmap: str, *, mods: str | None, acc: float | None, combo: int | None,
+       misses: int | None, mode: str | None, lazer: bool | None, as_json: bool) -> None:
+    """Print star rating and pp for a play described by accuracy, combo, misses and mods."""
+    from ..game import performance
+
+    if acc is not None and not 0 <= acc <= 100:
+        raise CliError(f"--acc must be a percentage from 0 to 100, not {acc:g}", None, ExitCode.USAGE)
+    rs = _ruleset(mode)
+    mod_set = _parse_mods(mods, rs) if mods else None
+    data, label = _beatmap_bytes(state, beatmap)
+    result = performance(None, data, accuracy=acc, combo=combo, misses=misses, mods=mod_set, ruleset=rs,
+                         lazer=lazer)
+    d = result.difficulty
+    summary = {
+        "beatmap": label,
+        "ruleset": d.ruleset.value,
+        "mods": mod_set.format() if mod_set is not None else "NM",
+        "lazer": result.lazer,
+        "stars": result.stars,
+        "pp": result.pp,
+        "pp_aim": result.pp_aim,
+        "pp_speed": result.pp_speed,
+        "pp_accuracy": result.pp_accuracy,
+        "pp_flashlight": result.pp_flashlight,
+        "pp_difficulty": result.pp_difficulty,
+        "max_combo": result.max_combo,
+        "hits": dict(result.hits),
+    }
+    if as_json:
+        emit_json(summary)
+        return
+    parts = [(name, value) for name, value in (
+        ("aim", result.pp_aim), ("speed", result.pp_speed), ("accuracy", result.pp_accuracy),
+        ("flashlight", result.pp_flashlight), ("difficulty", result.pp_difficulty)) if value is not None]
+    print_kv(f"{label} +{summary['mods']}", [
+        ("ruleset", f"{d.ruleset.value}" + (" (convert)" if d.is_convert else "")),
+        ("stars", f"{result.stars:.2f}"),
+        ("pp", f"{result.pp:.2f}"),
+        ("pp parts", "  ".join(f"{n} {v:.1f}" for n, v in parts) or "-"),
+        ("play", f"{acc if acc is not None else 100:g}% acc, {combo if combo is not None else result.max_combo}x"
+                 f"/{result.max_combo}x, {misses or 0} miss"),
+        ("rules", "lazer" if result.lazer else "stable (classic)"),
+    ])

@@ -1,0 +1,58 @@
+"""``osukit chat tail``: print a channel's messages as the websocket delivers them."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ._render import emit_json, field
+from ._state import State, resolve_attr
+
+__all__ = ["tail"]
+
+
+def _line(event: Any, message: Any) -> str:
+    sender = event.sender(message) if hasattr(event, "sender") else None
+    name = field(sender, "username") or f"user {field(message, 'sender_id', '?')}"
+    when = field(message, "timestamp")
+    stamp = when.strftime("%H:%M:%S") if hasattr(when, "strftime") else "--:--:--"
+    text = str(field(message, "content", ""))
+    if field(message, "is_action"):
+        return f"[{stamp}] * {name} {text}"
+    return f"[{stamp}] {name}: {text}"
+
+
+def tail(state: State, channel_id: int, *, count: int | None, timeout: float | None, as_jsonl: bool) -> None:
+    """Follow ``channel_id`` until ``count`` messages, ``timeout`` seconds of silence, or Ctrl-C."""
+    try:
+        from ..realtime import MessageEvent
+    except ImportError as exc:  # pragma: no cover - realtime is part of osukit
+        from .._exceptions import MissingExtraError
+
+        raise MissingExtraError("chat over the websocket", "realtime") from exc
+    seen = 0
+    with state.client(user=True) as client:
+        opener = resolve_attr(client, "chat_stream")
+        options: dict[str, Any] = {"channels": [channel_id]}
+        if state.settings.notify_url:
+            options["url"] = state.settings.notify_url
+        with opener(**options) as stream:
+            sys.stderr.write(f"following channel {channel_id}; Ctrl-C to stop\n")
+            sys.stderr.flush()
+            while count is None or seen < count:
+                event = stream.get(timeout=timeout)
+                if event is None:
+                    break
+                if not isinstance(event, MessageEvent):
+                    continue
+                for message in event.messages:
+                    if field(message, "channel_id") != channel_id:
+                        continue
+                    if as_jsonl:
+                        emit_json(message, lines=True)
+                    else:
+                        sys.stdout.write(_line(event, message) + "\n")
+                        sys.stdout.flush()
+                    seen += 1
+                    if count is not None and seen >= count:
+                        break

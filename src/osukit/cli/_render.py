@@ -1,0 +1,132 @@
+"""Output: rich tables for people, ``osukit.dump`` JSON for programs."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .._models import UNSET, Model, dump, unknown_fields
+
+__all__ = ["emit_json", "field", "fmt", "length", "print_kv", "print_table", "say"]
+
+
+def field(obj: Any, path: str, default: Any = None) -> Any:
+    """``obj.a.b`` for models or ``obj["a"]["b"]`` for dicts; ``default`` when absent, None or UNSET."""
+    cur = obj
+    for part in path.split("."):
+        if cur is None or cur is UNSET:
+            return default
+        if isinstance(cur, dict):
+            cur = cur.get(part)
+        else:
+            value = getattr(cur, part, None)
+            if value is None and isinstance(cur, Model):
+                value = unknown_fields(cur).get(part)  # a field of another response shape
+            cur = value
+    return default if cur is None or cur is UNSET else cur
+
+
+def length(seconds: Any) -> str:
+    """``m:ss`` for a length in seconds."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        return "-"
+    total = int(seconds)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def fmt(value: Any, *, digits: int = 2) -> str:
+    """A cell: numbers with separators, floats rounded, dates as ``YYYY-MM-DD HH:MM``, enums by value."""
+    if value is None or value is UNSET:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    if isinstance(value, _dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return str(value)
+
+
+def _jsonable(obj: Any) -> Any:
+    data = dump(obj)
+    return data
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, (_dt.datetime, _dt.date)):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
+
+
+def emit_json(obj: Any, *, lines: bool = False) -> None:
+    """Print ``osukit.dump(obj)`` as JSON (``lines``: one JSON document per item)."""
+    out = sys.stdout
+    if lines:
+        items: Iterable[Any] = obj if isinstance(obj, (list, tuple)) else [obj]
+        for item in items:
+            out.write(json.dumps(_jsonable(item), ensure_ascii=False, default=_default) + "\n")
+            out.flush()
+        return
+    out.write(json.dumps(_jsonable(obj), ensure_ascii=False, indent=2, default=_default) + "\n")
+    out.flush()
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(soft_wrap=False, highlight=False)
+
+
+def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                right: Iterable[str] = ()) -> None:
+    """A rich table; ``right`` names the columns to right-align (numbers)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    aligned = set(right)
+    console = _console()
+    if title:
+        console.print(Text(title, style="bold"))
+    table = Table(show_lines=False)
+    for col in columns:
+        table.add_column(col, justify="right" if col in aligned else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*[Text(v if isinstance(v, str) else fmt(v)) for v in row])
+    console.print(table)
+
+
+def print_kv(title: str | None, pairs: Iterable[tuple[str, Any]]) -> None:
+    """A two-column key/value table."""
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    if title:
+        console.print(Text(title, style="bold"))
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in pairs:
+        table.add_row(Text(key), Text(value if isinstance(value, str) else fmt(value)))
+    console.print(table)
+
+
+def say(text: str) -> None:
+    """A line of progress or status (rich markup allowed)."""
+    _console().print(text)

@@ -1,0 +1,7 @@
+"""Optional integrations that need extras (``pip install 'osukit[redis]'`` …).
+
+* :mod:`osukit.contrib.redis` - a rate limiter and a token store shared by many
+  processes and machines through Redis.
+
+Nothing here is imported by ``import osukit``.
+"""

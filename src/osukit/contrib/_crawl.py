@@ -1,0 +1,278 @@
+"""The parts of bulk crawls that are the same for sync and async code (no I/O of the crawl itself).
+
+``osukit/_async/crawl.py`` (and its generated sync twin) drive these:
+checkpoint stores, the JSON Lines writer, the progress bar and the bounded,
+order-keeping concurrent map (an async one and a threaded one, picked by name
+by ``scripts/unasync.py``'s ``Async*`` rule).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import threading
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+import msgspec
+
+from .._exceptions import MissingExtraError
+from .._models import dump
+
+__all__ = [
+    "AsyncOrderedMap",
+    "CheckpointStore",
+    "FileCheckpoint",
+    "JsonlWriter",
+    "OrderedMap",
+    "ProgressBar",
+    "as_checkpoint_store",
+]
+
+A = TypeVar("A")
+R = TypeVar("R")
+
+
+@runtime_checkable
+class CheckpointStore(Protocol):
+    """Where a crawl keeps its position: JSON-able dicts by key (like a token store holds tokens)."""
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        """The state saved under ``key``, or None."""
+
+    def save(self, key: str, state: dict[str, Any]) -> None:
+        """Save ``state`` under ``key`` durably (replacing the old one)."""
+
+    def delete(self, key: str) -> None:
+        """Forget ``key``."""
+
+
+class FileCheckpoint:
+    """Crawl checkpoints in one JSON file (``{key: state}``), replaced atomically and fsync'ed."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"FileCheckpoint({str(self.path)!r})"
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        if not raw.strip():
+            return {}
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError(f"checkpoint file {self.path} does not hold a JSON object")
+        return data
+
+    def _write(self, data: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(json.dumps(data, sort_keys=True).encode())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(self.path.parent)
+
+    def load(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            state = self._read().get(key)
+        return state if isinstance(state, dict) else None
+
+    def save(self, key: str, state: dict[str, Any]) -> None:
+        with self._lock:
+            data = self._read()
+            data[key] = state
+            self._write(data)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            data = self._read()
+            if data.pop(key, None) is not None:
+                self._write(data)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def as_checkpoint_store(checkpoint: Any) -> CheckpointStore | None:
+    """``None``, a path (→ :class:`FileCheckpoint`) or an object with ``load``/``save``/``delete``."""
+    if checkpoint is None:
+        return None
+    if isinstance(checkpoint, (str, os.PathLike)):
+        return FileCheckpoint(checkpoint)
+    if isinstance(checkpoint, CheckpointStore):
+        return checkpoint
+    raise TypeError("checkpoint must be a file path or an object with load(key)/save(key, state)/delete(key)")
+
+
+class JsonlWriter:
+    """Appends pages of items as JSON Lines; each page is flushed and fsync'ed before it counts."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.path, "ab")
+        self.size = self._fh.tell()
+
+    def truncate_to(self, size: int) -> None:
+        """Drop what a killed run wrote after its last checkpoint (``size`` bytes were committed)."""
+        current = os.fstat(self._fh.fileno()).st_size
+        if current < size:
+            raise ValueError(
+                f"{self.path} is shorter ({current} bytes) than the checkpoint records ({size} bytes); "
+                "it was replaced or truncated, so resuming would lose items. Delete the checkpoint to start over"
+            )
+        if current > size:
+            self._fh.truncate(size)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        self._fh.seek(0, os.SEEK_END)
+        self.size = size
+
+    def write_page(self, items: Sequence[Any]) -> int:
+        """Write ``items`` (one JSON document per line), flush and fsync; return the file's new size."""
+        if items:
+            self._fh.write(b"".join(msgspec.json.encode(dump(item)) + b"\n" for item in items))
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        self.size = self._fh.tell()
+        return self.size
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+class ProgressBar:
+    """A rich progress bar, or nothing (``enabled=None``: only when stdout is a terminal)."""
+
+    def __init__(self, enabled: bool | None, *, total: int | None, done: int, description: str) -> None:
+        self._progress: Any = None
+        self._task: Any = None
+        if enabled is None:
+            enabled = sys.stdout.isatty()
+            if enabled:
+                try:
+                    import rich  # noqa: F401
+                except ImportError:
+                    enabled = False
+        if not enabled:
+            return
+        try:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+        except ImportError:
+            raise MissingExtraError("the crawl progress bar", "cli") from None
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(description, total=total, completed=done)
+
+    @property
+    def enabled(self) -> bool:
+        return self._progress is not None
+
+    def advance(self, n: int) -> None:
+        if self._progress is not None:
+            self._progress.advance(self._task, n)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+class AsyncOrderedMap:
+    """``fn`` over inputs with at most ``concurrency`` calls in flight, results in input order."""
+
+    def __init__(self, fn: Callable[[Any], Awaitable[Any]], concurrency: int) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.fn = fn
+        self.concurrency = concurrency
+
+    async def run(self, inputs: Iterable[A]) -> AsyncIterator[tuple[A, Any]]:
+        it = iter(inputs)
+        window: deque[tuple[A, asyncio.Task[Any]]] = deque()
+        try:
+            while True:
+                while len(window) < self.concurrency:
+                    try:
+                        arg = next(it)
+                    except StopIteration:
+                        break
+                    window.append((arg, asyncio.ensure_future(self.fn(arg))))
+                if not window:
+                    return
+                arg, task = window.popleft()
+                yield arg, await task
+        finally:
+            for _, task in window:
+                task.cancel()
+            if window:
+                await asyncio.gather(*(t for _, t in window), return_exceptions=True)
+
+
+class OrderedMap:
+    """The threaded twin of :class:`AsyncOrderedMap` (for the sync client)."""
+
+    def __init__(self, fn: Callable[[Any], Any], concurrency: int) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
+        self.fn = fn
+        self.concurrency = concurrency
+
+    def run(self, inputs: Iterable[A]) -> Iterator[tuple[A, Any]]:
+        it = iter(inputs)
+        window: deque[tuple[A, Future[Any]]] = deque()
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="osukit-crawl")
+        try:
+            while True:
+                while len(window) < self.concurrency:
+                    try:
+                        arg = next(it)
+                    except StopIteration:
+                        break
+                    window.append((arg, pool.submit(self.fn, arg)))
+                if not window:
+                    return
+                arg, future = window.popleft()
+                yield arg, future.result()
+        finally:
+            for _, future in window:
+                future.cancel()
+            pool.shutdown(wait=True)
