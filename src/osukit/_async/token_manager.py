@@ -15,6 +15,7 @@ token still make one token request.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 
 import httpx
@@ -27,6 +28,13 @@ from ..retry import RetryPolicy
 from ..tokens import Token, TokenStore
 
 __all__ = ["AsyncTokenManager"]
+
+
+def _is_json_object(body: bytes) -> bool:
+    try:
+        return isinstance(json.loads(body), dict)
+    except ValueError:
+        return False
 
 
 class AsyncTokenManager:
@@ -150,6 +158,13 @@ class AsyncTokenManager:
                 decision = self._retry.decide(attempt, "GET", response=response)
                 if decision.retry:
                     logger.debug("token: retrying in %.2fs (%s)", decision.delay, decision.reason)
+                    await self._clock.asleep(decision.delay)
+                    continue
+            elif response.status_code == 200 and not _is_json_object(response.content):
+                # A truncated or garbled token response is a transport fault, not a refusal.
+                decision = self._retry.decide(attempt, "GET", error=httpx.ReadError("malformed token response"))
+                if decision.retry:
+                    logger.debug("token: malformed response, retrying in %.2fs", decision.delay)
                     await self._clock.asleep(decision.delay)
                     continue
             try:

@@ -16,6 +16,7 @@ token still make one token request.
 from __future__ import annotations
 
 import threading
+import json
 from collections.abc import Callable
 
 import httpx
@@ -28,6 +29,13 @@ from ..retry import RetryPolicy
 from ..tokens import Token, TokenStore
 
 __all__ = ["TokenManager"]
+
+
+def _is_json_object(body: bytes) -> bool:
+    try:
+        return isinstance(json.loads(body), dict)
+    except ValueError:
+        return False
 
 
 class TokenManager:
@@ -151,6 +159,13 @@ class TokenManager:
                 decision = self._retry.decide(attempt, "GET", response=response)
                 if decision.retry:
                     logger.debug("token: retrying in %.2fs (%s)", decision.delay, decision.reason)
+                    self._clock.sleep(decision.delay)
+                    continue
+            elif response.status_code == 200 and not _is_json_object(response.content):
+                # A truncated or garbled token response is a transport fault, not a refusal.
+                decision = self._retry.decide(attempt, "GET", error=httpx.ReadError("malformed token response"))
+                if decision.retry:
+                    logger.debug("token: malformed response, retrying in %.2fs", decision.delay)
                     self._clock.sleep(decision.delay)
                     continue
             try:
