@@ -11,6 +11,8 @@ surface; the sync one is generated from the async source.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._async.client import AsyncClient
 from ._async.pagination import AsyncPaginator
 from ._async.pool import AsyncClientPool
@@ -50,10 +52,14 @@ from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
 from .retry import RetryPolicy
 from .tokens import FileTokenStore, MemoryTokenStore, SQLiteTokenStore, Token, TokenStore
 
+if TYPE_CHECKING:
+    from .realtime import AsyncChatStream, ChatStream
+
 __all__ = [
     "NOT_GIVEN",
     "UNSET",
     "APIError",
+    "AsyncChatStream",
     "AsyncClient",
     "AsyncClientPool",
     "AsyncPaginator",
@@ -61,6 +67,7 @@ __all__ = [
     "AuthorizationCode",
     "BadRequestError",
     "BeatmapsetStatus",
+    "ChatStream",
     "Client",
     "ClientClosedError",
     "ClientCredentials",
@@ -105,3 +112,17 @@ __all__ = [
     "is_set",
     "unknown_fields",
 ]
+
+_LAZY = {"AsyncChatStream": "realtime", "ChatStream": "realtime"}
+
+
+def __getattr__(name: str) -> Any:
+    # The realtime stream imports the chat models: loaded on first use to keep ``import osukit`` light.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'osukit' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
