@@ -12,8 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from osukit.emulator import Emulator  # noqa: E402
-from tests.chaos.workload import FAULTS, run  # noqa: E402
+from tests.chaos.workload import FAULTS, run
+
+from osukit.emulator import Emulator
 
 
 def main() -> None:

@@ -34,7 +34,6 @@ SUBS: list[tuple[str, str]] = [
     (r"\b__aenter__\b", "__enter__"),
     (r"\b__aexit__\b", "__exit__"),
     (r"\b__aiter__\b", "__iter__"),
-    (r"\bStopAsyncIteration\b", "StopIteration"),
     (r"\baclose\b", "close"),
     (r"\baread\b", "read"),
     (r"\baacquire\b", "acquire"),
@@ -51,7 +50,6 @@ SUBS: list[tuple[str, str]] = [
     (r"\basynchronous\b", "synchronous"),
     (r"\bfast_async_sender\b", "fast_sync_sender"),
     (r"\b_async\b", "_sync"),
-    (r"async with osukit", "with osukit"),
 ]
 _COMPILED = [(re.compile(p, re.MULTILINE), r) for p, r in SUBS]
 

@@ -69,7 +69,7 @@ def _first_difference(a: Any, b: Any, path: str = "$") -> str:
     if isinstance(a, list):
         if len(a) != len(b):
             return f"{path}: length {len(a)} != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
             if x != y:
                 return _first_difference(x, y, f"{path}[{i}]")
     return f"{path}: {a!r} != {b!r}"

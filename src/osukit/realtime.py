@@ -474,7 +474,7 @@ def _websockets() -> Any:
     try:
         from websockets.asyncio import client as ws_client
     except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingExtraError("the chat websocket", "realtime") from None
+        raise MissingExtraError("the chat websocket (websockets>=13)", "realtime") from None
     return ws_client
 
 

@@ -161,7 +161,7 @@ def test_whoami_and_chat_send_tail(ecli: Cli, emu: Any, osu: osukit.Client) -> N
 
 def test_crawl_and_resume(ecli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "users.jsonl"
-    r = ecli("crawl", "users", "--ids", "1-120", "--out", str(out), "--no-progress")
+    r = ecli("--rate-limit", "0", "crawl", "users", "--ids", "1-120", "--out", str(out), "--no-progress")
     assert r.code == 0, r.err
     first = out.read_text().splitlines()
     assert first and all(json.loads(line)["id"] <= 120 for line in first)
@@ -169,10 +169,11 @@ def test_crawl_and_resume(ecli: Cli, tmp_path: Path) -> None:
     assert len(ids) == len(set(ids))
     r = ecli("crawl", "users", "--ids", "1-120", "--out", str(out))
     assert r.code == 2 and "--resume" in r.err_lines[1]
-    r = ecli("crawl", "users", "--ids", "1-120", "--out", str(out), "--resume", "--no-progress")
+    r = ecli("--rate-limit", "0", "crawl", "users", "--ids", "1-120", "--out", str(out), "--resume", "--no-progress")
     assert r.code == 0 and "wrote 0" in r.err
     assert out.read_text().splitlines() == first
-    r = ecli("crawl", "users", "--ids", "1-120", "--out", str(out), "--restart", "--no-progress")
+    r = ecli("--rate-limit", "0", "crawl", "users", "--ids", "1-120", "--out", str(out), "--restart",
+             "--no-progress")
     assert r.code == 0 and out.read_text().splitlines() == first
 
 
@@ -236,3 +237,32 @@ def test_login_paste_flow_whoami_logout(ecli: Cli, emu: Any) -> None:
     assert r.code == 0 and "Logged out" in r.out
     r = ecli("whoami")
     assert r.code == 4 and "not logged in" in r.err
+
+
+def test_emulator_serve(cli: Cli) -> None:
+    import re
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "osukit.cli", "emulator", "serve", "--port", str(port), "--seed", "3"],
+                            env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        banner = proc.stdout.readline()
+        found = re.search(r"client_id=(\S+) client_secret=(\S+)", banner)
+        assert found, banner
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            r = cli("--base-url", base, "--client-id", found[1], "--client-secret", found[2], "--rate-limit", "0",
+                    "user", "2", "--json")
+            if r.code == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(0.3)
+        assert r.code == 0, r.err
+        assert json.loads(r.out)["id"] == 2
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

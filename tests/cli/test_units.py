@@ -22,6 +22,7 @@ def test_every_osukit_error_has_a_message_and_exit_code() -> None:
     classes = {obj for _, obj in inspect.getmembers(E, inspect.isclass) if issubclass(obj, E.OsukitError)}
     missing = sorted(c.__name__ for c in classes if c not in ERRORS)
     assert not missing, f"no CLI message for {missing}"
+    assert all(hint for _, hint, _ in ERRORS.values()), "every error class needs a hint"
     samples: list[BaseException] = [
         E.NotFoundError("User not found", status_code=404, method="GET", url="http://x/api/v2/users/1"),
         E.RateLimitError("slow down", status_code=429, retry_after=30),
@@ -43,6 +44,7 @@ def test_every_osukit_error_has_a_message_and_exit_code() -> None:
     assert "check the secret" in explain(samples[3]).title
     assert explain(samples[4]).code == ExitCode.NETWORK
     assert "pip install 'osukit[plot]'" in explain(samples[5]).title
+    assert explain(samples[5]).hint == "pip install 'osukit[plot]'"
     assert explain(ValueError("bad input")).code == ExitCode.USAGE
     assert explain(RuntimeError("boom")).title.startswith("unexpected error: RuntimeError")
 

@@ -159,7 +159,7 @@ def test_route_on_both_clients(route: Any, both: Both, osu_emulator: Any) -> Non
     if isinstance(s, bytes):
         assert s and a
         return
-    if route.response is not bytes and not isinstance(s, list) or s:
+    if (route.response is not bytes and not isinstance(s, list)) or s:
         sample = s[0] if isinstance(s, list) else s
         assert isinstance(sample, (osukit.Model, int)), type(sample)
     # both clients decode the same data the same way (ignoring values that change per call)

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from tests._helpers import assert_lossless, corpus_bytes
 
 from osukit._models import UNSET, dump, unknown_fields
 from osukit.models.changelog import (
@@ -15,6 +14,7 @@ from osukit.models.changelog import (
     ChangelogEntryType,
     ChangelogListResponse,
 )
+from tests._helpers import assert_lossless, corpus_bytes
 
 CORPUS = [
     ("v2/get_changelog_build_200.json", Build),

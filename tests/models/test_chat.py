@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from tests._helpers import assert_lossless, corpus_bytes
 
 from osukit._models import UNSET, decode, dump, unknown_fields
 from osukit.models.chat import (
@@ -20,6 +19,7 @@ from osukit.models.chat import (
     ChatNewConversationResponse,
     ChatUpdatesResponse,
 )
+from tests._helpers import assert_lossless, corpus_bytes
 
 CORPUS = [
     ("v2/create_chat_channel_200.json", ChatChannel),

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from tests._helpers import assert_lossless, corpus_bytes
 
 from osukit._models import UNSET, dump, unknown_fields
 from osukit.models.forums import (
@@ -19,6 +18,7 @@ from osukit.models.forums import (
     ForumTopicWithPosts,
     ForumWithTopics,
 )
+from tests._helpers import assert_lossless, corpus_bytes
 
 CORPUS = [
     ("v2/create_forum_topic_200.json", CreateForumTopicResponse),

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests._helpers import assert_lossless, corpus_bytes
-
 from osukit._models import UNSET, unknown_fields
 from osukit.models.misc import (
     ArtistTracksResponse,
@@ -14,6 +12,7 @@ from osukit.models.misc import (
     SeasonalBackgroundsResponse,
     TagsResponse,
 )
+from tests._helpers import assert_lossless, corpus_bytes
 
 
 def _b(value: Any) -> bytes:

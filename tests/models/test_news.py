@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests._helpers import assert_lossless, corpus_bytes
-
 from osukit._models import UNSET, dump, unknown_fields
 from osukit.models.news import NewsPost, NewsPostListResponse
+from tests._helpers import assert_lossless, corpus_bytes
 
 
 def _b(value: Any) -> bytes:

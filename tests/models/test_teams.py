@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests._helpers import assert_lossless
-
 from osukit._models import UNSET, unknown_fields
 from osukit.models.teams import TeamExtended, TeamStatistics
+from tests._helpers import assert_lossless
 
 
 def _b(value: Any) -> bytes:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
-from tests._helpers import assert_lossless, corpus_bytes
-
 from osukit._models import unknown_fields
 from osukit.models.wiki import WikiPage
+from tests._helpers import assert_lossless, corpus_bytes
 
 
 def test_corpus_lossless() -> None:

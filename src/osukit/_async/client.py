@@ -36,17 +36,15 @@ from .token_manager import AsyncTokenManager
 if TYPE_CHECKING:
     from ..realtime import AsyncChatStream
     from ..resources._async.beatmaps import AsyncBeatmaps
-    from ..resources._async.rankings import AsyncRankings
-    from ..resources._async.multiplayer import AsyncRooms
-    from ..resources._async.multiplayer import AsyncMatches
-    from ..resources._async.discussions import AsyncDiscussions
-    from ..resources._async.discussions import AsyncEvents
     from ..resources._async.beatmapsets import AsyncBeatmapsets
     from ..resources._async.chat import AsyncChat
     from ..resources._async.content import AsyncChangelog, AsyncComments, AsyncNews, AsyncWiki
+    from ..resources._async.discussions import AsyncDiscussions, AsyncEvents
     from ..resources._async.forums import AsyncForums
-    from ..resources._async.home import AsyncMisc, AsyncTeams
+    from ..resources._async.home import AsyncAccount, AsyncMisc, AsyncTeams
     from ..resources._async.legacy import AsyncLegacy
+    from ..resources._async.multiplayer import AsyncMatches, AsyncRooms
+    from ..resources._async.rankings import AsyncRankings
     from ..resources._async.scores import AsyncScores
     from ..resources._async.users import AsyncUsers
     from .crawl import AsyncCrawler
@@ -613,7 +611,7 @@ class AsyncClient(BaseClient):
     @cached_property
     def misc(self) -> AsyncMisc:
         """Search, tags and seasonal backgrounds."""
-        from ..resources._async.home import AsyncAccount, AsyncMisc
+        from ..resources._async.home import AsyncMisc
 
         return AsyncMisc(self)
 

@@ -37,17 +37,15 @@ from .token_manager import TokenManager
 if TYPE_CHECKING:
     from ..realtime import ChatStream
     from ..resources._sync.beatmaps import Beatmaps
-    from ..resources._sync.rankings import Rankings
-    from ..resources._sync.multiplayer import Rooms
-    from ..resources._sync.multiplayer import Matches
-    from ..resources._sync.discussions import Discussions
-    from ..resources._sync.discussions import Events
     from ..resources._sync.beatmapsets import Beatmapsets
     from ..resources._sync.chat import Chat
     from ..resources._sync.content import Changelog, Comments, News, Wiki
+    from ..resources._sync.discussions import Discussions, Events
     from ..resources._sync.forums import Forums
-    from ..resources._sync.home import Misc, Teams
+    from ..resources._sync.home import Account, Misc, Teams
     from ..resources._sync.legacy import Legacy
+    from ..resources._sync.multiplayer import Matches, Rooms
+    from ..resources._sync.rankings import Rankings
     from ..resources._sync.scores import Scores
     from ..resources._sync.users import Users
     from .crawl import Crawler
@@ -614,7 +612,7 @@ class Client(BaseClient):
     @cached_property
     def misc(self) -> Misc:
         """Search, tags and seasonal backgrounds."""
-        from ..resources._sync.home import Account, Misc
+        from ..resources._sync.home import Misc
 
         return Misc(self)
 

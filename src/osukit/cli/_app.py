@@ -79,6 +79,10 @@ def _root(
     token_file: Annotated[
         str | None, typer.Option("--token-file", help="Where `osukit login` keeps tokens. Env: OSUKIT_TOKEN_FILE.")
     ] = None,
+    rate_limit: Annotated[
+        float | None, typer.Option("--rate-limit", min=0, help="Requests per minute (default 60, osu!'s terms; "
+                                   "0: no limit, e.g. for the emulator).")
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and HTTP debug logs.")] = False,
 ) -> None:
     """The osu! API from the command line."""
@@ -98,6 +102,7 @@ def _root(
         },
         config_path=config,
         debug=debug,
+        rate_limit=rate_limit,
     )
 
 
@@ -236,7 +241,7 @@ def login(
         return line.strip()
 
     with Client(client_id=s.client_id, client_secret=s.client_secret, base_url=s.base_url,
-                token_store=state.token_store(), app_name="osukit-cli") as client:
+                token_store=state.token_store(), app_name="osukit-cli", rate_limit=state.rate_limit) as client:
         client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
                      on_url=show, timeout=timeout, key=s.login_key)
         me = client.users.me()

@@ -50,8 +50,9 @@ class Explained:
 
 # class -> (short title, hint, exit code). Order does not matter: the MRO picks the most specific.
 ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
-    E.OsukitError: ("osukit error", None, ExitCode.ERROR),
-    E.APIError: ("osu! returned an error", None, ExitCode.ERROR),
+    E.OsukitError: ("osukit error", "run again with --debug for details", ExitCode.ERROR),
+    E.APIError: ("osu! returned an error", "run again with --debug to see the request and response",
+                 ExitCode.ERROR),
     E.BadRequestError: ("osu! could not understand the request (400)", "check the arguments", ExitCode.ERROR),
     E.AuthenticationError: (
         "not authenticated (401)",
@@ -63,14 +64,15 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
         "check the client id and secret of your OAuth application (osu! settings → OAuth)",
         ExitCode.AUTH,
     ),
-    E.ForbiddenError: ("forbidden (403)", "the token may not do this", ExitCode.AUTH),
+    E.ForbiddenError: ("forbidden (403)", "the token may not do this (see `osukit whoami` for its scopes)",
+                       ExitCode.AUTH),
     E.MissingScopeError: (
         "the token lacks a scope",
         "log in again with the scope: `osukit login --scope …`",
         ExitCode.AUTH,
     ),
     E.NotFoundError: ("not found (404)", "check the id or name", ExitCode.NOT_FOUND),
-    E.ConflictError: ("conflict (409)", None, ExitCode.ERROR),
+    E.ConflictError: ("conflict (409)", "the object changed meanwhile; fetch it again and retry", ExitCode.ERROR),
     E.UnprocessableEntityError: ("osu! rejected a value (422)", "check the arguments", ExitCode.ERROR),
     E.RateLimitError: (
         "rate limited (429)",
@@ -100,13 +102,14 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
         "see https://osu.ppy.sh/docs/#scopes and docs/authentication.md",
         ExitCode.CONFIG,
     ),
-    E.ClientClosedError: ("the client was closed", None, ExitCode.ERROR),
+    E.ClientClosedError: ("the client was closed", "this is a bug in the command; please report it with --debug output",
+                          ExitCode.ERROR),
     E.TokenStoreError: (
         "the token store could not be read or written",
         "run `osukit logout`, or remove the token file and log in again",
         ExitCode.CONFIG,
     ),
-    E.MissingExtraError: ("an optional extra is missing", None, ExitCode.MISSING_EXTRA),
+    E.MissingExtraError: ("an optional extra is missing", "pip install 'osukit[all]'", ExitCode.MISSING_EXTRA),
 }
 
 
@@ -143,7 +146,7 @@ def explain(exc: BaseException) -> Explained:
     if isinstance(exc, CliError):
         return Explained(exc.message, exc.hint, exc.code)
     if isinstance(exc, E.MissingExtraError):
-        return Explained(str(exc), None, ExitCode.MISSING_EXTRA)
+        return Explained(str(exc), f"pip install 'osukit[{exc.extra}]'", ExitCode.MISSING_EXTRA)
     entry = _lookup(exc)
     if entry is not None:
         title, hint, code = entry

@@ -40,6 +40,7 @@ class State:
     options: dict[str, Any] = field(default_factory=dict)
     config_path: Path | None = None
     debug: bool = False
+    rate_limit: float | None = None
     _settings: Settings | None = None
 
     @property
@@ -68,7 +69,8 @@ class State:
         from ..auth import UserToken
 
         s = self.settings
-        common: dict[str, Any] = {"base_url": s.base_url, "api_key": s.api_key, "app_name": "osukit-cli", **kwargs}
+        common: dict[str, Any] = {"base_url": s.base_url, "api_key": s.api_key, "app_name": "osukit-cli",
+                                  "rate_limit": self.rate_limit, **kwargs}
         if s.access_token:
             return Client(access_token=s.access_token, **common)
         has_app = bool(s.client_id and s.client_secret)
@@ -92,4 +94,5 @@ class State:
         from .. import Client
 
         s = self.settings
-        return Client(base_url=s.base_url, api_key=s.api_key, app_name="osukit-cli", **kwargs)
+        return Client(base_url=s.base_url, api_key=s.api_key, app_name="osukit-cli", rate_limit=self.rate_limit,
+                      **kwargs)

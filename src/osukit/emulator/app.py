@@ -572,7 +572,9 @@ class Emulated:
                 st.faults = Faults()
                 return Response(status_code=204)
             body = json.loads(await request.body() or b"{}")
-            f = Faults(**{k: (tuple(v) if k == "error_statuses" else v) for k, v in body.items() if k in Faults.__dataclass_fields__ and k != "rng"})
+            options: dict[str, Any] = {k: (tuple(v) if k == "error_statuses" else v) for k, v in body.items()
+                                       if k in Faults.__dataclass_fields__ and k != "rng"}
+            f = Faults(**options)
             f.rng = random.Random(f.seed)
             st.faults = f
             return _json(200, {"ok": True})

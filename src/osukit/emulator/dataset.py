@@ -319,7 +319,7 @@ def _forums(w: World, rng: random.Random) -> None:
         tid = 1_500_000 + t * 37
         fid = list(w.forums)[t % 4]
         created = BASE_TIME - dt.timedelta(days=30 - t)
-        topic = {"id": tid, "forum_id": fid, "title": f"{rng.choice(WORDS)} {rng.choice(WORDS)} thread {t}",
+        topic: dict[str, Any] = {"id": tid, "forum_id": fid, "title": f"{rng.choice(WORDS)} {rng.choice(WORDS)} thread {t}",
                  "user_id": users[t % len(users)], "created_at": created, "updated_at": created, "is_locked": False,
                  "type": "normal", "views": rng.randint(0, 10000), "post_ids": [], "pin": 0}
         for p in range(70 if t == 0 else rng.randint(1, 8)):

@@ -10,9 +10,21 @@ from starlette.responses import Response
 
 from ..enums import Ruleset
 from . import render as R
-from .app import Ctx, api, bool_param, cursor_params, encode_cursor, error, int_param, list_param, page_by_id_cursor, \
-    page_number_cursor, paginate_offset, push
-from .dataset import BASE_TIME, RULESETS, iso
+from .app import (
+    Ctx,
+    api,
+    bool_param,
+    cursor_params,
+    encode_cursor,
+    error,
+    int_param,
+    list_param,
+    page_by_id_cursor,
+    page_number_cursor,
+    paginate_offset,
+    push,
+)
+from .dataset import BASE_TIME, RULESETS, STATUS_INT, iso
 
 
 def _user(ctx: Ctx, key: str = "user") -> int:
@@ -124,7 +136,7 @@ def _user_scores(ctx: Ctx, uid: int, kind: str, mode: str) -> list[dict[str, Any
                 best[s["beatmap_id"]] = s
         return sorted(best.values(), key=lambda s: -(s["pp"] or 0))
     if kind == "firsts":
-        tops = {}
+        tops: dict[int, dict[str, Any]] = {}
         for s in w.scores.values():
             if s["passed"] and (s["beatmap_id"] not in tops or s["total_score"] > tops[s["beatmap_id"]]["total_score"]):
                 tops[s["beatmap_id"]] = s
@@ -168,12 +180,12 @@ async def user_beatmapsets(ctx: Ctx) -> Any:
         page = paginate_offset(ctx.request, rows)
         return [{"beatmap_id": b, "count": c, "beatmap": R.beatmap_compact(w, b),
                  "beatmapset": R.beatmapset_compact(w, w.beatmaps[b]["beatmapset_id"])} for b, c in page]
-    statuses = {"graveyard": ("graveyard",), "loved": ("loved",), "pending": ("pending", "wip"), "ranked": ("ranked", "approved"),
-                "guest": (), "nominated": (), "favourite": None}
+    statuses: dict[str, tuple[str, ...]] = {"graveyard": ("graveyard",), "loved": ("loved",), "pending": ("pending", "wip"), "ranked": ("ranked", "approved"),
+                "guest": (), "nominated": (), "favourite": ()}
     if kind not in statuses:
         raise error(404, None)
     if kind == "favourite":
-        sets = [sid for sid in w.favourites.get(uid, [])]
+        sets = list(w.favourites.get(uid, []))
     else:
         sets = [sid for sid, s in w.beatmapsets.items() if s["creator_id"] == uid and s["status"] in statuses[kind]]
     return [R.beatmapset_full(w, sid, "beatmaps") for sid in paginate_offset(ctx.request, sets)]
@@ -363,7 +375,7 @@ async def beatmapset_search(ctx: Ctx) -> Any:
     mode = q.get("m")
     allowed = {"leaderboard": ("ranked", "approved", "qualified", "loved"), "ranked": ("ranked", "approved"),
                "qualified": ("qualified",), "loved": ("loved",), "pending": ("pending",), "wip": ("wip",),
-               "graveyard": ("graveyard",), "any": tuple(R.STATUS_INT), "favourites": tuple(R.STATUS_INT), "mine": tuple(R.STATUS_INT)}
+               "graveyard": ("graveyard",), "any": tuple(STATUS_INT), "favourites": tuple(STATUS_INT), "mine": tuple(STATUS_INT)}
     if status not in allowed:
         raise error(422, "invalid status")
     sets = []
@@ -821,7 +833,7 @@ async def topic_create(ctx: Ctx) -> Any:
     return {"topic": R.forum_topic(w, tid), "post": R.forum_post(w, pid)}
 
 
-def ApiError_form(field: str) -> Exception:  # noqa: N802 - reads like the exception it builds
+def ApiError_form(field: str) -> Exception:
     from .app import ApiError
 
     return ApiError(422, {"error": f"{field} is required", "form_error": {field: [f"{field} is required"]}})
@@ -1151,7 +1163,7 @@ def _match_event(ctx: Ctx, match: dict[str, Any], e: dict[str, Any]) -> dict[str
     if g is not None:
         out["detail"]["text"] = match["name"]
         scores = []
-        for slot, (uid, total) in enumerate(zip(g["players"], g["scores"])):
+        for slot, (uid, total) in enumerate(zip(g["players"], g["scores"], strict=True)):
             scores.append({"accuracy": 0.95, "best_id": None, "created_at": iso(g["end_time"]), "id": None, "max_combo": 300,
                            "mode": g["mode"], "mode_int": Ruleset(g["mode"]).id, "mods": [], "passed": True, "perfect": False,
                            "pp": None, "rank": "A", "replay": False, "score": total,

@@ -122,7 +122,8 @@ class Emulator:
     def set_faults(self, **faults: Any) -> None:
         """Inject faults (``error_rate``, ``error_statuses``, ``rate_limit_rate``, ``retry_after``, ``drop_rate``,
         ``truncate_rate``, ``malformed_rate``, ``latency_ms``, ``path_prefix``, ``seed``)."""
-        f = Faults(**{k: (tuple(v) if k == "error_statuses" else v) for k, v in faults.items()})
+        options: dict[str, Any] = {k: (tuple(v) if k == "error_statuses" else v) for k, v in faults.items()}
+        f = Faults(**options)
         f.rng = random.Random(f.seed)
         self.state.faults = f
 
@@ -136,7 +137,7 @@ class Emulator:
     def reset_stats(self) -> None:
         self.state.reset_stats()
 
-    def configure(self, *, rate_limit: int | None | object = ..., token_lifetime: int | None = None) -> None:
+    def configure(self, *, rate_limit: int | object | None = ..., token_lifetime: int | None = None) -> None:
         """Change the per-minute rate limit (None: off) or the token lifetime at runtime."""
         if rate_limit is not ...:
             self.state.rate_limit = rate_limit  # type: ignore[assignment]
@@ -157,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
 
     app = create_app(args.seed, rate_limit=args.rate_limit)
     state: State = app.state.emulator
-    print(f"osu! emulator on http://{args.host}:{args.port}  client_id={state.world.client_id} "
+    # The emulator's own test credentials (not secrets): printed so scripts can pick them up.
+    print(f"osu! emulator on http://{args.host}:{args.port}  client_id={state.world.client_id} "  # noqa: T201
           f"client_secret={state.world.client_secret}  api_key={state.world.api_key}", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")
     return 0

@@ -170,7 +170,7 @@ def handle_v1(st: Any, endpoint: str, request: Request) -> tuple[int, Any]:
                           "scores": [{"slot": _s(i), "team": _s(1 + i % 2), "user_id": _s(uid), "score": _s(total), "maxcombo": "300",
                                       "rank": "0", "count50": "2", "count100": "20", "count300": "400", "countmiss": "3",
                                       "countgeki": "90", "countkatu": "10", "perfect": "0", "pass": "1", "enabled_mods": None}
-                                     for i, (uid, total) in enumerate(zip(g["players"], g["scores"]))]})
+                                     for i, (uid, total) in enumerate(zip(g["players"], g["scores"], strict=True))]})
         return 200, {"match": {"match_id": _s(mid), "name": match["name"], "start_time": _s(match["start_time"]),
                                "end_time": _s(match["end_time"])}, "games": games}
     if endpoint == "get_replay":

@@ -28,6 +28,7 @@ __all__ = [
     "BeatmapPackCompletion",
     "BeatmapPacksResponse",
     "BeatmapPlaycount",
+    "BeatmapsResponse",
     "Beatmapset",
     "BeatmapsetAvailability",
     "BeatmapsetCompact",
@@ -35,7 +36,6 @@ __all__ = [
     "BeatmapsetHype",
     "BeatmapsetNominationsSummary",
     "BeatmapsetSearchResponse",
-    "BeatmapsResponse",
 ]
 
 
@@ -69,14 +69,14 @@ class BeatmapCompact(Model):
     version: str
     """Difficulty name."""
     lazer_only: bool | UnsetType = UNSET
-    beatmapset: Beatmapset | None | UnsetType = UNSET
+    beatmapset: Beatmapset | UnsetType | None = UNSET
     """The beatmapset (compact or full, depending on the route)."""
-    checksum: str | None | UnsetType = UNSET
+    checksum: str | UnsetType | None = UNSET
     """md5 of the ``.osu`` file."""
     current_user_playcount: int | UnsetType = UNSET
     current_user_tag_ids: list[int] | UnsetType = UNSET
     failtimes: BeatmapFailtimes | UnsetType = UNSET
-    max_combo: int | None | UnsetType = UNSET
+    max_combo: int | UnsetType | None = UNSET
     owners: list[BeatmapOwner] | UnsetType = UNSET
     top_tag_ids: list[Any] | UnsetType = UNSET
     user: UserCompact | UnsetType = UNSET
@@ -89,7 +89,7 @@ class Beatmap(BeatmapCompact):
     """Overall difficulty (OD)."""
     ar: float | UnsetType = UNSET
     """Approach rate."""
-    bpm: float | None | UnsetType = UNSET
+    bpm: float | UnsetType | None = UNSET
     convert: bool | UnsetType = UNSET
     """True when this is an osu! map converted to another ruleset."""
     count_circles: int | UnsetType = UNSET
@@ -97,7 +97,7 @@ class Beatmap(BeatmapCompact):
     count_spinners: int | UnsetType = UNSET
     cs: float | UnsetType = UNSET
     """Circle size (key count in mania)."""
-    deleted_at: datetime | None | UnsetType = UNSET
+    deleted_at: datetime | UnsetType | None = UNSET
     drain: float | UnsetType = UNSET
     """HP drain."""
     hit_length: int | UnsetType = UNSET
@@ -144,7 +144,7 @@ class BeatmapsetNominationsSummary(Model):
 
     current: int
     required: int | UnsetType = UNSET
-    eligible_main_rulesets: list[Ruleset] | None | UnsetType = UNSET
+    eligible_main_rulesets: list[Ruleset] | UnsetType | None = UNSET
     required_meta: dict[str, int] | UnsetType = UNSET
 
 
@@ -167,12 +167,12 @@ class BeatmapsetCompact(Model):
     video: bool
     anime_cover: bool | UnsetType = UNSET
     genre_id: int | UnsetType = UNSET
-    hype: BeatmapsetHype | None | UnsetType = UNSET
+    hype: BeatmapsetHype | UnsetType | None = UNSET
     language_id: int | UnsetType = UNSET
     nsfw: bool | UnsetType = UNSET
     offset: int | UnsetType = UNSET
     spotlight: bool | UnsetType = UNSET
-    track_id: int | None | UnsetType = UNSET
+    track_id: int | UnsetType | None = UNSET
     # optional includes
     availability: BeatmapsetAvailability | UnsetType = UNSET
     beatmaps: list[Beatmap] | UnsetType = UNSET
@@ -199,19 +199,19 @@ class Beatmapset(BeatmapsetCompact):
 
     bpm: float | UnsetType = UNSET
     can_be_hyped: bool | UnsetType = UNSET
-    deleted_at: datetime | None | UnsetType = UNSET
+    deleted_at: datetime | UnsetType | None = UNSET
     discussion_enabled: bool | UnsetType = UNSET
     """Deprecated: always true."""
     discussion_locked: bool | UnsetType = UNSET
     is_scoreable: bool | UnsetType = UNSET
     last_updated: datetime | UnsetType = UNSET
-    legacy_thread_url: str | None | UnsetType = UNSET
+    legacy_thread_url: str | UnsetType | None = UNSET
     nominations_summary: BeatmapsetNominationsSummary | UnsetType = UNSET
     ranked: int | UnsetType = UNSET
-    ranked_date: datetime | None | UnsetType = UNSET
+    ranked_date: datetime | UnsetType | None = UNSET
     rating: float | UnsetType = UNSET
     storyboard: bool | UnsetType = UNSET
-    submitted_date: datetime | None | UnsetType = UNSET
+    submitted_date: datetime | UnsetType | None = UNSET
     tags: str | UnsetType = UNSET
 
 
@@ -221,11 +221,11 @@ class BeatmapsetSearchResponse(Model):
     beatmapsets: list[Beatmapset]
     search: dict[str, Any] | UnsetType = UNSET
     """The search as osu! understood it (``sort`` …)."""
-    recommended_difficulty: float | None | UnsetType = UNSET
-    error: str | None | UnsetType = UNSET
+    recommended_difficulty: float | UnsetType | None = UNSET
+    error: str | UnsetType | None = UNSET
     total: int | UnsetType = UNSET
-    cursor: CursorObject | None | UnsetType = UNSET
-    cursor_string: str | None | UnsetType = UNSET
+    cursor: CursorObject | UnsetType | None = UNSET
+    cursor_string: str | UnsetType | None = UNSET
 
 
 class BeatmapPlaycount(Model):
@@ -298,5 +298,5 @@ class BeatmapPacksResponse(Model):
     """``GET /beatmaps/packs``."""
 
     beatmap_packs: list[BeatmapPack]
-    cursor: CursorObject | None | UnsetType = UNSET
-    cursor_string: str | None | UnsetType = UNSET
+    cursor: CursorObject | UnsetType | None = UNSET
+    cursor_string: str | UnsetType | None = UNSET

@@ -62,8 +62,8 @@ class BeatmapsetDiscussion(Model):
     posts: list[BeatmapsetDiscussionPost] | UnsetType = UNSET
     votes: Any | UnsetType = UNSET
     current_user_attributes: Any | UnsetType = UNSET
-    beatmap: BeatmapCompact | None | UnsetType = UNSET
-    beatmapset: Beatmapset | None | UnsetType = UNSET
+    beatmap: BeatmapCompact | UnsetType | None = UNSET
+    beatmapset: Beatmapset | UnsetType | None = UNSET
 
 
 class BeatmapsetDiscussionVote(Model):
@@ -86,8 +86,8 @@ class DiscussionsResponse(Model):
     users: list[UserCompact]
     beatmapsets: list[Beatmapset] | UnsetType = UNSET
     reviews_config: dict[str, Any] | UnsetType = UNSET
-    cursor: CursorObject | None | UnsetType = UNSET
-    cursor_string: str | None | UnsetType = UNSET
+    cursor: CursorObject | UnsetType | None = UNSET
+    cursor_string: str | UnsetType | None = UNSET
 
 
 class DiscussionPostsResponse(Model):
@@ -97,8 +97,8 @@ class DiscussionPostsResponse(Model):
     discussions: list[BeatmapsetDiscussion]
     posts: list[BeatmapsetDiscussionPost]
     users: list[UserCompact]
-    cursor: CursorObject | None | UnsetType = UNSET
-    cursor_string: str | None | UnsetType = UNSET
+    cursor: CursorObject | UnsetType | None = UNSET
+    cursor_string: str | UnsetType | None = UNSET
 
 
 class DiscussionVotesResponse(Model):
@@ -107,8 +107,8 @@ class DiscussionVotesResponse(Model):
     discussions: list[BeatmapsetDiscussion]
     users: list[UserCompact]
     votes: list[BeatmapsetDiscussionVote]
-    cursor: CursorObject | None | UnsetType = UNSET
-    cursor_string: str | None | UnsetType = UNSET
+    cursor: CursorObject | UnsetType | None = UNSET
+    cursor_string: str | UnsetType | None = UNSET
 
 
 class BeatmapsetEvent(Model):
@@ -118,15 +118,15 @@ class BeatmapsetEvent(Model):
     type: str
     created_at: datetime
     user_id: int | None
-    comment: dict[str, Any] | None | UnsetType = UNSET
+    comment: dict[str, Any] | UnsetType | None = UNSET
     """Details depending on ``type`` (old/new values, discussion ids, votes …)."""
-    beatmapset: Beatmapset | None | UnsetType = UNSET
-    discussion: BeatmapsetDiscussion | None | UnsetType = UNSET
+    beatmapset: Beatmapset | UnsetType | None = UNSET
+    discussion: BeatmapsetDiscussion | UnsetType | None = UNSET
 
 
-class BeatmapsetEventsResponse(Model):
+class BeatmapsetEventsResponse(Model, kw_only=True):
     """``GET /beatmapsets/events``."""
 
     events: list[BeatmapsetEvent]
-    reviewsConfig: dict[str, Any] | UnsetType = UNSET  # noqa: N815 - the API's spelling
+    reviewsConfig: dict[str, Any] | UnsetType = UNSET
     users: list[UserCompact]

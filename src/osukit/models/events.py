@@ -14,5 +14,5 @@ class EventsResponse(Model):
     """``GET /events``."""
 
     events: list[Event]
-    cursor: CursorObject | None | UnsetType = UNSET
-    cursor_string: str | None | UnsetType = UNSET
+    cursor: CursorObject | UnsetType | None = UNSET
+    cursor_string: str | UnsetType | None = UNSET

@@ -300,7 +300,7 @@ class V1MatchGame(LegacyModel, kw_only=True):
     """0 score, 1 accuracy, 2 combo, 3 score v2."""
     team_type: int | UnsetType = UNSET
     """0 head to head, 1 tag co-op, 2 team vs, 3 tag team vs."""
-    mods: int | None | UnsetType = UNSET
+    mods: int | UnsetType | None = UNSET
     """The room's mods bitmask (see :attr:`room_mods`)."""
     scores: list[V1MatchScore] | UnsetType = UNSET
 

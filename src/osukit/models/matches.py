@@ -36,7 +36,7 @@ class MatchGame(Model):
     mods: Mods
     scoring_type: str
     team_type: str
-    beatmap: Beatmap | None | UnsetType = UNSET
+    beatmap: Beatmap | UnsetType | None = UNSET
     scores: list[LegacyScore] | UnsetType = UNSET
     """The players' scores (legacy shape, with ``match`` slot/team/pass)."""
 
@@ -45,7 +45,7 @@ class MatchEventDetail(Model):
     """What happened (``match-created``, ``player-joined``, ``other`` for a game …)."""
 
     type: str
-    text: str | None | UnsetType = UNSET
+    text: str | UnsetType | None = UNSET
 
 
 class MatchEvent(Model):
@@ -63,8 +63,8 @@ class MatchesResponse(Model):
 
     matches: list[Match]
     params: dict[str, Any]
-    cursor: CursorObject | None | UnsetType = UNSET
-    cursor_string: str | None | UnsetType = UNSET
+    cursor: CursorObject | UnsetType | None = UNSET
+    cursor_string: str | UnsetType | None = UNSET
 
 
 class MatchResponse(Model):

@@ -40,10 +40,10 @@ class PlaylistItem(Model):
     required_mods: Mods
     expired: bool
     owner_id: int
-    created_at: datetime | None | UnsetType = UNSET
+    created_at: datetime | UnsetType | None = UNSET
     freestyle: bool | UnsetType = UNSET
-    playlist_order: int | None | UnsetType = UNSET
-    played_at: datetime | None | UnsetType = UNSET
+    playlist_order: int | UnsetType | None = UNSET
+    played_at: datetime | UnsetType | None = UNSET
     beatmap: Beatmap | UnsetType = UNSET
     details: Any | UnsetType = UNSET
 
@@ -92,18 +92,18 @@ class Room(Model):
     ends_at: datetime | None
     active: bool
     has_password: bool
-    description: str | None | UnsetType = UNSET
+    description: str | UnsetType | None = UNSET
     status: str | UnsetType = UNSET
-    max_attempts: int | None | UnsetType = UNSET
-    max_participants: int | None | UnsetType = UNSET
+    max_attempts: int | UnsetType | None = UNSET
+    max_participants: int | UnsetType | None = UNSET
     participant_count: int | UnsetType = UNSET
     channel_id: int | UnsetType = UNSET
     queue_mode: str | UnsetType = UNSET
     auto_skip: bool | UnsetType = UNSET
     pinned: bool | UnsetType = UNSET
-    current_playlist_item: PlaylistItem | None | UnsetType = UNSET
-    current_user_score: RoomUserScore | None | UnsetType = UNSET
-    difficulty_range: RoomDifficultyRange | None | UnsetType = UNSET
+    current_playlist_item: PlaylistItem | UnsetType | None = UNSET
+    current_user_score: RoomUserScore | UnsetType | None = UNSET
+    difficulty_range: RoomDifficultyRange | UnsetType | None = UNSET
     host: UserCompact | UnsetType = UNSET
     playlist: list[PlaylistItem] | UnsetType = UNSET
     playlist_item_stats: PlaylistItemStats | UnsetType = UNSET
@@ -114,7 +114,7 @@ class RoomLeaderboard(Model):
     """``GET /rooms/{room}/leaderboard``."""
 
     leaderboard: list[RoomUserScore]
-    user_score: RoomUserScore | None | UnsetType = UNSET
+    user_score: RoomUserScore | UnsetType | None = UNSET
 
 
 class RoomEvent(Model):
@@ -124,7 +124,7 @@ class RoomEvent(Model):
     event_type: str
     created_at: datetime
     user_id: int | None
-    playlist_item_id: int | None | UnsetType = UNSET
+    playlist_item_id: int | UnsetType | None = UNSET
     detail: Any | UnsetType = UNSET
 
 
@@ -148,6 +148,6 @@ class PlaylistScores(Model):
     scores: list[Score]
     params: dict[str, Any] | UnsetType = UNSET
     total: int | UnsetType = UNSET
-    user_score: Score | None | UnsetType = UNSET
-    cursor: CursorObject | None | UnsetType = UNSET
-    cursor_string: str | None | UnsetType = UNSET
+    user_score: Score | UnsetType | None = UNSET
+    cursor: CursorObject | UnsetType | None = UNSET
+    cursor_string: str | UnsetType | None = UNSET

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 from msgspec import UNSET, UnsetType
 
 from .beatmaps import Beatmapset
@@ -33,7 +34,7 @@ class Spotlight(Model):
     start_date: datetime
     end_date: datetime
     mode_specific: bool
-    participant_count: int | None | UnsetType = UNSET
+    participant_count: int | UnsetType | None = UNSET
 
 
 class Rankings(Model):
@@ -41,8 +42,8 @@ class Rankings(Model):
     (``UserStatistics`` entries with their ``user``)."""
 
     ranking: list[UserStatistics]
-    cursor: CursorObject | None | UnsetType = UNSET
-    cursor_string: str | None | UnsetType = UNSET
+    cursor: CursorObject | UnsetType | None = UNSET
+    cursor_string: str | UnsetType | None = UNSET
     total: int | UnsetType = UNSET
     beatmapsets: list[Beatmapset] | UnsetType = UNSET
     """The spotlight's beatmapsets (charts)."""
@@ -53,8 +54,8 @@ class CountryRankings(Model):
     """``GET /rankings/{mode}/country``: a page of the country ranking."""
 
     ranking: list[CountryStatistics]
-    cursor: CursorObject | None | UnsetType = UNSET
-    cursor_string: str | None | UnsetType = UNSET
+    cursor: CursorObject | UnsetType | None = UNSET
+    cursor_string: str | UnsetType | None = UNSET
     total: int | UnsetType = UNSET
 
 

@@ -81,7 +81,7 @@ class ScoreWeight(Model):
 class ScoreCurrentUserAttributes(Model):
     """What the token's user sees of the score (pinning)."""
 
-    pin: Any | None | UnsetType = UNSET
+    pin: Any | UnsetType | None = UNSET
 
 
 class _ScoreIncludes(Model):
@@ -90,38 +90,38 @@ class _ScoreIncludes(Model):
     current_user_attributes: ScoreCurrentUserAttributes | UnsetType = UNSET
     match: Any | UnsetType = UNSET
     """Multiplayer slot/team/pass (match scores)."""
-    position: int | None | UnsetType = UNSET
-    rank_country: int | None | UnsetType = UNSET
-    rank_global: int | None | UnsetType = UNSET
+    position: int | UnsetType | None = UNSET
+    rank_country: int | UnsetType | None = UNSET
+    rank_global: int | UnsetType | None = UNSET
     replay_views: int | UnsetType = UNSET
     scores_around: Any | UnsetType = UNSET
     user: UserCompact | UnsetType = UNSET
-    weight: ScoreWeight | None | UnsetType = UNSET
+    weight: ScoreWeight | UnsetType | None = UNSET
 
 
-class Score(_ScoreIncludes):
+class Score(_ScoreIncludes, kw_only=True):
     """A score in the lazer/solo shape (osukit's default ``x-api-version``)."""
 
     id: int
     accuracy: float
     """0–1."""
     beatmap_id: int | UnsetType = UNSET
-    best_id: int | None | UnsetType = UNSET
-    build_id: int | None | UnsetType = UNSET
+    best_id: int | UnsetType | None = UNSET
+    build_id: int | UnsetType | None = UNSET
     """lazer build it was set on (null for stable scores)."""
     classic_total_score: int | UnsetType = UNSET
     ended_at: datetime | UnsetType = UNSET
     has_replay: bool | UnsetType = UNSET
     is_perfect_combo: bool | UnsetType = UNSET
-    legacy_perfect: bool | None | UnsetType = UNSET
-    legacy_score_id: int | None | UnsetType = UNSET
-    legacy_total_score: int | None | UnsetType = UNSET
+    legacy_perfect: bool | UnsetType | None = UNSET
+    legacy_score_id: int | UnsetType | None = UNSET
+    legacy_total_score: int | UnsetType | None = UNSET
     max_combo: int | UnsetType = UNSET
     maximum_statistics: ScoreStatistics | UnsetType = UNSET
     mods: Mods | UnsetType = UNSET
     passed: bool | UnsetType = UNSET
     playlist_item_id: int | UnsetType = UNSET
-    pp: float | None | UnsetType = UNSET
+    pp: float | UnsetType | None = UNSET
     preserve: bool | UnsetType = UNSET
     processed: bool | UnsetType = UNSET
     rank: str | UnsetType = UNSET
@@ -133,7 +133,7 @@ class Score(_ScoreIncludes):
     ruleset_id: int | UnsetType = UNSET
     solo_score_id: int | UnsetType = UNSET
     """The solo score behind a multiplayer score."""
-    started_at: datetime | None | UnsetType = UNSET
+    started_at: datetime | UnsetType | None = UNSET
     statistics: ScoreStatistics | UnsetType = UNSET
     total_score: int | UnsetType = UNSET
     total_score_without_mods: int | UnsetType = UNSET
@@ -147,12 +147,12 @@ class Score(_ScoreIncludes):
         return Ruleset.from_id(self.ruleset_id) if isinstance(self.ruleset_id, int) else None
 
 
-class LegacyScore(_ScoreIncludes):
+class LegacyScore(_ScoreIncludes, kw_only=True):
     """A score in the legacy shape (``x-api-version`` below 20220705)."""
 
     id: int | None
     accuracy: float
-    best_id: int | None | UnsetType = UNSET
+    best_id: int | UnsetType | None = UNSET
     created_at: datetime | UnsetType = UNSET
     max_combo: int | UnsetType = UNSET
     mode: Ruleset | UnsetType = UNSET
@@ -160,7 +160,7 @@ class LegacyScore(_ScoreIncludes):
     mods: Mods | UnsetType = UNSET
     passed: bool | UnsetType = UNSET
     perfect: bool | UnsetType = UNSET
-    pp: float | None | UnsetType = UNSET
+    pp: float | UnsetType | None = UNSET
     rank: str | UnsetType = UNSET
     replay: bool | UnsetType = UNSET
     score: int | UnsetType = UNSET
@@ -174,7 +174,7 @@ class BeatmapScores(Model):
 
     scores: list[Score]
     score_count: int | UnsetType = UNSET
-    user_score: BeatmapUserScore | None | UnsetType = UNSET
+    user_score: BeatmapUserScore | UnsetType | None = UNSET
 
 
 class LegacyBeatmapScores(Model):
@@ -182,7 +182,7 @@ class LegacyBeatmapScores(Model):
 
     scores: list[LegacyScore]
     score_count: int | UnsetType = UNSET
-    user_score: LegacyBeatmapUserScore | None | UnsetType = UNSET
+    user_score: LegacyBeatmapUserScore | UnsetType | None = UNSET
 
 
 class BeatmapUserScore(Model):
@@ -215,5 +215,5 @@ class ScoresResponse(Model):
     """``GET /scores``: new scores and the cursor to poll from next."""
 
     scores: list[Score]
-    cursor_string: str | None | UnsetType = UNSET
+    cursor_string: str | UnsetType | None = UNSET
     cursor: Any | UnsetType = UNSET

@@ -69,11 +69,11 @@ class Country(Model):
 class Cover(Model):
     """A user's profile cover."""
 
-    custom_url: str | None | UnsetType = UNSET
+    custom_url: str | UnsetType | None = UNSET
     """URL of an uploaded cover, if any."""
-    url: str | None | UnsetType = UNSET
+    url: str | UnsetType | None = UNSET
     """URL of the cover shown."""
-    id: str | int | None | UnsetType = UNSET
+    id: str | int | UnsetType | None = UNSET
     """Id of a built-in cover, or null for a custom one."""
 
 
@@ -113,18 +113,18 @@ class Group(Model):
     """Whether membership is per ruleset."""
     is_probationary: bool
     """Whether it is a probationary group."""
-    description: GroupDescription | None | UnsetType = UNSET
+    description: GroupDescription | UnsetType | None = UNSET
     """Description (only with the ``description`` include)."""
 
 
 class UserGroup(Group):
     """A group a user belongs to, with the rulesets they are in it for."""
 
-    playmodes: list[Ruleset] | None | UnsetType = UNSET
+    playmodes: list[Ruleset] | UnsetType | None = UNSET
     """Rulesets of the membership (null when the group has no rulesets)."""
 
 
-class UserBadge(Model):
+class UserBadge(Model, kw_only=True):
     """A profile badge (tournament wins, contributions …)."""
 
     awarded_at: datetime
@@ -145,8 +145,8 @@ class UserAccountHistory(Model):
     length: int
     """Seconds."""
     permanent: bool
-    description: str | None | UnsetType = UNSET
-    supporting_url: str | None | UnsetType = UNSET
+    description: str | UnsetType | None = UNSET
+    supporting_url: str | UnsetType | None = UNSET
     actor: Any | UnsetType = UNSET
     """The moderator, when visible."""
 
@@ -272,10 +272,10 @@ class UserStatistics(Model):
     count_50: int | UnsetType = UNSET
     count_miss: int | UnsetType = UNSET
     level: UserLevel | UnsetType = UNSET
-    global_rank: int | None | UnsetType = UNSET
+    global_rank: int | UnsetType | None = UNSET
     """Global rank by pp (null when inactive or unranked)."""
-    global_rank_percent: float | None | UnsetType = UNSET
-    global_rank_exp: int | None | UnsetType = UNSET
+    global_rank_percent: float | UnsetType | None = UNSET
+    global_rank_exp: int | UnsetType | None = UNSET
     """Global rank by experimental pp, when enabled."""
     pp: float | UnsetType = UNSET
     """Performance points."""
@@ -286,7 +286,7 @@ class UserStatistics(Model):
     accuracy: float | UnsetType = UNSET
     """Accuracy as a fraction (0–1)."""
     play_count: int | UnsetType = UNSET
-    play_time: int | None | UnsetType = UNSET
+    play_time: int | UnsetType | None = UNSET
     """Seconds played."""
     total_score: int | UnsetType = UNSET
     total_hits: int | UnsetType = UNSET
@@ -294,10 +294,10 @@ class UserStatistics(Model):
     replays_watched_by_others: int | UnsetType = UNSET
     is_ranked: bool | UnsetType = UNSET
     grade_counts: UserGradeCounts | UnsetType = UNSET
-    country_rank: int | None | UnsetType = UNSET
+    country_rank: int | UnsetType | None = UNSET
     rank: UserStatisticsRank | UnsetType = UNSET
-    rank_change_since_30_days: int | None | UnsetType = UNSET
-    variants: list[Any] | None | UnsetType = UNSET
+    rank_change_since_30_days: int | UnsetType | None = UNSET
+    variants: list[Any] | UnsetType | None = UNSET
     """Per-variant (e.g. mania 4K/7K) ranks, with ``include_variant_statistics``."""
     user: UserCompact | UnsetType = UNSET
     """The user (rankings include it)."""
@@ -306,10 +306,10 @@ class UserStatistics(Model):
 class UserStatisticsRulesets(Model):
     """Statistics in every ruleset (``statistics_rulesets`` include)."""
 
-    osu: UserStatistics | None | UnsetType = UNSET
-    taiko: UserStatistics | None | UnsetType = UNSET
-    fruits: UserStatistics | None | UnsetType = UNSET
-    mania: UserStatistics | None | UnsetType = UNSET
+    osu: UserStatistics | UnsetType | None = UNSET
+    taiko: UserStatistics | UnsetType | None = UNSET
+    fruits: UserStatistics | UnsetType | None = UNSET
+    mania: UserStatistics | UnsetType | None = UNSET
 
 
 class UserCompact(Model):
@@ -319,28 +319,28 @@ class UserCompact(Model):
     username: str
     avatar_url: str
     country_code: str
-    default_group: str | None | UnsetType = UNSET
+    default_group: str | UnsetType | None = UNSET
     is_active: bool | UnsetType = UNSET
     is_bot: bool | UnsetType = UNSET
     is_deleted: bool | UnsetType = UNSET
     is_online: bool | UnsetType = UNSET
     is_supporter: bool | UnsetType = UNSET
-    last_visit: datetime | None | UnsetType = UNSET
+    last_visit: datetime | UnsetType | None = UNSET
     """Last seen (null when hidden)."""
     pm_friends_only: bool | UnsetType = UNSET
-    profile_colour: str | None | UnsetType = UNSET
+    profile_colour: str | UnsetType | None = UNSET
 
     # optional includes
     account_history: list[UserAccountHistory] | UnsetType = UNSET
-    active_tournament_banner: Any | None | UnsetType = UNSET
+    active_tournament_banner: Any | UnsetType | None = UNSET
     active_tournament_banners: list[Any] | UnsetType = UNSET
     badges: list[UserBadge] | UnsetType = UNSET
     beatmap_playcounts_count: int | UnsetType = UNSET
     blocks: list[Any] | UnsetType = UNSET
     comments_count: int | UnsetType = UNSET
-    country: Country | None | UnsetType = UNSET
+    country: Country | UnsetType | None = UNSET
     cover: Cover | UnsetType = UNSET
-    current_season_stats: Any | None | UnsetType = UNSET
+    current_season_stats: Any | UnsetType | None = UNSET
     current_user_attributes: UserCurrentAttributes | UnsetType = UNSET
     daily_challenge_user_stats: DailyChallengeUserStats | UnsetType = UNSET
     favourite_beatmapset_count: int | UnsetType = UNSET
@@ -350,7 +350,7 @@ class UserCompact(Model):
     graveyard_beatmapset_count: int | UnsetType = UNSET
     groups: list[UserGroup] | UnsetType = UNSET
     guest_beatmapset_count: int | UnsetType = UNSET
-    is_restricted: bool | None | UnsetType = UNSET
+    is_restricted: bool | UnsetType | None = UNSET
     kudosu: UserKudosu | UnsetType = UNSET
     loved_beatmapset_count: int | UnsetType = UNSET
     mapping_follower_count: int | UnsetType = UNSET
@@ -360,9 +360,9 @@ class UserCompact(Model):
     page: ProfilePage | UnsetType = UNSET
     pending_beatmapset_count: int | UnsetType = UNSET
     previous_usernames: list[str] | UnsetType = UNSET
-    rank_highest: RankHighest | None | UnsetType = UNSET
-    rank_history: RankHistory | None | UnsetType = UNSET
-    rankHistory: RankHistory | None | UnsetType = UNSET  # noqa: N815 - the API's own (deprecated) spelling
+    rank_highest: RankHighest | UnsetType | None = UNSET
+    rank_history: RankHistory | UnsetType | None = UNSET
+    rankHistory: RankHistory | UnsetType | None = UNSET
     """Deprecated duplicate of ``rank_history`` that osu-web still sends."""
     ranked_and_approved_beatmapset_count: int | UnsetType = UNSET
     ranked_beatmapset_count: int | UnsetType = UNSET
@@ -372,10 +372,10 @@ class UserCompact(Model):
     scores_pinned_count: int | UnsetType = UNSET
     scores_recent_count: int | UnsetType = UNSET
     session_verified: bool | UnsetType = UNSET
-    statistics: UserStatistics | None | UnsetType = UNSET
+    statistics: UserStatistics | UnsetType | None = UNSET
     statistics_rulesets: UserStatisticsRulesets | UnsetType = UNSET
     support_level: int | UnsetType = UNSET
-    team: Team | None | UnsetType = UNSET
+    team: Team | UnsetType | None = UNSET
     unranked_beatmapset_count: int | UnsetType = UNSET
     unread_pm_count: int | UnsetType = UNSET
     user_achievements: list[UserAchievement] | UnsetType = UNSET
@@ -385,26 +385,26 @@ class UserCompact(Model):
 class User(UserCompact):
     """A full profile (``GET /users/{user}``, ``GET /me``): ``UserTransformer``."""
 
-    cover_url: str | None | UnsetType = UNSET
-    discord: str | None | UnsetType = UNSET
+    cover_url: str | UnsetType | None = UNSET
+    discord: str | UnsetType | None = UNSET
     has_supported: bool | UnsetType = UNSET
-    interests: str | None | UnsetType = UNSET
+    interests: str | UnsetType | None = UNSET
     join_date: datetime | UnsetType = UNSET
-    location: str | None | UnsetType = UNSET
+    location: str | UnsetType | None = UNSET
     max_blocks: int | UnsetType = UNSET
     max_friends: int | UnsetType = UNSET
-    occupation: str | None | UnsetType = UNSET
+    occupation: str | UnsetType | None = UNSET
     playmode: Ruleset | UnsetType = UNSET
     """The user's main ruleset."""
-    playstyle: list[str] | None | UnsetType = UNSET
+    playstyle: list[str] | UnsetType | None = UNSET
     """``mouse``, ``keyboard``, ``tablet``, ``touch``."""
     post_count: int | UnsetType = UNSET
-    profile_hue: int | None | UnsetType = UNSET
+    profile_hue: int | UnsetType | None = UNSET
     profile_order: list[str] | UnsetType = UNSET
-    title: str | None | UnsetType = UNSET
-    title_url: str | None | UnsetType = UNSET
-    twitter: str | None | UnsetType = UNSET
-    website: str | None | UnsetType = UNSET
+    title: str | UnsetType | None = UNSET
+    title_url: str | UnsetType | None = UNSET
+    twitter: str | UnsetType | None = UNSET
+    website: str | UnsetType | None = UNSET
 
 
 class UsersResponse(Model):
@@ -495,14 +495,14 @@ class EventUser(Model):
 
     username: str
     url: str
-    previousUsername: str | UnsetType = UNSET  # noqa: N815 - the API's spelling
+    previousUsername: str | UnsetType = UNSET
 
 
-class Event(Model):
+class Event(Model, kw_only=True):
     """A recent-activity or site event (``EventTransformer``); which fields exist depends on ``type``."""
 
     created_at: datetime
-    createdAt: datetime | UnsetType = UNSET  # noqa: N815 - the API's (deprecated) spelling
+    createdAt: datetime | UnsetType = UNSET
     """Deprecated duplicate of ``created_at`` that osu-web still sends."""
     id: int
     type: EventType
@@ -516,9 +516,9 @@ class Event(Model):
     """Playcount reached (``beatmapPlaycount``)."""
     mode: Ruleset | UnsetType = UNSET
     rank: int | UnsetType = UNSET
-    scoreRank: str | UnsetType = UNSET  # noqa: N815 - the API's spelling
-    legacy_score_id: int | None | UnsetType = UNSET
-    score_id: int | None | UnsetType = UNSET
+    scoreRank: str | UnsetType = UNSET
+    legacy_score_id: int | UnsetType | None = UNSET
+    score_id: int | UnsetType | None = UNSET
     user: EventUser | UnsetType = UNSET
 
 
