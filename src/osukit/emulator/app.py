@@ -327,6 +327,18 @@ def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Resp
                     headers=headers)
 
 
+class _QuietDrops(logging.Filter):
+    """uvicorn reports the connections the fault injector cuts on purpose; those are not errors."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        exc = record.exc_info[1] if record.exc_info else None
+        return "shorter than Content-Length" not in text and "shorter than Content-Length" not in str(exc or "")
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDrops())
+
+
 class _DroppedResponse(Response):
     """Sends headers promising a body it never finishes: the client sees the connection break."""
 
