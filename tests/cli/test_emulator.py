@@ -266,3 +266,55 @@ def test_emulator_serve(cli: Cli) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_login_through_the_browser_callback(ecli: Cli, tmp_path: Path) -> None:
+    """`osukit login` with a "browser" (the BROWSER variable) that follows osu!'s redirect to the
+    one-shot callback server on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    browser = tmp_path / "browser.py"
+    browser.write_text(
+        "import sys, httpx\n"
+        "r = httpx.get(sys.argv[1], follow_redirects=True, timeout=20)\n"
+        "sys.exit(0 if r.status_code == 200 else 1)\n"
+    )
+    env = {"BROWSER": f"{sys.executable} {browser} %s"}
+    r = ecli("login", "--redirect-uri", f"http://127.0.0.1:{port}/callback", "--timeout", "60", env=env,
+             input="", timeout=120)
+    assert r.code == 0, r.err
+    assert "Logged in" in r.out
+    assert ecli("whoami").code == 0
+
+
+def test_crawl_killed_then_resumed_matches_a_clean_run(ecli: Cli, emu: Any, tmp_path: Path) -> None:
+    real = sorted(int(u["id"] if isinstance(u, dict) else u) for u in emu.dataset["users"])
+    ids = sorted(set(real) | set(range(1, 300 - len(real) + 2)))[:300]
+    id_file = tmp_path / "ids.txt"
+    id_file.write_text("\n".join(map(str, ids)) + "\n")
+    clean = tmp_path / "clean.jsonl"
+    assert ecli("--rate-limit", "0", "crawl", "users", "--ids", str(id_file), "--out", str(clean),
+                "--no-progress").code == 0
+    out = tmp_path / "killed.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "osukit.cli", "--rate-limit", "600", "crawl", "users", "--ids", str(id_file),
+         "--out", str(out), "--no-progress"],
+        env=ecli.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (out.exists() and out.stat().st_size > 0):
+            time.sleep(0.05)
+        assert out.exists() and out.stat().st_size > 0
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    partial = out.read_text().count("\n")
+    r = ecli("--rate-limit", "0", "crawl", "users", "--ids", str(id_file), "--out", str(out), "--resume",
+             "--no-progress")
+    assert r.code == 0, r.err
+    assert out.read_text() == clean.read_text()  # nothing lost, nothing twice, same order
+    assert 0 < partial < clean.read_text().count("\n")  # the kill did land mid-crawl

@@ -133,3 +133,10 @@ def test_plot_without_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delitem(sys.modules, mod)
     with pytest.raises(osukit.MissingExtraError, match=r"osukit\[plot\]"):
         plot.rank_history(_user())
+
+
+def test_status_lines_do_not_eat_brackets(capsys: pytest.CaptureFixture[str]) -> None:
+    from osukit.cli._render import say
+
+    say("pip install 'osukit[pp]' for [Toy]'s scores")
+    assert "osukit[pp]" in capsys.readouterr().out

@@ -245,7 +245,7 @@ def login(
         client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
                      on_url=show, timeout=timeout, key=s.login_key)
         me = client.users.me()
-    say(f"Logged in to {s.effective_base_url} as [bold]{me.username}[/bold] (id {me.id}); "
+    say(f"Logged in to {s.effective_base_url} as {me.username} (id {me.id}); "
         f"scopes: {' '.join(scopes)}")
 
 
@@ -274,16 +274,23 @@ def logout(ctx: typer.Context) -> None:
 @app.command()
 def whoami(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Who the stored login (or --access-token) acts as."""
+    from ..auth import StaticToken
+
     with _state(ctx).client(user=True) as client:
         me = client.users.me()
         token = client.token
+        static = isinstance(client.grant, StaticToken)
     if as_json:
         emit_json(me)
         return
+    if static:
+        scopes = "unknown (a bare --access-token)"
+    else:
+        scopes = " ".join(token.scopes) if token is not None else "-"
     print_kv(None, [
         ("user", f"{me.username} (id {me.id})"),
         ("country", field(me, "country_code", "-")),
-        ("scopes", " ".join(token.scopes) if token is not None else "-"),
+        ("scopes", scopes),
         ("site", _state(ctx).settings.effective_base_url),
     ])
 
@@ -617,7 +624,7 @@ def chat_send(
     if as_json:
         emit_json(sent)
         return
-    say(f"sent message {fmt(field(sent, 'message_id'))} to channel {fmt(field(sent, 'channel_id'))}")
+    say(f"sent message {field(sent, 'message_id', '?')} to channel {field(sent, 'channel_id', '?')}")
 
 
 @chat_app.command("tail")

@@ -17,15 +17,19 @@ __all__ = ["run_demo"]
 DEMO_MESSAGE = "hello from the osukit demo"
 
 
+def escape(text: str) -> str:
+    from rich.markup import escape as _escape
+
+    return _escape(text)
+
+
 def _step(number: int, title: str) -> None:
     say("")
-    say(f"[bold magenta]{number}. {title}[/bold magenta]")
+    say(f"[bold magenta]{number}. {escape(title)}[/bold magenta]", markup=True)
 
 
 def _code(text: str) -> None:
-    from rich.markup import escape
-
-    say(f"   [dim]>>> {escape(text)}[/dim]")
+    say(f"   [dim]>>> {escape(text)}[/dim]", markup=True)
 
 
 @contextlib.contextmanager
@@ -72,7 +76,8 @@ def run_demo(out: Path, *, seed: int = 0) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    say("[bold]osukit demo[/bold]: everything below talks to the bundled osu! API emulator on 127.0.0.1.")
+    say("[bold]osukit demo[/bold]: everything below talks to the bundled osu! API emulator on 127.0.0.1.",
+        markup=True)
     with _emulator(seed) as emu:
         say(f"emulator running at {emu.base_url} (seed {seed})")
 
@@ -106,7 +111,7 @@ def run_demo(out: Path, *, seed: int = 0) -> None:
             _plots(user, scores, out)
     say("")
     say(f"[bold green]done[/bold green] in {time.monotonic() - started:.1f} s. Next: `osukit --help`, "
-        "and docs/index.md for the library.")
+        "and docs/index.md for the library.", markup=True)
 
 
 def _top_plays(osu: Any, scores: list[Any]) -> None:
@@ -138,7 +143,7 @@ def _top_plays(osu: Any, scores: list[Any]) -> None:
     if performance_fn is not None:
         _code("performance(score, osu.legacy.beatmap_file(score.beatmap_id)).pp")
         say("   [dim](the emulator makes its pp values up, so the two columns differ here; against osu! itself "
-            "both come from the same algorithms)[/dim]")
+            "both come from the same algorithms)[/dim]", markup=True)
     print_table(None, ["#", "beatmap", "mods", "acc", "pp (API)", "pp (osukit)"], rows,
                 right=("#", "acc", "pp (API)", "pp (osukit)"))
 

@@ -127,6 +127,6 @@ def print_kv(title: str | None, pairs: Iterable[tuple[str, Any]]) -> None:
     console.print(table)
 
 
-def say(text: str) -> None:
-    """A line of progress or status (rich markup allowed)."""
-    _console().print(text)
+def say(text: str, *, markup: bool = False) -> None:
+    """A line of progress or status; ``markup=True`` reads rich markup (escape data put into it)."""
+    _console().print(text, markup=markup, highlight=False, soft_wrap=True)
