@@ -1,0 +1,19 @@
+"""The examples run against the bundled emulator, offline, within a time bound."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.mark.parametrize("script", ["echo_bot.py", "channel_logger.py"])
+def test_example_runs_offline(script: str) -> None:
+    result = subprocess.run([sys.executable, str(EXAMPLES / script), "--emulator", "--seconds", "3"],
+                            capture_output=True, text=True, timeout=90)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert result.stdout.strip()
