@@ -43,6 +43,7 @@ SUBS: list[tuple[str, str]] = [
     (r"\basyncio\.Lock\b", "threading.Lock"),
     (r"^import asyncio$", "import threading"),
     (r"\bAsyncIterator\b", "Iterator"),
+    (r"\bAwaitable\[(\w+\[\w+\])\]", r"\1"),
     (r"\bAwaitable\[Any\]", "Any"),
     (r"\bhttpx\.AsyncClient\b", "httpx.Client"),
     (r"\bhttpx\.AsyncBaseTransport\b", "httpx.BaseTransport"),

@@ -27,6 +27,7 @@ from ._exceptions import (
     ConflictError,
     DecodeError,
     ForbiddenError,
+    InvalidParameterError,
     InvalidScopeError,
     MissingExtraError,
     MissingScopeError,
@@ -34,6 +35,7 @@ from ._exceptions import (
     OAuthError,
     OsukitError,
     RateLimitError,
+    RateLimiterUnavailable,
     ServerError,
     TimeoutError,
     TokenStoreError,
@@ -53,6 +55,8 @@ from .retry import RetryPolicy
 from .tokens import FileTokenStore, MemoryTokenStore, SQLiteTokenStore, Token, TokenStore
 
 if TYPE_CHECKING:
+    from ._async.crawl import AsyncCrawler
+    from ._sync.crawl import Crawler
     from .realtime import AsyncChatStream, ChatStream
 
 __all__ = [
@@ -62,6 +66,7 @@ __all__ = [
     "AsyncChatStream",
     "AsyncClient",
     "AsyncClientPool",
+    "AsyncCrawler",
     "AsyncPaginator",
     "AuthenticationError",
     "AuthorizationCode",
@@ -75,9 +80,11 @@ __all__ = [
     "Clock",
     "ConfigurationError",
     "ConflictError",
+    "Crawler",
     "DecodeError",
     "FileTokenStore",
     "ForbiddenError",
+    "InvalidParameterError",
     "InvalidScopeError",
     "MemoryTokenStore",
     "MissingExtraError",
@@ -92,6 +99,7 @@ __all__ = [
     "Paginator",
     "RateLimitError",
     "RateLimiter",
+    "RateLimiterUnavailable",
     "ResponseInfo",
     "RetryPolicy",
     "Ruleset",
@@ -113,11 +121,16 @@ __all__ = [
     "unknown_fields",
 ]
 
-_LAZY = {"AsyncChatStream": "realtime", "ChatStream": "realtime"}
+_LAZY = {
+    "AsyncChatStream": "realtime",
+    "ChatStream": "realtime",
+    "AsyncCrawler": "_async.crawl",
+    "Crawler": "_sync.crawl",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The realtime stream imports the chat models: loaded on first use to keep ``import osukit`` light.
+    # The realtime stream and the crawlers pull in more modules: loaded on first use to keep ``import osukit`` light.
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'osukit' has no attribute {name!r}")

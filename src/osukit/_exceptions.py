@@ -16,13 +16,18 @@ One status code maps to one class, and every class derives from
     │   ├── RateLimitError            429 (``retry_after``)
     │   └── ServerError               5xx
     ├── TransportError                no usable response: connection refused, reset, protocol errors
-    │   └── TimeoutError              connect/read/write/pool timeout
+    │   ├── TimeoutError              connect/read/write/pool timeout
+    │   └── RateLimiterUnavailable    the shared (Redis) rate limiter is unreachable and may not fall back
     ├── DecodeError                   the response did not match the model (route, JSON path, expected type)
     ├── ConfigurationError            bad client settings (missing credentials, impossible scope set …)
-    │   └── InvalidScopeError         a scope combination osu-web would refuse, caught before the request
+    │   ├── InvalidScopeError         a scope combination osu-web would refuse, caught before the request
+    │   └── InvalidParameterError     a value osu-web would reject (limit out of range, > 50 ids …), before the request
     ├── ClientClosedError             a request on a client after ``close()``
     ├── TokenStoreError               a token store could not be read or written safely
-    └── MissingExtraError             an optional extra is not installed (also an ``ImportError``)
+    ├── MissingExtraError             an optional extra is not installed (also an ``ImportError``)
+    ├── osukit.game.ModError          bad mods (also a ``ValueError``): UnknownModError, InvalidModSettingError,
+    │                                 IncompatibleModsError, DuplicateModError
+    └── osukit.game.ReplayError       a malformed or truncated ``.osr`` replay (also a ``ValueError``)
 
 Messages, ``repr`` and ``str`` of these errors never contain a client secret,
 an access or refresh token, or an API key: request URLs and bodies attached to
@@ -44,6 +49,7 @@ __all__ = [
     "ConflictError",
     "DecodeError",
     "ForbiddenError",
+    "InvalidParameterError",
     "InvalidScopeError",
     "MissingExtraError",
     "MissingScopeError",
@@ -51,6 +57,7 @@ __all__ = [
     "OAuthError",
     "OsukitError",
     "RateLimitError",
+    "RateLimiterUnavailable",
     "ServerError",
     "TimeoutError",
     "TokenStoreError",
@@ -202,6 +209,11 @@ class TimeoutError(TransportError, builtins.TimeoutError):
     """The request timed out (connect, read, write or waiting for a pooled connection)."""
 
 
+class RateLimiterUnavailable(TransportError):
+    """The shared (Redis) rate limiter could not be reached and ``on_redis_error="raise"``
+    (see :class:`osukit.contrib.redis.RedisRateLimiter`)."""
+
+
 class DecodeError(OsukitError, ValueError):
     """The response did not match the model.
 
@@ -246,6 +258,11 @@ class InvalidScopeError(ConfigurationError):
         self.code = code
         super().__init__(f"{message} [{code}]")
 
+
+
+class InvalidParameterError(ConfigurationError):
+    """A parameter value osu-web would reject (limit out of range, more than 50 ids, …),
+    caught before the request."""
 
 class ClientClosedError(OsukitError, RuntimeError):
     """A request was made on a client that has been closed."""

@@ -21,7 +21,6 @@ import contextlib
 import json
 import os
 import stat
-import tempfile
 import threading
 import time
 import warnings
@@ -33,6 +32,7 @@ import msgspec
 
 from ._constants import TOKEN_REFRESH_MARGIN
 from ._exceptions import TokenStoreError
+from ._files import atomic_write
 from ._redact import register_secret
 
 if TYPE_CHECKING:
@@ -259,19 +259,7 @@ class FileTokenStore:
         return data
 
     def _write(self, data: dict[str, Any]) -> None:
-        payload = json.dumps(data, indent=1, sort_keys=True).encode()
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(payload)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True).encode(), mode=0o600)
 
     def load(self, key: str) -> Token | None:
         with self._locked():

@@ -243,6 +243,16 @@ def test_asgi_transport_works_for_fast_unit_tests() -> None:
     assert asyncio.run(main()) == "peppy"
 
 
+def test_websocket_stall_needs_the_emulators_own_server() -> None:
+    async def main() -> httpx.Response:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(0)), base_url="http://emulator") as http:
+            return await http.post("/_emulator/ws/stall", json={"seconds": 1})
+
+    response = asyncio.run(main())
+    assert response.status_code == 501
+    assert "Emulator" in response.json()["error"]
+
+
 def test_websocket_chat_events(osu_emulator: Any) -> None:
     import websockets
 

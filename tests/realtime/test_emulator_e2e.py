@@ -99,6 +99,49 @@ async def test_dropped_connection_delivers_missed_messages_once_in_order(setup: 
                 await next_message(stream, 0.5)
 
 
+async def test_stalled_connection_is_noticed_by_pings_and_nothing_is_lost(setup: EmulatorSetup) -> None:
+    """A half-open link (the emulator's "delayed ping" fault): no pong, no events. The stream
+    must notice by its own pings, reconnect, and deliver what was sent meanwhile once, in order."""
+    async with two_users(setup) as (listener, sender):
+        policy = ReconnectPolicy(initial=0.2, maximum=1.0)
+        async with listener.chat_stream(url=setup.notify_url, channels=[setup.channel_id], keepalive=None,
+                                        reconnect=policy, ping_interval=0.3, ping_timeout=0.3) as stream:
+            first = await sender.chat.send(setup.channel_id, "before the stall")
+            assert (await next_message(stream, 2)).messages[0].message_id == first.message_id
+            lost_before = setup.emu.stats()["faults"].get("ws_event_lost", 0)
+            async with httpx.AsyncClient() as http:
+                response = await http.post(f"{setup.base_url}/_emulator/ws/stall", json={"seconds": 5})
+                assert response.status_code == 200 and response.json()["stalled"] >= 1
+            stalled_at = time.monotonic()
+            missed = [(await sender.chat.send(setup.channel_id, f"during the stall {i}")).message_id for i in range(3)]
+            # the emulator really withheld them from the stalled socket
+            assert setup.emu.stats()["faults"].get("ws_event_lost", 0) >= lost_before + 3
+            got: list[int] = []
+            replayed: list[bool] = []
+            reconnected_after: float | None = None
+            while len(got) < 3:
+                event = await asyncio.wait_for(stream.__anext__(), 5)
+                if isinstance(event, ConnectionReady) and event.reconnect and reconnected_after is None:
+                    reconnected_after = time.monotonic() - stalled_at
+                if isinstance(event, MessageEvent):
+                    got += [m.message_id for m in event.messages]
+                    replayed += [event.replayed] * len(event.messages)
+            assert reconnected_after is not None and reconnected_after < 4  # by the pings, not the stall's end
+            assert got == missed and all(replayed)
+            after = await sender.chat.send(setup.channel_id, "after the stall")
+            assert (await next_message(stream, 2)).messages[0].message_id == after.message_id
+
+
+async def test_stall_control_validates_its_input(setup: EmulatorSetup) -> None:
+    async with httpx.AsyncClient() as http:
+        for body in ({"seconds": 0}, {"seconds": "x"}, {"seconds": 10_000}):
+            response = await http.post(f"{setup.base_url}/_emulator/ws/stall", json=body)
+            assert response.status_code == 422, body
+        response = await http.post(f"{setup.base_url}/_emulator/ws/stall", content=b"{not json")
+        assert response.status_code == 400
+        assert "error" in response.json()
+
+
 async def test_bot_answers_roll(setup: EmulatorSetup) -> None:
     async with two_users(setup) as (bot_client, sender):
         bot = Bot(bot_client, url=setup.notify_url, channels=[setup.channel_id], keepalive=None,

@@ -9,11 +9,9 @@ by ``scripts/unasync.py``'s ``Async*`` rule).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import sys
-import tempfile
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
@@ -24,6 +22,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 import msgspec
 
 from .._exceptions import MissingExtraError
+from .._files import atomic_write
 from .._models import dump
 
 __all__ = [
@@ -78,18 +77,7 @@ class FileCheckpoint:
 
     def _write(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(json.dumps(data, sort_keys=True).encode())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        _fsync_dir(self.path.parent)
+        atomic_write(self.path, json.dumps(data, sort_keys=True).encode())
 
     def load(self, key: str) -> dict[str, Any] | None:
         with self._lock:
@@ -107,15 +95,6 @@ class FileCheckpoint:
             data = self._read()
             if data.pop(key, None) is not None:
                 self._write(data)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def as_checkpoint_store(checkpoint: Any) -> CheckpointStore | None:

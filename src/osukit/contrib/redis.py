@@ -66,7 +66,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .._clock import Clock
 from .._constants import DEFAULT_BURST, DEFAULT_RATE_LIMIT, REPLAY_RATE_LIMIT, SERVER_RATE_LIMIT
-from .._exceptions import ConfigurationError, MissingExtraError, TokenStoreError, TransportError
+from .._exceptions import (
+    ConfigurationError,
+    MissingExtraError,
+    RateLimiterUnavailable,
+    TokenStoreError,
+    TransportError,
+)
 from .._redact import logger
 from ..ratelimit import DEFAULT_BUCKET, REPLAY_BUCKET
 from ..tokens import Token
@@ -74,10 +80,6 @@ from ..tokens import Token
 __all__ = ["RateLimiterUnavailable", "RedisCheckpointStore", "RedisRateLimiter", "RedisTokenStore"]
 
 OnRedisError = Literal["fallback", "raise"]
-
-
-class RateLimiterUnavailable(TransportError):
-    """The shared (Redis) rate limiter could not be reached and ``on_redis_error="raise"``."""
 
 
 def _import_redis(feature: str) -> Any:

@@ -99,6 +99,10 @@ class State:
         self.stats: dict[str, Any] = {}
         self.sockets: dict[int, set[WebSocket]] = {}
         self.chat_started: set[WebSocket] = set()
+        self.stalled: set[WebSocket] = set()
+        self.server: Any = None
+        """The uvicorn ``Server`` serving this state, when known (set by ``Emulator`` and ``main``);
+        ``/_emulator/ws/stall`` needs it to reach the connections' transports."""
         self.reset_stats()
 
     def reset_stats(self) -> None:
@@ -106,6 +110,35 @@ class State:
 
     def count_fault(self, kind: str) -> None:
         self.stats["faults"][kind] = self.stats["faults"].get(kind, 0) + 1
+
+    def stall_sockets(self, seconds: float) -> int:
+        """Make every open websocket go silent for ``seconds`` (a half-open connection): the server
+        stops reading, so the client's pings get no pong, and events meant for it are lost, as
+        they would be on a dead link. Reading resumes afterwards. Returns how many were stalled."""
+        connections = getattr(getattr(self.server, "server_state", None), "connections", None)
+        if connections is None:
+            raise error(501, "stalling websockets needs the emulator's own server (osukit.emulator.Emulator "
+                             "or `osukit emulator serve`)")
+        # uvicorn hands each connection's own scope dict to the app, so identity finds the transport.
+        by_scope = {id(getattr(conn, "scope", None)): conn for conn in list(connections)}
+        loop = asyncio.get_running_loop()
+        count = 0
+        for conns in list(self.sockets.values()):
+            for ws in list(conns):
+                transport = getattr(by_scope.get(id(ws.scope)), "transport", None)
+                if transport is None or transport.is_closing() or ws in self.stalled:
+                    continue
+                transport.pause_reading()
+                self.stalled.add(ws)
+                self.count_fault("ws_stall")
+                loop.call_later(seconds, self._unstall, ws, transport)
+                count += 1
+        return count
+
+    def _unstall(self, ws: WebSocket, transport: Any) -> None:
+        self.stalled.discard(ws)
+        if not transport.is_closing():
+            transport.resume_reading()
 
     def mint(self, user_id: int | None, scopes: frozenset[str], grant: str, *, expires_in: int | None = None,
              refresh: bool = False) -> dict[str, Any]:
@@ -574,7 +607,7 @@ class Emulated:
         if what == "dataset" and request.method == "GET":
             return _json(200, st.dataset())
         if what == "tokens" and request.method == "POST":
-            body = json.loads(await request.body() or b"{}")
+            body = await _control_body(request)
             scopes = frozenset(body.get("scopes") or ["public"])
             user_id = body.get("user_id")
             return _json(200, st.mint(user_id, scopes, "authorization_code" if user_id else "client_credentials",
@@ -583,7 +616,7 @@ class Emulated:
             if request.method == "DELETE":
                 st.faults = Faults()
                 return Response(status_code=204)
-            body = json.loads(await request.body() or b"{}")
+            body = await _control_body(request)
             options: dict[str, Any] = {k: (tuple(v) if k == "error_statuses" else v) for k, v in body.items()
                                        if k in Faults.__dataclass_fields__ and k != "rng"}
             f = Faults(**options)
@@ -596,7 +629,7 @@ class Emulated:
                 return Response(status_code=204)
             return _json(200, st.stats)
         if what == "config" and request.method == "POST":
-            body = json.loads(await request.body() or b"{}")
+            body = await _control_body(request)
             if "rate_limit" in body:
                 st.rate_limit = body["rate_limit"]
                 st.buckets.clear()
@@ -619,7 +652,23 @@ class Emulated:
                     except Exception:  # already gone
                         pass
             return _json(200, {"dropped": count})
+        if what == "ws/stall" and request.method == "POST":
+            body = await _control_body(request)
+            seconds = body.get("seconds", 30)
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 < seconds <= 3600:
+                raise error(422, "seconds must be a number in (0, 3600]")
+            return _json(200, {"stalled": st.stall_sockets(float(seconds))})
         raise error(404, "Not Found")
+
+
+async def _control_body(request: Request) -> Any:
+    try:
+        body = json.loads(await request.body() or b"{}")
+    except ValueError:
+        raise error(400, "the request body is not JSON") from None
+    if not isinstance(body, dict):
+        raise error(400, "the request body must be a JSON object")
+    return body
 
 
 def _rate_headers_of(response: Response) -> dict[str, str]:
@@ -699,6 +748,9 @@ async def push(st: State, user_ids: set[int], event: str, data: dict[str, Any]) 
     text = json.dumps({"event": event, "data": data}, separators=(",", ":"))
     for uid in user_ids:
         for ws in list(st.sockets.get(uid, ())):
+            if ws in st.stalled:  # a dead link: the event is lost (a client catches up over REST)
+                st.count_fault("ws_event_lost")
+                continue
             if ws in st.chat_started:
                 try:
                     await ws.send_text(text)

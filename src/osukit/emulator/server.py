@@ -51,6 +51,7 @@ class Emulator:
                                 ws_ping_interval=self._ws_ping_interval, ws_ping_timeout=self._ws_ping_interval,
                                 timeout_keep_alive=30)
         self._server = uvicorn.Server(config)
+        self.state.server = self._server
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name="osukit-emulator", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + 10
@@ -161,5 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     # The emulator's own test credentials (not secrets): printed so scripts can pick them up.
     print(f"osu! emulator on http://{args.host}:{args.port}  client_id={state.world.client_id} "  # noqa: T201
           f"client_secret={state.world.client_secret}  api_key={state.world.api_key}", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", lifespan="off"))
+    state.server = server
+    server.run()
     return 0

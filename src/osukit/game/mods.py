@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Literal, Union
 
+from .._exceptions import OsukitError
 from ..enums import Ruleset
 from ._mod_data import LEGACY_IMPLIED, MODS, SOURCE_SHA256
 
@@ -62,8 +63,8 @@ __all__ = [
 # Errors
 
 
-class ModError(ValueError):
-    """Base of every mod parsing or validation error (a :class:`ValueError`)."""
+class ModError(OsukitError, ValueError):
+    """Base of every mod parsing or validation error (an :class:`~osukit.OsukitError` and a :class:`ValueError`)."""
 
 
 class UnknownModError(ModError):

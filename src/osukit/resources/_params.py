@@ -7,16 +7,12 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from .._constants import MAX_IDS_PER_REQUEST
-from .._exceptions import ConfigurationError
+from .._exceptions import InvalidParameterError
 from ..enums import Ruleset
 
-__all__ = ["check_ids", "check_limit", "check_range", "enum_value", "ruleset_or_none", "user_key"]
+__all__ = ["InvalidParameterError", "check_ids", "check_limit", "check_range", "enum_value", "ruleset_or_none", "user_key"]
 
 E = TypeVar("E", bound=enum.Enum)
-
-
-class InvalidParameterError(ConfigurationError):
-    """A parameter value osu-web would reject, caught before the request."""
 
 
 def check_limit(limit: int | None, *, low: int = 1, high: int, name: str = "limit") -> int | None:

@@ -59,20 +59,27 @@ class AsyncUsers(AsyncResource):
         )
         return list(response.users)
 
-    async def get_many(self, ids: Iterable[int], *, include_variant_statistics: bool = False) -> list[UserCompact | None]:
-        """Any number of users by id: chunked by 50, returned in the order asked, ``None`` where
-        a user does not exist.
+    async def get_many(
+        self,
+        ids: Iterable[int],
+        *,
+        include_variant_statistics: bool = False,
+        concurrency: int = 4,
+        progress: bool | None = False,
+    ) -> list[UserCompact | None]:
+        """Any number of users by id, in the order asked, ``None`` where a user does not exist.
+
+        Runs as a bulk crawl (:meth:`~osukit.AsyncClient.crawl`): duplicate ids are fetched once,
+        the rest in chunks of 50 with up to ``concurrency`` requests in flight, every one through
+        the client's rate limiter; ``progress=None`` shows a progress bar on a terminal.
 
         Route: ``GET api/v2/users`` (once per 50 ids). Scope: ``public``.
         """
-        wanted = list(ids)
-        found: dict[int, UserCompact] = {}
-        unique = list(dict.fromkeys(wanted))
-        for start in range(0, len(unique), C.MAX_IDS_PER_REQUEST):
-            chunk = unique[start : start + C.MAX_IDS_PER_REQUEST]
-            for u in await self.get_batch(chunk, include_variant_statistics=include_variant_statistics):
-                found[u.id] = u
-        return [found.get(i) for i in wanted]
+
+        async def fetch(chunk: list[int]) -> list[UserCompact]:
+            return await self.get_batch(chunk, include_variant_statistics=include_variant_statistics)
+
+        return await self._get_many(fetch, ids, concurrency=concurrency, progress=progress, description="users")
 
     async def lookup(self, users: Iterable[int | str]) -> list[UserCompact]:
         """Up to 50 users by id or ``@username`` (strings are looked up as usernames).

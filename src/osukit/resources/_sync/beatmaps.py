@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ... import _constants as C
 from ..._sync.pagination import Paginator
 from ...enums import Ruleset
 from ...models.beatmaps import Beatmap, BeatmapAttributesResponse, BeatmapCompact, BeatmapPack
@@ -76,18 +75,19 @@ class Beatmaps(Resource):
         response = self._client._call(R.GET_MANY, params={"ids": id_list})
         return list(response.beatmaps)
 
-    def get_many(self, ids: Iterable[int]) -> list[BeatmapCompact | None]:
-        """Any number of beatmaps by id: chunked by 50, in the order asked, ``None`` where missing.
+    def get_many(
+        self, ids: Iterable[int], *, concurrency: int = 4, progress: bool | None = False
+    ) -> list[BeatmapCompact | None]:
+        """Any number of beatmaps by id, in the order asked, ``None`` where missing.
+
+        Runs as a bulk crawl (:meth:`~osukit.Client.crawl`): duplicate ids are fetched once,
+        the rest in chunks of 50 with up to ``concurrency`` requests in flight, every one through
+        the client's rate limiter; ``progress=None`` shows a progress bar on a terminal.
 
         Route: ``GET api/v2/beatmaps`` (once per 50 ids). Scope: ``public``.
         """
-        wanted = list(ids)
-        unique = list(dict.fromkeys(wanted))
-        found: dict[int, BeatmapCompact] = {}
-        for start in range(0, len(unique), C.MAX_IDS_PER_REQUEST):
-            for b in self.get_batch(unique[start : start + C.MAX_IDS_PER_REQUEST]):
-                found[b.id] = b
-        return [found.get(i) for i in wanted]
+        return self._get_many(self.get_batch, ids, concurrency=concurrency, progress=progress,
+                                    description="beatmaps")
 
     def scores(
         self,
