@@ -21,12 +21,14 @@ One status code maps to one class, and every class derives from
     ├── DecodeError                   the response did not match the model (route, JSON path, expected type)
     ├── ConfigurationError            bad client settings (missing credentials, impossible scope set …)
     │   ├── InvalidScopeError         a scope combination osu-web would refuse, caught before the request
-    │   └── InvalidParameterError     a value osu-web would reject (limit out of range, > 50 ids …), before the request
+    │   └── InvalidParameterError     a bad argument (also a ``TypeError``): a value osu-web would reject
+    │                                 (limit out of range, > 50 ids …), caught before the request
     ├── ClientClosedError             a request on a client after ``close()``
-    ├── TokenStoreError               a token store could not be read or written safely
+    ├── TokenStoreError               a token store or crawl checkpoint could not be read or written safely
     ├── MissingExtraError             an optional extra is not installed (also an ``ImportError``)
     ├── osukit.game.ModError          bad mods (also a ``ValueError``): UnknownModError, InvalidModSettingError,
-    │                                 IncompatibleModsError, DuplicateModError
+    │                                 IncompatibleModsError, DuplicateModError, ModNotFoundError (also a ``KeyError``)
+    ├── osukit.game.BeatmapError      a beatmap rosu-pp cannot read or convert (also a ``ValueError``)
     └── osukit.game.ReplayError       a malformed or truncated ``.osr`` replay (also a ``ValueError``)
 
 Messages, ``repr`` and ``str`` of these errors never contain a client secret,
@@ -260,16 +262,17 @@ class InvalidScopeError(ConfigurationError):
 
 
 
-class InvalidParameterError(ConfigurationError):
-    """A parameter value osu-web would reject (limit out of range, more than 50 ids, …),
-    caught before the request."""
+class InvalidParameterError(ConfigurationError, TypeError):
+    """A bad argument to an osukit call: a value osu-web would reject (limit out of range, more
+    than 50 ids, …), caught before the request, or a value or type osukit itself cannot use.
+    Also a :class:`ValueError` and a :class:`TypeError`, so code catching those keeps working."""
 
 class ClientClosedError(OsukitError, RuntimeError):
     """A request was made on a client that has been closed."""
 
 
 class TokenStoreError(OsukitError):
-    """A token store could not be read or written safely."""
+    """A token store (or a crawl checkpoint) could not be read or written safely."""
 
 
 class MissingExtraError(OsukitError, ImportError):

@@ -31,7 +31,7 @@ from typing import Any, TypeVar, Union
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from ._exceptions import DecodeError
+from ._exceptions import DecodeError, InvalidParameterError
 
 __all__ = ["UNSET", "Model", "UnsetType", "decode", "dump", "is_set", "unknown_fields"]
 
@@ -385,5 +385,5 @@ def dump(obj: Any) -> Any:
     if isinstance(obj, _dt.date):
         return obj.isoformat()
     if obj is UNSET:
-        raise TypeError("UNSET cannot be dumped on its own")
+        raise InvalidParameterError("UNSET cannot be dumped on its own")
     return msgspec.to_builtins(obj)

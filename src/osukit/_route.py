@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from ._exceptions import InvalidParameterError
 from ._models import decode as _decode
 
 __all__ = ["Route", "registered_routes", "route"]
@@ -69,7 +70,7 @@ class Route:
             if value is None:
                 if optional:
                     return ""
-                raise ValueError(f"route {self.uri} needs a value for {{{name}}}")
+                raise InvalidParameterError(f"route {self.uri} needs a value for {{{name}}}")
             text = value.value if isinstance(value, enum.Enum) else value
             return quote(str(text), safe="@/" if name == "path" else "@")
 

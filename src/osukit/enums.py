@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from ._exceptions import InvalidParameterError
+
 __all__ = [
     "BeatmapsetStatus",
     "OsuIntEnum",
@@ -85,7 +87,7 @@ class Ruleset(OsuStrEnum):
         for name, rid in _RULESET_IDS.items():
             if rid == ruleset_id:
                 return cls(name)
-        raise ValueError(f"unknown ruleset id {ruleset_id!r} (expected 0-3)")
+        raise InvalidParameterError(f"unknown ruleset id {ruleset_id!r} (expected 0-3)")
 
     @classmethod
     def parse(cls, value: Ruleset | str | int) -> Ruleset:
@@ -99,7 +101,7 @@ class Ruleset(OsuStrEnum):
             key = _RULESET_ALIASES.get(key, key)
             if key in _RULESET_IDS:
                 return cls(key)
-        raise ValueError(f"unknown ruleset {value!r} (expected osu, taiko, fruits or mania)")
+        raise InvalidParameterError(f"unknown ruleset {value!r} (expected osu, taiko, fruits or mania)")
 
 
 class BeatmapsetStatus(OsuStrEnum):
@@ -124,7 +126,7 @@ class BeatmapsetStatus(OsuStrEnum):
         for name, sid in _STATUS_IDS.items():
             if sid == value:
                 return cls(name)
-        raise ValueError(f"unknown beatmap status id {value!r} (expected -2..4)")
+        raise InvalidParameterError(f"unknown beatmap status id {value!r} (expected -2..4)")
 
 
 _STATUS_IDS = {

@@ -23,7 +23,7 @@ import datetime as _dt
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._exceptions import MissingExtraError
+from ._exceptions import InvalidParameterError, MissingExtraError
 from ._models import UNSET, Model, unknown_fields
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def rank_history(user: Any, *, end: _dt.date | None = None) -> Figure:
     data: Sequence[Any] = _get(history, "data") or []
     points = [(i, int(r)) for i, r in enumerate(data) if isinstance(r, (int, float)) and r > 0]
     if not points:
-        raise ValueError(f"{_get(user, 'username', 'this user')} has no rank history to plot")
+        raise InvalidParameterError(f"{_get(user, 'username', 'this user')} has no rank history to plot")
     last = end or _dt.datetime.now(_dt.timezone.utc).date()
     n = len(data)
     dates = [last - _dt.timedelta(days=n - 1 - i) for i, _ in points]
@@ -188,7 +188,7 @@ def top_plays(scores: Iterable[Any], *, title: str | None = None) -> Figure:
         grade = str(getattr(_get(s, "rank"), "value", _get(s, "rank", "")))
         rows.append((when, float(pp), acc, grade))
     if not rows:
-        raise ValueError("no scores with pp and a date to plot")
+        raise InvalidParameterError("no scores with pp and a date to plot")
     accs = [r[2] for r in rows]
     low, high = min(accs), max(accs)
 
@@ -248,7 +248,7 @@ def activity(user: Any) -> Figure:
         month = _dt.date(when.year, when.month, 1)
         counts[month] = counts.get(month, 0) + int(_get(e, "count", 0))
     if not counts:
-        raise ValueError(f"{_get(user, 'username', 'this user')} has no monthly play counts to plot")
+        raise InvalidParameterError(f"{_get(user, 'username', 'this user')} has no monthly play counts to plot")
     first, last = min(counts), max(counts)
     months: list[_dt.date] = []
     cur = first

@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 
 from ._clock import Clock
 from ._constants import DEFAULT_BURST, DEFAULT_RATE_LIMIT, REPLAY_RATE_LIMIT, SERVER_RATE_LIMIT
+from ._exceptions import InvalidParameterError
 from ._redact import logger
 
 __all__ = ["NoRateLimit", "RateLimiter", "TokenBucket"]
@@ -88,11 +89,11 @@ class TokenBucket:
         clock: Clock | None = None,
     ) -> None:
         if per_minute <= 0:
-            raise ValueError("per_minute must be positive (use NoRateLimit() to disable limiting)")
+            raise InvalidParameterError("per_minute must be positive (use NoRateLimit() to disable limiting)")
         if per_minute > SERVER_RATE_LIMIT:
-            raise ValueError(f"per_minute {per_minute} exceeds osu-web's limit of {SERVER_RATE_LIMIT}/min")
+            raise InvalidParameterError(f"per_minute {per_minute} exceeds osu-web's limit of {SERVER_RATE_LIMIT}/min")
         if burst < 1:
-            raise ValueError("burst must be at least 1")
+            raise InvalidParameterError("burst must be at least 1")
         self.per_minute = per_minute
         self.burst = burst
         self.replay_per_minute = replay_per_minute
@@ -117,7 +118,7 @@ class TokenBucket:
     def reserve(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> float:
         """Take ``cost`` tokens now and return how long the caller must wait before sending."""
         if cost < 0:
-            raise ValueError("cost must not be negative")
+            raise InvalidParameterError("cost must not be negative")
         with self._lock:
             b = self._bucket(bucket)
             now = self._clock.monotonic()

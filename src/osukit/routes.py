@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 
+from ._exceptions import InvalidParameterError
 from ._route import Route, registered_routes
 
 __all__ = ["ROUTES", "Route", "by_name", "by_uri"]
@@ -35,16 +36,16 @@ ROUTES: tuple[Route, ...] = registered_routes()
 
 
 def by_uri(method: str, uri: str) -> Route:
-    """The route with this method (any of ``PATCH|PUT``) and osu-web uri; ``KeyError`` if none."""
+    """The route with this method (any of ``PATCH|PUT``) and osu-web uri; :class:`~osukit.InvalidParameterError` if none."""
     for r in ROUTES:
         if r.uri == uri and (method == r.method or method in r.method.split("|")):
             return r
-    raise KeyError(f"{method} {uri}")
+    raise InvalidParameterError(f"no route {method} {uri}")
 
 
 def by_name(name: str) -> Route:
-    """The route behind an osukit method name (``users.get``); ``KeyError`` if none."""
+    """The route behind an osukit method name (``users.get``); :class:`~osukit.InvalidParameterError` if none."""
     for r in ROUTES:
         if r.name == name:
             return r
-    raise KeyError(name)
+    raise InvalidParameterError(f"no osukit method named {name!r}")

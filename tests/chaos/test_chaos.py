@@ -6,18 +6,26 @@ from typing import Any
 
 from osukit.emulator import Emulator
 
+from .._figures import put
 from .workload import FAULTS, run
 
 
 def test_items_survive_faults_exactly_once() -> None:
     with Emulator(seed=0) as emu:
-        clean = run(emu, faults=None, rounds=6)
-        chaos = run(emu, faults=FAULTS, rounds=6)
+        clean = run(emu, faults=None, rounds=4)
+        chaos = run(emu, faults=FAULTS, rounds=4)
     print("\nfault-free:", clean)
     print("chaos:     ", chaos)
+    for name, result in (("chaos: fault-free run", clean), ("chaos: faults injected", chaos)):
+        for key in ("requests", "faults", "expected", "delivered", "exact", "errors", "seconds"):
+            put(name, key, result[key])
+    put("chaos: faults injected", "wall time vs fault-free", f"{chaos['seconds'] / clean['seconds']:.2f}x")
     assert clean["exact"] and not clean["errors"]
     injected = sum(chaos["faults"].values())
     assert injected >= 10, chaos["faults"]  # the faults really happened
+    for kind in ("drop", "truncated", "rate_limit", "latency_spike", "ws_stall", "ws_event_lost"):
+        assert chaos["faults"].get(kind), (kind, chaos["faults"])
+    assert all(chaos["expected"].values()), chaos["expected"]  # every part of the workload had work
     assert chaos["errors"] == {}, chaos["errors"]
     assert chaos["exact"], (chaos["expected"], chaos["delivered"])
     assert chaos["delivered"] == chaos["expected"]  # none lost, none duplicated (multiset equality above)

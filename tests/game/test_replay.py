@@ -33,6 +33,8 @@ from osukit.game.replay import (
     parse_frames,
 )
 
+from .._figures import count
+
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared"
 V1_REPLAY = SHARED / "corpus" / "v1" / "get_replay_200.json"
@@ -558,11 +560,14 @@ _FUZZ_STABLE = _replay(legacy_mods=1 << 23, target_practice_accuracy=1.5, frames
 
 def _read_or_replay_error(data: bytes) -> None:
     """Reading gives a replay or a ReplayError; whatever reads also writes and reads back."""
+    count("fuzzing: .osr reading", "inputs")
     try:
         replay = Replay.from_bytes(data)
     except ReplayError as exc:
         assert isinstance(exc.offset, int)
+        count("fuzzing: .osr reading", "ReplayError")
         return
+    count("fuzzing: .osr reading", "replays")
     out = replay.to_bytes()
     assert out == data or Replay.from_bytes(out).to_bytes() == out
 

@@ -14,6 +14,8 @@ import pytest
 import osukit
 from osukit.emulator import Emulator
 
+from .._figures import put
+
 
 def _fds() -> int:
     return len(os.listdir("/proc/self/fd"))
@@ -47,7 +49,10 @@ def test_two_thousand_coroutines_share_one_client(emu: Any) -> None:
 
     ids = asyncio.run(main())
     assert ids == [2] * 2000
-    assert _settled(before + 1) <= before + 1  # every connection was closed with the client
+    after = _settled(before + 1)
+    put("concurrency: 2000 coroutines, one AsyncClient", "answers", len(ids))
+    put("concurrency: 2000 coroutines, one AsyncClient", "fds before/after", f"{before}/{after}")
+    assert after <= before + 1  # every connection was closed with the client
 
 
 def test_dozens_of_threads_share_one_client_and_pool_of_users(emu: Any) -> None:
@@ -78,8 +83,12 @@ def test_dozens_of_threads_share_one_client_and_pool_of_users(emu: Any) -> None:
     for t in threads:
         t.join()
     pool.close()
+    after = _settled(before + 1)
+    put("concurrency: 32 threads, ClientPool of 8 users", "answers", len(seen))
+    put("concurrency: 32 threads, ClientPool of 8 users", "errors", len(errors))
+    put("concurrency: 32 threads, ClientPool of 8 users", "fds before/after", f"{before}/{after}")
     assert not errors and len(seen) == 320 and set(seen) == {0}
-    assert _settled(before + 1) <= before + 1
+    assert after <= before + 1
 
 
 def test_no_request_after_close(emu: Any) -> None:
@@ -90,6 +99,7 @@ def test_no_request_after_close(emu: Any) -> None:
     emu.reset_stats()
     with pytest.raises(osukit.ClientClosedError):
         client.users.get(2)
+    put("concurrency: after close()", "requests sent", emu.stats()["requests"])
     assert emu.stats()["requests"] == 0
 
 

@@ -13,6 +13,7 @@ import osukit
 from osukit._models import decode
 from osukit.routes import by_uri
 
+from .._figures import count
 from .._helpers import corpus_bytes, corpus_index
 
 ROWS = [r for r in corpus_index() if r["status"] == "200" and r["route"] != "api/v2/artists"]
@@ -61,10 +62,13 @@ def _set(value: Any, path: tuple[Any, ...], new: Any, delete: bool) -> Any:
 
 
 def _check(body: bytes, model: Any, lax: bool) -> None:
+    count("fuzzing: model decoding", "inputs")
     try:
         decode(body, model, lax=lax)
     except osukit.DecodeError:
-        pass
+        count("fuzzing: model decoding", "DecodeError")
+    else:
+        count("fuzzing: model decoding", "values")
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r["file"])

@@ -13,6 +13,8 @@ import osukit
 from osukit.emulator import create_app
 from osukit.oauth import parse_redirect
 
+from .._figures import count
+
 APP = create_app(0)
 TOKEN = APP.state.emulator.mint(None, frozenset({"public"}), "client_credentials")["access_token"]
 
@@ -23,7 +25,8 @@ def test_callback_parsing_raises_only_authentication_errors(url: str, state: str
     try:
         parse_redirect(url, state or "s")
     except osukit.AuthenticationError:
-        pass
+        count("fuzzing: OAuth callback", "AuthenticationError")
+    count("fuzzing: OAuth callback", "inputs")
 
 
 @settings(max_examples=100, deadline=None)
@@ -32,7 +35,8 @@ def test_callback_with_hostile_state_values(value: str) -> None:
     try:
         parse_redirect(f"http://127.0.0.1/cb?code=c&state={value}", "expected")
     except osukit.AuthenticationError:
-        pass
+        count("fuzzing: OAuth callback", "AuthenticationError")
+    count("fuzzing: OAuth callback", "inputs")
 
 
 SEGMENTS = st.sampled_from(["api", "v2", "users", "2", "scores", "best", "beatmaps", "lookup", "chat", "channels", "5",
@@ -54,4 +58,6 @@ def test_emulator_never_answers_500_to_client_mistakes(parts: list[str], query: 
             return r.status_code
 
     status: Any = asyncio.run(call())
+    count("fuzzing: emulator requests", "requests")
+    count("fuzzing: emulator requests", f"status {status // 100}xx")
     assert status < 500, (method, parts, query)

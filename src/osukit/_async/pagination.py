@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar
 
+from .._exceptions import InvalidParameterError
 from ..pagination import Page, Style
 
 __all__ = ["AsyncPaginator", "PageFetch"]
@@ -26,7 +27,7 @@ class AsyncPaginator(Generic[T]):
 
     def __init__(self, fetch: PageFetch, style: Style[T], *, limit: int | None = None, cursor: Any = None) -> None:
         if limit is not None and limit < 0:
-            raise ValueError("limit must be None or a non-negative number")
+            raise InvalidParameterError("limit must be None or a non-negative number")
         self._fetch = fetch
         self.style = style
         self.limit = limit

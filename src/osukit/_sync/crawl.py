@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from .._clock import Clock
 from .._constants import MAX_IDS_PER_REQUEST
+from .._exceptions import ConfigurationError, InvalidParameterError
 from ..contrib._crawl import OrderedMap, CheckpointStore, JsonlWriter, ProgressBar, as_checkpoint_store
 from .pagination import Paginator
 
@@ -71,11 +72,11 @@ class Crawler(Generic[T]):
         clock: Clock | None = None,
     ) -> None:
         if not callable(source):
-            raise TypeError("source must be a paginator factory (cursor=...) or, with ids=, a chunk fetcher")
+            raise InvalidParameterError("source must be a paginator factory (cursor=...) or, with ids=, a chunk fetcher")
         if not 1 <= chunk_size <= MAX_IDS_PER_REQUEST:
-            raise ValueError(f"chunk_size must be between 1 and {MAX_IDS_PER_REQUEST}")
+            raise InvalidParameterError(f"chunk_size must be between 1 and {MAX_IDS_PER_REQUEST}")
         if concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+            raise InvalidParameterError("concurrency must be at least 1")
         self.source = source
         self.ids = ids
         self.kind = "ids" if ids is not None else "pages"
@@ -107,7 +108,7 @@ class Crawler(Generic[T]):
             saved = self.checkpoint.load(self.checkpoint_key)
             if saved:
                 if saved.get("kind") != self.kind:
-                    raise ValueError(
+                    raise ConfigurationError(
                         f"checkpoint {self.checkpoint_key!r} belongs to a crawl over {saved.get('kind')}, "
                         f"not {self.kind}; use another checkpoint_key"
                     )
@@ -138,9 +139,9 @@ class Crawler(Generic[T]):
     def _page_source(self, state: dict[str, Any]) -> Iterator[tuple[Sequence[T], dict[str, Any]]]:
         paginator: Paginator[T] = self.source(cursor=state["cursor"])
         if not isinstance(paginator, Paginator):
-            raise TypeError("the source must return a paginator (did you mean ids=...?)")
+            raise InvalidParameterError("the source must return a paginator (did you mean ids=...?)")
         if paginator.limit is not None:
-            raise ValueError("a resumable crawl needs the paginator's limit=None (stop the crawl yourself instead)")
+            raise InvalidParameterError("a resumable crawl needs the paginator's limit=None (stop the crawl yourself instead)")
         for page in paginator.pages():
             self.fetched_pages += 1
             nxt = {**state, "cursor": page.next_cursor, "done": page.next_cursor is None,
@@ -156,7 +157,7 @@ class Crawler(Generic[T]):
         if offset:
             skipped = list(itertools.islice(it, offset))
             if len(skipped) < offset or (last_id is not None and skipped[-1] != last_id):
-                raise ValueError(
+                raise ConfigurationError(
                     "the ids differ from the checkpointed crawl's (the id at the saved offset changed); "
                     "use another checkpoint_key or reset()"
                 )

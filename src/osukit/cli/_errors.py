@@ -110,20 +110,13 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
         ExitCode.CONFIG,
     ),
     E.MissingExtraError: ("an optional extra is missing", "pip install 'osukit[all]'", ExitCode.MISSING_EXTRA),
+    E.InvalidParameterError: ("invalid argument", "see the command's --help", ExitCode.USAGE),
+    E.RateLimiterUnavailable: (
+        "the shared rate limiter (Redis) is unreachable",
+        "check the Redis server, or let the limiter fall back (on_redis_error='fallback')",
+        ExitCode.NETWORK,
+    ),
 }
-
-
-def _parameter_error() -> type[BaseException] | None:
-    try:
-        from ..resources._params import InvalidParameterError
-    except ImportError:  # pragma: no cover - resources are part of osukit
-        return None
-    return InvalidParameterError
-
-
-_PARAM = _parameter_error()
-if _PARAM is not None:
-    ERRORS[_PARAM] = ("invalid argument", "see the command's --help", ExitCode.USAGE)
 
 
 def _lookup(exc: BaseException) -> tuple[str, str | None, int] | None:

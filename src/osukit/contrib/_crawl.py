@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
-from .._exceptions import MissingExtraError
+from .._exceptions import InvalidParameterError, MissingExtraError, TokenStoreError
 from .._files import atomic_write
 from .._models import dump
 
@@ -70,9 +70,12 @@ class FileCheckpoint:
             return {}
         if not raw.strip():
             return {}
-        data = json.loads(raw)
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            raise TokenStoreError(f"checkpoint file {self.path} is not valid JSON") from None
         if not isinstance(data, dict):
-            raise ValueError(f"checkpoint file {self.path} does not hold a JSON object")
+            raise TokenStoreError(f"checkpoint file {self.path} does not hold a JSON object")
         return data
 
     def _write(self, data: dict[str, Any]) -> None:
@@ -105,7 +108,7 @@ def as_checkpoint_store(checkpoint: Any) -> CheckpointStore | None:
         return FileCheckpoint(checkpoint)
     if isinstance(checkpoint, CheckpointStore):
         return checkpoint
-    raise TypeError("checkpoint must be a file path or an object with load(key)/save(key, state)/delete(key)")
+    raise InvalidParameterError("checkpoint must be a file path or an object with load(key)/save(key, state)/delete(key)")
 
 
 class JsonlWriter:
@@ -121,7 +124,7 @@ class JsonlWriter:
         """Drop what a killed run wrote after its last checkpoint (``size`` bytes were committed)."""
         current = os.fstat(self._fh.fileno()).st_size
         if current < size:
-            raise ValueError(
+            raise TokenStoreError(
                 f"{self.path} is shorter ({current} bytes) than the checkpoint records ({size} bytes); "
                 "it was replaced or truncated, so resuming would lose items. Delete the checkpoint to start over"
             )
@@ -200,7 +203,7 @@ class AsyncOrderedMap:
 
     def __init__(self, fn: Callable[[Any], Awaitable[Any]], concurrency: int) -> None:
         if concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+            raise InvalidParameterError("concurrency must be at least 1")
         self.fn = fn
         self.concurrency = concurrency
 
@@ -231,7 +234,7 @@ class OrderedMap:
 
     def __init__(self, fn: Callable[[Any], Any], concurrency: int) -> None:
         if concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
+            raise InvalidParameterError("concurrency must be at least 1")
         self.fn = fn
         self.concurrency = concurrency
 

@@ -68,6 +68,7 @@ from .._clock import Clock
 from .._constants import DEFAULT_BURST, DEFAULT_RATE_LIMIT, REPLAY_RATE_LIMIT, SERVER_RATE_LIMIT
 from .._exceptions import (
     ConfigurationError,
+    InvalidParameterError,
     MissingExtraError,
     RateLimiterUnavailable,
     TokenStoreError,
@@ -331,21 +332,21 @@ class RedisRateLimiter:
         clock: Clock | None = None,
     ) -> None:
         if not key:
-            raise ValueError("key must name the shared budget")
+            raise InvalidParameterError("key must name the shared budget")
         if per_minute <= 0:
-            raise ValueError("per_minute must be positive (use NoRateLimit() to disable limiting)")
+            raise InvalidParameterError("per_minute must be positive (use NoRateLimit() to disable limiting)")
         if per_minute > SERVER_RATE_LIMIT:
-            raise ValueError(f"per_minute {per_minute} exceeds osu-web's limit of {SERVER_RATE_LIMIT}/min")
+            raise InvalidParameterError(f"per_minute {per_minute} exceeds osu-web's limit of {SERVER_RATE_LIMIT}/min")
         if burst < 1:
-            raise ValueError("burst must be at least 1")
+            raise InvalidParameterError("burst must be at least 1")
         if replay_per_minute <= 0:
-            raise ValueError("replay_per_minute must be positive")
+            raise InvalidParameterError("replay_per_minute must be positive")
         if on_redis_error not in ("fallback", "raise"):
-            raise ValueError("on_redis_error must be 'fallback' or 'raise'")
+            raise InvalidParameterError("on_redis_error must be 'fallback' or 'raise'")
         if not 0 < fallback_fraction <= 1:
-            raise ValueError("fallback_fraction must be in (0, 1]")
+            raise InvalidParameterError("fallback_fraction must be in (0, 1]")
         if socket_timeout <= 0:
-            raise ValueError("socket_timeout must be positive")
+            raise InvalidParameterError("socket_timeout must be positive")
         self._conn = _Connections("the Redis rate limiter", redis, async_redis, socket_timeout)
         self.key = key
         self.per_minute = per_minute
@@ -502,7 +503,7 @@ class RedisRateLimiter:
     def reserve(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> float:
         """Take ``cost`` tokens (one Redis round trip) and return the seconds to wait before sending."""
         if cost < 0:
-            raise ValueError("cost must not be negative")
+            raise InvalidParameterError("cost must not be negative")
         if self._use_redis():
             extra = self._handback(bucket)
             try:
@@ -516,7 +517,7 @@ class RedisRateLimiter:
     async def areserve(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> float:
         """:meth:`reserve` without blocking the event loop."""
         if cost < 0:
-            raise ValueError("cost must not be negative")
+            raise InvalidParameterError("cost must not be negative")
         if self._use_redis():
             extra = self._handback(bucket)
             try:
@@ -648,7 +649,7 @@ class RedisTokenStore:
         async_redis: Any = None,
     ) -> None:
         if ttl is not None and ttl <= 0:
-            raise ValueError("ttl must be positive (or None for keys that never expire)")
+            raise InvalidParameterError("ttl must be positive (or None for keys that never expire)")
         self._conn = _Connections("the Redis token store", redis, async_redis, socket_timeout)
         self.prefix = prefix
         self.lock_prefix = prefix.rstrip(":") + "-lock:"

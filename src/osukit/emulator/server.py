@@ -121,8 +121,11 @@ class Emulator:
                                expires_in=expires_in, refresh=bool(user_id is not None if refresh is None else refresh))
 
     def set_faults(self, **faults: Any) -> None:
-        """Inject faults (``error_rate``, ``error_statuses``, ``rate_limit_rate``, ``retry_after``, ``drop_rate``,
-        ``truncate_rate``, ``malformed_rate``, ``latency_ms``, ``path_prefix``, ``seed``)."""
+        """Inject faults: ``error_rate`` (share of ``error_statuses`` answers), ``rate_limit_rate`` (429 with
+        ``retry_after``), ``drop_rate`` (connection closed without an answer), ``truncate_rate`` and
+        ``malformed_rate`` (broken JSON bodies), ``latency_ms`` (added to every request, jittered),
+        ``spike_rate`` (share of requests held ``spike_ms``), limited to paths under ``path_prefix``,
+        reproducible from ``seed``. Rates are shares of requests, 0 to 1."""
         options: dict[str, Any] = {k: (tuple(v) if k == "error_statuses" else v) for k, v in faults.items()}
         f = Faults(**options)
         f.rng = random.Random(f.seed)

@@ -19,6 +19,7 @@ from .mods import (
     Mod,
     ModError,
     ModInfo,
+    ModNotFoundError,
     Mods,
     SettingInfo,
     UnknownModError,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "BeatmapError",
     "CatchKeys",
     "DifficultyAdjust",
     "DifficultyResult",
@@ -53,6 +55,7 @@ __all__ = [
     "Mod",
     "ModError",
     "ModInfo",
+    "ModNotFoundError",
     "Mods",
     "OsuKeys",
     "PerformanceResult",
@@ -78,6 +81,7 @@ __all__ = [
 ]
 
 _LAZY = {
+    "BeatmapError": "pp",
     "DifficultyResult": "pp",
     "PerformanceResult": "pp",
     "difficulty": "pp",

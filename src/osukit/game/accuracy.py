@@ -40,6 +40,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from .._exceptions import InvalidParameterError
 from ..enums import Ruleset
 from .mods import Mod, ModError, Mods
 from .statistics import (
@@ -290,7 +291,7 @@ def _as_mapping(score: Any) -> Mapping[str, Any]:
     if isinstance(score, msgspec.Struct):
         data = msgspec.to_builtins(score, enc_hook=_enc_hook)
         if not isinstance(data, dict):
-            raise TypeError(f"{type(score).__name__} is not a score")
+            raise InvalidParameterError(f"{type(score).__name__} is not a score")
         extra = data.pop("$osukit:extra$", None)
         if isinstance(extra, dict):
             for k, v in extra.items():
@@ -298,7 +299,7 @@ def _as_mapping(score: Any) -> Mapping[str, Any]:
         return data
     if isinstance(score, Mapping):
         return score
-    raise TypeError(f"expected a score as a dict or an osukit model, not {type(score).__name__}")
+    raise InvalidParameterError(f"expected a score as a dict or an osukit model, not {type(score).__name__}")
 
 
 def _ruleset_of(data: Mapping[str, Any], ruleset: Ruleset | str | int | None) -> Ruleset:
@@ -312,7 +313,7 @@ def _ruleset_of(data: Mapping[str, Any], ruleset: Ruleset | str | int | None) ->
         value = data.get(key)
         if isinstance(value, (str, int)) and not isinstance(value, bool):
             return Ruleset.parse(value)
-    raise ValueError(
+    raise InvalidParameterError(
         "cannot tell the score's ruleset (no ruleset_id, mode_int or mode); pass ruleset=, "
         "e.g. the m= of a v1 request"
     )
@@ -333,12 +334,12 @@ def _read(score: Any, ruleset: Ruleset | str | int | None) -> _Score:
         return _Score(True, rs, data, None, mods, passed)
     stats = data.get("statistics")
     if not isinstance(stats, Mapping):
-        raise ValueError("the score has no statistics")
+        raise InvalidParameterError("the score has no statistics")
     raw_mods = data.get("mods")
     try:
         mods = _mods_of(raw_mods if isinstance(raw_mods, (list, str, int)) else None)
     except ModError as exc:
-        raise ValueError(f"cannot read the score's mods: {exc}") from exc
+        raise InvalidParameterError(f"cannot read the score's mods: {exc}") from exc
     legacy = any(str(k).startswith("count_") for k in stats)
     maximum = data.get("maximum_statistics")
     return _Score(legacy, rs, stats, maximum if isinstance(maximum, Mapping) else None, mods, passed)

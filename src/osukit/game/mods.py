@@ -49,6 +49,7 @@ __all__ = [
     "Mod",
     "ModError",
     "ModInfo",
+    "ModNotFoundError",
     "Mods",
     "ModsLike",
     "SettingInfo",
@@ -97,6 +98,17 @@ class IncompatibleModsError(ModError):
     def __init__(self, message: str, *, pair: tuple[str, str]) -> None:
         super().__init__(message)
         self.pair = pair
+
+
+class ModNotFoundError(ModError, KeyError):
+    """``mods[acronym]`` for a mod that is not there (also a :class:`KeyError`; ``mods.get`` gives None)."""
+
+    def __init__(self, message: str, *, acronym: str) -> None:
+        super().__init__(message)
+        self.acronym = acronym
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
 
 
 class DuplicateModError(ModError):
@@ -884,7 +896,7 @@ class Mods:
         for m in self._mods:
             if m.acronym == acr:
                 return m
-        raise KeyError(acronym)
+        raise ModNotFoundError(f"{acronym!r} is not among these mods", acronym=acronym)
 
     def get(self, acronym: str) -> Mod | None:
         """The :class:`Mod` for ``acronym``, or None when absent."""

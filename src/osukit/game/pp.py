@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from osukit._exceptions import MissingExtraError
+from osukit._exceptions import InvalidParameterError, MissingExtraError, OsukitError
 from osukit.enums import Ruleset
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from osukit.game.replay import Replay
 
 __all__ = [
+    "BeatmapError",
     "DifficultyResult",
     "MissingExtraError",
     "PerformanceResult",
@@ -60,6 +61,10 @@ __all__ = [
 BeatmapSource = Any
 
 _MODE_NAMES = {0: Ruleset.OSU, 1: Ruleset.TAIKO, 2: Ruleset.FRUITS, 3: Ruleset.MANIA}
+
+
+class BeatmapError(OsukitError, ValueError):
+    """A beatmap rosu-pp could not read, or could not convert to the ruleset asked for."""
 
 
 def _rosu() -> Any:
@@ -184,9 +189,8 @@ def load_beatmap(beatmap: BeatmapSource) -> Any:
 
     Raises:
         MissingExtraError: rosu-pp-py is not installed.
-        OSError: the path could not be read.
-        ValueError: rosu-pp could not parse the file.
-        TypeError: ``beatmap`` is none of the above.
+        BeatmapError: the path could not be read, or rosu-pp could not parse the file.
+        InvalidParameterError: ``beatmap`` is none of the above.
     """
     rosu = _rosu()
     if isinstance(beatmap, rosu.Beatmap):
@@ -198,14 +202,21 @@ def load_beatmap(beatmap: BeatmapSource) -> Any:
             head = beatmap.lstrip("\ufeff \t\r\n")[:32]
             if head.startswith("osu file format") or "\n" in beatmap:
                 return rosu.Beatmap(content=beatmap)
-            return rosu.Beatmap(bytes=Path(beatmap).read_bytes())
+            return rosu.Beatmap(bytes=_read_map(beatmap))
         if isinstance(beatmap, os.PathLike):
-            return rosu.Beatmap(bytes=Path(beatmap).read_bytes())
+            return rosu.Beatmap(bytes=_read_map(beatmap))
     except (rosu.ParseError, rosu.ArgsError) as exc:
-        raise ValueError(f"could not parse the beatmap: {exc}") from None
-    raise TypeError(
+        raise BeatmapError(f"could not parse the beatmap: {exc}") from None
+    raise InvalidParameterError(
         f"beatmap must be .osu bytes, .osu text, a path or a rosu_pp_py.Beatmap, not {type(beatmap).__name__}"
     )
+
+
+def _read_map(path: str | os.PathLike[str]) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise BeatmapError(f"could not read the beatmap file {os.fspath(path)!r}: {exc.strerror or exc}") from None
 
 
 def _map_ruleset(rosu: Any, beatmap: Any) -> Ruleset:
@@ -229,13 +240,13 @@ def _prepare_map(
     if ruleset is None or ruleset is native:
         return bmap, native
     if native is not Ruleset.OSU:
-        raise ValueError(
+        raise BeatmapError(
             f"a {native.value} beatmap cannot be converted to {ruleset.value} (only osu! maps convert)"
         )
     try:
         bmap.convert(_game_mode(rosu, ruleset), mods)
     except (rosu.ConvertError, rosu.ArgsError, rosu.ParseError) as exc:
-        raise ValueError(f"could not convert the beatmap to {ruleset.value}: {exc}") from None
+        raise BeatmapError(f"could not convert the beatmap to {ruleset.value}: {exc}") from None
     return bmap, ruleset
 
 
@@ -346,7 +357,7 @@ def _score_input(score: Any) -> _ScoreInput:
     if isinstance(score, msgspec.Struct):
         score = msgspec.to_builtins(score, enc_hook=_enc_hook)
     if not isinstance(score, Mapping):
-        raise TypeError(
+        raise InvalidParameterError(
             f"score must be a dict, a msgspec Struct, a Replay or None, not {type(score).__name__}"
         )
     ruleset = _ruleset_of(score)
@@ -506,7 +517,7 @@ def _calc_difficulty(
     try:
         attrs = rosu.Difficulty(**kwargs).calculate(bmap)
     except (rosu.ArgsError, rosu.ParseError) as exc:
-        raise ValueError(f"rosu-pp rejected the difficulty arguments: {exc}") from None
+        raise InvalidParameterError(f"rosu-pp rejected the difficulty arguments: {exc}") from None
     rate = float(clock_rate) if clock_rate is not None else mods.clock_rate
     return attrs, _difficulty_result(attrs, bmap, rs, mods, lazer, rate)
 
@@ -536,7 +547,9 @@ def difficulty(
 
     Raises:
         MissingExtraError: the ``pp`` extra (rosu-pp-py) is not installed.
-        ValueError: bad mods, an impossible conversion, or an unreadable map.
+        ModError: bad mods.
+        BeatmapError: an impossible conversion or an unreadable map.
+        InvalidParameterError: arguments rosu-pp rejects.
     """
     rosu = _rosu()
     rs = Ruleset.parse(ruleset) if ruleset is not None else None
@@ -585,13 +598,14 @@ def performance(
 
     Raises:
         MissingExtraError: the ``pp`` extra (rosu-pp-py) is not installed.
-        ValueError: contradictory arguments, bad mods or statistics, an
-            impossible conversion, or an unreadable map.
-        TypeError: ``score`` or ``beatmap`` has an unsupported type.
+        InvalidParameterError: contradictory arguments, bad statistics, or a ``score``
+            or ``beatmap`` of an unsupported type.
+        ModError: bad mods.
+        BeatmapError: an impossible conversion or an unreadable map.
     """
     rosu = _rosu()
     if full_combo and misses:
-        raise ValueError(f"full_combo=True contradicts misses={misses}")
+        raise InvalidParameterError(f"full_combo=True contradicts misses={misses}")
     inp = _score_input(score)
     rs = Ruleset.parse(ruleset) if ruleset is not None else inp.ruleset
     if mods is not None:
@@ -626,7 +640,7 @@ def performance(
         if acc <= 1.0:
             acc *= 100.0
         if not 0.0 <= acc <= 100.0:
-            raise ValueError(f"accuracy must be between 0 and 100 (percent), not {accuracy!r}")
+            raise InvalidParameterError(f"accuracy must be between 0 and 100 (percent), not {accuracy!r}")
         kwargs["accuracy"] = acc
         for key in (
             "n300",
@@ -641,7 +655,7 @@ def performance(
             hits.pop(key, None)
     if misses is not None:
         if misses < 0:
-            raise ValueError(f"misses must be >= 0, not {misses}")
+            raise InvalidParameterError(f"misses must be >= 0, not {misses}")
         hits["misses"] = int(misses)
         _drop_best(hits, target)
     if full_combo:
@@ -652,14 +666,14 @@ def performance(
             hits.pop(key, None)
     if combo is not None:
         if combo < 0:
-            raise ValueError(f"combo must be >= 0, not {combo}")
+            raise InvalidParameterError(f"combo must be >= 0, not {combo}")
         hits["combo"] = int(combo)
     kwargs.update({k: v for k, v in hits.items() if v is not None})
 
     try:
         attrs = rosu.Performance(**kwargs).calculate(diff_attrs)
     except (rosu.ArgsError, rosu.ParseError) as exc:
-        raise ValueError(f"rosu-pp rejected the performance arguments: {exc}") from None
+        raise InvalidParameterError(f"rosu-pp rejected the performance arguments: {exc}") from None
 
     state = getattr(attrs, "state", None)
     used: dict[str, int] = {}

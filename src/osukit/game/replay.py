@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import msgspec
 
-from osukit._exceptions import OsukitError
+from osukit._exceptions import InvalidParameterError, OsukitError
 from osukit.enums import Ruleset
 
 if TYPE_CHECKING:
@@ -380,7 +380,7 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
             try:
                 self.ruleset = Ruleset.parse(self.ruleset)
             except ValueError:
-                raise ValueError(f"unknown ruleset {self.ruleset!r}") from None
+                raise InvalidParameterError(f"unknown ruleset {self.ruleset!r}") from None
 
     def __repr__(self) -> str:
         return (
@@ -410,7 +410,7 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
             return cls.from_file(source)
         data = source.read()
         if not isinstance(data, (bytes, bytearray)):
-            raise TypeError("Replay.parse needs a binary file object (opened with 'rb')")
+            raise InvalidParameterError("Replay.parse needs a binary file object (opened with 'rb')")
         return cls.from_bytes(data)
 
     @classmethod
@@ -620,7 +620,7 @@ def _fmt_float(value: float) -> str:
     if value.is_integer() and -1e15 < value < 1e15:
         return str(int(value))
     if not math.isfinite(value):
-        raise ValueError(f"cannot write a non-finite number ({value!r}) to a replay")
+        raise InvalidParameterError(f"cannot write a non-finite number ({value!r}) to a replay")
     return repr(value)
 
 
@@ -1016,5 +1016,5 @@ def _write_replay(replay: Replay) -> bytes:
         if source is not None:
             out.append(source.trailing)
     except struct.error as exc:
-        raise ValueError(f"cannot encode replay: {exc}") from None
+        raise InvalidParameterError(f"cannot encode replay: {exc}") from None
     return b"".join(out)

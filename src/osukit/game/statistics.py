@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._exceptions import InvalidParameterError
 from ..enums import OsuStrEnum, Ruleset
 
 __all__ = [
@@ -153,14 +154,14 @@ def _as_int(value: Any, key: str) -> int:
     if value is None:
         return 0
     if isinstance(value, bool):
-        raise ValueError(f"statistic {key!r} must be a count, not {value!r}")
+        raise InvalidParameterError(f"statistic {key!r} must be a count, not {value!r}")
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
-    raise ValueError(f"statistic {key!r} must be a count, not {value!r}")
+    raise InvalidParameterError(f"statistic {key!r} must be a count, not {value!r}")
 
 
 def normalize_legacy(stats: Mapping[str, Any]) -> dict[str, int]:
