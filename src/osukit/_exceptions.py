@@ -278,9 +278,10 @@ class TokenStoreError(OsukitError):
 class MissingExtraError(OsukitError, ImportError):
     """An optional part of osukit needs an extra that is not installed."""
 
-    def __init__(self, feature: str, extra: str) -> None:
+    def __init__(self, feature: str, extra: str, note: str | None = None) -> None:
         self.extra = extra
-        super().__init__(f"{feature} needs the optional extra: pip install 'osukit[{extra}]'")
+        message = f"{feature} needs the optional extra: pip install 'osukit[{extra}]'"
+        super().__init__(f"{message} ({note})" if note else message)
 
 
 _STATUS_ERRORS: dict[int, type[APIError]] = {

@@ -86,11 +86,16 @@ def _writer(path: str) -> None:  # pragma: no cover - runs in a child process
 def test_killed_writer_leaves_old_or_new_token(tmp_path: Path) -> None:
     path = tmp_path / "t.json"
     FileTokenStore(path).save("k", Token(access_token="token-00000000", expires_at=0.0))
-    ctx = multiprocessing.get_context("fork")
+    # forkserver: fork() from a multi-threaded test process may deadlock (Python 3.12+ warns)
+    ctx = multiprocessing.get_context("forkserver")
     for _ in range(5):
+        seen = FileTokenStore(path).load("k")
         proc = ctx.Process(target=_writer, args=(str(path),))
         proc.start()
-        time.sleep(0.15)
+        deadline = time.monotonic() + 20
+        while FileTokenStore(path).load("k") == seen and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the writer is really writing
+        time.sleep(0.05)
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
         token = FileTokenStore(path).load("k")  # a torn file would raise here

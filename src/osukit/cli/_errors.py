@@ -105,8 +105,8 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
     E.ClientClosedError: ("the client was closed", "this is a bug in the command; please report it with --debug output",
                           ExitCode.ERROR),
     E.TokenStoreError: (
-        "the token store could not be read or written",
-        "run `osukit logout`, or remove the token file and log in again",
+        "the token store or crawl checkpoint could not be read or written",
+        "run `osukit logout` (or remove the token file) and log in again; for a crawl, delete its checkpoint",
         ExitCode.CONFIG,
     ),
     E.MissingExtraError: ("an optional extra is missing", "pip install 'osukit[all]'", ExitCode.MISSING_EXTRA),

@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
-from .._exceptions import InvalidParameterError, MissingExtraError, TokenStoreError
+from .._exceptions import ConfigurationError, InvalidParameterError, MissingExtraError, TokenStoreError
 from .._files import atomic_write
 from .._models import dump
 
@@ -124,7 +124,7 @@ class JsonlWriter:
         """Drop what a killed run wrote after its last checkpoint (``size`` bytes were committed)."""
         current = os.fstat(self._fh.fileno()).st_size
         if current < size:
-            raise TokenStoreError(
+            raise ConfigurationError(
                 f"{self.path} is shorter ({current} bytes) than the checkpoint records ({size} bytes); "
                 "it was replaced or truncated, so resuming would lose items. Delete the checkpoint to start over"
             )

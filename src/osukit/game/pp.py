@@ -33,6 +33,7 @@ A lazer play *with* ``CL`` (rule 1) is computed with lazer rules and the
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,7 +72,10 @@ def _rosu() -> Any:
     try:
         import rosu_pp_py
     except ImportError as exc:
-        raise MissingExtraError("pp calculation", "pp") from exc
+        note = None
+        if sys.version_info < (3, 11):
+            note = "rosu-pp-py 4, which osukit uses, is published for Python 3.11 and newer only"
+        raise MissingExtraError("pp calculation", "pp", note) from exc
     return rosu_pp_py
 
 

@@ -1,0 +1,24 @@
+"""Without rosu-pp-py (the ``pp`` extra; always the case on Python 3.10) pp calls say what to install."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import osukit
+from osukit.game.pp import MissingExtraError, difficulty, performance
+
+OSU = Path(__file__).resolve().parent / "data" / "osu_std.osu"
+
+
+def test_missing_extra_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "rosu_pp_py", None)  # makes `import rosu_pp_py` fail
+    with pytest.raises(MissingExtraError) as info:
+        difficulty(OSU)
+    assert isinstance(info.value, ImportError) and isinstance(info.value, osukit.OsukitError)
+    assert str(info.value).startswith("pp calculation needs the optional extra: pip install 'osukit[pp]'")
+    assert ("Python 3.11" in str(info.value)) == (sys.version_info < (3, 11))
+    with pytest.raises(MissingExtraError):
+        performance(None, OSU)
