@@ -22,3 +22,12 @@ def test_missing_extra_error(monkeypatch: pytest.MonkeyPatch) -> None:
     assert ("Python 3.11" in str(info.value)) == (sys.version_info < (3, 11))
     with pytest.raises(MissingExtraError):
         performance(None, OSU)
+
+
+def test_an_incompatible_rosu_version_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    from osukit.game import pp
+
+    monkeypatch.setattr(pp, "_rosu_version", lambda: "3.1.0")
+    monkeypatch.setitem(sys.modules, "rosu_pp_py", type(sys)("rosu_pp_py"))  # importable, whatever it is
+    with pytest.raises(MissingExtraError, match=r"rosu-pp-py 3\.1\.0 is installed; osukit needs 4\.x"):
+        difficulty(OSU)

@@ -32,6 +32,8 @@ A lazer play *with* ``CL`` (rule 1) is computed with lazer rules and the
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import os
 import sys
 from collections.abc import Mapping
@@ -76,7 +78,18 @@ def _rosu() -> Any:
         if sys.version_info < (3, 11):
             note = "rosu-pp-py 4, which osukit uses, is published for Python 3.11 and newer only"
         raise MissingExtraError("pp calculation", "pp", note) from exc
+    version = _rosu_version()
+    if version is not None and not version.startswith("4."):
+        raise MissingExtraError("pp calculation", "pp", f"rosu-pp-py {version} is installed; osukit needs 4.x")
     return rosu_pp_py
+
+
+@functools.cache
+def _rosu_version() -> str | None:
+    try:
+        return importlib.metadata.version("rosu-pp-py")
+    except importlib.metadata.PackageNotFoundError:  # e.g. a build from source without metadata
+        return None
 
 
 # ----------------------------------------------------------------------------- results
