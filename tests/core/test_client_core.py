@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import threading
 from typing import Any
 
 import httpx
@@ -16,6 +15,7 @@ from osukit._route import Route
 from osukit.auth import UserToken
 from osukit.tokens import MemoryTokenStore, Token
 
+from .._helpers import run_in_threads
 from .conftest import FakeClock, ScriptedServer, json_response
 
 SECRET = "client-secret-XYZ-123456"
@@ -131,23 +131,13 @@ def test_single_flight_200_coroutines(server: ScriptedServer) -> None:
 
 def test_single_flight_20_threads(server: ScriptedServer) -> None:
     clock = FakeClock()
-    barrier = threading.Barrier(20)
-    errors: list[BaseException] = []
     with make("sync", server, clock) as client:
 
-        def worker() -> None:
-            try:
-                barrier.wait()
-                for i in range(5):
-                    client.request("GET", f"api/v2/x/{i}")
-            except BaseException as exc:  # pragma: no cover - reported below
-                errors.append(exc)
+        def work() -> None:
+            for i in range(5):
+                client.request("GET", f"api/v2/x/{i}")
 
-        threads = [threading.Thread(target=worker) for _ in range(20)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        errors = run_in_threads(20, work)
     assert not errors
     assert len(server.token_requests) == 1
     assert len(server.api_requests()) == 100

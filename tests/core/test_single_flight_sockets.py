@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +12,7 @@ import osukit
 from osukit.emulator import Emulator
 
 from .._figures import put
+from .._helpers import run_in_threads
 
 
 @pytest.fixture(scope="module")
@@ -47,24 +47,14 @@ def test_200_coroutines_over_an_expired_token_make_one_refresh(emu: Any) -> None
 def test_20_threads_over_an_expired_token_make_one_refresh(emu: Any) -> None:
     grant = _expired_grant(emu)
     emu.reset_stats()
-    barrier = threading.Barrier(20)
-    errors: list[BaseException] = []
     seen: list[int] = []
     with osukit.Client(grant=grant, base_url=emu.base_url, rate_limit=0) as client:
 
-        def worker() -> None:
-            try:
-                barrier.wait()
-                for _ in range(5):
-                    seen.append(client.users.me().id)
-            except BaseException as exc:  # pragma: no cover - reported below
-                errors.append(exc)
+        def work() -> None:
+            for _ in range(5):
+                seen.append(client.users.me().id)
 
-        threads = [threading.Thread(target=worker) for _ in range(20)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        errors = run_in_threads(20, work)
     refreshes = emu.stats()["token_requests"]
     put("single-flight refresh over sockets", "20 threads: token requests", refreshes)
     assert not errors and len(seen) == 100
