@@ -63,7 +63,13 @@ def test_many_threads_never_overbook(redis_url: str) -> None:
     start = time.time()
 
     def work(_: int) -> list[float]:
-        return [time.time() + limiter.reserve() for _ in range(25)]
+        out = []
+        for _ in range(25):
+            wait = limiter.reserve()
+            # the clock read *after* the round trip: a thread descheduled before its call must
+            # not make a correct slot look early (Redis computes the wait from its own "now")
+            out.append(time.time() + wait)
+        return out
 
     with ThreadPoolExecutor(16) as pool:
         slots = [t for chunk in pool.map(work, range(16)) for t in chunk]
