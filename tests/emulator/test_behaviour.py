@@ -279,3 +279,24 @@ def test_websocket_chat_events(osu_emulator: Any) -> None:
             return str(await ws.recv())
 
     assert json.loads(asyncio.run(refused())) == {"error": "authentication failed"}
+
+
+def test_a_client_that_gives_up_mid_body_is_not_an_internal_error(caplog: Any) -> None:
+    app = create_app(0)
+    token = app.state.emulator.mint(2, frozenset({"public", "chat.write"}), "authorization_code")["access_token"]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/api/v2/chat/channels/5/messages", "raw_path": b"/api/v2/chat/channels/5/messages",
+             "query_string": b"", "root_path": "", "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1),
+             "headers": [(b"authorization", f"Bearer {token}".encode()), (b"content-type", b"application/json")]}
+    with caplog.at_level("ERROR", logger="osukit.emulator"):
+        asyncio.run(app(scope, receive, send))
+    assert not [r for r in caplog.records if "internal error" in r.getMessage()]
+    assert sent[0]["status"] == 499

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
@@ -403,6 +403,8 @@ class Emulated:
             response = await self.route(request, path)
         except ApiError as exc:
             response = _json(exc.status, exc.body, exc.headers)
+        except ClientDisconnect:  # the client gave up (e.g. timed out during a latency spike): nobody to answer
+            return Response(status_code=499)
         except Exception:  # a bug here must never look like a client mistake or crash the server
             logger.exception("emulator: internal error on %s %s", request.method, path)
             response = _json(500, {"error": None})
