@@ -4,15 +4,16 @@ Against the bundled emulator (no credentials, no network): the bot runs for N se
 second user sends it commands over REST, then prints what happened::
 
     python examples/echo_bot.py --emulator --seconds 5
-    python examples/echo_bot.py --emulator --seconds 5 --delegate   # bot = delegate client-credentials token
+    python examples/echo_bot.py --emulator --seconds 5 --delegate   # replies via a delegate token
 
 Against osu! (``OSU_CLIENT_ID`` / ``OSU_CLIENT_SECRET``)::
 
     python examples/echo_bot.py --channel 5 --login
 
-Note: on osu! itself the websocket needs a token with ``chat.read``; a bot account's delegate token
-(``delegate chat.write chat.write_manage``) cannot have it, so listening needs ``--login`` (an
-authorization-code token of the application's owner). See ``osukit.realtime``.
+Note: osu!'s websocket (and the emulator's) needs a token with ``chat.read``; a bot account's delegate
+token (``delegate chat.write chat.write_manage``) cannot have it, so the bot listens with an
+authorization-code token (``--login``: the application's owner) and may reply with the delegate
+token (``Bot(..., sender=delegate_client)``; ``--delegate`` here). See ``osukit.realtime``.
 """
 
 from __future__ import annotations
@@ -69,15 +70,16 @@ async def run_for(bot: Bot, seconds: float | None) -> None:
 async def demo(seconds: float, delegate: bool) -> int:
     with emulator() as setup:
         print(f"emulator at {setup.base_url} (websocket {setup.notify_url}); channel {setup.channel_id}")
-        bot_client = setup.delegate_client() if delegate else setup.user_client(setup.bot_user_id)
+        bot_client = setup.user_client(setup.bot_user_id)
+        sender = setup.delegate_client() if delegate else None
         other = setup.user_client(setup.other_user_id)
-        async with bot_client, other:
+        async with bot_client, other, (sender or contextlib.nullcontext()):
             bot = make_bot(bot_client, url=setup.notify_url, channels=[setup.channel_id],
-                           bot_user_id=None if delegate else setup.bot_user_id)
+                           bot_user_id=setup.bot_user_id, sender=sender)
             task = asyncio.create_task(bot.start())
             await bot.wait_ready(15)
             started = time.monotonic()
-            print(f"bot connected (user {bot.bot_user_id or '? (delegate: learned on first reply)'}); "
+            print(f"bot connected (user {bot.bot_user_id}{', replying with a delegate token' if delegate else ''}); "
                   f"user {setup.other_user_id} sends commands")
             with contextlib.suppress(osukit.APIError):  # already in the channel
                 await other.chat.join(setup.channel_id, setup.other_user_id)
@@ -113,7 +115,8 @@ async def live(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_args(parser)
-    parser.add_argument("--delegate", action="store_true", help="emulator: run the bot on a delegate client-credentials token")
+    parser.add_argument("--delegate", action="store_true",
+                        help="emulator: reply with the bot account's delegate client-credentials token")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:

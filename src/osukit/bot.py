@@ -3,7 +3,12 @@
     import osukit
     from osukit.bot import Bot, Context
 
-    client = osukit.AsyncClient(client_id=..., client_secret=..., scopes=("delegate", "chat.write", "chat.write_manage"))
+    # Listen as the bot account: an authorization-code token with chat.read (osu! grants it when
+    # the account owns the application); reply with the same client or, via ``sender=``, with
+    # the application's delegate token (``scopes=("delegate", "chat.write", "chat.write_manage")``).
+    client = osukit.AsyncClient(client_id=..., client_secret=...)
+    await client.login(redirect_uri="http://127.0.0.1:8080/callback",
+                       scopes=["chat.read", "chat.write", "chat.write_manage", "identify", "public"])
     bot = Bot(client, prefix="!", channels=[5])
 
     @bot.command("roll")
@@ -137,6 +142,9 @@ class Bot:
     * **send_rate** / **send_burst** - messages per second per channel and the burst (1 and 5).
     * **join** - join ``channels`` at start (default True).
     * **handle_replayed** - run handlers for messages fetched after a reconnect (default True).
+    * **sender** - another client to send replies with (e.g. the bot account's delegate
+      client-credentials token, ``delegate chat.write``), while ``client`` listens; osu!'s websocket
+      accepts only tokens with ``chat.read``, which a delegate token cannot carry. Default: ``client``.
     * **url** and other keyword options - passed to :class:`~osukit.realtime.AsyncChatStream`
       (``reconnect``, ``keepalive``, ``since`` …).
     """
@@ -153,12 +161,15 @@ class Bot:
         join: bool = True,
         handle_replayed: bool = True,
         url: str | None = None,
+        sender: AsyncClient | Client | None = None,
         **stream_options: Any,
     ) -> None:
         if not prefix:
             raise ConfigurationError("prefix must not be empty")
         self.client = client
         self._backend = _backend_for(client)
+        self.sender = sender
+        self._send_backend = self._backend if sender is None else _backend_for(sender)
         self.prefix = prefix
         self.channels = [int(c) for c in channels]
         self.bot_user_id = bot_user_id
@@ -227,14 +238,14 @@ class Bot:
     async def send(self, channel: int, text: str) -> ChatMessage:
         """Send to a channel through the per-channel rate limit."""
         await self.limiter.aacquire(1, f"channel:{channel}")
-        message = await self._backend.send(channel, text)
+        message = await self._send_backend.send(channel, text)
         self._learn_own_id(message)
         return message
 
     async def send_pm(self, user_id: int, text: str) -> ChatMessage:
         """Send a PM through the per-recipient rate limit."""
         await self.limiter.aacquire(1, f"pm:{user_id}")
-        message = await self._backend.send_pm(user_id, text)
+        message = await self._send_backend.send_pm(user_id, text)
         self._learn_own_id(message)
         return message
 

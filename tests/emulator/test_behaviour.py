@@ -274,11 +274,18 @@ def test_websocket_chat_events(osu_emulator: Any) -> None:
     assert event["data"]["messages"][0]["content"] == "over the socket"
     assert event["data"]["users"][0]["id"] == data["test_user_id"]
 
-    async def refused() -> str:
-        async with websockets.connect(osu_emulator.notify_url, additional_headers={"Authorization": "Bearer bad"}) as ws:
+    async def refused(token: str) -> str:
+        async with websockets.connect(osu_emulator.notify_url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
             return str(await ws.recv())
 
-    assert json.loads(asyncio.run(refused())) == {"error": "authentication failed"}
+    assert json.loads(asyncio.run(refused("bad"))) == {"error": "authentication failed"}
+    # like osu-notification-server: only chat.read (or *) may listen; a bot's delegate token may not
+    creds = {"client_id": osu_emulator.client_id, "client_secret": osu_emulator.client_secret}
+    delegate = httpx.post(f"{osu_emulator.base_url}/oauth/token", data={
+        **creds, "grant_type": "client_credentials", "scope": "delegate chat.write chat.write_manage"}).json()
+    assert json.loads(asyncio.run(refused(delegate["access_token"]))) == {"error": "authentication failed"}
+    no_read = osu_emulator.mint_token(data["bot_user_id"], ["chat.write", "identify"])["access_token"]
+    assert json.loads(asyncio.run(refused(no_read))) == {"error": "authentication failed"}
 
 
 def test_a_client_that_gives_up_mid_body_is_not_an_internal_error(caplog: Any) -> None:

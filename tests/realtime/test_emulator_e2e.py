@@ -189,3 +189,30 @@ def test_sync_stream_against_the_emulator(setup: EmulatorSetup) -> None:
             while inner.acks < 1 and time.monotonic() < deadline:  # the keepalive runs in a worker thread
                 time.sleep(0.01)
             assert inner.acks >= 1
+
+
+async def test_bot_listens_with_its_user_token_and_replies_with_a_delegate_token(setup: EmulatorSetup) -> None:
+    async with two_users(setup) as (listener, sender), setup.delegate_client() as delegate:
+        bot = Bot(listener, url=setup.notify_url, channels=[setup.channel_id], keepalive=None,
+                  bot_user_id=setup.bot_user_id, sender=delegate)
+
+        @bot.command("ping")
+        async def ping(ctx: Context) -> None:
+            await ctx.reply("pong")
+
+        runner = asyncio.create_task(bot.start())
+        try:
+            await bot.wait_ready(10)
+            asked = await sender.chat.send(setup.channel_id, "!ping")
+            replies: list[Any] = []
+            deadline = time.monotonic() + 5
+            while not replies and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+                replies = [m async for m in sender.chat.messages(setup.channel_id, since=asked.message_id, limit=None)
+                           if m.content == "pong"]
+            # sent through the delegate token, which acts as the application's owner: the bot account
+            assert replies and replies[0].sender_id == setup.bot_user_id
+            assert delegate.token is not None and "delegate" in delegate.token.scopes
+        finally:
+            await bot.stop()
+            await runner

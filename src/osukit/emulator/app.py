@@ -723,7 +723,7 @@ async def notify(ws: WebSocket) -> None:
     record = st.tokens.get(token_text)
     await ws.accept()
     ok = (record is not None and not record.revoked and record.expires_at > time.time() and record.user_id is not None
-          and (record.scopes & {"chat.read", "*", "delegate"}))
+          and (record.scopes & {"chat.read", "*"}))  # like osu-notification-server: delegate tokens cannot listen
     if not ok:
         await ws.send_text(json.dumps({"error": "authentication failed"}))
         await ws.close(code=4001)
