@@ -261,11 +261,11 @@ class InvalidScopeError(ConfigurationError):
         super().__init__(f"{message} [{code}]")
 
 
-
 class InvalidParameterError(ConfigurationError, TypeError):
     """A bad argument to an osukit call: a value osu-web would reject (limit out of range, more
     than 50 ids, …), caught before the request, or a value or type osukit itself cannot use.
     Also a :class:`ValueError` and a :class:`TypeError`, so code catching those keeps working."""
+
 
 class ClientClosedError(OsukitError, RuntimeError):
     """A request was made on a client that has been closed."""

@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write", "fsync_dir"]
+__all__ = ["atomic_write"]
 
 
 def atomic_write(path: Path, payload: bytes, *, mode: int | None = None) -> None:
@@ -27,10 +27,10 @@ def atomic_write(path: Path, payload: bytes, *, mode: int | None = None) -> None
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    _fsync_dir(path.parent)
 
 
-def fsync_dir(path: Path) -> None:
+def _fsync_dir(path: Path) -> None:
     """Make a rename in ``path`` durable (where the platform allows opening a directory)."""
     with contextlib.suppress(OSError, AttributeError):
         fd = os.open(path, os.O_RDONLY)

@@ -7,6 +7,7 @@ Used by ``tests/chaos`` (short, in CI) and ``bench/bench_chaos.py`` (longer, by 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import tempfile
 import time
@@ -20,6 +21,7 @@ import osukit
 from osukit.bot import Bot, Context
 from osukit.emulator import Emulator
 from osukit.realtime import ReconnectPolicy
+from osukit.retry import IDEMPOTENT_METHODS
 
 FAULTS = {"error_rate": 0.08, "error_statuses": [500, 502, 503], "rate_limit_rate": 0.04, "retry_after": 0,
           "drop_rate": 0.03, "truncate_rate": 0.03, "malformed_rate": 0.02, "latency_ms": 0.0,
@@ -37,9 +39,7 @@ POLICY = osukit.RetryPolicy(max_retries=10, initial_delay=0.005, max_delay=0.05,
 # The emulator injects status faults, 429s and drops *before* it handles a request, so the chat
 # sender may retry its POSTs here (against osu! a retried send can post twice). Whatever the
 # server stored is the truth the bot's deliveries are checked against.
-SEND_POLICY = osukit.RetryPolicy(max_retries=10, initial_delay=0.005, max_delay=0.05,
-                                 retry_statuses=frozenset({429, 500, 502, 503, 504}),
-                                 methods=frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "POST"}))
+SEND_POLICY = dataclasses.replace(POLICY, methods=IDEMPOTENT_METHODS | {"POST"})
 
 
 async def _chat_bot_part(emu: Emulator, delivered: dict[str, list[int]], errors: Counter[str], *,
@@ -118,7 +118,8 @@ def run(emu: Emulator, *, faults: dict[str, Any] | None, rounds: int = 1, seed: 
           "rate_limit": 0, "retry": POLICY, "timeout": TIMEOUT}
     chat_expected: list[int] = []
     delivered["chat_bot"] = []
-    workdir = Path(tempfile.mkdtemp(prefix="osukit-chaos-"))
+    scratch = tempfile.TemporaryDirectory(prefix="osukit-chaos-")  # removed at the end (or when collected)
+    workdir = Path(scratch.name)
     user_token = emu.mint_token(emu.dataset["test_user_id"], ["public", "identify", "chat.read"])["access_token"]
     start = time.perf_counter()
     expected_all: dict[str, list[int]] = {k: [] for k in expected}
@@ -169,6 +170,7 @@ def run(emu: Emulator, *, faults: dict[str, Any] | None, rounds: int = 1, seed: 
         asyncio.run(async_part())
         chat_expected += asyncio.run(_chat_bot_part(emu, delivered, errors, ws_faults=bool(faults)))
     elapsed = time.perf_counter() - start
+    scratch.cleanup()
     stats = emu.stats()
     emu.clear_faults()
     expected_all["chat_bot"] = chat_expected

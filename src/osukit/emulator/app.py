@@ -74,6 +74,15 @@ class Faults:
     seed: int = 0
     rng: random.Random = field(default_factory=random.Random)
 
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> Faults:
+        """Faults from ``set_faults`` keywords or a ``POST /_emulator/faults`` body (unknown keys ignored)."""
+        known: dict[str, Any] = {k: (tuple(v) if k == "error_statuses" else v) for k, v in options.items()
+                 if k in cls.__dataclass_fields__ and k != "rng"}
+        faults = cls(**known)
+        faults.rng = random.Random(faults.seed)
+        return faults
+
     def active(self) -> bool:
         return any((self.latency_ms, self.spike_rate, self.error_rate, self.rate_limit_rate, self.drop_rate,
                     self.truncate_rate, self.malformed_rate))
@@ -624,12 +633,7 @@ class Emulated:
             if request.method == "DELETE":
                 st.faults = Faults()
                 return Response(status_code=204)
-            body = await _control_body(request)
-            options: dict[str, Any] = {k: (tuple(v) if k == "error_statuses" else v) for k, v in body.items()
-                                       if k in Faults.__dataclass_fields__ and k != "rng"}
-            f = Faults(**options)
-            f.rng = random.Random(f.seed)
-            st.faults = f
+            st.faults = Faults.from_options(await _control_body(request))
             return _json(200, {"ok": True})
         if what == "stats":
             if request.method == "DELETE":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import random
 import socket
 import threading
 import time
@@ -126,10 +125,7 @@ class Emulator:
         ``malformed_rate`` (broken JSON bodies), ``latency_ms`` (added to every request, jittered),
         ``spike_rate`` (share of requests held ``spike_ms``), limited to paths under ``path_prefix``,
         reproducible from ``seed``. Rates are shares of requests, 0 to 1."""
-        options: dict[str, Any] = {k: (tuple(v) if k == "error_statuses" else v) for k, v in faults.items()}
-        f = Faults(**options)
-        f.rng = random.Random(f.seed)
-        self.state.faults = f
+        self.state.faults = Faults.from_options(faults)
 
     def clear_faults(self) -> None:
         self.state.faults = Faults()
