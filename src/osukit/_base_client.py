@@ -27,14 +27,15 @@ from ._exceptions import (
     ConfigurationError,
     MissingScopeError,
     NotFoundError,
+    OsukitError,
     RateLimitError,
     error_class_for_status,
 )
-from ._redact import redact_url, register_secret
+from ._redact import logger, redact_url, register_secret
 from ._route import Route
 from ._transport import PreparedRequest, ResponseLike
 from ._version import __version__
-from .auth import ClientCredentials, Grant, StaticToken
+from .auth import ClientCredentials, Grant, StaticToken, UserToken, stored_logins, user_store_key
 from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
 from .retry import NO_RETRY, RetryPolicy, parse_retry_after
 from .tokens import MemoryTokenStore, Token, TokenStore
@@ -263,6 +264,8 @@ class BaseClient:
         self._client_id = client_id if client_id is not None else _env("OSU_CLIENT_ID")
         self._client_secret = client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET")
         register_secret(self._client_secret)
+        self._may_use_stored_login = False
+        """A client built from client id/secret alone may act as the user stored by an earlier ``login()``."""
         if grant is None:
             if access_token is not None:
                 grant = StaticToken(access_token)
@@ -271,6 +274,7 @@ class BaseClient:
                     grant = ClientCredentials(
                         self._client_id, self._client_secret, scopes if scopes is not None else ("public",)
                     )
+                    self._may_use_stored_login = scopes is None
         self.grant = grant
         agent = user_agent or f"osukit/{__version__}"
         if app_name:
@@ -344,6 +348,75 @@ class BaseClient:
                 "or a client-credentials token with 'delegate'",
                 scope="identify" if route.scope == "identify" else route.scope,
             )
+
+    def _remembered_login(
+        self, scopes: tuple[str, ...] = (), *, key: str | None = None, user_id: int | None = None
+    ) -> UserToken | None:
+        """A grant for a user token an earlier ``login()`` left in the token store, or None.
+
+        With ``key``: the token under that key. Otherwise the one login of this
+        application (``user_id``'s when given) that has ``scopes`` and is still
+        valid or refreshable; None when there is none, or several to choose from.
+        """
+        wanted = set(scopes) - {"identify"}  # osu! grants identify with every authorization code
+
+        def fits(token: Token) -> bool:
+            if not wanted <= set(token.scopes) and "*" not in token.scopes:
+                return False
+            return token.refresh_token is not None or not token.is_expired(self._clock.time())
+
+        try:
+            if key is not None:
+                token = self.token_store.load(key)
+                found = {key: token} if token is not None else {}
+            else:
+                found = stored_logins(self.token_store, self._client_id)
+        except OsukitError as exc:
+            logger.warning("could not read the stored logins: %s", exc)
+            return None
+        if user_id is not None:
+            found = {k: t for k, t in found.items() if t.user_id == user_id or k == user_store_key(self._client_id, user_id)}
+        usable = {k: t for k, t in found.items() if fits(t)}
+        if len(usable) != 1:
+            return None
+        ((found_key, token),) = usable.items()
+        return UserToken(self._client_id, self._client_secret, token, key=found_key if key is not None else None)
+
+    def _stored_login_for(self, error: MissingScopeError) -> UserToken:
+        """The stored login to retry a user-only call with, or ``error`` made explicit."""
+        self._may_use_stored_login = False
+        grant = self._remembered_login()
+        if grant is not None:
+            stored = grant.initial_token()
+            logger.info("acting as the user of the stored login (user %s)", stored.user_id if stored else None)
+            return grant
+        logins = stored_logins(self.token_store, self._client_id)
+        if len(logins) > 1:
+            ids = ", ".join(str(t.user_id) for t in logins.values())
+            raise MissingScopeError(
+                f"{error.message}. {len(logins)} users are logged in with this application in the token store "
+                f"(user ids {ids}): choose one with client.login(user_id=...)",
+                scope=error.scope,
+            ) from None
+        raise error
+
+    def _with_user_id(self, token: Token, response: ResponseLike | None, reason: str) -> Token:
+        """``token`` with the ``id`` of a ``/me`` response as its ``user_id``."""
+        user_id: Any = None
+        if response is not None and response.status_code == 200:
+            try:
+                body = msgspec.json.decode(response.content)
+            except (msgspec.DecodeError, RecursionError):
+                body = None
+            user_id = body.get("id") if isinstance(body, dict) else None
+            reason = "no user id in the answer"
+        if isinstance(user_id, int) and not isinstance(user_id, bool) and user_id > 0:
+            return msgspec.structs.replace(token, user_id=user_id)
+        logger.warning(
+            "login: could not learn which user logged in (GET /api/v2/me: %s); the token is stored as "
+            "user 'default', so a second user's login would replace it", reason,
+        )
+        return token
 
     def _needs_token(self, route: Route | None) -> bool:
         if route is not None and route.api != "v2":

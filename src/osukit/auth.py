@@ -22,24 +22,29 @@ Scopes are checked before any request with osu-web's own rules
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
+import json
 import secrets
 from collections.abc import Generator, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+import msgspec
 
 from ._exceptions import (
     AuthenticationError,
     ConfigurationError,
     InvalidScopeError,
     OAuthError,
+    OsukitError,
     ServerError,
     error_class_for_status,
 )
 from ._redact import redact_url, register_secret
-from .tokens import Token
+from .tokens import Token, TokenStore
 
 __all__ = [
     "KNOWN_SCOPES",
@@ -51,6 +56,9 @@ __all__ = [
     "check_scopes",
     "new_state",
     "states_match",
+    "stored_logins",
+    "token_user_id",
+    "user_store_key",
 ]
 
 TokenFlow = Generator[httpx.Request, httpx.Response, Token]
@@ -153,6 +161,64 @@ def states_match(expected: str, received: str | None) -> bool:
     if not received or not expected:
         return False
     return hmac.compare_digest(expected.encode(), received.encode())
+
+
+def token_user_id(access_token: str) -> int | None:
+    """The user a token acts as, read from its ``sub`` claim, or None.
+
+    osu! issues its access tokens as JWTs (Laravel Passport) whose ``sub`` is
+    the resource owner's user id (empty for client-credentials tokens). Nothing
+    is verified: the value only names where the token is stored. A token that
+    is not a JWT (a private server's, the emulator's) gives None.
+    """
+    parts = access_token.split(".")
+    if len(parts) != 3 or len(parts[1]) > 8192:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error, RecursionError):
+        return None
+    sub = payload.get("sub") if isinstance(payload, dict) else None
+    if isinstance(sub, bool):
+        return None
+    if isinstance(sub, int) and sub > 0:
+        return sub
+    if isinstance(sub, str) and sub.isdigit() and 0 < len(sub) < 20 and int(sub) > 0:
+        return int(sub)
+    return None
+
+
+def user_store_key(client_id: int | str | None, user_id: int | str | None) -> str:
+    """The token-store key of one user's token for one application: ``{client_id}:user:{user_id}``.
+
+    Two users who log in through the same application and store keep separate
+    tokens. ``user_id`` None (a token whose owner could not be learnt) gives
+    ``{client_id}:user:default``.
+    """
+    return f"{client_id}:user:{'default' if user_id is None else user_id}"
+
+
+def stored_logins(store: TokenStore, client_id: int | str | None) -> dict[str, Token]:
+    """Every user token saved for ``client_id`` in ``store`` (key → token).
+
+    Needs a store that can list its keys (``keys()``, as every store osukit
+    ships has); other stores give an empty dict. Damaged records are skipped.
+    """
+    lister = getattr(store, "keys", None)
+    if client_id is None or lister is None:
+        return {}
+    prefix = user_store_key(client_id, "")
+    found: dict[str, Token] = {}
+    for key in lister():
+        if not isinstance(key, str) or not key.startswith(prefix) or len(key) == len(prefix):
+            continue
+        try:
+            token = store.load(key)
+        except OsukitError:
+            continue
+        if token is not None:
+            found[key] = token
+    return found
 
 
 def _token_endpoint(base_url: str) -> str:
@@ -323,8 +389,7 @@ class UserToken(Grant):
     def store_key(self) -> str:
         if self._key is not None:
             return self._key
-        owner = self._token.user_id if self._token is not None and self._token.user_id is not None else "default"
-        return f"{self.client_id}:user:{owner}"
+        return user_store_key(self.client_id, self._token.user_id if self._token is not None else None)
 
     @property
     def can_fetch(self) -> bool:
@@ -422,6 +487,9 @@ class AuthorizationCode(UserToken):
             },
         )
         token = read_token_response(response, now=now, requested_scopes=self.scopes)
+        owner = token_user_id(token.access_token)
+        if owner is not None:
+            token = msgspec.structs.replace(token, user_id=owner)
         self._token = token
         return token
 

@@ -12,18 +12,29 @@ the parts without a client so they can be tested and reused.
 
 from __future__ import annotations
 
+import errno
 import html
+import sys
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ._exceptions import AuthenticationError, ConfigurationError
+from ._redact import logger
 from .auth import states_match
 
-__all__ = ["CallbackResult", "CallbackServer", "open_browser", "parse_redirect"]
+__all__ = [
+    "CallbackResult",
+    "CallbackServer",
+    "open_browser",
+    "parse_redirect",
+    "print_login_url",
+    "wait_for_redirect",
+]
 
 _LOOPBACK_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -77,12 +88,30 @@ _PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>osukit</title
 class CallbackServer:
     """A one-shot HTTP server on 127.0.0.1 that waits for osu!'s OAuth redirect.
 
+    Each connection is served on its own thread with a socket timeout
+    (:attr:`connection_timeout` seconds), so an idle or slow connection (a
+    browser's speculative preconnect, a port scanner) cannot hold up the real
+    callback. The login completes as soon as a valid callback has been *read*:
+    a browser that resets the connection before the page is written does not
+    lose it.
+
     Usage::
 
         with CallbackServer("http://127.0.0.1:8080/callback", state) as server:
             webbrowser.open(authorize_url)
             result = server.wait(timeout=300)
+
+    Raises:
+        ConfigurationError: the redirect URI is not ``http://`` on ``127.0.0.1``/``localhost``,
+            or its port is already taken (another program, or a login still running).
+
+    A redirect URI with port ``0`` binds a free port; :attr:`redirect_uri` then
+    names it, and osu! accepts it only if the application's registered callback
+    URL is exactly that (the emulator accepts any).
     """
+
+    connection_timeout: float = 10.0
+    """Seconds a connection may stay silent before the server drops it."""
 
     def __init__(self, redirect_uri: str, state: str) -> None:
         parts = urlsplit(redirect_uri)
@@ -91,72 +120,122 @@ class CallbackServer:
                 "the callback server only listens on loopback: use a redirect_uri like "
                 "http://127.0.0.1:8080/callback (and register exactly that in your osu! OAuth app)"
             )
+        try:
+            requested_port = parts.port
+        except ValueError:
+            raise ConfigurationError(f"the redirect_uri has an invalid port: {redirect_uri!r}") from None
         self.path = parts.path or "/"
+        self.host = parts.hostname or "127.0.0.1"
         self.state = state
         self._result: CallbackResult | None = None
         self._done = threading.Event()
+        self._lock = threading.Lock()
         server_self = self
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = self.connection_timeout  # per-connection socket timeout (StreamRequestHandler)
+
             def do_GET(self) -> None:
                 server_self._handle(self)
 
             def log_message(self, format: str, *args: Any) -> None:
                 return None  # the query holds the code: never log it
 
-        self._httpd = HTTPServer(("127.0.0.1", parts.port or 80), Handler)
-        self._httpd.timeout = 0.2
-        self.port = self._httpd.server_address[1]
+        port = 80 if requested_port is None else requested_port
+        try:
+            self._httpd = _QuietThreadingServer(("127.0.0.1", port), Handler)
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                why = "is already in use" if exc.errno == errno.EADDRINUSE else "needs privileges to bind"
+                raise ConfigurationError(
+                    f"cannot listen for the OAuth callback on 127.0.0.1:{port}: the port {why}. "
+                    "Close what holds it (another `osukit login`?), or use another redirect_uri port "
+                    "registered in your osu! OAuth application"
+                ) from None
+            raise ConfigurationError(
+                f"cannot listen for the OAuth callback on 127.0.0.1:{port}: {exc.strerror or exc}"
+            ) from None
+        self.port = int(self._httpd.server_address[1])
         self._thread = threading.Thread(target=self._serve, name="osukit-oauth-callback", daemon=True)
+        if requested_port == 0:
+            logger.warning(
+                "OAuth callback: redirect_uri port 0 bound %s; osu! accepts it only if it is exactly "
+                "your application's registered callback URL", self.redirect_uri,
+            )
 
     def _serve(self) -> None:
-        while not self._done.is_set():
-            self._httpd.handle_request()
+        self._httpd.serve_forever(poll_interval=0.1)
 
     def _reply(self, handler: BaseHTTPRequestHandler, status: int, title: str, text: str) -> None:
         body = _PAGE.format(title=html.escape(title), text=html.escape(text)).encode()
-        handler.send_response(status)
-        handler.send_header("Content-Type", "text/html; charset=utf-8")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.send_header("Cache-Control", "no-store")
-        handler.end_headers()
-        handler.wfile.write(body)
+        try:
+            handler.send_response(status)
+            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.send_header("Cache-Control", "no-store")
+            handler.send_header("Connection", "close")
+            handler.end_headers()
+            handler.wfile.write(body)
+        except OSError:  # the browser went away first: the page is lost, nothing else is
+            handler.close_connection = True
 
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
-        if self._done.is_set():
-            self._reply(handler, 410, "Already done", "This login has finished; you can close this tab.")
-            return
+        handler.close_connection = True
         if urlsplit(handler.path).path != self.path:
             self._reply(handler, 404, "Not found", "This is not the login callback.")
             return
-        try:
-            result = parse_redirect(handler.path, self.state)
-        except AuthenticationError as exc:
-            self._reply(handler, 400, "Login not accepted", exc.message)
-            return
-        self._result = result
-        if result.error:
+        with self._lock:
+            if self._done.is_set():
+                done = True
+            else:
+                done = False
+                refusal = ""
+                try:
+                    result: CallbackResult | None = parse_redirect(handler.path, self.state)
+                except AuthenticationError as exc:
+                    result = None
+                    refusal = exc.message
+                if result is not None:
+                    # Recorded before the page is written: a reset connection cannot lose the login.
+                    self._result = result
+                    self._done.set()
+        if done:
+            self._reply(handler, 410, "Already done", "This login has finished; you can close this tab.")
+        elif result is None:
+            self._reply(handler, 400, "Login not accepted", refusal)
+        elif result.error:
             self._reply(handler, 400, "Login refused", result.error_description or result.error)
         else:
             self._reply(handler, 200, "Logged in", "osukit has your authorization. You can close this tab.")
-        self._done.set()
+
 
     @property
     def redirect_uri(self) -> str:
         """The redirect URI the server answers (with the actual port)."""
-        return f"http://127.0.0.1:{self.port}{self.path}"
+        return f"http://{self.host}:{self.port}{self.path}"
+
+    @property
+    def done(self) -> bool:
+        """True once a valid callback arrived (or the server was closed)."""
+        return self._done.is_set()
 
     def __enter__(self) -> CallbackServer:
-        self._thread.start()
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def start(self) -> None:
+        """Start answering in a background thread (idempotent)."""
+        if not self._thread.is_alive() and not self._done.is_set():
+            self._thread.start()
+
     def close(self) -> None:
         """Stop listening (idempotent)."""
         self._done.set()
         if self._thread.is_alive():
+            self._httpd.shutdown()
             self._thread.join(timeout=2)
         self._httpd.server_close()
 
@@ -164,14 +243,26 @@ class CallbackServer:
         """Block until a valid callback arrives; raise :class:`AuthenticationError` on timeout or refusal."""
         if not self._done.wait(timeout):
             raise AuthenticationError(f"no OAuth callback within {timeout:.0f}s", status_code=408)
-        result = self._result
-        if result is None:
-            raise AuthenticationError("the login was cancelled", status_code=400)
-        if result.error:
-            raise AuthenticationError(
-                f"osu! refused the authorization: {result.error_description or result.error}", status_code=400
-            )
-        return result
+        return _checked(self._result)
+
+
+class _QuietThreadingServer(ThreadingHTTPServer):
+    """One daemon thread per connection; a connection dropped mid-request is not worth a traceback."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return None
+
+
+def _checked(result: CallbackResult | None) -> CallbackResult:
+    if result is None:
+        raise AuthenticationError("the login was cancelled", status_code=400)
+    if result.error:
+        raise AuthenticationError(
+            f"osu! refused the authorization: {result.error_description or result.error}", status_code=400
+        )
+    return result
 
 
 def open_browser(url: str) -> bool:
@@ -183,3 +274,92 @@ def open_browser(url: str) -> bool:
 
 
 PromptFn = Callable[[str], str]
+
+MAX_PASTES = 3
+"""How many wrong redirect URLs ``wait_for_redirect`` asks again for before giving up."""
+
+PASTE_PROMPT = "Paste the URL osu! redirected you to (or wait for the browser): "
+
+
+def print_login_url(url: str) -> None:
+    """The default ``on_url`` hook of ``login()``: print the authorize URL to stderr.
+
+    Pass your own ``on_url`` (a log call, a chat message to the user…) to show it elsewhere.
+    """
+    sys.stderr.write(f"To log in to osu!, open this URL in a browser:\n\n    {url}\n\n")
+    sys.stderr.flush()
+
+
+def wait_for_redirect(
+    server: CallbackServer | None,
+    state: str,
+    prompt: PromptFn | None = None,
+    timeout: float = 300.0,
+    stop: threading.Event | None = None,
+) -> CallbackResult:
+    """Wait for the callback on ``server`` or a redirect URL typed at ``prompt``, whichever comes first.
+
+    The prompt runs on a daemon thread, so a callback ends the wait even while
+    the prompt is still blocked reading a terminal. A pasted URL with a wrong
+    state is refused and asked for again; when the prompt fails (end of input)
+    the wait goes on for the callback. Without a server the paste is all there is,
+    and its errors are raised. ``stop`` (set from another thread) abandons the wait.
+
+    Raises:
+        AuthenticationError: a wrong state (paste only), osu! refused, or nothing within ``timeout``.
+    """
+    if server is None and prompt is None:
+        raise ConfigurationError("login needs a callback server or a prompt to paste the redirect URL into")
+    pasted: list[CallbackResult] = []
+    refused: list[AuthenticationError] = []
+    paste_error: list[BaseException] = []
+    paste_done = threading.Event()
+
+    def read_paste() -> None:
+        assert prompt is not None
+        message = PASTE_PROMPT if server is not None else "Paste the URL osu! redirected you to: "
+        try:
+            for attempt in range(1, MAX_PASTES + 1):
+                text = prompt(message)
+                if server is not None and server.done:
+                    return
+                try:
+                    pasted.append(parse_redirect(text, state))
+                    return
+                except AuthenticationError as exc:
+                    if server is None or attempt == MAX_PASTES:
+                        refused.append(exc)
+                        return
+                    message = f"That URL was not accepted ({exc.message}). Paste it again: "
+        except BaseException as exc:  # handed to the waiting thread
+            paste_error.append(exc)
+        finally:
+            paste_done.set()
+
+    if prompt is not None:
+        threading.Thread(target=read_paste, name="osukit-login-paste", daemon=True).start()
+    deadline = time.monotonic() + timeout
+    watching_paste = prompt is not None
+    while True:
+        if server is not None and server.done and not (stop is not None and stop.is_set()):
+            return _checked(server._result)
+        if watching_paste and paste_done.is_set():
+            if pasted:
+                return _checked(pasted[0])
+            if refused:
+                raise refused[-1]
+            if server is None:
+                if paste_error:
+                    raise paste_error[0]
+                raise AuthenticationError("no valid redirect URL was pasted", status_code=400)
+            logger.info("login: the paste prompt ended (%s); still waiting for the browser callback",
+                        type(paste_error[0]).__name__ if paste_error else "no valid URL")
+            watching_paste = False
+        if stop is not None and stop.is_set():
+            raise AuthenticationError("the login was cancelled", status_code=400)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            where = f" at {server.redirect_uri}" if server is not None else ""
+            raise AuthenticationError(f"no OAuth callback{where} and no pasted URL within {timeout:.0f}s",
+                                      status_code=408)
+        paste_done.wait(min(0.05, left))

@@ -124,7 +124,9 @@ def test_login_with_callback_then_refresh(mode: str) -> None:
     assert exchange["redirect_uri"] == f"http://127.0.0.1:{port}/cb"
     assert refresh["grant_type"] == "refresh_token" and refresh["refresh_token"] == "refresh-token-0001"
     auths = [r.headers["authorization"] for r in server.api_requests()]
-    assert auths == ["Bearer access-token-0001", "Bearer access-token-0002"]
+    # The first is the one GET /me that learns whose token it is (these tokens are not JWTs).
+    assert auths == ["Bearer access-token-0001", "Bearer access-token-0001", "Bearer access-token-0002"]
+    assert server.api_requests()[0].url.path == "/api/v2/me"
 
 
 def test_login_paste_flow() -> None:
@@ -142,4 +144,4 @@ def test_login_paste_flow() -> None:
     assert server.token_requests[0]["code"] == "pasted-code"
     with pytest.raises(osukit.AuthenticationError, match="state"):
         client.login(open_browser=False, prompt=lambda m: "http://127.0.0.1:8080/callback?code=x&state=forged",
-                     on_url=shown.append)
+                     on_url=shown.append, force=True)

@@ -4,6 +4,7 @@ from this file by ``scripts/unasync.py``; edit this one and re-run the script.""
 from __future__ import annotations
 
 import copy
+import threading
 import types
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
@@ -15,9 +16,11 @@ from .. import _constants as C
 from .._base_client import NOT_GIVEN, BaseClient, NotGiven, build_retry, build_timeout, encode_body
 from .._clock import Clock
 from .._exceptions import (
+    AuthenticationError,
     ClientClosedError,
     ConfigurationError,
     DecodeError,
+    MissingScopeError,
     TimeoutError,
     TransportError,
 )
@@ -163,17 +166,21 @@ class AsyncClient(BaseClient):
             custom_http=http_client is not None or transport is not None or proxy is not None,
         )
         self._closed = False
+        self._on_token_update = on_token_update
         self._tokens: AsyncTokenManager | None = None
         if self.grant is not None:
-            self._tokens = AsyncTokenManager(
-                self.grant,
-                self.token_store,
-                base_url=self.base_url,
-                http=self._http,
-                clock=self._clock,
-                retry=self.retry,
-                on_token_update=on_token_update,
-            )
+            self._tokens = self._manager_for(self.grant)
+
+    def _manager_for(self, grant: Grant) -> AsyncTokenManager:
+        return AsyncTokenManager(
+            grant,
+            self.token_store,
+            base_url=self.base_url,
+            http=self._http,
+            clock=self._clock,
+            retry=self.retry,
+            on_token_update=self._tokens.on_token_update if self._tokens is not None else self._on_token_update,
+        )
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -249,24 +256,40 @@ class AsyncClient(BaseClient):
 
     async def exchange_code(self, grant: AuthorizationCode, code: str, state: str | None = None) -> Token:
         """Finish the authorization-code grant: check ``state`` (when given), trade ``code`` for a token,
-        and make this client act as that user."""
+        and make this client act as that user.
+
+        The token is saved in the token store under the user's own key
+        (:func:`osukit.auth.user_store_key`), so two users of one application keep
+        separate tokens; the user id comes from the token's ``sub`` claim, or from
+        one ``GET /api/v2/me`` when the server's tokens are not JWTs.
+        """
         if state is not None:
             grant.check_state(state)
         flow = grant.exchange_flow(self.base_url, code, self._clock.time())
-        manager = AsyncTokenManager(
-            grant,
-            self.token_store,
-            base_url=self.base_url,
-            http=self._http,
-            clock=self._clock,
-            retry=self.retry,
-            on_token_update=self._tokens.on_token_update if self._tokens is not None else None,
-        )
+        manager = self._manager_for(grant)
         token = await manager._run(flow)
+        if token.user_id is None:
+            token = await self._identify(token)
+            grant._token = token
         await manager.set(token)
         self.grant = grant
         self._tokens = manager
         return token
+
+    async def _identify(self, token: Token) -> Token:
+        """``token`` with ``user_id`` set from one ``GET /api/v2/me`` (unchanged when that fails)."""
+        request = self._prepare("GET", "api/v2/me", token=token)
+        await self.rate_limiter.aacquire(1, "default")
+        try:
+            response = await self._transmit(request)
+        except httpx.HTTPError as exc:
+            return self._with_user_id(token, None, type(exc).__name__)
+        self.rate_limiter.observe(response.headers, "default")
+        return self._with_user_id(token, response, f"HTTP {response.status_code}")
+
+    def _adopt_login(self, grant: Grant) -> None:
+        self.grant = grant
+        self._tokens = self._manager_for(grant)
 
     async def login(
         self,
@@ -278,37 +301,68 @@ class AsyncClient(BaseClient):
         on_url: Callable[[str], None] | None = None,
         timeout: float = 300.0,
         key: str | None = None,
+        user_id: int | None = None,
+        force: bool = False,
     ) -> Token:
         """Log a user in with the authorization-code grant; this client then acts as that user.
 
-        Starts a one-shot callback server on 127.0.0.1 (``redirect_uri`` must be
-        registered in your OAuth application exactly), opens the browser at
-        osu!'s authorize page, waits for the redirect and checks its ``state``.
-        On a machine without a browser, pass ``open_browser=False`` and a
-        ``prompt`` (e.g. ``input``): the URL is shown through ``on_url`` and the
-        user pastes the URL they were redirected to.
+        **A login is remembered.** When the token store already holds a usable
+        token of this application with these scopes (one user, or ``user_id``'s),
+        it is used and nothing is opened; pass ``force=True`` to log in again.
+        Use a persistent store (``token_store=osukit.FileTokenStore()``) so later
+        runs find it.
+
+        Otherwise starts a one-shot callback server on 127.0.0.1 (``redirect_uri``
+        must be registered in your OAuth application exactly), shows the authorize
+        URL through ``on_url`` (default: printed to stderr), opens the browser
+        unless ``open_browser=False``, and waits up to ``timeout`` seconds. With a
+        ``prompt`` (e.g. ``input``), the user may instead paste the URL they were
+        redirected to: whichever comes first, the callback or the paste, finishes
+        the login. A ``redirect_uri`` that is not on loopback (or whose port is
+        taken) leaves only the paste.
+
+        Raises:
+            AuthenticationError: a wrong ``state``, osu! refused, or nothing arrived within ``timeout``.
+            ConfigurationError: no client id/secret, or the callback port cannot be used and there is no
+                ``prompt``.
         """
-        from ..oauth import CallbackServer, parse_redirect
+        from ..oauth import CallbackServer, print_login_url, wait_for_redirect
         from ..oauth import open_browser as _open
 
         grant = AuthorizationCode(self._client_id, self._client_secret, redirect_uri, scopes, key=key)
+        if not force:
+            remembered = self._remembered_login(grant.scopes, key=key, user_id=user_id)
+            if remembered is not None:
+                self._adopt_login(remembered)
+                try:
+                    return await self.get_token()
+                except AuthenticationError as exc:
+                    logger.warning("the stored login could not be refreshed (%s); logging in again", exc.message)
+        server: CallbackServer | None = None
+        try:
+            server = CallbackServer(redirect_uri, grant.state)
+        except ConfigurationError as exc:
+            if prompt is None:
+                raise
+            logger.warning("%s; paste the redirect URL instead", exc)
+        if server is not None and server.redirect_uri != redirect_uri:
+            grant.redirect_uri = server.redirect_uri  # port 0: the port actually bound
         url = grant.authorize_url(self.base_url)
-        if not open_browser and prompt is not None:
-            if on_url is not None:
-                on_url(url)
-            pasted = await self._clock.arun_blocking(prompt, "Paste the URL osu! redirected you to: ")
-            result = parse_redirect(pasted, grant.state)
-        else:
-            with CallbackServer(redirect_uri, grant.state) as server:
-                if on_url is not None:
-                    on_url(url)
-                opened = _open(url) if open_browser else False
-                if not opened and prompt is not None:
-                    pasted = await self._clock.arun_blocking(prompt, "Paste the URL osu! redirected you to: ")
-                    result = parse_redirect(pasted, grant.state)
-                else:
-                    result = await self._clock.arun_blocking(server.wait, timeout)
-        if result.code is None:  # pragma: no cover - parse_redirect/wait raise first
+        stop = threading.Event()
+        try:
+            if server is not None:
+                server.start()
+            (on_url or print_login_url)(url)
+            if open_browser:
+                _open(url)
+            if server is not None:
+                logger.info("login: waiting up to %.0fs for the callback at %s", timeout, server.redirect_uri)
+            result = await self._clock.arun_blocking(wait_for_redirect, server, grant.state, prompt, timeout, stop)
+        finally:
+            stop.set()
+            if server is not None:
+                server.close()
+        if result.code is None:  # pragma: no cover - wait_for_redirect raises first
             raise ConfigurationError("no authorization code")
         return await self.exchange_code(grant, result.code)
 
@@ -354,7 +408,15 @@ class AsyncClient(BaseClient):
                 assert self._tokens is not None
                 token = await self._tokens.get()
                 if route is not None:
-                    self._check_scope(route, token)
+                    try:
+                        self._check_scope(route, token)
+                    except MissingScopeError as exc:
+                        if not self._may_use_stored_login:
+                            raise
+                        # A client built from client id/secret alone: an earlier login() of this app may do.
+                        self._adopt_login(self._stored_login_for(exc))
+                        attempt -= 1
+                        continue
             await self.rate_limiter.aacquire(cost, bucket)
             self._ensure_open()
             request = self._prepare(

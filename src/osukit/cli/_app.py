@@ -243,7 +243,7 @@ def login(
     with Client(client_id=s.client_id, client_secret=s.client_secret, base_url=s.base_url,
                 token_store=state.token_store(), app_name="osukit-cli", rate_limit=state.rate_limit) as client:
         client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
-                     on_url=show, timeout=timeout, key=s.login_key)
+                     on_url=show, timeout=timeout, key=s.login_key, force=True)
         me = client.users.me()
     say(f"Logged in to {s.effective_base_url} as {me.username} (id {me.id}); "
         f"scopes: {' '.join(scopes)}")
