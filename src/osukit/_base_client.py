@@ -13,7 +13,7 @@ import enum
 import os
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import httpx
 import msgspec
@@ -29,6 +29,7 @@ from ._exceptions import (
     NotFoundError,
     OsukitError,
     RateLimitError,
+    RedirectError,
     error_class_for_status,
 )
 from ._redact import logger, redact_url, register_secret
@@ -222,6 +223,29 @@ def build_limiter(rate_limit: RateLimiter | int | float | None, clock: Clock) ->
     raise ConfigurationError("rate_limit must be requests per minute, a RateLimiter, or 0 to disable")
 
 
+MAX_REDIRECTS = 5
+"""Same-origin redirects of one GET that osukit follows before raising :class:`RedirectError`."""
+
+_FOLLOWED_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def _v1_prefix(value: str | None) -> str:
+    prefix = (C.DEFAULT_V1_PREFIX if value is None else value).strip().strip("/")
+    if not prefix or any(c in prefix for c in "?#") or ".." in prefix.split("/"):
+        raise ConfigurationError(f"v1_prefix must be a URL path such as 'api' or 'api/v1', got {value!r}")
+    return prefix
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port if port is not None else default
+
+
 class BaseClient:
     """Configuration and request building shared by :class:`Client` and :class:`AsyncClient`.
 
@@ -238,6 +262,7 @@ class BaseClient:
         access_token: str | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
+        v1_prefix: str | None = None,
         api_version: int | None = None,
         timeout: float | httpx.Timeout | None = None,
         retry: RetryPolicy | int | bool | None = None,
@@ -253,6 +278,7 @@ class BaseClient:
         self.base_url = (base_url or _env("OSU_BASE_URL") or C.DEFAULT_BASE_URL).rstrip("/")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError(f"base_url must be an http(s) URL, got {self.base_url!r}")
+        self.v1_prefix = _v1_prefix(v1_prefix if v1_prefix is not None else _env("OSU_V1_PREFIX"))
         self.api_version = C.DEFAULT_API_VERSION if api_version is None else int(api_version)
         self.timeout = build_timeout(timeout)
         self.retry = build_retry(retry)
@@ -329,6 +355,63 @@ class BaseClient:
         if headers:
             merged.update(headers)
         return PreparedRequest(method, self._url(path), encode_params(params), merged, content)
+
+    def _v1_path(self, path: str) -> str:
+        """``api/get_*`` moved under :attr:`v1_prefix` (``api/v1/get_user`` on servers that put v1 there)."""
+        rel = path.lstrip("/")
+        if rel.startswith("api/get_") and self.v1_prefix != C.DEFAULT_V1_PREFIX:
+            return f"/{self.v1_prefix}/{rel[len('api/'):]}"
+        return path
+
+    def _is_v1_path(self, path: str) -> bool:
+        """True for a v1 route's path (``api/get_*`` or ``{v1_prefix}/get_*``), relative or absolute."""
+        rel = path[len(self.base_url):] if path.startswith(self.base_url + "/") else path
+        rel = rel.lstrip("/")
+        return rel.startswith(("api/get_", f"{self.v1_prefix}/get_"))
+
+    def _redirect_target(self, request: PreparedRequest, response: ResponseLike, hops: int) -> str:
+        """Where to follow a 3xx ``response`` to, or the :class:`RedirectError` that says why not.
+
+        Followed: 301/302/303/307/308 of a GET or HEAD to the same origin (scheme, host, port) as
+        the request, at most :data:`MAX_REDIRECTS` times per call. The request keeps its
+        credentials, which is safe only because the origin is the same.
+        """
+        status = response.status_code
+        method = request.method.upper()
+        raw = response.headers.get("location")
+        shown_from = redact_url(request.full_url)
+        common: dict[str, Any] = {"status_code": status, "method": method, "url": shown_from,
+                                  "headers": response.headers}
+        if not raw:
+            raise RedirectError(f"the server answered {status} without a Location header", location=None, **common)
+        target = urljoin(request.full_url, raw.strip())
+        shown = redact_url(target)
+        if status not in _FOLLOWED_REDIRECTS:
+            raise RedirectError(f"the server answered {status}, pointing at {shown}", location=shown, **common)
+        if method not in ("GET", "HEAD"):
+            raise RedirectError(
+                f"the server redirected this {method} ({status}) to {shown}; osukit follows redirects of GET "
+                "requests only: call the new address directly (a trailing slash, or base_url/v1_prefix)",
+                location=shown, **common,
+            )
+        if _origin(target) != _origin(request.url):
+            raise RedirectError(
+                f"the server redirected ({status}) to another origin: {shown}; osukit does not follow it, so "
+                "credentials never leave the configured server (point base_url there if it is yours)",
+                location=shown, **common,
+            )
+        if hops >= MAX_REDIRECTS:
+            raise RedirectError(f"more than {MAX_REDIRECTS} redirects; the last pointed at {shown}",
+                                location=shown, **common)
+        return target
+
+    def _follow(self, request: PreparedRequest, target: str) -> PreparedRequest:
+        """``request`` sent to the redirect ``target`` (its query taken from the Location, which is
+        same-origin: the headers, credentials included, go along)."""
+        parts = urlsplit(target)
+        query: list[tuple[str, Any]] = list(parse_qsl(parts.query, keep_blank_values=True))
+        return PreparedRequest(request.method, parts._replace(query="", fragment="").geturl(), query,
+                               request.headers, request.content)
 
     def _check_scope(self, route: Route, token: Token | None) -> None:
         """Refuse, without a request, a route whose scope the token is known to lack."""

@@ -6,7 +6,12 @@ DEFAULT_BASE_URL = "https://osu.ppy.sh"
 """osu!'s production site; ``https://dev.ppy.sh`` or the emulator's URL are the usual alternatives."""
 
 DEFAULT_NOTIFY_URL = "wss://notify.ppy.sh"
-"""osu-notification-server (the chat websocket)."""
+"""osu-notification-server (the chat websocket) of :data:`DEFAULT_BASE_URL`. Another ``base_url``
+gets ``ws(s)://<its host>/notify`` unless ``notify_url`` is set (the emulator serves it there)."""
+
+DEFAULT_V1_PREFIX = "api"
+"""Where API v1 lives under ``base_url``: ``api/get_user`` on osu.ppy.sh. Some private servers use
+``api/v1`` (``v1_prefix=`` or ``OSU_V1_PREFIX``)."""
 
 DEFAULT_API_VERSION = 20250913
 """``x-api-version`` sent with every v2 request: the newest dated version osu-web honours.

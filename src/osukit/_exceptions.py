@@ -14,6 +14,7 @@ One status code maps to one class, and every class derives from
     │   ├── ConflictError             409
     │   ├── UnprocessableEntityError  422 (``form_error`` when osu-web sends one)
     │   ├── RateLimitError            429 (``retry_after``)
+    │   ├── RedirectError             3xx osukit will not follow (another origin, not a GET, a loop); ``location``
     │   └── ServerError               5xx
     ├── TransportError                no usable response: connection refused, reset, protocol errors
     │   ├── TimeoutError              connect/read/write/pool timeout
@@ -60,6 +61,7 @@ __all__ = [
     "OsukitError",
     "RateLimitError",
     "RateLimiterUnavailable",
+    "RedirectError",
     "ServerError",
     "TimeoutError",
     "TokenStoreError",
@@ -190,6 +192,23 @@ class RateLimitError(APIError):
 
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
         self.retry_after = retry_after
+        super().__init__(message, **kwargs)
+
+
+class RedirectError(APIError):
+    """A redirect osukit does not follow.
+
+    osukit follows a redirect of a ``GET`` (or ``HEAD``) to the same origin
+    (scheme, host and port) as the request, such as a private server's
+    trailing-slash 307/308, up to a few hops. Anything else is raised: a
+    redirect to another origin (credentials never leave the configured server),
+    of a request that is not a ``GET``, without a ``Location``, or one hop too
+    many. ``location`` is where the server pointed (absolute, secrets redacted),
+    or ``None`` when it sent no ``Location``.
+    """
+
+    def __init__(self, message: str, *, location: str | None, **kwargs: Any) -> None:
+        self.location = location
         super().__init__(message, **kwargs)
 
 

@@ -90,6 +90,8 @@ class AsyncClient(BaseClient):
     * **access_token** - a bare token to use as is.
     * **api_key** - the legacy v1 key (``OSU_API_KEY``), for ``client.legacy``.
     * **base_url** - ``https://osu.ppy.sh`` (``OSU_BASE_URL``), ``https://dev.ppy.sh`` or the emulator.
+    * **v1_prefix** - where API v1 lives under ``base_url``: ``"api"`` (osu.ppy.sh's ``api/get_*``), or
+      e.g. ``"api/v1"`` for a private server (``OSU_V1_PREFIX``).
     * **api_version** - the ``x-api-version`` header (default :data:`~osukit._constants.DEFAULT_API_VERSION`).
     * **timeout** - seconds or an ``httpx.Timeout``.
     * **retry** - a :class:`~osukit.RetryPolicy`, a retry count, or ``False``.
@@ -114,6 +116,7 @@ class AsyncClient(BaseClient):
         access_token: str | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
+        v1_prefix: str | None = None,
         api_version: int | None = None,
         timeout: float | httpx.Timeout | None = None,
         retry: RetryPolicy | int | bool | None = None,
@@ -138,6 +141,7 @@ class AsyncClient(BaseClient):
             access_token=access_token,
             api_key=api_key,
             base_url=base_url,
+            v1_prefix=v1_prefix,
             api_version=api_version,
             timeout=timeout,
             retry=retry,
@@ -401,6 +405,8 @@ class AsyncClient(BaseClient):
         needs_token = self._needs_token(route) if route is not None else self.grant is not None and api == "v2"
         attempt = 0
         reauthed = False
+        hops = 0
+        followed: str | None = None  # a same-origin redirect's target, when one was followed
         while True:
             attempt += 1
             token: Token | None = None
@@ -422,6 +428,8 @@ class AsyncClient(BaseClient):
             request = self._prepare(
                 method, path, params=params, json=json, data=data, headers=headers, token=token, api=api
             )
+            if followed is not None:
+                request = self._follow(request, followed)
             try:
                 response = await self._transmit(request)
             except httpx.HTTPError as exc:
@@ -437,6 +445,12 @@ class AsyncClient(BaseClient):
             self._remember(response)
             self.rate_limiter.observe(response.headers, bucket)
             status = response.status_code
+            if 300 <= status < 400 and status != 304:
+                followed = self._redirect_target(request, response, hops)
+                hops += 1
+                attempt -= 1
+                logger.debug("%s %s: %d, following to the same origin", method, _Redacted(request), status)
+                continue
             if status == 401 and token is not None and not reauthed and self._tokens is not None \
                     and self._tokens.grant.can_fetch:
                 reauthed = True
@@ -513,7 +527,7 @@ class AsyncClient(BaseClient):
             params = self._v1_params(params)
         return await self._send(
             route.http_method,
-            route.path(path),
+            self._v1_path(route.path(path)) if route.api == "v1" else route.path(path),
             parse=self._parser(route, model),
             route=route,
             params=params,
@@ -535,7 +549,7 @@ class AsyncClient(BaseClient):
         model: Any = NOT_GIVEN,
     ) -> AsyncPaginator[T]:
         """A paginator over ``route`` (items one by one, or pages with a resumable cursor)."""
-        route_path = route.path(path)
+        route_path = self._v1_path(route.path(path)) if route.api == "v1" else route.path(path)
         base_params = dict(params or {})
         parser = self._parser(route, model)
 
@@ -573,18 +587,27 @@ class AsyncClient(BaseClient):
         for 204. Rate limiting, auth, retries and errors work as for every
         other call. ``path`` is relative to ``base_url``; absolute URLs must
         point at ``base_url`` (credentials never go to another host).
+
+        A v1 path (``api/get_*``, or under :attr:`v1_prefix`) is sent under
+        :attr:`v1_prefix` with the API key, and ``response_model`` decodes it as
+        leniently as ``client.legacy`` does (v1's numbers-as-strings). A GET that
+        the server redirects to the same origin is followed; any other redirect
+        raises :class:`~osukit.RedirectError` naming its ``Location``.
         """
+        api = "v1" if self._is_v1_path(path) else "v2"
 
         def parse(response: ResponseLike) -> Any:
             if response.status_code == 204 or not response.content:
                 return None
             if response_model is not None:
-                return decode(response.content, response_model, strict=self.strict, route=f"{method} {path}")
+                return decode(response.content, response_model, strict=self.strict, route=f"{method} {path}",
+                              lax=api == "v1")
             return decode(response.content, Any, route=f"{method} {path}")
 
-        api = "v1" if path.lstrip("/").startswith("api/get_") else "v2"
-        if api == "v1" and self.api_key:
-            params = {**(params or {}), "k": self.api_key}
+        if api == "v1":
+            path = self._v1_path(path)
+            if self.api_key:
+                params = {**(params or {}), "k": self.api_key}
         return await self._send(
             method.upper(),
             path,

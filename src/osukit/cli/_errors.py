@@ -79,6 +79,8 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
         "wait a minute and try again; osu! asks for at most 60 requests per minute",
         ExitCode.RATE_LIMIT,
     ),
+    E.RedirectError: ("the server redirected somewhere osukit will not follow",
+                      "check --base-url (and the v1 prefix) against the server's real address", ExitCode.ERROR),
     E.ServerError: ("osu! failed (5xx)", "try again later", ExitCode.SERVER),
     E.TransportError: (
         "could not reach the server",

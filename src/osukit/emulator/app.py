@@ -89,6 +89,69 @@ class Faults:
 
 
 @dataclass
+class ServerShape:
+    """How the emulated server lays out its URLs: osu.ppy.sh's by default, or a private server's.
+
+    * ``v1_prefix`` - where API v1 lives (``api`` → ``/api/get_user``; ``api/v1`` → ``/api/v1/get_user``,
+      and ``/api/get_*`` is then 404 unless ``legacy_v1_redirect`` is set).
+    * ``legacy_v1_redirect`` - a status (302, 301, 307…) redirecting ``/api/get_*`` to the prefix.
+    * ``trailing_slash_redirect`` - a status (307 or 308) redirecting every ``/api/…`` path without a
+      trailing slash to the same path with one, query kept, as a FastAPI server whose routes end in
+      ``/`` does; the path with the slash is served.
+    * ``redirects`` - exact paths (``api/v2/me``) answered with a 302 to the given Location.
+    """
+
+    v1_prefix: str = "api"
+    legacy_v1_redirect: int | None = None
+    trailing_slash_redirect: int | None = None
+    redirects: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_options(cls, options: dict[str, Any]) -> ServerShape:
+        prefix = str(options.get("v1_prefix") or "api").strip("/")
+        statuses: dict[str, int | None] = {}
+        for name in ("legacy_v1_redirect", "trailing_slash_redirect"):
+            value = options.get(name)
+            if value in (None, False, 0):
+                statuses[name] = None
+            elif isinstance(value, int) and not isinstance(value, bool) and 300 <= value < 400:
+                statuses[name] = value
+            else:
+                raise error(422, f"{name} must be a 3xx status or null")
+        redirects = options.get("redirects") or {}
+        if not isinstance(redirects, dict) or not all(isinstance(v, str) for v in redirects.values()):
+            raise error(422, "redirects must map paths to Location strings")
+        return cls(prefix, statuses["legacy_v1_redirect"], statuses["trailing_slash_redirect"],
+                   {str(k).lstrip("/"): v for k, v in redirects.items()})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"v1_prefix": self.v1_prefix, "legacy_v1_redirect": self.legacy_v1_redirect,
+                "trailing_slash_redirect": self.trailing_slash_redirect, "redirects": dict(self.redirects)}
+
+    def resolve(self, request: Request, path: str) -> tuple[str, Response | None]:
+        """The osu.ppy.sh path this request means, or the redirect (or 404) this server answers."""
+        query = request.url.query
+
+        def moved(status: int, target: str) -> Response:
+            return Response(status_code=status, headers={"location": "/" + target + ("?" + query if query else "")})
+
+        if path in self.redirects:
+            return path, Response(status_code=302, headers={"location": self.redirects[path]})
+        if self.trailing_slash_redirect and path.startswith("api/"):
+            if not path.endswith("/"):
+                return path, moved(self.trailing_slash_redirect, path + "/")
+            path = path.rstrip("/")
+        if self.v1_prefix != "api":
+            if path.startswith("api/get_"):
+                if self.legacy_v1_redirect:
+                    return path, moved(self.legacy_v1_redirect, f"{self.v1_prefix}/{path[len('api/'):]}")
+                return path, _json(404, {"error": "Not Found"})
+            if path.startswith(self.v1_prefix + "/get_"):
+                path = "api/" + path[len(self.v1_prefix) + 1:]
+        return path, None
+
+
+@dataclass
 class Bucket:
     tokens: float
     updated: float
@@ -108,6 +171,8 @@ class State:
         self.codes: dict[str, tuple[int, frozenset[str], str]] = {}
         self.buckets: dict[str, Bucket] = {}
         self.faults = Faults()
+        self.shape = ServerShape()
+        """URL layout (v1 prefix, redirects): osu.ppy.sh's unless configured like a private server's."""
         self.stats: dict[str, Any] = {}
         self.sockets: dict[int, set[WebSocket]] = {}
         self.chat_started: set[WebSocket] = set()
@@ -406,6 +471,9 @@ class Emulated:
             if path.startswith("_emulator/"):
                 return await self.control(request, path[len("_emulator/"):])
             st.stats["requests"] += 1
+            path, moved = st.shape.resolve(request, path)
+            if moved is not None:
+                return moved
             fault = await self.inject(path)
             if fault is not None:
                 return fault
@@ -649,7 +717,12 @@ class Emulated:
                 st.token_lifetime = int(body["token_lifetime"])
             if "test_user_id" in body:
                 st.world.test_user_id = int(body["test_user_id"])
-            return _json(200, {"rate_limit": st.rate_limit, "token_lifetime": st.token_lifetime})
+            shape_keys = ("v1_prefix", "legacy_v1_redirect", "trailing_slash_redirect", "redirects")
+            if any(k in body for k in shape_keys):
+                st.shape = ServerShape.from_options({**st.shape.to_dict(),
+                                                     **{k: body[k] for k in shape_keys if k in body}})
+            return _json(200, {"rate_limit": st.rate_limit, "token_lifetime": st.token_lifetime,
+                               **st.shape.to_dict()})
         if what == "reset" and request.method == "POST":
             st.world = build(st.seed)
             st.reset_stats()

@@ -36,6 +36,7 @@ def osu_emulator(_osu_emulator_session: Any) -> Any:
     emu = _osu_emulator_session
     emu.clear_faults()
     emu.configure(rate_limit=None)
+    emu.configure_server()
     emu.reset_stats()
     return emu
 

@@ -9,7 +9,7 @@ import time
 import types
 from typing import Any
 
-from .app import Faults, State, create_app
+from .app import Faults, ServerShape, State, create_app
 
 __all__ = ["Emulator", "main"]
 
@@ -136,6 +136,19 @@ class Emulator:
 
     def reset_stats(self) -> None:
         self.state.reset_stats()
+
+    def configure_server(self, *, v1_prefix: str = "api", legacy_v1_redirect: int | None = None,
+                         trailing_slash_redirect: int | None = None, redirects: dict[str, str] | None = None) -> None:
+        """Lay out URLs like a private server (no arguments: osu.ppy.sh's layout again).
+
+        ``v1_prefix="api/v1"`` serves v1 at ``/api/v1/get_*`` (and 404s ``/api/get_*``, or redirects it
+        with the ``legacy_v1_redirect`` status); ``trailing_slash_redirect=307`` (or 308) redirects every
+        ``/api/…`` path to the same path with a trailing slash; ``redirects`` answers exact paths with a
+        302 to the given Location. The same keys are accepted by ``POST /_emulator/config``."""
+        self.state.shape = ServerShape.from_options({
+            "v1_prefix": v1_prefix, "legacy_v1_redirect": legacy_v1_redirect,
+            "trailing_slash_redirect": trailing_slash_redirect, "redirects": redirects or {},
+        })
 
     def configure(self, *, rate_limit: int | object | None = ..., token_lifetime: int | None = None) -> None:
         """Change the per-minute rate limit (None: off) or the token lifetime at runtime."""
