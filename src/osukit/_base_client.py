@@ -41,7 +41,7 @@ from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
 from .retry import NO_RETRY, RetryPolicy, parse_retry_after
 from .tokens import MemoryTokenStore, Token, TokenStore
 
-__all__ = ["NOT_GIVEN", "BaseClient", "NotGiven", "ResponseInfo", "encode_params"]
+__all__ = ["NOT_GIVEN", "BaseClient", "NotGiven", "ResponseInfo", "encode_params", "notify_url_for"]
 
 
 class NotGiven:
@@ -236,6 +236,23 @@ def _v1_prefix(value: str | None) -> str:
     return prefix
 
 
+def notify_url_for(base_url: str, notify_url: str | None = None) -> str:
+    """The chat websocket of a server: ``notify_url`` when given, else derived from ``base_url``.
+
+    osu.ppy.sh's is :data:`~osukit._constants.DEFAULT_NOTIFY_URL`; any other server (the emulator,
+    a private server) gets ``ws(s)://<its host and path>/notify``.
+    """
+    if notify_url:
+        if not notify_url.startswith(("ws://", "wss://")):
+            raise ConfigurationError(f"notify_url must start with ws:// or wss://, got {notify_url!r}")
+        return notify_url
+    base = base_url.rstrip("/")
+    if base == C.DEFAULT_BASE_URL:
+        return C.DEFAULT_NOTIFY_URL
+    scheme, _, rest = base.partition("://")
+    return f"{'wss' if scheme == 'https' else 'ws'}://{rest}/notify"
+
+
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     try:
@@ -262,6 +279,7 @@ class BaseClient:
         access_token: str | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
+        notify_url: str | None = None,
         v1_prefix: str | None = None,
         api_version: int | None = None,
         timeout: float | httpx.Timeout | None = None,
@@ -278,6 +296,8 @@ class BaseClient:
         self.base_url = (base_url or _env("OSU_BASE_URL") or C.DEFAULT_BASE_URL).rstrip("/")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError(f"base_url must be an http(s) URL, got {self.base_url!r}")
+        self.notify_url = notify_url_for(self.base_url, notify_url or _env("OSU_NOTIFY_URL"))
+        """The chat websocket ``chat_stream()`` connects to (follows ``base_url`` unless set)."""
         self.v1_prefix = _v1_prefix(v1_prefix if v1_prefix is not None else _env("OSU_V1_PREFIX"))
         self.api_version = C.DEFAULT_API_VERSION if api_version is None else int(api_version)
         self.timeout = build_timeout(timeout)

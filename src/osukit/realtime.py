@@ -519,7 +519,9 @@ class AsyncChatStream:
 
     * **client** - the :class:`osukit.AsyncClient` whose token, ``chat/ack`` and message history the
       stream uses (a sync :class:`osukit.Client` works too: it is called from worker threads).
-    * **url** - the notification server (default :data:`osukit._constants.DEFAULT_NOTIFY_URL`).
+    * **url** - the notification server (default: the client's ``notify_url``, which follows its
+      ``base_url``: ``wss://notify.ppy.sh`` for osu.ppy.sh, ``ws(s)://<host>/notify`` for any other
+      server such as the emulator).
     * **channels** - channel ids to watch: missed messages are fetched for them after a reconnect
       even before any of their messages was seen (the stream does not *join* them; see
       :class:`osukit.bot.Bot`).
@@ -552,7 +554,7 @@ class AsyncChatStream:
         max_size: int | None = 2**22,
     ) -> None:
         self._backend: _Backend = _backend_for(client)
-        self.url = url or DEFAULT_NOTIFY_URL
+        self.url = url or getattr(client, "notify_url", None) or DEFAULT_NOTIFY_URL
         if not self.url.startswith(("ws://", "wss://")):
             raise ConfigurationError(f"the notification URL must start with ws:// or wss://, got {self.url!r}")
         if reconnect is True:
@@ -581,6 +583,7 @@ class AsyncChatStream:
         self._pending_first: list[ChatEvent] = []
         self._finished = False
         self._connections = 0
+        self._warned_unreachable = False
         self._keepalive_disabled = False
         self._catch_up_disabled = False
         self.acks = 0
@@ -755,7 +758,15 @@ class AsyncChatStream:
         if policy is None or (policy.max_attempts is not None and failures > policy.max_attempts):
             raise _Fatal(TransportError(f"chat websocket: {reason}", url=self.url))
         delay = policy.delay(failures)
-        logger.info("chat stream: %s; reconnecting in %.2fs (attempt %d)", reason, delay, failures)
+        if self._connections == 0 and not self._warned_unreachable:
+            # Said once, loudly: a wrong address otherwise looks like a silent hang.
+            self._warned_unreachable = True
+            logger.warning(
+                "chat stream: cannot connect to %s (%s); retrying in the background. If that is the wrong "
+                "address, pass notify_url= to the client (or set OSU_NOTIFY_URL)", self.url, reason,
+            )
+        else:
+            logger.info("chat stream: %s; reconnecting in %.2fs (attempt %d)", reason, delay, failures)
         await asyncio.sleep(delay)
 
     async def _open(self, token: Token) -> ClientConnection:
@@ -1044,7 +1055,7 @@ class ChatStream:
         self._done = False
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(url={self._url or DEFAULT_NOTIFY_URL!r})"
+        return f"{type(self).__name__}(url={self._url or getattr(self._client, 'notify_url', DEFAULT_NOTIFY_URL)!r})"
 
     def __enter__(self) -> ChatStream:
         self.start()

@@ -147,6 +147,8 @@ def test_whoami_and_chat_send_tail(ecli: Cli, emu: Any, osu: osukit.Client) -> N
     )
     try:
         assert tail.stderr is not None
+        connecting = tail.stderr.readline()
+        assert f"connecting to the chat websocket at {emu.notify_url}" in connecting, connecting
         started = tail.stderr.readline()
         assert "following channel" in started, started + tail.stderr.read()
         r = ecli("chat", "send", str(channel.channel_id), "hello from the CLI test", "--json", env=env)

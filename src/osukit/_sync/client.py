@@ -91,6 +91,8 @@ class Client(BaseClient):
     * **access_token** - a bare token to use as is.
     * **api_key** - the legacy v1 key (``OSU_API_KEY``), for ``client.legacy``.
     * **base_url** - ``https://osu.ppy.sh`` (``OSU_BASE_URL``), ``https://dev.ppy.sh`` or the emulator.
+    * **notify_url** - the chat websocket (``OSU_NOTIFY_URL``); by default it follows ``base_url``:
+      ``wss://notify.ppy.sh`` for osu.ppy.sh, ``ws(s)://<host>/notify`` for another server (the emulator).
     * **v1_prefix** - where API v1 lives under ``base_url``: ``"api"`` (osu.ppy.sh's ``api/get_*``), or
       e.g. ``"api/v1"`` for a private server (``OSU_V1_PREFIX``).
     * **api_version** - the ``x-api-version`` header (default :data:`~osukit._constants.DEFAULT_API_VERSION`).
@@ -117,6 +119,7 @@ class Client(BaseClient):
         access_token: str | None = None,
         api_key: str | None = None,
         base_url: str | None = None,
+        notify_url: str | None = None,
         v1_prefix: str | None = None,
         api_version: int | None = None,
         timeout: float | httpx.Timeout | None = None,
@@ -142,6 +145,7 @@ class Client(BaseClient):
             access_token=access_token,
             api_key=api_key,
             base_url=base_url,
+            notify_url=notify_url,
             v1_prefix=v1_prefix,
             api_version=api_version,
             timeout=timeout,
@@ -727,8 +731,8 @@ class Client(BaseClient):
     def chat_stream(self, *, url: str | None = None, channels: Iterable[int] = (), **options: Any) -> ChatStream:
         """A chat event stream over osu!'s notification websocket (needs ``osukit[realtime]``).
 
-        ``url`` defaults to :data:`~osukit._constants.DEFAULT_NOTIFY_URL` (pass the emulator's
-        ``notify_url`` in tests); ``channels`` are channel ids whose missed messages are fetched
+        ``url`` defaults to the client's :attr:`notify_url`, which follows ``base_url`` (so a client of
+        the emulator reaches the emulator's websocket); ``channels`` are channel ids whose missed messages are fetched
         after a reconnect even before one of them was seen. Other options (``reconnect``,
         ``keepalive``, ``since``, ``token_refresh_margin`` …) are documented on the stream class::
 

@@ -36,6 +36,11 @@ def tail(state: State, channel_id: int, *, count: int | None, timeout: float | N
         options: dict[str, Any] = {"channels": [channel_id]}
         if state.settings.notify_url:
             options["url"] = state.settings.notify_url
+        url = options.get("url") or getattr(client, "notify_url", None)
+        # Said before connecting: a wrong address is then visible at once (the stream also logs its
+        # first failure, and keeps retrying).
+        sys.stderr.write(f"connecting to the chat websocket at {url} (--notify-url / OSU_NOTIFY_URL to change)\n")
+        sys.stderr.flush()
         with opener(**options) as stream:
             sys.stderr.write(f"following channel {channel_id}; Ctrl-C to stop\n")
             sys.stderr.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import socket
 import threading
 import time
@@ -159,8 +160,57 @@ class Emulator:
             self.state.token_lifetime = token_lifetime
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (0: any free port), or a ConfigurationError saying why not."""
+    from .._exceptions import ConfigurationError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ConfigurationError(f"cannot listen on {host}:{port}: unknown host ({exc.strerror})") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigurationError(
+                f"cannot listen on {host}:{port}: the port is already in use (another emulator?); "
+                "pick another with --port, or --port 0 for any free port"
+            ) from None
+        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(128)
+    return sock
+
+
+def banner(host: str, port: int, state: State) -> str:
+    """What ``osukit emulator serve`` prints: the addresses, the test credentials, and shell lines to paste."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else ("[::1]" if host == "::" else host)
+    base = f"http://{shown}:{port}"
+    notify = f"ws://{shown}:{port}/notify"
+    w = state.world
+    # The emulator's own test credentials (not secrets): printed so scripts can pick them up.
+    return (
+        f"osu! emulator on {base}  client_id={w.client_id} client_secret={w.client_secret}  api_key={w.api_key}\n"
+        f"chat websocket: {notify}\n"
+        "To point osukit at it, paste into your shell:\n"
+        f"  export OSU_BASE_URL={base}\n"
+        f"  export OSU_NOTIFY_URL={notify}\n"
+        f"  export OSU_CLIENT_ID={w.client_id}\n"
+        f"  export OSU_CLIENT_SECRET={w.client_secret}\n"
+        f"  export OSU_API_KEY={w.api_key}\n"
+        "Ctrl-C to stop."
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``osukit emulator serve``: run the emulator until interrupted."""
+    """``osukit emulator serve``: run the emulator until interrupted.
+
+    Raises:
+        ConfigurationError: the address cannot be listened on (the port is taken, an unknown host).
+    """
     parser = argparse.ArgumentParser(prog="osukit emulator serve", description="Run the offline osu! API emulator.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
@@ -169,12 +219,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import uvicorn
 
+    sock = _bind(args.host, args.port)
     app = create_app(args.seed, rate_limit=args.rate_limit)
     state: State = app.state.emulator
-    # The emulator's own test credentials (not secrets): printed so scripts can pick them up.
-    print(f"osu! emulator on http://{args.host}:{args.port}  client_id={state.world.client_id} "  # noqa: T201
-          f"client_secret={state.world.client_secret}  api_key={state.world.api_key}", flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning", lifespan="off"))
+    port = int(sock.getsockname()[1])
+    print(banner(args.host, port, state), flush=True)  # noqa: T201
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     state.server = server
-    server.run()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()
     return 0
