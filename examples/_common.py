@@ -126,7 +126,9 @@ async def osu_client(login: bool) -> osukit.AsyncClient:
         # A bot account's delegate token: it can send, but osu!'s websocket wants chat.read, which
         # delegate tokens cannot have (see osukit.realtime). Use --login to listen as a user.
         return osukit.AsyncClient(scopes=BOT_SCOPES)
-    client = osukit.AsyncClient()
+    # A file token store remembers the login: only the first run opens the browser.
+    client = osukit.AsyncClient(token_store=osukit.FileTokenStore())
     redirect = os.environ.get("OSU_REDIRECT_URI", "http://127.0.0.1:8080/callback")
-    await client.login(redirect_uri=redirect, scopes=USER_SCOPES, on_url=lambda url: print("open:", url))
+    await client.login(redirect_uri=redirect, scopes=USER_SCOPES, on_url=lambda url: print("open:", url),
+                       prompt=input)
     return client

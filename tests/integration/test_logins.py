@@ -85,6 +85,13 @@ def test_async_login_keys_by_user_too(osu_emulator: Any, users: tuple[int, int])
     assert token.user_id == a
     assert store.keys() == [user_store_key(osu_emulator.client_id, a)]
 
+    async def later_run() -> int:  # no login(): the stored one is used
+        async with osukit.AsyncClient(client_id=osu_emulator.client_id, client_secret=osu_emulator.client_secret,
+                                      base_url=osu_emulator.base_url, rate_limit=0, token_store=store) as osu:
+            return (await osu.users.me()).id
+
+    assert asyncio.run(later_run()) == a
+
 
 def test_a_login_is_remembered_by_later_runs(osu_emulator: Any, users: tuple[int, int], tmp_path: Path) -> None:
     a, _ = users
