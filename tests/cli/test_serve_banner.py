@@ -69,3 +69,22 @@ def test_chat_tail_follows_the_base_url_to_the_emulator_websocket(cli: Cli, emu:
     assert f"connecting to the chat websocket at {emu.notify_url}" in r.err
     assert "following channel" in r.err
     assert time.monotonic() - started < 110
+
+
+def test_chat_tail_says_once_when_the_websocket_is_unreachable(cli: Cli, emu: Any) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    env = {**cli.env, **emu_env(emu), "OSU_NOTIFY_URL": f"ws://127.0.0.1:{port}/notify"}
+    env["OSU_ACCESS_TOKEN"] = token_text(emu.mint_token(user_id=emu.dataset["test_user_id"],
+                                                        scopes=["identify", "public", "chat.read"]))
+    proc = subprocess.Popen([sys.executable, "-m", "osukit.cli", "chat", "tail", "5", "--timeout", "1"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        first, second = proc.stderr.readline(), proc.stderr.readline()
+    finally:
+        proc.kill()
+        proc.wait(timeout=20)
+    assert f"connecting to the chat websocket at ws://127.0.0.1:{port}/notify" in first
+    assert f"cannot connect to ws://127.0.0.1:{port}/notify" in second and "OSU_NOTIFY_URL" in second
