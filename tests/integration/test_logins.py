@@ -30,6 +30,7 @@ def users(osu_emulator: Any) -> Iterator[tuple[int, int]]:
     other = next(u["id"] for u in osu_emulator.dataset["users"] if u["id"] != original)
     yield original, other
     osu_emulator.state.world.test_user_id = original
+    osu_emulator.configure_server()
 
 
 def _approve_as(emu: Any, user_id: int) -> None:
@@ -47,9 +48,12 @@ def _login(client: osukit.Client, **kw: Any) -> osukit.Token:
                         timeout=60, **kw)
 
 
+@pytest.mark.parametrize("layout", ["osu", "trailing-slash"])
 def test_two_users_through_one_app_keep_separate_tokens(osu_emulator: Any, users: tuple[int, int],
-                                                         tmp_path: Path) -> None:
+                                                         tmp_path: Path, layout: str) -> None:
     a, b = users
+    if layout == "trailing-slash":  # a private server: even the one GET /me that names the user is redirected
+        osu_emulator.configure_server(trailing_slash_redirect=307)
     store = osukit.FileTokenStore(tmp_path / "tokens.json")
     with _client(osu_emulator, store) as first:
         token_a = _login(first)

@@ -22,6 +22,7 @@ from .._exceptions import (
     ConfigurationError,
     DecodeError,
     MissingScopeError,
+    RedirectError,
     TimeoutError,
     TransportError,
 )
@@ -288,13 +289,21 @@ class Client(BaseClient):
     def _identify(self, token: Token) -> Token:
         """``token`` with ``user_id`` set from one ``GET /api/v2/me`` (unchanged when that fails)."""
         request = self._prepare("GET", "api/v2/me", token=token)
-        self.rate_limiter.acquire(1, "default")
-        try:
-            response = self._transmit(request)
-        except httpx.HTTPError as exc:
-            return self._with_user_id(token, None, type(exc).__name__)
-        self.rate_limiter.observe(response.headers, "default")
-        return self._with_user_id(token, response, f"HTTP {response.status_code}")
+        hops = 0
+        while True:
+            self.rate_limiter.acquire(1, "default")
+            try:
+                response = self._transmit(request)
+            except httpx.HTTPError as exc:
+                return self._with_user_id(token, None, type(exc).__name__)
+            self.rate_limiter.observe(response.headers, "default")
+            if not 300 <= response.status_code < 400 or response.status_code == 304:
+                return self._with_user_id(token, response, f"HTTP {response.status_code}")
+            try:  # a private server's trailing-slash redirect: followed like any GET's
+                request = self._follow(request, self._redirect_target(request, response, hops))
+            except RedirectError as exc:
+                return self._with_user_id(token, None, exc.message)
+            hops += 1
 
     def _adopt_login(self, grant: Grant) -> None:
         self.grant = grant
