@@ -485,23 +485,33 @@ class BaseClient:
         ((found_key, token),) = usable.items()
         return UserToken(self._client_id, self._client_secret, token, key=found_key if key is not None else None)
 
-    def _stored_login_for(self, error: MissingScopeError) -> UserToken:
-        """The stored login to retry a user-only call with, or ``error`` made explicit."""
+    def _stored_login_for(self, route: Route) -> UserToken | None:
+        """The stored login a user-only ``route`` should use on a client built from client id/secret
+        alone, or None (then the call fails as it would have). Asked once per client.
+
+        Raises:
+            MissingScopeError: several users are logged in with this application: which one is meant?
+        """
+        grant = self.grant
+        if not self._may_use_stored_login or grant is None or grant.user_bound or route.scope in (None, "any"):
+            return None
+        if not route.requires_user and route.scope in grant.scopes:
+            return None
         self._may_use_stored_login = False
-        grant = self._remembered_login()
-        if grant is not None:
-            stored = grant.initial_token()
+        found = self._remembered_login()
+        if found is not None:
+            stored = found.initial_token()
             logger.info("acting as the user of the stored login (user %s)", stored.user_id if stored else None)
-            return grant
+            return found
         logins = stored_logins(self.token_store, self._client_id)
         if len(logins) > 1:
             ids = ", ".join(str(t.user_id) for t in logins.values())
             raise MissingScopeError(
-                f"{error.message}. {len(logins)} users are logged in with this application in the token store "
-                f"(user ids {ids}): choose one with client.login(user_id=...)",
-                scope=error.scope,
-            ) from None
-        raise error
+                f"{route.name} ({route.key}) acts as a user, and {len(logins)} users are logged in with this "
+                f"application in the token store (user ids {ids}): choose one with client.login(user_id=...)",
+                scope=route.scope or "identify",
+            )
+        return None
 
     def _with_user_id(self, token: Token, response: ResponseLike | None, reason: str) -> Token:
         """``token`` with the ``id`` of a ``/me`` response as its ``user_id``."""

@@ -103,8 +103,10 @@ def test_a_login_is_remembered_by_later_runs(osu_emulator: Any, users: tuple[int
     with _client(osu_emulator, osukit.FileTokenStore(path)) as first_run:
         _login(first_run)
     # A later run without login(): the stored login is used for what needs a user.
+    osu_emulator.reset_stats()
     with _client(osu_emulator, osukit.FileTokenStore(path)) as later:
         assert later.users.me().id == a
+    assert osu_emulator.stats()["token_requests"] == {}  # not even an application token was needed
     # A later run that calls login() again: nothing is opened.
     opened: list[str] = []
     with _client(osu_emulator, osukit.FileTokenStore(path)) as later:

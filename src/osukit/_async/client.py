@@ -20,7 +20,6 @@ from .._exceptions import (
     ClientClosedError,
     ConfigurationError,
     DecodeError,
-    MissingScopeError,
     RedirectError,
     TimeoutError,
     TransportError,
@@ -281,6 +280,7 @@ class AsyncClient(BaseClient):
             token = await self._identify(token)
             grant._token = token
         await manager.set(token)
+        self._may_use_stored_login = False
         self.grant = grant
         self._tokens = manager
         return token
@@ -305,6 +305,7 @@ class AsyncClient(BaseClient):
             hops += 1
 
     def _adopt_login(self, grant: Grant) -> None:
+        self._may_use_stored_login = False
         self.grant = grant
         self._tokens = self._manager_for(grant)
 
@@ -424,18 +425,15 @@ class AsyncClient(BaseClient):
             attempt += 1
             token: Token | None = None
             if needs_token:
+                if route is not None and self._may_use_stored_login:
+                    # A client built from client id/secret alone: an earlier login() of this app may do.
+                    remembered = self._stored_login_for(route)
+                    if remembered is not None:
+                        self._adopt_login(remembered)
                 assert self._tokens is not None
                 token = await self._tokens.get()
                 if route is not None:
-                    try:
-                        self._check_scope(route, token)
-                    except MissingScopeError as exc:
-                        if not self._may_use_stored_login:
-                            raise
-                        # A client built from client id/secret alone: an earlier login() of this app may do.
-                        self._adopt_login(self._stored_login_for(exc))
-                        attempt -= 1
-                        continue
+                    self._check_scope(route, token)
             await self.rate_limiter.aacquire(cost, bucket)
             self._ensure_open()
             request = self._prepare(

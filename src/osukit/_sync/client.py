@@ -21,7 +21,6 @@ from .._exceptions import (
     ClientClosedError,
     ConfigurationError,
     DecodeError,
-    MissingScopeError,
     RedirectError,
     TimeoutError,
     TransportError,
@@ -282,6 +281,7 @@ class Client(BaseClient):
             token = self._identify(token)
             grant._token = token
         manager.set(token)
+        self._may_use_stored_login = False
         self.grant = grant
         self._tokens = manager
         return token
@@ -306,6 +306,7 @@ class Client(BaseClient):
             hops += 1
 
     def _adopt_login(self, grant: Grant) -> None:
+        self._may_use_stored_login = False
         self.grant = grant
         self._tokens = self._manager_for(grant)
 
@@ -425,18 +426,15 @@ class Client(BaseClient):
             attempt += 1
             token: Token | None = None
             if needs_token:
+                if route is not None and self._may_use_stored_login:
+                    # A client built from client id/secret alone: an earlier login() of this app may do.
+                    remembered = self._stored_login_for(route)
+                    if remembered is not None:
+                        self._adopt_login(remembered)
                 assert self._tokens is not None
                 token = self._tokens.get()
                 if route is not None:
-                    try:
-                        self._check_scope(route, token)
-                    except MissingScopeError as exc:
-                        if not self._may_use_stored_login:
-                            raise
-                        # A client built from client id/secret alone: an earlier login() of this app may do.
-                        self._adopt_login(self._stored_login_for(exc))
-                        attempt -= 1
-                        continue
+                    self._check_scope(route, token)
             self.rate_limiter.acquire(cost, bucket)
             self._ensure_open()
             request = self._prepare(
