@@ -126,6 +126,8 @@ class CallbackServer:
             raise ConfigurationError(f"the redirect_uri has an invalid port: {redirect_uri!r}") from None
         self.path = parts.path or "/"
         self.host = parts.hostname or "127.0.0.1"
+        self.requested_port = requested_port
+        """The port the redirect URI names (None when it names none: 80); 0 binds a free one."""
         self.state = state
         self._result: CallbackResult | None = None
         self._done = threading.Event()
@@ -286,6 +288,9 @@ def print_login_url(url: str) -> None:
 
     Pass your own ``on_url`` (a log call, a chat message to the user…) to show it elsewhere.
     """
+    if sys.stderr is None:  # no console (pythonw): the log is all there is
+        logger.warning("to log in to osu!, open this URL in a browser: %s", url)
+        return
     sys.stderr.write(f"To log in to osu!, open this URL in a browser:\n\n    {url}\n\n")
     sys.stderr.flush()
 

@@ -363,7 +363,7 @@ class AsyncClient(BaseClient):
             if prompt is None:
                 raise
             logger.warning("%s; paste the redirect URL instead", exc)
-        if server is not None and server.redirect_uri != redirect_uri:
+        if server is not None and server.requested_port == 0:
             grant.redirect_uri = server.redirect_uri  # port 0: the port actually bound
         url = grant.authorize_url(self.base_url)
         stop = threading.Event()
