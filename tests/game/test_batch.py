@@ -9,11 +9,11 @@ import pytest
 
 pytest.importorskip("rosu_pp_py")
 
-from osukit.emulator.dataset import build  # noqa: E402
-from osukit.emulator.osufile import osu_file  # noqa: E402
-from osukit import InvalidParameterError  # noqa: E402
-from osukit.game import BeatmapError, performance  # noqa: E402
-from osukit.game.batch import performance_many  # noqa: E402
+from osukit import InvalidParameterError
+from osukit.emulator.dataset import build
+from osukit.emulator.osufile import osu_file
+from osukit.game import BeatmapError, performance
+from osukit.game.batch import performance_many
 
 
 def _world_scores(tmp_path: Path, n_maps: int = 6) -> tuple[list[dict[str, Any]], Path]:
