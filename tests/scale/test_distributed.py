@@ -372,3 +372,35 @@ def test_per_token_budgets_add_up_to_the_app_cap(redis_url: str, tmp_path: Path)
     assert stats["rate_limited"] == 0
     assert abs(rate / cap - 1) <= 0.05
     assert collect(fleet.out, tmp_path / "all.jsonl")["rows"] == n_ids
+
+
+# ----------------------------------------------------------------------------------------- CLI
+
+
+def test_cli_submit_work_status_collect(redis_url: str, emu: Emulator, tmp_path: Path) -> None:
+    env = {**os.environ, "OSUKIT_REDIS_URL": redis_url, "OSU_CLIENT_ID": str(emu.client_id),
+           "OSU_CLIENT_SECRET": emu.client_secret, "OSU_BASE_URL": emu.base_url,
+           "OSUKIT_CONFIG": str(tmp_path / "none.toml"), "OSUKIT_TOKEN_FILE": str(tmp_path / "tokens.json")}
+
+    def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "osukit.cli", *args], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=timeout)
+
+    r = cli("crawl", "submit", "beatmaps", "--ids", "1000001-1000500", "--name", "cli")
+    assert r.returncode == 0 and "submitted 10 tasks" in r.stderr, r.stderr
+    r = cli("crawl", "submit", "beatmaps", "--ids", "1-5", "--name", "cli")
+    assert r.returncode != 0 and "already submitted" in r.stderr
+    workers = [subprocess.Popen([sys.executable, "-m", "osukit.cli", "crawl", "work", "--name", "cli", "--budget", "1200",
+                                 "--out-dir", "out", "--worker", f"cli-{i}"], cwd=tmp_path, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for i in range(2)]
+    for w in workers:
+        _, err = w.communicate(timeout=180)
+        assert w.returncode == 0, err
+    status = json.loads(cli("crawl", "status", "--name", "cli", "--json").stdout)
+    assert status["complete"] and status["done"] == 10 and status["rows"] == 500 and status["dead"] == 0
+    assert set(status["workers"]) == {"cli-0", "cli-1"}
+    r = cli("crawl", "status", "--name", "cli")
+    assert r.returncode == 0 and "10/10 done (complete)" in r.stdout
+    r = cli("crawl", "collect", "--out-dir", "out", "--out", "all.jsonl")
+    assert r.returncode == 0 and "wrote 500 rows of 10 tasks" in r.stderr
+    assert len((tmp_path / "all.jsonl").read_text().splitlines()) == 500
