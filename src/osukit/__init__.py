@@ -51,7 +51,7 @@ from ._version import __version__
 from .auth import AuthorizationCode, ClientCredentials, StaticToken, UserToken
 from .enums import BeatmapsetStatus, Ruleset
 from .pagination import Page
-from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
+from .ratelimit import LayeredRateLimiter, NoRateLimit, RateLimiter, TokenBucket
 from .retry import RetryPolicy
 from .tokens import FileTokenStore, MemoryTokenStore, SQLiteTokenStore, Token, TokenStore
 
@@ -87,6 +87,7 @@ __all__ = [
     "ForbiddenError",
     "InvalidParameterError",
     "InvalidScopeError",
+    "LayeredRateLimiter",
     "MemoryTokenStore",
     "MissingExtraError",
     "MissingScopeError",

@@ -18,7 +18,7 @@ from ._constants import DEFAULT_BURST, DEFAULT_RATE_LIMIT, REPLAY_RATE_LIMIT, SE
 from ._exceptions import InvalidParameterError
 from ._redact import logger
 
-__all__ = ["NoRateLimit", "RateLimiter", "TokenBucket"]
+__all__ = ["LayeredRateLimiter", "NoRateLimit", "RateLimiter", "TokenBucket"]
 
 DEFAULT_BUCKET = "default"
 REPLAY_BUCKET = "replay"
@@ -164,3 +164,45 @@ class TokenBucket:
             if retry_after is not None and retry_after > 0:
                 b.blocked_until = max(b.blocked_until, now + retry_after)
                 logger.debug("rate limiter: server asked to wait %.1fs (bucket %s)", retry_after, bucket)
+
+
+class LayeredRateLimiter:
+    """A token's own budget under an application-wide cap: a request waits for both.
+
+    osu-web throttles each token on its own (``app/Http/Middleware/ThrottleRequests.php``
+    keys the limit on the OAuth token), so an application that many users have
+    authorised gets each user's budget. Give every user's client a ``LayeredRateLimiter``
+    of that user's bucket and one shared cap for the application, and fan-out across users
+    stays inside the policy you choose. osu!'s terms of use allow **60 requests per
+    minute** unless osu! has allowed you more; the cap is where you keep to that.
+
+    **Parameters**
+
+    * **token** - this token's (or user's) limiter; it also learns from the responses'
+      ``X-RateLimit-*`` and ``Retry-After`` headers, which osu-web counts per token.
+    * **app** - the limiter every token shares (a [TokenBucket][osukit.TokenBucket] in one
+      process, a [RedisRateLimiter][osukit.contrib.redis.RedisRateLimiter] across machines).
+
+    [ClientPool][osukit.ClientPool] builds these for you with ``per_user_rate_limit=``.
+    """
+
+    def __init__(self, token: RateLimiter, app: RateLimiter) -> None:
+        self.token = token
+        self.app = app
+
+    def __repr__(self) -> str:
+        return f"LayeredRateLimiter(token={self.token!r}, app={self.app!r})"
+
+    def acquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> None:
+        """Wait for the token's budget, then for the application's."""
+        self.token.acquire(cost, bucket)
+        self.app.acquire(cost, bucket)
+
+    async def aacquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> None:
+        """Wait (without blocking the event loop) for the token's budget, then the application's."""
+        await self.token.aacquire(cost, bucket)
+        await self.app.aacquire(cost, bucket)
+
+    def observe(self, headers: Mapping[str, str], bucket: str = DEFAULT_BUCKET) -> None:
+        """Pass the server's headers to the token's limiter (osu-web counts them per token)."""
+        self.token.observe(headers, bucket)

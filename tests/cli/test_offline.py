@@ -153,4 +153,4 @@ def test_crawl_argument_errors(cli: Cli, tmp_path: Path) -> None:
     r = cli("--client-id", "1", "--client-secret", "x", "crawl", "users", "--out", str(tmp_path / "u.jsonl"))
     assert r.code == 2 and "--ids" in r.err_lines[0]
     r = cli("--client-id", "1", "--client-secret", "x", "crawl", "nothing", "--out", str(tmp_path / "n.jsonl"))
-    assert r.code == 2 and "unknown crawl kind" in r.err_lines[0]
+    assert r.code == 2 and "No such command 'nothing'" in r.err_lines[0]

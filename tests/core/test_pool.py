@@ -56,3 +56,41 @@ def test_async_pool() -> None:
             assert [r["auth"] for r in results] == [f"Bearer user-{uid}-token" for uid in range(10)]
 
     asyncio.run(main())
+
+
+def test_per_user_budgets_under_an_app_cap() -> None:
+    """Each user's requests wait for their own bucket (osu-web throttles per token) and for the app cap."""
+    server = ScriptedServer(lambda r: httpx.Response(200, json={"auth": r.headers["authorization"]}))
+    clock = FakeClock()
+    made: list[int] = []
+
+    def own(uid: int) -> osukit.RateLimiter:
+        made.append(uid)
+        return osukit.TokenBucket(60, burst=1, clock=clock)  # 1 request/s per user
+
+    pool = osukit.ClientPool(client_id=5, client_secret="secret-abcdef", base_url="https://osu.test",
+                             transport=httpx.MockTransport(server), clock=clock,
+                             rate_limit=osukit.TokenBucket(120, burst=1, clock=clock),  # 2/s for the whole app
+                             per_user_rate_limit=own)
+    with pool:
+        for uid in (1, 2, 3):
+            pool.add(Token(access_token=f"user-{uid}-token", expires_at=clock.time() + 3600,
+                           scopes=("public",)), user_id=uid)
+        limiter = pool.get(1).rate_limiter
+        assert isinstance(limiter, osukit.LayeredRateLimiter) and limiter.app is pool.rate_limiter
+        assert made == [1, 2, 3]
+        start = clock.monotonic()
+        for _ in range(4):  # one user alone: their own 1/s is the limit
+            pool.get(1).request("GET", "api/v2/me")
+        assert clock.monotonic() - start == pytest.approx(3.0)
+        start = clock.monotonic()
+        for _ in range(4):  # three users in turn: 12 requests at the app's 2/s
+            for uid in (1, 2, 3):
+                pool.get(uid).request("GET", "api/v2/me")
+        assert clock.monotonic() - start == pytest.approx(6.0, abs=0.51)
+    # A number gives every user an in-process bucket of that many requests per minute.
+    with osukit.ClientPool(client_id=5, client_secret="s", base_url="https://osu.test", rate_limit=600,
+                           per_user_rate_limit=30, transport=httpx.MockTransport(server), clock=clock) as p:
+        p.add(Token(access_token="t", expires_at=clock.time() + 3600, scopes=("public",)), user_id=7)
+        own_bucket = p.get(7).rate_limiter.token  # type: ignore[attr-defined]
+        assert isinstance(own_bucket, osukit.TokenBucket) and own_bucket.per_minute == 30

@@ -13,7 +13,7 @@ from .._base_client import build_limiter
 from .._clock import Clock
 from .._exceptions import ConfigurationError
 from ..auth import UserToken
-from ..ratelimit import RateLimiter
+from ..ratelimit import LayeredRateLimiter, RateLimiter
 from ..tokens import MemoryTokenStore, Token, TokenStore
 from .client import AsyncClient
 
@@ -25,6 +25,15 @@ class AsyncClientPool:
 
     Every client shares one ``httpx`` connection pool, one rate limiter (so the
     application's budget is respected across users) and one token store.
+
+    osu-web throttles each token on its own, so with ``per_user_rate_limit`` every user
+    also gets a budget of their own *under* the shared one: a number (requests per
+    minute, an in-process [TokenBucket][osukit.TokenBucket] per user) or a factory
+    ``user_id -> RateLimiter`` (e.g. a ``RedisRateLimiter`` keyed by user, to share each
+    user's budget across machines). Each user's client then waits for their own bucket
+    and for ``rate_limit``, the application-wide cap
+    ([LayeredRateLimiter][osukit.LayeredRateLimiter]). osu!'s terms of use allow 60
+    requests per minute unless osu! has allowed you more: keep the cap there.
     ``on_token_update(user_id, token)`` fires whenever a user's token is issued
     or refreshed, so you can persist it; ``on_client_add(user_id, client)``
     when a user joins the pool.
@@ -43,6 +52,7 @@ class AsyncClientPool:
         client_secret: str,
         token_store: TokenStore | None = None,
         rate_limit: RateLimiter | int | float | None = None,
+        per_user_rate_limit: float | Callable[[int], RateLimiter] | None = None,
         base_url: str | None = None,
         on_token_update: Callable[[int, Token], None] | None = None,
         on_client_add: Callable[[int, AsyncClient], None] | None = None,
@@ -55,6 +65,7 @@ class AsyncClientPool:
         self.token_store = token_store if token_store is not None else MemoryTokenStore()
         self._clock = clock or Clock()
         self.rate_limiter = build_limiter(rate_limit, self._clock)
+        self.per_user_rate_limit = per_user_rate_limit
         self.base_url = base_url
         self.on_token_update = on_token_update
         self.on_client_add = on_client_add
@@ -77,12 +88,20 @@ class AsyncClientPool:
         if self.on_token_update is not None and token.user_id is not None:
             self.on_token_update(token.user_id, token)
 
+    def limiter_for(self, user_id: int) -> RateLimiter:
+        """The limiter a user's client uses: the shared one, or the user's own under it."""
+        per_user = self.per_user_rate_limit
+        if per_user is None:
+            return self.rate_limiter
+        own = per_user(user_id) if callable(per_user) else build_limiter(per_user, self._clock)
+        return LayeredRateLimiter(own, self.rate_limiter)
+
     def _make(self, user_id: int, token: Token | None) -> AsyncClient:
         grant = UserToken(self.client_id, self._secret, token, key=self.key_for(user_id))
         client = AsyncClient(
             grant=grant,
             http_client=self._http,
-            rate_limit=self.rate_limiter,
+            rate_limit=self.limiter_for(user_id),
             token_store=self.token_store,
             base_url=self.base_url,
             clock=self._clock,

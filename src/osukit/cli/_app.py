@@ -649,28 +649,9 @@ def chat_tail(
 # ---------------------------------------------------------------------------------------- crawl
 
 
-@app.command()
-def crawl(
-    ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="scores, beatmapsets, users or beatmaps.")],
-    args: Annotated[
-        list[str] | None, typer.Argument(help="scores: USER [best|firsts|pinned|recent]; beatmapsets: [QUERY].")
-    ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="JSON Lines output file.")] = Path("crawl.jsonl"),
-    ids: Annotated[
-        str | None, typer.Option("--ids", help="users/beatmaps: an id range A-B (inclusive) or a file with one id a line.")
-    ] = None,
-    mode: ModeOpt = None,
-    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted crawl of the same --out.")] = False,
-    restart: Annotated[bool, typer.Option("--restart", help="Forget the checkpoint and start over.")] = False,
-    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=16, help="Id chunks in flight.")] = 4,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")] = True,
-) -> None:
-    """Bulk-crawl a listing or an id range to JSON Lines, with a progress bar, checkpoints and resume."""
-    from ._crawl import run_crawl
+from ._dcrawl import crawl_app  # noqa: E402 (the crawl commands live in their own module)
 
-    run_crawl(_state(ctx), kind, list(args or []), out=out, ids=ids, mode=_ruleset(mode), resume=resume,
-              restart=restart, concurrency=concurrency, progress=progress)
+app.add_typer(crawl_app, name="crawl")
 
 
 # ----------------------------------------------------------------------------------------- game
