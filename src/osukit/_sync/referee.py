@@ -17,8 +17,8 @@ The hub is ``/referee`` on osu-server-spectator (``https://spectator.ppy.sh/refe
 hub speaking the JSON protocol; its contract (``IRefereeHubServer`` / ``IRefereeHubClient``,
 documented in ``osu.Server.Spectator.PublicAPIDocs/referee-hub-api.md``) is marked *unstable*.
 The token comes from the osukit client (shared scopes, refresh and token store) and must carry
-``multiplayer.write_manage``: :class:`osukit.MissingScopeError` is raised before connecting when it
-does not. Every hub error is a typed :class:`osukit.RefereeHubError` subclass, one per code.
+``multiplayer.write_manage``: ``osukit.MissingScopeError`` is raised before connecting when it
+does not. Every hub error is a typed ``osukit.RefereeHubError`` subclass, one per code.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ ModsLike = Iterable["Mod | str | Mapping[str, Any]"]
 
 
 def _mods(value: ModsLike | None) -> list[Mod] | None:
-    """Mods as the hub wants them: ``"HD"``, ``{"acronym": "DT", "settings": {...}}`` or :class:`Mod`."""
+    """Mods as the hub wants them: ``"HD"``, ``{"acronym": "DT", "settings": {...}}`` or ``Mod``."""
     if value is None:
         return None
     if isinstance(value, (str, bytes)):
@@ -104,7 +104,7 @@ class RefereeClient:
         base_url: the spectator server (default ``https://spectator.ppy.sh``); the hub is at
             ``{base_url}/referee``. For the osukit emulator pass its ``base_url``.
         reconnect: backoff between reconnect attempts (None: a drop ends the client with
-            :class:`osukit.HubConnectionError`).
+            ``osukit.HubConnectionError``).
         ping_interval: seconds between SignalR pings.
         server_timeout: seconds without any message from the hub before the connection counts
             as dead (the server pings every 15 s).
@@ -113,16 +113,16 @@ class RefereeClient:
             ``MakeRoom`` otherwise); used to notice being kicked or removed as referee.
 
     Events come two ways: iterate the client (``for event in referee``), or register
-    handlers with :meth:`on` and call :meth:`run`. Each event is a model of
-    :mod:`osukit.referee` (``UserJoinedEvent`` …), a :class:`osukit.referee.Reconnected` after a
-    dropped connection was restored, a :class:`osukit.referee.RoomClosed`, or a
-    :class:`osukit.referee.RawHubEvent` for a hub method osukit does not know.
+    handlers with ``on`` and call ``run``. Each event is a model of
+    ``osukit.referee`` (``UserJoinedEvent`` …), a ``osukit.referee.Reconnected`` after a
+    dropped connection was restored, a ``osukit.referee.RoomClosed``, or a
+    ``osukit.referee.RawHubEvent`` for a hub method osukit does not know.
 
     **Server shutdowns.** A ``CountdownStartedEvent`` of type ``server_shutting_down`` means the
     server instance is being replaced; the instance stays up for up to 6 hours, and the hub's
     documentation asks referees to close their rooms, disconnect and connect again to reach the
     new instance as soon as they can. The client logs a warning and sets
-    :attr:`shutdown_deadline`; :meth:`move_to_new_instance` does the switch (after the matches in
+    ``shutdown_deadline``; ``move_to_new_instance`` does the switch (after the matches in
     progress) when you decide to.
     """
 
@@ -161,8 +161,8 @@ class RefereeClient:
         self._engine.start()
 
     def close(self) -> None:
-        """Disconnect. Rooms stay open on the server (close them with :meth:`close_room`); the
-        account stays their referee and can :meth:`join_room` again later."""
+        """Disconnect. Rooms stay open on the server (close them with ``close_room``); the
+        account stays their referee and can ``join_room`` again later."""
         self._engine.close()
 
     def __enter__(self) -> RefereeClient:
@@ -231,7 +231,7 @@ class RefereeClient:
         return found
 
     def dispatch(self, event: RefereeEvent) -> None:
-        """Run the handlers registered for ``event`` (what :meth:`run` does for each event)."""
+        """Run the handlers registered for ``event`` (what ``run`` does for each event)."""
         for handler in self._handlers_for(event):
             try:
                 result = handler(event)
@@ -241,7 +241,7 @@ class RefereeClient:
                 logger.exception("referee handler %r failed on %s", handler, type(event).__name__)
 
     def run(self) -> None:
-        """Connect if needed and dispatch events to the handlers until :meth:`close`."""
+        """Connect if needed and dispatch events to the handlers until ``close``."""
         self.connect()
         for event in self:
             self.dispatch(event)
@@ -267,7 +267,7 @@ class RefereeClient:
         ``max_participants`` 0 for no limit (no slots) or 2-256 for that many slots.
 
         Returns:
-            The live :class:`Room` (also in :attr:`rooms`); ``chat_channel_id`` is its chat channel.
+            The live ``Room`` (also in ``rooms``); ``chat_channel_id`` is its chat channel.
 
         Raises:
             RoomLimitReachedError: 4 open rooms already (50 for a bot account).
