@@ -632,6 +632,7 @@ class RefereeHub:
             slots_changed = True
         team_changes: list[int] = []
         if new_type is not None and new_type != room.type:
+            slots_changed = True  # a new match type is a new match state
             room.type = new_type
             for pid, p in room.players.items():
                 p["team"] = self._assign_team(room) if new_type == "team_versus" else None
@@ -986,7 +987,7 @@ class RefereeHub:
             score = {**template, "id": sid, "user_id": uid, "beatmap_id": item["beatmap_id"], "ruleset_id": item["ruleset_id"],
                      "ruleset": Ruleset.from_id(item["ruleset_id"]).value,
                      "total_score": s["total_score"], "accuracy": s["accuracy"], "max_combo": s["max_combo"],
-                     "passed": s["passed"], "mods": [{"acronym": m["acronym"]} for m in [*item["required_mods"], *s["mods"]]],
+                     "passed": s["passed"], "mods": [m["acronym"] for m in [*item["required_mods"], *s["mods"]]],
                      "ended_at": end, "pp": None, "best": None, "legacy_score_id": None, "legacy_total_score": 0, "pinned": False}
             w.scores[sid] = score
             score_ids.append(sid)
