@@ -614,7 +614,7 @@ class RefereeEngine:
             try:
                 self._run(self.engine.start())
             except BaseException:
-                self.close()
+                self._stop_thread()  # a later call tries again from scratch
                 raise
             assert self._loop is not None
             asyncio.run_coroutine_threadsafe(self._pump(), self._loop)
@@ -659,10 +659,7 @@ class RefereeEngine:
     def __next__(self) -> RefereeEvent:
         return self.next_event()
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+    def _stop_thread(self) -> None:
         loop = self._loop
         if loop is not None and self._engine is not None:
             with contextlib.suppress(Exception):
@@ -670,5 +667,13 @@ class RefereeEngine:
             loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(timeout=10)
+        self._thread = self._loop = self._engine = None
+        self._ready.clear()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._stop_thread()
         self._events.put(_End(None))
 
