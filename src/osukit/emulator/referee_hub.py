@@ -29,7 +29,8 @@ except ``GET …/rooms/{room}``):
 * ``clock`` ``{"advance": seconds}``: move the emulator's clock (the 30-minute rule).
 * ``shutdown`` ``{"seconds": 60}``: a ``server_shutting_down`` countdown in every room; when it ends
   every room closes and every socket drops.
-* ``drop`` (close every referee socket now), ``drop_during`` ``{"method": "StartMatch",
+* ``refuse`` ``{"on": true}`` (negotiate answers 503 until turned off), ``drop`` (close every
+  referee socket now), ``drop_during`` ``{"method": "StartMatch",
   "apply": true}`` (the next call of that method is carried out, or not, and its socket dropped
   before the completion is sent), ``restrict`` ``{"user_id": …}``.
 """
@@ -152,6 +153,7 @@ class RefereeHub:
         self.online: set[int] = set()
         self.restricted: set[int] = set()
         self.drop_during: dict[str, bool] = {}
+        self.refusing = False
         self.rng = random.Random(state.seed)
         self.stats: dict[str, int] = {"invocations": 0, "events": 0, "connections": 0, "dropped": 0}
 
@@ -174,6 +176,9 @@ class RefereeHub:
         return record
 
     async def negotiate(self, request: Request) -> Response:
+        if self.refusing:
+            self.state.count_fault("referee_refused")
+            return Response(status_code=503)
         record = self._token(request.headers, request.query_params)
         if record is None:
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
@@ -1039,6 +1044,9 @@ class RefereeHub:
             if path == "drop_during" and request.method == "POST":
                 self.drop_during[str(body["method"])] = bool(body.get("apply", True))
                 return JSONResponse({"ok": True})
+            if path == "refuse" and request.method == "POST":
+                self.refusing = bool(body.get("on", True))
+                return JSONResponse({"refusing": self.refusing})
             if path == "restrict" and request.method == "POST":
                 self.restricted.add(int(body["user_id"]))
                 return JSONResponse({"ok": True})
