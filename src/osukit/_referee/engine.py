@@ -37,6 +37,7 @@ from .._exceptions import (
 from .._models import convert
 from .._redact import logger
 from ..realtime import ReconnectPolicy, _backend_for
+from ..auth import StaticToken
 from ..tokens import Token
 from .models import (
     EVENT_TYPES,
@@ -177,7 +178,9 @@ class AsyncRefereeEngine:
         token = await self._backend.token()
         if stale is not None and token.access_token == stale.access_token and self._backend.can_refresh():
             token = await self._backend.fresh_token(stale)
-        if REFEREE_SCOPE not in token.scopes:
+        grant = getattr(getattr(self._backend, "client", None), "grant", None)
+        unknown = isinstance(grant, StaticToken) and "*" in token.scopes  # a bare access token: the hub decides
+        if REFEREE_SCOPE not in token.scopes and not unknown:
             raise MissingScopeError(
                 f"the referee hub needs a token with the '{REFEREE_SCOPE}' scope; this one has "
                 f"{' '.join(token.scopes) or 'no scopes'} (client credentials: scopes=('delegate', '{REFEREE_SCOPE}'); "
