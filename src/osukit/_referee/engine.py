@@ -36,8 +36,8 @@ from .._exceptions import (
 )
 from .._models import convert
 from .._redact import logger
-from ..realtime import ReconnectPolicy, _backend_for
 from ..auth import StaticToken
+from ..realtime import ReconnectPolicy, _backend_for
 from ..tokens import Token
 from .models import (
     EVENT_TYPES,
