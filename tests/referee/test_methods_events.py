@@ -248,3 +248,24 @@ async def test_handlers_and_run(env: Env) -> None:
         await ref.close_room(room.room_id)
         await asyncio.wait_for(runner, 30)
         assert joined == [env.players[5]] and failures == ["closed"]
+
+
+async def test_room_chat_channel_is_on_the_chat_api(env: Env) -> None:
+    p1 = env.players[2]
+    chat_scopes = ("chat.read", "chat.write", "chat.write_manage", "identify", "public", "multiplayer.write_manage")
+    client = env.async_client(env.user, chat_scopes)
+    async with client, AsyncRefereeClient(client, base_url=env.emu.base_url) as ref:
+        room = await ref.make_room(env.osu_beatmap, name="chat room")
+        await env.aplayer(p1, "join", room_id=room.room_id)
+        channel = await client.chat.channel(room.chat_channel_id)
+        assert channel.channel.channel_id == room.chat_channel_id and str(channel.channel.type) == "MULTIPLAYER"
+        sent = await client.chat.send(room.chat_channel_id, "!mp settings")
+        assert sent.channel_id == room.chat_channel_id
+        async with env.async_client(p1, chat_scopes) as player, env.async_client(env.players[5], chat_scopes) as outsider:
+            said = await player.chat.send(room.chat_channel_id, "ready")  # players in the room are channel members
+            assert said.sender_id == p1
+            with pytest.raises(osukit.ForbiddenError):
+                await outsider.chat.send(room.chat_channel_id, "let me in")
+            messages = [m.content async for m in client.chat.messages(room.chat_channel_id)]
+            assert messages[-2:] == ["!mp settings", "ready"]
+        await ref.close_room(room.room_id)

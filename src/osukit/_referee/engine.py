@@ -46,6 +46,8 @@ from .models import (
     CountdownType,
     HubEvent,
     ListRoomsResponse,
+    MatchAbortedEvent,
+    MatchCompletedEvent,
     MatchStateChangedEvent,
     PlaylistItemAddedEvent,
     PlaylistItemChangedEvent,
@@ -73,6 +75,7 @@ __all__ = [
     "RefereeEngine",
     "RefereeEvent",
     "RoomClosed",
+    "RoomsMoved",
 ]
 
 DEFAULT_REFEREE_URL = "https://spectator.ppy.sh/referee"
@@ -109,6 +112,13 @@ class RoomClosed(msgspec.Struct, frozen=True, kw_only=True):
     reason: str
 
 
+class RoomsMoved(msgspec.Struct, frozen=True, kw_only=True):
+    """The managed rooms were closed and made again on a new server instance (after
+    ``server_shutting_down``): ``moved`` maps each old room id to its new one."""
+
+    moved: dict[int, int]
+
+
 class RawHubEvent(msgspec.Struct, frozen=True, kw_only=True):
     """A hub event osukit does not know (a newer server): the method name and its raw arguments."""
 
@@ -117,7 +127,7 @@ class RawHubEvent(msgspec.Struct, frozen=True, kw_only=True):
     room_id: int | None = None
 
 
-RefereeEvent = HubEvent | Reconnected | RoomClosed | RawHubEvent
+RefereeEvent = HubEvent | Reconnected | RoomClosed | RoomsMoved | RawHubEvent
 """What the event stream yields."""
 
 
@@ -140,6 +150,7 @@ class AsyncRefereeEngine:
         open_timeout: float = 10.0,
         user_id: int | None = None,
         strict: bool | None = None,
+        on_server_shutdown: str = "notify",
     ) -> None:
         self._backend = _backend_for(client)
         self.url = (url or DEFAULT_REFEREE_URL).rstrip("/")
@@ -166,6 +177,9 @@ class AsyncRefereeEngine:
         self._dead = asyncio.Event()
         self._probes: set[asyncio.Task[None]] = set()
         self._http: httpx.AsyncClient | None = None
+        self.on_server_shutdown = on_server_shutdown
+        self._mover: asyncio.Task[None] | None = None
+        self._match_over = asyncio.Event()
 
     def __repr__(self) -> str:
         return f"AsyncRefereeEngine(url={self.url!r}, rooms={sorted(self.rooms)})"
@@ -238,6 +252,8 @@ class AsyncRefereeEngine:
         if self._closing:
             return
         self._closing = True
+        if self._mover is not None:
+            self._mover.cancel()
         if self._supervisor is not None:
             self._supervisor.cancel()
             with contextlib.suppress(BaseException):
@@ -292,6 +308,10 @@ class AsyncRefereeEngine:
                 self.shutdown_deadline = deadline
             logger.warning("referee hub: this server instance shuts down in %.0fs; close the rooms and reconnect "
                            "to move to the new instance (osu-server-spectator referee-hub-api.md)", event.seconds)
+            if self.on_server_shutdown == "move" and self._mover is None:
+                self._mover = asyncio.get_running_loop().create_task(self._auto_move())
+        if isinstance(event, (MatchCompletedEvent, MatchAbortedEvent)):
+            self._match_over.set()
         if room is None:
             return
         was_player = getattr(event, "kicked_user_id", None) in room.users
@@ -325,6 +345,65 @@ class AsyncRefereeEngine:
         if room is not None:
             room.closed = True
             self._queue.put_nowait(RoomClosed(room_id=room_id, reason=reason))
+
+    async def _auto_move(self) -> None:
+        try:
+            while any(room.in_match for room in self.rooms.values()):
+                self._match_over.clear()
+                await self._match_over.wait()
+            await self.move_rooms()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("referee hub: moving the rooms to the new server instance failed")
+        finally:
+            self._mover = None
+
+    async def move_rooms(self) -> dict[int, int]:
+        """Close every managed room, reconnect, make each again (settings, playlist, lock) and
+        invite its players back; emit ``RoomsMoved``. Refused while a match is in progress."""
+        from .._exceptions import InvalidRoomStateError, RefereeHubError
+
+        busy = [room.room_id for room in self.rooms.values() if room.in_match]
+        if busy:
+            raise InvalidRoomStateError(f"a match is in progress in room(s) {busy}; move after it completes",
+                                        method="move_to_new_instance")
+        plans = []
+        for room in list(self.rooms.values()):
+            items = [i for i in room.playlist.values() if not i.was_played]
+            if not items and room.current_item is not None:
+                items = [room.current_item]
+            plans.append((room, items, sorted(room.users)))
+        for room, _, _ in plans:
+            await self.invoke("CloseRoom", [room.room_id])
+            self.room_closed(room.room_id)
+        await self.restart()
+        moved: dict[int, int] = {}
+        for room, items, players in plans:
+            first = items[0] if items else None
+            raw = await self.invoke("MakeRoom", [{
+                "ruleset_id": first.ruleset_id if first else 0, "beatmap_id": first.beatmap_id if first else 0,
+                "name": room.name, "max_participants": room.max_participants or 0}])
+            new = self.track(convert(raw, RoomJoinedResponse, strict=self.strict))
+            rid = new.room_id
+            await self.invoke("ChangeRoomSettings", [rid, {"password": room.password, "type": str(room.type)}])
+            if first is not None and (first.required_mods or first.allowed_mods or first.freestyle):
+                await self.invoke("EditCurrentPlaylistItem", [rid, msgspec.to_builtins({
+                    "required_mods": first.required_mods, "allowed_mods": first.allowed_mods, "freestyle": first.freestyle})])
+            for item in items[1:]:
+                await self.invoke("AddPlaylistItem", [rid, msgspec.to_builtins({
+                    "ruleset_id": item.ruleset_id, "beatmap_id": item.beatmap_id, "required_mods": item.required_mods,
+                    "allowed_mods": item.allowed_mods, "freestyle": item.freestyle})])
+            if room.locked:
+                await self.invoke("SetLockState", [rid, {"locked": True}])
+            for uid in players:
+                try:
+                    await self.invoke("InvitePlayer", [rid, uid])
+                except RefereeHubError as exc:  # one player offline must not stop the move
+                    logger.warning("referee hub: could not invite %d to the new room %d: %s", uid, rid, exc)
+            moved[room.room_id] = rid
+        self._queue.put_nowait(RoomsMoved(moved=moved))
+        return moved
 
     def track(self, response: RoomJoinedResponse) -> Room:
         """Start managing the room of a ``MakeRoom`` / ``JoinRoom`` answer (reset if already known)."""
@@ -638,6 +717,10 @@ class RefereeEngine:
 
     def restart(self) -> None:
         self._run(self.engine.restart())
+
+    def move_rooms(self) -> dict[int, int]:
+        moved: dict[int, int] = self._run(self.engine.move_rooms())
+        return moved
 
     def invoke(self, method: str, arguments: list[Any]) -> Any:
         self.start()
