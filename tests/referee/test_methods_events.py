@@ -29,18 +29,42 @@ from osukit.referee import (
     UserLeftEvent,
 )
 
-from .conftest import FAST, Env, wait_for
+from .conftest import FAST, Env, SyncAsAsync, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
 
-async def test_every_method_and_event_async(env: Env) -> None:
-    host_client = env.async_client(env.bot)
-    co_client = env.async_client(env.user, ("multiplayer.write_manage",))
+def _pair(env: Env, kind: str) -> tuple[Any, Any, Any, Any]:
+    if kind == "async":
+        host_client = env.async_client(env.bot)
+        co_client = env.async_client(env.user, ("multiplayer.write_manage",))
+        return (host_client, co_client,
+                AsyncRefereeClient(host_client, base_url=env.emu.base_url, reconnect=FAST),
+                AsyncRefereeClient(co_client, base_url=env.emu.base_url, reconnect=FAST))
+    sync_host = env.sync_client(env.bot)
+    sync_co = env.sync_client(env.user, ("multiplayer.write_manage",))
+    return (_Closing(sync_host), _Closing(sync_co),
+            SyncAsAsync(RefereeClient(sync_host, base_url=env.emu.base_url, reconnect=FAST)),
+            SyncAsAsync(RefereeClient(sync_co, base_url=env.emu.base_url, reconnect=FAST)))
+
+
+class _Closing:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    async def __aenter__(self) -> Any:
+        return self.client
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.client.close()
+
+
+@pytest.mark.parametrize("kind", ["async", "sync"])
+async def test_every_method_and_event(env: Env, kind: str) -> None:
+    host_client, co_client, referee, co_referee = _pair(env, kind)
     p1, p2, p3 = env.players[:3]
     seen: list[Any] = []
-    async with host_client, co_client, AsyncRefereeClient(host_client, base_url=env.emu.base_url, reconnect=FAST) as ref, \
-            AsyncRefereeClient(co_client, base_url=env.emu.base_url, reconnect=FAST) as co:
+    async with host_client, co_client, referee as ref, co_referee as co:
 
         async def upto(predicate: Any) -> list[Any]:
             got = await wait_for(ref, predicate)

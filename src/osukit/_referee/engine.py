@@ -521,6 +521,7 @@ class AsyncRefereeEngine:
             failures += 1
             try:
                 token = await self._token(stale)
+                self._held.clear()  # events of an earlier, failed attempt
                 self._rebuilding = True
                 conn = await self._connect(token)
             except AuthenticationError as exc:

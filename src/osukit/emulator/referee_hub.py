@@ -41,6 +41,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import logging
 import random
 import secrets
 import time
@@ -295,6 +296,9 @@ class RefereeHub:
             except TypeError:
                 error = f"Invocation provides {len(args)} argument(s) but target expects a different number."
             except (KeyError, ValueError, AttributeError):
+                error = f"An unexpected error occurred invoking '{target}' on the server."
+            except Exception:  # a bug here must look like the server's opaque error, not kill the socket
+                logging.getLogger("osukit.emulator").exception("emulated referee hub: %s failed", target)
                 error = f"An unexpected error occurred invoking '{target}' on the server."
         if drop:
             self.stats["dropped"] += 1
