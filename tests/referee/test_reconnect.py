@@ -151,3 +151,16 @@ async def test_server_shutting_down_moves_by_itself_after_the_match(env: Env) ->
         await ref.close_room(new_id)
     with pytest.raises(Exception, match="on_server_shutdown"):
         R.AsyncRefereeClient(client, on_server_shutdown="later")
+
+
+async def test_a_silent_server_counts_as_dead_after_server_timeout(env: Env) -> None:
+    client = env.async_client(env.bot)
+    # the emulated hub pings every 15 s; a 0.5 s server_timeout makes every quiet moment a dead link
+    async with client:
+        async with R.AsyncRefereeClient(client, base_url=env.emu.base_url, reconnect=FAST, server_timeout=0.5) as ref:
+            room = await ref.make_room(env.osu_beatmap)
+            events = await wait_for(ref, lambda e: isinstance(e, R.Reconnected), timeout=30)
+            assert events[-1].rooms == [room.room_id] and ref.reconnects >= 1
+        async with R.AsyncRefereeClient(client, base_url=env.emu.base_url) as ref:
+            await ref.join_room(room.room_id)
+            await ref.close_room(room.room_id)

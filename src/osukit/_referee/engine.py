@@ -180,6 +180,7 @@ class AsyncRefereeEngine:
         self.on_server_shutdown = on_server_shutdown
         self._mover: asyncio.Task[None] | None = None
         self._match_over = asyncio.Event()
+        self._start_lock = asyncio.Lock()
 
     def __repr__(self) -> str:
         return f"AsyncRefereeEngine(url={self.url!r}, rooms={sorted(self.rooms)})"
@@ -219,18 +220,19 @@ class AsyncRefereeEngine:
         """Connect for the first time (errors raise here: refused token, missing scope, unreachable hub)."""
         if self._closing:
             raise ClientClosedError("this referee client is closed; create a new one")
-        if self._started:
-            return
-        token = await self._token()
-        try:
-            self._conn = await self._connect(token)
-        except AuthenticationError:
-            if not self._backend.can_refresh():
-                raise
-            self._conn = await self._connect(await self._token(stale=token))
-        self._started = True
-        self._connected.set()
-        self._supervisor = asyncio.create_task(self._supervise())
+        async with self._start_lock:  # concurrent first calls share one connection
+            if self._started:
+                return
+            token = await self._token()
+            try:
+                self._conn = await self._connect(token)
+            except AuthenticationError:
+                if not self._backend.can_refresh():
+                    raise
+                self._conn = await self._connect(await self._token(stale=token))
+            self._started = True
+            self._connected.set()
+            self._supervisor = asyncio.create_task(self._supervise())
 
     async def restart(self) -> None:
         """Drop the connection and connect afresh without rebuilding anything (to reach a new server
