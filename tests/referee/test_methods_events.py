@@ -293,3 +293,31 @@ async def test_room_chat_channel_is_on_the_chat_api(env: Env) -> None:
             messages = [m.content async for m in client.chat.messages(room.chat_channel_id)]
             assert messages[-2:] == ["!mp settings", "ready"]
         await ref.close_room(room.room_id)
+
+
+async def test_unknown_events_fields_and_methods_are_tolerated(env: Env) -> None:
+    client = env.async_client(env.bot)
+    async with client, AsyncRefereeClient(client, base_url=env.emu.base_url) as ref:
+        room = await ref.make_room(env.osu_beatmap)
+        rid = room.room_id
+        await env.acontrol("emit", {"room_id": rid, "target": "UserJoined",
+                                    "payload": {"room_id": rid, "user_id": 77, "joined_via": "lobby"}})
+        await env.acontrol("emit", {"room_id": rid, "target": "RoomExploded", "payload": {"room_id": rid, "why": "?"}})
+        await env.acontrol("emit", {"room_id": rid, "target": "UserStatusChanged",
+                                    "payload": {"room_id": rid, "user_id": 77, "status": "dancing"}})
+        events = await wait_for(ref, lambda e: getattr(e, "hub_method", "") == "UserStatusChanged")
+        joined, raw, status = events[-3:]
+        assert joined.user_id == 77 and osukit.unknown_fields(joined) == {"joined_via": "lobby"}
+        assert osukit.dump(joined) == {"room_id": rid, "user_id": 77, "joined_via": "lobby"}
+        assert raw.hub_method == "RoomExploded" and raw.room_id == rid and raw.arguments == [{"room_id": rid, "why": "?"}]
+        assert status.status.value == "dancing" and not status.status.is_known
+        assert room.users[77].status == status.status
+        # any method by name, with raw JSON or request models
+        assert await ref.invoke("ListRooms") == {"room_ids": [rid]}
+        from osukit.referee import SetLockStateRequest
+
+        await ref.invoke("SetLockState", rid, SetLockStateRequest(locked=True))
+        assert env.room_state(rid)["state"]["locked"] is True
+        with pytest.raises(osukit.RefereeHubError, match="Method does not exist"):
+            await ref.invoke("NoSuchMethod", rid)
+        await ref.close_room(rid)

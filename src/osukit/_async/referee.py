@@ -256,6 +256,16 @@ class AsyncRefereeClient:
     async def _call(self, method: str, *arguments: Any) -> Any:
         return await self._engine.invoke(method, list(arguments))
 
+    async def invoke(self, method: str, *arguments: Any) -> Any:
+        """Invoke any hub method by name and return its raw JSON result (for methods newer than
+        this osukit; the typed methods below are the usual way).
+
+        ``arguments`` may be JSON builtins or osukit models (request models are encoded with their
+        JSON names). Errors are the same typed exceptions as for the typed methods.
+        """
+        return await self._call(method, *(msgspec.to_builtins(a) if isinstance(a, msgspec.Struct) else a
+                                          for a in arguments))
+
     async def _joined(self, raw: Any) -> Room:
         response: RoomJoinedResponse = convert(raw, RoomJoinedResponse, strict=self._engine.strict,
                                                route="referee hub RoomJoinedResponse")
