@@ -215,9 +215,12 @@ def test_sync_client_methods_and_events(env: Env) -> None:
         def every(event: Any) -> None:
             got.append(event)
 
+        completions: list[int] = []
+
         @ref.on("MatchCompleted")
-        def completed(event: Any) -> None:
-            ref.close_room(event.room_id) if False else None  # handlers may call the client (not here)
+        async def completed(event: Any) -> None:  # async handlers work on the sync client too
+            await asyncio.sleep(0)
+            completions.append(event.room_id)
 
         done = threading.Event()
 
@@ -242,7 +245,7 @@ def test_sync_client_methods_and_events(env: Env) -> None:
         assert done.wait(30)
         names = [type(e).__name__ for e in got]
         assert "MatchCompletedEvent" in names and "RollCompletedEvent" in names and names[-1] == "RoomClosed"
-        assert names.count("MatchStartedEvent") == 1
+        assert names.count("MatchStartedEvent") == 1 and completions == [rid]
         assert rid not in ref.rooms
 
 
