@@ -324,3 +324,30 @@ async def test_unknown_events_fields_and_methods_are_tolerated(env: Env) -> None
         with pytest.raises(osukit.RefereeHubError, match="Method does not exist"):
             await ref.invoke("NoSuchMethod", rid)
         await ref.close_room(rid)
+
+
+async def test_changing_settings_or_the_current_item_unreadies_players(env: Env) -> None:
+    p1 = env.players[1]
+    client = env.async_client(env.bot)
+    async with client, AsyncRefereeClient(client, base_url=env.emu.base_url) as ref:
+        room = await ref.make_room(env.osu_beatmap)
+        rid = room.room_id
+        await ref.edit_current_playlist_item(rid, allowed_mods=["HD", "HR"])
+        await env.aplayer(p1, "join", room_id=rid)
+        await env.aplayer(p1, "mods", mods=["HD", "HR"])
+        await env.aplayer(p1, "ready")
+        await ref.start_match(rid, countdown=60)
+        await wait_for(ref, lambda e: isinstance(e, CountdownStartedEvent))
+        # like ServerMultiplayerRoom.HandlePlaylistItemChanged: invalid free mods dropped, all unready,
+        # the start countdown stopped, then the item change
+        await ref.edit_current_playlist_item(rid, allowed_mods=["HD"])
+        events = await wait_for(ref, lambda e: type(e).__name__ == "PlaylistItemChangedEvent")
+        assert [type(e).__name__ for e in events] == ["UserModsChangedEvent", "UserStatusChangedEvent",
+                                                      "CountdownStoppedEvent", "PlaylistItemChangedEvent"]
+        assert [m.acronym for m in room.users[p1].mods] == ["HD"]
+        assert room.users[p1].status == MatchUserStatus.IDLE and room.countdowns == {}
+        await env.aplayer(p1, "ready")
+        await ref.change_room_settings(rid, name="new name")  # HandleSettingsChanged unreadies too
+        events = await wait_for(ref, lambda e: type(e).__name__ == "RoomSettingsChangedEvent")
+        assert room.users[p1].status == MatchUserStatus.IDLE and room.name == "new name"
+        await ref.close_room(rid)

@@ -223,14 +223,9 @@ class RefereeHub:
         await ws.send_text("{}" + RS)
         uid = record.user_id
         conn = Conn(ws, uid)
-        old = self.conns.get(uid)
-        self.conns[uid] = conn
+        self.conns[uid] = conn  # one referee state per user: events go to the newest connection
         self.associations.setdefault(uid, set())
         self.stats["connections"] += 1
-        if old is not None and old.open:
-            old.open = False
-            with contextlib.suppress(Exception):
-                await old.ws.close(code=1000)
         pinger = asyncio.create_task(self._pinger(conn))
         buffer = rest
         try:
@@ -326,6 +321,7 @@ class RefereeHub:
             if uid in room.referees:
                 room.referees.discard(uid)
                 self._touch(room)
+                await self.emit(room, "UserLeft", {"room_id": room_id, "user_id": uid})
                 await self.emit(room, "RefereeRemoved", {"room_id": room_id, "user_id": uid})
 
     async def drop_all(self) -> int:
@@ -463,6 +459,23 @@ class RefereeHub:
                                    "score_ids": []})
         else:
             entry.update(values)
+
+    async def _unready_all(self, room: HubRoom) -> None:
+        """``ServerMultiplayerRoom.unreadyAllUsers``: ready players go idle, the start countdown stops."""
+        for pid, p in room.players.items():
+            if p["status"] == "ready":
+                p["status"] = "idle"
+                await self.emit(room, "UserStatusChanged", {"room_id": room.room_id, "user_id": pid, "status": "idle"})
+        await self._stop_countdowns(room, "match_start")
+
+    async def _ensure_valid_mods(self, room: HubRoom) -> None:
+        """``ensureAllUsersValidStyle``: drop free mods the current item no longer allows."""
+        allowed = {m["acronym"] for m in room.current["allowed_mods"]}
+        for pid, p in room.players.items():
+            kept = [m for m in p["mods"] if m["acronym"] in allowed]
+            if kept != p["mods"]:
+                p["mods"] = kept
+                await self.emit(room, "UserModsChanged", {"room_id": room.room_id, "user_id": pid, "mods": kept})
 
     async def _slots_changed(self, room: HubRoom) -> None:
         await self.emit(room, "MatchStateChanged", {"room_id": room.room_id, "state": self._state_json(room)})
@@ -651,6 +664,7 @@ class RefereeHub:
         wr = self.world.rooms.get(room_id)
         if wr is not None:
             wr.update({"name": room.name, "type": room.type, "has_password": bool(room.password)})
+        await self._unready_all(room)
         await self.emit(room, "RoomSettingsChanged", self._settings_json(room))
         if slots_changed or team_changes:
             await self._slots_changed(room)
@@ -674,6 +688,9 @@ class RefereeHub:
         self._validate_item(new)
         old.update(new)
         self._world_item(room, old)
+        if old["id"] == room.current_item_id:
+            await self._ensure_valid_mods(room)
+            await self._unready_all(room)
         await self.emit(room, "PlaylistItemChanged", {"room_id": room.room_id, "playlist_item": self._item_json(old)})
 
     async def hub_EditCurrentPlaylistItem(self, uid: int, room_id: int, request: dict[str, Any]) -> None:
