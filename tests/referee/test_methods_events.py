@@ -29,7 +29,7 @@ from osukit.referee import (
     UserLeftEvent,
 )
 
-from .conftest import FAST, Env, SyncAsAsync, wait_for
+from .conftest import FAST, Closing, Env, SyncAsAsync, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -43,20 +43,9 @@ def _pair(env: Env, kind: str) -> tuple[Any, Any, Any, Any]:
                 AsyncRefereeClient(co_client, base_url=env.emu.base_url, reconnect=FAST))
     sync_host = env.sync_client(env.bot)
     sync_co = env.sync_client(env.user, ("multiplayer.write_manage",))
-    return (_Closing(sync_host), _Closing(sync_co),
+    return (Closing(sync_host), Closing(sync_co),
             SyncAsAsync(RefereeClient(sync_host, base_url=env.emu.base_url, reconnect=FAST)),
             SyncAsAsync(RefereeClient(sync_co, base_url=env.emu.base_url, reconnect=FAST)))
-
-
-class _Closing:
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    async def __aenter__(self) -> Any:
-        return self.client
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.client.close()
 
 
 @pytest.mark.parametrize("kind", ["async", "sync"])
