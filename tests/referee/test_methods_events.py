@@ -74,8 +74,9 @@ async def test_every_method_and_event(env: Env, kind: str) -> None:
         await upto(lambda e: type(e).__name__ == "MatchStateChangedEvent")
         assert room.name == "renamed" and room.password == "" and room.type == MatchType.TEAM_VERSUS
 
-        for p in (p1, p2):
-            await env.aplayer(p, "join", room_id=rid)
+        await env.aplayer(p1, "join", room_id=rid)
+        await env.aplayer(p2, "join", expect=409, room_id=rid, slot=0)  # taken
+        await env.aplayer(p2, "join", room_id=rid, slot=1)
         await upto(lambda e: type(e).__name__ == "MatchStateChangedEvent" and p2 in (e.state.slots or []))
         assert set(room.users) == {p1, p2} and room.users[p1].slot == 0 and room.users[p2].slot == 1
         assert {room.users[p1].team, room.users[p2].team} == {MatchTeam.RED, MatchTeam.BLUE}

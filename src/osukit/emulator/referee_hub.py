@@ -22,7 +22,7 @@ except ``GET …/rooms/{room}``):
 
 * ``players/{user_id}/connect`` / ``disconnect``: the user is (not) connected to multiplayer
   (``InvitePlayer`` needs it, error 19).
-* ``players/{user_id}/join`` ``{"room_id": …}``, ``leave``, ``team`` ``{"team": "red"}``,
+* ``players/{user_id}/join`` ``{"room_id": …, "slot": 3}`` (the slot is optional: first free one), ``leave``, ``team`` ``{"team": "red"}``,
   ``slot`` ``{"slot": 2}``, ``mods`` ``{"mods": [{"acronym": "HD"}]}``, ``style``
   ``{"beatmap_id": …, "ruleset_id": …}``, ``ready``, ``idle``, ``spectate``,
   ``finish`` ``{"score": 812345, "accuracy": 0.97, "max_combo": 500, "passed": true}``.
@@ -891,6 +891,10 @@ class RefereeHub:
                 return self._player_json(uid, room.players[uid])
             if room.slots is not None and None not in room.slots:
                 raise ControlError(409, "the room is full")
+            wanted = body.get("slot")
+            if wanted is not None and (room.slots is None or not 0 <= int(wanted) < len(room.slots)
+                                       or room.slots[int(wanted)] is not None):
+                raise ControlError(409, f"slot {wanted} is not free")
             self.online.add(uid)
             team = self._assign_team(room) if room.type == "team_versus" else None
             room.players[uid] = {"status": "idle", "team": team, "mods": [], "style": {"ruleset_id": None, "beatmap_id": None}}
@@ -909,7 +913,7 @@ class RefereeHub:
             if team is not None:
                 await self.emit(room, "UserTeamChanged", {"room_id": room.room_id, "user_id": uid, "team": team})
             if room.slots is not None:
-                room.slots[room.slots.index(None)] = uid
+                room.slots[room.slots.index(None) if wanted is None else int(wanted)] = uid
                 await self._slots_changed(room)
             return self._player_json(uid, room.players[uid])
         room = self._player_room(uid)
