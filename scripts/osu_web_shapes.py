@@ -509,6 +509,7 @@ class Reader:
         attrs: dict[str, Any] = {}
         where = f"{c.file}:{m.line}"
         returns = [mm for mm in re.finditer(r"\breturn\b", body)]
+        array_returns = sum(1 for r in returns if body[r.end():].lstrip().startswith("["))
         arrays: list[tuple[int, str, bool]] = []  # (offset, array text, conditional)
         variables: set[str] = set()
         for r in returns:
@@ -517,7 +518,7 @@ class Reader:
                 j += 1
             if body[j] == "[":
                 end = match_bracket(body, j)
-                arrays.append((j + 1, body[j + 1:end - 1], len(returns) > 1))
+                arrays.append((j + 1, body[j + 1:end - 1], array_returns > 1))
             elif body.startswith("array_merge(", j):
                 end = match_bracket(body, j + len("array_merge"))
                 for off, arg in split_top(body[j + len("array_merge("):end - 1]):
@@ -549,7 +550,7 @@ class Reader:
                 arrays.append((start + 1, body[start + 1:end - 1], False))
             for am in re.finditer(rf"\${var}\[\s*'(\w+)'\s*\]\s*=", body):
                 attrs.setdefault(am.group(1), {"line": c.line_of(m, am.start()), "conditional": True})
-        # $extraAttributes['x'] = ... (spread into the return array)
+        per_return: dict[int, set[str]] = {}
         for off, text, conditional in arrays:
             for ioff, item in split_top(text):
                 line = c.line_of(m, off + ioff)
@@ -578,6 +579,11 @@ class Reader:
                     self.note(where, f"array item not resolved at line {line}: {item[:60]}")
                     continue
                 attrs.setdefault(key, {"line": line, "conditional": conditional})
+                per_return.setdefault(off, set()).add(key)
+        returned = [keys for off, keys in per_return.items() if any(o == off and c for o, _t, c in arrays)]
+        for key, facts in attrs.items():
+            if facts.get("conditional") and returned and all(key in keys for keys in returned):
+                facts["conditional"] = False  # sent by every return of transform()
         return attrs
 
     def _inherit(self, attrs: dict[str, Any], out: dict[str, Any], parent: str | None) -> None:
@@ -595,14 +601,19 @@ class Reader:
             return res
         non_primitive = [k for k in kinds if k != "primitive"]
         res["kind"] = non_primitive[0] if non_primitive else "primitive"
-        if "primitive(null)" in body.replace(" ", "") or re.search(r"\breturn\s*;|return\s+null\s*;", body) or (
-                "if (" in body and body.count("return") == 1 and "primitive(" not in body):
+        if "primitive(null)" in body.replace(" ", "") or re.search(r"return\s+null\s*;", body):
             res["nullable"] = True
+        if _strip_comments(body).strip().endswith("}"):
+            # the last return sits in an if-block: Fractal leaves the key out when nothing is returned
+            res["may_be_absent"] = True
         if non_primitive:
             tm = re.search(r"new\s+([\w\\]+Transformer)\s*\(", body)
             dyn = re.search(r"new\s+\$this->(\w+)\s*\(", body)
             if tm:
                 res["transformer"] = transformer_key(c.resolve(tm.group(1)))
+                targs = _constructor_args(body[tm.start():], body)
+                if targs:
+                    res["transformer_args"] = targs
             elif dyn:
                 prop = c.props.get(dyn.group(1), "")
                 cls = re.match(r"([\w\\]+)::class", prop.strip())
@@ -784,9 +795,12 @@ def controller_responses(reader: Reader, controller: str, where: str) -> tuple[l
                 um = re.search(rf"['\"](\w+)['\"]\s*=>\s*\${vm.group(1)}\b", body)
                 if um:
                     key = um.group(1)
+            targs = _constructor_args(args[1], body)
             for name in names:
                 row = {"call": m.group(1), "transformer": name, "includes": _norm_includes(includes),
                        "key": key, "file": cls.file, "line": line}
+                if targs:
+                    row["transformer_args"] = targs
                 cond = _version_condition(body, m.start())
                 if cond:
                     row["api_version"] = cond
@@ -827,6 +841,21 @@ def controller_responses(reader: Reader, controller: str, where: str) -> tuple[l
     for r in out:
         uniq.setdefault(json.dumps([r["transformer"], r["includes"], r["key"], r["file"], r["line"]]), r)
     return list(uniq.values()), sorted(set(problems))
+
+
+def _constructor_args(expr: str, body: str) -> str | None:
+    """The arguments of ``new XTransformer(...)`` in ``expr`` (or where ``$var`` was assigned one)."""
+    vm = re.fullmatch(r"\$(\w+)", expr.strip())
+    if vm:
+        am = re.search(rf"\${vm.group(1)}\s*=\s*\(?\s*new\s+[\w\\]+Transformer\s*\(", body)
+        if am is None:
+            return None
+        expr = body[am.start() + am.group(0).index("new"):]
+    m = re.match(r"\(?\s*new\s+[\w\\]+Transformer\s*\(", expr)
+    if m is None:
+        return None
+    end = match_bracket(expr, m.end() - 1)
+    return " ".join(expr[m.end():end - 1].split()) or None
 
 
 def _version_condition(body: str, offset: int) -> str | None:

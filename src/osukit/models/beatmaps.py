@@ -90,8 +90,8 @@ class Beatmap(BeatmapCompact):
     ar: float | UnsetType = UNSET
     """Approach rate."""
     bpm: float | UnsetType | None = UNSET
-    convert: bool | UnsetType = UNSET
-    """True when this is an osu! map converted to another ruleset."""
+    convert: bool | UnsetType | None = UNSET
+    """True when this is an osu! map converted to another ruleset (osu-web's TS type allows null)."""
     count_circles: int | UnsetType = UNSET
     count_sliders: int | UnsetType = UNSET
     count_spinners: int | UnsetType = UNSET
@@ -213,6 +213,8 @@ class Beatmapset(BeatmapsetCompact):
     storyboard: bool | UnsetType = UNSET
     submitted_date: datetime | UnsetType | None = UNSET
     tags: str | UnsetType = UNSET
+    version_count: int | UnsetType = UNSET
+    """``GET /beatmapsets/{beatmapset}``: how many versions (difficulty sets) the beatmapset has had."""
 
 
 class BeatmapsetSearchResponse(Model):

@@ -89,7 +89,7 @@ FAVOURITE_BEATMAPSETS = route(
 )
 FRIENDS = route(
     "GET", "api/v2/friends", scope="friends.read", name="users.friends", response=list[UserRelation],
-    requires_user=True,
+    requires_user=True, older_responses=((20241022, list[User]),),
 )
 FRIENDS_LEGACY_MODEL = list[User]
 

@@ -1,0 +1,132 @@
+"""CI check: the emulator's answer to every third-party route carries every field osu-web's source gives it.
+
+Offline, over loopback, from the committed table ``scripts/data/osu_web_shapes.json``.
+Fields osu-web sends only sometimes (a ``transform()`` branch, an include that
+returns nothing) are not required; exceptions with reasons are in ``exceptions.tsv``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from osukit._constants import DEFAULT_API_VERSION
+
+from .model_map import load_exceptions, load_table, third_party_routes, version_applies
+
+import sys  # noqa: E402  (model_map put scripts/ on sys.path)
+
+from osu_web_shapes import include_tree  # noqa: E402
+
+TABLE = load_table()
+EXCEPTIONS = load_exceptions()
+ALL_SCOPES = "public identify friends.read chat.read chat.write chat.write_manage forum.write forum.write_manage"
+ROUTES = [r for r in third_party_routes(TABLE) if r["responses"] and r["method"] in ("GET", "POST", "PUT", "PATCH|PUT")]
+del sys
+
+
+def emulator_exception_keys() -> set[tuple[str, str, str]]:
+    return {k for k in EXCEPTIONS if k[0] == "emulator"}
+
+
+def expected(route: dict[str, Any], version: int) -> list[tuple[str, list[str]]]:
+    """(display path, key parts) of every field the table says this route always sends."""
+    out: list[tuple[str, list[str]]] = []
+    for emit in route["responses"]:
+        if not version_applies(emit.get("api_version"), version):
+            continue
+        base = [emit["key"]] if emit["key"] else []
+        _fields(emit["transformer"], include_tree(emit["includes"]), base, out, version, emit.get("transformer_args"))
+    return out
+
+
+def _fields(transformer: str, includes: dict[str, Any], base: list[str], out: list[tuple[str, list[str]]], version: int,
+            args: str | None) -> None:
+    entry = TABLE["transformers"].get(transformer)
+    if entry is None:
+        return
+    attributes = entry["attributes"]
+    for variant in entry.get("variants", {}).values():
+        if (args in (None, "null") or args.startswith("$")) and version_applies(variant["api_version"], version):
+            attributes = variant["attributes"]
+    for name, facts in attributes.items():
+        if name.startswith("...") or facts.get("conditional"):
+            continue
+        out.append((".".join([*base, name]), [*base, name]))
+    wanted = dict(includes)
+    for d in entry["default_includes"]:
+        wanted.setdefault(d, {})
+    for name, sub in sorted(wanted.items()):
+        inc = entry["includes"].get(name)
+        if inc is None or entry["permissions"].get(name) == "IsNotOAuth" or inc.get("may_be_absent"):
+            continue
+        out.append((".".join([*base, name]), [*base, name]))
+        if inc.get("transformer"):
+            _fields(inc["transformer"], sub, [*base, name], out, version, inc.get("transformer_args"))
+
+
+def present(body: Any, parts: list[str]) -> bool:
+    """Whether ``parts`` exists in ``body`` (every item of a list; null and empty lists end the walk)."""
+    if body is None:
+        return True
+    if isinstance(body, list):
+        return all(present(item, parts) for item in body)
+    if not parts:
+        return True
+    if not isinstance(body, dict):
+        return False
+    if parts[0] not in body:
+        return False
+    return present(body[parts[0]], parts[1:])
+
+
+def _excepted(route: str, path: str) -> bool:
+    for (check, r, p) in EXCEPTIONS:
+        if check in ("emulator", "both") and r in (route, "*") and (p == path or (p.endswith("*") and path.startswith(p[:-1]))):
+            return True
+    return False
+
+
+def request(emu: Any, route: dict[str, Any]) -> tuple[str, str, dict[str, Any], Any]:
+    uri = route["uri"]
+    values: dict[str, Any] = dict(emu.dataset["params"])
+    values.update(emu.dataset["route_params"].get(uri, {}))
+    if uri == "api/v2/users/{user}/scores/{type}":
+        scorer = next(s["user_id"] for s in emu.state.world.scores.values() if s["best"])
+        values.update(user=scorer, type="best")
+    path = uri
+    for name in re.findall(r"\{(\w+)\??\}", uri):
+        path = path.replace("{" + name + "?}", str(values.get(name, ""))).replace("{" + name + "}", str(values[name]))
+    path = path.rstrip("/")
+    query: dict[str, Any] = {}
+    if uri == "api/v2/beatmaps/lookup":
+        query["id"] = values["beatmap"]
+    if uri == "api/v2/beatmapsets/lookup":
+        query["beatmap_id"] = values["beatmap"]
+    if uri == "api/v2/beatmaps":
+        query["ids[]"] = [values["beatmap"]]
+    if uri in ("api/v2/users", "api/v2/users/lookup"):
+        query["ids[]"] = [values["user"]]
+    method = route["method"].split("|")[-1]
+    body: Any = None
+    if method in ("POST", "PUT"):
+        body = {"message": "hello", "body": "text", "forum_id": values["forum"], "title": "t", "type": "PM",
+                "target_id": emu.dataset["bot_user_id"], "channel_id": values["channel"]}
+    return method, path, query, body
+
+
+@pytest.mark.parametrize("version", [DEFAULT_API_VERSION, 20241021, 20220704])
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r['method']} {r['uri']}")
+def test_emulator_sends_every_field(route: dict[str, Any], version: int, osu_emulator: Any) -> None:
+    token = osu_emulator.mint_token(osu_emulator.dataset["test_user_id"], ALL_SCOPES.split())["access_token"]
+    method, path, query, body = request(osu_emulator, route)
+    response = httpx.request(method, f"{osu_emulator.base_url}/{path}", params=query, json=body,
+                             headers={"Authorization": f"Bearer {token}", "x-api-version": str(version)})
+    assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text[:300]}"
+    data = response.json()
+    key = f"{route['method']} {route['uri']}"
+    missing = [shown for shown, parts in expected(route, version) if not _excepted(key, shown) and not present(data, parts)]
+    assert not missing, f"{key} at x-api-version {version}: the emulator leaves out " + ", ".join(missing)
