@@ -85,7 +85,8 @@ def present(body: Any, parts: list[str]) -> bool:
 
 def _excepted(route: str, path: str) -> bool:
     for (check, r, p) in EXCEPTIONS:
-        if check in ("emulator", "both") and r in (route, "*") and (p == path or (p.endswith("*") and path.startswith(p[:-1]))):
+        if check in ("emulator", "both") and r in (route, "*") and (
+                p == path or path.startswith(p + ".") or (p.endswith("*") and path.startswith(p[:-1]))):
             return True
     return False
 
@@ -114,7 +115,7 @@ def request(emu: Any, route: dict[str, Any]) -> tuple[str, str, dict[str, Any], 
     body: Any = None
     if method in ("POST", "PUT"):
         body = {"message": "hello", "body": "text", "forum_id": values["forum"], "title": "t", "type": "PM",
-                "target_id": emu.dataset["bot_user_id"], "channel_id": values["channel"]}
+                "target_id": emu.dataset["bot_user_id"], "channel_id": values["channel"], "forum_topic": {"topic_title": "t"}}
     return method, path, query, body
 
 

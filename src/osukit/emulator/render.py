@@ -47,6 +47,10 @@ def user_compact(w: World, uid: int, *includes: str, mode: str | None = None) ->
             out["statistics_rulesets"] = {r: statistics(w, uid, r) for r in ("osu", "taiko", "fruits", "mania")}
         elif inc == "kudosu":
             out["kudosu"] = dict(u["kudosu"])
+        elif inc == "global_rank":
+            # UserCompactTransformer::includeGlobalRank
+            out["global_rank"] = {"rank": u["stats"][mode or u["playmode"]].get("global_rank"),
+                                  "ruleset_id": Ruleset(mode or u["playmode"]).id}
     return out
 
 
@@ -178,6 +182,14 @@ def beatmapset_full(w: World, sid: int, *includes: str) -> dict[str, Any]:
             out["related_users"] = [user_compact(w, s["creator_id"])]
             out["related_tags"] = []
             out["user"] = user_compact(w, s["creator_id"])
+            # BeatmapsetsController::showJson asks for version_count and beatmaps.current_user_*/top_tag_ids
+            out["version_count"] = 1
+            for b in out["beatmaps"]:
+                b["current_user_playcount"] = 0
+                b["current_user_tag_ids"] = []
+                b["top_tag_ids"] = []
+            for b in out["converts"]:
+                b["top_tag_ids"] = []
     return out
 
 
@@ -220,6 +232,10 @@ def beatmap_full(w: World, bid: int, *includes: str) -> dict[str, Any]:
             out["beatmapset"] = beatmapset_compact(w, b["beatmapset_id"])
         elif inc == "current_user_playcount":
             out["current_user_playcount"] = 0
+        elif inc == "current_user_tag_ids":
+            out["current_user_tag_ids"] = []
+        elif inc == "top_tag_ids":
+            out["top_tag_ids"] = []
     return out
 
 
@@ -417,3 +433,42 @@ def spotlight(s: dict[str, Any]) -> dict[str, Any]:
 
 def kudosu_entry(k: dict[str, Any]) -> dict[str, Any]:
     return dict(k)
+
+
+def match_game_score(game: dict[str, Any], slot: int, user_id: int, total: int, version: int) -> dict[str, Any]:
+    """A stable match game score as osu-web's ``ScoreTransformer`` renders ``LegacyMatch\\Score``.
+
+    At ``x-api-version`` ≥ 20220705 the new score format (osu-web b7ab85a882, 2025-05-15:
+    ``app/Models/LegacyMatch/Score.php`` ``getData()`` maps the stable counts to lazer
+    statistics per ruleset, ``enabled_mods`` to ``[{acronym, settings}]``; ``total_score`` and
+    ``legacy_total_score`` are the stable score); below it ``ScoreTransformer::transformLegacy``.
+    Both carry the ``match`` include (slot, team, pass) and ``current_user_attributes``.
+    """
+    counts = {"count300": 400, "count100": 20, "count50": 2, "countgeki": 90, "countkatu": 10, "countmiss": 3}
+    mode = game["mode"]
+    ruleset_id = Ruleset(mode).id
+    extra = {"match": {"slot": slot, "team": "blue" if slot % 2 else "red", "pass": True},
+             "current_user_attributes": {"pin": None}}
+    if version < LAZER_SCORES:
+        return {"accuracy": 0.95, "best_id": None, "created_at": iso(game["end_time"]), "id": None, "max_combo": 300,
+                "mode": mode, "mode_int": ruleset_id, "mods": [], "passed": True, "perfect": False, "pp": None, "rank": "A",
+                "replay": False, "score": total,
+                "statistics": {"count_100": counts["count100"], "count_300": counts["count300"], "count_50": counts["count50"],
+                               "count_geki": counts["countgeki"], "count_katu": counts["countkatu"], "count_miss": counts["countmiss"]},
+                "type": "legacy_match_score", "user_id": user_id, **extra}
+    statistics: dict[str, int] = {"miss": counts["countmiss"], "great": counts["count300"]}
+    if mode == "osu":
+        statistics.update(ok=counts["count100"], meh=counts["count50"])
+    elif mode == "taiko":
+        statistics.update(ok=counts["count100"])
+    elif mode == "fruits":
+        statistics.update(large_tick_hit=counts["count100"], small_tick_hit=counts["count50"], small_tick_miss=counts["countkatu"])
+    else:
+        statistics.update(perfect=counts["countgeki"], good=counts["countkatu"], ok=counts["count100"], meh=counts["count50"])
+    score_id = game["id"] * 16 + slot
+    return {"maximum_statistics": {}, "mods": [{"acronym": m, "settings": {}} for m in game["mods"]], "statistics": statistics,
+            "beatmap_id": game["beatmap_id"], "best_id": None, "id": score_id, "rank": "A", "type": "legacy_match_score",
+            "user_id": user_id, "accuracy": 0.95, "build_id": None, "ended_at": iso(game["end_time"]), "has_replay": False,
+            "is_perfect_combo": False, "legacy_perfect": False, "legacy_score_id": score_id, "legacy_total_score": total,
+            "max_combo": 300, "passed": True, "pp": None, "ruleset_id": ruleset_id, "started_at": None, "total_score": total,
+            "replay": False, **extra}

@@ -82,6 +82,11 @@ async def me(ctx: Ctx) -> Any:
     out = _full_user(ctx, ctx.user_id, _mode(ctx))
     out["session_verified"] = True
     out["is_restricted"] = False
+    # UsersController::me asks for these on top of the profile includes (UserCompactTransformer)
+    out["score_processing_notice_url"] = "https://osu.ppy.sh/home/news/2024-03-19-changes-to-score-processing"
+    # includeSessionVerificationMethod: null once the session is verified (the emulator's sessions always are)
+    out["session_verification_method"] = None
+    out["statistics_rulesets"] = R.user_compact(ctx.world, ctx.user_id, "statistics_rulesets")["statistics_rulesets"]
     return out
 
 
@@ -97,7 +102,7 @@ async def users_lookup(ctx: Ctx) -> Any:
             found.append(_user(ctx))
         except Exception:
             continue
-    return {"users": [R.user_compact(ctx.world, u, "country", "cover", "groups", "team") for u in dict.fromkeys(found)]}
+    return {"users": [R.user_compact(ctx.world, u, "country", "cover", "global_rank", "groups", "team") for u in dict.fromkeys(found)]}
 
 
 def _ids(request: Request, name: str = "ids") -> list[int]:
@@ -482,7 +487,8 @@ async def discussions(ctx: Ctx) -> Any:
     chunk, cur, nxt = _discussion_page(ctx, items)
     sets = sorted({d["beatmapset_id"] for d in chunk})
     beatmaps = sorted({d["beatmap_id"] for d in chunk if d["beatmap_id"]})
-    return {"beatmaps": [R.beatmap_compact(w, b) for b in beatmaps], "beatmapsets": [R.beatmapset_compact(w, s) for s in sets],
+    # BeatmapsetDiscussionsBundle::toArray: full BeatmapTransformer / BeatmapsetTransformer (osu-web app/Libraries)
+    return {"beatmaps": [R.beatmap_full(w, b) for b in beatmaps], "beatmapsets": [R.beatmapset_full(w, s) for s in sets],
             "discussions": [R.discussion(w, d) for d in chunk], "included_discussions": [],
             "reviews_config": {"max_blocks": 10}, "users": [R.user_compact(w, u) for u in sorted({d["user_id"] for d in chunk})],
             "cursor": cur, "cursor_string": nxt}
@@ -1162,15 +1168,9 @@ def _match_event(ctx: Ctx, match: dict[str, Any], e: dict[str, Any]) -> dict[str
     g = e["game"]
     if g is not None:
         out["detail"]["text"] = match["name"]
-        scores = []
-        for slot, (uid, total) in enumerate(zip(g["players"], g["scores"], strict=True)):
-            scores.append({"accuracy": 0.95, "best_id": None, "created_at": iso(g["end_time"]), "id": None, "max_combo": 300,
-                           "mode": g["mode"], "mode_int": Ruleset(g["mode"]).id, "mods": [], "passed": True, "perfect": False,
-                           "pp": None, "rank": "A", "replay": False, "score": total,
-                           "statistics": {"count_100": 20, "count_300": 400, "count_50": 2, "count_geki": 90, "count_katu": 10, "count_miss": 3},
-                           "type": "legacy_match_score", "user_id": uid,
-                           "match": {"slot": slot, "team": "blue" if slot % 2 else "red", "pass": True}})
-        out["game"] = {"beatmap_id": g["beatmap_id"], "id": g["id"], "start_time": iso(g["start_time"]), "end_time": iso(g["end_time"]),
+        scores = [R.match_game_score(g, slot, uid, total, ctx.version)
+                  for slot, (uid, total) in enumerate(zip(g["players"], g["scores"], strict=True))]
+        out["game"] = {"beatmap_id": g["beatmap_id"], "id": g["id"], "match_id": match["id"], "start_time": iso(g["start_time"]), "end_time": iso(g["end_time"]),
                        "mode": g["mode"], "mode_int": Ruleset(g["mode"]).id, "scoring_type": g["scoring_type"], "team_type": g["team_type"],
                        "mods": list(g["mods"]), "beatmap": R.beatmap_full(w, g["beatmap_id"], "beatmapset_compact"), "scores": scores}
     return out
