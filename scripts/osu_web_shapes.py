@@ -332,9 +332,6 @@ class Reader:
         self.snap = snap
         self.exceptions: list[dict[str, Any]] = []
         self.classes: dict[str, PhpClass] = {}
-        for name in snap.files():
-            if name.startswith("app/") and name.endswith(".php"):
-                pass
         self.variants: dict[tuple[str, str], dict[str, Any]] = {}
         self._by_fq: dict[str, str] = {}
         for name in snap.files():
@@ -508,7 +505,7 @@ class Reader:
         body = m.body
         attrs: dict[str, Any] = {}
         where = f"{c.file}:{m.line}"
-        returns = [mm for mm in re.finditer(r"\breturn\b", body)]
+        returns = list(re.finditer(r"\breturn\b", body))
         array_returns = sum(1 for r in returns if body[r.end():].lstrip().startswith("["))
         arrays: list[tuple[int, str, bool]] = []  # (offset, array text, conditional)
         variables: set[str] = set()
@@ -618,11 +615,7 @@ class Reader:
                 prop = c.props.get(dyn.group(1), "")
                 cls = re.match(r"([\w\\]+)::class", prop.strip())
                 res["transformer"] = transformer_key(c.resolve(cls.group(1))) if cls else None
-                subclass_props: dict[str, str] = {}
-                for other_fq in list(self._by_fq):
-                    pass
                 res["transformer_property"] = dyn.group(1)
-                del subclass_props
             else:
                 fn = re.search(r"fn\s*\([^)]*\)\s*=>\s*\[", body)
                 if fn:

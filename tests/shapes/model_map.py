@@ -27,7 +27,9 @@ TABLE_PATH = REPO / "scripts" / "data" / "osu_web_shapes.json"
 EXCEPTIONS_PATH = Path(__file__).with_name("exceptions.tsv")
 
 sys.path.insert(0, str(REPO / "scripts"))
-from osu_web_shapes import include_tree, shape_fields  # noqa: E402
+from osu_web_shapes import include_tree  # noqa: E402
+
+__all__ = ["include_tree"]
 
 from osukit._constants import DEFAULT_API_VERSION  # noqa: E402
 from osukit.routes import ROUTES  # noqa: E402
@@ -43,7 +45,7 @@ def load_exceptions() -> dict[tuple[str, str, str], str]:
     out: dict[tuple[str, str, str], str] = {}
     with EXCEPTIONS_PATH.open(newline="") as fh:
         for row in csv.reader((line for line in fh if line.strip() and not line.startswith("#")), delimiter="\t"):
-            check, route, path, reason = (row + ["", "", "", ""])[:4]
+            check, route, path, reason = ([*row, "", "", "", ""])[:4]
             assert reason.strip(), f"exception without a reason: {row}"
             out[(check, route, path)] = reason
     return out
@@ -239,9 +241,6 @@ def check_models(table: dict[str, Any], version: int = DEFAULT_API_VERSION) -> l
 
 def _always_included(table: dict[str, Any], cls: type, name: str) -> bool:
     """Whether every route that decodes into ``cls`` asks for include ``name``."""
-    for _key, _path, owner, field, facts, _f in _all_walks(table):
-        if owner is cls and field == name:
-            continue
     contexts: dict[tuple[str, str], bool] = {}
     for key, path, owner, field, _facts, _f in _all_walks(table):
         if owner is cls:

@@ -15,17 +15,12 @@ import pytest
 
 from osukit._constants import DEFAULT_API_VERSION
 
-from .model_map import load_exceptions, load_table, third_party_routes, version_applies
-
-import sys  # noqa: E402  (model_map put scripts/ on sys.path)
-
-from osu_web_shapes import include_tree  # noqa: E402
+from .model_map import include_tree, load_exceptions, load_table, third_party_routes, version_applies
 
 TABLE = load_table()
 EXCEPTIONS = load_exceptions()
 ALL_SCOPES = "public identify friends.read chat.read chat.write chat.write_manage forum.write forum.write_manage"
 ROUTES = [r for r in third_party_routes(TABLE) if r["responses"] and r["method"] in ("GET", "POST", "PUT", "PATCH|PUT")]
-del sys
 
 
 def emulator_exception_keys() -> set[tuple[str, str, str]]:

@@ -66,7 +66,7 @@ def test_every_exception_has_a_reason_and_is_used() -> None:
     for version in VERSIONS:
         for f in check_models(TABLE, version):
             for key in EXCEPTIONS:
-                check, route, path = key
+                _check, route, path = key
                 if route in (f.route, "*") and (path == f.path or (path.endswith("*") and f.path.startswith(path[:-1]))):
                     used.add(key)
     from .test_emulator_matches_osu_web import emulator_exception_keys
