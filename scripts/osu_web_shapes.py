@@ -600,7 +600,7 @@ class Reader:
         res["kind"] = non_primitive[0] if non_primitive else "primitive"
         if "primitive(null)" in body.replace(" ", "") or re.search(r"return\s+null\s*;", body):
             res["nullable"] = True
-        if _strip_comments(body).strip().endswith("}"):
+        if _strip_comments(body).strip().endswith("}") or re.search(r"\breturn\s*;", body):
             # the last return sits in an if-block: Fractal leaves the key out when nothing is returned
             res["may_be_absent"] = True
         if non_primitive:
@@ -753,7 +753,8 @@ def controller_responses(reader: Reader, controller: str, where: str) -> tuple[l
     out: list[dict[str, Any]] = []
     problems: list[str] = []
 
-    def visit(cls: PhpClass, method: Method, depth: int, cases: tuple[str, ...] = ()) -> None:
+    def visit(cls: PhpClass, method: Method, depth: int, cases: tuple[str, ...] = (), html: bool = False,
+              key_hint: str | None = None) -> None:
         key = (cls.file, method.name, cases)
         if key in seen:
             return
@@ -780,23 +781,31 @@ def controller_responses(reader: Reader, controller: str, where: str) -> tuple[l
                     problems.append(f"{cls.file}:{line}: includes not resolved: {' '.join(args[2].split())[:80]}")
                     includes = []
             before = body[max(0, m.start() - 80):m.start()]
-            km = re.search(r"['\"](\w+)['\"]\s*=>\s*(?:\$this->\w+\(\s*)?$", before) or re.search(
+            km = re.search(r"['\"](\w+)['\"]\s*=>\s*(?:\$this->\w+\(\s*|[^,;\[\]'\"]*\?\s*)?$", before) or re.search(
                 r"\$\w+\[\s*'(\w+)'\s*\]\s*=\s*$", before)
             key = km.group(1) if km else None
+            if key is not None:
+                key = ".".join([*_enclosing_keys(body, m.start()), key])
             vm = re.search(r"\$(\w+)\s*=\s*$", before)
-            if key is None and vm:
+            if key is None and vm and not re.search(rf"\breturn\s+\${vm.group(1)}\s*;", body):
                 um = re.search(rf"['\"](\w+)['\"]\s*=>\s*\${vm.group(1)}\b", body)
                 if um:
                     key = um.group(1)
+            if key is None and key_hint is not None:
+                key = key_hint
             targs = _constructor_args(args[1], body)
             for name in names:
                 row = {"call": m.group(1), "transformer": name, "includes": _norm_includes(includes),
                        "key": key, "file": cls.file, "line": line}
                 if targs:
                     row["transformer_args"] = targs
+                if html or _html_only(body, m.start()):
+                    row["html_only"] = True
                 cond = _version_condition(body, m.start())
                 if cond:
                     row["api_version"] = cond
+                elif re.search(r"\$\w+\[\s*'\w+'\s*\]\s*=\s*$", before) and _inside_if(body, m.start()):
+                    row["conditional"] = True  # $result['user'] = json_item(...) inside an if
                 out.append(row)
         if depth >= 3:
             return
@@ -817,17 +826,22 @@ def controller_responses(reader: Reader, controller: str, where: str) -> tuple[l
                     src = re.search(rf"\${var}\s*=\s*\$(\w+)\[", body)
                     if src and src.group(1) in mappings:
                         sub_cases = tuple(sorted(set(mappings[src.group(1)])))
-            visit(cls, other, depth + 1, sub_cases)
+            hint = None
+            am = re.search(r"\$(\w+)\s*=\s*$", body[max(0, hm.start() - 60):hm.start()])
+            if am:
+                um = re.search(rf"['\"](\w+)['\"]\s*=>\s*\${am.group(1)}\b", body)
+                hint = um.group(1) if um else None
+            visit(cls, other, depth + 1, sub_cases, html or _html_only(body, hm.start()), hint)
         for sm in re.finditer(r"(?<![\w$>:])([A-Z][\w\\]*)::(\w+)\s*\(", body):
             if sm.group(1) in ("self", "static", "parent"):
                 continue
             target = reader.cls(cls.resolve(sm.group(1)))
             if target is not None and sm.group(2) in target.methods:
-                visit(target, target.methods[sm.group(2)], depth + 1)
+                visit(target, target.methods[sm.group(2)], depth + 1, (), html or _html_only(body, sm.start()))
         for nm in re.finditer(r"new\s+([\w\\]+Bundle)\s*\(", body):
             target = reader.cls(cls.resolve(nm.group(1)))
             if target is not None and "toArray" in target.methods:
-                visit(target, target.methods["toArray"], depth + 1)
+                visit(target, target.methods["toArray"], depth + 1, (), html or _html_only(body, nm.start()))
 
     visit(c, c.methods[action], 0)
     uniq: dict[str, dict[str, Any]] = {}
@@ -849,6 +863,65 @@ def _constructor_args(expr: str, body: str) -> str | None:
         return None
     end = match_bracket(expr, m.end() - 1)
     return " ".join(expr[m.end():end - 1].split()) or None
+
+
+_API_TEST = r"(?:is_(?:api|json)_request\(\)|\$is(?:Api|Json)(?:Request)?)"
+
+
+def _enclosing_keys(body: str, offset: int) -> list[str]:
+    """Keys of the PHP arrays enclosing ``offset`` (``$ret['user_score'] = ['score' => …]`` gives ``user_score``)."""
+    stack: list[int] = []
+    i = 0
+    while i < offset:
+        c = body[i]
+        if c in "'\"":
+            i = _skip_string(body, i)
+            continue
+        if _is_comment(body, i):
+            i = _skip_comment(body, i)
+            continue
+        if c in "([{":
+            stack.append(i)
+        elif c in ")]}" and stack:
+            stack.pop()
+        i += 1
+    keys = []
+    for pos in stack:
+        if body[pos] != "[":
+            continue
+        before = body[max(0, pos - 80):pos]
+        km = re.search(r"['\"](\w+)['\"]\s*=>\s*$", before) or re.search(r"\$\w+\[\s*'(\w+)'\s*\]\s*=\s*$", before)
+        if km:
+            keys.append(km.group(1))
+    return keys
+
+
+def _html_only(body: str, offset: int) -> bool:
+    """Whether the call at ``offset`` is on the HTML branch of an action (after an API branch that returned,
+    or inside ``if (!is_api_request())``)."""
+    for m in re.finditer(r"\bif\s*\(", body):
+        cond_end = match_bracket(body, m.end() - 1)
+        cond = body[m.end():cond_end - 1]
+        brace = body.find("{", cond_end)
+        if brace < 0 or body[cond_end:brace].strip():
+            continue
+        end = match_bracket(body, brace)
+        if re.fullmatch(rf"\s*!\s*{_API_TEST}\s*", cond) and brace < offset < end:
+            return True
+        if re.fullmatch(rf"\s*{_API_TEST}\s*", cond) and offset > end and re.search(r"\breturn\b", body[brace:end]):
+            return True
+    return False
+
+
+def _inside_if(body: str, offset: int) -> bool:
+    for m in re.finditer(r"\bif\s*\(", body):
+        cond_end = match_bracket(body, m.end() - 1)
+        brace = body.find("{", cond_end)
+        if brace < 0 or body[cond_end:brace].strip():
+            continue
+        if brace < offset < match_bracket(body, brace):
+            return True
+    return False
 
 
 def _version_condition(body: str, offset: int) -> str | None:

@@ -29,8 +29,6 @@ EXCEPTIONS_PATH = Path(__file__).with_name("exceptions.tsv")
 sys.path.insert(0, str(REPO / "scripts"))
 from osu_web_shapes import include_tree  # noqa: E402
 
-__all__ = ["include_tree"]
-
 from osukit._constants import DEFAULT_API_VERSION  # noqa: E402
 from osukit.routes import ROUTES  # noqa: E402
 
@@ -51,8 +49,26 @@ def load_exceptions() -> dict[tuple[str, str, str], str]:
     return out
 
 
-def excepted(exceptions: dict[tuple[str, str, str], str], check: str, route: str, path: str) -> bool:
-    return any(k in exceptions for k in ((check, route, path), (check, "*", path), ("both", route, path), ("both", "*", path)))
+def excepted(exceptions: dict[tuple[str, str, str], str], check: str, route: str, path: str, transformer: str = "") -> bool:
+    """Whether an exception covers ``path`` of ``route`` for ``check`` (``model`` or ``emulator``).
+
+    An exception's path matches itself and every path under it; ``p*`` matches every path starting
+    with ``p``; ``p@Transformer`` only the fields that transformer gives at or under ``p``. ``[]`` is
+    ignored (the emulator check does not see lists).
+    """
+    path = path.replace("[]", "").lstrip(".")
+    for (c, r, p) in exceptions:
+        if c not in (check, "both") or r not in (route, "*"):
+            continue
+        p, _, only = p.replace("[]", "").lstrip(".").partition("@")
+        if only and only != transformer:
+            continue
+        if p.endswith("*"):
+            if path.startswith(p[:-1]):
+                return True
+        elif path == p or path.startswith(p + ".") or (only and (path.startswith(p) or not p)):
+            return True
+    return False
 
 
 def _members(tp: Any) -> tuple[Any, ...]:
@@ -131,6 +147,7 @@ class Finding:
     path: str
     """JSON path of the field, e.g. ``beatmapset.ratings`` or ``scores[].user.team``."""
     problem: str
+    transformer: str = ""
 
     def __str__(self) -> str:
         return f"{self.route} :: {self.path}: {self.problem}"
@@ -153,25 +170,25 @@ def walk(table: dict[str, Any], version: int = DEFAULT_API_VERSION) -> Iterator[
             continue
         top = slot(response_type(route, version))
         for emit in r.get("responses", []):
-            if not version_applies(emit.get("api_version"), version):
+            if not version_applies(emit.get("api_version"), version) or emit.get("html_only"):
                 continue
             cls = top.struct
-            prefix = ""
-            if emit["key"] is not None:
+            prefix = "[]" if top.is_list else ""
+            missing = False
+            for part in (emit["key"] or "").split(".") if emit["key"] else []:
                 if cls is None:
-                    continue
+                    break
                 fields = fields_of(cls)
-                prefix = emit["key"]
-                if emit["key"] not in fields:
-                    yield key, prefix, cls, emit["key"], {"kind": "response key", "line": emit["line"], "file": emit["file"]}, None
-                    continue
-                inner = slot(fields[emit["key"]][0])
+                prefix = f"{prefix}.{part}" if prefix else part
+                if part not in fields:
+                    yield key, prefix, cls, part, {"kind": "response key", "line": emit["line"], "file": emit["file"]}, None
+                    missing = True
+                    break
+                inner = slot(fields[part][0])
                 cls = inner.struct
                 if inner.is_list:
                     prefix += "[]"
-            elif top.is_list:
-                prefix = "[]"
-            if cls is None:
+            if missing or cls is None:
                 continue
             yield from _walk_transformer(table, key, emit["transformer"], include_tree(emit["includes"]), cls, prefix, version,
                                          emit.get("transformer_args"))
@@ -227,15 +244,16 @@ def check_models(table: dict[str, Any], version: int = DEFAULT_API_VERSION) -> l
         owner = getattr(cls, "__name__", "?")
         if f is None:
             findings.append(Finding(key, path, f"{owner} has no field {name!r} ({facts.get('transformer', '')} "
-                                                f"{facts['kind']}, line {facts.get('line')})"))
+                                                f"{facts['kind']}, line {facts.get('line')})", facts.get("transformer", "")))
             continue
         tp, required = f
         s = slot(tp)
         ts = facts.get("ts") or {}
         if (ts.get("nullable") or facts.get("nullable")) and not (s.none or s.is_any):
-            findings.append(Finding(key, path, f"{owner}.{name} must allow null (osu-web sends null)"))
+            findings.append(Finding(key, path, f"{owner}.{name} must allow null (osu-web sends null)", facts["transformer"]))
         if required and (facts.get("conditional") or (facts["kind"] == "include" and not _always_included(table, cls, name))):
-            findings.append(Finding(key, path, f"{owner}.{name} is required but osu-web leaves it out on some routes"))
+            findings.append(Finding(key, path, f"{owner}.{name} is required but osu-web leaves it out on some routes",
+                                    facts["transformer"]))
     return findings
 
 

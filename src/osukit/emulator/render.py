@@ -12,6 +12,19 @@ from .dataset import BASE_TIME, STATUS_INT, World, iso, iso_z
 
 LAZER_SCORES = 20220705
 FRIEND_RELATIONS = 20241022
+CARD_INCLUDES = ("country", "cover", "groups", "team")
+"""``UserCompactTransformer::CARD_INCLUDES``."""
+LIST_INCLUDES = (*CARD_INCLUDES, "statistics", "support_level")
+"""``UserCompactTransformer::LIST_INCLUDES`` (``GET /friends``)."""
+USER_PREFERENCES = {
+    "audio_autoplay": False, "audio_muted": False, "audio_volume": 0.45, "beatmapset_card_size": "normal",
+    "beatmapset_download": "all", "beatmapset_show_anime_cover": True, "beatmapset_show_nsfw": False,
+    "beatmapset_title_show_original": False, "comments_show_deleted": False, "forum_posts_show_deleted": True,
+    "legacy_score_only": False, "profile_cover_expanded": True, "scoring_mode": "standardised",
+    "user_list_filter": "all", "user_list_sort": "last_visit", "user_list_view": "card",
+}
+"""``user_preferences`` on ``/me``: osu-web's ``UserProfileCustomization::DEFAULTS`` less ``comments_sort`` and
+``extras_order`` (``UserCompactTransformer::includeUserPreferences``)."""
 
 
 def user_compact(w: World, uid: int, *includes: str, mode: str | None = None) -> dict[str, Any]:
@@ -47,6 +60,8 @@ def user_compact(w: World, uid: int, *includes: str, mode: str | None = None) ->
             out["statistics_rulesets"] = {r: statistics(w, uid, r) for r in ("osu", "taiko", "fruits", "mania")}
         elif inc == "kudosu":
             out["kudosu"] = dict(u["kudosu"])
+        elif inc == "support_level":
+            out["support_level"] = 3 if u["is_supporter"] else 0
         elif inc == "global_rank":
             # UserCompactTransformer::includeGlobalRank
             out["global_rank"] = {"rank": u["stats"][mode or u["playmode"]].get("global_rank"),
@@ -271,6 +286,8 @@ def score(w: World, sid: int, version: int, *includes: str, position: int | None
             out["current_user_attributes"] = {"pin": {"is_pinned": True, "score_id": sid, "score_type": "solo_score"} if s["pinned"] else None}
         elif inc == "beatmap":
             out["beatmap"] = beatmap_full(w, s["beatmap_id"])
+        elif inc == "beatmap_owners":
+            out["beatmap"] = beatmap_full(w, s["beatmap_id"], "owners")
         elif inc == "beatmap_full":
             out["beatmap"] = beatmap_full(w, s["beatmap_id"], "max_combo", "owners", "user")
         elif inc == "beatmapset":
