@@ -15,7 +15,14 @@ import pytest
 
 from osukit._constants import DEFAULT_API_VERSION
 
-from .model_map import excepted, include_tree, load_exceptions, load_table, third_party_routes, version_applies
+from .model_map import (
+    excepted,
+    include_tree,
+    load_exceptions,
+    load_table,
+    third_party_routes,
+    version_applies,
+)
 
 TABLE = load_table()
 EXCEPTIONS = load_exceptions()
