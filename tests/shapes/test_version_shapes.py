@@ -101,3 +101,22 @@ def test_emulator_me_session_verification_fields(osu_emulator: Any) -> None:
     assert me.session_verified is True
     assert me.session_verification_method is None
     assert osukit.is_set(me.score_processing_notice_url) and osukit.is_set(me.statistics_rulesets)
+
+
+@pytest.mark.parametrize(("version", "totp", "method"), [(20250913, True, "totp"), (20250912, True, "mail"),
+                                                          (20250913, False, "mail"), (20250912, False, "mail")])
+def test_emulator_session_verification_method_follows_the_version(osu_emulator: Any, version: int, totp: bool,
+                                                                  method: str) -> None:
+    """osu-web ``SessionVerification\\State::getMethod``: mail below 20250913 or without an authenticator."""
+    uid = next(u["id"] for u in osu_emulator.state.world.users.values() if u["has_totp"] is totp)
+    token = osu_emulator.mint_token(uid, ["identify"], verified=False)["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "x-api-version": str(version)}
+    me = decode(httpx.get(f"{osu_emulator.base_url}/api/v2/me", headers=headers).content,
+                by_uri("GET", "api/v2/me/{mode?}").response, strict=True)
+    assert me.session_verified is False
+    assert me.session_verification_method == method
+    assert httpx.post(f"{osu_emulator.base_url}/api/v2/session/verify", headers=headers,
+                      json={"verification_key": "12345678"}).status_code < 300
+    me = decode(httpx.get(f"{osu_emulator.base_url}/api/v2/me", headers=headers).content,
+                by_uri("GET", "api/v2/me/{mode?}").response, strict=True)
+    assert me.session_verified is True and me.session_verification_method is None

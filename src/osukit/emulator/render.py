@@ -12,6 +12,7 @@ from .dataset import BASE_TIME, STATUS_INT, World, iso, iso_z
 
 LAZER_SCORES = 20220705
 FRIEND_RELATIONS = 20241022
+SESSION_VERIFICATION = 20250913
 CARD_INCLUDES = ("country", "cover", "groups", "team")
 """``UserCompactTransformer::CARD_INCLUDES``."""
 LIST_INCLUDES = (*CARD_INCLUDES, "statistics", "support_level")

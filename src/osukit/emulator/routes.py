@@ -80,12 +80,15 @@ async def me_favourites(ctx: Ctx) -> Any:
 async def me(ctx: Ctx) -> Any:
     assert ctx.user_id is not None
     out = _full_user(ctx, ctx.user_id, _mode(ctx))
-    out["session_verified"] = True
+    verified = ctx.token is None or ctx.token.verified
+    out["session_verified"] = verified
     out["is_restricted"] = False
     # UsersController::me asks for these on top of the profile includes (UserCompactTransformer)
     out["score_processing_notice_url"] = "https://osu.ppy.sh/home/news/2024-03-19-changes-to-score-processing"
-    # includeSessionVerificationMethod: null once the session is verified (the emulator's sessions always are)
-    out["session_verification_method"] = None
+    # UserCompactTransformer::includeSessionVerificationMethod: null once verified; else SessionVerification\State::getMethod:
+    # "mail" below x-api-version 20250913 or without an authenticator, "totp" otherwise
+    out["session_verification_method"] = None if verified else (
+        "totp" if ctx.version >= R.SESSION_VERIFICATION and ctx.world.users[ctx.user_id].get("has_totp") else "mail")
     out["statistics_rulesets"] = R.user_compact(ctx.world, ctx.user_id, "statistics_rulesets")["statistics_rulesets"]
     out["user_preferences"] = dict(R.USER_PREFERENCES)
     return out
@@ -1312,6 +1315,8 @@ async def room_show(ctx: Ctx) -> Any:
 
 @api("POST", "api/v2/session/verify", "any")
 async def session_verify(ctx: Ctx) -> Any:
+    if ctx.token is not None:
+        ctx.token.verified = True
     return None
 
 
