@@ -2,9 +2,10 @@
 
 Usage::
 
-    python scripts/osu_web_shapes.py build --git-dir PATH/TO/osu-web.git [--out scripts/data/osu_web_shapes.json]
+    python scripts/osu_web_shapes.py build --git-dir PATH/TO/osu-web.git [--rev HEAD] [--out scripts/data/osu_web_shapes.json]
     python scripts/osu_web_shapes.py build PATH/TO/osu-web-checkout
-    python scripts/osu_web_shapes.py diff PATH/TO/newer-osu-web [--git-dir] [--table scripts/data/osu_web_shapes.json]
+    python scripts/osu_web_shapes.py diff PATH/TO/newer-osu-web [--table scripts/data/osu_web_shapes.json]
+    python scripts/osu_web_shapes.py diff --git-dir PATH/TO/osu-web.git [--rev REV]
 
 ``build`` reads a snapshot of ppy/osu-web (a git directory, read at ``HEAD``
 with ``git show``; or a plain checkout) and writes a JSON table with:
@@ -106,8 +107,9 @@ SPREADS = {
 class Snapshot:
     """Files of one osu-web snapshot: a git directory (read at HEAD) or a plain directory."""
 
-    def __init__(self, path: Path, *, git_dir: bool | None = None) -> None:
+    def __init__(self, path: Path, *, git_dir: bool | None = None, rev: str = "HEAD") -> None:
         self.path = path
+        self.rev = rev
         if git_dir is None:
             git_dir = not (path / "app").is_dir()
         self.git = git_dir
@@ -116,7 +118,8 @@ class Snapshot:
     def commit(self) -> str | None:
         args = ["git", "--git-dir", str(self.path)] if self.git else ["git", "-C", str(self.path)]
         try:
-            out = subprocess.run([*args, "rev-parse", "HEAD"], capture_output=True, text=True, check=True)
+            out = subprocess.run([*args, "rev-parse", self.rev if self.git else "HEAD"], capture_output=True, text=True,
+                                 check=True)
         except (OSError, subprocess.CalledProcessError):
             return None
         return out.stdout.strip() or None
@@ -124,7 +127,7 @@ class Snapshot:
     def files(self) -> list[str]:
         if self._files is None:
             if self.git:
-                out = subprocess.run(["git", "--git-dir", str(self.path), "ls-tree", "-r", "--name-only", "HEAD"],
+                out = subprocess.run(["git", "--git-dir", str(self.path), "ls-tree", "-r", "--name-only", self.rev],
                                      capture_output=True, text=True, check=True)
                 self._files = out.stdout.splitlines()
             else:
@@ -134,7 +137,7 @@ class Snapshot:
 
     def read(self, name: str) -> str | None:
         if self.git:
-            out = subprocess.run(["git", "--git-dir", str(self.path), "show", f"HEAD:{name}"], capture_output=True)
+            out = subprocess.run(["git", "--git-dir", str(self.path), "show", f"{self.rev}:{name}"], capture_output=True)
             return out.stdout.decode("utf-8", "replace") if out.returncode == 0 else None
         p = self.path / name
         return p.read_text("utf-8", "replace") if p.is_file() else None
@@ -540,13 +543,14 @@ class Reader:
                     self.variants[(c.file, other.group(1))] = self.attributes(c, c.methods[other.group(1)], out, parent)
                 else:
                     self.note(where, f"return not resolved: {body[j:j + 60]!r}")
+        later: list[tuple[str, int]] = []  # $ret['x'] = ... after the literal: conditional, listed last
         for var in variables:
             for am in re.finditer(rf"\${var}\s*=\s*\[", body):
                 start = am.end() - 1
                 end = match_bracket(body, start)
                 arrays.append((start + 1, body[start + 1:end - 1], False))
             for am in re.finditer(rf"\${var}\[\s*'(\w+)'\s*\]\s*=", body):
-                attrs.setdefault(am.group(1), {"line": c.line_of(m, am.start()), "conditional": True})
+                later.append((am.group(1), c.line_of(m, am.start())))
         per_return: dict[int, set[str]] = {}
         for off, text, conditional in arrays:
             for ioff, item in split_top(text):
@@ -577,6 +581,8 @@ class Reader:
                     continue
                 attrs.setdefault(key, {"line": line, "conditional": conditional})
                 per_return.setdefault(off, set()).add(key)
+        for name, line in later:
+            attrs.setdefault(name, {"line": line, "conditional": True})
         returned = [keys for off, keys in per_return.items() if any(o == off and c for o, _t, c in arrays)]
         for key, facts in attrs.items():
             if facts.get("conditional") and returned and all(key in keys for keys in returned):
@@ -1216,19 +1222,21 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="write the shape table of an osu-web snapshot")
     b.add_argument("snapshot", nargs="?", help="an osu-web checkout (plain directory)")
-    b.add_argument("--git-dir", help="an osu-web git directory, read at HEAD")
+    b.add_argument("--git-dir", help="an osu-web git directory, read at --rev")
+    b.add_argument("--rev", default="HEAD", help="the commit to read from --git-dir (default HEAD)")
     b.add_argument("--out", default=str(DEFAULT_TABLE))
     b.add_argument("--third-party", default=str(REPO.parent / "shared" / "routes-third-party.tsv"),
                    help="routes-third-party.tsv (methods, uri, scope); scopes decide when it is missing")
     d = sub.add_parser("diff", help="report drift of a newer osu-web snapshot against the committed table")
     d.add_argument("snapshot", nargs="?", help="the newer osu-web checkout, or a table JSON written by build")
     d.add_argument("--git-dir", help="the newer osu-web git directory")
+    d.add_argument("--rev", default="HEAD", help="the commit to read from --git-dir (default HEAD)")
     d.add_argument("--table", default=str(DEFAULT_TABLE), help="the table osukit knows (default: the committed one)")
     args = parser.parse_args(argv)
     if args.command == "build":
         if not args.snapshot and not args.git_dir:
             parser.error("give a snapshot directory or --git-dir")
-        snap = Snapshot(Path(args.git_dir or args.snapshot), git_dir=bool(args.git_dir))
+        snap = Snapshot(Path(args.git_dir or args.snapshot), git_dir=bool(args.git_dir), rev=args.rev)
         table = build(snap, _third_party_from_tsv(Path(args.third_party)))
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -1244,7 +1252,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.git_dir and target.endswith(".json"):
         new = json.loads(Path(target).read_text())
     else:
-        new = build(Snapshot(Path(target), git_dir=bool(args.git_dir)),
+        new = build(Snapshot(Path(target), git_dir=bool(args.git_dir), rev=args.rev),
                     {(r["method"], r["uri"]) for r in old["routes"] if r["third_party"]})
     lines = diff(old, new, _known_fields(old))
     print(f"osu-web {old.get('osu_web_commit')} -> {new.get('osu_web_commit')}: {len(lines)} changes")
