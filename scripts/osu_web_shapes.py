@@ -63,6 +63,7 @@ TS_FOR_TRANSFORMER = {
     "LegacyMatch/Event": "LegacyMatchEventJson",
     "Chat/Channel": "ChannelJson",
     "Chat/Message": "MessageJson",
+    "Chat/UserSilence": "ChatSilenceJson",
     "Comment": "CommentJson",
     "BeatmapDiscussion": "BeatmapsetDiscussionJson",
     "BeatmapDiscussionPost": "BeatmapsetDiscussionPostJson",
@@ -660,7 +661,7 @@ def ts_interfaces(snap: Snapshot) -> dict[str, Any]:
                     break
                 end += 1
             expr = text[m.end():end]
-            if "&" not in expr and "{" not in expr and not re.match(r"\s*\w+", expr):
+            if "&" not in expr and "{" not in expr and not re.match(r"\s*\|?\s*\w+", expr):
                 continue
             parts, fields = [], {}
             for piece in _split_amp(expr):
@@ -688,6 +689,22 @@ def _split_amp(expr: str) -> list[str]:
             cur += ch
     out.append(cur)
     return out
+
+
+def _split_top_ts(expr: str, sep: str) -> list[str]:
+    out, depth, cur = [], 0, ""
+    for ch in expr:
+        if ch in "{(<[":
+            depth += 1
+        elif ch in "})>]":
+            depth -= 1
+        if ch == sep and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    out.append(cur)
+    return [p for p in (x.strip() for x in out) if p]
 
 
 def _ts_fields(body: str) -> dict[str, Any]:
@@ -723,6 +740,17 @@ def ts_flatten(raw: dict[str, Any], name: str, seen: frozenset[str] = frozenset(
     seen = seen | {name}
     out: dict[str, Any] = {}
     for part in raw[name]["parts"]:
+        part = part.strip()
+        if part.startswith("(") and part.endswith(")"):
+            part = part[1:-1].strip()
+        members = _split_top_ts(part, "|")
+        if len(members) > 1:
+            # a union: each member's fields are there for some objects only
+            for member in members:
+                sub = ts_flatten(raw, member.strip(), seen)
+                for k, v in (sub or {}).items():
+                    out.setdefault(k, {**v, "optional": True})
+            continue
         partial = False
         m = re.fullmatch(r"Partial<\s*(\w+)\s*>", part)
         if m:
