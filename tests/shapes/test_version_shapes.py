@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 import osukit
+from osukit._constants import DEFAULT_API_VERSION
 from osukit._models import decode
 from osukit.models.matches import LegacyMatchResponse, MatchResponse
 from osukit.models.scores import LegacyScore, Score
@@ -22,7 +23,7 @@ CASE = SHARED / "cases" / "match-game-new-score-format.json"
 def test_match_game_new_score_format_case_decodes_at_the_default_version() -> None:
     body = CASE.read_bytes()
     route = by_uri("GET", "api/v2/matches/{match}")
-    model = route.response_for(osukit.DEFAULT_API_VERSION if hasattr(osukit, "DEFAULT_API_VERSION") else 20250913)
+    model = route.response_for(DEFAULT_API_VERSION)
     assert model is MatchResponse
     match = decode(body, model, strict=True)
     games = [e.game for e in match.events if osukit.is_set(e.game)]
