@@ -236,11 +236,12 @@ def _walk_transformer(table: dict[str, Any], key: str, transformer: str, include
 def check_models(table: dict[str, Any], version: int = DEFAULT_API_VERSION) -> list[Finding]:
     """Every field a third-party route returns is a model field with the right optionality."""
     findings: list[Finding] = []
-    seen: set[tuple[str, str, str]] = set()
-    for key, path, cls, name, facts, f in walk(table, version):
-        if (key, path, str(version)) in seen:
+    seen: set[str] = set()
+    walked = list(walk(table, version))
+    for key, path, cls, name, facts, f in walked:
+        if f"{key} {path}" in seen:
             continue
-        seen.add((key, path, str(version)))
+        seen.add(f"{key} {path}")
         owner = getattr(cls, "__name__", "?")
         if f is None:
             findings.append(Finding(key, path, f"{owner} has no field {name!r} ({facts.get('transformer', '')} "
@@ -251,31 +252,24 @@ def check_models(table: dict[str, Any], version: int = DEFAULT_API_VERSION) -> l
         ts = facts.get("ts") or {}
         if (ts.get("nullable") or facts.get("nullable")) and not (s.none or s.is_any):
             findings.append(Finding(key, path, f"{owner}.{name} must allow null (osu-web sends null)", facts["transformer"]))
-        if required and (facts.get("conditional") or (facts["kind"] == "include" and not _always_included(table, cls, name))):
+        absent = facts.get("conditional") or facts.get("may_be_absent") or (
+            facts["kind"] == "include" and not _always_included(walked, cls, name))
+        if required and absent:
             findings.append(Finding(key, path, f"{owner}.{name} is required but osu-web leaves it out on some routes",
                                     facts["transformer"]))
     return findings
 
 
-def _always_included(table: dict[str, Any], cls: type, name: str) -> bool:
-    """Whether every route that decodes into ``cls`` asks for include ``name``."""
+def _always_included(walked: list[Any], cls: type, name: str) -> bool:
+    """Whether every place ``cls`` is decoded (route and JSON path) gets include ``name``."""
     contexts: dict[tuple[str, str], bool] = {}
-    for key, path, owner, field, _facts, _f in _all_walks(table):
+    for key, path, owner, field, _facts, _f in walked:
         if owner is cls:
             parent = path.rsplit(".", 1)[0] if "." in path else ""
             contexts.setdefault((key, parent), False)
             if field == name:
                 contexts[(key, parent)] = True
     return all(contexts.values())
-
-
-_WALK_CACHE: list[Any] = []
-
-
-def _all_walks(table: dict[str, Any]) -> list[Any]:
-    if not _WALK_CACHE:
-        _WALK_CACHE.extend(walk(table))
-    return _WALK_CACHE
 
 
 def model_fields_by_transformer(table: dict[str, Any]) -> dict[str, set[str]]:

@@ -64,3 +64,12 @@ def test_every_exception_has_a_reason_and_is_used() -> None:
 
     stale = set(EXCEPTIONS) - used - emulator_exception_keys()
     assert not stale, f"exceptions that no longer match anything: {sorted(stale)}"
+
+
+def test_check_fails_on_a_required_field_osu_web_may_leave_out() -> None:
+    doctored = {**TABLE, "transformers": dict(TABLE["transformers"])}
+    user = dict(doctored["transformers"]["UserCompact"])
+    user["attributes"] = {**user["attributes"], "username": {**user["attributes"]["username"], "conditional": True}}
+    doctored["transformers"]["UserCompact"] = user
+    text = "\n".join(map(str, _open(check_models(doctored))))
+    assert "GET api/v2/users :: users[].username: UserCompact.username is required but osu-web leaves it out" in text
