@@ -1098,11 +1098,15 @@ def api_version_checks(snap: Snapshot) -> list[dict[str, Any]]:
 
 # --- building the table ------------------------------------------------------------------------
 
-def build(snap: Snapshot, third_party: set[tuple[str, str]] | None = None) -> dict[str, Any]:
+def build(snap: Snapshot, third_party: set[tuple[str, str]] | None = None, api_routes_file: Path | None = None,
+          ) -> dict[str, Any]:
+    """The shape table of ``snap``; routes and scopes from its ``tests/api_routes.json`` (or ``api_routes_file``)."""
     reader = Reader(snap)
     routes_text = snap.read("tests/api_routes.json")
+    if routes_text is None and api_routes_file is not None and api_routes_file.is_file():
+        routes_text = api_routes_file.read_text()
     if routes_text is None:
-        raise SystemExit("tests/api_routes.json not found in the snapshot")
+        raise SystemExit("tests/api_routes.json not found in the snapshot (give --api-routes)")
     api_routes = json.loads(routes_text)
     transformers: dict[str, Any] = {}
     for name in snap.files():
@@ -1255,6 +1259,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", default=str(DEFAULT_TABLE))
     b.add_argument("--third-party", default=str(REPO.parent / "shared" / "routes-third-party.tsv"),
                    help="routes-third-party.tsv (methods, uri, scope); scopes decide when it is missing")
+    b.add_argument("--api-routes", default=str(REPO.parent / "shared" / "osu-web" / "api_routes.json"),
+                   help="api_routes.json to use when the snapshot has no tests/api_routes.json")
     d = sub.add_parser("diff", help="report drift of a newer osu-web snapshot against the committed table")
     d.add_argument("snapshot", nargs="?", help="the newer osu-web checkout, or a table JSON written by build")
     d.add_argument("--git-dir", help="the newer osu-web git directory")
@@ -1265,7 +1271,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.snapshot and not args.git_dir:
             parser.error("give a snapshot directory or --git-dir")
         snap = Snapshot(Path(args.git_dir or args.snapshot), git_dir=bool(args.git_dir), rev=args.rev)
-        table = build(snap, _third_party_from_tsv(Path(args.third_party)))
+        table = build(snap, _third_party_from_tsv(Path(args.third_party)), Path(args.api_routes))
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(table, indent=1, sort_keys=False) + "\n")

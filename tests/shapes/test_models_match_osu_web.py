@@ -73,3 +73,17 @@ def test_check_fails_on_a_required_field_osu_web_may_leave_out() -> None:
     doctored["transformers"]["UserCompact"] = user
     text = "\n".join(map(str, _open(check_models(doctored))))
     assert "GET api/v2/users :: users[].username: UserCompact.username is required but osu-web leaves it out" in text
+
+
+def test_table_routes_and_scopes_match_the_shared_route_lists() -> None:
+    import csv
+    import json
+
+    from .._helpers import SHARED
+
+    shared = json.loads((SHARED / "osu-web" / "api_routes.json").read_text())
+    assert {("|".join(m for m in r["methods"] if m != "HEAD"), r["uri"], tuple(r["scopes"])) for r in shared} == {
+        (r["method"], r["uri"], tuple(r["scopes"])) for r in TABLE["routes"]}
+    with (SHARED / "routes-third-party.tsv").open(newline="") as fh:
+        third_party = {(row["methods"], row["uri"]) for row in csv.DictReader(fh, delimiter="\t")}
+    assert third_party == {(r["method"], r["uri"]) for r in TABLE["routes"] if r["third_party"]}
