@@ -326,7 +326,7 @@ def transformer_key(fq: str) -> str | None:
 
 
 def snake(name: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return re.sub(r"(?<!^)(?=[A-Z])|(?<=[a-z])(?=[0-9])", "_", name).lower()
 
 
 # --- transformers ----------------------------------------------------------------------------------
@@ -524,8 +524,14 @@ class Reader:
                 end = match_bracket(body, j + len("array_merge"))
                 for off, arg in split_top(body[j + len("array_merge("):end - 1]):
                     base = j + len("array_merge(") + off
+                    jm = re.match(r"json_item\(.*?,\s*new\s+([\w\\]+Transformer)\s*\(\s*\)\s*\)$", arg, re.S)
                     if arg.startswith("parent::transform"):
                         self._inherit(attrs, out, parent)
+                    elif jm and transformer_key(c.resolve(jm.group(1))):
+                        other_key = str(transformer_key(c.resolve(jm.group(1))))
+                        self.transformer(other_key, out)
+                        for k, v in out.get(other_key, {}).get("attributes", {}).items():
+                            attrs.setdefault(k, {**v, "via": other_key})
                     elif arg.startswith("["):
                         arrays.append((base + 1, arg[1:-1], False))
                     else:
@@ -611,10 +617,10 @@ class Reader:
             # the last return sits in an if-block: Fractal leaves the key out when nothing is returned
             res["may_be_absent"] = True
         if non_primitive:
-            tm = re.search(r"new\s+([\w\\]+Transformer)\s*\(", body)
+            tm = re.search(r"new\s+([\w\\]+Transformer|static)\s*\(", body)
             dyn = re.search(r"new\s+\$this->(\w+)\s*\(", body)
             if tm:
-                res["transformer"] = transformer_key(c.resolve(tm.group(1)))
+                res["transformer"] = transformer_key(c.resolve(c.name if tm.group(1) == "static" else tm.group(1)))
                 targs = _constructor_args(body[tm.start():], body)
                 if targs:
                     res["transformer_args"] = targs
