@@ -33,7 +33,10 @@ __all__ = [
     "BeatmapsetAvailability",
     "BeatmapsetCompact",
     "BeatmapsetCovers",
+    "BeatmapsetDescription",
+    "BeatmapsetGenre",
     "BeatmapsetHype",
+    "BeatmapsetLanguage",
     "BeatmapsetNominationsSummary",
     "BeatmapsetSearchResponse",
 ]
@@ -125,6 +128,29 @@ class BeatmapsetCovers(Model):
     slimcover_2x: str = msgspec.field(name="slimcover@2x")
 
 
+class BeatmapsetDescription(Model):
+    """A beatmapset's description (``BeatmapsetDescriptionTransformer``)."""
+
+    description: str
+    """HTML."""
+    bbcode: str | UnsetType = UNSET
+    """The source, only for users who may edit it."""
+
+
+class BeatmapsetGenre(Model):
+    """A beatmapset's genre (``GenreTransformer``)."""
+
+    id: int | None
+    name: str
+
+
+class BeatmapsetLanguage(Model):
+    """A beatmapset's language (``LanguageTransformer``)."""
+
+    id: int | None
+    name: str
+
+
 class BeatmapsetHype(Model):
     """Hype progress of a pending beatmapset."""
 
@@ -179,12 +205,12 @@ class BeatmapsetCompact(Model):
     converts: list[Beatmap] | UnsetType = UNSET
     current_nominations: list[Any] | UnsetType = UNSET
     current_user_attributes: Any | UnsetType = UNSET
-    description: Any | UnsetType = UNSET
+    description: BeatmapsetDescription | UnsetType = UNSET
     discussions: list[Any] | UnsetType = UNSET
     events: list[Any] | UnsetType = UNSET
-    genre: Any | UnsetType = UNSET
+    genre: BeatmapsetGenre | UnsetType = UNSET
     has_favourited: bool | UnsetType = UNSET
-    language: Any | UnsetType = UNSET
+    language: BeatmapsetLanguage | UnsetType = UNSET
     nominations: Any | UnsetType = UNSET
     pack_tags: list[str] | UnsetType = UNSET
     ratings: list[int] | UnsetType = UNSET
