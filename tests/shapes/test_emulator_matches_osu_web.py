@@ -15,6 +15,7 @@ import pytest
 
 from osukit._constants import DEFAULT_API_VERSION
 
+from .._figures import count
 from .model_map import (
     excepted,
     include_tree,
@@ -131,6 +132,10 @@ def test_emulator_sends_every_field(route: dict[str, Any], version: int, osu_emu
     assert response.status_code < 300, f"{method} {path}: {response.status_code} {response.text[:300]}"
     data = response.json()
     key = f"{route['method']} {route['uri']}"
-    missing = [shown for shown, parts, transformer in expected(route, version)
+    fields = expected(route, version)
+    sent = [shown for shown, parts, _t in fields if present(data, parts)]
+    count("osu-web shapes (emulator)", "fields the table gives", len(fields))
+    count("osu-web shapes (emulator)", "fields sent", len(sent))
+    missing = [shown for shown, parts, transformer in fields
                if not _excepted(key, shown, transformer) and not present(data, parts)]
     assert not missing, f"{key} at x-api-version {version}: the emulator leaves out " + ", ".join(missing)

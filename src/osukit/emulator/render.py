@@ -1,4 +1,10 @@
-"""Turn the emulator's world into osu-web's JSON shapes (its transformers, route by route)."""
+"""Turn the emulator's world into osu-web's JSON shapes (its transformers, route by route).
+
+Each renderer follows one osu-web transformer (``beatmap_full`` is ``BeatmapTransformer``,
+``user_compact`` is ``UserCompactTransformer`` and its includes …). Which fields and includes each
+route sends, with the osu-web file and line behind each, is in ``scripts/data/osu_web_shapes.json``;
+``tests/shapes`` checks every route's answer against it.
+"""
 
 from __future__ import annotations
 
