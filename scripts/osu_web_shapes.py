@@ -823,20 +823,20 @@ def controller_responses(reader: Reader, controller: str, where: str) -> tuple[l
             before = body[max(0, m.start() - 80):m.start()]
             km = re.search(r"['\"](\w+)['\"]\s*=>\s*(?:\$this->\w+\(\s*|[^,;\[\]'\"]*\?\s*)?$", before) or re.search(
                 r"\$\w+\[\s*'(\w+)'\s*\]\s*=\s*$", before)
-            key = km.group(1) if km else None
-            if key is not None:
-                key = ".".join([*_enclosing_keys(body, m.start()), key])
+            resp_key = km.group(1) if km else None
+            if resp_key is not None:
+                resp_key = ".".join([*_enclosing_keys(body, m.start()), resp_key])
             vm = re.search(r"\$(\w+)\s*=\s*$", before)
-            if key is None and vm and not re.search(rf"\breturn\s+\${vm.group(1)}\s*;", body):
+            if resp_key is None and vm and not re.search(rf"\breturn\s+\${vm.group(1)}\s*;", body):
                 um = re.search(rf"['\"](\w+)['\"]\s*=>\s*\${vm.group(1)}\b", body)
                 if um:
-                    key = um.group(1)
-            if key is None and key_hint is not None:
-                key = key_hint
+                    resp_key = um.group(1)
+            if resp_key is None and key_hint is not None:
+                resp_key = key_hint
             targs = _constructor_args(args[1], body)
             for name in names:
-                row = {"call": m.group(1), "transformer": name, "includes": _norm_includes(includes),
-                       "key": key, "file": cls.file, "line": line}
+                row = {"call": m.group(1), "transformer": name, "includes": _norm_includes(includes or []),
+                       "key": resp_key, "file": cls.file, "line": line}
                 if targs:
                     row["transformer_args"] = targs
                 if html or _html_only(body, m.start()):

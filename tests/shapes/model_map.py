@@ -253,7 +253,7 @@ def check_models(table: dict[str, Any], version: int = DEFAULT_API_VERSION) -> l
         if (ts.get("nullable") or facts.get("nullable")) and not (s.none or s.is_any):
             findings.append(Finding(key, path, f"{owner}.{name} must allow null (osu-web sends null)", facts["transformer"]))
         absent = facts.get("conditional") or facts.get("may_be_absent") or (
-            facts["kind"] == "include" and not _always_included(walked, cls, name))
+            facts["kind"] == "include" and cls is not None and not _always_included(walked, cls, name))
         if required and absent:
             findings.append(Finding(key, path, f"{owner}.{name} is required but osu-web leaves it out on some routes",
                                     facts["transformer"]))
