@@ -611,6 +611,15 @@ class Reader:
             return res
         non_primitive = [k for k in kinds if k != "primitive"]
         res["kind"] = non_primitive[0] if non_primitive else "primitive"
+        pm = re.search(r"\$this->primitive\(\s*(?:[^;]*?\?\s*)?\[", body)
+        if not non_primitive and pm:
+            # $this->primitive(['slot' => …, 'team' => …]): an object with these keys
+            start = pm.end() - 1
+            end = match_bracket(body, start)
+            keys = [php_string(item.partition("=>")[0]) for _, item in split_top(body[start + 1:end - 1])
+                    if "=>" in item]
+            if keys and all(keys):
+                res["attributes"] = [k for k in keys if k]
         if "primitive(null)" in body.replace(" ", "") or re.search(r"return\s+null\s*;", body):
             res["nullable"] = True
         if _strip_comments(body).strip().endswith("}") or re.search(r"\breturn\s*;", body):

@@ -225,9 +225,18 @@ def _walk_transformer(table: dict[str, Any], key: str, transformer: str, include
         path = f"{prefix}.{name}" if prefix else name
         f = fields.get(name)
         yield key, path, cls, name, {**inc, "kind": "include", "transformer": transformer, "ts": ts.get(name)}, f
-        if f is None or not inc.get("transformer"):
+        if f is None:
             continue
         s = slot(f[0])
+        if inc.get("attributes") and s.struct is not None:
+            # an object built in the include method (``$this->primitive(['slot' => …])``)
+            inner = fields_of(s.struct)
+            sub_path = path + ("[]" if s.is_list else "")
+            for attr in inc["attributes"]:
+                yield (key, f"{sub_path}.{attr}", s.struct, attr,
+                       {"kind": "attribute", "transformer": transformer, "line": inc["line"], "ts": None}, inner.get(attr))
+        if not inc.get("transformer"):
+            continue
         if s.struct is not None:
             yield from _walk_transformer(table, key, inc["transformer"], sub, s.struct, path + ("[]" if s.is_list else ""), version,
                                          inc.get("transformer_args"))

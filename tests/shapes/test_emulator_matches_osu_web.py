@@ -69,6 +69,8 @@ def _fields(transformer: str, includes: dict[str, Any], base: list[str], out: li
         if inc is None or name in entry["permissions"] or inc.get("may_be_absent"):
             continue
         out.append((".".join([*base, name]), [*base, name], transformer))
+        for attr in inc.get("attributes", []):
+            out.append((".".join([*base, name, attr]), [*base, name, attr], transformer))
         if inc.get("transformer"):
             _fields(inc["transformer"], sub, [*base, name], out, version, inc.get("transformer_args"))
 
