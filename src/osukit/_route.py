@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from ._constants import LAZER_SCORES_API_VERSION
 from ._exceptions import InvalidParameterError
 from ._models import decode as _decode
 
@@ -58,7 +59,7 @@ class Route:
         for version, model in sorted(self.older_responses, key=lambda p: p[0]):
             if api_version < version:
                 return model
-        if self.legacy_response is not None and api_version < 20220705:
+        if self.legacy_response is not None and api_version < LAZER_SCORES_API_VERSION:
             return self.legacy_response
         return self.response
 
