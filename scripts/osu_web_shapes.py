@@ -1264,6 +1264,18 @@ def _known_fields(table: dict[str, Any]) -> dict[str, set[str]] | None:
     return result
 
 
+def _model_gaps(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """What the newer table's third-party routes return that osukit's models do not type (new since ``old``)."""
+    sys.path.insert(0, str(REPO / "src"))
+    sys.path.insert(0, str(REPO))
+    try:
+        from tests.shapes.model_map import check_models
+    except ImportError:
+        return []
+    before = {str(f) for f in check_models(old)}
+    return [f"osukit model gap: {f}" for f in check_models(new) if str(f) not in before]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -1303,7 +1315,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         new = build(Snapshot(Path(target), git_dir=bool(args.git_dir), rev=args.rev),
                     {(r["method"], r["uri"]) for r in old["routes"] if r["third_party"]})
-    lines = diff(old, new, _known_fields(old))
+    lines = diff(old, new, _known_fields(old)) + _model_gaps(old, new)
     print(f"osu-web {old.get('osu_web_commit')} -> {new.get('osu_web_commit')}: {len(lines)} changes")
     for line in lines:
         print(line)

@@ -21,7 +21,7 @@ def _doctored() -> dict[str, object]:
                    "third_party": True, "responses": []})
     routes[:] = [r for r in routes if r["uri"] != "api/v2/tags"]
     for r in routes:
-        if r["uri"] == "api/v2/friends":
+        if r["uri"] == "api/v2/friends" and r["method"] == "GET":
             r["scopes"] = ["friends.read", "identify"]
     transformers = new["transformers"]
     assert isinstance(transformers, dict)
@@ -42,6 +42,9 @@ def test_diff_reports_each_kind(tmp_path: Path) -> None:
     assert "scope change: GET api/v2/friends: friends.read -> friends.read,identify" in text
     assert "new field: BeatmapCompact.shiny_new_field (attribute) (not in osukit's models)" in text
     assert "removed field: BeatmapCompact.lazer_only (osukit still models it)" in text
+    assert ("osukit model gap: GET api/v2/rooms/{room}/events :: beatmaps[].shiny_new_field: "
+            "BeatmapCompact has no field 'shiny_new_field' (BeatmapCompact attribute, line 1)") in text
+    assert "osukit model gap: GET api/v2/beatmaps/{beatmap} ::" not in text  # BeatmapTransformer's own attributes
 
 
 def test_no_drift_against_itself() -> None:
