@@ -16,8 +16,25 @@ DEFAULT_V1_PREFIX = "api"
 DEFAULT_API_VERSION = 20250913
 """``x-api-version`` sent with every v2 request: the newest dated version osu-web honours.
 
-At 20220705 and above scores use the lazer/solo shape; at 20241022 and above
-``GET /friends`` returns UserRelation objects.
+osu-web reads the header with ``api_version()`` (``app/helpers.php``; 0 when absent) and
+compares it in three places (osu-web 3f5de518e8, listed in ``scripts/data/osu_web_shapes.json``):
+
+* **20220705** — ``app/Transformers/ScoreTransformer.php`` (``api_version() < 20220705`` selects
+  ``transformLegacy``): below it scores are legacy-shaped (``score``, ``mode``,
+  ``statistics.count_*``, mods as acronyms); at and above it the new (lazer) format
+  (``total_score``, ``ruleset_id``, ``statistics.great``…, mods as objects). Since osu-web
+  b7ab85a882 (2025-05-15, "Use new score format for legacy match score") this includes the scores
+  of stable match games on ``GET /matches/{match}`` (``app/Models/LegacyMatch/Score.php``).
+  Routes that build ``new ScoreTransformer(false)`` (multiplayer playlist scores, ``GET /scores``,
+  ``/beatmaps/{beatmap}/solo-scores``) answer the new format at every version.
+* **20241022** — ``app/Http/Controllers/FriendsController.php`` (``api_version() >= 20241022``):
+  ``GET /friends`` answers UserRelation objects (``target_id``, ``relation_type``, ``mutual``,
+  ``target``); below it plain users.
+* **20250913** — ``app/Libraries/SessionVerification/State.php`` (``api_version() < 20250913``):
+  below it a session that still needs verifying is always verified by ``mail``; at and above it
+  by ``totp`` when the user has an authenticator (``session_verification_method`` on ``/me``).
+
+(``RoomsController::index`` also checks ``>= 99999999``, a placeholder no client sends.)
 """
 
 DEFAULT_TIMEOUT = 30.0
@@ -61,10 +78,16 @@ MAX_CONNECTIONS = 20
 
 LAZER_SCORES_API_VERSION = 20220705
 """At or above this ``x-api-version`` scores come in the lazer/solo shape (``Score``), below it
-in the legacy shape (``LegacyScore``)."""
+in the legacy shape (``LegacyScore``) — match game scores included (osu-web
+``app/Transformers/ScoreTransformer.php``, ``app/Models/LegacyMatch/Score.php``)."""
 
 FRIEND_RELATIONS_API_VERSION = 20241022
-"""At or above this ``x-api-version`` ``GET /friends`` returns UserRelation objects."""
+"""At or above this ``x-api-version`` ``GET /friends`` returns UserRelation objects
+(osu-web ``app/Http/Controllers/FriendsController.php``)."""
+
+SESSION_VERIFICATION_API_VERSION = 20250913
+"""At or above this ``x-api-version`` osu-web may ask for TOTP session verification instead of
+mail (``app/Libraries/SessionVerification/State.php``)."""
 
 MAX_USER_LISTING_RESULTS = 100
 """osu-web's cap on offset+limit for ``scores/recent``, kudosu and recent_activity."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from ._constants import LAZER_SCORES_API_VERSION
 from ._exceptions import InvalidParameterError
 from ._models import decode as _decode
 
@@ -49,6 +50,18 @@ class Route:
     cost: Callable[[Mapping[str, Any]], int] | None = field(default=None, repr=False)
     legacy_response: Any = None
     """The model when ``x-api-version`` is below 20220705 (legacy-shaped scores), if it differs."""
+    older_responses: tuple[tuple[int, Any], ...] = ()
+    """Other version-dependent models: ``(version, model)`` pairs, ``model`` answering below ``version``
+    (``GET /friends`` is plain users below 20241022). See ``osukit._constants`` for each version."""
+
+    def response_for(self, api_version: int) -> Any:
+        """The model this route's body decodes to at ``x-api-version`` ``api_version``."""
+        for version, model in sorted(self.older_responses, key=lambda p: p[0]):
+            if api_version < version:
+                return model
+        if self.legacy_response is not None and api_version < LAZER_SCORES_API_VERSION:
+            return self.legacy_response
+        return self.response
 
     @property
     def http_method(self) -> str:
@@ -106,6 +119,7 @@ def route(
     api: str = "v2",
     cost: Callable[[Mapping[str, Any]], int] | None = None,
     legacy_response: Any = None,
+    older_responses: tuple[tuple[int, Any], ...] = (),
 ) -> Route:
     """Create a :class:`Route` and register it in :data:`osukit.routes.ROUTES`."""
     r = Route(
@@ -120,6 +134,7 @@ def route(
         api=api,
         cost=cost,
         legacy_response=legacy_response,
+        older_responses=older_responses,
     )
     _REGISTRY.append(r)
     return r

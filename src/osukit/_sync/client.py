@@ -505,10 +505,8 @@ class Client(BaseClient):
     def _parser(self, route: Route, model: Any = NOT_GIVEN) -> _Parse:
         if not isinstance(model, NotGiven):
             target = model
-        elif route.legacy_response is not None and self.api_version < C.LAZER_SCORES_API_VERSION:
-            target = route.legacy_response
         else:
-            target = route.response
+            target = route.response_for(self.api_version)
 
         def parse(response: ResponseLike) -> Any:
             if route.api == "v1":

@@ -56,6 +56,8 @@ class TokenRecord:
     grant: str
     refresh_token: str | None = None
     revoked: bool = False
+    verified: bool = True
+    """Session verification state (osu-web ``Token::setVerifiedState``: only password-grant sessions start unverified)."""
 
 
 @dataclass
@@ -218,10 +220,11 @@ class State:
             transport.resume_reading()
 
     def mint(self, user_id: int | None, scopes: frozenset[str], grant: str, *, expires_in: int | None = None,
-             refresh: bool = False) -> dict[str, Any]:
+             refresh: bool = False, verified: bool = True) -> dict[str, Any]:
         lifetime = self.token_lifetime if expires_in is None else expires_in
         record = TokenRecord(access_token="emu." + secrets.token_urlsafe(32), user_id=user_id, scopes=scopes,
-                             expires_at=time.time() + lifetime, client_id=self.world.client_id, grant=grant)
+                             expires_at=time.time() + lifetime, client_id=self.world.client_id, grant=grant,
+                             verified=verified)
         body: dict[str, Any] = {"token_type": "Bearer", "expires_in": lifetime, "access_token": record.access_token}
         if refresh:
             record.refresh_token = "emur." + secrets.token_urlsafe(32)

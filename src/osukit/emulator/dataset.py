@@ -162,6 +162,8 @@ def _users(w: World, rng: random.Random) -> None:
                                    for m in range(18)],
             "kudosu": {"available": rng.randint(0, 100), "total": rng.randint(100, 300)},
             "previous_usernames": [], "badges": [], "groups": [],
+            # whether the user set up an authenticator app (osu-web's userTotpKey): decides session verification's method
+            "has_totp": i % 2 == 0,
         }
         if team is not None:
             team["members"].append(uid)

@@ -1,4 +1,10 @@
-"""Turn the emulator's world into osu-web's JSON shapes (its transformers, route by route)."""
+"""Turn the emulator's world into osu-web's JSON shapes (its transformers, route by route).
+
+Each renderer follows one osu-web transformer (``beatmap_full`` is ``BeatmapTransformer``,
+``user_compact`` is ``UserCompactTransformer`` and its includes …). Which fields and includes each
+route sends, with the osu-web file and line behind each, is in ``scripts/data/osu_web_shapes.json``;
+``tests/shapes`` checks every route's answer against it.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,20 @@ from .dataset import BASE_TIME, STATUS_INT, World, iso, iso_z
 
 LAZER_SCORES = 20220705
 FRIEND_RELATIONS = 20241022
+SESSION_VERIFICATION = 20250913
+CARD_INCLUDES = ("country", "cover", "groups", "team")
+"""``UserCompactTransformer::CARD_INCLUDES``."""
+LIST_INCLUDES = (*CARD_INCLUDES, "statistics", "support_level")
+"""``UserCompactTransformer::LIST_INCLUDES`` (``GET /friends``)."""
+USER_PREFERENCES = {
+    "audio_autoplay": False, "audio_muted": False, "audio_volume": 0.45, "beatmapset_card_size": "normal",
+    "beatmapset_download": "all", "beatmapset_show_anime_cover": True, "beatmapset_show_nsfw": False,
+    "beatmapset_title_show_original": False, "comments_show_deleted": False, "forum_posts_show_deleted": True,
+    "legacy_score_only": False, "profile_cover_expanded": True, "scoring_mode": "standardised",
+    "user_list_filter": "all", "user_list_sort": "last_visit", "user_list_view": "card",
+}
+"""``user_preferences`` on ``/me``: osu-web's ``UserProfileCustomization::DEFAULTS`` less ``comments_sort`` and
+``extras_order`` (``UserCompactTransformer::includeUserPreferences``)."""
 
 
 def user_compact(w: World, uid: int, *includes: str, mode: str | None = None) -> dict[str, Any]:
@@ -47,6 +67,12 @@ def user_compact(w: World, uid: int, *includes: str, mode: str | None = None) ->
             out["statistics_rulesets"] = {r: statistics(w, uid, r) for r in ("osu", "taiko", "fruits", "mania")}
         elif inc == "kudosu":
             out["kudosu"] = dict(u["kudosu"])
+        elif inc == "support_level":
+            out["support_level"] = 3 if u["is_supporter"] else 0
+        elif inc == "global_rank":
+            # UserCompactTransformer::includeGlobalRank
+            out["global_rank"] = {"rank": u["stats"][mode or u["playmode"]].get("global_rank"),
+                                  "ruleset_id": Ruleset(mode or u["playmode"]).id}
     return out
 
 
@@ -178,6 +204,14 @@ def beatmapset_full(w: World, sid: int, *includes: str) -> dict[str, Any]:
             out["related_users"] = [user_compact(w, s["creator_id"])]
             out["related_tags"] = []
             out["user"] = user_compact(w, s["creator_id"])
+            # BeatmapsetsController::showJson asks for version_count and beatmaps.current_user_*/top_tag_ids
+            out["version_count"] = 1
+            for b in out["beatmaps"]:
+                b["current_user_playcount"] = 0
+                b["current_user_tag_ids"] = []
+                b["top_tag_ids"] = []
+            for b in out["converts"]:
+                b["top_tag_ids"] = []
     return out
 
 
@@ -220,6 +254,10 @@ def beatmap_full(w: World, bid: int, *includes: str) -> dict[str, Any]:
             out["beatmapset"] = beatmapset_compact(w, b["beatmapset_id"])
         elif inc == "current_user_playcount":
             out["current_user_playcount"] = 0
+        elif inc == "current_user_tag_ids":
+            out["current_user_tag_ids"] = []
+        elif inc == "top_tag_ids":
+            out["top_tag_ids"] = []
     return out
 
 
@@ -255,6 +293,8 @@ def score(w: World, sid: int, version: int, *includes: str, position: int | None
             out["current_user_attributes"] = {"pin": {"is_pinned": True, "score_id": sid, "score_type": "solo_score"} if s["pinned"] else None}
         elif inc == "beatmap":
             out["beatmap"] = beatmap_full(w, s["beatmap_id"])
+        elif inc == "beatmap_owners":
+            out["beatmap"] = beatmap_full(w, s["beatmap_id"], "owners")
         elif inc == "beatmap_full":
             out["beatmap"] = beatmap_full(w, s["beatmap_id"], "max_combo", "owners", "user")
         elif inc == "beatmapset":
@@ -417,3 +457,42 @@ def spotlight(s: dict[str, Any]) -> dict[str, Any]:
 
 def kudosu_entry(k: dict[str, Any]) -> dict[str, Any]:
     return dict(k)
+
+
+def match_game_score(game: dict[str, Any], slot: int, user_id: int, total: int, version: int) -> dict[str, Any]:
+    """A stable match game score as osu-web's ``ScoreTransformer`` renders ``LegacyMatch\\Score``.
+
+    At ``x-api-version`` ≥ 20220705 the new score format (osu-web b7ab85a882, 2025-05-15:
+    ``app/Models/LegacyMatch/Score.php`` ``getData()`` maps the stable counts to lazer
+    statistics per ruleset, ``enabled_mods`` to ``[{acronym, settings}]``; ``total_score`` and
+    ``legacy_total_score`` are the stable score); below it ``ScoreTransformer::transformLegacy``.
+    Both carry the ``match`` include (slot, team, pass) and ``current_user_attributes``.
+    """
+    counts = {"count300": 400, "count100": 20, "count50": 2, "countgeki": 90, "countkatu": 10, "countmiss": 3}
+    mode = game["mode"]
+    ruleset_id = Ruleset(mode).id
+    extra = {"match": {"slot": slot, "team": "blue" if slot % 2 else "red", "pass": True},
+             "current_user_attributes": {"pin": None}}
+    if version < LAZER_SCORES:
+        return {"accuracy": 0.95, "best_id": None, "created_at": iso(game["end_time"]), "id": None, "max_combo": 300,
+                "mode": mode, "mode_int": ruleset_id, "mods": [], "passed": True, "perfect": False, "pp": None, "rank": "A",
+                "replay": False, "score": total,
+                "statistics": {"count_100": counts["count100"], "count_300": counts["count300"], "count_50": counts["count50"],
+                               "count_geki": counts["countgeki"], "count_katu": counts["countkatu"], "count_miss": counts["countmiss"]},
+                "type": "legacy_match_score", "user_id": user_id, **extra}
+    statistics: dict[str, int] = {"miss": counts["countmiss"], "great": counts["count300"]}
+    if mode == "osu":
+        statistics.update(ok=counts["count100"], meh=counts["count50"])
+    elif mode == "taiko":
+        statistics.update(ok=counts["count100"])
+    elif mode == "fruits":
+        statistics.update(large_tick_hit=counts["count100"], small_tick_hit=counts["count50"], small_tick_miss=counts["countkatu"])
+    else:
+        statistics.update(perfect=counts["countgeki"], good=counts["countkatu"], ok=counts["count100"], meh=counts["count50"])
+    score_id = game["id"] * 16 + slot
+    return {"maximum_statistics": {}, "mods": [{"acronym": m, "settings": {}} for m in game["mods"]], "statistics": statistics,
+            "beatmap_id": game["beatmap_id"], "best_id": None, "id": score_id, "rank": "A", "type": "legacy_match_score",
+            "user_id": user_id, "accuracy": 0.95, "build_id": None, "ended_at": iso(game["end_time"]), "has_replay": False,
+            "is_perfect_combo": False, "legacy_perfect": False, "legacy_score_id": score_id, "legacy_total_score": total,
+            "max_combo": 300, "passed": True, "pp": None, "ruleset_id": ruleset_id, "started_at": None, "total_score": total,
+            "replay": False, **extra}

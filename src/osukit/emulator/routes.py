@@ -80,8 +80,17 @@ async def me_favourites(ctx: Ctx) -> Any:
 async def me(ctx: Ctx) -> Any:
     assert ctx.user_id is not None
     out = _full_user(ctx, ctx.user_id, _mode(ctx))
-    out["session_verified"] = True
+    verified = ctx.token is None or ctx.token.verified
+    out["session_verified"] = verified
     out["is_restricted"] = False
+    # UsersController::me asks for these on top of the profile includes (UserCompactTransformer)
+    out["score_processing_notice_url"] = "https://osu.ppy.sh/home/news/2024-03-19-changes-to-score-processing"
+    # UserCompactTransformer::includeSessionVerificationMethod: null once verified; else SessionVerification\State::getMethod:
+    # "mail" below x-api-version 20250913 or without an authenticator, "totp" otherwise
+    out["session_verification_method"] = None if verified else (
+        "totp" if ctx.version >= R.SESSION_VERIFICATION and ctx.world.users[ctx.user_id].get("has_totp") else "mail")
+    out["statistics_rulesets"] = R.user_compact(ctx.world, ctx.user_id, "statistics_rulesets")["statistics_rulesets"]
+    out["user_preferences"] = dict(R.USER_PREFERENCES)
     return out
 
 
@@ -97,7 +106,7 @@ async def users_lookup(ctx: Ctx) -> Any:
             found.append(_user(ctx))
         except Exception:
             continue
-    return {"users": [R.user_compact(ctx.world, u, "country", "cover", "groups", "team") for u in dict.fromkeys(found)]}
+    return {"users": [R.user_compact(ctx.world, u, "country", "cover", "global_rank", "groups", "team") for u in dict.fromkeys(found)]}
 
 
 def _ids(request: Request, name: str = "ids") -> list[int]:
@@ -222,8 +231,9 @@ async def friends(ctx: Ctx) -> Any:
     ids = w.friends.get(ctx.user_id, [])
     if ctx.version >= R.FRIEND_RELATIONS:
         return [{"target_id": f, "relation_type": "friend", "mutual": ctx.user_id in w.friends.get(f, []),
-                 "target": R.user_compact(w, f, "country", "cover", "groups", "statistics", "team")} for f in ids]
-    return [R.user_compact(w, f, "country", "cover", "groups", "statistics", "team") for f in ids]
+                 "target": R.user_compact(w, f, *R.LIST_INCLUDES)} for f in ids]
+    # FriendsController::index below 20241022: plain users with UserCompactTransformer::LIST_INCLUDES
+    return [R.user_compact(w, f, *R.LIST_INCLUDES) for f in ids]
 
 
 # --- beatmaps ----------------------------------------------------------------------------------
@@ -301,7 +311,8 @@ async def beatmap_user_score(ctx: Ctx) -> Any:
     board = _leaderboard(ctx, bid)
     for pos, s in enumerate(board, 1):
         if s["user_id"] == uid:
-            return {"position": pos, "score": R.score(ctx.world, s["id"], ctx.version, "current_user_attributes", "beatmap", "user_leaderboard")}
+            return {"position": pos, "score": R.score(ctx.world, s["id"], ctx.version, "current_user_attributes", "beatmap_owners",
+                                                      "user_leaderboard")}
     raise error(404, "Score not found")
 
 
@@ -313,7 +324,8 @@ async def _beatmap_scores(ctx: Ctx, version: int) -> Any:
                            "scores": [R.score(ctx.world, s["id"], version, "current_user_attributes", "user_leaderboard") for s in board[:limit]]}
     if ctx.user_id is not None:
         mine = next(((p, s) for p, s in enumerate(board, 1) if s["user_id"] == ctx.user_id), None)
-        out["user_score"] = None if mine is None else {"position": mine[0], "score": R.score(ctx.world, mine[1]["id"], version, "user_leaderboard")}
+        out["user_score"] = None if mine is None else {"position": mine[0], "score": R.score(ctx.world, mine[1]["id"], version,
+                                                                                              "current_user_attributes", "user_leaderboard")}
     return out
 
 
@@ -332,7 +344,7 @@ async def beatmaps_index(ctx: Ctx) -> Any:
     if len(list_param(ctx.request, "ids")) > 50:
         raise error(422, "Too many ids")
     w = ctx.world
-    return {"beatmaps": [R.beatmap_full(w, b, "beatmapset_compact", "failtimes", "max_combo", "owners")
+    return {"beatmaps": [R.beatmap_full(w, b, "beatmapset", "current_user_playcount", "failtimes", "max_combo", "owners")
                          for b in _ids(ctx.request) if b in w.beatmaps]}
 
 
@@ -482,9 +494,10 @@ async def discussions(ctx: Ctx) -> Any:
     chunk, cur, nxt = _discussion_page(ctx, items)
     sets = sorted({d["beatmapset_id"] for d in chunk})
     beatmaps = sorted({d["beatmap_id"] for d in chunk if d["beatmap_id"]})
-    return {"beatmaps": [R.beatmap_compact(w, b) for b in beatmaps], "beatmapsets": [R.beatmapset_compact(w, s) for s in sets],
+    # BeatmapsetDiscussionsBundle::toArray: full BeatmapTransformer / BeatmapsetTransformer (osu-web app/Libraries)
+    return {"beatmaps": [R.beatmap_full(w, b) for b in beatmaps], "beatmapsets": [R.beatmapset_full(w, s) for s in sets],
             "discussions": [R.discussion(w, d) for d in chunk], "included_discussions": [],
-            "reviews_config": {"max_blocks": 10}, "users": [R.user_compact(w, u) for u in sorted({d["user_id"] for d in chunk})],
+            "reviews_config": {"max_blocks": 10}, "users": [R.user_compact(w, u, "groups") for u in sorted({d["user_id"] for d in chunk})],
             "cursor": cur, "cursor_string": nxt}
 
 
@@ -568,7 +581,8 @@ async def scores_index(ctx: Ctx) -> Any:
     items = sorted((s for s in w.scores.values() if s["passed"] and (ruleset is None or s["ruleset"] == ruleset) and s["id"] > after),
                    key=lambda s: s["id"])[:1000]
     last = items[-1]["id"] if items else after
-    return {"scores": [R.score(w, s["id"], R.LAZER_SCORES) for s in items], "cursor_string": encode_cursor({"id": last})}
+    return {"scores": [R.score(w, s["id"], R.LAZER_SCORES, "current_user_attributes") for s in items],
+            "cursor_string": encode_cursor({"id": last})}
 
 
 # --- chat ---------------------------------------------------------------------------------------
@@ -741,7 +755,7 @@ async def chat_channel(ctx: Ctx) -> Any:
     cid = _channel(ctx)
     _member(ctx, cid)
     c = ctx.world.channels[cid]
-    return {"channel": R.chat_channel(ctx.world, cid, "current_user_attributes"),
+    return {"channel": R.chat_channel(ctx.world, cid, "current_user_attributes", "users"),
             "users": [R.user_compact(ctx.world, u) for u in sorted(c["users"])] if c["type"] in ("PM", "ANNOUNCE") else []}
 
 
@@ -1080,7 +1094,8 @@ async def team_show(ctx: Ctx) -> Any:
     return {"flag_url": team["flag_url"], "id": team["id"], "name": team["name"], "short_name": team["short_name"],
             "cover_url": team["header_url"], "created_at": team["created_at"], "default_ruleset_id": team["default_ruleset_id"],
             "description": team["description"], "is_open": team["is_open"], "empty_slots": 8,
-            "leader": R.user_compact(w, team["leader_id"]), "members": [R.user_compact(w, u) for u in members],
+            "leader": R.user_compact(w, team["leader_id"], *R.CARD_INCLUDES),
+            "members": [R.user_compact(w, u, *R.CARD_INCLUDES) for u in members],
             "statistics": {"team_id": team["id"], "ruleset_id": Ruleset(ruleset).id, "play_count": 1000 * len(members),
                            "ranked_score": 10**9, "performance": 5000, "rank": team["id"]}}
 
@@ -1162,15 +1177,9 @@ def _match_event(ctx: Ctx, match: dict[str, Any], e: dict[str, Any]) -> dict[str
     g = e["game"]
     if g is not None:
         out["detail"]["text"] = match["name"]
-        scores = []
-        for slot, (uid, total) in enumerate(zip(g["players"], g["scores"], strict=True)):
-            scores.append({"accuracy": 0.95, "best_id": None, "created_at": iso(g["end_time"]), "id": None, "max_combo": 300,
-                           "mode": g["mode"], "mode_int": Ruleset(g["mode"]).id, "mods": [], "passed": True, "perfect": False,
-                           "pp": None, "rank": "A", "replay": False, "score": total,
-                           "statistics": {"count_100": 20, "count_300": 400, "count_50": 2, "count_geki": 90, "count_katu": 10, "count_miss": 3},
-                           "type": "legacy_match_score", "user_id": uid,
-                           "match": {"slot": slot, "team": "blue" if slot % 2 else "red", "pass": True}})
-        out["game"] = {"beatmap_id": g["beatmap_id"], "id": g["id"], "start_time": iso(g["start_time"]), "end_time": iso(g["end_time"]),
+        scores = [R.match_game_score(g, slot, uid, total, ctx.version)
+                  for slot, (uid, total) in enumerate(zip(g["players"], g["scores"], strict=True))]
+        out["game"] = {"beatmap_id": g["beatmap_id"], "id": g["id"], "match_id": match["id"], "start_time": iso(g["start_time"]), "end_time": iso(g["end_time"]),
                        "mode": g["mode"], "mode_int": Ruleset(g["mode"]).id, "scoring_type": g["scoring_type"], "team_type": g["team_type"],
                        "mods": list(g["mods"]), "beatmap": R.beatmap_full(w, g["beatmap_id"], "beatmapset_compact"), "scores": scores}
     return out
@@ -1235,7 +1244,7 @@ async def room_leaderboard(ctx: Ctx) -> Any:
             agg["total_score"] += s["total_score"]
             agg["accuracy"] = round(max(agg["accuracy"], s["accuracy"]), 6)
     board = sorted(totals.values(), key=lambda a: -a["total_score"])
-    return {"leaderboard": [{**a, "user": R.user_compact(w, a["user_id"], "country")} for a in board[:50]],
+    return {"leaderboard": [{**a, "user": R.user_compact(w, a["user_id"], "country", "cover", "team")} for a in board[:50]],
             "user_score": None}
 
 
@@ -1256,8 +1265,14 @@ async def room_events(ctx: Ctx) -> Any:
     return {"beatmaps": [R.beatmap_compact(w, p["beatmap_id"]) for p in items],
             "beatmapsets": [R.beatmapset_compact(w, w.beatmaps[p["beatmap_id"]]["beatmapset_id"]) for p in items],
             "current_playlist_item_id": items[0]["id"], "events": events, "first_event_id": 900, "last_event_id": 911,
-            "playlist_items": [{k: (iso(v) if isinstance(v, dt.datetime) else v) for k, v in p.items() if k != "score_ids"} for p in items],
-            "room": R.room(w, rid, full=False), "users": [R.user_compact(w, r["user_id"])]}
+            "playlist_items": [{**{k: (iso(v) if isinstance(v, dt.datetime) else v) for k, v in p.items() if k != "score_ids"},
+                                # PlaylistItemTransformer::includeDetails / includeScores (ScoreTransformer(false))
+                                "details": {"room_type": "head_to_head", "started_at": iso(p["created_at"])},
+                                "scores": [R.score(w, sid, R.LAZER_SCORES, "current_user_attributes") for sid in p["score_ids"]]}
+                               for p in items],
+            "room": R.room(w, rid, full=False), "users": [R.user_compact(w, u, "country") for u in
+                                                          sorted({r["user_id"]} | {w.scores[sid]["user_id"] for p in items
+                                                                                   for sid in p["score_ids"]})]}
 
 
 @api("GET", "api/v2/rooms/{room}/playlist/{playlist}/scores", "public")
@@ -1300,6 +1315,8 @@ async def room_show(ctx: Ctx) -> Any:
 
 @api("POST", "api/v2/session/verify", "any")
 async def session_verify(ctx: Ctx) -> Any:
+    if ctx.token is not None:
+        ctx.token.verified = True
     return None
 
 

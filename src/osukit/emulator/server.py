@@ -115,10 +115,16 @@ class Emulator:
     # --- test controls ------------------------------------------------------------------------
 
     def mint_token(self, user_id: int | None = None, scopes: list[str] | tuple[str, ...] = ("public",), *,
-                   expires_in: int | None = None, refresh: bool | None = None) -> dict[str, Any]:
-        """A token response for ``user_id`` (None: a guest client-credentials token) without OAuth."""
+                   expires_in: int | None = None, refresh: bool | None = None, verified: bool = True) -> dict[str, Any]:
+        """A token response for ``user_id`` (None: a guest client-credentials token) without OAuth.
+
+        ``verified=False`` gives a session that still needs verifying, as osu-web starts a password-grant
+        (lazer) login; authorization-code and client-credentials tokens are always verified
+        (``app/Models/OAuth/Token.php`` ``setVerifiedState``). ``POST /session/verify`` verifies it.
+        """
         return self.state.mint(user_id, frozenset(scopes), "authorization_code" if user_id else "client_credentials",
-                               expires_in=expires_in, refresh=bool(user_id is not None if refresh is None else refresh))
+                               expires_in=expires_in, refresh=bool(user_id is not None if refresh is None else refresh),
+                               verified=verified)
 
     def set_faults(self, **faults: Any) -> None:
         """Inject faults: ``error_rate`` (share of ``error_statuses`` answers), ``rate_limit_rate`` (429 with

@@ -33,7 +33,10 @@ __all__ = [
     "BeatmapsetAvailability",
     "BeatmapsetCompact",
     "BeatmapsetCovers",
+    "BeatmapsetDescription",
+    "BeatmapsetGenre",
     "BeatmapsetHype",
+    "BeatmapsetLanguage",
     "BeatmapsetNominationsSummary",
     "BeatmapsetSearchResponse",
 ]
@@ -90,8 +93,8 @@ class Beatmap(BeatmapCompact):
     ar: float | UnsetType = UNSET
     """Approach rate."""
     bpm: float | UnsetType | None = UNSET
-    convert: bool | UnsetType = UNSET
-    """True when this is an osu! map converted to another ruleset."""
+    convert: bool | UnsetType | None = UNSET
+    """True when this is an osu! map converted to another ruleset (osu-web's TS type allows null)."""
     count_circles: int | UnsetType = UNSET
     count_sliders: int | UnsetType = UNSET
     count_spinners: int | UnsetType = UNSET
@@ -123,6 +126,29 @@ class BeatmapsetCovers(Model):
     list_2x: str = msgspec.field(name="list@2x")
     slimcover: str
     slimcover_2x: str = msgspec.field(name="slimcover@2x")
+
+
+class BeatmapsetDescription(Model):
+    """A beatmapset's description (``BeatmapsetDescriptionTransformer``)."""
+
+    description: str
+    """HTML."""
+    bbcode: str | UnsetType = UNSET
+    """The source, only for users who may edit it."""
+
+
+class BeatmapsetGenre(Model):
+    """A beatmapset's genre (``GenreTransformer``)."""
+
+    id: int | None
+    name: str
+
+
+class BeatmapsetLanguage(Model):
+    """A beatmapset's language (``LanguageTransformer``)."""
+
+    id: int | None
+    name: str
 
 
 class BeatmapsetHype(Model):
@@ -179,12 +205,12 @@ class BeatmapsetCompact(Model):
     converts: list[Beatmap] | UnsetType = UNSET
     current_nominations: list[Any] | UnsetType = UNSET
     current_user_attributes: Any | UnsetType = UNSET
-    description: Any | UnsetType = UNSET
+    description: BeatmapsetDescription | UnsetType = UNSET
     discussions: list[Any] | UnsetType = UNSET
     events: list[Any] | UnsetType = UNSET
-    genre: Any | UnsetType = UNSET
+    genre: BeatmapsetGenre | UnsetType = UNSET
     has_favourited: bool | UnsetType = UNSET
-    language: Any | UnsetType = UNSET
+    language: BeatmapsetLanguage | UnsetType = UNSET
     nominations: Any | UnsetType = UNSET
     pack_tags: list[str] | UnsetType = UNSET
     ratings: list[int] | UnsetType = UNSET
@@ -213,6 +239,8 @@ class Beatmapset(BeatmapsetCompact):
     storyboard: bool | UnsetType = UNSET
     submitted_date: datetime | UnsetType | None = UNSET
     tags: str | UnsetType = UNSET
+    version_count: int | UnsetType = UNSET
+    """``GET /beatmapsets/{beatmapset}``: how many versions (difficulty sets) the beatmapset has had."""
 
 
 class BeatmapsetSearchResponse(Model):

@@ -73,8 +73,8 @@ class ChatMessage(Model):
     """When the message was sent."""
     type: ChatMessageType
     """``action``, ``markdown`` (announcements) or ``plain``."""
-    uuid: str | UnsetType = UNSET
-    """Identifier the sending client attached to the message (only present when one was sent)."""
+    uuid: str | UnsetType | None = UNSET
+    """Identifier the sending client attached to the message (null or absent when none was sent)."""
     sender: UserCompact | UnsetType = UNSET
     """The sender (included by most chat routes)."""
 

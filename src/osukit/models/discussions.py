@@ -7,7 +7,7 @@ from typing import Any
 
 from msgspec import UNSET, UnsetType
 
-from .beatmaps import BeatmapCompact, Beatmapset
+from .beatmaps import Beatmap, BeatmapCompact, Beatmapset
 from .common import CursorObject, Model
 from .users import UserCompact
 
@@ -80,7 +80,8 @@ class BeatmapsetDiscussionVote(Model):
 class DiscussionsResponse(Model):
     """``GET /beatmapsets/discussions``."""
 
-    beatmaps: list[BeatmapCompact]
+    beatmaps: list[Beatmap]
+    """Full beatmaps (``BeatmapTransformer`` in osu-web's ``BeatmapsetDiscussionsBundle``)."""
     discussions: list[BeatmapsetDiscussion]
     included_discussions: list[BeatmapsetDiscussion]
     users: list[UserCompact]

@@ -46,6 +46,8 @@ class PlaylistItem(Model):
     played_at: datetime | UnsetType | None = UNSET
     beatmap: Beatmap | UnsetType = UNSET
     details: Any | UnsetType = UNSET
+    scores: list[Score] | UnsetType = UNSET
+    """``GET /rooms/{room}/events``: the item's scores (``PlaylistItemTransformer::includeScores``)."""
 
 
 class PlaylistItemStats(Model):
@@ -97,7 +99,7 @@ class Room(Model):
     max_attempts: int | UnsetType | None = UNSET
     max_participants: int | UnsetType | None = UNSET
     participant_count: int | UnsetType = UNSET
-    channel_id: int | UnsetType = UNSET
+    channel_id: int | UnsetType | None = UNSET
     queue_mode: str | UnsetType = UNSET
     auto_skip: bool | UnsetType = UNSET
     pinned: bool | UnsetType = UNSET

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from msgspec import UNSET, UnsetType
 
 from ..enums import Ruleset
@@ -32,6 +33,8 @@ __all__ = [
     "LegacyScoreStatistics",
     "Score",
     "ScoreCurrentUserAttributes",
+    "ScoreMatch",
+    "ScorePin",
     "ScoreStatistics",
     "ScoreWeight",
     "ScoresResponse",
@@ -78,17 +81,36 @@ class ScoreWeight(Model):
     pp: float
 
 
+class ScorePin(Model):
+    """Pinning state of one of the token's user's own scores (``Score/CurrentUserAttributesTransformer``)."""
+
+    is_pinned: bool
+    score_id: int
+    score_type: str | UnsetType = UNSET
+    """Older osu-web versions sent the score's type here."""
+
+
+class ScoreMatch(Model):
+    """The ``match`` include of a stable match game score: slot, team and whether the player passed."""
+
+    slot: int
+    team: str
+    """``none``, ``blue`` or ``red``."""
+    pass_: bool = msgspec.field(name="pass")
+
+
 class ScoreCurrentUserAttributes(Model):
     """What the token's user sees of the score (pinning)."""
 
-    pin: Any | UnsetType | None = UNSET
+    pin: ScorePin | UnsetType | None = UNSET
+    """Null unless the score is the token's user's own (and pinnable)."""
 
 
 class _ScoreIncludes(Model):
     beatmap: Beatmap | UnsetType = UNSET
     beatmapset: BeatmapsetCompact | UnsetType = UNSET
     current_user_attributes: ScoreCurrentUserAttributes | UnsetType = UNSET
-    match: Any | UnsetType = UNSET
+    match: ScoreMatch | UnsetType = UNSET
     """Multiplayer slot/team/pass (match scores)."""
     position: int | UnsetType | None = UNSET
     rank_country: int | UnsetType | None = UNSET

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import msgspec
 from msgspec import UNSET, UnsetType
 
 from ..enums import OsuStrEnum, Ruleset
@@ -44,6 +45,7 @@ __all__ = [
     "UserBadge",
     "UserCompact",
     "UserCurrentAttributes",
+    "UserGlobalRank",
     "UserGradeCounts",
     "UserGroup",
     "UserKudosu",
@@ -130,7 +132,8 @@ class UserBadge(Model, kw_only=True):
     awarded_at: datetime
     description: str
     image_url: str
-    image_2x_url: str | UnsetType = UNSET
+    image_2x_url: str | UnsetType = msgspec.field(default=UNSET, name="image@2x_url")
+    """The badge at twice the size (osu-web's key is ``image@2x_url``)."""
     url: str
     """Link target ("" when none)."""
 
@@ -312,6 +315,13 @@ class UserStatisticsRulesets(Model):
     mania: UserStatistics | UnsetType | None = UNSET
 
 
+class UserGlobalRank(Model):
+    """The ``global_rank`` include: a user's rank in one ruleset (``UserCompactTransformer::includeGlobalRank``)."""
+
+    rank: int | None
+    ruleset_id: int
+
+
 class UserCompact(Model):
     """A user as most routes embed them (``UserCompactTransformer``), with optional includes."""
 
@@ -341,7 +351,8 @@ class UserCompact(Model):
     country: Country | UnsetType | None = UNSET
     cover: Cover | UnsetType = UNSET
     current_season_stats: Any | UnsetType | None = UNSET
-    current_user_attributes: UserCurrentAttributes | UnsetType = UNSET
+    current_user_attributes: UserCurrentAttributes | UnsetType | None = UNSET
+    """Null when osu-web answers without a logged-in user (a client-credentials token)."""
     daily_challenge_user_stats: DailyChallengeUserStats | UnsetType = UNSET
     favourite_beatmapset_count: int | UnsetType = UNSET
     follow_user_mapping: list[int] | UnsetType = UNSET
@@ -378,6 +389,17 @@ class UserCompact(Model):
     team: Team | UnsetType | None = UNSET
     unranked_beatmapset_count: int | UnsetType = UNSET
     unread_pm_count: int | UnsetType = UNSET
+    # -- fields read from osu-web's UserCompactTransformer (scripts/data/osu_web_shapes.json)
+    global_rank: UserGlobalRank | UnsetType = UNSET
+    """``GET /users/lookup``: the user's global rank in the requested ruleset."""
+    score_processing_notice_url: str | UnsetType | None = UNSET
+    """``GET /me``: where osu! explains delayed score processing (osu-web config)."""
+    session_verification_method: str | UnsetType | None = UNSET
+    """``GET /me``: ``mail`` or ``totp`` while the session still needs verifying, else null.
+
+    Below ``x-api-version`` 20250913 osu-web always answers ``mail``
+    (``app/Libraries/SessionVerification/State.php``).
+    """
     user_achievements: list[UserAchievement] | UnsetType = UNSET
     user_preferences: dict[str, Any] | UnsetType = UNSET
 

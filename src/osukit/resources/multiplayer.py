@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._route import route
 from ..enums import OsuStrEnum
-from ..models.matches import MatchesResponse, MatchResponse
+from ..models.matches import LegacyMatchResponse, MatchesResponse, MatchResponse
 from ..models.multiplayer import PlaylistScores, Room, RoomEventsResponse, RoomLeaderboard
 
 
@@ -54,4 +54,4 @@ ROOM = route("GET", "api/v2/rooms/{room}", scope="public", name="rooms.get", res
 MATCHES = route("GET", "api/v2/matches", scope="public", name="matches.list", response=MatchesResponse,
                 paginated="cursor_string")
 MATCH = route("GET", "api/v2/matches/{match}", scope="public", name="matches.get", response=MatchResponse,
-              paginated="id_range")
+              paginated="id_range", legacy_response=LegacyMatchResponse)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .._constants import FRIEND_RELATIONS_API_VERSION
 from .._route import route
 from ..enums import OsuStrEnum
 from ..models.beatmaps import BeatmapPlaycount, Beatmapset, BeatmapsetCompact
@@ -89,7 +90,7 @@ FAVOURITE_BEATMAPSETS = route(
 )
 FRIENDS = route(
     "GET", "api/v2/friends", scope="friends.read", name="users.friends", response=list[UserRelation],
-    requires_user=True,
+    requires_user=True, older_responses=((FRIEND_RELATIONS_API_VERSION, list[User]),),
 )
 FRIENDS_LEGACY_MODEL = list[User]
 

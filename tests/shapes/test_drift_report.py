@@ -1,0 +1,54 @@
+"""``scripts/osu_web_shapes.py diff`` lists every kind of drift against the committed table."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .model_map import REPO, TABLE_PATH, load_table
+
+SCRIPT = REPO / "scripts" / "osu_web_shapes.py"
+
+
+def _doctored() -> dict[str, object]:
+    new = copy.deepcopy(load_table())
+    routes = new["routes"]
+    assert isinstance(routes, list)
+    routes.append({"method": "GET", "uri": "api/v2/brand-new", "scopes": ["public"], "controller": "X@y",
+                   "third_party": True, "responses": []})
+    routes[:] = [r for r in routes if r["uri"] != "api/v2/tags"]
+    for r in routes:
+        if r["uri"] == "api/v2/friends" and r["method"] == "GET":
+            r["scopes"] = ["friends.read", "identify"]
+    transformers = new["transformers"]
+    assert isinstance(transformers, dict)
+    transformers["BeatmapCompact"]["attributes"]["shiny_new_field"] = {"line": 1, "conditional": False}
+    del transformers["BeatmapCompact"]["attributes"]["lazer_only"]
+    return new
+
+
+def test_diff_reports_each_kind(tmp_path: Path) -> None:
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps(_doctored()))
+    out = subprocess.run([sys.executable, str(SCRIPT), "diff", str(newer), "--table", str(TABLE_PATH)],
+                         capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 1, out.stderr
+    text = out.stdout
+    assert "new route: GET api/v2/brand-new scopes=public (third-party)" in text
+    assert "removed route: GET api/v2/tags" in text
+    assert "scope change: GET api/v2/friends: friends.read -> friends.read,identify" in text
+    assert "new field: BeatmapCompact.shiny_new_field (attribute) (not in osukit's models)" in text
+    assert "removed field: BeatmapCompact.lazer_only (osukit still models it)" in text
+    assert ("osukit model gap: GET api/v2/rooms/{room}/events :: beatmaps[].shiny_new_field: "
+            "BeatmapCompact has no field 'shiny_new_field' (BeatmapCompact attribute, line 1)") in text
+    assert "osukit model gap: GET api/v2/beatmaps/{beatmap} ::" not in text  # BeatmapTransformer's own attributes
+
+
+def test_no_drift_against_itself() -> None:
+    out = subprocess.run([sys.executable, str(SCRIPT), "diff", str(TABLE_PATH), "--table", str(TABLE_PATH)],
+                         capture_output=True, text=True, cwd=REPO)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert ": 0 changes" in out.stdout
