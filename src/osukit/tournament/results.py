@@ -657,9 +657,10 @@ def _parse_ref(ref: int | str) -> tuple[Literal["match", "room"], int]:
     kind: Literal["match", "room"] = "match"
     if "/rooms/" in text or "/multiplayer/rooms/" in text or text.startswith("room:"):
         kind = "room"
-    tail = text.rsplit("/", 1)[-1].removeprefix("room:").removeprefix("match:")
-    tail = tail.split("#", 1)[0].split("?", 1)[0]
-    if not tail.isdigit():
+    head, _, tail = text.rpartition("/")
+    tail = tail.removeprefix("room:").removeprefix("match:").split("#", 1)[0].split("?", 1)[0]
+    url_ok = not head or head.endswith(("/community/matches", "/mp", "/multiplayer/rooms", "/rooms", "/matches"))
+    if not tail.isdigit() or not url_ok:
         raise InvalidParameterError(
             f"{ref!r} is not a match or room: give an id, room:<id>, or a osu.ppy.sh/community/matches/ or "
             "/multiplayer/rooms/ URL"
