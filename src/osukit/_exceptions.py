@@ -29,7 +29,20 @@ One status code maps to one class, and every class derives from
     ├── osukit.game.ModError          bad mods (also a ``ValueError``): UnknownModError, InvalidModSettingError,
     │                                 IncompatibleModsError, DuplicateModError, ModNotFoundError (also a ``KeyError``)
     ├── osukit.game.BeatmapError      a beatmap rosu-pp cannot read or convert (also a ``ValueError``)
-    └── osukit.game.ReplayError       a malformed or truncated ``.osr`` replay (also a ``ValueError``)
+    ├── osukit.game.ReplayError       a malformed or truncated ``.osr`` replay (also a ``ValueError``)
+    └── RefereeError                  the referee hub (osukit.referee, osu-server-spectator ``/referee``)
+        ├── RefereeHubError           a hub method failed; ``code`` is the hub's error code (None when it sent none)
+        │   ├── UserRestrictedError (1), NotRefereeError (2), RoomNotJoinableError (3),
+        │   │   RoomNotFoundError (4), UserNotInRoomError (5), BeatmapNotFoundError (6),
+        │   │   IncorrectMatchTypeError (7), NoActiveCountdownError (8), InvalidRoomStateError (9),
+        │   │   InvalidRulesetError (10), InvalidBeatmapRulesetError (11), InvalidModsError (12),
+        │   │   FreestyleAllowedModsError (13), PlaylistItemNotFoundError (14), SelfOperationError (15),
+        │   │   UserBannedError (16), InvalidRollError (17), NotHostError (18), UserNotConnectedError (19)
+        │   └── RoomLimitReachedError osu-web refused another open room (4 per account, 50 for bots)
+        ├── HubConnectionError        the hub could not be reached or the connection was refused
+        │                             (also a ``TransportError``)
+        └── InvocationInterruptedError the connection dropped while a call was in flight; it may or may not
+                                      have happened (also a ``TransportError``)
 
 Messages, ``repr`` and ``str`` of these errors never contain a client secret,
 an access or refresh token, or an API key: request URLs and bodies attached to
@@ -59,6 +72,8 @@ __all__ = [
     "OAuthError",
     "OsukitError",
     "RateLimitError",
+    "RefereeError",
+    "RefereeHubError",
     "RateLimiterUnavailable",
     "ServerError",
     "TimeoutError",
@@ -300,3 +315,175 @@ def error_class_for_status(status: int) -> type[APIError]:
     if status >= 500:
         return ServerError
     return _STATUS_ERRORS.get(status, APIError)
+
+
+# --- the referee hub (osukit.referee) ----------------------------------------------------------------
+
+class RefereeError(OsukitError):
+    """Base of the referee hub's errors (:mod:`osukit.referee`)."""
+
+
+class RefereeHubError(RefereeError):
+    """A referee hub method failed.
+
+    Attributes:
+        code: the hub's error code (``Error N: …``, osu-server-spectator
+            ``Hubs/Referee/ThrowHelper.cs``), or None when the hub sent a message without one.
+        method: the hub method that was invoked.
+        message: the hub's message without the ``Error N:`` prefix.
+    """
+
+    code: int | None = None
+
+    def __init__(self, message: str, *, method: str = "", code: int | None = None) -> None:
+        self.message = message
+        self.method = method
+        if code is not None:
+            self.code = code
+        prefix = f"Error {self.code}: " if self.code is not None else ""
+        where = f" ({method})" if method else ""
+        super().__init__(f"{prefix}{message}{where}")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code}, message={self.message!r}, method={self.method!r})"
+
+
+class UserRestrictedError(RefereeHubError):
+    """Error 1: the user is restricted."""
+
+    code = 1
+
+
+class NotRefereeError(RefereeHubError):
+    """Error 2: you are not a referee in the room."""
+
+    code = 2
+
+
+class RoomNotJoinableError(RefereeHubError):
+    """Error 3: you cannot join this room."""
+
+    code = 3
+
+
+class RoomNotFoundError(RefereeHubError):
+    """Error 4: the room does not exist."""
+
+    code = 4
+
+
+class UserNotInRoomError(RefereeHubError):
+    """Error 5: the user is not in the room."""
+
+    code = 5
+
+
+class BeatmapNotFoundError(RefereeHubError):
+    """Error 6: the beatmap does not exist."""
+
+    code = 6
+
+
+class IncorrectMatchTypeError(RefereeHubError):
+    """Error 7: not possible with the room's match type."""
+
+    code = 7
+
+
+class NoActiveCountdownError(RefereeHubError):
+    """Error 8: no match start countdown is running."""
+
+    code = 8
+
+
+class InvalidRoomStateError(RefereeHubError):
+    """Error 9: not possible in the room's current state."""
+
+    code = 9
+
+
+class InvalidRulesetError(RefereeHubError):
+    """Error 10: invalid ruleset."""
+
+    code = 10
+
+
+class InvalidBeatmapRulesetError(RefereeHubError):
+    """Error 11: invalid beatmap and ruleset combination."""
+
+    code = 11
+
+
+class InvalidModsError(RefereeHubError):
+    """Error 12: invalid mods (the message has details)."""
+
+    code = 12
+
+
+class FreestyleAllowedModsError(RefereeHubError):
+    """Error 13: allowed mods cannot be set in freestyle."""
+
+    code = 13
+
+
+class PlaylistItemNotFoundError(RefereeHubError):
+    """Error 14: the playlist item does not exist."""
+
+    code = 14
+
+
+class SelfOperationError(RefereeHubError):
+    """Error 15: the operation cannot target yourself."""
+
+    code = 15
+
+
+class UserBannedError(RefereeHubError):
+    """Error 16: the user is banned from the room."""
+
+    code = 16
+
+
+class InvalidRollError(RefereeHubError):
+    """Error 17: invalid roll maximum."""
+
+    code = 17
+
+
+class NotHostError(RefereeHubError):
+    """Error 18: you are not the host of the room."""
+
+    code = 18
+
+
+class UserNotConnectedError(RefereeHubError):
+    """Error 19: the user is not connected to multiplayer."""
+
+    code = 19
+
+
+class RoomLimitReachedError(RefereeHubError):
+    """osu-web refused another open room: 4 per account, 50 for bot accounts
+    (``Room::assertHostRoomAllowance``, ``User::maxTournamentRooms``)."""
+
+
+class HubConnectionError(RefereeError, TransportError):
+    """The referee hub could not be reached, or refused the connection or the SignalR handshake."""
+
+
+class InvocationInterruptedError(RefereeError, TransportError):
+    """The connection dropped while a hub method was in flight: the call may or may not have taken
+    effect (read the room state, which is rebuilt after the reconnect, to find out)."""
+
+
+REFEREE_HUB_ERRORS: dict[int, type[RefereeHubError]] = {
+    int(cls.code or 0): cls
+    for cls in (
+        UserRestrictedError, NotRefereeError, RoomNotJoinableError, RoomNotFoundError, UserNotInRoomError,
+        BeatmapNotFoundError, IncorrectMatchTypeError, NoActiveCountdownError, InvalidRoomStateError,
+        InvalidRulesetError, InvalidBeatmapRulesetError, InvalidModsError, FreestyleAllowedModsError,
+        PlaylistItemNotFoundError, SelfOperationError, UserBannedError, InvalidRollError, NotHostError,
+        UserNotConnectedError,
+    )
+}
+"""Hub error code → exception class."""

@@ -776,10 +776,11 @@ def create_app(seed: int = 0, *, rate_limit: int | None = None, token_lifetime: 
     state = State(seed, rate_limit, token_lifetime)
     emulated = Emulated(state)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-    app = Starlette(routes=[WebSocketRoute("/notify", notify), Route("/{path:path}", emulated.handle, methods=methods)])
+    app = Starlette(routes=[WebSocketRoute("/notify", notify), *referee_routes(state), Route("/{path:path}", emulated.handle, methods=methods)])
     app.state.emulator = state
     return app
 
 
 # The handlers register themselves with @api when their module is imported.
 from . import routes as _routes  # noqa: E402,F401
+from .referee_hub import referee_routes  # noqa: E402

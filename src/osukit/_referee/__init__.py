@@ -1,0 +1,1 @@
+"""Internals of ``osukit.referee`` (models, the SignalR layer, the connection engine, the room model)."""
