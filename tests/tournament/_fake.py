@@ -87,17 +87,17 @@ class FakeBackend:
         self.rooms[room_id].locked = locked
 
     async def set_map(self, room_id: int, beatmap_id: int, ruleset_id: int, required_mods: Sequence[str],
-                      allowed_mods: Sequence[str], freestyle: bool) -> int:
+                      allowed_mods: Sequence[str], freemod: bool) -> int:
         room = self.rooms[room_id]
         assert not room.in_match
         room.item = {"beatmap_id": beatmap_id, "ruleset_id": ruleset_id, "required": tuple(required_mods),
-                     "allowed": tuple(allowed_mods), "freestyle": freestyle}
-        self.calls.append(("set_map", beatmap_id, tuple(required_mods), freestyle))
+                     "allowed": tuple(allowed_mods), "freestyle": freemod}
+        self.calls.append(("set_map", beatmap_id, tuple(required_mods), freemod))
         if self.on_map is not None:
             self.on_map(room)
         return room.item_id
 
-    async def start(self, room_id: int) -> None:
+    async def start_match(self, room_id: int) -> None:
         room = self.rooms[room_id]
         assert not room.in_match, "started twice"
         room.in_match = True
@@ -106,7 +106,7 @@ class FakeBackend:
         if self.on_start is not None:
             self.on_start(room)
 
-    async def abort(self, room_id: int) -> None:
+    async def abort_match(self, room_id: int) -> None:
         room = self.rooms[room_id]
         assert room.in_match
         room.in_match = False

@@ -127,14 +127,17 @@ class RoomBackend(Protocol):
         ruleset_id: int,
         required_mods: Sequence[str],
         allowed_mods: Sequence[str],
-        freestyle: bool,
+        freemod: bool,
     ) -> int:
-        """Set the current item's map and mods; returns the current playlist item id."""
+        """Set the current item's map and mods (``freemod``: players choose among ``allowed_mods``);
+        returns the current playlist item id."""
         ...
 
-    async def start(self, room_id: int) -> None: ...
+    async def start_match(self, room_id: int) -> None:
+        """Start the map now (the players who are ready play it)."""
+        ...
 
-    async def abort(self, room_id: int) -> None: ...
+    async def abort_match(self, room_id: int) -> None: ...
 
     async def players(self, room_id: int) -> dict[int, bool]:
         """The players in the room and whether each is ready."""

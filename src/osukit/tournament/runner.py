@@ -423,7 +423,7 @@ class MatchRunner:
         self._deadline = None
         self._started_at = self.clock.monotonic()
         self.save()
-        await self.backend.start(self._room())
+        await self.backend.start_match(self._room())
         self._note(f"map {st.map_key} started")
 
     async def _on_timeout(self) -> None:
@@ -452,16 +452,20 @@ class MatchRunner:
         elif isinstance(event, PlayerReady):
             pass  # _advance checks readiness
         elif isinstance(event, MapStarted):
-            if not self.state.playing and event.item_id == self.state.item_id:
-                self.state.playing = True  # started by hand by a referee
-                self._started_at = self.clock.monotonic()
+            # One map at a time in the room: the item that started is the one in play (the hub may
+            # have replaced the current item since set_map).
+            if self.state.map_key is not None:
+                if not self.state.playing:  # started by hand by a referee
+                    self.state.playing = True
+                    self._started_at = self.clock.monotonic()
+                self.state.item_id = event.item_id
                 self.save()
         elif isinstance(event, MapCompleted):
-            if event.item_id == self.state.item_id:
+            if self.state.map_key is not None and (self.state.playing or event.item_id == self.state.item_id):
                 scores = await self.backend.scores(self._room(), event.item_id)
                 await self._completed(event.item_id, scores or [])
         elif isinstance(event, MapAborted):
-            if event.item_id == self.state.item_id:
+            if self.state.map_key is not None and (self.state.playing or event.item_id == self.state.item_id):
                 self._note(f"map {self.state.map_key} aborted")
                 self.state.map_key = None  # set again: a new attempt
                 self.state.playing = False
@@ -562,7 +566,7 @@ class MatchRunner:
             left = self.draft.abort(team)
             self.save()
             await self._say(f"{self._name(team)} aborts ({left} left)")
-        await self.backend.abort(self._room())
+        await self.backend.abort_match(self._room())
 
     async def _say(self, text: str) -> None:
         if self.state.room_id is None:
