@@ -48,6 +48,7 @@ from .models import (
     PlaylistItemAddedEvent,
     PlaylistItemChangedEvent,
     PlaylistItemRemovedEvent,
+    PongEvent,
     RefereeRemovedEvent,
     RoomJoinedResponse,
     RoomSettingsChangedEvent,
@@ -161,6 +162,7 @@ class AsyncRefereeEngine:
         self._supervisor: asyncio.Task[None] | None = None
         self._fatal: BaseException | None = None
         self._dead = asyncio.Event()
+        self._probes: set[asyncio.Task[None]] = set()
 
     def __repr__(self) -> str:
         return f"AsyncRefereeEngine(url={self.url!r}, rooms={sorted(self.rooms)})"
@@ -248,6 +250,8 @@ class AsyncRefereeEngine:
 
     def _decode(self, target: str, arguments: list[Any]) -> RefereeEvent:
         tp = EVENT_TYPES.get(target)
+        if tp is PongEvent and len(arguments) == 1 and isinstance(arguments[0], str):
+            return PongEvent(message=arguments[0])  # Pong(string message)
         if tp is None or len(arguments) != 1:
             room_id = None
             if arguments and isinstance(arguments[0], dict) and isinstance(arguments[0].get("room_id"), int):
@@ -277,15 +281,31 @@ class AsyncRefereeEngine:
                            "to move to the new instance (osu-server-spectator referee-hub-api.md)", event.seconds)
         if room is None:
             return
+        was_player = getattr(event, "kicked_user_id", None) in room.users
         room.apply(event, time.monotonic())
         me = self.user_id
-        gone = None
-        if isinstance(event, UserKickedEvent) and me is not None and event.kicked_user_id == me:
-            gone = "kicked"
-        elif isinstance(event, RefereeRemovedEvent) and me is not None and event.user_id == me:
-            gone = "referee_removed"
-        if gone is not None:
-            self._forget(room.room_id, gone)
+        target = event.kicked_user_id if isinstance(event, UserKickedEvent) else (
+            event.user_id if isinstance(event, RefereeRemovedEvent) else None)
+        if target is None:
+            return
+        reason = "kicked" if isinstance(event, UserKickedEvent) else "referee_removed"
+        if me is not None:
+            if target == me:
+                self._forget(room.room_id, reason)
+        elif not was_player:  # own id unknown: ask the hub whether we still referee the room
+            task = asyncio.get_running_loop().create_task(self._probe(room.room_id, target, reason))
+            self._probes.add(task)
+            task.add_done_callback(self._probes.discard)
+
+    async def _probe(self, room_id: int, target: int, reason: str) -> None:
+        conn = self._conn
+        if conn is None or not conn.open:
+            return
+        with contextlib.suppress(ConnectionLost, HubInvocationError, OsukitError):
+            listed: ListRoomsResponse = convert(await conn.invoke("ListRooms", []), ListRoomsResponse)
+            if room_id not in listed.room_ids and room_id in self.rooms:
+                self.user_id = target
+                self._forget(room_id, reason)
 
     def _forget(self, room_id: int, reason: str) -> None:
         room = self.rooms.pop(room_id, None)
@@ -594,7 +614,7 @@ class RefereeEngine:
             try:
                 self._run(self.engine.start())
             except BaseException:
-                self.close()
+                self._stop_thread()  # a later call tries again from scratch
                 raise
             assert self._loop is not None
             asyncio.run_coroutine_threadsafe(self._pump(), self._loop)
@@ -639,10 +659,7 @@ class RefereeEngine:
     def __next__(self) -> RefereeEvent:
         return self.next_event()
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
+    def _stop_thread(self) -> None:
         loop = self._loop
         if loop is not None and self._engine is not None:
             with contextlib.suppress(Exception):
@@ -650,5 +667,13 @@ class RefereeEngine:
             loop.call_soon_threadsafe(loop.stop)
         if self._thread is not None:
             self._thread.join(timeout=10)
+        self._thread = self._loop = self._engine = None
+        self._ready.clear()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._stop_thread()
         self._events.put(_End(None))
 

@@ -29,7 +29,8 @@ except ``GET …/rooms/{room}``):
 * ``clock`` ``{"advance": seconds}``: move the emulator's clock (the 30-minute rule).
 * ``shutdown`` ``{"seconds": 60}``: a ``server_shutting_down`` countdown in every room; when it ends
   every room closes and every socket drops.
-* ``drop`` (close every referee socket now), ``drop_during`` ``{"method": "StartMatch",
+* ``refuse`` ``{"on": true}`` (negotiate answers 503 until turned off), ``drop`` (close every
+  referee socket now), ``drop_during`` ``{"method": "StartMatch",
   "apply": true}`` (the next call of that method is carried out, or not, and its socket dropped
   before the completion is sent), ``restrict`` ``{"user_id": …}``.
 """
@@ -152,6 +153,7 @@ class RefereeHub:
         self.online: set[int] = set()
         self.restricted: set[int] = set()
         self.drop_during: dict[str, bool] = {}
+        self.refusing = False
         self.rng = random.Random(state.seed)
         self.stats: dict[str, int] = {"invocations": 0, "events": 0, "connections": 0, "dropped": 0}
 
@@ -174,6 +176,9 @@ class RefereeHub:
         return record
 
     async def negotiate(self, request: Request) -> Response:
+        if self.refusing:
+            self.state.count_fault("referee_refused")
+            return Response(status_code=503)
         record = self._token(request.headers, request.query_params)
         if record is None:
             return Response(status_code=401, headers={"WWW-Authenticate": "Bearer"})
@@ -632,6 +637,7 @@ class RefereeHub:
             slots_changed = True
         team_changes: list[int] = []
         if new_type is not None and new_type != room.type:
+            slots_changed = True  # a new match type is a new match state
             room.type = new_type
             for pid, p in room.players.items():
                 p["team"] = self._assign_team(room) if new_type == "team_versus" else None
@@ -986,7 +992,7 @@ class RefereeHub:
             score = {**template, "id": sid, "user_id": uid, "beatmap_id": item["beatmap_id"], "ruleset_id": item["ruleset_id"],
                      "ruleset": Ruleset.from_id(item["ruleset_id"]).value,
                      "total_score": s["total_score"], "accuracy": s["accuracy"], "max_combo": s["max_combo"],
-                     "passed": s["passed"], "mods": [{"acronym": m["acronym"]} for m in [*item["required_mods"], *s["mods"]]],
+                     "passed": s["passed"], "mods": [m["acronym"] for m in [*item["required_mods"], *s["mods"]]],
                      "ended_at": end, "pp": None, "best": None, "legacy_score_id": None, "legacy_total_score": 0, "pinned": False}
             w.scores[sid] = score
             score_ids.append(sid)
@@ -1038,6 +1044,9 @@ class RefereeHub:
             if path == "drop_during" and request.method == "POST":
                 self.drop_during[str(body["method"])] = bool(body.get("apply", True))
                 return JSONResponse({"ok": True})
+            if path == "refuse" and request.method == "POST":
+                self.refusing = bool(body.get("on", True))
+                return JSONResponse({"refusing": self.refusing})
             if path == "restrict" and request.method == "POST":
                 self.restricted.add(int(body["user_id"]))
                 return JSONResponse({"ok": True})
