@@ -139,7 +139,7 @@ class ScriptedPlayers:
 
     async def start_match(self, room_id: int) -> None:
         room = self.inner.referee.rooms[room_id]
-        beatmap = room.playlist[room.current_item_id].beatmap_id if room.current_item_id in room.playlist else None
+        beatmap = room.current_item.beatmap_id if room.current_item is not None else None
         slot = self.env.slot_of.get(beatmap or 0, "?")
         await self.inner.start_match(room_id)
         self.starts[slot] = self.starts.get(slot, 0) + 1

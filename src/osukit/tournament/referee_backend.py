@@ -230,9 +230,10 @@ class RefereeBackend:
             room_id, beatmap_id=beatmap_id, ruleset_id=ruleset_id, required_mods=list(required_mods),
             allowed_mods=list(allowed_mods) if freemod else [], freestyle=False)
         room = self.referee.rooms.get(room_id)
-        if room is None or room.current_item_id is None:
+        item = room.current_item if room is not None else None
+        if item is None:
             raise RunnerError(f"room {room_id} has no current playlist item")
-        return room.current_item_id
+        return item.id
 
     async def start_match(self, room_id: int) -> None:
         await self.referee.start_match(room_id)
