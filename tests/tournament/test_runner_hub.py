@@ -222,7 +222,7 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     hub_room = backend.referee.rooms[room_id]
     assert hub_room.locked
     assert {uid: str(u.team.value if u.team else None) for uid, u in hub_room.users.items() if uid in players} == {
-        **{u: "red" for u in env.a}, **{u: "blue" for u in env.b}}
+        **dict.fromkeys(env.a, "red"), **dict.fromkeys(env.b, "blue")}
     # The room's chat (read back through the chat API) has the refusal and the result.
     messages = [m async for m in _messages(client, hub_room.chat_channel_id)]
     text = "\n".join(messages)
