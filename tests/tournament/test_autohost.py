@@ -51,7 +51,7 @@ async def test_rotation_over_10_maps_with_joins_leaves_and_a_skip_vote() -> None
             fake.ready(room, uid)
 
     def on_start(room: FakeRoom) -> None:
-        fake.finish(room, {uid: 1000 for uid in room.users})
+        fake.finish(room, dict.fromkeys(room.users, 1000))
         played = len(bot.played) + 1
         if played == 2:
             fake.leave(room, 4)
