@@ -110,7 +110,8 @@ class MatchRunner:
         backend: the room operations (:class:`~osukit.tournament.room.RefereeBackend` for the
             lazer referee hub).
         pool: the mappool and its format.
-        team_a, team_b: the teams (team A plays red, team B blue).
+        team_a: team A (plays red).
+        team_b: team B (plays blue).
         referees: user ids allowed to ``!pause``, ``!resume`` and act for a team.
         state_file: where to save the state after every step (None: not saved).
         room_name: the room's name (default ``POOL: (A) vs (B)``).
