@@ -228,6 +228,13 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     text = "\n".join(messages)
     assert "❌ TB is the tiebreaker: it cannot be banned" in text
     assert "🏆 Pandas wins the match!" in text
+    # The same match read back as results (the hub records each map as a game of /matches/{room}).
+    from osukit.tournament import afetch_results
+
+    results = await afetch_results(client, room_id)
+    assert [g.beatmap_id for g in results.games] == [env.slots[slot] for slot, _ in expected]
+    assert [{s.user_id: s.score for s in g.scores} for g in results.games] == [
+        dict(zip(players, SCORES[slot], strict=True)) for slot, _ in expected]
     await backend.aclose()
     await referee.aclose()
     await client.aclose()
