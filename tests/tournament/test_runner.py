@@ -204,3 +204,53 @@ def test_bad_teams_and_state(tmp_path: Path) -> None:
 
 def _unused(*_: Any) -> None:  # pragma: no cover
     pass
+
+
+class FakeClock:
+    """Monotonic time the test moves by hand (the runner's timers read it)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+async def test_pick_timer_pings_the_referee_and_abort_rules() -> None:
+    from osukit._clock import Clock
+
+    fake = FakeBackend()
+    pool = pool_from_dict({"format": {"best_of": 1, "bans_per_team": 0, "tiebreaker": None, "pick_timer": 0.02,
+                                      "abort_window": 30, "aborts_per_team": 1}, "slots": {"NM1": 11, "NM2": 12}})
+    clock = FakeClock()
+    real = Clock()
+
+    class Mixed(Clock):  # the pick timer on real (tiny) time, the abort window on the hand-moved clock
+        def monotonic(self) -> float:
+            return real.monotonic() + clock.now
+
+    runner = MatchRunner(fake, pool, TeamSpec("A", (A,)), TeamSpec("B", (B,)), referees=[REF], clock=Mixed())
+    task = asyncio.create_task(runner.run())
+    while not fake.rooms:
+        await asyncio.sleep(0.01)
+    room = next(iter(fake.rooms.values()))
+    while not any(line.startswith("⏰ time is up for A to pick") for line in room.chat):
+        await asyncio.sleep(0.01)
+    assert not runner.draft.maps  # nothing is decided for a team
+    fake.say(room, 99, "!pick NM1")    # not a player: ignored
+    fake.say(room, B, "!abort")        # nothing is played
+    fake.say(room, REF, "!pick a NM2")  # the referee decides
+    while not room.in_match:
+        if not room.in_match and any(c[0] == "set_map" for c in fake.calls):
+            for uid in list(room.users):
+                if not room.users[uid]:
+                    fake.ready(room, uid)
+        await asyncio.sleep(0.01)
+    clock.now += 31  # past the abort window
+    fake.say(room, A, "!abort")
+    while not any("aborts are allowed in the first 30s only" in line for line in room.chat):
+        await asyncio.sleep(0.01)
+    fake.finish(room, {A: 10, B: 9})
+    draft = await asyncio.wait_for(task, 30)
+    assert draft.winner == "a" and draft.maps[0].slot == "NM2" and draft.aborts == {}
+    assert "❌ no map is being played" in room.chat

@@ -10,12 +10,14 @@ a tiebreaker. Every score and winner must be the one the scripted players produc
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 
 import osukit
@@ -40,6 +42,7 @@ class Env:
         others = [u for u in world.users if u not in (self.bot, world.test_user_id) and not world.users[u].get("is_bot")]
         self.a, self.b = others[0:2], others[2:4]
         self.referee = others[4]
+        self.spare = others[5:]  # for tests that must not share players with a room still open
         maps = [b["id"] for b in world.beatmaps.values() if b["mode"] == "osu"]
         self.slots = dict(zip(["NM1", "NM2", "HD1", "HR1", "DT1", "FM1", "TB"], maps[:7], strict=True))
         self.slot_of = {v: k for k, v in self.slots.items()}
@@ -246,3 +249,112 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
 async def _messages(client: osukit.AsyncClient, channel: int) -> Any:
     async for m in client.chat.messages(channel, limit=200):
         yield m.content
+
+
+def _one_map_pool(env: Env) -> Any:
+    return pool_from_dict({"name": "Drop Cup", "format": {"best_of": 1, "bans_per_team": 0, "tiebreaker": None,
+                                                          "team_size": 1, "ready_timer": 120},
+                           "slots": {"NM1": env.slots["NM1"], "NM2": env.slots["NM2"]}})
+
+
+async def test_hub_connection_drops_mid_map_and_the_result_is_not_lost(emu: Emulator) -> None:
+    env = Env(emu)
+    a, b = env.spare[0], env.spare[1]
+    for uid in (a, b):
+        await env.player(uid, "connect")
+    chats = {uid: env.client(uid, ["chat.write", "public"]) for uid in (a, b)}
+    client = env.client(env.bot, BOT_SCOPES)
+    referee = osukit.referee.AsyncRefereeClient(client, base_url=emu.base_url,
+                                                reconnect=ReconnectPolicy(initial=0.05, maximum=0.3))
+    backend = RefereeBackend(referee, client, chat_url=emu.notify_url, bot_user_id=env.bot)
+    await backend.connect()
+
+    class Players:
+        def __init__(self) -> None:
+            self.tasks: set[asyncio.Task[None]] = set()
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(backend, name)
+
+        def _later(self, coro: Any) -> None:
+            task = asyncio.ensure_future(coro)
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+        async def send(self, room_id: int, text: str) -> None:
+            await backend.send(room_id, text)
+            if "— A: !pick one of" in text:
+                channel = backend.referee.rooms[room_id].chat_channel_id
+                self._later(chats[a].chat.send(channel, "!pick NM2"))
+
+        async def set_map(self, room_id: int, *args: Any) -> int:
+            item = await backend.set_map(room_id, *args)
+
+            async def ready() -> None:
+                for uid in (a, b):
+                    await env.player(uid, "ready")
+
+            self._later(ready())
+            return item
+
+        async def start_match(self, room_id: int) -> None:
+            await backend.start_match(room_id)
+
+            async def drop_then_finish() -> None:
+                response = await env.http.post("/_emulator/referee/drop", json={})
+                assert response.status_code == 200, response.text
+                await env.player(a, "finish", score=300_000)
+                await env.player(b, "finish", score=300_001)
+
+            self._later(drop_then_finish())
+
+    runner = MatchRunner(Players(), _one_map_pool(env), TeamSpec("A", (a,)), TeamSpec("B", (b,)))  # type: ignore[arg-type]
+    task = asyncio.create_task(runner.run())
+    while runner.room_id is None:
+        await asyncio.sleep(0.02)
+    for uid in (a, b):
+        await env.player(uid, "join", room_id=runner.room_id)
+    draft = await asyncio.wait_for(task, 120)
+    assert draft.winner == "b" and (draft.maps[0].score_a, draft.maps[0].score_b) == (300_000, 300_001)
+    assert referee.reconnects >= 1
+    await backend.aclose()
+    await referee.aclose()
+    await client.aclose()
+    for c in chats.values():
+        await c.aclose()
+    await env.http.aclose()
+
+
+def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path) -> None:
+    """`osukit match run --resume` over the hub: rejoins the saved room, sees the match is won, closes it."""
+    from osukit.cli._app import run_app
+    from osukit.tournament import Draft
+    from osukit.tournament.runner import RunnerState
+
+    env = Env(emu)
+
+    async def make() -> int:
+        client = env.client(env.bot, BOT_SCOPES)
+        async with osukit.referee.AsyncRefereeClient(client, base_url=emu.base_url) as hub:
+            room = await hub.make_room(env.slots["NM1"], name="saved")
+        await client.aclose()
+        await env.http.aclose()
+        return room.room_id
+
+    room_id = asyncio.run(make())
+    pool = _one_map_pool(env)
+    draft = Draft.new(pool, team_a="A", team_b="B")
+    draft.pick("a", "NM1")
+    draft.start_map()
+    draft.record(5, 3)
+    state = RunnerState(draft=draft, team_a_players=[env.a[0]], team_b_players=[env.b[0]], room_id=room_id)
+    path = tmp_path / "match.json"
+    path.write_bytes(msgspec.json.encode(state))
+    token = emu.mint_token(user_id=env.bot, scopes=BOT_SCOPES, refresh=False)["access_token"]
+    (tmp_path / "pool.json").write_text(json.dumps(pool.to_dict()))
+    code = run_app(["--base-url", emu.base_url, "--access-token", str(token), "--notify-url", emu.notify_url,
+                    "match", "run", str(tmp_path / "pool.json"), "--resume", "--state", str(path),
+                    "--spectator-url", emu.base_url, "--close"])
+    assert code == 0
+    hub_room = emu.state.world.rooms.get(room_id)
+    assert hub_room is not None and not hub_room.get("active", True)

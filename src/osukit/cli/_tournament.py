@@ -49,6 +49,10 @@ def _async_client(state: State, scopes: tuple[str, ...] = ()) -> AsyncClient:
     common: dict[str, Any] = {"base_url": s.base_url, "api_key": s.api_key, "app_name": "osukit-cli",
                               "rate_limit": state.rate_limit}
     if s.access_token:
+        if scopes:  # a bare token's scopes are unknown: take it as carrying what the command needs
+            from ..auth import StaticToken
+
+            return AsyncClient(grant=StaticToken(s.access_token, scopes=scopes), **common)
         return AsyncClient(access_token=s.access_token, **common)
     stored = state.stored_login()
     if stored is not None:

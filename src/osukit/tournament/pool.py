@@ -176,9 +176,10 @@ class Mappool(msgspec.Struct, frozen=True, kw_only=True):
         return next((s for s in self.slots if s.name == wanted), None)
 
     def __getitem__(self, name: str) -> PoolSlot:
+        """The slot called ``name``; raises :class:`PoolError` when there is none."""
         slot = self.get(name)
         if slot is None:
-            raise KeyError(name)
+            raise PoolError(f"there is no slot {name!r} in pool {self.name!r}")
         return slot
 
     @property
