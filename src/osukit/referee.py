@@ -51,7 +51,7 @@ from ._exceptions import (
     UserNotInRoomError,
     UserRestrictedError,
 )
-from ._referee.engine import RawHubEvent, Reconnected, RefereeEvent, RoomClosed
+from ._referee.engine import RawHubEvent, Reconnected, RefereeEvent, RoomClosed, RoomsMoved
 from ._referee.models import (
     EVENT_TYPES,
     AddPlaylistItemRequest,
@@ -173,6 +173,7 @@ __all__ = [
     "RoomNotJoinableError",
     "RoomSettingsChangedEvent",
     "RoomUser",
+    "RoomsMoved",
     "SelfOperationError",
     "SetLockStateRequest",
     "StartGameplayRequest",

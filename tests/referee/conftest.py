@@ -99,3 +99,43 @@ def until(predicate: Any, timeout: float = 30.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.01)
+
+
+class SyncAsAsync:
+    """Drives a sync ``RefereeClient`` from async test code (each call in a worker thread), so one
+    scenario checks both clients."""
+
+    def __init__(self, client: Any) -> None:
+        self._sync = client
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._sync, name)
+        if not callable(value):
+            return value
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            return await asyncio.to_thread(value, *args, **kwargs)
+
+        return call
+
+    async def __aenter__(self) -> SyncAsAsync:
+        await asyncio.to_thread(self._sync.connect)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await asyncio.to_thread(self._sync.close)
+
+    def __aiter__(self) -> SyncAsAsync:
+        return self
+
+    async def __anext__(self) -> Any:
+        def step() -> Any:
+            try:
+                return self._sync.next_event() if hasattr(self._sync, "next_event") else next(self._sync)
+            except StopIteration:
+                return StopAsyncIteration
+
+        event = await asyncio.to_thread(step)
+        if event is StopAsyncIteration:
+            raise StopAsyncIteration
+        return event

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -163,3 +164,16 @@ def test_unreachable_hub_and_closed_client() -> None:
         ref.list_rooms()
     with pytest.raises(osukit.InvalidParameterError):
         R.RefereeClient(client, ping_interval=0)
+
+
+async def test_concurrent_first_calls_share_one_connection(env: Env) -> None:
+    client = env.async_client(env.bot)
+    before = env.hub.stats["connections"]
+    async with client:
+        ref = R.AsyncRefereeClient(client, base_url=env.emu.base_url)
+        results = await asyncio.gather(*(ref.list_rooms() for _ in range(8)))
+        assert all(r == results[0] for r in results)
+        await ref.aclose()
+        with pytest.raises(osukit.ClientClosedError):
+            await ref.list_rooms()
+    assert env.hub.stats["connections"] == before + 1

@@ -29,18 +29,42 @@ from osukit.referee import (
     UserLeftEvent,
 )
 
-from .conftest import FAST, Env, wait_for
+from .conftest import FAST, Env, SyncAsAsync, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
 
-async def test_every_method_and_event_async(env: Env) -> None:
-    host_client = env.async_client(env.bot)
-    co_client = env.async_client(env.user, ("multiplayer.write_manage",))
+def _pair(env: Env, kind: str) -> tuple[Any, Any, Any, Any]:
+    if kind == "async":
+        host_client = env.async_client(env.bot)
+        co_client = env.async_client(env.user, ("multiplayer.write_manage",))
+        return (host_client, co_client,
+                AsyncRefereeClient(host_client, base_url=env.emu.base_url, reconnect=FAST),
+                AsyncRefereeClient(co_client, base_url=env.emu.base_url, reconnect=FAST))
+    sync_host = env.sync_client(env.bot)
+    sync_co = env.sync_client(env.user, ("multiplayer.write_manage",))
+    return (_Closing(sync_host), _Closing(sync_co),
+            SyncAsAsync(RefereeClient(sync_host, base_url=env.emu.base_url, reconnect=FAST)),
+            SyncAsAsync(RefereeClient(sync_co, base_url=env.emu.base_url, reconnect=FAST)))
+
+
+class _Closing:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    async def __aenter__(self) -> Any:
+        return self.client
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.client.close()
+
+
+@pytest.mark.parametrize("kind", ["async", "sync"])
+async def test_every_method_and_event(env: Env, kind: str) -> None:
+    host_client, co_client, referee, co_referee = _pair(env, kind)
     p1, p2, p3 = env.players[:3]
     seen: list[Any] = []
-    async with host_client, co_client, AsyncRefereeClient(host_client, base_url=env.emu.base_url, reconnect=FAST) as ref, \
-            AsyncRefereeClient(co_client, base_url=env.emu.base_url, reconnect=FAST) as co:
+    async with host_client, co_client, referee as ref, co_referee as co:
 
         async def upto(predicate: Any) -> list[Any]:
             got = await wait_for(ref, predicate)
@@ -248,3 +272,52 @@ async def test_handlers_and_run(env: Env) -> None:
         await ref.close_room(room.room_id)
         await asyncio.wait_for(runner, 30)
         assert joined == [env.players[5]] and failures == ["closed"]
+
+
+async def test_room_chat_channel_is_on_the_chat_api(env: Env) -> None:
+    p1 = env.players[2]
+    chat_scopes = ("chat.read", "chat.write", "chat.write_manage", "identify", "public", "multiplayer.write_manage")
+    client = env.async_client(env.user, chat_scopes)
+    async with client, AsyncRefereeClient(client, base_url=env.emu.base_url) as ref:
+        room = await ref.make_room(env.osu_beatmap, name="chat room")
+        await env.aplayer(p1, "join", room_id=room.room_id)
+        channel = await client.chat.channel(room.chat_channel_id)
+        assert channel.channel.channel_id == room.chat_channel_id and str(channel.channel.type) == "MULTIPLAYER"
+        sent = await client.chat.send(room.chat_channel_id, "!mp settings")
+        assert sent.channel_id == room.chat_channel_id
+        async with env.async_client(p1, chat_scopes) as player, env.async_client(env.players[5], chat_scopes) as outsider:
+            said = await player.chat.send(room.chat_channel_id, "ready")  # players in the room are channel members
+            assert said.sender_id == p1
+            with pytest.raises(osukit.ForbiddenError):
+                await outsider.chat.send(room.chat_channel_id, "let me in")
+            messages = [m.content async for m in client.chat.messages(room.chat_channel_id)]
+            assert messages[-2:] == ["!mp settings", "ready"]
+        await ref.close_room(room.room_id)
+
+
+async def test_unknown_events_fields_and_methods_are_tolerated(env: Env) -> None:
+    client = env.async_client(env.bot)
+    async with client, AsyncRefereeClient(client, base_url=env.emu.base_url) as ref:
+        room = await ref.make_room(env.osu_beatmap)
+        rid = room.room_id
+        await env.acontrol("emit", {"room_id": rid, "target": "UserJoined",
+                                    "payload": {"room_id": rid, "user_id": 77, "joined_via": "lobby"}})
+        await env.acontrol("emit", {"room_id": rid, "target": "RoomExploded", "payload": {"room_id": rid, "why": "?"}})
+        await env.acontrol("emit", {"room_id": rid, "target": "UserStatusChanged",
+                                    "payload": {"room_id": rid, "user_id": 77, "status": "dancing"}})
+        events = await wait_for(ref, lambda e: getattr(e, "hub_method", "") == "UserStatusChanged")
+        joined, raw, status = events[-3:]
+        assert joined.user_id == 77 and osukit.unknown_fields(joined) == {"joined_via": "lobby"}
+        assert osukit.dump(joined) == {"room_id": rid, "user_id": 77, "joined_via": "lobby"}
+        assert raw.hub_method == "RoomExploded" and raw.room_id == rid and raw.arguments == [{"room_id": rid, "why": "?"}]
+        assert status.status.value == "dancing" and not status.status.is_known
+        assert room.users[77].status == status.status
+        # any method by name, with raw JSON or request models
+        assert await ref.invoke("ListRooms") == {"room_ids": [rid]}
+        from osukit.referee import SetLockStateRequest
+
+        await ref.invoke("SetLockState", rid, SetLockStateRequest(locked=True))
+        assert env.room_state(rid)["state"]["locked"] is True
+        with pytest.raises(osukit.RefereeHubError, match="Method does not exist"):
+            await ref.invoke("NoSuchMethod", rid)
+        await ref.close_room(rid)

@@ -124,4 +124,43 @@ async def test_server_shutting_down_and_moving_to_the_new_instance(env: Env) -> 
         assert [(i.beatmap_id, i.ruleset_id) for i in new.playlist.values()] == [(env.osu_beatmap, 0), (env.beatmaps["taiko"], 1)]
         assert env.room_state(new_id)["invited"] == [p1]
         assert env.room_state(room.room_id)["closed"] is True
+        events = await wait_for(ref, lambda e: isinstance(e, R.RoomsMoved))
+        assert events[-1].moved == moved
         await ref.close_room(new_id)
+
+
+async def test_server_shutting_down_moves_by_itself_after_the_match(env: Env) -> None:
+    p1 = env.players[4]
+    client = env.async_client(env.bot)
+    async with client, R.AsyncRefereeClient(client, base_url=env.emu.base_url, reconnect=FAST,
+                                            on_server_shutdown="move") as ref:
+        room = await ref.make_room(env.osu_beatmap, name="auto")
+        await env.aplayer(p1, "join", room_id=room.room_id)
+        await env.aplayer(p1, "ready")
+        await ref.start_match(room.room_id)
+        await wait_for(ref, lambda e: isinstance(e, R.MatchStartedEvent))
+        await env.acontrol("shutdown", {"seconds": 600})
+        await wait_for(ref, lambda e: isinstance(e, R.CountdownStartedEvent))
+        await asyncio.sleep(0.2)
+        assert list(ref.rooms) == [room.room_id] and room.in_match  # never in the middle of a match
+        await env.aplayer(p1, "finish", score=123)
+        moved = (await wait_for(ref, lambda e: isinstance(e, R.RoomsMoved)))[-1].moved
+        new_id = moved[room.room_id]
+        assert list(ref.rooms) == [new_id] and ref.rooms[new_id].name == "auto"
+        assert env.room_state(new_id)["invited"] == [p1]
+        await ref.close_room(new_id)
+    with pytest.raises(Exception, match="on_server_shutdown"):
+        R.AsyncRefereeClient(client, on_server_shutdown="later")
+
+
+async def test_a_silent_server_counts_as_dead_after_server_timeout(env: Env) -> None:
+    client = env.async_client(env.bot)
+    # the emulated hub pings every 15 s; a 0.5 s server_timeout makes every quiet moment a dead link
+    async with client:
+        async with R.AsyncRefereeClient(client, base_url=env.emu.base_url, reconnect=FAST, server_timeout=0.5) as ref:
+            room = await ref.make_room(env.osu_beatmap)
+            events = await wait_for(ref, lambda e: isinstance(e, R.Reconnected), timeout=30)
+            assert events[-1].rooms == [room.room_id] and ref.reconnects >= 1
+        async with R.AsyncRefereeClient(client, base_url=env.emu.base_url) as ref:
+            await ref.join_room(room.room_id)
+            await ref.close_room(room.room_id)

@@ -110,6 +110,8 @@ class AsyncRefereeClient:
         open_timeout: seconds for negotiate, the websocket and the handshake.
         user_id: the referee's own user id, when the token does not say (learned from the first
             ``MakeRoom`` otherwise); used to notice being kicked or removed as referee.
+        on_server_shutdown: ``"notify"`` (default: the event, a warning and ``shutdown_deadline``)
+            or ``"move"`` (also ``move_to_new_instance`` as soon as no match is in progress).
 
     Events come two ways: iterate the client (``async for event in referee``), or register
     handlers with ``on`` and call ``run``. Each event is a model of
@@ -121,8 +123,8 @@ class AsyncRefereeClient:
     server instance is being replaced; the instance stays up for up to 6 hours, and the hub's
     documentation asks referees to close their rooms, disconnect and connect again to reach the
     new instance as soon as they can. The client logs a warning and sets
-    ``shutdown_deadline``; ``move_to_new_instance`` does the switch (after the matches in
-    progress) when you decide to.
+    ``shutdown_deadline``; ``move_to_new_instance`` does the switch when you decide to, or
+    ``on_server_shutdown="move"`` does it as soon as no match is in progress.
     """
 
     def __init__(
@@ -135,13 +137,17 @@ class AsyncRefereeClient:
         server_timeout: float = 30.0,
         open_timeout: float = 10.0,
         user_id: int | None = None,
+        on_server_shutdown: str = "notify",
     ) -> None:
+        if on_server_shutdown not in ("notify", "move"):
+            raise InvalidParameterError("on_server_shutdown must be 'notify' or 'move'")
         if ping_interval <= 0 or server_timeout <= 0 or open_timeout <= 0:
             raise InvalidParameterError("ping_interval, server_timeout and open_timeout must be > 0")
         self.url = _hub_url(base_url)
         self._engine = AsyncRefereeEngine(
             client, url=self.url, reconnect=reconnect, ping_interval=ping_interval,
-            server_timeout=server_timeout, open_timeout=open_timeout, user_id=user_id)
+            server_timeout=server_timeout, open_timeout=open_timeout, user_id=user_id,
+            on_server_shutdown=on_server_shutdown)
         self._handlers: dict[Any, list[Callable[..., Any]]] = {}
 
     def __repr__(self) -> str:
@@ -212,7 +218,7 @@ class AsyncRefereeClient:
         logged on the ``osukit`` logger and the others still run.
         """
         if isinstance(kind, str) and kind != "*" and kind not in EVENT_TYPES and kind not in (
-                "Reconnected", "RoomClosed", "RawHubEvent"):
+                "Reconnected", "RoomClosed", "RoomsMoved", "RawHubEvent"):
             raise InvalidParameterError(f"unknown referee hub event {kind!r}; known: {sorted(EVENT_TYPES)}")
 
         def deco(fn: F) -> F:
@@ -249,6 +255,16 @@ class AsyncRefereeClient:
 
     async def _call(self, method: str, *arguments: Any) -> Any:
         return await self._engine.invoke(method, list(arguments))
+
+    async def invoke(self, method: str, *arguments: Any) -> Any:
+        """Invoke any hub method by name and return its raw JSON result (for methods newer than
+        this osukit; the typed methods below are the usual way).
+
+        ``arguments`` may be JSON builtins or osukit models (request models are encoded with their
+        JSON names). Errors are the same typed exceptions as for the typed methods.
+        """
+        return await self._call(method, *(msgspec.to_builtins(a) if isinstance(a, msgspec.Struct) else a
+                                          for a in arguments))
 
     async def _joined(self, raw: Any) -> Room:
         response: RoomJoinedResponse = convert(raw, RoomJoinedResponse, strict=self._engine.strict,
@@ -412,7 +428,8 @@ class AsyncRefereeClient:
         """Follow a ``server_shutting_down`` announcement as the hub's documentation asks: for every
         managed room (none may be mid-match), remember its settings, playlist and players, close it,
         reconnect (which reaches the new instance), make it again with the same name, type,
-        password, slots, lock and playlist, and invite the players back.
+        password, slots, lock and playlist, and invite the players back. A ``RoomsMoved`` event
+        follows. ``on_server_shutdown="move"`` does this by itself once no match is in progress.
 
         Returns:
             ``{old room id: new room id}``.
@@ -420,38 +437,4 @@ class AsyncRefereeClient:
         Raises:
             InvalidRoomStateError: a room is mid-match (wait for ``MatchCompleted`` first).
         """
-        from .._exceptions import InvalidRoomStateError
-
-        plans = []
-        for room in list(self.rooms.values()):
-            if room.in_match:
-                raise InvalidRoomStateError("a match is in progress; move after it completes",
-                                            method="move_to_new_instance")
-            plans.append((room.room_id, room.name, room.password, room.type, room.max_participants, room.locked,
-                          [i for i in room.playlist.values() if not i.was_played] or
-                          ([room.current_item] if room.current_item else []), sorted(room.users)))
-        for room_id, *_ in plans:
-            await self.close_room(room_id)
-        await self._engine.restart()
-        moved: dict[int, int] = {}
-        for room_id, name, password, match_type, max_participants, locked, items, players in plans:
-            first = items[0] if items else None
-            new = await self.make_room(first.beatmap_id if first else 0, ruleset_id=first.ruleset_id if first else 0,
-                                       name=name, max_participants=max_participants or 0)
-            await self.change_room_settings(new.room_id, password=password, type=match_type)
-            if first is not None and (first.required_mods or first.allowed_mods or first.freestyle):
-                await self.edit_current_playlist_item(new.room_id, required_mods=first.required_mods,
-                                                      allowed_mods=first.allowed_mods, freestyle=first.freestyle)
-            for item in items[1:]:
-                await self.add_playlist_item(new.room_id, item.beatmap_id, ruleset_id=item.ruleset_id,
-                                             required_mods=item.required_mods, allowed_mods=item.allowed_mods,
-                                             freestyle=item.freestyle)
-            if locked:
-                await self.set_lock_state(new.room_id, True)
-            for uid in players:
-                try:
-                    await self.invite_player(new.room_id, uid)
-                except Exception as exc:  # one player offline must not stop the move
-                    logger.warning("referee: could not invite %d to the new room %d: %s", uid, new.room_id, exc)
-            moved[room_id] = new.room_id
-        return moved
+        return await self._engine.move_rooms()

@@ -23,6 +23,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import msgspec
 
 from .._exceptions import (
@@ -36,6 +37,7 @@ from .._exceptions import (
 )
 from .._models import convert
 from .._redact import logger
+from ..auth import StaticToken
 from ..realtime import ReconnectPolicy, _backend_for
 from ..tokens import Token
 from .models import (
@@ -44,6 +46,8 @@ from .models import (
     CountdownType,
     HubEvent,
     ListRoomsResponse,
+    MatchAbortedEvent,
+    MatchCompletedEvent,
     MatchStateChangedEvent,
     PlaylistItemAddedEvent,
     PlaylistItemChangedEvent,
@@ -71,6 +75,7 @@ __all__ = [
     "RefereeEngine",
     "RefereeEvent",
     "RoomClosed",
+    "RoomsMoved",
 ]
 
 DEFAULT_REFEREE_URL = "https://spectator.ppy.sh/referee"
@@ -107,6 +112,13 @@ class RoomClosed(msgspec.Struct, frozen=True, kw_only=True):
     reason: str
 
 
+class RoomsMoved(msgspec.Struct, frozen=True, kw_only=True):
+    """The managed rooms were closed and made again on a new server instance (after
+    ``server_shutting_down``): ``moved`` maps each old room id to its new one."""
+
+    moved: dict[int, int]
+
+
 class RawHubEvent(msgspec.Struct, frozen=True, kw_only=True):
     """A hub event osukit does not know (a newer server): the method name and its raw arguments."""
 
@@ -115,7 +127,7 @@ class RawHubEvent(msgspec.Struct, frozen=True, kw_only=True):
     room_id: int | None = None
 
 
-RefereeEvent = HubEvent | Reconnected | RoomClosed | RawHubEvent
+RefereeEvent = HubEvent | Reconnected | RoomClosed | RoomsMoved | RawHubEvent
 """What the event stream yields."""
 
 
@@ -138,6 +150,7 @@ class AsyncRefereeEngine:
         open_timeout: float = 10.0,
         user_id: int | None = None,
         strict: bool | None = None,
+        on_server_shutdown: str = "notify",
     ) -> None:
         self._backend = _backend_for(client)
         self.url = (url or DEFAULT_REFEREE_URL).rstrip("/")
@@ -163,6 +176,11 @@ class AsyncRefereeEngine:
         self._fatal: BaseException | None = None
         self._dead = asyncio.Event()
         self._probes: set[asyncio.Task[None]] = set()
+        self._http: httpx.AsyncClient | None = None
+        self.on_server_shutdown = on_server_shutdown
+        self._mover: asyncio.Task[None] | None = None
+        self._match_over = asyncio.Event()
+        self._start_lock = asyncio.Lock()
 
     def __repr__(self) -> str:
         return f"AsyncRefereeEngine(url={self.url!r}, rooms={sorted(self.rooms)})"
@@ -177,7 +195,9 @@ class AsyncRefereeEngine:
         token = await self._backend.token()
         if stale is not None and token.access_token == stale.access_token and self._backend.can_refresh():
             token = await self._backend.fresh_token(stale)
-        if REFEREE_SCOPE not in token.scopes:
+        grant = getattr(getattr(self._backend, "client", None), "grant", None)
+        unknown = isinstance(grant, StaticToken) and "*" in token.scopes  # a bare access token: the hub decides
+        if REFEREE_SCOPE not in token.scopes and not unknown:
             raise MissingScopeError(
                 f"the referee hub needs a token with the '{REFEREE_SCOPE}' scope; this one has "
                 f"{' '.join(token.scopes) or 'no scopes'} (client credentials: scopes=('delegate', '{REFEREE_SCOPE}'); "
@@ -187,9 +207,11 @@ class AsyncRefereeEngine:
         return token
 
     async def _connect(self, token: Token) -> AsyncHubConnection:
+        if self._http is None:  # one HTTP client for every negotiate (building one costs ~10-20 ms)
+            self._http = httpx.AsyncClient(timeout=self.open_timeout)
         conn = AsyncHubConnection(
             self.url, token.access_token, on_invocation=self._on_invocation, on_close=self._on_close,
-            user_agent=self._backend.user_agent, ping_interval=self.ping_interval,
+            http=self._http, user_agent=self._backend.user_agent, ping_interval=self.ping_interval,
             server_timeout=self.server_timeout, open_timeout=self.open_timeout)
         await conn.start()
         return conn
@@ -198,18 +220,19 @@ class AsyncRefereeEngine:
         """Connect for the first time (errors raise here: refused token, missing scope, unreachable hub)."""
         if self._closing:
             raise ClientClosedError("this referee client is closed; create a new one")
-        if self._started:
-            return
-        token = await self._token()
-        try:
-            self._conn = await self._connect(token)
-        except AuthenticationError:
-            if not self._backend.can_refresh():
-                raise
-            self._conn = await self._connect(await self._token(stale=token))
-        self._started = True
-        self._connected.set()
-        self._supervisor = asyncio.create_task(self._supervise())
+        async with self._start_lock:  # concurrent first calls share one connection
+            if self._started:
+                return
+            token = await self._token()
+            try:
+                self._conn = await self._connect(token)
+            except AuthenticationError:
+                if not self._backend.can_refresh():
+                    raise
+                self._conn = await self._connect(await self._token(stale=token))
+            self._started = True
+            self._connected.set()
+            self._supervisor = asyncio.create_task(self._supervise())
 
     async def restart(self) -> None:
         """Drop the connection and connect afresh without rebuilding anything (to reach a new server
@@ -231,12 +254,16 @@ class AsyncRefereeEngine:
         if self._closing:
             return
         self._closing = True
+        if self._mover is not None:
+            self._mover.cancel()
         if self._supervisor is not None:
             self._supervisor.cancel()
             with contextlib.suppress(BaseException):
                 await self._supervisor
         if self._conn is not None:
             await self._conn.close()
+        if self._http is not None:
+            await self._http.aclose()
         self._connected.clear()
         self._queue.put_nowait(_End(None))
 
@@ -257,6 +284,10 @@ class AsyncRefereeEngine:
             if arguments and isinstance(arguments[0], dict) and isinstance(arguments[0].get("room_id"), int):
                 room_id = arguments[0]["room_id"]
             return RawHubEvent(hub_method=target, arguments=arguments, room_id=room_id)
+        try:  # fast path first (models forbid unknown fields), then the tolerant converter
+            return msgspec.convert(arguments[0], tp)
+        except msgspec.ValidationError:
+            pass
         try:
             event: HubEvent = convert(arguments[0], tp, strict=self.strict, route=f"referee hub {target}")
         except OsukitError as exc:
@@ -279,6 +310,10 @@ class AsyncRefereeEngine:
                 self.shutdown_deadline = deadline
             logger.warning("referee hub: this server instance shuts down in %.0fs; close the rooms and reconnect "
                            "to move to the new instance (osu-server-spectator referee-hub-api.md)", event.seconds)
+            if self.on_server_shutdown == "move" and self._mover is None:
+                self._mover = asyncio.get_running_loop().create_task(self._auto_move())
+        if isinstance(event, (MatchCompletedEvent, MatchAbortedEvent)):
+            self._match_over.set()
         if room is None:
             return
         was_player = getattr(event, "kicked_user_id", None) in room.users
@@ -312,6 +347,65 @@ class AsyncRefereeEngine:
         if room is not None:
             room.closed = True
             self._queue.put_nowait(RoomClosed(room_id=room_id, reason=reason))
+
+    async def _auto_move(self) -> None:
+        try:
+            while any(room.in_match for room in self.rooms.values()):
+                self._match_over.clear()
+                await self._match_over.wait()
+            await self.move_rooms()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("referee hub: moving the rooms to the new server instance failed")
+        finally:
+            self._mover = None
+
+    async def move_rooms(self) -> dict[int, int]:
+        """Close every managed room, reconnect, make each again (settings, playlist, lock) and
+        invite its players back; emit ``RoomsMoved``. Refused while a match is in progress."""
+        from .._exceptions import InvalidRoomStateError, RefereeHubError
+
+        busy = [room.room_id for room in self.rooms.values() if room.in_match]
+        if busy:
+            raise InvalidRoomStateError(f"a match is in progress in room(s) {busy}; move after it completes",
+                                        method="move_to_new_instance")
+        plans = []
+        for room in list(self.rooms.values()):
+            items = [i for i in room.playlist.values() if not i.was_played]
+            if not items and room.current_item is not None:
+                items = [room.current_item]
+            plans.append((room, items, sorted(room.users)))
+        for room, _, _ in plans:
+            await self.invoke("CloseRoom", [room.room_id])
+            self.room_closed(room.room_id)
+        await self.restart()
+        moved: dict[int, int] = {}
+        for room, items, players in plans:
+            first = items[0] if items else None
+            raw = await self.invoke("MakeRoom", [{
+                "ruleset_id": first.ruleset_id if first else 0, "beatmap_id": first.beatmap_id if first else 0,
+                "name": room.name, "max_participants": room.max_participants or 0}])
+            new = self.track(convert(raw, RoomJoinedResponse, strict=self.strict))
+            rid = new.room_id
+            await self.invoke("ChangeRoomSettings", [rid, {"password": room.password, "type": str(room.type)}])
+            if first is not None and (first.required_mods or first.allowed_mods or first.freestyle):
+                await self.invoke("EditCurrentPlaylistItem", [rid, msgspec.to_builtins({
+                    "required_mods": first.required_mods, "allowed_mods": first.allowed_mods, "freestyle": first.freestyle})])
+            for item in items[1:]:
+                await self.invoke("AddPlaylistItem", [rid, msgspec.to_builtins({
+                    "ruleset_id": item.ruleset_id, "beatmap_id": item.beatmap_id, "required_mods": item.required_mods,
+                    "allowed_mods": item.allowed_mods, "freestyle": item.freestyle})])
+            if room.locked:
+                await self.invoke("SetLockState", [rid, {"locked": True}])
+            for uid in players:
+                try:
+                    await self.invoke("InvitePlayer", [rid, uid])
+                except RefereeHubError as exc:  # one player offline must not stop the move
+                    logger.warning("referee hub: could not invite %d to the new room %d: %s", uid, rid, exc)
+            moved[room.room_id] = rid
+        self._queue.put_nowait(RoomsMoved(moved=moved))
+        return moved
 
     def track(self, response: RoomJoinedResponse) -> Room:
         """Start managing the room of a ``MakeRoom`` / ``JoinRoom`` answer (reset if already known)."""
@@ -429,6 +523,7 @@ class AsyncRefereeEngine:
             failures += 1
             try:
                 token = await self._token(stale)
+                self._held.clear()  # events of an earlier, failed attempt
                 self._rebuilding = True
                 conn = await self._connect(token)
             except AuthenticationError as exc:
@@ -625,6 +720,10 @@ class RefereeEngine:
 
     def restart(self) -> None:
         self._run(self.engine.restart())
+
+    def move_rooms(self) -> dict[int, int]:
+        moved: dict[int, int] = self._run(self.engine.move_rooms())
+        return moved
 
     def invoke(self, method: str, arguments: list[Any]) -> Any:
         self.start()

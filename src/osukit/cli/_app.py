@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from ._errors import CliError, ExitCode, explain
+from ._referee import referee_app
 from ._render import emit_json, field, fmt, length, print_kv, print_table, say
 from ._state import State, resolve_attr
 from ._tournament import register as _register_tournament
@@ -38,6 +39,7 @@ app.add_typer(replay_app, name="replay")
 app.add_typer(plot_app, name="plot")
 app.add_typer(emulator_app, name="emulator")
 app.add_typer(config_app, name="config")
+app.add_typer(referee_app, name="referee")
 _register_tournament(app)  # osukit match / lobby / pool
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the API objects as JSON (osukit.dump).")]

@@ -116,7 +116,39 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
         "check the Redis server, or let the limiter fall back (on_redis_error='fallback')",
         ExitCode.NETWORK,
     ),
+    E.RefereeError: ("referee hub error", "run again with --debug for details", ExitCode.ERROR),
+    E.RefereeHubError: ("the referee hub refused", "check the room id and the room's state", ExitCode.ERROR),
+    E.RoomLimitReachedError: ("too many open rooms", "close a room first (4 per account, 50 for bot accounts)",
+                              ExitCode.ERROR),
+    E.HubConnectionError: ("could not reach the referee hub", "check the network and --spectator-url",
+                           ExitCode.NETWORK),
+    E.InvocationInterruptedError: ("the connection dropped during the call",
+                                   "it may or may not have happened: check the room, then retry", ExitCode.NETWORK),
 }
+# One entry per referee hub error code (osu-server-spectator Hubs/Referee/ThrowHelper.cs).
+_REFEREE_HINTS: dict[int, tuple[str, int]] = {
+    1: ("the account is restricted", ExitCode.AUTH),
+    2: ("this account is not a referee of the room (see `osukit referee watch` for your rooms)", ExitCode.AUTH),
+    3: ("the room cannot be joined (banned?)", ExitCode.AUTH),
+    4: ("check the room id; the room may be closed", ExitCode.NOT_FOUND),
+    5: ("check the user id; the user must be in the room", ExitCode.NOT_FOUND),
+    6: ("check the beatmap (difficulty) id", ExitCode.NOT_FOUND),
+    7: ("slots need a participant limit, teams need team versus", ExitCode.USAGE),
+    8: ("no match start countdown is running", ExitCode.ERROR),
+    9: ("not possible now (a match in progress, or none)", ExitCode.ERROR),
+    10: ("rulesets are 0 osu, 1 taiko, 2 catch, 3 mania", ExitCode.USAGE),
+    11: ("a converted beatmap must be an osu! beatmap", ExitCode.USAGE),
+    12: ("check the mod acronyms and settings for the ruleset", ExitCode.USAGE),
+    13: ("freestyle items cannot have allowed mods", ExitCode.USAGE),
+    14: ("check the playlist item id", ExitCode.NOT_FOUND),
+    15: ("this cannot target yourself", ExitCode.USAGE),
+    16: ("the user is banned from the room", ExitCode.ERROR),
+    17: ("roll maximum must be 1-100", ExitCode.USAGE),
+    18: ("only the room's host may do this", ExitCode.AUTH),
+    19: ("the user must be online in osu!(lazer) multiplayer", ExitCode.ERROR),
+}
+for _code, _cls in E.REFEREE_HUB_ERRORS.items():
+    ERRORS[_cls] = (f"the referee hub refused (error {_code})", *_REFEREE_HINTS[_code])
 
 
 def _lookup(exc: BaseException) -> tuple[str, str | None, int] | None:

@@ -29,6 +29,8 @@ except ``GET …/rooms/{room}``):
 * ``clock`` ``{"advance": seconds}``: move the emulator's clock (the 30-minute rule).
 * ``shutdown`` ``{"seconds": 60}``: a ``server_shutting_down`` countdown in every room; when it ends
   every room closes and every socket drops.
+* ``emit`` ``{"room_id": …, "target": "UserJoined", "payload": {…}}``: send any event (a newer
+  server's) to the room's referees.
 * ``refuse`` ``{"on": true}`` (negotiate answers 503 until turned off), ``drop`` (close every
   referee socket now), ``drop_during`` ``{"method": "StartMatch",
   "apply": true}`` (the next call of that method is carried out, or not, and its socket dropped
@@ -41,6 +43,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import json
+import logging
 import random
 import secrets
 import time
@@ -295,6 +298,9 @@ class RefereeHub:
             except TypeError:
                 error = f"Invocation provides {len(args)} argument(s) but target expects a different number."
             except (KeyError, ValueError, AttributeError):
+                error = f"An unexpected error occurred invoking '{target}' on the server."
+            except Exception:  # a bug here must look like the server's opaque error, not kill the socket
+                logging.getLogger("osukit.emulator").exception("emulated referee hub: %s failed", target)
                 error = f"An unexpected error occurred invoking '{target}' on the server."
         if drop:
             self.stats["dropped"] += 1
@@ -1056,6 +1062,12 @@ class RefereeHub:
                 for room in rooms:
                     await self._countdown(room, "server_shutting_down", seconds, self._shut)
                 return JSONResponse({"rooms": [r.room_id for r in rooms]})
+            if path == "emit" and request.method == "POST":  # any event, e.g. one from a newer server
+                room = self.rooms.get(int(body["room_id"]))
+                if room is None:
+                    raise ControlError(404, "no such room")
+                await self.emit(room, str(body["target"]), body.get("payload") or {})
+                return JSONResponse({"ok": True})
             if path == "stats" and request.method == "GET":
                 return JSONResponse(self.stats)
             raise ControlError(404, f"unknown referee control {path!r}")

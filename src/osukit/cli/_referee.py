@@ -1,0 +1,203 @@
+"""``osukit referee …``: quick manual refereeing of osu!(lazer) multiplayer rooms (the referee hub).
+
+The token needs ``multiplayer.write_manage``: with an application's client credentials the CLI asks
+for ``delegate multiplayer.write_manage`` (acting as the application's owner or its bot account);
+a stored ``osukit login`` or ``--access-token`` must already carry the scope.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+
+from ._render import emit_json, say
+from ._state import State
+
+__all__ = ["referee_app"]
+
+REFEREE_SCOPES = ("delegate", "multiplayer.write_manage")
+SPECTATOR_ENV = "OSU_SPECTATOR_URL"
+
+referee_app = typer.Typer(
+    help="Referee osu!(lazer) multiplayer rooms through the referee hub (needs multiplayer.write_manage).",
+    no_args_is_help=True,
+)
+
+HubOpt = Annotated[
+    str | None,
+    typer.Option("--spectator-url", help=f"The spectator server (default: ${SPECTATOR_ENV}, the emulator's "
+                                         "--base-url when one is set, else https://spectator.ppy.sh)."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, State):  # pragma: no cover - the root callback always sets it
+        obj = State()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def hub_base(state: State, option: str | None) -> str:
+    """Where the hub is: the option, ``$OSU_SPECTATOR_URL``, a non-osu! ``--base-url`` (the emulator
+    serves the hub itself), else osu!'s spectator server."""
+    from ..referee import DEFAULT_SPECTATOR_URL
+
+    if option:
+        return option
+    if os.environ.get(SPECTATOR_ENV):
+        return os.environ[SPECTATOR_ENV]
+    base = state.settings.base_url
+    if base and "ppy.sh" not in base:
+        return base
+    return DEFAULT_SPECTATOR_URL
+
+
+@contextmanager
+def referee(ctx: typer.Context, spectator_url: str | None) -> Iterator[Any]:
+    from ..referee import RefereeClient
+
+    state = _state(ctx)
+    with state.client(scopes=REFEREE_SCOPES) as client, RefereeClient(client, base_url=hub_base(state, spectator_url)) as ref:
+        yield ref
+
+
+@referee_app.command("make")
+def make(
+    ctx: typer.Context,
+    beatmap: Annotated[int, typer.Argument(help="Beatmap (difficulty) id.")],
+    ruleset: Annotated[int, typer.Option("--ruleset", "-r", min=0, max=3, help="0 osu, 1 taiko, 2 catch, 3 mania.")] = 0,
+    name: Annotated[str, typer.Option("--name", help="Room name.")] = "",
+    slots: Annotated[int, typer.Option("--slots", min=0, max=256, help="Player slots (0: no limit).")] = 0,
+    team_versus: Annotated[bool, typer.Option("--team-versus", help="Team versus instead of head to head.")] = False,
+    password: Annotated[str | None, typer.Option("--password", help="Room password (default: random).")] = None,
+    invite: Annotated[list[int] | None, typer.Option("--invite", help="Invite these user ids (repeat).")] = None,
+    spectator_url: HubOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Make a room (!mp make) and print its id, chat channel and password."""
+    with referee(ctx, spectator_url) as ref:
+        room = ref.make_room(beatmap, ruleset_id=ruleset, name=name, max_participants=slots)
+        if team_versus or password is not None:
+            ref.change_room_settings(room.room_id, type="team_versus" if team_versus else None, password=password)
+        for uid in invite or []:
+            ref.invite_player(room.room_id, uid)
+        if as_json:
+            emit_json(room.snapshot() | {"password": room.password})
+            return
+        say(f"room {room.room_id}  chat channel {room.chat_channel_id}  password {room.password or '(none)'}")
+
+
+@referee_app.command("invite")
+def invite(
+    ctx: typer.Context,
+    room: Annotated[int, typer.Argument(help="Room id.")],
+    users: Annotated[list[int], typer.Argument(help="User ids.")],
+    spectator_url: HubOpt = None,
+) -> None:
+    """Invite players (!mp invite)."""
+    with referee(ctx, spectator_url) as ref:
+        for uid in users:
+            ref.invite_player(room, uid)
+            say(f"invited {uid} to room {room}")
+
+
+@referee_app.command("start")
+def start(
+    ctx: typer.Context,
+    room: Annotated[int, typer.Argument(help="Room id.")],
+    countdown: Annotated[int | None, typer.Option("--countdown", "-c", min=1, help="Seconds before gameplay.")] = None,
+    spectator_url: HubOpt = None,
+) -> None:
+    """Start the match now or after a countdown (!mp start)."""
+    with referee(ctx, spectator_url) as ref:
+        ref.start_match(room, countdown)
+        say(f"room {room}: " + (f"match starts in {countdown}s" if countdown else "match started"))
+
+
+@referee_app.command("abort")
+def abort(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")], spectator_url: HubOpt = None) -> None:
+    """Abort the match in progress (!mp abort)."""
+    with referee(ctx, spectator_url) as ref:
+        ref.abort_match(room)
+        say(f"room {room}: match aborted")
+
+
+@referee_app.command("close")
+def close(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")], spectator_url: HubOpt = None) -> None:
+    """Close the room (!mp close)."""
+    with referee(ctx, spectator_url) as ref:
+        ref.close_room(room)
+        say(f"room {room} closed")
+
+
+def describe(event: Any) -> str:
+    """One line for an event: its hub method and its fields."""
+    from .._models import dump
+
+    name = getattr(type(event), "hub_method", "") or type(event).__name__
+    data = dump(event) if hasattr(event, "__struct_fields__") else {}
+    if not isinstance(data, dict):
+        data = {}
+    room = data.pop("room_id", None)
+    if name == "Reconnected":
+        data = {"rooms": data.get("rooms"), "lost_rooms": data.get("lost_rooms"), "changes": len(data.get("changes") or [])}
+    parts = " ".join(f"{k}={v}" for k, v in data.items() if v is not None)
+    where = f"room {room}: " if room is not None else ""
+    return f"[{time.strftime('%H:%M:%S')}] {where}{name} {parts}".rstrip()
+
+
+@referee_app.command("watch")
+def watch(
+    ctx: typer.Context,
+    rooms: Annotated[list[int] | None, typer.Argument(help="Room ids (default: every room this account referees).")] = None,
+    count: Annotated[int | None, typer.Option("--count", "-n", min=1, help="Stop after this many events.")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="Stop after this many seconds without an event.")] = None,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per event.")] = False,
+    spectator_url: HubOpt = None,
+) -> None:
+    """Join rooms and print their events live (Ctrl-C to stop)."""
+    from .._models import dump
+
+    with referee(ctx, spectator_url) as ref:
+        targets = list(rooms or ref.list_rooms())
+        for room_id in targets:
+            ref.join_room(room_id)
+        sys.stderr.write(f"watching room(s) {', '.join(map(str, targets)) or '(none)'}; Ctrl-C to stop\n")
+        sys.stderr.flush()
+        last = [time.monotonic()]
+        stop = threading.Event()
+        if timeout is not None:
+            def watchdog() -> None:
+                while not stop.wait(0.1):
+                    if time.monotonic() - last[0] > timeout:
+                        ref.close()  # ends the iteration below
+                        return
+
+            threading.Thread(target=watchdog, daemon=True).start()
+        seen = 0
+        try:
+            for event in ref:
+                last[0] = time.monotonic()
+                if as_jsonl:
+                    payload = dump(event) if hasattr(event, "__struct_fields__") else {}
+                    emit_json({"event": getattr(type(event), "hub_method", "") or type(event).__name__, "data": payload},
+                              lines=True)
+                else:
+                    sys.stdout.write(describe(event) + "\n")
+                    sys.stdout.flush()
+                seen += 1
+                if count is not None and seen >= count:
+                    break
+        except KeyboardInterrupt:  # pragma: no cover - interactive
+            pass
+        finally:
+            stop.set()
