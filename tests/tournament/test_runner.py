@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -200,10 +199,6 @@ def test_bad_teams_and_state(tmp_path: Path) -> None:
     (tmp_path / "bad.json").write_text("{}")
     with pytest.raises(RunnerError):
         MatchRunner.from_state(FakeBackend(), tmp_path / "bad.json")
-
-
-def _unused(*_: Any) -> None:  # pragma: no cover
-    pass
 
 
 class FakeClock:
