@@ -55,7 +55,8 @@ class FakeBackend:
 
     # --- the protocol -----------------------------------------------------------------------
 
-    async def make_room(self, name: str, beatmap_id: int, ruleset_id: int, *, team_versus: bool) -> RoomHandle:
+    async def make_room(self, name: str, beatmap_id: int, ruleset_id: int, *, team_versus: bool,
+                        max_participants: int = 0) -> RoomHandle:
         self._next_room += 1
         room = FakeRoom(self._next_room, 90_000 + self._next_room, name)
         self._new_item(room, {"beatmap_id": beatmap_id, "ruleset_id": ruleset_id, "required": (), "allowed": (),

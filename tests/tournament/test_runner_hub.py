@@ -223,7 +223,7 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     # Nobody started a map short of a player: NM1 started once B2 was back.
     assert all(users == sorted(players) for _, users in script.present_at_start)
     hub_room = backend.referee.rooms[room_id]
-    assert hub_room.locked
+    assert hub_room.locked and hub_room.slots is not None and len(hub_room.slots) == 4  # one slot per player
     assert {uid: str(u.team.value if u.team else None) for uid, u in hub_room.users.items() if uid in players} == {
         **dict.fromkeys(env.a, "red"), **dict.fromkeys(env.b, "blue")}
     # The room's chat (read back through the chat API) has the refusal and the result.

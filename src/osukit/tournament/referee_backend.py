@@ -182,9 +182,11 @@ class RefereeBackend:
 
     # --- RoomBackend ------------------------------------------------------------------------
 
-    async def make_room(self, name: str, beatmap_id: int, ruleset_id: int, *, team_versus: bool) -> RoomHandle:
+    async def make_room(self, name: str, beatmap_id: int, ruleset_id: int, *, team_versus: bool,
+                        max_participants: int = 0) -> RoomHandle:
         await self.connect()
-        room = await self.referee.make_room(beatmap_id, ruleset_id=ruleset_id, name=name)
+        room = await self.referee.make_room(beatmap_id, ruleset_id=ruleset_id, name=name,
+                                            max_participants=max_participants)
         self._queue(room.room_id)
         if team_versus:
             await self.referee.change_room_settings(room.room_id, type="team_versus")

@@ -102,8 +102,9 @@ RoomEvent = PlayerJoined | PlayerLeft | PlayerReady | MapStarted | MapCompleted 
 class RoomBackend(Protocol):
     """The room operations of the match runner and the auto-host."""
 
-    async def make_room(self, name: str, beatmap_id: int, ruleset_id: int, *, team_versus: bool) -> RoomHandle:
-        """Make a room (the bot is its referee) with a first map."""
+    async def make_room(self, name: str, beatmap_id: int, ruleset_id: int, *, team_versus: bool,
+                        max_participants: int = 0) -> RoomHandle:
+        """Make a room (the bot is its referee) with a first map; ``max_participants`` slots (0: no limit)."""
         ...
 
     async def join_room(self, room_id: int) -> RoomHandle:

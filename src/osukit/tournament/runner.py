@@ -1,7 +1,7 @@
 """The match runner: a bot that referees a whole tournament match in a multiplayer room.
 
-It makes the room (or takes it up again), invites both teams, puts each player in their
-team's colour (team A red, team B blue) and locks the room; then, following the
+It makes the room (or takes it up again) with a slot for each rostered player, invites both
+teams, puts each player in their team's colour (team A red, team B blue) and locks the room; then, following the
 :class:`~osukit.tournament.Draft`, it asks for bans and picks in the room's chat
 (``!ban HD1``, ``!pick NM2``, checked against the pool and the order), sets the map and
 its mods, waits for the players to ready up (with the format's ready timer), starts the
@@ -298,8 +298,9 @@ class MatchRunner:
         st = self.state
         if st.room_id is None:
             first = self.pool.slots[0]
+            roster = len(st.team_a_players) + len(st.team_b_players)
             handle = await self.backend.make_room(self.room_name, first.beatmap_id, _ruleset_id(self.pool),
-                                                  team_versus=True)
+                                                  team_versus=True, max_participants=max(roster, 2))
             st.room_id, st.channel_id = handle.room_id, handle.channel_id
             self._note(f"room {handle.room_id} made")
             self.save()
