@@ -40,7 +40,6 @@ app.add_typer(plot_app, name="plot")
 app.add_typer(emulator_app, name="emulator")
 app.add_typer(config_app, name="config")
 app.add_typer(referee_app, name="referee")
-_register_tournament(app)  # osukit match / lobby / pool
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the API objects as JSON (osukit.dump).")]
 JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="Print one JSON object per line (lists only).")]
@@ -858,6 +857,9 @@ def _click() -> Any:
 
         return click
     return vendored
+
+
+_register_tournament(app)  # osukit match run|results|ID, lobby, pool (after `osukit match ID` is defined)
 
 
 def run_app(args: list[str]) -> int:

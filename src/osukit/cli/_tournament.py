@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from ._errors import CliError, ExitCode
 from ._render import emit_json, fmt, length, print_table, say
@@ -17,8 +18,18 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-match_app = typer.Typer(help="Tournament matches: run one in a lazer room, or read any match's results.",
-                        no_args_is_help=True)
+class _MatchGroup(TyperGroup):
+    """``osukit match ID`` (the match itself, as before) next to ``osukit match run|results``:
+    a first argument that is not a sub-command means ``show``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+match_app = typer.Typer(cls=_MatchGroup, no_args_is_help=True,
+                        help="A stable match (osukit match ID); run a tournament match; any match's results.")
 lobby_app = typer.Typer(help="Public lobbies: the auto-host bot.", no_args_is_help=True)
 pool_app = typer.Typer(help="Mappools: star rating, pp and length of every slot under its mods.",
                        no_args_is_help=True)
@@ -27,7 +38,12 @@ REFEREE_SCOPES = ("public", "delegate", "multiplayer.write_manage", "chat.write"
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``match``, ``lobby`` and ``pool`` to the ``osukit`` app."""
+    """Add ``match``, ``lobby`` and ``pool`` to the ``osukit`` app (after its commands are defined:
+    the existing ``osukit match ID`` becomes ``osukit match show ID``, still callable as before)."""
+    for info in list(app.registered_commands):
+        if info.name == "match" and info.callback is not None:
+            app.registered_commands.remove(info)
+            match_app.command("show", help=info.help)(info.callback)
     app.add_typer(match_app, name="match")
     app.add_typer(lobby_app, name="lobby")
     app.add_typer(pool_app, name="pool")
