@@ -29,6 +29,7 @@ either end, and ``ez_multiplier`` scales scores with EZ (as Bathbot's option doe
 
 from __future__ import annotations
 
+import functools
 import statistics
 from typing import Literal
 
@@ -152,11 +153,8 @@ def _bathbot(
         performance = statistics.fmean(r for _, r, _ in entries) + FLAT_BONUS
         exp = (n - 1) / (total - 1) if total > 1 else 0.0
         participation = BASE_PARTICIPATION_BONUS ** (exp**EXP_PARTICIPATION_BONUS)
-        combos = set()
-        for g in games:
-            for s in g.scores:
-                if s.user_id == uid:
-                    combos.add(frozenset(m for m in _acronyms(s.mods) if m != "NF"))
+        combos = {frozenset(m for m in _acronyms(s.mods) if m != "NF")
+                  for g in games for s in g.scores if s.user_id == uid}
         mods_bonus = 1.0 + MOD_BONUS * (len(combos) - 2) if len(combos) > 2 else 1.0
         tb_bonus = 0.0
         if tiebreaker is not None and entries[-1][2] is tiebreaker:
@@ -191,6 +189,7 @@ def _dio(
     return out
 
 
+@functools.lru_cache(maxsize=256)
 def _acronyms(mods: str) -> tuple[str, ...]:
     try:
         return Mods.parse(mods).acronyms
