@@ -40,6 +40,7 @@ SUBS: list[tuple[str, str]] = [
     (r"\baacquire\b", "acquire"),
     (r"\basleep\b", "sleep"),
     (r"\barun_blocking\b", "run_blocking"),
+    (r"\basettle\b", "settle"),
     (r"\barefresh_lock\b", "refresh_lock"),
     (r"\basyncio\.Lock\b", "threading.Lock"),
     (r"^import asyncio$", "import threading"),

@@ -139,3 +139,16 @@ class SyncAsAsync:
         if event is StopAsyncIteration:
             raise StopAsyncIteration
         return event
+
+
+class Closing:
+    """``async with`` for a sync osukit client (closes it on exit)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    async def __aenter__(self) -> Any:
+        return self.client
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.client.close()

@@ -29,7 +29,7 @@ from osukit.referee import (
     UserLeftEvent,
 )
 
-from .conftest import FAST, Env, SyncAsAsync, wait_for
+from .conftest import FAST, Closing, Env, SyncAsAsync, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -43,20 +43,9 @@ def _pair(env: Env, kind: str) -> tuple[Any, Any, Any, Any]:
                 AsyncRefereeClient(co_client, base_url=env.emu.base_url, reconnect=FAST))
     sync_host = env.sync_client(env.bot)
     sync_co = env.sync_client(env.user, ("multiplayer.write_manage",))
-    return (_Closing(sync_host), _Closing(sync_co),
+    return (Closing(sync_host), Closing(sync_co),
             SyncAsAsync(RefereeClient(sync_host, base_url=env.emu.base_url, reconnect=FAST)),
             SyncAsAsync(RefereeClient(sync_co, base_url=env.emu.base_url, reconnect=FAST)))
-
-
-class _Closing:
-    def __init__(self, client: Any) -> None:
-        self.client = client
-
-    async def __aenter__(self) -> Any:
-        return self.client
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.client.close()
 
 
 @pytest.mark.parametrize("kind", ["async", "sync"])
@@ -85,8 +74,9 @@ async def test_every_method_and_event(env: Env, kind: str) -> None:
         await upto(lambda e: type(e).__name__ == "MatchStateChangedEvent")
         assert room.name == "renamed" and room.password == "" and room.type == MatchType.TEAM_VERSUS
 
-        for p in (p1, p2):
-            await env.aplayer(p, "join", room_id=rid)
+        await env.aplayer(p1, "join", room_id=rid)
+        await env.aplayer(p2, "join", expect=409, room_id=rid, slot=0)  # taken
+        await env.aplayer(p2, "join", room_id=rid, slot=1)
         await upto(lambda e: type(e).__name__ == "MatchStateChangedEvent" and p2 in (e.state.slots or []))
         assert set(room.users) == {p1, p2} and room.users[p1].slot == 0 and room.users[p2].slot == 1
         assert {room.users[p1].team, room.users[p2].team} == {MatchTeam.RED, MatchTeam.BLUE}
@@ -215,9 +205,12 @@ def test_sync_client_methods_and_events(env: Env) -> None:
         def every(event: Any) -> None:
             got.append(event)
 
+        completions: list[int] = []
+
         @ref.on("MatchCompleted")
-        def completed(event: Any) -> None:
-            ref.close_room(event.room_id) if False else None  # handlers may call the client (not here)
+        async def completed(event: Any) -> None:  # async handlers work on the sync client too
+            await asyncio.sleep(0)
+            completions.append(event.room_id)
 
         done = threading.Event()
 
@@ -242,7 +235,7 @@ def test_sync_client_methods_and_events(env: Env) -> None:
         assert done.wait(30)
         names = [type(e).__name__ for e in got]
         assert "MatchCompletedEvent" in names and "RollCompletedEvent" in names and names[-1] == "RoomClosed"
-        assert names.count("MatchStartedEvent") == 1
+        assert names.count("MatchStartedEvent") == 1 and completions == [rid]
         assert rid not in ref.rooms
 
 
@@ -320,4 +313,31 @@ async def test_unknown_events_fields_and_methods_are_tolerated(env: Env) -> None
         assert env.room_state(rid)["state"]["locked"] is True
         with pytest.raises(osukit.RefereeHubError, match="Method does not exist"):
             await ref.invoke("NoSuchMethod", rid)
+        await ref.close_room(rid)
+
+
+async def test_changing_settings_or_the_current_item_unreadies_players(env: Env) -> None:
+    p1 = env.players[1]
+    client = env.async_client(env.bot)
+    async with client, AsyncRefereeClient(client, base_url=env.emu.base_url) as ref:
+        room = await ref.make_room(env.osu_beatmap)
+        rid = room.room_id
+        await ref.edit_current_playlist_item(rid, allowed_mods=["HD", "HR"])
+        await env.aplayer(p1, "join", room_id=rid)
+        await env.aplayer(p1, "mods", mods=["HD", "HR"])
+        await env.aplayer(p1, "ready")
+        await ref.start_match(rid, countdown=60)
+        await wait_for(ref, lambda e: isinstance(e, CountdownStartedEvent))
+        # like ServerMultiplayerRoom.HandlePlaylistItemChanged: invalid free mods dropped, all unready,
+        # the start countdown stopped, then the item change
+        await ref.edit_current_playlist_item(rid, allowed_mods=["HD"])
+        events = await wait_for(ref, lambda e: type(e).__name__ == "PlaylistItemChangedEvent")
+        assert [type(e).__name__ for e in events] == ["UserModsChangedEvent", "UserStatusChangedEvent",
+                                                      "CountdownStoppedEvent", "PlaylistItemChangedEvent"]
+        assert [m.acronym for m in room.users[p1].mods] == ["HD"]
+        assert room.users[p1].status == MatchUserStatus.IDLE and room.countdowns == {}
+        await env.aplayer(p1, "ready")
+        await ref.change_room_settings(rid, name="new name")  # HandleSettingsChanged unreadies too
+        events = await wait_for(ref, lambda e: type(e).__name__ == "RoomSettingsChangedEvent")
+        assert room.users[p1].status == MatchUserStatus.IDLE and room.name == "new name"
         await ref.close_room(rid)

@@ -9,7 +9,7 @@ import pytest
 
 from osukit import referee as R
 
-from .conftest import FAST, Env, wait_for
+from .conftest import FAST, Closing, Env, SyncAsAsync, wait_for
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -19,10 +19,17 @@ def key(event: Any) -> tuple[Any, ...]:
             getattr(event, "playlist_item_id", None))
 
 
-async def test_reconnect_mid_match_rebuilds_without_loss_or_duplicates(env: Env) -> None:
+@pytest.mark.parametrize("kind", ["async", "sync"])
+async def test_reconnect_mid_match_rebuilds_without_loss_or_duplicates(env: Env, kind: str) -> None:
     p1, p2, p3 = env.players[:3]
-    client = env.async_client(env.bot)
-    async with client, R.AsyncRefereeClient(client, base_url=env.emu.base_url, reconnect=FAST) as ref:
+    if kind == "async":
+        client: Any = env.async_client(env.bot)
+        referee: Any = R.AsyncRefereeClient(client, base_url=env.emu.base_url, reconnect=FAST)
+    else:
+        sync_client = env.sync_client(env.bot)
+        client = Closing(sync_client)
+        referee = SyncAsAsync(R.RefereeClient(sync_client, base_url=env.emu.base_url, reconnect=FAST))
+    async with client, referee as ref:
         room = await ref.make_room(env.osu_beatmap, max_participants=4)
         rid = room.room_id
         for p in (p1, p2):

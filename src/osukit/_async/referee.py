@@ -22,7 +22,6 @@ does not. Every hub error is a typed ``osukit.RefereeHubError`` subclass, one pe
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -32,6 +31,7 @@ from .._exceptions import InvalidParameterError
 from .._models import convert
 from .._redact import logger
 from .._referee.engine import AsyncRefereeEngine, RefereeEvent
+from .._referee.handlers import asettle
 from .._referee.models import (
     EVENT_TYPES,
     AddPlaylistItemRequest,
@@ -239,9 +239,7 @@ class AsyncRefereeClient:
         """Run the handlers registered for ``event`` (what ``run`` does for each event)."""
         for handler in self._handlers_for(event):
             try:
-                result = handler(event)
-                if inspect.isawaitable(result):
-                    await result
+                await asettle(handler(event))
             except Exception:
                 logger.exception("referee handler %r failed on %s", handler, type(event).__name__)
 

@@ -23,7 +23,6 @@ does not. Every hub error is a typed ``osukit.RefereeHubError`` subclass, one pe
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterator, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -33,6 +32,7 @@ from .._exceptions import InvalidParameterError
 from .._models import convert
 from .._redact import logger
 from .._referee.engine import RefereeEngine, RefereeEvent
+from .._referee.handlers import settle
 from .._referee.models import (
     EVENT_TYPES,
     AddPlaylistItemRequest,
@@ -240,9 +240,7 @@ class RefereeClient:
         """Run the handlers registered for ``event`` (what ``run`` does for each event)."""
         for handler in self._handlers_for(event):
             try:
-                result = handler(event)
-                if inspect.isawaitable(result):
-                    result
+                settle(handler(event))
             except Exception:
                 logger.exception("referee handler %r failed on %s", handler, type(event).__name__)
 

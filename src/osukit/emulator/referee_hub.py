@@ -22,7 +22,7 @@ except ``GET …/rooms/{room}``):
 
 * ``players/{user_id}/connect`` / ``disconnect``: the user is (not) connected to multiplayer
   (``InvitePlayer`` needs it, error 19).
-* ``players/{user_id}/join`` ``{"room_id": …}``, ``leave``, ``team`` ``{"team": "red"}``,
+* ``players/{user_id}/join`` ``{"room_id": …, "slot": 3}`` (the slot is optional: first free one), ``leave``, ``team`` ``{"team": "red"}``,
   ``slot`` ``{"slot": 2}``, ``mods`` ``{"mods": [{"acronym": "HD"}]}``, ``style``
   ``{"beatmap_id": …, "ruleset_id": …}``, ``ready``, ``idle``, ``spectate``,
   ``finish`` ``{"score": 812345, "accuracy": 0.97, "max_combo": 500, "passed": true}``.
@@ -223,14 +223,9 @@ class RefereeHub:
         await ws.send_text("{}" + RS)
         uid = record.user_id
         conn = Conn(ws, uid)
-        old = self.conns.get(uid)
-        self.conns[uid] = conn
+        self.conns[uid] = conn  # one referee state per user: events go to the newest connection
         self.associations.setdefault(uid, set())
         self.stats["connections"] += 1
-        if old is not None and old.open:
-            old.open = False
-            with contextlib.suppress(Exception):
-                await old.ws.close(code=1000)
         pinger = asyncio.create_task(self._pinger(conn))
         buffer = rest
         try:
@@ -326,6 +321,7 @@ class RefereeHub:
             if uid in room.referees:
                 room.referees.discard(uid)
                 self._touch(room)
+                await self.emit(room, "UserLeft", {"room_id": room_id, "user_id": uid})
                 await self.emit(room, "RefereeRemoved", {"room_id": room_id, "user_id": uid})
 
     async def drop_all(self) -> int:
@@ -463,6 +459,23 @@ class RefereeHub:
                                    "score_ids": []})
         else:
             entry.update(values)
+
+    async def _unready_all(self, room: HubRoom) -> None:
+        """``ServerMultiplayerRoom.unreadyAllUsers``: ready players go idle, the start countdown stops."""
+        for pid, p in room.players.items():
+            if p["status"] == "ready":
+                p["status"] = "idle"
+                await self.emit(room, "UserStatusChanged", {"room_id": room.room_id, "user_id": pid, "status": "idle"})
+        await self._stop_countdowns(room, "match_start")
+
+    async def _ensure_valid_mods(self, room: HubRoom) -> None:
+        """``ensureAllUsersValidStyle``: drop free mods the current item no longer allows."""
+        allowed = {m["acronym"] for m in room.current["allowed_mods"]}
+        for pid, p in room.players.items():
+            kept = [m for m in p["mods"] if m["acronym"] in allowed]
+            if kept != p["mods"]:
+                p["mods"] = kept
+                await self.emit(room, "UserModsChanged", {"room_id": room.room_id, "user_id": pid, "mods": kept})
 
     async def _slots_changed(self, room: HubRoom) -> None:
         await self.emit(room, "MatchStateChanged", {"room_id": room.room_id, "state": self._state_json(room)})
@@ -651,6 +664,7 @@ class RefereeHub:
         wr = self.world.rooms.get(room_id)
         if wr is not None:
             wr.update({"name": room.name, "type": room.type, "has_password": bool(room.password)})
+        await self._unready_all(room)
         await self.emit(room, "RoomSettingsChanged", self._settings_json(room))
         if slots_changed or team_changes:
             await self._slots_changed(room)
@@ -674,6 +688,9 @@ class RefereeHub:
         self._validate_item(new)
         old.update(new)
         self._world_item(room, old)
+        if old["id"] == room.current_item_id:
+            await self._ensure_valid_mods(room)
+            await self._unready_all(room)
         await self.emit(room, "PlaylistItemChanged", {"room_id": room.room_id, "playlist_item": self._item_json(old)})
 
     async def hub_EditCurrentPlaylistItem(self, uid: int, room_id: int, request: dict[str, Any]) -> None:
@@ -874,6 +891,10 @@ class RefereeHub:
                 return self._player_json(uid, room.players[uid])
             if room.slots is not None and None not in room.slots:
                 raise ControlError(409, "the room is full")
+            wanted = body.get("slot")
+            if wanted is not None and (room.slots is None or not 0 <= int(wanted) < len(room.slots)
+                                       or room.slots[int(wanted)] is not None):
+                raise ControlError(409, f"slot {wanted} is not free")
             self.online.add(uid)
             team = self._assign_team(room) if room.type == "team_versus" else None
             room.players[uid] = {"status": "idle", "team": team, "mods": [], "style": {"ruleset_id": None, "beatmap_id": None}}
@@ -892,7 +913,7 @@ class RefereeHub:
             if team is not None:
                 await self.emit(room, "UserTeamChanged", {"room_id": room.room_id, "user_id": uid, "team": team})
             if room.slots is not None:
-                room.slots[room.slots.index(None)] = uid
+                room.slots[room.slots.index(None) if wanted is None else int(wanted)] = uid
                 await self._slots_changed(room)
             return self._player_json(uid, room.players[uid])
         room = self._player_room(uid)
