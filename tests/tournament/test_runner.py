@@ -249,3 +249,50 @@ async def test_pick_timer_pings_the_referee_and_abort_rules() -> None:
     draft = await asyncio.wait_for(task, 30)
     assert draft.winner == "a" and draft.maps[0].slot == "NM2" and draft.aborts == {}
     assert "❌ no map is being played" in room.chat
+
+
+async def test_room_refusals_pause_or_retry() -> None:
+    from osukit.tournament import RunnerError
+
+    fake = FakeBackend()
+    pool = pool_from_dict({"format": {"best_of": 3, "bans_per_team": 0, "tiebreaker": None, "ready_timer": 60},
+                           "slots": {"NM1": 666, "NM2": 12, "NM3": 13}})
+    runner = MatchRunner(fake, pool, TeamSpec("A", (A,)), TeamSpec("B", (B,)), referees=[REF])
+    real_set_map, real_start = fake.set_map, fake.start_match
+    refused_start = []
+
+    async def set_map(room_id: int, beatmap_id: int, *args: Any) -> int:
+        if beatmap_id == 666:
+            raise RunnerError("the specified beatmap does not exist")
+        return await real_set_map(room_id, beatmap_id, *args)
+
+    async def start_match(room_id: int) -> None:
+        if not refused_start:
+            refused_start.append(room_id)
+            raise RunnerError("Can't start match when no users are ready.")
+        await real_start(room_id)
+
+    fake.set_map, fake.start_match = set_map, start_match  # type: ignore[method-assign]
+    picks = iter(["!pick NM1", "!pick NM2"])
+
+    def on_chat(room: FakeRoom, text: str) -> None:
+        if "!pick one of" in text:
+            fake.say(room, A if "— A:" in text else B, next(picks))
+        elif "the room refused NM1" in text:
+            fake.say(room, REF, "!result 1 0")  # the referee settles NM1 by hand and resumes the bot
+            fake.say(room, REF, "!resume")
+        elif text.startswith("could not start"):
+            for uid in list(room.users):
+                fake.ready(room, uid, False)
+                fake.ready(room, uid)
+
+    def on_map(room: FakeRoom) -> None:
+        for uid in list(room.users):
+            fake.ready(room, uid)
+
+    fake.on_chat, fake.on_map = on_chat, on_map
+    fake.on_start = lambda room: fake.finish(room, {A: 100, B: 50})
+    draft = await asyncio.wait_for(runner.run(), 30)
+    assert draft.winner == "a" and [(m.slot, m.winner) for m in draft.maps] == [("NM1", "a"), ("NM2", "a")]
+    room = next(iter(fake.rooms.values()))
+    assert "⏸ paused by the referee" in room.chat and refused_start

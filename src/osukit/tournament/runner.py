@@ -38,6 +38,7 @@ from pathlib import Path
 import msgspec
 
 from .._clock import Clock
+from .._exceptions import OsukitError
 from .._redact import logger
 from ._errors import DraftError, RunnerError
 from .draft import Draft, Step, TeamKey
@@ -388,11 +389,18 @@ class MatchRunner:
         if step.kind != "play" or step.slot is None:
             return
         if st.map_key is None or not st.map_key.startswith(f"{step.slot}#"):
+            slot = self.pool[step.slot]
+            try:
+                item_id = await self.backend.set_map(
+                    self._room(), slot.beatmap_id, _ruleset_id(self.pool), slot.required_mods,
+                    slot.allowed_mods if slot.freemod else (), slot.freemod)
+            except OsukitError as exc:
+                # The room refused the map (an unknown beatmap, a mod it rejects…): a referee decides.
+                await self._say(f"❌ the room refused {slot.label()}: {exc}. Referee: fix it and !resume")
+                await self.pause()
+                return
             played = self.draft.start_map()
-            slot = self.pool[played.slot]
-            st.item_id = await self.backend.set_map(
-                self._room(), slot.beatmap_id, _ruleset_id(self.pool), slot.required_mods,
-                slot.allowed_mods if slot.freemod else (), slot.freemod)
+            st.item_id = item_id
             st.map_key = f"{slot.name}#{played.attempts}"
             st.playing = False
             st.announced = st.map_key
@@ -425,7 +433,15 @@ class MatchRunner:
         self._deadline = None
         self._started_at = self.clock.monotonic()
         self.save()
-        await self.backend.start_match(self._room())
+        try:
+            await self.backend.start_match(self._room())
+        except OsukitError as exc:  # e.g. nobody is ready: wait for another ready-up round
+            st.playing = False
+            self._started_at = None
+            self._deadline = self.clock.monotonic() + self.pool.format.ready_timer
+            self.save()
+            await self._say(f"could not start: {exc}")
+            return
         self._note(f"map {st.map_key} started")
 
     async def _on_timeout(self) -> None:
@@ -492,10 +508,10 @@ class MatchRunner:
                 totals[team] = round(sum(s.accuracy for s in mine) / len(mine) * 100, 4) if mine else 0.0
             else:
                 totals[team] = float(sum(s.score for s in mine))
-        slot = self.draft.next_step().slot or "?"
-        step = self.draft.record(totals["a"], totals["b"])
-        winner = None if step.kind == "play" and step.slot == slot and self.draft.pending is not None else (
-            self.draft.maps[-1].winner if self.draft.maps and self.draft.maps[-1].slot == slot else None)
+        pending = self.draft.pending
+        slot = pending.slot if pending is not None else (self.draft.next_step().slot or "?")
+        self.draft.record(totals["a"], totals["b"])
+        winner = pending.winner if pending is not None else None  # None: a tie, the map is replayed
         self.state.records.append(MapRecord(
             slot=slot, item_id=item_id,
             scores=[{"user_id": s.user_id, "score": s.score, "accuracy": s.accuracy, "passed": s.passed,
