@@ -163,42 +163,14 @@ async def acheck_pool(client: AsyncClient, pool: Mappool, *, prefer: str = "auto
         MissingExtraError: ``prefer="rosu-pp"`` without rosu-pp-py.
         NotFoundError: a slot's beatmap does not exist.
     """
-    gen = _plan(pool, _use_rosu(prefer), star_range, max_length)
-    need = next(gen)
-    try:
-        while True:
-            kind, beatmap_id, mods = need
-            if kind == "beatmap":
-                got: Any = await client.beatmaps.get(beatmap_id)
-            elif kind == "osu":
-                try:
-                    got = await client.legacy.beatmap_file(beatmap_id)
-                except OsukitError:
-                    got = None
-            else:
-                got = await client.beatmaps.attributes(beatmap_id, mods=mods, ruleset=pool.format.ruleset)
-            need = gen.send(got)
-    except StopIteration as stop:
-        return list(stop.value)
+    from .._async.tournament import check_pool as run
+
+    return await run(client, pool, prefer=prefer, star_range=star_range, max_length=max_length)
 
 
 def check_pool(client: Client, pool: Mappool, *, prefer: str = "auto", star_range: Sequence[float] | None = None,
                max_length: float | None = None) -> list[SlotDifficulty]:
     """The sync form of :func:`acheck_pool` (same arguments, a sync ``Client``)."""
-    gen = _plan(pool, _use_rosu(prefer), star_range, max_length)
-    need = next(gen)
-    try:
-        while True:
-            kind, beatmap_id, mods = need
-            if kind == "beatmap":
-                got: Any = client.beatmaps.get(beatmap_id)
-            elif kind == "osu":
-                try:
-                    got = client.legacy.beatmap_file(beatmap_id)
-                except OsukitError:
-                    got = None
-            else:
-                got = client.beatmaps.attributes(beatmap_id, mods=mods, ruleset=pool.format.ruleset)
-            need = gen.send(got)
-    except StopIteration as stop:
-        return list(stop.value)
+    from .._sync.tournament import check_pool as run
+
+    return run(client, pool, prefer=prefer, star_range=star_range, max_length=max_length)

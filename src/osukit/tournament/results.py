@@ -674,24 +674,18 @@ def fetch_results(client: Client, ref: int | str, **options: Any) -> MatchResult
 
     Routes: ``GET api/v2/matches/{match}`` or ``GET api/v2/rooms/{room}/events`` (scope
     ``public``), 101 events per request, going back until the first event.
+
+    Raises:
+        InvalidParameterError: ``ref`` is neither a match nor a room.
+        NotFoundError: no such match or room.
     """
-    kind, ident = _parse_ref(ref)
-    gen = _pages(kind, ident)
-    req = next(gen)
-    try:
-        while True:
-            req = gen.send(_request(client, req))
-    except StopIteration as stop:
-        return match_results(stop.value, **options)
+    from .._sync.tournament import fetch_results as run
+
+    return run(client, ref, **options)
 
 
 async def afetch_results(client: AsyncClient, ref: int | str, **options: Any) -> MatchResults:
     """The async form of :func:`fetch_results`."""
-    kind, ident = _parse_ref(ref)
-    gen = _pages(kind, ident)
-    req = next(gen)
-    try:
-        while True:
-            req = gen.send(await _request(client, req))
-    except StopIteration as stop:
-        return match_results(stop.value, **options)
+    from .._async.tournament import fetch_results as run
+
+    return await run(client, ref, **options)
