@@ -18,6 +18,7 @@ from osukit.tournament.room import (
     PlayerLeft,
     PlayerReady,
     RoomEvent,
+    RoomGone,
     RoomHandle,
 )
 
@@ -168,6 +169,10 @@ class FakeBackend:
         self._new_item(room, room.item)
         room.queue.put_nowait(MapCompleted(done))
         return done
+
+    def close_by_server(self, room: FakeRoom, reason: str = "closed") -> None:
+        room.closed = True
+        room.queue.put_nowait(RoomGone(reason))
 
     def reconnect(self, room: FakeRoom) -> None:
         room.queue.put_nowait(BackendReconnected())

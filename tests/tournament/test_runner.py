@@ -297,3 +297,29 @@ async def test_room_refusals_pause_or_retry() -> None:
     assert draft.winner == "a" and [(m.slot, m.winner) for m in draft.maps] == [("NM1", "a"), ("NM2", "a")]
     room = next(iter(fake.rooms.values()))
     assert "⏸ paused by the referee" in room.chat and refused_start
+
+
+async def test_room_closed_under_the_runner_and_the_autohost(tmp_path: Path) -> None:
+    from osukit.tournament.autohost import AutoHost, MapInfo, MapRules
+
+    fake = FakeBackend()
+    runner = MatchRunner(fake, pool_from_dict(POOL), TeamSpec("A", (A,)), TeamSpec("B", (B,)),
+                         state_file=tmp_path / "m.json")
+    task = asyncio.create_task(runner.run())
+    while not fake.rooms:
+        await asyncio.sleep(0.01)
+    fake.close_by_server(next(iter(fake.rooms.values())), "lost")
+    with pytest.raises(RunnerError, match="was closed"):
+        await asyncio.wait_for(task, 30)
+    assert MatchRunner.from_state(fake, tmp_path / "m.json").state.log[-1] == "room closed (lost)"
+
+    async def info(beatmap_id: int, mods: Any) -> MapInfo:
+        return MapInfo(beatmap_id=beatmap_id, stars=1.0, length=1.0)
+
+    bot = AutoHost(fake, rules=MapRules(), info=info, first_beatmap_id=1)
+    task = asyncio.create_task(bot.run())
+    while bot.room_id is None:
+        await asyncio.sleep(0.01)
+    fake.close_by_server(fake.rooms[bot.room_id])
+    with pytest.raises(RunnerError, match="lobby's room"):
+        await asyncio.wait_for(task, 30)

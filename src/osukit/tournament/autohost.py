@@ -31,6 +31,7 @@ from .._exceptions import OsukitError
 from .._redact import logger
 from ..enums import Ruleset
 from ..game.mods import ModError, Mods
+from ._errors import RunnerError
 from .room import (
     BackendReconnected,
     ChatLine,
@@ -40,6 +41,7 @@ from .room import (
     PlayerJoined,
     PlayerLeft,
     RoomBackend,
+    RoomGone,
 )
 
 if TYPE_CHECKING:
@@ -250,6 +252,8 @@ class AutoHost:
             self._map_set_at = None
         elif isinstance(event, BackendReconnected):
             await self._rebuild()
+        elif isinstance(event, RoomGone):
+            raise RunnerError(f"the lobby's room {self.room_id} was closed ({event.reason})")
         if self._map_set_at is not None and not self.playing:
             await self._maybe_start(force=False)
 

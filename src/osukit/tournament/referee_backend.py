@@ -13,7 +13,9 @@ finished item, from ``GET /rooms/{room}/playlist/{playlist}/scores``)::
 The chat is read over the chat websocket, which on osu! accepts only tokens with
 ``chat.read`` (an authorization-code token of the bot account); pass ``chat_client=`` to
 read and send the chat with another client than the one the hub uses.
-Needs the ``referee`` extra.
+The backend reads the referee client's events itself: do not iterate the client elsewhere
+while it runs (register ``referee.on(...)`` handlers instead if you need them). Needs the
+``referee`` extra.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .room import (
     PlayerLeft,
     PlayerReady,
     RoomEvent,
+    RoomGone,
     RoomHandle,
 )
 
@@ -121,6 +124,7 @@ class RefereeBackend:
             MatchStartedEvent,
             MatchUserStatus,
             Reconnected,
+            RoomClosed,
             UserJoinedEvent,
             UserKickedEvent,
             UserLeftEvent,
@@ -136,7 +140,9 @@ class RefereeBackend:
             if room_id is None or room_id not in self._queues:
                 continue
             queue = self._queues[room_id]
-            if isinstance(event, UserJoinedEvent):
+            if isinstance(event, RoomClosed):
+                queue.put_nowait(RoomGone(event.reason))
+            elif isinstance(event, UserJoinedEvent):
                 if event.user_id != self._me():
                     queue.put_nowait(PlayerJoined(event.user_id))
             elif isinstance(event, UserLeftEvent):

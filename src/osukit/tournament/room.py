@@ -26,6 +26,7 @@ __all__ = [
     "PlayerReady",
     "RoomBackend",
     "RoomEvent",
+    "RoomGone",
     "RoomHandle",
 ]
 
@@ -91,11 +92,22 @@ class ChatLine:
 
 
 @dataclass(frozen=True)
+class RoomGone:
+    """The room closed under the bot (another referee closed it, the abandon rule, the bot lost
+    its referee rights); ``reason`` as the backend tells it."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class BackendReconnected:
     """The backend lost its connection and is back (the room was rejoined); state may have moved."""
 
 
-RoomEvent = PlayerJoined | PlayerLeft | PlayerReady | MapStarted | MapCompleted | MapAborted | ChatLine | BackendReconnected
+RoomEvent = (
+    PlayerJoined | PlayerLeft | PlayerReady | MapStarted | MapCompleted | MapAborted | ChatLine | BackendReconnected
+    | RoomGone
+)
 
 
 @runtime_checkable

@@ -54,6 +54,7 @@ from .room import (
     PlayerLeft,
     PlayerReady,
     RoomBackend,
+    RoomGone,
 )
 
 __all__ = ["MapRecord", "MatchRunner", "RunnerState", "TeamSpec"]
@@ -493,6 +494,11 @@ class MatchRunner:
         elif isinstance(event, BackendReconnected):
             self._note("backend reconnected")
             await self._catch_up()
+        elif isinstance(event, RoomGone):
+            self._note(f"room closed ({event.reason})")
+            self.save()
+            raise RunnerError(f"room {self.state.room_id} was closed ({event.reason}); the match state is in "
+                              f"{self.state_file or 'memory only'}")
 
     async def _place(self, user_id: int) -> None:
         team = self.team_of(user_id)
