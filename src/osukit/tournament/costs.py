@@ -16,9 +16,11 @@ For a player with ``n`` scores in a match of ``N`` games::
                     player played the last game (team modes only); else 0
     match cost    = performance * participation * mods + tiebreaker
 
-**``"dio"``**: D I O's formula, the original community match cost (2019) that the osu!plus
-browser extension and many Discord bots use: scores are compared with the *median* of
-the map, and participation is a cube root against the median number of maps played::
+**``"dio"``**: D I O's formula, the older community match cost (credited to the player D I O),
+still what many tournament Discord bots compute (their ``!mc`` commands say "D I O's
+formula"); there is no canonical page for it, and this follows it as those bots implement it:
+scores are compared with the *median* of the map, and participation is a cube root against
+the median number of maps played::
 
     match cost = (sum over their maps of score / median score of the map) / n
                  * cbrt(n / median over players of maps played)
