@@ -144,3 +144,13 @@ def test_corpus_match_costs_are_consistent() -> None:
         ratios += [s.score / avg for s in g.scores if s.user_id == 5199332]
     assert c.performance == pytest.approx(statistics.fmean(ratios) + 0.5)
     assert all(x.tiebreaker_bonus == 0.0 for x in costs)  # 6-4: no tiebreaker
+
+
+def test_bathbot_tiebreaker_bonus_needs_a_closed_match() -> None:
+    still_open = dict(ONE_V_ONE, match=dict(ONE_V_ONE["match"], end_time=None))
+    results = match_results(still_open)
+    assert results.ended_at is None
+    one = {c.user_id: c for c in match_costs(results)}[1]
+    assert one.tiebreaker_bonus == 0.0 and one.cost == pytest.approx(1.67 * 1.5 * 1.04)
+    closed = match_results(json.loads(corpus_bytes("v1/get_match_200.json")))
+    assert closed.ended_at is not None and closed.ended_at.isoformat() == "2022-11-12T18:11:45+00:00"

@@ -11,7 +11,7 @@ For a player with ``n`` scores in a match of ``N`` games::
     participation = 1.5 ** (((n - 1) / (N - 1)) ** 0.6)          (1 when N = 1)
     mods          = 1 + 0.02 * (M - 2) when M > 2, else 1      (M: distinct mod combinations
                                                                 played, NF left out)
-    tiebreaker    = min(0.5, 0.25 * score / average on the tiebreaker)  when the match ended,
+    tiebreaker    = min(0.5, 0.25 * score / average on the tiebreaker)  when the match is closed,
                     had more than 4 games, the teams' map wins differ by exactly 1, and the
                     player played the last game (team modes only); else 0
     match cost    = performance * participation * mods + tiebreaker
@@ -147,7 +147,7 @@ def _bathbot(
     total = len(games)
     red = sum(1 for g in games if g.winner == "red")
     blue = sum(1 for g in games if g.winner == "blue")
-    finished = games[-1].ended_at is not None
+    finished = results.ended_at is not None  # Bathbot: only a closed match has a tiebreaker
     tiebreaker = games[-1] if finished and total > 4 and red and blue and abs(red - blue) == 1 else None
     out: list[MatchCost] = []
     for uid, entries in per_user.items():

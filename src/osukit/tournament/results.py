@@ -162,6 +162,8 @@ class MatchResults(msgspec.Struct, kw_only=True):
     wins: dict[str, int]
     winner: str | None
     players: list[PlayerResult]
+    ended_at: datetime | None = None
+    """When the match (or room) ended; None while it is open."""
 
     @property
     def played(self) -> list[GameResult]:
@@ -421,7 +423,7 @@ def _users(raw: Iterable[Any]) -> dict[int, str]:
     return {_int(_g(u, "id")): str(_g(u, "username", "")) for u in raw if _g(u, "id") is not None}
 
 
-def _from_v1(data: Any, win_on: str) -> tuple[int, str | None, list[GameResult]]:
+def _from_v1(data: Any, win_on: str) -> tuple[int, str | None, list[GameResult], datetime | None]:
     info = _g(data, "match")
     if isinstance(info, int) or info is None:
         raise InvalidParameterError("get_match returned no match (\"match\": 0): the id is unknown")
@@ -445,10 +447,10 @@ def _from_v1(data: Any, win_on: str) -> tuple[int, str | None, list[GameResult]]
             aborted=_g(g, "end_time") is None,
             win_on=win_on,
         ))
-    return _int(_g(info, "match_id")), _g(info, "name"), games
+    return _int(_g(info, "match_id")), _g(info, "name"), games, _dt(_g(info, "end_time"))
 
 
-def _from_matches(pages: Sequence[Any], win_on: str) -> tuple[int, str | None, list[GameResult]]:
+def _from_matches(pages: Sequence[Any], win_on: str) -> tuple[int, str | None, list[GameResult], datetime | None]:
     events: dict[int, Any] = {}
     users: dict[int, str] = {}
     match = None
@@ -482,10 +484,10 @@ def _from_matches(pages: Sequence[Any], win_on: str) -> tuple[int, str | None, l
             aborted=_g(g, "end_time") is None,
             win_on=win_on,
         ))
-    return _int(_g(match, "id")), _g(match, "name"), games
+    return _int(_g(match, "id")), _g(match, "name"), games, _dt(_g(match, "end_time"))
 
 
-def _from_room(pages: Sequence[Any], win_on: str) -> tuple[int, str | None, list[GameResult]]:
+def _from_room(pages: Sequence[Any], win_on: str) -> tuple[int, str | None, list[GameResult], datetime | None]:
     events: dict[int, Any] = {}
     items: dict[int, Any] = {}
     beatmaps: dict[int, Any] = {}
@@ -537,7 +539,8 @@ def _from_room(pages: Sequence[Any], win_on: str) -> tuple[int, str | None, list
             aborted=kind == "game_aborted",
             win_on=win_on,
         ))
-    return _int(_g(room, "id")), _g(room, "name"), games
+    ended = None if _g(room, "active", True) else _dt(_g(room, "ends_at"))
+    return _int(_g(room, "id")), _g(room, "name"), games, ended
 
 
 def _kind(page: Any) -> Source:
@@ -572,15 +575,16 @@ def match_results(data: Any, *, win_condition: Literal["score", "accuracy"] = "s
         raise InvalidParameterError("match_results needs at least one response")
     kind = _kind(pages[0])
     if kind == "v1":
-        match_id, name, games = _from_v1(pages[0], win_condition)
+        match_id, name, games, ended = _from_v1(pages[0], win_condition)
     elif kind == "matches":
-        match_id, name, games = _from_matches(pages, win_condition)
+        match_id, name, games, ended = _from_matches(pages, win_condition)
     else:
-        match_id, name, games = _from_room(pages, win_condition)
-    return _summarise(kind, match_id, name, games)
+        match_id, name, games, ended = _from_room(pages, win_condition)
+    return _summarise(kind, match_id, name, games, ended)
 
 
-def _summarise(source: Source, match_id: int, name: str | None, games: list[GameResult]) -> MatchResults:
+def _summarise(source: Source, match_id: int, name: str | None, games: list[GameResult],
+               ended: datetime | None) -> MatchResults:
     wins: dict[str, int] = {}
     for g in games:
         if g.winner is not None:
@@ -617,6 +621,7 @@ def _summarise(source: Source, match_id: int, name: str | None, games: list[Game
         wins=wins,
         winner=leaders[0] if len(leaders) == 1 else None,
         players=summaries,
+        ended_at=ended,
     )
 
 
