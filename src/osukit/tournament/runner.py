@@ -154,6 +154,7 @@ class MatchRunner:
         self._deadline: float | None = None
         self._started_at: float | None = None
         self._changed = asyncio.Event()
+        self._outbox: asyncio.Queue[str] | None = None
 
     # --- resuming ---------------------------------------------------------------------------
 
@@ -262,7 +263,8 @@ class MatchRunner:
         self._note(f"pick {team} {slot.upper()}")
         self.state.announced = None
         self.save()
-        await self._say(f"{self._name(_key(team))} picks {slot.upper()}")
+        if self.state.paused:  # else the map's announcement says who picked it (one message less)
+            await self._say(f"{self._name(_key(team))} picks {slot.upper()}")
         self._changed.set()
         return step
 
@@ -283,18 +285,37 @@ class MatchRunner:
         Raises:
             RunnerError: the backend failed in a way the runner cannot get over.
         """
-        await self._open()
-        while True:
-            await self._advance()
-            if self.draft.next_step().kind == "done":
-                break
-            event = await self._next_event()
-            if event is None:
-                await self._on_timeout()
-            else:
-                await self._handle(event)
-        await self._finish()
+        # Chat goes out through its own task: osu! rate-limits chat (about a message a second), and
+        # the room's operations must not wait behind the announcements.
+        self._outbox = asyncio.Queue()
+        sender = asyncio.create_task(self._send_loop(self._outbox), name="osukit-runner-chat")
+        try:
+            await self._open()
+            while True:
+                await self._advance()
+                if self.draft.next_step().kind == "done":
+                    break
+                event = await self._next_event()
+                if event is None:
+                    await self._on_timeout()
+                else:
+                    await self._handle(event)
+            await self._finish()
+            await self._outbox.join()  # the last messages (the winner) are sent before returning
+        finally:
+            self._outbox = None
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
         return self.draft
+
+    async def _send_loop(self, outbox: asyncio.Queue[str]) -> None:
+        while True:
+            text = await outbox.get()
+            try:
+                await self._send_now(text)
+            finally:
+                outbox.task_done()
 
     async def _open(self) -> None:
         st = self.state
@@ -408,7 +429,8 @@ class MatchRunner:
             self._note(f"map {st.map_key} set (item {st.item_id})")
             self.save()
             self._deadline = self.clock.monotonic() + self.pool.format.ready_timer
-            await self._say(f"next: {slot.label()} — ready up ({self.pool.format.ready_timer:g}s)")
+            who = f"{self._name(played.team)} picks" if played.team is not None else "tiebreaker:"
+            await self._say(f"{who} {slot.label()} — ready up ({self.pool.format.ready_timer:g}s)")
             return
         if not st.playing:
             await self._maybe_start(force=False)
@@ -593,6 +615,12 @@ class MatchRunner:
         await self.backend.abort_match(self._room())
 
     async def _say(self, text: str) -> None:
+        if self._outbox is not None:
+            self._outbox.put_nowait(text)
+        else:
+            await self._send_now(text)
+
+    async def _send_now(self, text: str) -> None:
         if self.state.room_id is None:
             logger.info("match runner: %s", text)
             return
