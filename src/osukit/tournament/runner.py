@@ -362,6 +362,8 @@ class MatchRunner:
             self.save()
             await self._say(f"🏆 {self._name(winner)} wins the match! {self.draft.summary()}")
         if self.close_when_done and st.room_id is not None:
+            if self._outbox is not None:
+                await self._outbox.join()  # say who won before the room (and its channel) goes
             await self.backend.close_room(st.room_id)
 
     def _room(self) -> int:
