@@ -31,6 +31,9 @@ One status code maps to one class, and every class derives from
     │                                 IncompatibleModsError, DuplicateModError, ModNotFoundError (also a ``KeyError``)
     ├── osukit.game.BeatmapError      a beatmap rosu-pp cannot read or convert (also a ``ValueError``)
     ├── osukit.game.ReplayError       a malformed or truncated ``.osr`` replay (also a ``ValueError``)
+    ├── osukit.tournament.TournamentError  the tournament toolkit: PoolError (a bad pool file, also a
+    │                                 ``ConfigurationError``), DraftError (a pick/ban the rules refuse;
+    │                                 ``reason``), RunnerError (the match runner or auto-host cannot go on)
     └── RefereeError                  the referee hub (osukit.referee, osu-server-spectator ``/referee``)
         ├── RefereeHubError           a hub method failed; ``code`` is the hub's error code (None when it sent none)
         │   ├── UserRestrictedError (1), NotRefereeError (2), RoomNotJoinableError (3),

@@ -16,6 +16,7 @@ from ._errors import CliError, ExitCode, explain
 from ._referee import referee_app
 from ._render import emit_json, field, fmt, length, print_kv, print_table, say
 from ._state import State, resolve_attr
+from ._tournament import register as _register_tournament
 
 __all__ = ["app", "run_app"]
 
@@ -837,6 +838,9 @@ def _click() -> Any:
 
         return click
     return vendored
+
+
+_register_tournament(app)  # osukit match run|results|ID, lobby, pool (after `osukit match ID` is defined)
 
 
 def run_app(args: list[str]) -> int:

@@ -1,0 +1,290 @@
+"""``osukit match run|results``, ``osukit lobby autohost``, ``osukit pool check``: the tournament toolkit."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ._errors import CliError, ExitCode
+from ._render import emit_json, fmt, length, print_table, say
+
+if TYPE_CHECKING:
+    from .. import AsyncClient
+    from ._state import State
+
+__all__ = ["register"]
+
+class _MatchGroup(TyperGroup):
+    """``osukit match ID`` (the match itself, as before) next to ``osukit match run|results``:
+    a first argument that is not a sub-command means ``show``."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().parse_args(ctx, args)
+
+
+match_app = typer.Typer(cls=_MatchGroup, no_args_is_help=True,
+                        help="A stable match (osukit match ID); run a tournament match; any match's results.")
+lobby_app = typer.Typer(help="Public lobbies: the auto-host bot.", no_args_is_help=True)
+pool_app = typer.Typer(help="Mappools: star rating, pp and length of every slot under its mods.",
+                       no_args_is_help=True)
+
+REFEREE_SCOPES = ("public", "delegate", "multiplayer.write_manage", "chat.write", "chat.write_manage")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``match``, ``lobby`` and ``pool`` to the ``osukit`` app (after its commands are defined:
+    the existing ``osukit match ID`` becomes ``osukit match show ID``, still callable as before)."""
+    for info in list(app.registered_commands):
+        if info.name == "match" and info.callback is not None:
+            app.registered_commands.remove(info)
+            match_app.command("show", help=info.help)(info.callback)
+    app.add_typer(match_app, name="match")
+    app.add_typer(lobby_app, name="lobby")
+    app.add_typer(pool_app, name="pool")
+
+
+def _state(ctx: typer.Context) -> State:
+    from ._app import _state as state_of
+
+    return state_of(ctx)
+
+
+def _async_client(state: State, scopes: tuple[str, ...] = ()) -> AsyncClient:
+    """An ``AsyncClient`` from the same settings as the sync commands (``--access-token``, the
+    stored ``osukit login``, else client credentials with ``scopes``)."""
+    from .. import AsyncClient
+    from ..auth import UserToken
+
+    s = state.settings
+    common: dict[str, Any] = {"base_url": s.base_url, "api_key": s.api_key, "app_name": "osukit-cli",
+                              "rate_limit": state.rate_limit}
+    if s.access_token:
+        if scopes:  # a bare token's scopes are unknown: take it as carrying what the command needs
+            from ..auth import StaticToken
+
+            return AsyncClient(grant=StaticToken(s.access_token, scopes=scopes), **common)
+        return AsyncClient(access_token=s.access_token, **common)
+    stored = state.stored_login()
+    if stored is not None:
+        return AsyncClient(grant=UserToken(s.client_id, s.client_secret, stored, key=s.login_key),
+                           token_store=state.token_store(), **common)
+    if s.client_id and s.client_secret:
+        return AsyncClient(client_id=s.client_id, client_secret=s.client_secret, scopes=scopes or None, **common)
+    raise CliError(f"no credentials for {s.effective_base_url}", "run `osukit login` or pass --access-token",
+                   ExitCode.AUTH)
+
+
+def _team(text: str, which: str) -> Any:
+    from ..tournament.runner import TeamSpec
+
+    name, sep, ids = text.partition("=")
+    try:
+        players = tuple(int(p) for p in ids.split(",") if p.strip())
+    except ValueError:
+        players = ()
+    if not sep or not name.strip() or not players:
+        raise CliError(f"--team-{which} {text!r}: expected NAME=ID,ID (e.g. \"Pandas=2,3\")", code=ExitCode.USAGE)
+    return TeamSpec(name.strip(), players)
+
+
+# ------------------------------------------------------------------------------------------ pool
+
+
+@pool_app.command("check")
+def pool_check(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="The pool file (TOML, YAML or JSON).")],
+    min_stars: Annotated[float | None, typer.Option("--min", help="Lowest star rating (default: the pool's).")] = None,
+    max_stars: Annotated[float | None, typer.Option("--max", help="Highest star rating (default: the pool's).")] = None,
+    max_length: Annotated[
+        float | None, typer.Option("--max-length", help="Longest drain length in seconds after rate mods.")
+    ] = None,
+    source: Annotated[str, typer.Option("--source", help="auto, rosu-pp or attributes.")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """Star rating, SS pp and length of every slot under its mods; flags maps outside the rules."""
+    from ..tournament import load_pool
+    from ..tournament.check import check_pool
+
+    if source not in ("auto", "rosu-pp", "attributes"):
+        raise CliError(f"--source {source!r}: expected auto, rosu-pp or attributes", code=ExitCode.USAGE)
+    pool = load_pool(file)
+    rules = pool.format.star_range
+    if min_stars is not None or max_stars is not None:
+        low = min_stars if min_stars is not None else (rules[0] if rules else 0.0)
+        high = max_stars if max_stars is not None else (rules[1] if rules else 99.0)
+        rules = (low, high)
+    state = _state(ctx)
+    with state.client() as client:
+        rows = check_pool(client, pool, prefer=source, star_range=rules, max_length=max_length)
+    if as_json:
+        import msgspec
+
+        emit_json([msgspec.to_builtins(r) for r in rows])
+        return
+    print_table(
+        f"{pool.name} ({rows[0].source if rows else source})",
+        ["slot", "beatmap", "title", "mods", "stars", "pp (SS)", "length", "bpm", "flags"],
+        [[r.slot, r.beatmap_id, r.title or "-", r.mods, fmt(r.stars), fmt(r.pp, digits=0), length(r.length),
+          fmt(r.bpm, digits=0), "; ".join(r.flags) or "ok"] for r in rows],
+        right=["beatmap", "stars", "pp (SS)", "length", "bpm"],
+    )
+    flagged = [r.slot for r in rows if r.flags]
+    if flagged:
+        say(f"{len(flagged)} slot(s) outside the rules: {', '.join(flagged)}")
+
+
+# ----------------------------------------------------------------------------------------- match
+
+
+@match_app.command("results")
+def match_results_cmd(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="A match id or URL, or room:ID / a /multiplayer/rooms/ URL.")],
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the per-score table as CSV.")] = None,
+    json_out: Annotated[Path | None, typer.Option("--json-out", help="Write the results as JSON.")] = None,
+    plot_out: Annotated[Path | None, typer.Option("--plot", help="Write a plot of the scores per map (PNG/SVG).")] = None,
+    costs: Annotated[str, typer.Option("--costs", help="Match cost formula: bathbot or dio.")] = "bathbot",
+    warmups: Annotated[int, typer.Option("--warmups", min=0, help="Games to leave out of match costs.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+) -> None:
+    """Per-map table, winners, totals and match costs of a stable match or a lazer room."""
+    from ..tournament import fetch_results, match_costs
+
+    if costs not in ("bathbot", "dio"):
+        raise CliError(f"--costs {costs!r}: expected bathbot or dio", code=ExitCode.USAGE)
+    with _state(ctx).client() as client:
+        results = fetch_results(client, ref)
+    if csv_out is not None:
+        results.to_csv(csv_out)
+    if json_out is not None:
+        results.to_json(json_out)
+    if plot_out is not None:
+        from ..tournament.plot import scores_per_map
+
+        scores_per_map(results).savefig(plot_out)
+    mc = match_costs(results, formula="dio" if costs == "dio" else "bathbot", warmups=warmups)
+    if as_json:
+        import msgspec
+
+        emit_json({"results": msgspec.to_builtins(results), "match_costs": msgspec.to_builtins(mc)})
+        return
+    print_table(
+        results.name or f"match {results.id}",
+        ["#", "beatmap", "mods", "red", "blue", "winner", "players"],
+        [[g.index, g.beatmap_id, g.mods, fmt(g.red_total) if g.is_team else "-",
+          fmt(g.blue_total) if g.is_team else "-", "aborted" if g.aborted else (g.winner or "tie"), len(g.scores)]
+         for g in results.games],
+        right=["#", "beatmap", "red", "blue", "players"],
+    )
+    if results.team_type in ("team-vs", "tag-team-vs"):
+        say(f"red {results.red_wins} - {results.blue_wins} blue; winner: {results.winner or 'tie'}")
+    else:
+        say(f"winner: {results.winner or 'tie'} ({results.wins})")
+    print_table(
+        f"match costs ({costs})",
+        ["player", "team", "maps", "avg score", "cost"],
+        [[c.username or c.user_id, c.team or "-", c.maps_played, fmt(round(c.average_score)), fmt(c.cost, digits=3)]
+         for c in mc],
+        right=["maps", "avg score", "cost"],
+    )
+
+
+@match_app.command("run")
+def match_run(
+    ctx: typer.Context,
+    pool_file: Annotated[Path, typer.Argument(help="The pool file (TOML, YAML or JSON) with its [format].")],
+    team_a: Annotated[str | None, typer.Option("--team-a", help="NAME=ID,ID: team A (red), e.g. Pandas=2,3.")] = None,
+    team_b: Annotated[str | None, typer.Option("--team-b", help="NAME=ID,ID: team B (blue).")] = None,
+    referee: Annotated[list[int] | None, typer.Option("--referee", help="A referee's user id (repeatable).")] = None,
+    state_file: Annotated[Path, typer.Option("--state", help="Where the match state is saved.")] = Path("match.json"),
+    resume: Annotated[bool, typer.Option("--resume", help="Resume the match saved in --state.")] = False,
+    spectator_url: Annotated[
+        str | None, typer.Option("--spectator-url", help="The referee hub's server (default https://spectator.ppy.sh).")
+    ] = None,
+    close: Annotated[bool, typer.Option("--close/--keep-open", help="Close the room when the match is won.")] = False,
+) -> None:
+    """Referee a match in a lazer room: bans and picks from chat, ready timer, score, win condition."""
+    from ..tournament import load_pool
+    from ..tournament.runner import MatchRunner
+
+    state = _state(ctx)
+    pool = load_pool(pool_file)
+    if resume:
+        if not state_file.exists():
+            raise CliError(f"no saved match at {state_file}", "drop --resume to start a new match", ExitCode.USAGE)
+    elif team_a is None or team_b is None:
+        raise CliError("--team-a and --team-b are needed (or --resume)", code=ExitCode.USAGE)
+    elif state_file.exists():
+        raise CliError(f"{state_file} already holds a match", "pass --resume, or another --state", ExitCode.USAGE)
+    teams = None if resume else (_team(team_a or "", "a"), _team(team_b or "", "b"))
+
+    async def main() -> Any:
+        from ..referee import AsyncRefereeClient
+        from ..tournament.referee_backend import RefereeBackend
+
+        async with _async_client(state, REFEREE_SCOPES) as client, \
+                AsyncRefereeClient(client, base_url=spectator_url) as hub, \
+                RefereeBackend(hub, client, chat_url=state.settings.notify_url or None) as backend:
+            if teams is None:
+                runner = MatchRunner.from_state(backend, state_file, close_when_done=close)
+            else:
+                runner = MatchRunner(backend, pool, teams[0], teams[1], referees=referee or [],
+                                     state_file=state_file, close_when_done=close)
+            return await runner.run()
+
+    draft = asyncio.run(main())
+    say(draft.summary())
+
+
+# ----------------------------------------------------------------------------------------- lobby
+
+
+@lobby_app.command("autohost")
+def lobby_autohost(
+    ctx: typer.Context,
+    beatmap: Annotated[int | None, typer.Option("--beatmap", help="The first map (a new room).")] = None,
+    room: Annotated[int | None, typer.Option("--room", help="Take up this room instead of making one.")] = None,
+    name: Annotated[str, typer.Option("--name", help="The room's name.")] = "osukit auto host",
+    min_stars: Annotated[float | None, typer.Option("--min", help="Lowest star rating with mods.")] = None,
+    max_stars: Annotated[float | None, typer.Option("--max", help="Highest star rating with mods.")] = None,
+    min_length: Annotated[float | None, typer.Option("--min-length", help="Shortest drain length (s).")] = None,
+    max_length: Annotated[float | None, typer.Option("--max-length", help="Longest drain length (s).")] = None,
+    mods: Annotated[str | None, typer.Option("--mods", help="Mods a host may add, e.g. HDHRDT (default any).")] = None,
+    mode: Annotated[str, typer.Option("--mode", "-m", help="Ruleset.")] = "osu",
+    skip_ratio: Annotated[float, typer.Option("--skip-ratio", help="Share of votes that skips the host.")] = 0.5,
+    ready_timer: Annotated[float, typer.Option("--ready-timer", help="Seconds before starting with whoever is ready.")]
+    = 90.0,
+    spectator_url: Annotated[str | None, typer.Option("--spectator-url", help="The referee hub's server.")] = None,
+) -> None:
+    """Keep a public lobby going: host rotation, skip votes, map rules (Ctrl-C to stop)."""
+    from ..game.mods import Mods
+    from ..tournament.autohost import AutoHost, MapRules, attributes_lookup
+
+    if beatmap is None and room is None:
+        raise CliError("give --beatmap (a new room) or --room (an existing one)", code=ExitCode.USAGE)
+    star_range = None
+    if min_stars is not None or max_stars is not None:
+        star_range = (min_stars if min_stars is not None else 0.0, max_stars if max_stars is not None else 99.0)
+    rules = MapRules(star_range=star_range, min_length=min_length, max_length=max_length, ruleset=mode,
+                     allowed_mods=tuple(Mods.parse(mods).acronyms) if mods is not None else None)
+    state = _state(ctx)
+
+    async def main() -> None:
+        from ..referee import AsyncRefereeClient
+        from ..tournament.referee_backend import RefereeBackend
+
+        async with _async_client(state, REFEREE_SCOPES) as client, \
+                AsyncRefereeClient(client, base_url=spectator_url) as hub, \
+                RefereeBackend(hub, client, chat_url=state.settings.notify_url or None) as backend:
+            bot = AutoHost(backend, rules=rules, info=attributes_lookup(client, mode), name=name,
+                           first_beatmap_id=beatmap, room_id=room, skip_ratio=skip_ratio, ready_timer=ready_timer)
+            await bot.run()
+
+    asyncio.run(main())

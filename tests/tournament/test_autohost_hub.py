@@ -1,0 +1,98 @@
+"""The auto-host on the emulated referee hub: real room, real chat, scripted players over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import osukit
+import osukit.referee
+from osukit.emulator import Emulator
+from osukit.realtime import ReconnectPolicy
+from osukit.tournament.autohost import AutoHost, MapRules, attributes_lookup
+from osukit.tournament.referee_backend import RefereeBackend
+
+from .test_runner_hub import BOT_SCOPES, Env, emu  # noqa: F401 - the module-scoped emulator fixture
+
+HOST = re.compile(r"^host: player (\d+) ")
+
+
+class Lobby:
+    def __init__(self, inner: RefereeBackend, env: Env, chats: dict[int, osukit.AsyncClient], players: list[int],
+                 maps: list[int]) -> None:
+        self.inner, self.env, self.chats, self.members, self.maps = inner, env, chats, players, maps
+        self.played = 0
+        self.tasks: set[asyncio.Task[None]] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def _later(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def send(self, room_id: int, text: str) -> None:
+        await self.inner.send(room_id, text)
+        m = HOST.match(text)
+        if m is not None:
+            host = int(m.group(1))
+            channel = self.inner.referee.rooms[room_id].chat_channel_id
+            self._later(self.chats[host].chat.send(channel, f"!map {self.maps[self.played]}"))
+
+    async def set_map(self, room_id: int, *args: Any) -> int:
+        item = await self.inner.set_map(room_id, *args)
+
+        async def ready() -> None:
+            for uid in list(self.inner.referee.rooms[room_id].users):
+                if uid in self.members:
+                    await self.env.player(uid, "ready")
+
+        self._later(ready())
+        return item
+
+    async def start_match(self, room_id: int) -> None:
+        await self.inner.start_match(room_id)
+        self.played += 1
+        playing = [u for u in self.inner.referee.rooms[room_id].users if u in self.members]
+
+        async def finish() -> None:
+            for n, uid in enumerate(playing):
+                await self.env.player(uid, "finish", score=100_000 * (n + 1))
+            if self.played == 2:
+                await self.env.player(self.members[2], "leave")
+
+        self._later(finish())
+
+
+async def test_autohost_rotation_on_the_emulated_hub(emu: Emulator) -> None:  # noqa: F811
+    env = Env(emu)
+    players = [*env.a, env.b[0]]
+    maps = list(env.slots.values())[:4]
+    for uid in players:
+        await env.player(uid, "connect")
+    chats = {uid: env.client(uid, ["chat.write", "public"]) for uid in players}
+    client = env.client(env.bot, BOT_SCOPES)
+    referee = osukit.referee.AsyncRefereeClient(client, base_url=emu.base_url,
+                                                reconnect=ReconnectPolicy(initial=0.05, maximum=0.3))
+    backend = RefereeBackend(referee, client, chat_url=emu.notify_url, bot_user_id=env.bot)
+    await backend.connect()
+    lobby = Lobby(backend, env, chats, players, maps)
+    bot = AutoHost(lobby, rules=MapRules(star_range=(0.0, 20.0)), info=attributes_lookup(client),  # type: ignore[arg-type]
+                   first_beatmap_id=maps[0], name="hub auto host")
+    task = asyncio.create_task(bot.run(maps=4))
+    while bot.room_id is None:
+        await asyncio.sleep(0.02)
+    for uid in players:
+        await env.player(uid, "join", room_id=bot.room_id)
+    await asyncio.wait_for(task, 120)
+    p1, p2, _ = players
+    assert bot.played == [(p1, maps[0]), (p2, maps[1]), (p1, maps[2]), (p2, maps[3])]
+    assert bot.queue == [p1, p2]
+    await backend.aclose()
+    await referee.aclose()
+    await client.aclose()
+    for c in chats.values():
+        await c.aclose()
+    await env.http.aclose()

@@ -1,0 +1,134 @@
+"""`osukit pool check`, `osukit match results` and the argument errors of `match run` / `lobby autohost`;
+the pool check's numbers against the emulator's beatmaps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import osukit
+from osukit.cli._app import run_app
+from osukit.game.mods import Mods
+from osukit.tournament import pool_from_dict
+from osukit.tournament.check import acheck_pool, check_pool, flag
+
+
+def _maps(emu: Any) -> list[dict[str, Any]]:
+    return [b for b in emu.state.world.beatmaps.values() if b["mode"] == "osu"][:3]
+
+
+def _pool_file(tmp_path: Path, maps: list[dict[str, Any]], star_range: str = "[2.0, 5.0]") -> Path:
+    path = tmp_path / "pool.toml"
+    path.write_text(f'name = "Check Cup"\n[format]\ntiebreaker = "TB"\nstar_range = {star_range}\n'
+                    f'[slots]\nNM1 = {maps[0]["id"]}\nDT1 = {maps[1]["id"]}\nTB = {maps[2]["id"]}\n')
+    return path
+
+
+def _cli(emu: Any, *args: str) -> list[str]:
+    return ["--base-url", emu.base_url, "--client-id", str(emu.client_id), "--client-secret", emu.client_secret,
+            *args]
+
+
+@pytest.mark.parametrize("prefer", ["attributes", "rosu-pp"])
+def test_check_pool_numbers(osu_emulator: Any, prefer: str) -> None:
+    if prefer == "rosu-pp":
+        pytest.importorskip("rosu_pp_py")
+    maps = _maps(osu_emulator)
+    pool = pool_from_dict({"format": {"tiebreaker": None, "max_length": 150},
+                           "slots": {"NM1": maps[0]["id"], "DT1": maps[1]["id"], "HT1": {"beatmap_id": maps[2]["id"],
+                                                                                         "mods": ["HT"]}}})
+    with osukit.Client(client_id=osu_emulator.client_id, client_secret=osu_emulator.client_secret,
+                       base_url=osu_emulator.base_url, rate_limit=0) as client:
+        rows = check_pool(client, pool, prefer=prefer, star_range=(0.0, 5.0))
+        for row, raw, mods in zip(rows, maps, ["", "DT", "HT"], strict=True):
+            assert row.source == prefer and row.mods == (mods or "NM")
+            rate = Mods(mods).speed_rate or 1.0
+            assert row.length == pytest.approx(raw["hit_length"] / rate)
+            assert row.bpm == pytest.approx(raw["bpm"] * rate)
+            if prefer == "attributes":
+                expected = client.beatmaps.attributes(raw["id"], mods=mods or None, ruleset="osu").attributes
+                assert row.pp is None
+            else:
+                from osukit.game import difficulty
+
+                expected = difficulty(client.legacy.beatmap_file(raw["id"]), mods=mods or None)  # type: ignore[assignment]
+                assert row.pp is not None and row.pp > 0
+            stars = getattr(expected, "star_rating", getattr(expected, "stars", None))
+            assert row.stars == pytest.approx(stars)
+            assert row.flags == flag(row, (0.0, 5.0), 150)
+
+
+async def test_acheck_pool_matches_check_pool(osu_emulator: Any) -> None:
+    maps = _maps(osu_emulator)
+    pool = pool_from_dict({"format": {"tiebreaker": None}, "slots": {"HR1": maps[0]["id"]}})
+    async with osukit.AsyncClient(client_id=osu_emulator.client_id, client_secret=osu_emulator.client_secret,
+                                  base_url=osu_emulator.base_url, rate_limit=0) as client:
+        rows = await acheck_pool(client, pool, prefer="attributes", star_range=(0, 0.5))
+    assert rows[0].mods == "HR" and rows[0].flags == [f"stars {rows[0].stars:.2f} > 0.50"]
+
+
+def test_flag_rules() -> None:
+    from osukit.tournament.check import SlotDifficulty
+
+    row = SlotDifficulty(slot="DT1", beatmap_id=1, title=None, mods="DT", stars=6.1, max_combo=1, length=301.0,
+                         bpm=None, pp=None, source="attributes")
+    assert flag(row, (4.0, 6.0), 300) == ["stars 6.10 > 6.00", "length 301s > 300s"]
+    assert flag(row, (6.5, 7.0), None) == ["stars 6.10 < 6.50"]
+    assert flag(row, None, None) == []
+
+
+def test_cli_pool_check(osu_emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _pool_file(tmp_path, _maps(osu_emulator))
+    assert run_app(_cli(osu_emulator, "pool", "check", str(path), "--source", "attributes", "--json")) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["slot"] for r in rows] == ["NM1", "DT1", "TB"]
+    assert all(r["source"] == "attributes" for r in rows)
+    flagged = [r["slot"] for r in rows if r["flags"]]
+    assert flagged == [r["slot"] for r in rows if not 2.0 <= r["stars"] <= 5.0]
+    assert run_app(_cli(osu_emulator, "pool", "check", str(path), "--source", "attributes", "--max", "0.1")) == 0
+    out = capsys.readouterr().out
+    assert "NM1" in out and "3 slot(s) outside the rules: NM1, DT1, TB" in out
+
+
+def test_cli_match_results(osu_emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    args = ["match", "results", "https://osu.ppy.sh/community/matches/110000101", "--csv", str(tmp_path / "m.csv"),
+            "--json-out", str(tmp_path / "m.json"), "--plot", str(tmp_path / "m.png"), "--costs", "dio"]
+    assert run_app(_cli(osu_emulator, *args)) == 0
+    out = capsys.readouterr().out
+    games = [e["game"] for e in osu_emulator.state.world.matches[110_000_101]["events"] if e["game"]]
+    red = sum(1 for g in games if sum(g["scores"][0::2]) > sum(g["scores"][1::2]))
+    assert f"red {red} - {len(games) - red} blue" in out
+    assert "match costs (dio)" in out
+    assert (tmp_path / "m.csv").read_text().startswith("game,game_id,beatmap_id")
+    assert json.loads((tmp_path / "m.json").read_text())["id"] == 110_000_101
+    assert (tmp_path / "m.png").read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["match", "run", "POOL"], "--team-a and --team-b are needed"),
+    (["match", "run", "POOL", "--team-a", "Pandas", "--team-b", "B=3"], "expected NAME=ID,ID"),
+    (["match", "run", "POOL", "--resume", "--state", "nope.json"], "no saved match at nope.json"),
+    (["lobby", "autohost"], "give --beatmap"),
+    (["match", "results", "1", "--costs", "x"], "expected bathbot or dio"),
+    (["pool", "check", "POOL", "--source", "x"], "expected auto, rosu-pp or attributes"),
+])
+def test_cli_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                          args: list[str], needle: str) -> None:
+    pool = tmp_path / "pool.toml"
+    pool.write_text("[format]\ntiebreaker = \"TB\"\n[slots]\nNM1 = 1\nTB = 2\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OSU_ACCESS_TOKEN", "x")
+    code = run_app(["--config", str(tmp_path / "none.toml"), *[str(pool) if a == "POOL" else a for a in args]])
+    assert code == 2, capsys.readouterr()
+    assert needle in capsys.readouterr().err
+
+
+def test_cli_bad_pool_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pool = tmp_path / "pool.toml"
+    pool.write_text("[slots]\nNM1 = 0\n")
+    assert run_app(["pool", "check", str(pool)]) == 3  # a configuration error
+    assert "beatmap_id must be a positive integer" in capsys.readouterr().err

@@ -1,0 +1,360 @@
+"""The match runner against the emulated referee hub, with scripted players over HTTP and chat.
+
+A full best of 5 in a 2v2 team-versus room: bans and picks typed by the players in the room's
+chat (through the chat API; the runner reads them over the chat websocket with osukit.bot),
+a refused ban, a player who disconnects before a map and comes back, an abort, the runner
+(and its hub connection) killed in the middle of a map and resumed from its state file, and
+a tiebreaker. Every score and winner must be the one the scripted players produced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+import msgspec
+import pytest
+
+import osukit
+import osukit.referee
+from osukit.emulator import Emulator
+from osukit.realtime import ReconnectPolicy
+from osukit.tournament import pool_from_dict
+from osukit.tournament.referee_backend import RefereeBackend
+from osukit.tournament.runner import MatchRunner, TeamSpec
+
+pytest.importorskip("websockets")
+
+BOT_SCOPES = ["delegate", "multiplayer.write_manage", "chat.read", "chat.write", "chat.write_manage", "public"]
+PROMPT = re.compile(r"— (Pandas|Whales): !(ban|pick) one of")
+
+
+class Env:
+    def __init__(self, emu: Emulator) -> None:
+        self.emu = emu
+        world = emu.state.world
+        self.bot = world.bot_user_id
+        others = [u for u in world.users if u not in (self.bot, world.test_user_id) and not world.users[u].get("is_bot")]
+        self.a, self.b = others[0:2], others[2:4]
+        self.referee = others[4]
+        self.spare = others[5:]  # for tests that must not share players with a room still open
+        maps = [b["id"] for b in world.beatmaps.values() if b["mode"] == "osu"]
+        self.slots = dict(zip(["NM1", "NM2", "HD1", "HR1", "DT1", "FM1", "TB"], maps[:7], strict=True))
+        self.slot_of = {v: k for k, v in self.slots.items()}
+        self.http = httpx.AsyncClient(base_url=emu.base_url, timeout=30)
+
+    def client(self, user_id: int, scopes: Sequence[str]) -> osukit.AsyncClient:
+        token = self.emu.mint_token(user_id=user_id, scopes=list(scopes), refresh=False)["access_token"]
+        return osukit.AsyncClient(base_url=self.emu.base_url, rate_limit=0,
+                                  grant=osukit.StaticToken(str(token), scopes=list(scopes)))
+
+    async def player(self, uid: int, action: str, **body: Any) -> Any:
+        response = await self.http.post(f"/_emulator/referee/players/{uid}/{action}", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    with Emulator(seed=0) as e:
+        yield e
+
+
+SCORES: dict[str, list[int]] = {  # per slot: A1, A2, B1, B2
+    "DT1": [512_345, 401_000, 498_765, 399_999],  # A 913,345 vs B 898,764
+    "HR1": [301_000, 250_000, 350_500, 260_000],  # B
+    "NM1": [640_200, 600_000, 610_000, 590_000],  # A (B2 drops before it; the runner is killed during it)
+    "FM1": [420_000, 410_000, 455_555, 430_000],  # B (second attempt; the first is aborted by B1)
+    "TB": [700_001, 650_000, 699_999, 640_000],   # A
+}
+PICKS = {"Pandas": ["DT1", "NM1"], "Whales": ["HR1", "FM1"]}
+
+
+class ScriptedPlayers:
+    """Wraps the backend: reacts to what the runner says and does the way players would."""
+
+    def __init__(self, inner: RefereeBackend, env: Env, chats: dict[int, osukit.AsyncClient]) -> None:
+        self.inner = inner
+        self.env = env
+        self.chats = chats
+        self.picks = {k: list(v) for k, v in PICKS.items()}
+        self.starts: dict[str, int] = {}
+        self.nm1_playing = asyncio.Event()
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.present_at_start: list[tuple[str, list[int]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def _later(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _say(self, room_id: int, uid: int, text: str) -> None:
+        channel = self.inner.referee.rooms[room_id].chat_channel_id
+        await self.chats[uid].chat.send(channel, text)
+
+    async def send(self, room_id: int, text: str) -> None:
+        await self.inner.send(room_id, text)
+        m = PROMPT.search(text)
+        if m is None:
+            return
+        team, kind = m.groups()
+        captain = self.env.a[0] if team == "Pandas" else self.env.b[0]
+
+        async def answer() -> None:
+            if kind == "ban" and team == "Pandas":
+                await self._say(room_id, captain, "!ban TB")  # refused: the tiebreaker
+                await self._say(room_id, captain, "!ban nm2")
+            elif kind == "ban":
+                await self._say(room_id, captain, "!ban HD1")
+            else:
+                await self._say(room_id, captain, f"!pick {self.picks[team].pop(0)}")
+
+        self._later(answer())
+
+    async def set_map(self, room_id: int, beatmap_id: int, *args: Any) -> int:
+        item = await self.inner.set_map(room_id, beatmap_id, *args)
+        slot = self.env.slot_of[beatmap_id]
+
+        async def ready() -> None:
+            everyone = [*self.env.a, *self.env.b]
+            if slot == "NM1":
+                dropper = self.env.b[1]
+                await self.env.player(dropper, "leave")
+                for uid in everyone[:3]:
+                    await self.env.player(uid, "ready")
+                await asyncio.sleep(0.2)
+                await self.env.player(dropper, "join", room_id=room_id)
+                await self.env.player(dropper, "ready")
+                return
+            for uid in everyone:
+                await self.env.player(uid, "ready")
+
+        self._later(ready())
+        return item
+
+    async def start_match(self, room_id: int) -> None:
+        room = self.inner.referee.rooms[room_id]
+        beatmap = room.current_item.beatmap_id if room.current_item is not None else None
+        slot = self.env.slot_of.get(beatmap or 0, "?")
+        await self.inner.start_match(room_id)
+        self.starts[slot] = self.starts.get(slot, 0) + 1
+        self.present_at_start.append((slot, sorted(u for u in room.users if u != self.env.bot)))
+        if slot == "FM1" and self.starts[slot] == 1:
+            self._later(self._say(room_id, self.env.b[0], "!abort"))
+            return
+        if slot == "NM1":
+            self.nm1_playing.set()
+            return
+        self._later(self.finish(slot))
+
+    async def finish(self, slot: str) -> None:
+        for uid, score in zip([*self.env.a, *self.env.b], SCORES[slot], strict=True):
+            await self.env.player(uid, "finish", score=score, accuracy=0.97)
+
+
+async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> None:
+    env = Env(emu)
+    pool = pool_from_dict({
+        "name": "Hub Cup QF",
+        "format": {"best_of": 5, "bans_per_team": 1, "first_ban": "b", "first_pick": "a", "team_size": 2,
+                   "pick_timer": 120, "ready_timer": 120, "abort_window": 120},
+        "slots": {**{k: v for k, v in env.slots.items() if k != "FM1"}, "FM1": {"beatmap_id": env.slots["FM1"]}},
+    })
+    players = [*env.a, *env.b]
+    for uid in players:
+        await env.player(uid, "connect")
+    chats = {uid: env.client(uid, ["chat.write", "public"]) for uid in players}
+    state = tmp_path / "match.json"
+
+    async def backend_for() -> tuple[osukit.AsyncClient, Any, RefereeBackend]:
+        client = env.client(env.bot, BOT_SCOPES)
+        referee = osukit.referee.AsyncRefereeClient(client, base_url=emu.base_url,
+                                                    reconnect=ReconnectPolicy(initial=0.05, maximum=0.3))
+        backend = RefereeBackend(referee, client, chat_url=emu.notify_url, bot_user_id=env.bot)
+        await backend.connect()
+        return client, referee, backend
+
+    client, referee, backend = await backend_for()
+    script = ScriptedPlayers(backend, env, chats)
+    runner = MatchRunner(script, pool, TeamSpec("Pandas", tuple(env.a)), TeamSpec("Whales", tuple(env.b)),  # type: ignore[arg-type]
+                         referees=[env.referee], state_file=state)
+    task = asyncio.create_task(runner.run())
+    room_id = None
+    while room_id is None:
+        await asyncio.sleep(0.05)
+        room_id = runner.room_id
+    for uid in players:  # the players accept the invitation
+        await env.player(uid, "join", room_id=room_id)
+    await asyncio.wait_for(script.nm1_playing.wait(), 120)
+
+    # Kill the runner and its hub connection in the middle of NM1; the players finish it meanwhile.
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await backend.aclose()
+    await referee.aclose()
+    await client.aclose()
+    await script.finish("NM1")
+
+    client, referee, backend = await backend_for()
+    script.inner = backend
+    resumed = MatchRunner.from_state(script, state, close_when_done=False)  # type: ignore[arg-type]
+    draft = await asyncio.wait_for(resumed.run(), 120)
+
+    assert draft.winner == "a" and draft.wins == {"a": 3, "b": 2}
+    assert [(b.team, b.slot) for b in draft.bans] == [("b", "HD1"), ("a", "NM2")]
+    expected = [("DT1", "a"), ("HR1", "b"), ("NM1", "a"), ("FM1", "b"), ("TB", "a")]
+    assert [(m.slot, m.winner) for m in draft.maps] == expected
+    for m in draft.maps:
+        s = SCORES[m.slot]
+        assert (m.score_a, m.score_b) == (s[0] + s[1], s[2] + s[3])
+    assert [m.attempts for m in draft.maps] == [1, 1, 1, 2, 1]
+    records = [(r.slot, {x["user_id"]: x["score"] for x in r.scores}) for r in resumed.state.records]
+    assert records == [(slot, dict(zip(players, SCORES[slot], strict=True))) for slot, _ in expected]
+    assert draft.aborts == {"b": 1}
+    # Nobody started a map short of a player: NM1 started once B2 was back.
+    assert all(users == sorted(players) for _, users in script.present_at_start)
+    hub_room = backend.referee.rooms[room_id]
+    assert hub_room.locked and hub_room.slots is not None and len(hub_room.slots) == 4  # one slot per player
+    assert {uid: str(u.team.value if u.team else None) for uid, u in hub_room.users.items() if uid in players} == {
+        **dict.fromkeys(env.a, "red"), **dict.fromkeys(env.b, "blue")}
+    # The room's chat (read back through the chat API) has the refusal and the result.
+    messages = [m async for m in _messages(client, hub_room.chat_channel_id)]
+    text = "\n".join(messages)
+    assert "❌ TB is the tiebreaker: it cannot be banned" in text
+    assert "🏆 Pandas wins the match!" in text
+    # The same match read back as results (the hub records each map as a game of /matches/{room}).
+    from osukit.tournament import afetch_results
+
+    results = await afetch_results(client, room_id)
+    assert [g.beatmap_id for g in results.games] == [env.slots[slot] for slot, _ in expected]
+    assert [{s.user_id: s.score for s in g.scores} for g in results.games] == [
+        dict(zip(players, SCORES[slot], strict=True)) for slot, _ in expected]
+    await backend.aclose()
+    await referee.aclose()
+    await client.aclose()
+    for c in chats.values():
+        await c.aclose()
+    await env.http.aclose()
+
+
+async def _messages(client: osukit.AsyncClient, channel: int) -> Any:
+    async for m in client.chat.messages(channel, limit=200):
+        yield m.content
+
+
+def _one_map_pool(env: Env) -> Any:
+    return pool_from_dict({"name": "Drop Cup", "format": {"best_of": 1, "bans_per_team": 0, "tiebreaker": None,
+                                                          "team_size": 1, "ready_timer": 120},
+                           "slots": {"NM1": env.slots["NM1"], "NM2": env.slots["NM2"]}})
+
+
+async def test_hub_connection_drops_mid_map_and_the_result_is_not_lost(emu: Emulator) -> None:
+    env = Env(emu)
+    a, b = env.spare[0], env.spare[1]
+    for uid in (a, b):
+        await env.player(uid, "connect")
+    chats = {uid: env.client(uid, ["chat.write", "public"]) for uid in (a, b)}
+    client = env.client(env.bot, BOT_SCOPES)
+    referee = osukit.referee.AsyncRefereeClient(client, base_url=emu.base_url,
+                                                reconnect=ReconnectPolicy(initial=0.05, maximum=0.3))
+    backend = RefereeBackend(referee, client, chat_url=emu.notify_url, bot_user_id=env.bot)
+    await backend.connect()
+
+    class Players:
+        def __init__(self) -> None:
+            self.tasks: set[asyncio.Task[None]] = set()
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(backend, name)
+
+        def _later(self, coro: Any) -> None:
+            task = asyncio.ensure_future(coro)
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+        async def send(self, room_id: int, text: str) -> None:
+            await backend.send(room_id, text)
+            if "— A: !pick one of" in text:
+                channel = backend.referee.rooms[room_id].chat_channel_id
+                self._later(chats[a].chat.send(channel, "!pick NM2"))
+
+        async def set_map(self, room_id: int, *args: Any) -> int:
+            item = await backend.set_map(room_id, *args)
+
+            async def ready() -> None:
+                for uid in (a, b):
+                    await env.player(uid, "ready")
+
+            self._later(ready())
+            return item
+
+        async def start_match(self, room_id: int) -> None:
+            await backend.start_match(room_id)
+
+            async def drop_then_finish() -> None:
+                response = await env.http.post("/_emulator/referee/drop", json={})
+                assert response.status_code == 200, response.text
+                await env.player(a, "finish", score=300_000)
+                await env.player(b, "finish", score=300_001)
+
+            self._later(drop_then_finish())
+
+    runner = MatchRunner(Players(), _one_map_pool(env), TeamSpec("A", (a,)), TeamSpec("B", (b,)))  # type: ignore[arg-type]
+    task = asyncio.create_task(runner.run())
+    while runner.room_id is None:
+        await asyncio.sleep(0.02)
+    for uid in (a, b):
+        await env.player(uid, "join", room_id=runner.room_id)
+    draft = await asyncio.wait_for(task, 120)
+    assert draft.winner == "b" and (draft.maps[0].score_a, draft.maps[0].score_b) == (300_000, 300_001)
+    assert referee.reconnects >= 1
+    await backend.aclose()
+    await referee.aclose()
+    await client.aclose()
+    for c in chats.values():
+        await c.aclose()
+    await env.http.aclose()
+
+
+def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path) -> None:
+    """`osukit match run --resume` over the hub: rejoins the saved room, sees the match is won, closes it."""
+    from osukit.cli._app import run_app
+    from osukit.tournament import Draft
+    from osukit.tournament.runner import RunnerState
+
+    env = Env(emu)
+
+    async def make() -> int:
+        client = env.client(env.bot, BOT_SCOPES)
+        async with osukit.referee.AsyncRefereeClient(client, base_url=emu.base_url) as hub:
+            room = await hub.make_room(env.slots["NM1"], name="saved")
+        await client.aclose()
+        await env.http.aclose()
+        return room.room_id
+
+    room_id = asyncio.run(make())
+    pool = _one_map_pool(env)
+    draft = Draft.new(pool, team_a="A", team_b="B")
+    draft.pick("a", "NM1")
+    draft.start_map()
+    draft.record(5, 3)
+    state = RunnerState(draft=draft, team_a_players=[env.a[0]], team_b_players=[env.b[0]], room_id=room_id)
+    path = tmp_path / "match.json"
+    path.write_bytes(msgspec.json.encode(state))
+    token = emu.mint_token(user_id=env.bot, scopes=BOT_SCOPES, refresh=False)["access_token"]
+    (tmp_path / "pool.json").write_text(json.dumps(pool.to_dict()))
+    code = run_app(["--base-url", emu.base_url, "--access-token", str(token), "--notify-url", emu.notify_url,
+                    "match", "run", str(tmp_path / "pool.json"), "--resume", "--state", str(path),
+                    "--spectator-url", emu.base_url, "--close"])
+    assert code == 0
+    hub_room = emu.state.world.rooms.get(room_id)
+    assert hub_room is not None and not hub_room.get("active", True)
