@@ -12,9 +12,8 @@ import pytest
 import osukit
 from osukit._models import decode
 from osukit.models.legacy import V1MatchResponse
-from osukit.models.matches import MatchResponse
+from osukit.models.matches import LegacyMatchResponse, MatchResponse
 from osukit.models.multiplayer import RoomEventsResponse
-from osukit.models.scores import Score
 from osukit.tournament import MatchResults, match_results
 from osukit.tournament.results import _parse_ref
 from tests._helpers import corpus_bytes
@@ -111,17 +110,10 @@ def test_v2_match_both_score_shapes_failed_scores_do_not_count(lazer: bool) -> N
                 "events": events[1:], "users": [_user(1, "alice")], "first_event_id": 1,
                 "latest_event_id": 3, "current_game_id": None}
     page_old = dict(page_new, events=events[:2], users=[_user(3, "carol")])
-    if lazer:
-        # Until MatchGame.scores decodes the lazer shape (another change), the model path is checked
-        # with the scores decoded as Score models inside the JSON structure.
-        as_models: list[Any] = [
-            dict(p, events=[dict(e, game=dict(e["game"], scores=[decode(json.dumps(sc).encode(), Score)
-                                                                  for sc in e["game"]["scores"]]))
-                            if "game" in e else e for e in p["events"]])
-            for p in (page_new, page_old)
-        ]
-    else:
-        as_models = [decode(json.dumps(p).encode(), MatchResponse) for p in (page_new, page_old)]
+    # The lazer shape is what osu-web sends at x-api-version >= 20220705 (MatchResponse); the
+    # legacy shape is what it sent before (LegacyMatchResponse). Both decode and give one result.
+    model = MatchResponse if lazer else LegacyMatchResponse
+    as_models: list[Any] = [decode(json.dumps(p).encode(), model) for p in (page_new, page_old)]
     for data in ([page_new, page_old], as_models):
         results = match_results(data)
         assert results.source == "matches" and results.id == 77
