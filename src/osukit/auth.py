@@ -364,8 +364,7 @@ class AuthorizationCode(UserToken):
         grant = AuthorizationCode(client_id, secret, "http://127.0.0.1:8080/callback", ["public", "identify"])
         url = grant.authorize_url(base_url)   # send the user here
         # … the redirect brings back ?code=…&state=…
-        grant.check_state(received_state)
-        token = client.exchange_code(grant, code)
+        token = client.exchange_code(grant, code, state=received_state)  # checks the state
     """
 
     def __init__(

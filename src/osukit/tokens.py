@@ -33,7 +33,7 @@ import msgspec
 from ._constants import TOKEN_REFRESH_MARGIN
 from ._exceptions import TokenStoreError
 from ._files import atomic_write
-from ._redact import register_secret
+from ._redact import REDACTED, register_secret
 
 if TYPE_CHECKING:
     import sqlite3
@@ -75,6 +75,15 @@ class Token(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        """What ``rich`` pretty-printing shows (msgspec's own rich repr would show both tokens)."""
+        fields: list[tuple[str, Any]] = [("access_token", REDACTED)]
+        if self.refresh_token:
+            fields.append(("refresh_token", REDACTED))
+        fields += [("token_type", self.token_type), ("expires_at", self.expires_at), ("scopes", self.scopes),
+                   ("user_id", self.user_id)]
+        return fields
 
     def expires_in(self, now: float | None = None) -> float:
         """Seconds until expiry (negative when expired)."""

@@ -249,10 +249,15 @@ class Client(BaseClient):
         return self._tokens.get()
 
     def exchange_code(self, grant: AuthorizationCode, code: str, state: str | None = None) -> Token:
-        """Finish the authorization-code grant: check ``state`` (when given), trade ``code`` for a token,
-        and make this client act as that user."""
-        if state is not None:
-            grant.check_state(state)
+        """Finish the authorization-code grant: check ``state``, trade ``code`` for a token, and make
+        this client act as that user.
+
+        ``state`` is the ``state`` query value the redirect brought back. A missing state (``None``
+        or empty, e.g. ``request.args.get("state")`` on a forged redirect) fails exactly like a wrong
+        one: :class:`~osukit.AuthenticationError` (400, "OAuth state mismatch"), before any request.
+        That check is what stops a login CSRF.
+        """
+        grant.check_state(state)
         flow = grant.exchange_flow(self.base_url, code, self._clock.time())
         manager = TokenManager(
             grant,
@@ -311,7 +316,7 @@ class Client(BaseClient):
                     result = self._clock.run_blocking(server.wait, timeout)
         if result.code is None:  # pragma: no cover - parse_redirect/wait raise first
             raise ConfigurationError("no authorization code")
-        return self.exchange_code(grant, result.code)
+        return self.exchange_code(grant, result.code, state=grant.state)  # state checked above
 
     def revoke_token(self) -> None:
         """Revoke the current token (``DELETE /api/v2/oauth/tokens/current``, any scope) and forget it."""
