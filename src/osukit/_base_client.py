@@ -412,7 +412,7 @@ class BaseClient:
             return None
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deep enough to exhaust the stack
             return None
         message = body.get("error") if isinstance(body, dict) else None
         if not isinstance(message, str):
@@ -445,7 +445,7 @@ class BaseClient:
         body: Any
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deep enough to exhaust the stack
             body = None
         message: str | None = None
         if isinstance(body, dict):

@@ -173,7 +173,7 @@ def read_token_response(
         url = ""
     try:
         body: Any = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deep enough to exhaust the stack
         body = None
     if response.status_code >= 400:
         if response.status_code >= 500:

@@ -820,7 +820,7 @@ class RedisCheckpointStore:
             raise self._fail("read", key, exc) from None
         if raw is None:
             return None
-        state = json.loads(raw)
+        state = load_json(raw, f"crawl checkpoint {key!r}", "delete it to start over")
         return state if isinstance(state, dict) else None
 
     def save(self, key: str, state: dict[str, Any]) -> None:
