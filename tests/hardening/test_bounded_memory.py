@@ -139,5 +139,5 @@ def test_limits_are_configurable_and_typed() -> None:
 
 def test_truncated_block_is_still_reported() -> None:
     block = compress_frames(b"1|2|3|4," * 5000)
-    with pytest.raises(ReplayError, match="truncated|invalid LZMA"):
+    with pytest.raises(ReplayError, match=r"truncated|invalid LZMA"):
         Replay.frames_from_lzma(block[: len(block) // 2])
