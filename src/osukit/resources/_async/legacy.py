@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..._files import atomic_write
 from ...enums import Ruleset
 from ...models.legacy import V1Beatmap, V1MatchResponse, V1Replay, V1Score, V1User
 from .. import legacy as R
@@ -170,8 +171,9 @@ class AsyncLegacy(AsyncResource):
         if not data:
             raise self._client._not_found(R.BEATMAP_FILE, f"no .osu file for beatmap {beatmap_id}")
         if path is not None:
+            # Any number of threads, tasks or processes may fill one entry at once: each writes its
+            # own temporary file (unique name, same directory) and renames it over the entry, so
+            # readers see the old file or a whole new one and no writer trips over another's file.
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            atomic_write(path, data, mode=0o644)
         return data
