@@ -60,7 +60,7 @@ def test_threads_filling_one_osu_cache_entry(emu: Any, tmp_path: Path) -> None:
                 try:
                     barrier.wait(30)
                     results.append(client.legacy.beatmap_file(bid, cache_dir=cache, md5="0" * 32))
-                except BaseException as exc:  # noqa: BLE001 - every failure is a finding
+                except BaseException as exc:
                     errors.append(exc)
 
             threads = [threading.Thread(target=fill) for _ in range(threads_n)]
