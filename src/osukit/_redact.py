@@ -193,9 +193,9 @@ def _redact_record(record: logging.LogRecord) -> None:
         record.msg = cleaned
         record.args = None
     if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
-        # Tracebacks are formatted later by the handler: format (and redact) them now.
+        # Handlers format tracebacks later, from ``exc_text`` when it is set: format (and redact) it
+        # now. ``exc_info`` stays for code that inspects the exception itself.
         record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
-        record.exc_info = None
 
 
 class SecretFilter(logging.Filter):
