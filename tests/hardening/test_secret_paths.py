@@ -338,3 +338,24 @@ def test_exchange_code_missing_state_fails_like_a_wrong_one(state: str | None) -
                 await ac.exchange_code(g, "some-code-0123456", state=state)
 
     asyncio.run(aio())
+
+
+def test_cli_debug_chat_tail_prints_no_token(tmp_path: Path) -> None:
+    """``osukit --debug chat tail``: websockets logs the upgrade request's headers at DEBUG."""
+    pytest.importorskip("websockets")
+    from tests.cli.conftest import Cli, emu_env
+
+    home = tmp_path / "home"
+    home.mkdir()
+    cli = Cli(home)
+    with Emulator(seed=0) as emu:
+        uid = emu.dataset["test_user_id"]
+        token = emu.mint_token(uid, ["identify", "public", "chat.read", "chat.write"])["access_token"]
+        with osukit.Client(access_token=token, base_url=emu.base_url, rate_limit=0) as client:
+            channel = next(c for c in client.chat.channels() if str(c.type).upper().endswith("PUBLIC"))
+        env = {**emu_env(emu), "OSU_ACCESS_TOKEN": token}
+        result = cli("--debug", "chat", "tail", str(channel.channel_id), "--timeout", "2", env=env)
+    blob = result.out + result.err
+    assert "websockets" in blob and "Authorization" in blob  # the DEBUG header lines were printed ...
+    assert token not in blob  # ... redacted
+    assert emu.client_secret not in blob and emu.api_key not in blob
