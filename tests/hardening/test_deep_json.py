@@ -244,3 +244,21 @@ def test_a_deep_frame_does_not_silence_the_chat_stream(caplog: pytest.LogCapture
     # both deep frames came through as RawEvents (the nested one with a warning); the stream went on
     assert sum(isinstance(e, RawEvent) for e in seen) == 2
     assert any("nested too deeply" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("depth", DEPTHS)
+def test_cli_config_file(depth: int) -> None:
+    from osukit.cli._config import parse_config
+
+    for text in ("client_id = " + "[" * depth, "client_id = " + "[" * depth + "]" * depth,
+                 "client_id = " + "{a = " * depth + "1" + "}" * depth):
+        _expect_typed(lambda t=text: parse_config(t))  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("name", "payload"), PAYLOADS[::2], ids=IDS[::2])
+def test_cli_mods_argument(name: str, payload: bytes) -> None:
+    from osukit.cli._errors import CliError
+    from osukit.cli._game import _parse_mods
+    from osukit.game import ModError
+
+    _expect_typed(lambda: _parse_mods(payload.decode(), None), (CliError, ModError))
