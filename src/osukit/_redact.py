@@ -189,7 +189,7 @@ def _redact_record(record: logging.LogRecord) -> None:
     except Exception:  # a broken format string: keep what can be kept, redacted
         message = str(record.msg)
     cleaned = redact_text(message)
-    if cleaned != message or record.args:
+    if cleaned != message:  # only then is the template replaced by the redacted text
         record.msg = cleaned
         record.args = None
     if record.exc_info and record.exc_info[1] is not None and not record.exc_text:

@@ -255,7 +255,7 @@ class FileTokenStore:
     Every save writes a temporary file beside the target (created 0600, named
     ``.{name}.osukit-tmp-…``) and renames it over the old one, so a crash leaves either the old
     or the new content, never a torn file; a temporary file left by a writer killed mid-write
-    is deleted the next time the store takes its lock. A lock file (``{name}.lock``, an OS file
+    is deleted the first time a store object takes the file's lock. A lock file (``{name}.lock``, an OS file
     lock) serialises writers from several processes.
 
     **Refresh across processes.** :meth:`refresh_lock` holds an OS file lock per key
@@ -271,6 +271,7 @@ class FileTokenStore:
         self.path = Path(path) if path is not None else default_token_path()
         self.lock_wait = lock_wait
         self._lock = threading.Lock()
+        self._cleaned = False
 
     def __repr__(self) -> str:
         return f"FileTokenStore(path={str(self.path)!r})"
@@ -288,7 +289,9 @@ class FileTokenStore:
             lock_path = self.path.with_name(self.path.name + ".lock")
             try:
                 with file_lock(lock_path, timeout=self.lock_wait):
-                    remove_stale_temps(self.path)
+                    if not self._cleaned:  # once per store: temp files a killed writer left
+                        remove_stale_temps(self.path)
+                        self._cleaned = True
                     yield
             except LockTimeout:
                 raise self._lock_timeout("file") from None
