@@ -27,7 +27,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-__all__ = ["TEMP_MARK", "LockTimeout", "afile_lock", "atomic_write", "file_lock", "open_private",
+__all__ = ["TEMP_MARK", "LockOpenError", "LockTimeout", "afile_lock", "atomic_write", "file_lock", "open_private",
            "remove_stale_temps"]
 
 TEMP_MARK = ".osukit-tmp-"
@@ -37,6 +37,10 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 class LockTimeout(Exception):
     """The lock was not acquired within the timeout (callers turn it into their typed error)."""
+
+
+class LockOpenError(Exception):
+    """The lock file could not be opened (its ``strerror`` is the message)."""
 
 
 class NotRegularFile(Exception):
@@ -139,7 +143,10 @@ else:
 
 
 def _open_lock(path: Path) -> int:
-    return os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600)
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600)
+    except OSError as exc:
+        raise LockOpenError(exc.strerror or type(exc).__name__) from None
 
 
 def _release(fd: int) -> None:

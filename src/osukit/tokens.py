@@ -35,6 +35,9 @@ import msgspec
 from ._constants import TOKEN_REFRESH_MARGIN
 from ._exceptions import TokenStoreError
 from ._files import (
+    LockOpenError as _LockOpenError,
+)
+from ._files import (
     LockTimeout,
     NotRegularFile,
     afile_lock,
@@ -282,43 +285,53 @@ class FileTokenStore:
             "giving up rather than refreshing twice"
         )
 
+    def _lock_file(self, name: Path, locker: Any) -> Any:
+        """Open ``locker`` (file_lock/afile_lock) on ``name``; directory and lock-file failures
+        (a file where the directory should be, a symbolic link as the lock file …) are typed."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return locker(name, timeout=self.lock_wait)
+        except OSError as exc:
+            raise TokenStoreError(f"cannot lock token file {self.path.name}: {exc.strerror}") from None
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            lock_path = self.path.with_name(self.path.name + ".lock")
+            lock = self._lock_file(self.path.with_name(self.path.name + ".lock"), file_lock)
             try:
-                with file_lock(lock_path, timeout=self.lock_wait):
+                with lock:
                     if not self._cleaned:  # once per store: temp files a killed writer left
                         remove_stale_temps(self.path)
                         self._cleaned = True
                     yield
             except LockTimeout:
                 raise self._lock_timeout("file") from None
-            except OSError as exc:
-                if exc.filename == str(lock_path) or exc.filename == lock_path:
-                    raise TokenStoreError(f"cannot open lock file of {self.path.name}: {exc.strerror}") from None
-                raise
+            except _LockOpenError as exc:
+                raise TokenStoreError(f"cannot lock token file {self.path.name}: {exc}") from None
 
     @contextlib.contextmanager
     def refresh_lock(self, key: str) -> Iterator[None]:
         """Hold the cross-process refresh lock of ``key`` (an OS file lock; see the class docs)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = self._lock_file(_lock_name(self.path, key), file_lock)
         try:
-            with file_lock(_lock_name(self.path, key), timeout=self.lock_wait):
+            with lock:
                 yield
         except LockTimeout:
             raise self._lock_timeout("refresh") from None
+        except _LockOpenError as exc:
+            raise TokenStoreError(f"cannot lock token file {self.path.name}: {exc}") from None
 
     @contextlib.asynccontextmanager
     async def arefresh_lock(self, key: str) -> AsyncIterator[None]:
         """:meth:`refresh_lock` for async code (waits without blocking the event loop)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = self._lock_file(_lock_name(self.path, key), afile_lock)
         try:
-            async with afile_lock(_lock_name(self.path, key), timeout=self.lock_wait):
+            async with lock:
                 yield
         except LockTimeout:
             raise self._lock_timeout("refresh") from None
+        except _LockOpenError as exc:
+            raise TokenStoreError(f"cannot lock token file {self.path.name}: {exc}") from None
 
     def _read(self) -> dict[str, Any]:
         try:

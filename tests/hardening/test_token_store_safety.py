@@ -198,3 +198,21 @@ def test_kill_9_mid_write_leaves_no_token_file_behind(tmp_path: Path) -> None:
         osukit.FileTokenStore(path).load("k")  # the next open cleans up
         assert [p.name for p in tmp_path.iterdir() if ".osukit-tmp-" in p.name] == []
     count("token files", "writers killed mid-write", killed)
+
+
+def test_lock_file_problems_are_typed(tmp_path: Path) -> None:
+    # a symbolic link planted as the lock file is not followed
+    victim = tmp_path / "victim"
+    victim.write_text("x")
+    (tmp_path / "tokens.json.lock").symlink_to(victim)
+    store = osukit.FileTokenStore(tmp_path / "tokens.json")
+    with pytest.raises(osukit.TokenStoreError, match="cannot lock"):
+        store.load("k")
+    # a file where the directory should be
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    inner = osukit.FileTokenStore(blocker / "tokens.json")
+    for call in (lambda: inner.load("k"), lambda: inner.refresh_lock("k").__enter__()):
+        with pytest.raises(osukit.TokenStoreError):
+            call()
+    assert victim.read_text() == "x"
