@@ -46,8 +46,15 @@ __all__ = ["NOT_GIVEN", "BaseClient", "NotGiven", "ResponseInfo", "encode_params
 
 
 _TOKEN_CHARS = re.compile(r"[\x21-\x7e]+\Z")
-_BAD_TOKEN = ("the access token holds a character an HTTP header cannot carry (a line end, a space or a "
+BAD_TOKEN_MESSAGE = ("the access token holds a character an HTTP header cannot carry (a line end, a space or a "
               "non-ASCII character: was it read from a file with its newline?); value not shown")
+
+
+def header_safe_token(token: str) -> bool:
+    """Whether ``token`` can go in an ``Authorization`` header as is (visible ASCII, no spaces)."""
+    return bool(_TOKEN_CHARS.match(token))
+
+
 _HEADER_VALUE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?\Z")
 
 
@@ -72,7 +79,7 @@ def _check_headers(headers: Mapping[str, str]) -> None:
         if isinstance(value, str) and (value == "" or _HEADER_VALUE.match(value)):
             continue
         if name.lower() == "authorization":
-            raise ConfigurationError(_BAD_TOKEN)
+            raise ConfigurationError(BAD_TOKEN_MESSAGE)
         raise InvalidParameterError(
             f"header {name!r} holds a character an HTTP header cannot carry (a line end, surrounding "
             "spaces or a non-ASCII character); value not shown"
@@ -350,8 +357,8 @@ class BaseClient:
         if api == "v2":
             merged["x-api-version"] = str(self.api_version)
         if token is not None:
-            if not _TOKEN_CHARS.match(token.access_token):
-                raise ConfigurationError(_BAD_TOKEN)
+            if not header_safe_token(token.access_token):
+                raise ConfigurationError(BAD_TOKEN_MESSAGE)
             merged["Authorization"] = f"{token.token_type or 'Bearer'} {token.access_token}"
         content: bytes | None = None
         if json is not None:

@@ -769,6 +769,10 @@ class AsyncChatStream:
         ws_client = _websockets()
         from websockets.exceptions import InvalidHandshake, InvalidStatus, WebSocketException
 
+        from ._base_client import BAD_TOKEN_MESSAGE, header_safe_token
+
+        if not header_safe_token(token.access_token):
+            raise _Fatal(ConfigurationError(BAD_TOKEN_MESSAGE))  # retrying cannot help
         headers = {
             "Authorization": f"{token.token_type or 'Bearer'} {token.access_token}",
         }

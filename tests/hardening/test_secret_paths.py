@@ -359,3 +359,23 @@ def test_cli_debug_chat_tail_prints_no_token(tmp_path: Path) -> None:
     assert "websockets" in blob and "Authorization" in blob  # the DEBUG header lines were printed ...
     assert token not in blob  # ... redacted
     assert emu.client_secret not in blob and emu.api_key not in blob
+
+
+@pytest.mark.parametrize("token", HOSTILE_TOKENS[:4], ids=lambda t: repr(t)[-12:])
+def test_hostile_token_fails_the_chat_stream_at_once(token: str) -> None:
+    pytest.importorskip("websockets")
+    with Emulator(seed=0) as emu:
+
+        async def run() -> BaseException:
+            async with osukit.AsyncClient(access_token=token, base_url=emu.base_url, rate_limit=0) as client:
+                try:
+                    async with client.chat_stream(url=emu.notify_url, keepalive=None, catch_up=False) as stream:
+                        async for _ in stream:
+                            pass
+                except osukit.OsukitError as exc:
+                    return exc
+            raise AssertionError("the stream ended without an error")
+
+        exc = asyncio.run(asyncio.wait_for(run(), 30))
+    assert isinstance(exc, osukit.ConfigurationError), exc  # not retried as a connection failure
+    assert token.strip() not in _texts(exc)
