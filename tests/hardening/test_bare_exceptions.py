@@ -85,3 +85,16 @@ def test_tasks_filling_one_osu_cache_entry(emu: Any, tmp_path: Path) -> None:
 
     results = asyncio.run(main())
     assert len(set(results)) == 1 and sorted(p.name for p in tmp_path.iterdir()) == [f"{bid}.osu"]
+
+
+def test_unwritable_cache_still_returns_the_file(emu: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    bid = _beatmap_id(emu)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")  # the cache "directory" is a file: mkdir fails
+    with osukit.Client(base_url=emu.base_url, api_key=emu.api_key, rate_limit=0) as client:
+        data = client.legacy.beatmap_file(bid, cache_dir=blocker / "cache")
+        assert data
+        # an entry that is a directory cannot be read or replaced: still the file
+        (tmp_path / "c" / f"{bid}.osu").mkdir(parents=True)
+        assert client.legacy.beatmap_file(bid, cache_dir=tmp_path / "c") == data
+    assert any("could not cache" in r.getMessage() for r in caplog.records)
