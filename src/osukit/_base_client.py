@@ -43,11 +43,11 @@ from .tokens import MemoryTokenStore, Token, TokenStore
 
 __all__ = ["NOT_GIVEN", "BaseClient", "NotGiven", "ResponseInfo", "encode_params"]
 
-
-
 _TOKEN_CHARS = re.compile(r"[\x21-\x7e]+\Z")
-BAD_TOKEN_MESSAGE = ("the access token holds a character an HTTP header cannot carry (a line end, a space or a "
-              "non-ASCII character: was it read from a file with its newline?); value not shown")
+BAD_TOKEN_MESSAGE = (
+    "the access token holds a character an HTTP header cannot carry (a line end, a space or a "
+    "non-ASCII character: was it read from a file with its newline?); value not shown"
+)
 
 
 def header_safe_token(token: str) -> bool:
@@ -76,7 +76,7 @@ def _check_headers(headers: Mapping[str, str]) -> None:
     """Refuse header values HTTP cannot carry (a line end, surrounding spaces, non-ASCII) with a
     typed error that names the header but never quotes the value (it may be a token)."""
     for name, value in headers.items():
-        if isinstance(value, str) and (value == "" or _HEADER_VALUE.match(value)):
+        if not isinstance(value, str) or value == "" or _HEADER_VALUE.match(value):
             continue
         if name.lower() == "authorization":
             raise ConfigurationError(BAD_TOKEN_MESSAGE)
@@ -84,6 +84,7 @@ def _check_headers(headers: Mapping[str, str]) -> None:
             f"header {name!r} holds a character an HTTP header cannot carry (a line end, surrounding "
             "spaces or a non-ASCII character); value not shown"
         )
+
 
 class NotGiven:
     """The type of :data:`NOT_GIVEN`: "this argument was not passed" (distinct from ``None``)."""

@@ -73,7 +73,7 @@ __all__ = [
 class OsukitError(Exception):
     """Base class of every error osukit raises.
 
-    Its text is redacted against every secret osukit knows (see :mod:`osukit._redact`) when it is
+    Its text is redacted against every secret osukit knows (see `osukit._redact`) when it is
     made, so a server echoing a request, or a library quoting a header, cannot leak one through it.
     """
 

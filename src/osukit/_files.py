@@ -1,16 +1,16 @@
 """Durable, private file writes and cross-process file locks (token file store, crawl checkpoints).
 
-* :func:`atomic_write` writes a temporary file in the same directory, created 0600 with
+* `atomic_write` writes a temporary file in the same directory, created 0600 with
   ``O_EXCL`` from the start (``tempfile.mkstemp``), under a recognisable name
   (``.{name}.osukit-tmp-XXXX``), fsyncs it and renames it over the target. A writer killed
-  with ``kill -9`` can leave such a file behind: :func:`remove_stale_temps` deletes them, and the
+  with ``kill -9`` can leave such a file behind: `remove_stale_temps` deletes them, and the
   token file store calls it under its lock on every open.
-* :func:`file_lock` / :func:`afile_lock` hold an OS lock on a lock file: ``flock`` on POSIX,
+* `file_lock` / `afile_lock` hold an OS lock on a lock file: ``flock`` on POSIX,
   ``msvcrt.locking`` on Windows. The OS drops the lock when the holder dies, so a crashed process
   never blocks the others. Waiting is bounded (``timeout``) and polls without blocking an event
   loop. (The ``filelock`` package would do the same, but its 4.x wheel is over 1 MB of features
   osukit does not use; this is the 40 lines osukit needs.)
-* :func:`open_private` opens an existing secrets file without following a symbolic link and
+* `open_private` opens an existing secrets file without following a symbolic link and
   refuses anything that is not a regular file.
 """
 
@@ -73,7 +73,7 @@ def atomic_write(path: Path, payload: bytes, *, mode: int | None = None) -> None
 
 
 def remove_stale_temps(path: Path) -> int:
-    """Delete temporary files :func:`atomic_write` left beside ``path`` (their writer died).
+    """Delete temporary files `atomic_write` left beside ``path`` (their writer died).
 
     Only call it while holding the lock every writer of ``path`` holds: then no live writer has
     a temporary file. Returns how many were removed."""
@@ -90,7 +90,7 @@ def remove_stale_temps(path: Path) -> int:
 
 def open_private(path: Path) -> int | None:
     """Open an existing secrets file for reading without following a symbolic link; ``None`` when
-    it does not exist. Raises :class:`NotRegularFile` for a link, a directory, a FIFO …"""
+    it does not exist. Raises `NotRegularFile` for a link, a directory, a FIFO …"""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -156,7 +156,7 @@ def _release(fd: int) -> None:
 
 @contextlib.contextmanager
 def file_lock(path: Path, *, timeout: float, poll: float = 0.01) -> Iterator[None]:
-    """Hold an exclusive OS lock on ``path`` (created 0600); :class:`LockTimeout` after ``timeout`` s."""
+    """Hold an exclusive OS lock on ``path`` (created 0600); `LockTimeout` after ``timeout`` s."""
     fd = _open_lock(path)
     try:
         deadline = time.monotonic() + timeout
@@ -173,7 +173,7 @@ def file_lock(path: Path, *, timeout: float, poll: float = 0.01) -> Iterator[Non
 
 @contextlib.asynccontextmanager
 async def afile_lock(path: Path, *, timeout: float, poll: float = 0.01) -> AsyncIterator[None]:
-    """:func:`file_lock` for async code: tries without blocking and waits with ``asyncio.sleep``."""
+    """`file_lock` for async code: tries without blocking and waits with ``asyncio.sleep``."""
     fd = _open_lock(path)
     try:
         deadline = time.monotonic() + timeout

@@ -1,20 +1,20 @@
 """Keep credentials out of URLs, messages, exception bodies and log lines.
 
 Every secret osukit is given (client secret, API key, access and refresh tokens, authorization
-codes) is registered here with :func:`register_secret`, together with the forms it takes when a
+codes) is registered here with `register_secret`, together with the forms it takes when a
 library quotes it: stripped of surrounding whitespace, escaped as by ``repr`` of the ``str`` or the
-``bytes`` (``b'Bearer abc\\n'``), and URL-encoded. :func:`redact_text` replaces all of them, and a
+``bytes`` (``b'Bearer abc\\n'``), and URL-encoded. `redact_text` replaces all of them, and a
 few shapes that are secrets whoever wrote them (an ``Authorization`` header value, a
 ``client_secret=``/``access_token=``/``refresh_token=`` pair, a v1 ``k=`` query value).
 
 Log records are redacted three ways, so that no handler and no logger below a named one is missed:
 
-* a :class:`SecretFilter` on ``osukit`` and on every third-party logger osukit drives, and on their
-  known child loggers (:data:`REDACTED_LOGGERS`), since a logger's filters do not see records of
+* a `SecretFilter` on ``osukit`` and on every third-party logger osukit drives, and on their
+  known child loggers (`REDACTED_LOGGERS`), since a logger's filters do not see records of
   its children;
 * a log record factory that redacts, as the record is made, every record of those logger trees
   (``websockets.client`` included, whatever handler the application attached);
-* the CLI adds a :class:`SecretFilter` to its own handler too.
+* the CLI adds a `SecretFilter` to its own handler too.
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def _variants(value: str) -> set[str]:
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a secret (and its quoted forms) so :func:`redact_text` scrubs it wherever it appears."""
+    """Remember a secret (and its quoted forms) so `redact_text` scrubs it wherever it appears."""
     global _secret_re
     if not isinstance(value, str) or len(value.strip()) < 6:
         return
@@ -221,7 +221,7 @@ _factory_installed = False
 
 
 def install_log_redaction() -> None:
-    """Put :class:`SecretFilter` on every logger of :data:`REDACTED_LOGGERS` (and known children),
+    """Put `SecretFilter` on every logger of `REDACTED_LOGGERS` (and known children),
     and chain a record factory that redacts records of those trees as they are made. Idempotent."""
     global _factory_installed
     for name in (*REDACTED_LOGGERS, *_KNOWN_CHILDREN):

@@ -232,7 +232,7 @@ def _secure_fd(path: Path, fd: int) -> None:
 
 def _secure_existing(path: Path) -> None:
     """Make an existing secrets file owner-only, warning when it was not. A symbolic link, a
-    directory or any other non-regular file raises :class:`TokenStoreError` and is left alone."""
+    directory or any other non-regular file raises `TokenStoreError` and is left alone."""
     try:
         fd = open_private(path)
     except NotRegularFile as exc:
@@ -261,13 +261,13 @@ class FileTokenStore:
     is deleted the first time a store object takes the file's lock. A lock file (``{name}.lock``, an OS file
     lock) serialises writers from several processes.
 
-    **Refresh across processes.** :meth:`refresh_lock` holds an OS file lock per key
+    **Refresh across processes.** `refresh_lock` holds an OS file lock per key
     (``.{name}.refresh-<hash>.lock``) around a token refresh, so several processes sharing one
     file refresh a rotating user token once and the others read the new token: no
     ``invalid_grant``. The OS releases it when a holder dies. ``lock_wait`` (35 s) bounds the wait.
 
     **What it refuses.** A symbolic link, a directory or any non-regular file at ``path`` raises
-    :class:`TokenStoreError`: it is never chmod-ed, followed or replaced.
+    `TokenStoreError`: it is never chmod-ed, followed or replaced.
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, lock_wait: float = 35.0) -> None:
@@ -323,7 +323,7 @@ class FileTokenStore:
 
     @contextlib.asynccontextmanager
     async def arefresh_lock(self, key: str) -> AsyncIterator[None]:
-        """:meth:`refresh_lock` for async code (waits without blocking the event loop)."""
+        """`refresh_lock` for async code (waits without blocking the event loop)."""
         lock = self._lock_file(_lock_name(self.path, key), afile_lock)
         try:
             async with lock:
@@ -388,7 +388,7 @@ class FileTokenStore:
 
 def load_json(raw: str | bytes, what: str, advice: str) -> Any:
     """``json.loads`` whose every failure, a nesting deep enough to exhaust the stack included,
-    is a :class:`TokenStoreError`."""
+    is a `TokenStoreError`."""
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
@@ -403,7 +403,7 @@ _SQLITE_HELD: contextvars.ContextVar[tuple[tuple[str, sqlite3.Connection], ...]]
 class SQLiteTokenStore:
     """Tokens in a SQLite database (one row per key), mode 0600, safe across processes.
 
-    **Refresh across processes.** :meth:`refresh_lock` opens a write transaction
+    **Refresh across processes.** `refresh_lock` opens a write transaction
     (``BEGIN IMMEDIATE``) and holds it around a token refresh; loads and saves made inside it (in
     the same thread or task) go through that transaction, which commits when the lock is
     released. Several processes sharing one database therefore refresh a rotating user token
@@ -411,7 +411,7 @@ class SQLiteTokenStore:
     blocked; other writers wait (refreshes of different keys are serialised too). The database
     lock dies with its holder. ``lock_wait`` (35 s) bounds the wait.
 
-    A symbolic link, a directory or any non-regular file at ``path`` raises :class:`TokenStoreError`.
+    A symbolic link, a directory or any non-regular file at ``path`` raises `TokenStoreError`.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, lock_wait: float = 35.0) -> None:
@@ -529,7 +529,7 @@ class SQLiteTokenStore:
 
     @contextlib.asynccontextmanager
     async def arefresh_lock(self, key: str) -> AsyncIterator[None]:
-        """:meth:`refresh_lock` for async code (the wait for the database lock runs in a thread)."""
+        """`refresh_lock` for async code (the wait for the database lock runs in a thread)."""
         import asyncio
 
         if self._held() is not None:

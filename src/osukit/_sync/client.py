@@ -254,7 +254,7 @@ class Client(BaseClient):
 
         ``state`` is the ``state`` query value the redirect brought back. A missing state (``None``
         or empty, e.g. ``request.args.get("state")`` on a forged redirect) fails exactly like a wrong
-        one: :class:`~osukit.AuthenticationError` (400, "OAuth state mismatch"), before any request.
+        one: `AuthenticationError` (400, "OAuth state mismatch"), before any request.
         That check is what stops a login CSRF.
         """
         grant.check_state(state)

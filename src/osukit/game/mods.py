@@ -421,7 +421,7 @@ _MAX_BITMASK_DIGITS = 20  # legacy bitmasks are 32-bit; 20 digits leave room and
 
 def _bits_from_text(text: str) -> int:
     """A decimal bitmask string as an int; an absurdly long one (``int()`` refuses over 4,300
-    digits with a bare ``ValueError``, and no mod bit is that high) is an :class:`UnknownModError`."""
+    digits with a bare ``ValueError``, and no mod bit is that high) is an `UnknownModError`."""
     digits = text.lstrip("0")
     if len(digits) > _MAX_BITMASK_DIGITS:
         raise UnknownModError(

@@ -417,9 +417,9 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
         in here.
 
         Memory is bounded whatever the file claims: each compressed block inflates to at most
-        ``max_decompressed_size`` bytes (default :data:`MAX_DECOMPRESSED_SIZE`, 32 MiB) and the
-        frame stream may hold at most ``max_frames`` frames (default :data:`MAX_FRAMES`,
-        1,000,000); beyond either, :class:`ReplayError` is raised before the memory is spent.
+        ``max_decompressed_size`` bytes (default `MAX_DECOMPRESSED_SIZE`, 32 MiB) and the
+        frame stream may hold at most ``max_frames`` frames (default `MAX_FRAMES`,
+        1,000,000); beyond either, `ReplayError` is raised before the memory is spent.
 
         Raises:
             ReplayError: the data is not a valid replay, or exceeds a limit.
@@ -439,7 +439,7 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
     def from_file(
         cls, path: str | os.PathLike[str], *, max_decompressed_size: int | None = None, max_frames: int | None = None
     ) -> Replay:
-        """Read a ``.osr`` file (limits as in :meth:`parse`).
+        """Read a ``.osr`` file (limits as in `parse`).
 
         Raises:
             ReplayError: the file is not a valid replay, or exceeds a limit.
@@ -454,7 +454,7 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
         cls, data: bytes | bytearray | memoryview, *, max_decompressed_size: int | None = None,
         max_frames: int | None = None,
     ) -> Replay:
-        """Read a replay from the bytes of a ``.osr`` file (limits as in :meth:`parse`).
+        """Read a replay from the bytes of a ``.osr`` file (limits as in `parse`).
 
         Raises:
             ReplayError: the data is malformed or truncated (with the offset), or exceeds a limit.
@@ -613,7 +613,7 @@ def decompress_frames(
 
     ``offset`` is only used in error messages (where the block starts in the file). The block is
     inflated a megabyte at a time and refused as soon as it passes ``max_size`` bytes (default
-    :data:`MAX_DECOMPRESSED_SIZE`), so memory stays bounded whatever the block claims; the LZMA
+    `MAX_DECOMPRESSED_SIZE`), so memory stays bounded whatever the block claims; the LZMA
     dictionary is limited too (``memlimit``).
 
     Raises:
@@ -696,7 +696,7 @@ def parse_frames(text: bytes | str, *, max_frames: int | None = None) -> tuple[l
     fractional ``w`` is rounded, the ``-12345|0|0|seed`` frame becomes the
     seed. Absolute :attr:`ReplayFrame.time` is the running sum of ``w``.
 
-    At most ``max_frames`` pieces (default :data:`MAX_FRAMES`) are accepted, counted before any
+    At most ``max_frames`` pieces (default `MAX_FRAMES`) are accepted, counted before any
     frame is built.
 
     Raises:
