@@ -1,6 +1,7 @@
 """Test-run wide hooks.
 
-* **Secret scan.** Every log record of the whole run (osukit's loggers at DEBUG, httpx, uvicorn),
+* **Secret scan.** Every log record of the whole run (every logger tree osukit drives, at DEBUG:
+  osukit, httpx, httpcore, websockets, aiohttp, uvicorn, redis, hpack …),
   every test's captured stdout/stderr/log and every failure text is scanned for the emulator's
   client secrets and API keys and for every access/refresh token an emulator minted. A hit fails
   the run, naming the test.
@@ -79,15 +80,20 @@ class _ScanHandler(logging.Handler):
 
 
 _HANDLER = _ScanHandler()
-_LOGGERS = ("osukit", "httpx", "httpcore", "uvicorn", "uvicorn.error", "websockets")
+def _loggers() -> tuple[str, ...]:
+    from osukit._redact import REDACTED_LOGGERS
+
+    return REDACTED_LOGGERS
 
 
 def pytest_configure(config: pytest.Config) -> None:
     _install_recorders()
-    for name in _LOGGERS:
+    # Every logger tree osukit drives is raised to DEBUG, so the scan sees what a ``--debug`` user
+    # would (websockets logs request headers there, httpcore the raw headers …).
+    for name in _loggers():
         logger = logging.getLogger(name)
         logger.addHandler(_HANDLER)
-    logging.getLogger("osukit").setLevel(logging.DEBUG)  # the scan sees what a DEBUG user would
+        logger.setLevel(logging.DEBUG)
 
 
 @pytest.hookimpl(hookwrapper=True)

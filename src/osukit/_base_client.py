@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import os
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -25,6 +26,7 @@ from ._exceptions import (
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
+    InvalidParameterError,
     MissingScopeError,
     NotFoundError,
     OsukitError,
@@ -32,7 +34,7 @@ from ._exceptions import (
     RedirectError,
     error_class_for_status,
 )
-from ._redact import logger, redact_url, register_secret
+from ._redact import SENSITIVE_PARAMS, logger, redact_url, register_secret
 from ._route import Route
 from ._transport import PreparedRequest, ResponseLike
 from ._version import __version__
@@ -42,6 +44,48 @@ from .retry import NO_RETRY, RetryPolicy, parse_retry_after
 from .tokens import MemoryTokenStore, Token, TokenStore
 
 __all__ = ["NOT_GIVEN", "BaseClient", "NotGiven", "ResponseInfo", "encode_params", "notify_url_for"]
+
+_TOKEN_CHARS = re.compile(r"[\x21-\x7e]+\Z")
+BAD_TOKEN_MESSAGE = (
+    "the access token holds a character an HTTP header cannot carry (a line end, a space or a "
+    "non-ASCII character: was it read from a file with its newline?); value not shown"
+)
+
+
+def header_safe_token(token: str) -> bool:
+    """Whether ``token`` can go in an ``Authorization`` header as is (visible ASCII, no spaces)."""
+    return bool(_TOKEN_CHARS.match(token))
+
+
+_HEADER_VALUE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?\Z")
+
+
+def _register_passed_secrets(*sources: Mapping[str, Any] | None) -> None:
+    """Credentials passed by hand (a v1 ``k`` in ``params``, a ``client_secret`` in ``data``, an
+    ``Authorization`` header) become known secrets, redacted from logs and errors like ours."""
+    for source in sources:
+        for name, value in (source or {}).items():
+            if not isinstance(name, str) or not isinstance(value, str):
+                continue
+            lowered = name.lower()
+            if lowered == "authorization":
+                register_secret(value.split(" ", 1)[-1])
+            elif lowered in SENSITIVE_PARAMS:
+                register_secret(value)
+
+
+def _check_headers(headers: Mapping[str, str]) -> None:
+    """Refuse header values HTTP cannot carry (a line end, surrounding spaces, non-ASCII) with a
+    typed error that names the header but never quotes the value (it may be a token)."""
+    for name, value in headers.items():
+        if not isinstance(value, str) or value == "" or _HEADER_VALUE.match(value):
+            continue
+        if name.lower() == "authorization":
+            raise ConfigurationError(BAD_TOKEN_MESSAGE)
+        raise InvalidParameterError(
+            f"header {name!r} holds a character an HTTP header cannot carry (a line end, surrounding "
+            "spaces or a non-ASCII character); value not shown"
+        )
 
 
 class NotGiven:
@@ -364,6 +408,8 @@ class BaseClient:
         if api == "v2":
             merged["x-api-version"] = str(self.api_version)
         if token is not None:
+            if not header_safe_token(token.access_token):
+                raise ConfigurationError(BAD_TOKEN_MESSAGE)
             merged["Authorization"] = f"{token.token_type or 'Bearer'} {token.access_token}"
         content: bytes | None = None
         if json is not None:
@@ -374,6 +420,8 @@ class BaseClient:
             merged["Content-Type"] = "application/x-www-form-urlencoded"
         if headers:
             merged.update(headers)
+        _check_headers(merged)
+        _register_passed_secrets(params, data, headers)
         return PreparedRequest(method, self._url(path), encode_params(params), merged, content)
 
     def _v1_path(self, path: str) -> str:
@@ -558,7 +606,7 @@ class BaseClient:
             return None
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deep enough to exhaust the stack
             return None
         message = body.get("error") if isinstance(body, dict) else None
         if not isinstance(message, str):
@@ -591,7 +639,7 @@ class BaseClient:
         body: Any
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deep enough to exhaust the stack
             body = None
         message: str | None = None
         if isinstance(body, dict):

@@ -59,6 +59,8 @@ import builtins
 from collections.abc import Mapping
 from typing import Any
 
+from ._redact import redact_obj, redact_text
+
 __all__ = [
     "APIError",
     "AuthenticationError",
@@ -89,7 +91,14 @@ __all__ = [
 
 
 class OsukitError(Exception):
-    """Base class of every error osukit raises."""
+    """Base class of every error osukit raises.
+
+    Its text is redacted against every secret osukit knows (see `osukit._redact`) when it is
+    made, so a server echoing a request, or a library quoting a header, cannot leak one through it.
+    """
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*(redact_text(a) if isinstance(a, str) else a for a in args))
 
 
 class APIError(OsukitError):
@@ -116,12 +125,12 @@ class APIError(OsukitError):
         body: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        self.message = message
+        self.message = redact_text(message)
         self.status_code = status_code
         self.method = method
-        self.url = url
-        self.body = body
-        self.headers: dict[str, str] = dict(headers or {})
+        self.url = redact_text(url)
+        self.body = redact_obj(body)
+        self.headers: dict[str, str] = redact_obj(dict(headers or {}))
         where = f" ({method} {url})" if method else ""
         super().__init__(f"{status_code}: {message}{where}")
 
@@ -157,9 +166,9 @@ class OAuthError(AuthenticationError):
         body: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        self.error = error
-        self.error_description = error_description
-        self.hint = hint
+        self.error = redact_text(error) if error else error
+        self.error_description = redact_text(error_description) if error_description else error_description
+        self.hint = redact_text(hint) if hint else hint
         super().__init__(
             message, status_code=status_code, method=method, url=url, body=body, headers=headers
         )
@@ -239,8 +248,8 @@ class TransportError(OsukitError):
 
     def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
         self.method = method
-        self.url = url
-        where = f" ({method} {url})" if method else ""
+        self.url = redact_text(url)
+        where = f" ({method} {self.url})" if method else ""
         super().__init__(f"{message}{where}")
 
 
@@ -275,14 +284,14 @@ class DecodeError(OsukitError, ValueError):
         self.route = route
         self.path = path
         self.expected = expected
-        self.excerpt = excerpt
+        self.excerpt = redact_text(excerpt) if excerpt else excerpt
         parts = [message]
         if route:
             parts.append(f"route: {route}")
         if path:
             parts.append(f"at: {path}")
-        if excerpt:
-            parts.append(f"body starts: {excerpt!r}")
+        if self.excerpt:
+            parts.append(f"body starts: {self.excerpt!r}")
         super().__init__("; ".join(parts))
 
 

@@ -1,18 +1,100 @@
-"""Keep credentials out of URLs, messages and log lines."""
+"""Keep credentials out of URLs, messages, exception bodies and log lines.
+
+Every secret osukit is given (client secret, API key, access and refresh tokens, authorization
+codes) is registered here with `register_secret`, together with the forms it takes when a
+library quotes it: stripped of surrounding whitespace, escaped as by ``repr`` of the ``str`` or the
+``bytes`` (``b'Bearer abc\\n'``), and URL-encoded. `redact_text` replaces all of them, and a
+few shapes that are secrets whoever wrote them (an ``Authorization`` header value, a
+``client_secret=``/``access_token=``/``refresh_token=`` pair, a v1 ``k=`` query value).
+
+Log records are redacted three ways, so that no handler and no logger below a named one is missed:
+
+* a `SecretFilter` on ``osukit`` and on every third-party logger osukit drives, and on their
+  known child loggers (`REDACTED_LOGGERS`), since a logger's filters do not see records of
+  its children;
+* a log record factory that redacts, as the record is made, every record of those logger trees
+  (``websockets.client`` included, whatever handler the application attached);
+* the CLI adds a `SecretFilter` to its own handler too.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import threading
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
-__all__ = ["REDACTED", "SecretFilter", "redact_text", "redact_url", "register_secret"]
+__all__ = [
+    "REDACTED",
+    "REDACTED_LOGGERS",
+    "SENSITIVE_PARAMS",
+    "SecretFilter",
+    "install_log_redaction",
+    "redact_obj",
+    "redact_text",
+    "redact_url",
+    "register_secret",
+]
 
 REDACTED = "[redacted]"
 
-_SENSITIVE_PARAMS = frozenset(
+SENSITIVE_PARAMS = frozenset(
     {"k", "access_token", "refresh_token", "client_secret", "code", "token", "api_key", "password"}
+)
+
+# Logger trees osukit drives (its transports, realtime, emulator, Redis): every record of these
+# and of their children is redacted.
+REDACTED_LOGGERS: tuple[str, ...] = (
+    "osukit",
+    "httpx",
+    "httpcore",
+    "h11",
+    "h2",
+    "hpack",
+    "websockets",
+    "aiohttp",
+    "uvicorn",
+    "starlette",
+    "redis",
+    "asyncio",
+)
+# Children that exist in those libraries today (a filter on a parent does not see them).
+_KNOWN_CHILDREN: tuple[str, ...] = (
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "hpack.hpack",
+    "hpack.table",
+    "websockets.client",
+    "websockets.server",
+    "websockets.protocol",
+    "aiohttp.access",
+    "aiohttp.client",
+    "aiohttp.internal",
+    "aiohttp.server",
+    "aiohttp.web",
+    "aiohttp.websocket",
+    "uvicorn.error",
+    "uvicorn.access",
+    "uvicorn.asgi",
+    "redis.connection",
+    "redis.client",
+    "redis.cluster",
+    "osukit.emulator",
+)
+
+# Shapes that hold a credential whoever registered it.
+_NOT_DONE = r"(?!\[redacted\])"
+_SHAPES = re.compile(
+    r"(?i)(?P<pre>\bauthorization[\"']?\s*[:=,]\s*(?-i:b)?[\"']?(?:bearer|basic|token)\s+)"
+    + _NOT_DONE + r"(?P<val>[^\s\"',;\]}]+)"
+    r"|(?P<pre2>\b(?:client_secret|access_token|refresh_token|api_key|password)[\"']?\s*[:=]\s*[\"']?)"
+    + _NOT_DONE + r"(?P<val2>[^\s\"'&,;}\]]+)"
+    r"|(?P<pre3>[?&](?:k|code)=)" + _NOT_DONE + r"(?P<val3>[^\s&#\"']+)"
 )
 
 _secrets: set[str] = set()
@@ -20,24 +102,68 @@ _secrets_lock = threading.Lock()
 _secret_re: re.Pattern[str] | None = None
 
 
+def _variants(value: str) -> set[str]:
+    found = {value, value.strip(), repr(value)[1:-1], quote(value, safe=""), quote_plus(value)}
+    try:
+        found.add(repr(value.encode("utf-8"))[2:-1])
+    except UnicodeEncodeError:  # pragma: no cover - lone surrogates
+        pass
+    found.add(repr(value.encode("utf-8", "surrogatepass"))[2:-1])
+    found.add(value.encode("ascii", "backslashreplace").decode("ascii"))
+    stripped = value.strip()
+    if stripped != value:
+        found |= {repr(stripped)[1:-1], quote(stripped, safe=""), quote_plus(stripped)}
+    return {v for v in found if len(v) >= 6}
+
+
 def register_secret(value: str | None) -> None:
-    """Remember a secret so :func:`redact_text` scrubs it wherever it appears."""
+    """Remember a secret (and its quoted forms) so `redact_text` scrubs it wherever it appears."""
     global _secret_re
-    if not value or len(value) < 6:
+    if not isinstance(value, str) or len(value.strip()) < 6:
         return
     with _secrets_lock:
-        if value in _secrets:
+        new = _variants(value) - _secrets
+        if not new:
             return
-        _secrets.add(value)
+        _secrets.update(new)
         _secret_re = re.compile("|".join(re.escape(s) for s in sorted(_secrets, key=len, reverse=True)))
 
 
+def _shape_sub(match: re.Match[str]) -> str:
+    for pre in ("pre", "pre2", "pre3"):
+        if match.group(pre) is not None:
+            return match.group(pre) + REDACTED
+    return REDACTED  # pragma: no cover
+
+
 def redact_text(text: str) -> str:
-    """``text`` with every registered secret replaced by ``[redacted]``."""
-    pattern = _secret_re
-    if pattern is None or not text:
+    """``text`` with every registered secret, and every credential-shaped value, replaced by ``[redacted]``."""
+    if not text:
         return text
-    return pattern.sub(REDACTED, text)
+    pattern = _secret_re
+    if pattern is not None:
+        text = pattern.sub(REDACTED, text)
+    return _SHAPES.sub(_shape_sub, text)
+
+
+def redact_obj(value: Any, _depth: int = 0) -> Any:
+    """``value`` (a parsed JSON body, headers …) with every string redacted; containers are copied.
+
+    Deeper than 64 levels the rest is dropped (``[redacted]``): a body that deep is hostile anyway.
+    """
+    if isinstance(value, str):
+        return redact_text(value)
+    if _depth > 64:
+        return REDACTED
+    if isinstance(value, Mapping):
+        return {redact_obj(k, _depth + 1) if isinstance(k, str) else k: redact_obj(v, _depth + 1)
+                for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [redact_obj(v, _depth + 1) for v in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, bytes):
+        return redact_text(value.decode("utf-8", "replace")).encode()
+    return value
 
 
 def redact_url(url: str) -> str:
@@ -49,28 +175,72 @@ def redact_url(url: str) -> str:
     if not parts.query:
         return redact_text(url)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    cleaned = [(k, REDACTED if k.lower() in _SENSITIVE_PARAMS else v) for k, v in pairs]
+    cleaned = [(k, REDACTED if k.lower() in SENSITIVE_PARAMS else v) for k, v in pairs]
     query = urlencode(cleaned, safe="[]")
     return redact_text(urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment)))
 
 
+def _redact_record(record: logging.LogRecord) -> None:
+    if getattr(record, "_osukit_redacted", False):
+        return
+    record._osukit_redacted = True
+    try:
+        message = record.getMessage()
+    except Exception:  # a broken format string: keep what can be kept, redacted
+        message = str(record.msg)
+    cleaned = redact_text(message)
+    if cleaned != message:  # only then is the template replaced by the redacted text
+        record.msg = cleaned
+        record.args = None
+    if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+        # Handlers format tracebacks later, from ``exc_text`` when it is set: format (and redact) it
+        # now. ``exc_info`` stays for code that inspects the exception itself.
+        record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
+
+
 class SecretFilter(logging.Filter):
-    """A logging filter that scrubs registered secrets from records (installed on osukit's loggers)."""
+    """A logging filter that scrubs secrets from records (message, arguments and traceback).
+
+    osukit installs it on its own loggers and on the third-party ones it drives; add it to your
+    own handlers for belt and braces: ``handler.addFilter(osukit.SecretFilter())``.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _secret_re is not None:
-            try:
-                message = record.getMessage()
-            except Exception:  # pragma: no cover - a broken format string is not ours to fix
-                return True
-            cleaned = redact_text(message)
-            if cleaned != message:
-                record.msg = cleaned
-                record.args = None
+        _redact_record(record)
         return True
 
 
+def _in_tree(name: str) -> bool:
+    for root in REDACTED_LOGGERS:
+        if name == root or name.startswith(root + "."):
+            return True
+    return False
+
+
+_factory_installed = False
+
+
+def install_log_redaction() -> None:
+    """Put `SecretFilter` on every logger of `REDACTED_LOGGERS` (and known children),
+    and chain a record factory that redacts records of those trees as they are made. Idempotent."""
+    global _factory_installed
+    for name in (*REDACTED_LOGGERS, *_KNOWN_CHILDREN):
+        log = logging.getLogger(name)
+        if not any(isinstance(f, SecretFilter) for f in log.filters):
+            log.addFilter(SecretFilter())
+    if _factory_installed:
+        return
+    _factory_installed = True
+    previous: Callable[..., logging.LogRecord] = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if _in_tree(record.name):
+            _redact_record(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+
+
 logger = logging.getLogger("osukit")
-logger.addFilter(SecretFilter())
-# httpx logs every request URL at INFO; v1 URLs carry the API key in ``k``.
-logging.getLogger("httpx").addFilter(SecretFilter())
+install_log_redaction()

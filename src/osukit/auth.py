@@ -239,7 +239,7 @@ def read_token_response(
         url = ""
     try:
         body: Any = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deep enough to exhaust the stack
         body = None
     if response.status_code >= 400:
         if response.status_code >= 500:
@@ -429,8 +429,7 @@ class AuthorizationCode(UserToken):
         grant = AuthorizationCode(client_id, secret, "http://127.0.0.1:8080/callback", ["public", "identify"])
         url = grant.authorize_url(base_url)   # send the user here
         # … the redirect brings back ?code=…&state=…
-        grant.check_state(received_state)
-        token = client.exchange_code(grant, code)
+        token = client.exchange_code(grant, code, state=received_state)  # checks the state
     """
 
     def __init__(

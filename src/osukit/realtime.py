@@ -246,6 +246,9 @@ def parse_event(frame: str | bytes, *, strict: bool = False) -> ChatEvent | _Aut
     """Decode one websocket frame into an event (never raises: what does not fit is a RawEvent)."""
     try:
         head = _head_decoder.decode(frame)
+    except RecursionError:
+        logger.warning("chat stream: skipped a frame nested too deeply to decode (%d bytes)", len(frame))
+        return RawEvent(event="", data=None)
     except (msgspec.DecodeError, msgspec.ValidationError):
         text = frame.decode("utf-8", "replace") if isinstance(frame, bytes) else frame
         if text.strip().lower() == AUTH_FAILED:  # very old servers answered in plain text
@@ -289,6 +292,9 @@ def _safe_builtins(raw: msgspec.Raw) -> Any:
     try:
         return _builtins(raw)
     except msgspec.DecodeError:  # pragma: no cover - the head decoded, so the slice is JSON
+        return None
+    except RecursionError:
+        logger.warning("chat stream: an event payload nested too deeply to decode (%d bytes) was dropped", len(raw))
         return None
 
 
@@ -774,6 +780,10 @@ class AsyncChatStream:
         ws_client = _websockets()
         from websockets.exceptions import InvalidHandshake, InvalidStatus, WebSocketException
 
+        from ._base_client import BAD_TOKEN_MESSAGE, header_safe_token
+
+        if not header_safe_token(token.access_token):
+            raise _Fatal(ConfigurationError(BAD_TOKEN_MESSAGE))  # retrying cannot help
         headers = {
             "Authorization": f"{token.token_type or 'Bearer'} {token.access_token}",
         }
@@ -841,6 +851,9 @@ class AsyncChatStream:
                 live.put_nowait(_Closed(f"closed by the server (code {code})"))
             except ConnectionClosed as exc:
                 live.put_nowait(_Closed(f"connection closed ({exc})"))
+            except Exception as exc:  # never die silently: the stream would stay "connected" and mute
+                logger.warning("chat stream: the reader failed (%s); reconnecting", type(exc).__name__)
+                live.put_nowait(_Closed(f"reader failed: {type(exc).__name__}"))
 
         tasks = [asyncio.create_task(reader(), name="osukit-chat-reader")]
         if self.keepalive is not None and not self._keepalive_disabled:

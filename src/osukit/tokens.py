@@ -18,13 +18,15 @@ group/world-readable one is fixed (with a warning) before it is read.
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import hashlib
 import json
 import os
 import stat
 import threading
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -32,8 +34,19 @@ import msgspec
 
 from ._constants import TOKEN_REFRESH_MARGIN
 from ._exceptions import TokenStoreError
-from ._files import atomic_write
-from ._redact import register_secret
+from ._files import (
+    LockOpenError as _LockOpenError,
+)
+from ._files import (
+    LockTimeout,
+    NotRegularFile,
+    afile_lock,
+    atomic_write,
+    file_lock,
+    open_private,
+    remove_stale_temps,
+)
+from ._redact import REDACTED, register_secret
 
 if TYPE_CHECKING:
     import sqlite3
@@ -75,6 +88,15 @@ class Token(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     __str__ = __repr__
+
+    def __rich_repr__(self) -> list[tuple[str, Any]]:
+        """What ``rich`` pretty-printing shows (msgspec's own rich repr would show both tokens)."""
+        fields: list[tuple[str, Any]] = [("access_token", REDACTED)]
+        if self.refresh_token:
+            fields.append(("refresh_token", REDACTED))
+        fields += [("token_type", self.token_type), ("expires_at", self.expires_at), ("scopes", self.scopes),
+                   ("user_id", self.user_id)]
+        return fields
 
     def expires_in(self, now: float | None = None) -> float:
         """Seconds until expiry (negative when expired)."""
@@ -187,79 +209,159 @@ def default_token_path() -> Path:
     return Path(platformdirs.user_data_dir("osukit", appauthor=False)) / "tokens.json"
 
 
-def _secure_existing(path: Path) -> None:
-    """Make an existing secrets file owner-only, warning when it was not."""
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise TokenStoreError(f"cannot inspect token file {path.name}: {exc.strerror}") from None
+def _not_regular(path: Path, kind: str) -> TokenStoreError:
+    return TokenStoreError(
+        f"token file {path} is {kind}; osukit neither follows nor changes it (a link's target is "
+        "never chmod-ed or written): point the store at a regular file"
+    )
+
+
+def _secure_fd(path: Path, fd: int) -> None:
+    """Make an open secrets file owner-only (through its descriptor), warning when it was not."""
+    mode = stat.S_IMODE(os.fstat(fd).st_mode)
     if mode & 0o077:
         warnings.warn(
             f"token file {path} was readable by other users (mode {mode:o}); changed to 0600",
-            stacklevel=3,
+            stacklevel=4,
         )
         try:
-            path.chmod(0o600)
+            os.fchmod(fd, 0o600)
         except OSError as exc:
             raise TokenStoreError(f"token file {path.name} is readable by others and cannot be fixed") from exc
+
+
+def _secure_existing(path: Path) -> None:
+    """Make an existing secrets file owner-only, warning when it was not. A symbolic link, a
+    directory or any other non-regular file raises `TokenStoreError` and is left alone."""
+    try:
+        fd = open_private(path)
+    except NotRegularFile as exc:
+        raise _not_regular(path, exc.kind) from None
+    except OSError as exc:
+        raise TokenStoreError(f"cannot inspect token file {path.name}: {exc.strerror}") from None
+    if fd is None:
+        return
+    try:
+        _secure_fd(path, fd)
+    finally:
+        os.close(fd)
+
+
+def _lock_name(path: Path, key: str) -> Path:
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return path.with_name(f".{path.name}.refresh-{digest}.lock")
 
 
 class FileTokenStore:
     """Tokens in one JSON file, written atomically with mode 0600.
 
-    Every save writes a temporary file beside the target and renames it over
-    the old one, so a crash leaves either the old or the new content, never a
-    torn file. A lock file serialises writers from several processes.
+    Every save writes a temporary file beside the target (created 0600, named
+    ``.{name}.osukit-tmp-…``) and renames it over the old one, so a crash leaves either the old
+    or the new content, never a torn file; a temporary file left by a writer killed mid-write
+    is deleted the first time a store object takes the file's lock. A lock file (``{name}.lock``, an OS file
+    lock) serialises writers from several processes.
+
+    **Refresh across processes.** `refresh_lock` holds an OS file lock per key
+    (``.{name}.refresh-<hash>.lock``) around a token refresh, so several processes sharing one
+    file refresh a rotating user token once and the others read the new token: no
+    ``invalid_grant``. The OS releases it when a holder dies. ``lock_wait`` (35 s) bounds the wait.
+
+    **What it refuses.** A symbolic link, a directory or any non-regular file at ``path`` raises
+    `TokenStoreError`: it is never chmod-ed, followed or replaced.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, lock_wait: float = 35.0) -> None:
         self.path = Path(path) if path is not None else default_token_path()
+        self.lock_wait = lock_wait
         self._lock = threading.Lock()
+        self._cleaned = False
 
     def __repr__(self) -> str:
         return f"FileTokenStore(path={str(self.path)!r})"
 
+    def _lock_timeout(self, what: str) -> TokenStoreError:
+        return TokenStoreError(
+            f"waited {self.lock_wait:g}s for another process holding the {what} lock of {self.path.name}; "
+            "giving up rather than refreshing twice"
+        )
+
+    def _lock_file(self, name: Path, locker: Any) -> Any:
+        """Open ``locker`` (file_lock/afile_lock) on ``name``; directory and lock-file failures
+        (a file where the directory should be, a symbolic link as the lock file …) are typed."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            return locker(name, timeout=self.lock_wait)
+        except OSError as exc:
+            raise TokenStoreError(f"cannot lock token file {self.path.name}: {exc.strerror}") from None
+
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            lock_path = self.path.with_name(self.path.name + ".lock")
-            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            lock = self._lock_file(self.path.with_name(self.path.name + ".lock"), file_lock)
             try:
-                try:
-                    import fcntl
+                with lock:
+                    if not self._cleaned:  # once per store: temp files a killed writer left
+                        remove_stale_temps(self.path)
+                        self._cleaned = True
+                    yield
+            except LockTimeout:
+                raise self._lock_timeout("file") from None
+            except _LockOpenError as exc:
+                raise TokenStoreError(f"cannot lock token file {self.path.name}: {exc}") from None
 
-                    fcntl.flock(fd, fcntl.LOCK_EX)
-                except ImportError:  # pragma: no cover - Windows: the thread lock is all we have
-                    pass
+    @contextlib.contextmanager
+    def refresh_lock(self, key: str) -> Iterator[None]:
+        """Hold the cross-process refresh lock of ``key`` (an OS file lock; see the class docs)."""
+        lock = self._lock_file(_lock_name(self.path, key), file_lock)
+        try:
+            with lock:
                 yield
-            finally:
-                os.close(fd)
+        except LockTimeout:
+            raise self._lock_timeout("refresh") from None
+        except _LockOpenError as exc:
+            raise TokenStoreError(f"cannot lock token file {self.path.name}: {exc}") from None
+
+    @contextlib.asynccontextmanager
+    async def arefresh_lock(self, key: str) -> AsyncIterator[None]:
+        """`refresh_lock` for async code (waits without blocking the event loop)."""
+        lock = self._lock_file(_lock_name(self.path, key), afile_lock)
+        try:
+            async with lock:
+                yield
+        except LockTimeout:
+            raise self._lock_timeout("refresh") from None
+        except _LockOpenError as exc:
+            raise TokenStoreError(f"cannot lock token file {self.path.name}: {exc}") from None
 
     def _read(self) -> dict[str, Any]:
-        _secure_existing(self.path)
         try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return {}
+            fd = open_private(self.path)
+        except NotRegularFile as exc:
+            raise _not_regular(self.path, exc.kind) from None
         except OSError as exc:
             raise TokenStoreError(f"cannot read token file {self.path.name}: {exc.strerror}") from None
-        if not raw.strip():
+        if fd is None:
             return {}
         try:
-            data = json.loads(raw)
-        except ValueError:
-            raise TokenStoreError(
-                f"token file {self.path} is not valid JSON; move it aside to start fresh"
-            ) from None
+            _secure_fd(self.path, fd)
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                raw = fh.read()
+        except OSError as exc:
+            raise TokenStoreError(f"cannot read token file {self.path.name}: {exc.strerror}") from None
+        finally:
+            os.close(fd)
+        if not raw.strip():
+            return {}
+        data = load_json(raw, f"token file {self.path}", "move it aside to start fresh")
         if not isinstance(data, dict):
             raise TokenStoreError(f"token file {self.path} does not hold a JSON object")
         return data
 
     def _write(self, data: dict[str, Any]) -> None:
-        atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True).encode(), mode=0o600)
+        try:
+            atomic_write(self.path, json.dumps(data, indent=1, sort_keys=True).encode(), mode=0o600)
+        except OSError as exc:
+            raise TokenStoreError(f"cannot write token file {self.path.name}: {exc.strerror}") from None
 
     def load(self, key: str) -> Token | None:
         with self._locked():
@@ -284,35 +386,91 @@ class FileTokenStore:
             return list(self._read())
 
 
-class SQLiteTokenStore:
-    """Tokens in a SQLite database (one row per key), mode 0600, safe across processes."""
+def load_json(raw: str | bytes, what: str, advice: str) -> Any:
+    """``json.loads`` whose every failure, a nesting deep enough to exhaust the stack included,
+    is a `TokenStoreError`."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise TokenStoreError(f"{what} is not valid JSON (or is nested absurdly deep); {advice}") from None
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+
+_SQLITE_HELD: contextvars.ContextVar[tuple[tuple[str, sqlite3.Connection], ...]] = contextvars.ContextVar(
+    "osukit_sqlite_refresh_locks", default=()
+)
+
+
+class SQLiteTokenStore:
+    """Tokens in a SQLite database (one row per key), mode 0600, safe across processes.
+
+    **Refresh across processes.** `refresh_lock` opens a write transaction
+    (``BEGIN IMMEDIATE``) and holds it around a token refresh; loads and saves made inside it (in
+    the same thread or task) go through that transaction, which commits when the lock is
+    released. Several processes sharing one database therefore refresh a rotating user token
+    once, and the others read the new token: no ``invalid_grant``. Reads elsewhere are not
+    blocked; other writers wait (refreshes of different keys are serialised too). The database
+    lock dies with its holder. ``lock_wait`` (35 s) bounds the wait.
+
+    A symbolic link, a directory or any non-regular file at ``path`` raises `TokenStoreError`.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_wait: float = 35.0) -> None:
         self.path = Path(path)
+        self.lock_wait = lock_wait
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not self.path.exists():
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            os.close(fd)
         _secure_existing(self.path)
-        with self._connect() as db:
+        if not self.path.exists():
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            except FileExistsError:
+                _secure_existing(self.path)
+            except OSError as exc:
+                raise TokenStoreError(f"cannot create token database {self.path.name}: {exc.strerror}") from None
+            else:
+                os.close(fd)
+        with self._connect(write=True) as db:
             db.execute("CREATE TABLE IF NOT EXISTS osukit_tokens (key TEXT PRIMARY KEY, token TEXT NOT NULL)")
 
     def __repr__(self) -> str:
         return f"SQLiteTokenStore(path={str(self.path)!r})"
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
+    def _ident(self) -> str:
+        return os.path.realpath(self.path)
+
+    def _held(self) -> sqlite3.Connection | None:
+        ident = self._ident()
+        for name, db in _SQLITE_HELD.get():
+            if name == ident:
+                return db
+        return None
+
+    def _open(self, timeout: float) -> sqlite3.Connection:
         import sqlite3
 
         try:
-            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            return sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise TokenStoreError(f"cannot open token database {self.path.name}: {exc}") from None
+
+    @contextlib.contextmanager
+    def _connect(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        import sqlite3
+
+        held = self._held()
+        if held is not None:  # inside refresh_lock: its transaction
+            try:
+                yield held
+            except sqlite3.Error as exc:
+                raise TokenStoreError(f"token database {self.path.name}: {exc}") from None
+            return
+        db = self._open(self.lock_wait)
         try:
-            db.execute("BEGIN IMMEDIATE")
+            if write:
+                db.execute("BEGIN IMMEDIATE")
             yield db
-            db.execute("COMMIT")
+            if write:
+                db.execute("COMMIT")
         except sqlite3.Error as exc:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("ROLLBACK")
@@ -320,18 +478,82 @@ class SQLiteTokenStore:
         finally:
             db.close()
 
+    def _begin(self) -> sqlite3.Connection:
+        import sqlite3
+
+        db = self._open(self.lock_wait)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            db.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise TokenStoreError(
+                    f"waited {self.lock_wait:g}s for another process holding the refresh lock of "
+                    f"{self.path.name}; giving up rather than refreshing twice"
+                ) from None
+            raise TokenStoreError(f"token database {self.path.name}: {exc}") from None
+        except sqlite3.Error as exc:
+            db.close()
+            raise TokenStoreError(f"token database {self.path.name}: {exc}") from None
+        return db
+
+    def _end(self, db: sqlite3.Connection, ok: bool) -> None:
+        import sqlite3
+
+        try:
+            db.execute("COMMIT" if ok else "ROLLBACK")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            if ok:
+                raise TokenStoreError(f"token database {self.path.name}: could not commit ({exc})") from None
+        finally:
+            db.close()
+
+    @contextlib.contextmanager
+    def refresh_lock(self, key: str) -> Iterator[None]:
+        """Hold the cross-process refresh lock (a ``BEGIN IMMEDIATE`` transaction; see the class docs).
+        ``key`` is accepted for the protocol; the whole database is locked."""
+        if self._held() is not None:
+            yield
+            return
+        db = self._begin()
+        reset = _SQLITE_HELD.set((*_SQLITE_HELD.get(), (self._ident(), db)))
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            _SQLITE_HELD.reset(reset)
+            self._end(db, ok)
+
+    @contextlib.asynccontextmanager
+    async def arefresh_lock(self, key: str) -> AsyncIterator[None]:
+        """`refresh_lock` for async code (the wait for the database lock runs in a thread)."""
+        import asyncio
+
+        if self._held() is not None:
+            yield
+            return
+        db = await asyncio.to_thread(self._begin)
+        reset = _SQLITE_HELD.set((*_SQLITE_HELD.get(), (self._ident(), db)))
+        ok = False
+        try:
+            yield
+            ok = True
+        finally:
+            _SQLITE_HELD.reset(reset)
+            self._end(db, ok)
+
     def load(self, key: str) -> Token | None:
-        with self._lock, self._connect() as db:
+        with self._connect(write=False) as db:
             row = db.execute("SELECT token FROM osukit_tokens WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
-        try:
-            return Token.from_dict(json.loads(row[0]))
-        except ValueError:
-            raise TokenStoreError(f"stored token {key!r} is damaged") from None
+        return Token.from_dict(load_json(row[0], f"stored token {key!r}", "delete it to start fresh"))
 
     def save(self, key: str, token: Token) -> None:
-        with self._lock, self._connect() as db:
+        with self._connect(write=True) as db:
             db.execute(
                 "INSERT INTO osukit_tokens (key, token) VALUES (?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET token = excluded.token",
@@ -339,10 +561,10 @@ class SQLiteTokenStore:
             )
 
     def delete(self, key: str) -> None:
-        with self._lock, self._connect() as db:
+        with self._connect(write=True) as db:
             db.execute("DELETE FROM osukit_tokens WHERE key = ?", (key,))
 
     def keys(self) -> list[str]:
         """Every key with a saved token."""
-        with self._lock, self._connect() as db:
+        with self._connect(write=False) as db:
             return [r[0] for r in db.execute("SELECT key FROM osukit_tokens ORDER BY key")]

@@ -263,16 +263,20 @@ class AsyncClient(BaseClient):
         return await self._tokens.get()
 
     async def exchange_code(self, grant: AuthorizationCode, code: str, state: str | None = None) -> Token:
-        """Finish the authorization-code grant: check ``state`` (when given), trade ``code`` for a token,
-        and make this client act as that user.
+        """Finish the authorization-code grant: check ``state``, trade ``code`` for a token, and make
+        this client act as that user.
+
+        ``state`` is the ``state`` query value the redirect brought back. A missing state (``None``
+        or empty, e.g. ``request.args.get("state")`` on a forged redirect) fails exactly like a wrong
+        one: `AuthenticationError` (400, "OAuth state mismatch"), before any request.
+        That check is what stops a login CSRF.
 
         The token is saved in the token store under the user's own key
-        (:func:`osukit.auth.user_store_key`), so two users of one application keep
+        (`osukit.auth.user_store_key`), so two users of one application keep
         separate tokens; the user id comes from the token's ``sub`` claim, or from
         one ``GET /api/v2/me`` when the server's tokens are not JWTs.
         """
-        if state is not None:
-            grant.check_state(state)
+        grant.check_state(state)
         flow = grant.exchange_flow(self.base_url, code, self._clock.time())
         manager = self._manager_for(grant)
         token = await manager._run(flow)
@@ -382,7 +386,7 @@ class AsyncClient(BaseClient):
                 server.close()
         if result.code is None:  # pragma: no cover - wait_for_redirect raises first
             raise ConfigurationError("no authorization code")
-        return await self.exchange_code(grant, result.code)
+        return await self.exchange_code(grant, result.code, state=grant.state)  # state checked above
 
     async def revoke_token(self) -> None:
         """Revoke the current token (``DELETE /api/v2/oauth/tokens/current``, any scope) and forget it."""

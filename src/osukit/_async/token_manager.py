@@ -33,7 +33,7 @@ __all__ = ["AsyncTokenManager"]
 def _is_json_object(body: bytes) -> bool:
     try:
         return isinstance(json.loads(body), dict)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
 
 

@@ -171,7 +171,7 @@ class AsyncHubConnection:
                                              url=negotiate_url(url))
                 try:
                     body = response.json()
-                except ValueError:
+                except (ValueError, RecursionError):
                     raise HubConnectionError("referee hub negotiate answered something that is not JSON",
                                              method="POST", url=negotiate_url(url)) from None
                 if not isinstance(body, dict):
@@ -227,7 +227,7 @@ class AsyncHubConnection:
         first, _, rest = text.partition(RS)
         try:
             answer = msgspec.json.decode(first)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):
             answer = {"error": f"unreadable handshake answer {first[:80]!r}"}
         if not isinstance(answer, dict) or answer.get("error"):
             with contextlib.suppress(Exception):
@@ -271,7 +271,7 @@ class AsyncHubConnection:
     def _handle(self, record: str) -> ConnectionLost | None:
         try:
             msg = msgspec.json.decode(record)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):
             return None  # a record we cannot read is skipped, like unknown message types
         if not isinstance(msg, dict):
             return None

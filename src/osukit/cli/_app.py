@@ -92,7 +92,11 @@ def _root(
     if debug:
         import logging
 
+        from .._redact import SecretFilter
+
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(SecretFilter())
     ctx.obj = State(
         options={
             "base_url": base_url,

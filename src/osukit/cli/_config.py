@@ -61,7 +61,10 @@ def _scalar(text: str, where: str) -> Any:
         if rest and not rest.startswith("#"):
             raise ConfigurationError(f"{where}: unexpected text after the value")
         if quote == '"':
-            value = json.loads(f'"{value}"')
+            try:
+                value = json.loads(f'"{value}"')
+            except ValueError:
+                raise ConfigurationError(f"{where}: invalid escape in a quoted string") from None
         return value
     text = text.split("#", 1)[0].strip()
     if text in ("true", "false"):
@@ -94,6 +97,8 @@ def parse_config(text: str, *, source: str = "config") -> dict[str, Any]:
         loaded: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigurationError(f"{source}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigurationError(f"{source}: not valid TOML (nested too deeply)") from None
     return loaded
 
 

@@ -33,6 +33,8 @@ def _parse_mods(text: str, ruleset: Any) -> Any:
             value = json.loads(value)
         except json.JSONDecodeError as exc:
             raise CliError(f"mods look like JSON but are not: {exc.msg}", None, ExitCode.USAGE) from None
+        except RecursionError:
+            raise CliError("mods look like JSON but are nested too deeply", None, ExitCode.USAGE) from None
         if isinstance(value, dict):
             value = [value]
     try:

@@ -72,7 +72,7 @@ class FileCheckpoint:
             return {}
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise TokenStoreError(f"checkpoint file {self.path} is not valid JSON") from None
         if not isinstance(data, dict):
             raise TokenStoreError(f"checkpoint file {self.path} does not hold a JSON object")

@@ -248,7 +248,9 @@ def collect(directory: str | os.PathLike[str], out: str | os.PathLike[str]) -> d
                     break  # a torn last line of a killed worker
                 try:
                     rec = msgspec.json.decode(raw)
-                except msgspec.DecodeError:
+                except (msgspec.DecodeError, RecursionError):
+                    continue
+                if not isinstance(rec, dict):
                     continue
                 tid = rec.get("task")
                 if "commit" in rec:

@@ -76,7 +76,7 @@ from .._exceptions import (
 )
 from .._redact import logger
 from ..ratelimit import DEFAULT_BUCKET, REPLAY_BUCKET
-from ..tokens import Token
+from ..tokens import Token, load_json
 
 __all__ = ["RateLimiterUnavailable", "RedisCheckpointStore", "RedisRateLimiter", "RedisTokenStore"]
 
@@ -694,10 +694,7 @@ class RedisTokenStore:
             raise self._fail("read", key, exc) from None
         if raw is None:
             return None
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            raise TokenStoreError(f"stored token {key!r} is damaged (not JSON)") from None
+        data = load_json(raw, f"stored token {key!r}", "delete it to start fresh")
         return Token.from_dict(data)
 
     def save(self, key: str, token: Token) -> None:
@@ -823,7 +820,7 @@ class RedisCheckpointStore:
             raise self._fail("read", key, exc) from None
         if raw is None:
             return None
-        state = json.loads(raw)
+        state = load_json(raw, f"crawl checkpoint {key!r}", "delete it to start over")
         return state if isinstance(state, dict) else None
 
     def save(self, key: str, state: dict[str, Any]) -> None:

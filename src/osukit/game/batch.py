@@ -63,6 +63,8 @@ def _run_chunk(items: list[_Item], directory: str, options: dict[str, Any]) -> l
             # reads from them is already on the result.
             result = msgspec.structs.replace(
                 result, attributes=None, difficulty=msgspec.structs.replace(result.difficulty, attributes=None))
+        except RecursionError:
+            result = BeatmapError("the score is nested too deeply to read")
         except BeatmapError as exc:
             result = exc
         out.append((index, result))

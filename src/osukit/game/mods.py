@@ -416,6 +416,20 @@ def _split_acronyms(text: str) -> list[str]:
     return out
 
 
+_MAX_BITMASK_DIGITS = 20  # legacy bitmasks are 32-bit; 20 digits leave room and stay cheap
+
+
+def _bits_from_text(text: str) -> int:
+    """A decimal bitmask string as an int; an absurdly long one (``int()`` refuses over 4,300
+    digits with a bare ``ValueError``, and no mod bit is that high) is an `UnknownModError`."""
+    digits = text.lstrip("0")
+    if len(digits) > _MAX_BITMASK_DIGITS:
+        raise UnknownModError(
+            f"a legacy mod bitmask of {len(digits)} digits is far beyond any mod bit (they fit in 32 bits)"
+        )
+    return int(digits or "0")
+
+
 def _mods_from_bits(bits: int, ruleset: Ruleset | None) -> list[Mod]:
     if bits < 0:
         raise UnknownModError(f"a legacy mod bitmask cannot be negative ({bits})")
@@ -470,7 +484,7 @@ def _parse_items(value: Any, ruleset: Ruleset | None) -> tuple[list[Mod], _Form]
     if isinstance(value, str):
         text = value.strip()
         if text.isascii() and text.isdigit():
-            return _mods_from_bits(int(text), ruleset), "acronyms"
+            return _mods_from_bits(_bits_from_text(text), ruleset), "acronyms"
         return [Mod(a) for a in _split_acronyms(text)], "acronyms"
     if isinstance(value, Mapping):
         return [_mod_from_object(value)], "api"
@@ -688,8 +702,8 @@ class Mods:
         if isinstance(bits, str):
             text = bits.strip()
             if not (text.isascii() and text.isdigit()):
-                raise ModError(f"a legacy bitmask must be a decimal integer, not {bits!r}")
-            bits = int(text)
+                raise ModError(f"a legacy bitmask must be a decimal integer, not {bits!r:.60}")
+            bits = _bits_from_text(text)
         rs = Ruleset.parse(ruleset) if ruleset is not None else None
         mods = _mods_from_bits(bits, rs)
         _validate(mods, rs)

@@ -83,8 +83,15 @@ _FIRST_INT64_SCORE_ID_VERSION = 20140721
 _FIRST_INT32_SCORE_ID_VERSION = 20121008
 _TARGET_PRACTICE = 1 << 23
 
-#: Refuse to inflate compressed blocks beyond this (a defence against LZMA bombs).
-MAX_DECOMPRESSED_SIZE = 256 * 1024 * 1024
+#: Refuse to inflate one compressed block (frames, lazer data) beyond this many bytes: a defence
+#: against LZMA bombs (a 30 KB block can claim gigabytes). Inflation is incremental, so memory
+#: stays near this bound whatever the block claims. 32 MiB holds over a million frames (hours of
+#: play); raise it (here, or per call with ``max_decompressed_size=``) for stranger files.
+MAX_DECOMPRESSED_SIZE = 32 * 1024 * 1024
+#: Refuse a frame stream with more frames than this (about 4.5 hours at 60 frames a second),
+#: counted before any frame is built; per call with ``max_frames=``.
+MAX_FRAMES = 1_000_000
+_INFLATE_CHUNK = 1 << 20
 
 _EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 _MAX_TICKS = 3155378975999999999  # DateTime.MaxValue.Ticks
@@ -277,7 +284,10 @@ class LazerReplayData(msgspec.Struct, kw_only=True):
                 expected JSON object (the replay reader turns these into
                 :class:`ReplayError`).
         """
-        raw = msgspec.json.decode(data)
+        try:
+            raw = msgspec.json.decode(data)
+        except RecursionError:
+            raise msgspec.DecodeError("lazer replay data is nested too deeply") from None
         if not isinstance(raw, dict):
             raise msgspec.ValidationError("lazer replay data is not a JSON object")
         known = {k: v for k, v in raw.items() if k in _EXTRA_FIELDS}
@@ -394,47 +404,69 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
     # ------------------------------------------------------------------ reading
 
     @classmethod
-    def parse(cls, source: bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO) -> Replay:
+    def parse(
+        cls,
+        source: bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO,
+        *,
+        max_decompressed_size: int | None = None,
+        max_frames: int | None = None,
+    ) -> Replay:
         """Read a replay from ``.osr`` bytes, a path (``str`` or ``PathLike``) or a binary file object.
 
         ``client.scores.download(...)`` returns ``.osr`` bytes that go straight
         in here.
 
+        Memory is bounded whatever the file claims: each compressed block inflates to at most
+        ``max_decompressed_size`` bytes (default `MAX_DECOMPRESSED_SIZE`, 32 MiB) and the
+        frame stream may hold at most ``max_frames`` frames (default `MAX_FRAMES`,
+        1,000,000); beyond either, `ReplayError` is raised before the memory is spent.
+
         Raises:
-            ReplayError: the data is not a valid replay.
+            ReplayError: the data is not a valid replay, or exceeds a limit.
             OSError: the file could not be read.
         """
+        limits = {"max_decompressed_size": max_decompressed_size, "max_frames": max_frames}
         if isinstance(source, (bytes, bytearray, memoryview)):
-            return cls.from_bytes(source)
+            return cls.from_bytes(source, **limits)
         if isinstance(source, (str, os.PathLike)):
-            return cls.from_file(source)
+            return cls.from_file(source, **limits)
         data = source.read()
         if not isinstance(data, (bytes, bytearray)):
             raise InvalidParameterError("Replay.parse needs a binary file object (opened with 'rb')")
-        return cls.from_bytes(data)
+        return cls.from_bytes(data, **limits)
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Replay:
-        """Read a ``.osr`` file.
+    def from_file(
+        cls, path: str | os.PathLike[str], *, max_decompressed_size: int | None = None, max_frames: int | None = None
+    ) -> Replay:
+        """Read a ``.osr`` file (limits as in `parse`).
 
         Raises:
-            ReplayError: the file is not a valid replay.
+            ReplayError: the file is not a valid replay, or exceeds a limit.
             OSError: the file could not be read.
         """
-        return cls.from_bytes(Path(path).read_bytes())
+        return cls.from_bytes(
+            Path(path).read_bytes(), max_decompressed_size=max_decompressed_size, max_frames=max_frames
+        )
 
     @classmethod
-    def from_bytes(cls, data: bytes | bytearray | memoryview) -> Replay:
-        """Read a replay from the bytes of a ``.osr`` file.
+    def from_bytes(
+        cls, data: bytes | bytearray | memoryview, *, max_decompressed_size: int | None = None,
+        max_frames: int | None = None,
+    ) -> Replay:
+        """Read a replay from the bytes of a ``.osr`` file (limits as in `parse`).
 
         Raises:
-            ReplayError: the data is malformed or truncated (with the offset).
+            ReplayError: the data is malformed or truncated (with the offset), or exceeds a limit.
         """
-        return _read_replay(bytes(data))
+        return _read_replay(bytes(data), max_size=max_decompressed_size, max_frames=max_frames)
 
     @staticmethod
     def frames_from_lzma(
         data: bytes | bytearray | memoryview | str | Mapping[str, Any],
+        *,
+        max_decompressed_size: int | None = None,
+        max_frames: int | None = None,
     ) -> tuple[list[ReplayFrame], int | None]:
         """Decode a compressed frame stream on its own, e.g. API v1 ``get_replay``.
 
@@ -463,7 +495,7 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
                 raise ReplayError(f"invalid base64 replay content: {exc}", 0) from None
         else:
             raw = bytes(data)
-        return parse_frames(decompress_frames(raw))
+        return parse_frames(decompress_frames(raw, max_size=max_decompressed_size), max_frames=max_frames)
 
     # ------------------------------------------------------------------ writing
 
@@ -574,30 +606,43 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
 # frames
 
 
-def decompress_frames(data: bytes | bytearray | memoryview, *, offset: int = 0) -> bytes:
+def decompress_frames(
+    data: bytes | bytearray | memoryview, *, offset: int = 0, max_size: int | None = None
+) -> bytes:
     """Inflate an LZMA ("alone" format) block, as used for frames and lazer data.
 
-    ``offset`` is only used in error messages (where the block starts in the file).
+    ``offset`` is only used in error messages (where the block starts in the file). The block is
+    inflated a megabyte at a time and refused as soon as it passes ``max_size`` bytes (default
+    `MAX_DECOMPRESSED_SIZE`), so memory stays bounded whatever the block claims; the LZMA
+    dictionary is limited too (``memlimit``).
 
     Raises:
-        ReplayError: the block is not valid LZMA, is truncated, or inflates
-            beyond :data:`MAX_DECOMPRESSED_SIZE`.
+        ReplayError: the block is not valid LZMA, is truncated, or inflates beyond the limit.
     """
+    limit = MAX_DECOMPRESSED_SIZE if max_size is None else max_size
     raw = bytes(data)
     if not raw:
         return b""
     if len(raw) < 13:
         raise ReplayError(f"LZMA block too short ({len(raw)} bytes, header needs 13)", offset)
-    decompressor = lzma.LZMADecompressor(format=lzma.FORMAT_ALONE, memlimit=1 << 30)
+    decompressor = lzma.LZMADecompressor(format=lzma.FORMAT_ALONE, memlimit=256 << 20)
+    out = bytearray()
+    pending = raw
     try:
-        out = decompressor.decompress(raw, max_length=MAX_DECOMPRESSED_SIZE + 1)
+        while not decompressor.eof:
+            chunk = decompressor.decompress(pending, max_length=min(_INFLATE_CHUNK, limit + 1 - len(out)))
+            pending = b""
+            out += chunk
+            if len(out) > limit:
+                raise ReplayError(
+                    f"LZMA data inflates beyond {limit} bytes (max_decompressed_size; raise it for a "
+                    "legitimately huge replay)", offset
+                )
+            if not chunk and decompressor.needs_input:
+                raise ReplayError("LZMA data is truncated", offset + len(raw))
     except (lzma.LZMAError, MemoryError, EOFError) as exc:
         raise ReplayError(f"invalid LZMA data: {exc}", offset) from None
-    if len(out) > MAX_DECOMPRESSED_SIZE:
-        raise ReplayError(f"LZMA data inflates beyond {MAX_DECOMPRESSED_SIZE} bytes", offset)
-    if not decompressor.eof:
-        raise ReplayError("LZMA data is truncated", offset + len(raw))
-    return out
+    return bytes(out)
 
 
 def compress_frames(data: bytes) -> bytes:
@@ -644,28 +689,38 @@ def format_frames(frames: list[ReplayFrame], rng_seed: int | None = None) -> byt
 _FRAMES_DECODER = msgspec.json.Decoder(list[ReplayFrame])
 
 
-def parse_frames(text: bytes | str) -> tuple[list[ReplayFrame], int | None]:
+def parse_frames(text: bytes | str, *, max_frames: int | None = None) -> tuple[list[ReplayFrame], int | None]:
     """Parse uncompressed frame text (``w|x|y|z,`` …) into frames and the RNG seed.
 
     Follows osu!'s reader: pieces with fewer than four fields are skipped, a
     fractional ``w`` is rounded, the ``-12345|0|0|seed`` frame becomes the
     seed. Absolute :attr:`ReplayFrame.time` is the running sum of ``w``.
 
+    At most ``max_frames`` pieces (default `MAX_FRAMES`) are accepted, counted before any
+    frame is built.
+
     Raises:
-        ReplayError: a field is not a number (offset into the text).
+        ReplayError: a field is not a number (offset into the text), or too many frames.
     """
     body = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
     if body.endswith(b","):
         body = body[:-1]
     if not body:
         return [], None
+    limit = MAX_FRAMES if max_frames is None else max_frames
+    pieces = body.count(b",") + 1
+    if pieces > limit:
+        raise ReplayError(f"the frame stream holds {pieces} frames, over max_frames={limit}", 0)
     frames: list[ReplayFrame] | None = None
     if not body.translate(None, _FAST_FRAME_CHARS):
         # Only digits, signs, dots, exponents and separators: the text is a JSON
         # array of arrays once the separators are swapped; msgspec builds the
         # frames in C. Anything it rejects goes through the exact parser below.
         try:
-            frames = _FRAMES_DECODER.decode(b"[[" + body.replace(b",", b"],[").replace(b"|", b",") + b"]]")
+            wrapped = body.replace(b",", b"],[")
+            wrapped = b"[[" + wrapped.replace(b"|", b",") + b"]]"
+            frames = _FRAMES_DECODER.decode(wrapped)
+            del wrapped
         except (msgspec.DecodeError, msgspec.ValidationError):
             frames = None
     if frames is None:
@@ -836,7 +891,7 @@ def _format_life_bar(points: list[LifeBarPoint]) -> str:
     return "".join(f"{p.time}|{_fmt_float(p.hp)}," for p in points)
 
 
-def _read_replay(data: bytes) -> Replay:
+def _read_replay(data: bytes, *, max_size: int | None = None, max_frames: int | None = None) -> Replay:
     r = _Reader(data)
     source = _OsrSource()
     nulls: list[str] = []
@@ -873,7 +928,7 @@ def _read_replay(data: bytes) -> Replay:
         blob, extra_offset = r.byte_array("lazer score data")
         source.extra_blob = blob
         if blob:
-            text = decompress_frames(blob, offset=extra_offset)
+            text = decompress_frames(blob, offset=extra_offset, max_size=max_size)
             try:
                 extra = LazerReplayData.from_json(text)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
@@ -884,10 +939,10 @@ def _read_replay(data: bytes) -> Replay:
     seed: int | None = None
     source.frames_blob = compressed
     if compressed:
-        text = decompress_frames(compressed, offset=frames_offset)
+        text = decompress_frames(compressed, offset=frames_offset, max_size=max_size)
         source.frames_text = text
         try:
-            frames, seed = parse_frames(text)
+            frames, seed = parse_frames(text, max_frames=max_frames)
         except ReplayError as exc:
             raise ReplayError(
                 f"replay frames: {exc.reason} (at byte {exc.offset} of the decompressed text)", frames_offset

@@ -290,7 +290,7 @@ class Draft(msgspec.Struct, kw_only=True):
         """A draft saved by :meth:`to_json`."""
         try:
             return msgspec.json.decode(data, type=cls)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
             from ._errors import RunnerError
 
             raise RunnerError(f"not a saved match state: {exc}") from None

@@ -354,12 +354,12 @@ def load_pool(source: str | os.PathLike[str]) -> Mappool:
             raise MissingExtraError("YAML pool files", "tournament") from exc
         try:
             data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
+        except (yaml.YAMLError, RecursionError) as exc:
             raise PoolError(f"{path}: not valid YAML: {exc}") from None
     elif suffix == ".json":
         try:
             data = msgspec.json.decode(text)
-        except msgspec.DecodeError as exc:
+        except (msgspec.DecodeError, RecursionError) as exc:
             raise PoolError(f"{path}: not valid JSON: {exc}") from None
     else:
         toml = _toml()

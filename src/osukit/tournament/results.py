@@ -218,8 +218,17 @@ class MatchResults(msgspec.Struct, kw_only=True):
 
     @classmethod
     def from_json(cls, data: bytes | str) -> MatchResults:
-        """Read back what :meth:`to_json` wrote."""
-        return msgspec.json.decode(data, type=cls)
+        """Read back what `to_json` wrote.
+
+        Raises:
+            TournamentError: ``data`` is not a saved `MatchResults` (or is nested too deeply to read).
+        """
+        try:
+            return msgspec.json.decode(data, type=cls)
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
+            from ._errors import TournamentError
+
+            raise TournamentError(f"not saved match results: {exc}") from None
 
 
 # --- reading the sources -----------------------------------------------------------------------

@@ -175,7 +175,7 @@ class MatchRunner:
             raise RunnerError(f"cannot read match state {path}: {exc.strerror or exc}") from None
         try:
             state = msgspec.json.decode(data, type=RunnerState)
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:
             raise RunnerError(f"{path} is not a saved match state: {exc}") from None
         draft = state.draft
         runner = cls(

@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..._files import atomic_write
+from ..._redact import logger
 from ...enums import Ruleset
 from ...models.legacy import V1Beatmap, V1MatchResponse, V1Replay, V1Score, V1User
 from .. import legacy as R
@@ -159,20 +161,31 @@ class Legacy(Resource):
         With ``cache_dir`` the file is kept on disk as ``<beatmap_id>.osu`` and
         reused while its md5 matches ``md5`` (when given; otherwise while it
         exists). Route: ``GET osu/{beatmap}``. No key or token needed.
+
+        Threads, tasks and processes may fill one cache entry at once: each writes its own
+        temporary file and renames it over the entry. A cache directory that cannot be
+        written is logged (warning) and the file is returned all the same.
         """
         if isinstance(beatmap_id, bool) or not isinstance(beatmap_id, int) or beatmap_id <= 0:
             raise InvalidParameterError("beatmap_id must be a positive int")
         path = Path(cache_dir) / f"{beatmap_id}.osu" if cache_dir is not None else None
-        if path is not None and path.is_file():
-            cached = path.read_bytes()
-            if md5 is None or hashlib.md5(cached).hexdigest() == md5.lower():
+        if path is not None:
+            try:
+                cached = path.read_bytes()
+            except OSError:  # absent, removed meanwhile, or unreadable: fetch it again
+                cached = None
+            if cached is not None and (md5 is None or hashlib.md5(cached).hexdigest() == md5.lower()):
                 return cached
         data: bytes = self._client._call(R.BEATMAP_FILE, path={"beatmap": beatmap_id})
         if not data:
             raise self._client._not_found(R.BEATMAP_FILE, f"no .osu file for beatmap {beatmap_id}")
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+            # Any number of threads, tasks or processes may fill one entry at once: each writes its
+            # own temporary file (unique name, same directory) and renames it over the entry, so
+            # readers see the old file or a whole new one and no writer trips over another's file.
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(path, data, mode=0o644)
+            except OSError as exc:  # a cache that cannot be written does not fail the download
+                logger.warning("legacy.beatmap_file: could not cache %s (%s)", path, exc.strerror or exc)
         return data
