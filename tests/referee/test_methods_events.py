@@ -170,7 +170,7 @@ async def test_every_method_and_event(env: Env, kind: str) -> None:
             assert sorted(s.total_score for s in scores) == [700000, 812345]
             assert (await public.rooms.get(rid)).id == rid
             match = await public.matches.get(rid)
-            assert [s.score for s in match.events[-1].game.scores] == [812345, 700000]
+            assert [s.total_score for s in match.events[-1].game.scores] == [812345, 700000]
 
         await ref.kick_player(rid, p2)
         await upto(lambda e: type(e).__name__ == "UserKickedEvent")

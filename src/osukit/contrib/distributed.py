@@ -252,7 +252,7 @@ def collect(directory: str | os.PathLike[str], out: str | os.PathLike[str]) -> d
                     continue
                 if not isinstance(rec, dict):
                     continue
-                tid = rec.get("task")
+                tid = str(rec.get("task"))
                 if "commit" in rec:
                     rows = pending.pop(tid, [])
                     if len(rows) != rec["commit"]:
