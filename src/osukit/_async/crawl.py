@@ -245,6 +245,10 @@ class AsyncCrawler(Generic[T]):
             saved = self.load_state()
             if saved.get("jsonl_bytes") is not None:
                 writer.truncate_to(int(saved["jsonl_bytes"]))
+            elif not saved["done"] and self.checkpoint is not None:
+                # Checkpoint the file's length before the first page, so a run killed before its first
+                # checkpoint still leaves one (and a resume drops its partial lines).
+                self._commit(saved, jsonl_bytes=writer.size)
             async for items, nxt in self._pages():
                 size = await self._clock.arun_blocking(writer.write_page, items)
                 count += len(items)

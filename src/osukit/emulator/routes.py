@@ -1136,7 +1136,8 @@ async def rankings(ctx: Ctx) -> Any:
         return {"cursor": {"page": page + 1} if more else None, "cursor_string": encode_cursor({"page": page + 1}) if more else None,
                 "ranking": chunk, "total": len(rows)}
     key = "ranked_score" if kind == "score" else "pp"
-    users = [u for u in w.users if ctx.request.query_params.get("country") in (None, w.users[u]["country_code"])]
+    users = [u for u in w.users if ctx.request.query_params.get("country") in (None, w.users[u]["country_code"])
+             and w.users[u]["stats"][mode]["is_ranked"]]  # osu-web ranks only users with ranked plays
     ordered = sorted(users, key=lambda u: -w.users[u]["stats"][mode][key])
     chunk, page, more = page_number_cursor(ctx.request, ordered, 50)
     out: dict[str, Any] = {"cursor": {"page": page + 1} if more else None,
