@@ -1,21 +1,34 @@
-"""A small chat-bot layer on top of :class:`osukit.realtime.AsyncChatStream`.
+"""A small chat-bot layer on top of [`AsyncChatStream`][osukit.realtime.AsyncChatStream].
 
-    import osukit
-    from osukit.bot import Bot, Context
+```python
+import asyncio
+import random
 
+import osukit
+from osukit.bot import Bot, Context
+
+
+async def main() -> None:
     # Listen as the bot account: an authorization-code token with chat.read (osu! grants it when
-    # the account owns the application); reply with the same client or, via ``sender=``, with
-    # the application's delegate token (``scopes=("delegate", "chat.write", "chat.write_manage")``).
-    client = osukit.AsyncClient(client_id=..., client_secret=...)
-    await client.login(redirect_uri="http://127.0.0.1:8080/callback",
-                       scopes=["chat.read", "chat.write", "chat.write_manage", "identify", "public"])
-    bot = Bot(client, prefix="!", channels=[5])
+    # the account owns the application); reply with the same client or, via `sender=`, with
+    # the application's delegate token (`scopes=("delegate", "chat.write", "chat.write_manage")`).
+    async with osukit.AsyncClient(client_id=..., client_secret=...) as client:
+        await client.login(redirect_uri="http://127.0.0.1:8080/callback",
+                           scopes=["chat.read", "chat.write", "chat.write_manage", "identify", "public"])
+        bot = Bot(client, prefix="!", channels=[5])
 
-    @bot.command("roll")
-    async def roll(ctx: Context) -> None:
-        await ctx.reply(f"{ctx.sender_name} rolls {random.randint(1, 100)}")
+        @bot.command("roll")
+        async def roll(ctx: Context) -> None:
+            await ctx.reply(f"{ctx.sender_name} rolls {random.randint(1, 100)}")
 
-    bot.run()  # until Ctrl-C (or ``await bot.stop()`` from a handler)
+        await bot.start()  # until Ctrl-C or `await bot.stop()` from a handler
+
+
+asyncio.run(main())
+```
+
+`bot.run()` does the same for a script that needs no `await` before starting: it runs the
+bot on an event loop of its own and closes the bot's clients when it ends.
 
 * Commands (``@bot.command("pp", "performance")``), every message (``@bot.on_message``) and any
   websocket event by name (``@bot.on_event("chat.channel.join")``, ``"*"`` for all). Handlers may be
@@ -314,13 +327,23 @@ class Bot:
             self._stop.set()
 
     def run(self) -> None:
-        """Run the bot until Ctrl-C, SIGTERM or :meth:`stop` (blocking; for scripts)."""
+        """Run the bot until Ctrl-C, SIGTERM or :meth:`stop` (blocking; for scripts).
+
+        The event loop ends with it, so the async clients given to the bot (``client`` and
+        ``sender``) are closed on the way out: their connections belong to that loop.
+        """
 
         async def main() -> None:
             loop = asyncio.get_running_loop()
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(self.stop()))
-            await self.start()
+            try:
+                await self.start()
+            finally:
+                for client in {id(c): c for c in (self.client, self.sender) if c is not None}.values():
+                    aclose = getattr(client, "aclose", None)
+                    if aclose is not None:
+                        await aclose()
 
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(main())

@@ -149,6 +149,12 @@ class Client(BaseClient):
         )
         if http_client is not None and (transport is not None or proxy is not None):
             raise ConfigurationError("pass either http_client or transport/proxy, not both")
+        if transport is not None and not isinstance(transport, httpx.BaseTransport):
+            raise ConfigurationError(
+                f"transport must be an httpx.BaseTransport, not {type(transport).__name__} (httpx.ASGITransport "
+                "is async-only: for a sync client and an ASGI app such as the osu_emulator_app fixture, pass "
+                "transport=osukit.emulator.asgi.SyncASGITransport(app))"
+            )
         self._owns_http = http_client is None
         self._http = http_client or httpx.Client(
             transport=transport,

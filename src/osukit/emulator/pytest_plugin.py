@@ -9,7 +9,8 @@ Installed with osukit (a ``pytest11`` entry point), so in any project::
 
 Fixtures: ``osu_emulator`` (a running :class:`~osukit.emulator.Emulator`,
 shared by the session; faults and statistics are reset before each test) and
-``osu_emulator_app`` (the ASGI app, for ``httpx.ASGITransport``).
+``osu_emulator_app`` (the ASGI app, without sockets: ``httpx.ASGITransport`` for the async client,
+``osukit.emulator.asgi.SyncASGITransport`` for the sync one).
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def osu_emulator(_osu_emulator_session: Any) -> Any:
 
 @pytest.fixture
 def osu_emulator_app() -> Any:
-    """A fresh emulator ASGI app (seed 0) for ``httpx.ASGITransport``."""
+    """A fresh emulator ASGI app (seed 0): ``transport=httpx.ASGITransport(app=...)`` for ``AsyncClient``,
+    ``transport=SyncASGITransport(...)`` (``osukit.emulator.asgi``) for ``Client``."""
     from osukit.emulator import create_app
 
     return create_app(0)

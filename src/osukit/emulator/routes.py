@@ -1135,7 +1135,13 @@ async def rankings(ctx: Ctx) -> Any:
         chunk, page, more = page_number_cursor(ctx.request, rows, 50)
         return {"cursor": {"page": page + 1} if more else None, "cursor_string": encode_cursor({"page": page + 1}) if more else None,
                 "ranking": chunk, "total": len(rows)}
-    key = "ranked_score" if kind == "score" else "pp"
+    key = "ranked_score" if kind in ("score", "charts") else "pp"  # charts rank by score, like osu-web's spotlights
+    spot: dict[str, Any] | None = None
+    if kind == "charts":
+        wanted = ctx.request.query_params.get("spotlight")
+        spot = w.spotlights[0] if wanted is None else next((s for s in w.spotlights if str(s["id"]) == wanted), None)
+        if spot is None:
+            raise error(404, None)
     users = [u for u in w.users if ctx.request.query_params.get("country") in (None, w.users[u]["country_code"])
              and w.users[u]["stats"][mode]["is_ranked"]]  # osu-web ranks only users with ranked plays
     ordered = sorted(users, key=lambda u: -w.users[u]["stats"][mode][key])
@@ -1143,8 +1149,7 @@ async def rankings(ctx: Ctx) -> Any:
     out: dict[str, Any] = {"cursor": {"page": page + 1} if more else None,
                            "cursor_string": encode_cursor({"page": page + 1}) if more else None,
                            "ranking": [R.statistics(w, u, mode, with_user=True) for u in chunk], "total": len(ordered)}
-    if kind == "charts":
-        spot = w.spotlights[0]
+    if spot is not None:
         out["spotlight"] = R.spotlight(spot) | {"participant_count": spot["participant_count"]}
         out["beatmapsets"] = [R.beatmapset_full(w, s, "beatmaps") for s in spot["beatmapset_ids"]]
     return out

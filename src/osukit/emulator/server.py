@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rate-limit", type=int, default=None, help="requests per minute per token (default: off)")
+    parser.add_argument("--rate-limit", type=int, default=None, help="requests per minute per token before 429 (default: off; X-RateLimit-* headers still count against 1200)")
     args = parser.parse_args(argv)
     import uvicorn
 

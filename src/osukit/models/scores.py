@@ -11,6 +11,7 @@ Follows osu-web's ``ScoreTransformer`` (both branches).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -176,6 +177,10 @@ class BeatmapScores(Model):
     score_count: int | UnsetType = UNSET
     user_score: BeatmapUserScore | UnsetType | None = UNSET
 
+    def __iter__(self) -> Iterator[Score]:
+        """The scores, so the response iterates like ``users.scores()`` does."""
+        return iter(self.scores)
+
 
 class LegacyBeatmapScores(Model):
     """A beatmap's leaderboard with legacy-shaped scores."""
@@ -183,6 +188,10 @@ class LegacyBeatmapScores(Model):
     scores: list[LegacyScore]
     score_count: int | UnsetType = UNSET
     user_score: LegacyBeatmapUserScore | UnsetType | None = UNSET
+
+    def __iter__(self) -> Iterator[LegacyScore]:
+        """The scores, so the response iterates like ``users.scores()`` does."""
+        return iter(self.scores)
 
 
 class BeatmapUserScore(Model):
@@ -204,11 +213,19 @@ class BeatmapUserScores(Model):
 
     scores: list[Score]
 
+    def __iter__(self) -> Iterator[Score]:
+        """The scores, so the response iterates like ``users.scores()`` does."""
+        return iter(self.scores)
+
 
 class LegacyBeatmapUserScores(Model):
     """All of a user's scores on a beatmap (legacy shape)."""
 
     scores: list[LegacyScore]
+
+    def __iter__(self) -> Iterator[LegacyScore]:
+        """The scores, so the response iterates like ``users.scores()`` does."""
+        return iter(self.scores)
 
 
 class ScoresResponse(Model):
