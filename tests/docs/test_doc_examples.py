@@ -96,7 +96,7 @@ def _prelude(emu: Any, tmp: Path) -> dict[str, Any]:
     token = emu.mint_token(user_id=uid, scopes=ALL_SCOPES)["access_token"]
     osu = osukit.Client(access_token=token, base_url=emu.base_url, rate_limit=0)
     world = emu.state.world
-    best = [s for s in osu.users.scores(uid, "best", mode="osu", limit=100)]
+    best = list(osu.users.scores(uid, "best", mode="osu", limit=100))
     with_replay = [s for s in best if world.scores[s.id]["has_replay"] and world.scores[s.id]["legacy_score_id"] is None]
     score = with_replay[0] if with_replay else best[0]
     if with_replay:
