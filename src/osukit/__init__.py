@@ -5,7 +5,7 @@
     with osukit.Client(client_id=..., client_secret=...) as osu:
         print(osu.users.get("peppy").statistics.pp)
 
-Sync (:class:`Client`) and async (:class:`AsyncClient`) clients share one
+Sync ([`Client`][osukit.Client]) and async ([`AsyncClient`][osukit.AsyncClient]) clients share one
 surface; the sync one is generated from the async source.
 """
 

@@ -2,7 +2,7 @@
 
 Configuration, building requests, encoding parameters the way osu-web reads
 them, checking scopes, and turning error responses into exceptions live here;
-:class:`osukit.AsyncClient` and its generated twin :class:`osukit.Client`
+[`osukit.AsyncClient`][osukit.AsyncClient] and its generated twin [`osukit.Client`][osukit.Client]
 only send, sleep and decode.
 """
 
@@ -43,7 +43,7 @@ __all__ = ["NOT_GIVEN", "BaseClient", "NotGiven", "ResponseInfo", "encode_params
 
 
 class NotGiven:
-    """The type of :data:`NOT_GIVEN`: "this argument was not passed" (distinct from ``None``)."""
+    """The type of [`NOT_GIVEN`][osukit.NOT_GIVEN]: "this argument was not passed" (distinct from ``None``)."""
 
     _instance: NotGiven | None = None
 
@@ -132,7 +132,7 @@ def _encode_scalar(value: Any) -> str:
 def encode_params(params: Mapping[str, Any] | None) -> list[tuple[str, str | int | float | bool | None]]:
     """Query parameters as osu-web reads them.
 
-    ``None`` and :data:`NOT_GIVEN` are dropped; lists become ``key[]=a&key[]=b``;
+    ``None`` and [`NOT_GIVEN`][osukit.NOT_GIVEN] are dropped; lists become ``key[]=a&key[]=b``;
     dicts become ``key[sub]=v`` (the deprecated ``cursor`` object); booleans
     ``true``/``false``; enums their value; datetimes ISO 8601 in UTC.
     """
@@ -222,9 +222,9 @@ def build_limiter(rate_limit: RateLimiter | int | float | None, clock: Clock) ->
 
 
 class BaseClient:
-    """Configuration and request building shared by :class:`Client` and :class:`AsyncClient`.
+    """Configuration and request building shared by [`Client`][osukit.Client] and [`AsyncClient`][osukit.AsyncClient].
 
-    See :class:`osukit.AsyncClient` for the parameters.
+    See [`osukit.AsyncClient`][osukit.AsyncClient] for the parameters.
     """
 
     def __init__(

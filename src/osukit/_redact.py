@@ -21,7 +21,7 @@ _secret_re: re.Pattern[str] | None = None
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a secret so :func:`redact_text` scrubs it wherever it appears."""
+    """Remember a secret so [`redact_text`][osukit._redact.redact_text] scrubs it wherever it appears."""
     global _secret_re
     if not value or len(value) < 6:
         return

@@ -107,7 +107,7 @@ def route(
     cost: Callable[[Mapping[str, Any]], int] | None = None,
     legacy_response: Any = None,
 ) -> Route:
-    """Create a :class:`Route` and register it in :data:`osukit.routes.ROUTES`."""
+    """Create a [`Route`][osukit._route.Route] and register it in [`osukit.routes.ROUTES`][osukit.routes.ROUTES]."""
     r = Route(
         method=method,
         uri=uri,

@@ -40,7 +40,7 @@ bot on an event loop of its own and closes the bot's clients when it ends.
 * The bot's own messages are ignored: its user id comes from ``bot_user_id=``, the token, or
   ``GET /me`` (needs ``identify``; a delegate token cannot call it, so osukit then learns the id from
   the first message the bot sends - pass ``bot_user_id=`` to be safe from the start).
-* :meth:`Context.reply` answers in the channel (``POST chat/channels/{id}/messages``) or, for a PM,
+* [`Context.reply`][osukit.bot.Context.reply] answers in the channel (``POST chat/channels/{id}/messages``) or, for a PM,
   to the sender (``POST chat/new``), through a token bucket per channel (default 1 message/s with a
   burst of 5).
 * Messages fetched after a reconnect (``MessageEvent.replayed``) are handled like live ones, so a
@@ -146,7 +146,7 @@ class Bot:
 
     **Parameters**
 
-    * **client** - an :class:`osukit.AsyncClient` (or a sync :class:`osukit.Client`, called from worker
+    * **client** - an [`osukit.AsyncClient`][osukit.AsyncClient] (or a sync [`osukit.Client`][osukit.Client], called from worker
       threads).
     * **prefix** - what starts a command (default ``"!"``).
     * **channels** - channel ids to join at start (``PUT chat/channels/{id}/users/{me}``, scope
@@ -158,7 +158,7 @@ class Bot:
     * **sender** - another client to send replies with (e.g. the bot account's delegate
       client-credentials token, ``delegate chat.write``), while ``client`` listens; osu!'s websocket
       accepts only tokens with ``chat.read``, which a delegate token cannot carry. Default: ``client``.
-    * **url** and other keyword options - passed to :class:`~osukit.realtime.AsyncChatStream`
+    * **url** and other keyword options - passed to [`AsyncChatStream`][osukit.AsyncChatStream]
       (``reconnect``, ``keepalive``, ``since`` …).
     """
 
@@ -204,7 +204,7 @@ class Bot:
         self._ready: asyncio.Event | None = None
         self._failure: BaseException | None = None
         self.stream: AsyncChatStream | None = None
-        """The running stream (None before :meth:`start`)."""
+        """The running stream (None before [`start`][osukit.bot.Bot.start])."""
         self.handled = 0
         """Messages dispatched to handlers so far."""
 
@@ -271,7 +271,7 @@ class Bot:
 
     async def wait_ready(self, timeout: float | None = None) -> None:
         """Wait until the bot's stream is connected (the first ``connection.ready``); raise what
-        stopped :meth:`start` if it failed first."""
+        stopped [`start`][osukit.bot.Bot.start] if it failed first."""
 
         async def wait() -> None:
             while self._ready is None:  # noqa: ASYNC110 - the event is created by start(), on its loop
@@ -283,7 +283,7 @@ class Bot:
             raise self._failure
 
     async def start(self) -> None:
-        """Connect and handle events until :meth:`stop` (or the stream ends); then shut down cleanly."""
+        """Connect and handle events until [`stop`][osukit.bot.Bot.stop] (or the stream ends); then shut down cleanly."""
         self._stop = asyncio.Event()
         self._ready = asyncio.Event()
         self._failure = None
@@ -322,12 +322,12 @@ class Bot:
             logger.info("bot: stopped")
 
     async def stop(self) -> None:
-        """Ask the bot to stop; :meth:`start` returns once handlers in flight have finished."""
+        """Ask the bot to stop; [`start`][osukit.bot.Bot.start] returns once handlers in flight have finished."""
         if self._stop is not None:
             self._stop.set()
 
     def run(self) -> None:
-        """Run the bot until Ctrl-C, SIGTERM or :meth:`stop` (blocking; for scripts).
+        """Run the bot until Ctrl-C, SIGTERM or [`stop`][osukit.bot.Bot.stop] (blocking; for scripts).
 
         The event loop ends with it, so the async clients given to the bot (``client`` and
         ``sender``) are closed on the way out: their connections belong to that loop.

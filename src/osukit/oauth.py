@@ -1,6 +1,6 @@
 """The authorization-code login: a one-shot local callback server, or a pasted redirect URL.
 
-:class:`CallbackServer` listens on ``127.0.0.1`` only (never on other
+[`CallbackServer`][osukit.oauth.CallbackServer] listens on ``127.0.0.1`` only (never on other
 interfaces), answers exactly one callback whose ``state`` matches (compared
 in constant time), shows the user a short page, and shuts down. Callbacks with
 a wrong or missing state get a 400 page and are otherwise ignored, so a stray
@@ -48,7 +48,7 @@ def _first(query: dict[str, list[str]], name: str) -> str | None:
 def parse_redirect(url: str, expected_state: str) -> CallbackResult:
     """Read ``code``/``state`` (or ``error``) from the URL osu! redirected to; check the state.
 
-    Raises :class:`AuthenticationError` when the state does not match or the
+    Raises [`AuthenticationError`][osukit.AuthenticationError] when the state does not match or the
     URL carries neither a code nor an error.
     """
     try:
@@ -77,11 +77,13 @@ _PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>osukit</title
 class CallbackServer:
     """A one-shot HTTP server on 127.0.0.1 that waits for osu!'s OAuth redirect.
 
-    Usage::
+    For example:
 
-        with CallbackServer("http://127.0.0.1:8080/callback", state) as server:
-            webbrowser.open(authorize_url)
-            result = server.wait(timeout=300)
+    ```python
+    with CallbackServer("http://127.0.0.1:8080/callback", state) as server:
+        webbrowser.open(authorize_url)
+        result = server.wait(timeout=300)
+    ```
     """
 
     def __init__(self, redirect_uri: str, state: str) -> None:
@@ -161,7 +163,7 @@ class CallbackServer:
         self._httpd.server_close()
 
     def wait(self, timeout: float = 300.0) -> CallbackResult:
-        """Block until a valid callback arrives; raise :class:`AuthenticationError` on timeout or refusal."""
+        """Block until a valid callback arrives; raise [`AuthenticationError`][osukit.AuthenticationError] on timeout or refusal."""
         if not self._done.wait(timeout):
             raise AuthenticationError(f"no OAuth callback within {timeout:.0f}s", status_code=408)
         result = self._result

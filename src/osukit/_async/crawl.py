@@ -38,7 +38,7 @@ class AsyncCrawler(Generic[T]):
     what bounds throughput), and after each page or chunk the position is saved to the
     ``checkpoint`` (a JSON file, replaced atomically, or any object with
     ``load(key)``/``save(key, state)``/``delete(key)``, e.g.
-    :class:`osukit.contrib.redis.RedisCheckpointStore`). A new crawler with the same
+    `osukit.contrib.redis.RedisCheckpointStore`). A new crawler with the same
     checkpoint starts where the last one stopped, without fetching a finished page again.
 
     Ways to consume it:
@@ -53,7 +53,7 @@ class AsyncCrawler(Generic[T]):
     * ``await crawl.run()`` - fetch everything, discarding items (e.g. a side-effecting fetcher).
 
     A finished crawl's checkpoint says so (``done``); crawling again yields nothing until
-    :meth:`reset`. ``progress`` shows a rich progress bar (``None``: only when stdout is a
+    `reset`. ``progress`` shows a rich progress bar (``None``: only when stdout is a
     terminal; ``False``: never).
     """
 

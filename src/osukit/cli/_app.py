@@ -919,7 +919,7 @@ def _click() -> Any:
 
 
 def run_app(args: list[str]) -> int:
-    """Run the app without click's own exit handling, so every error goes through :func:`_report`."""
+    """Run the app without click's own exit handling, so every error goes through [`_report`][osukit.cli._app._report]."""
     debug = "--debug" in args or os.environ.get("OSUKIT_DEBUG") == "1"
     click = _click()
     exits = tuple({typer.Exit, *[c for c in (getattr(click.exceptions, "Exit", None),) if c is not None]})

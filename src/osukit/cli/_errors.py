@@ -1,6 +1,6 @@
 """Turning exceptions into one clear line, a hint, and an exit code.
 
-Every :class:`osukit.OsukitError` subclass has an entry in :data:`ERRORS`; the
+Every [`osukit.OsukitError`][osukit.OsukitError] subclass has an entry in [`ERRORS`][osukit.cli._errors.ERRORS]; the
 most specific class wins. ``--debug`` shows the traceback instead.
 """
 

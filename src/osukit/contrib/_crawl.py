@@ -103,7 +103,7 @@ class FileCheckpoint:
 
 
 def as_checkpoint_store(checkpoint: Any) -> CheckpointStore | None:
-    """``None``, a path (→ :class:`FileCheckpoint`) or an object with ``load``/``save``/``delete``."""
+    """``None``, a path (→ [`FileCheckpoint`][osukit.contrib._crawl.FileCheckpoint]) or an object with ``load``/``save``/``delete``."""
     if checkpoint is None:
         return None
     if isinstance(checkpoint, (str, os.PathLike)):
@@ -278,7 +278,7 @@ class AsyncOrderedMap:
 
 
 class OrderedMap:
-    """The threaded twin of :class:`AsyncOrderedMap` (for the sync client).
+    """The threaded twin of [`AsyncOrderedMap`][osukit.contrib._crawl.AsyncOrderedMap] (for the sync client).
 
     Each call runs in its own daemon thread: when the consumer stops early (Ctrl-C, an error, ``break``),
     calls still waiting for the rate limiter are abandoned instead of joined, so the program exits at

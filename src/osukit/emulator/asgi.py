@@ -1,17 +1,19 @@
 """The emulator's ASGI app without sockets, for the sync client too.
 
 ``httpx.ASGITransport`` is async-only: it serves ``osukit.AsyncClient``. For
-``osukit.Client`` wrap the app in :class:`SyncASGITransport`, which runs it on
-an event loop of its own in a background thread::
+``osukit.Client`` wrap the app in [`SyncASGITransport`][osukit.emulator.asgi.SyncASGITransport], which runs it on
+an event loop of its own in a background thread:
 
-    from osukit.emulator import create_app
-    from osukit.emulator.asgi import SyncASGITransport
+```python
+from osukit.emulator import create_app
+from osukit.emulator.asgi import SyncASGITransport
 
-    app = create_app(0)
-    world = app.state.emulator.world
-    with osukit.Client(client_id=world.client_id, client_secret=world.client_secret,
-                       base_url="http://emulator", transport=SyncASGITransport(app), rate_limit=0) as osu:
-        print(osu.users.get(2).username)
+app = create_app(0)
+world = app.state.emulator.world
+with osukit.Client(client_id=world.client_id, client_secret=world.client_secret,
+                   base_url="http://emulator", transport=SyncASGITransport(app), rate_limit=0) as osu:
+    print(osu.users.get(2).username)
+```
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The emulator's world: a deterministic dataset generated from a seed.
 
 Everything is plain Python data (dicts and small records) in the shape the
-renderers in :mod:`osukit.emulator.render` turn into osu-web's JSON. The same
+renderers in [`osukit.emulator.render`][osukit.emulator.render] turn into osu-web's JSON. The same
 seed always gives the same users, beatmaps, scores, chat, forums and the rest.
 """
 
@@ -205,7 +205,7 @@ _MOD_WEIGHTS: dict[str, list[tuple[tuple[str, ...], int]]] = {
 class _Calc:
     """Star ratings and pp from rosu-pp over the emulator's own ``.osu`` files (the ``pp`` extra).
 
-    The inputs are mapped exactly as :func:`osukit.game.performance` maps a score the API sends, so a
+    The inputs are mapped exactly as [`osukit.game.performance`][osukit.game.pp.performance] maps a score the API sends, so a
     client recomputing a score's pp from ``/osu/{id}`` gets the API's value. Without rosu-pp (Python
     3.10, or no ``pp`` extra) both are estimates and only counts and combos are exact.
     """
@@ -321,7 +321,7 @@ _BASE_WEIGHTS: dict[str, dict[str, int]] = {}
 
 
 def _lazer_accuracy(stats: dict[str, int], maximum: dict[str, int], ruleset: str) -> float:
-    """:func:`osukit.game.accuracy.lazer_accuracy` for the judgements the generator makes (a fast path;
+    """[`osukit.game.accuracy.lazer_accuracy`][osukit.game.accuracy.lazer_accuracy] for the judgements the generator makes (a fast path;
     the tests check it against the real one for every score)."""
     weights = _BASE_WEIGHTS.get(ruleset)
     if weights is None:
@@ -336,7 +336,7 @@ def _lazer_accuracy(stats: dict[str, int], maximum: dict[str, int], ruleset: str
 
 
 def _lazer_grade(acc: float, stats: dict[str, int], ruleset: str, mods: list[str], passed: bool) -> str:
-    """:func:`osukit.game.accuracy.lazer_grade` for generated scores (checked against it by the tests)."""
+    """[`osukit.game.accuracy.lazer_grade`][osukit.game.accuracy.lazer_grade] for generated scores (checked against it by the tests)."""
     if not passed:
         return "F"
     cut = (0.98, 0.94, 0.9, 0.85) if ruleset == "fruits" else (0.95, 0.9, 0.8, 0.7)

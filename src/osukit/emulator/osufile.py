@@ -4,7 +4,7 @@ A beatmap's hit objects are generated from its record alone (id, ruleset, BPM,
 difficulty settings), so the file served at ``/osu/{id}`` is always the one the
 record was computed from: object counts, lengths and max combo are counted
 here, and the star rating and score pp come from rosu-pp over this same text
-(see :mod:`osukit.emulator.dataset`).
+(see [`osukit.emulator.dataset`][osukit.emulator.dataset]).
 
 The patterns are simple on purpose, so every count is exact without a
 difficulty calculator: osu! maps have circles, linear sliders shorter than one
@@ -131,7 +131,7 @@ def _text(b: dict[str, Any], *, title: str, artist: str, creator: str, tags: str
 
 def record_text(b: dict[str, Any], s: dict[str, Any], creator: str, objects: list[str] | None = None) -> str:
     """The ``.osu`` text of beatmap record ``b`` in beatmapset record ``s`` (``objects``: its
-    :func:`hit_objects` lines, when already made)."""
+    [`hit_objects`][osukit.emulator.osufile.hit_objects] lines, when already made)."""
     return _text(b, title=s["title"], artist=s["artist"], creator=creator, tags=s["tags"], objects=objects)
 
 

@@ -17,12 +17,14 @@ __all__ = ["Emulator", "main"]
 class Emulator:
     """The offline osu! API on a free loopback port, for as long as the ``with`` block lasts.
 
-    Usage::
+    For example:
 
-        with Emulator(seed=0) as emu:
-            client = osukit.Client(client_id=emu.client_id, client_secret=emu.client_secret,
-                                   base_url=emu.base_url, rate_limit=0)
-            print(client.users.get(emu.dataset["test_user_id"]).username)
+    ```python
+    with Emulator(seed=0) as emu:
+        client = osukit.Client(client_id=emu.client_id, client_secret=emu.client_secret,
+                               base_url=emu.base_url, rate_limit=0)
+        print(client.users.get(emu.dataset["test_user_id"]).username)
+    ```
     """
 
     def __init__(self, seed: int = 0, *, rate_limit: int | None = None, host: str = "127.0.0.1", port: int = 0,

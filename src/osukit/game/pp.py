@@ -3,18 +3,20 @@
 rosu-pp is the maintained Rust implementation of osu!'s difficulty and
 performance algorithms; osukit only maps its own inputs onto it: scores as the
 API sends them (lazer or legacy shape, v1 or v2), msgspec models, replays,
-:class:`~osukit.game.mods.Mods` in any spelling, and the ``.osu`` file as bytes,
-text, a path or an already-parsed ``rosu_pp_py.Beatmap``::
+[`Mods`][osukit.game.mods.Mods] in any spelling, and the ``.osu`` file as bytes,
+text, a path or an already-parsed ``rosu_pp_py.Beatmap``:
 
-    from osukit.game import difficulty, performance
+```python
+from osukit.game import difficulty, performance
 
-    stars = difficulty(osu_bytes, mods="HDDT").stars
-    pp = performance(score, osu_bytes).pp                     # the score as played
-    fc = performance(score, osu_bytes, full_combo=True).pp     # what if it were a full combo
-    pp98 = performance(None, osu_bytes, accuracy=98, mods="HR").pp
+stars = difficulty(osu_bytes, mods="HDDT").stars
+pp = performance(score, osu_bytes).pp                     # the score as played
+fc = performance(score, osu_bytes, full_combo=True).pp     # what if it were a full combo
+pp98 = performance(None, osu_bytes, accuracy=98, mods="HR").pp
+```
 
 ``rosu_pp_py`` is imported only when a calculation runs; without it
-:class:`MissingExtraError` (an :class:`ImportError`) names the extra to install.
+[`MissingExtraError`][osukit.MissingExtraError] (an `ImportError`) names the extra to install.
 
 Lazer or stable rules (rosu-pp's ``lazer`` flag), unless ``lazer=`` is given:
 
@@ -565,7 +567,7 @@ def difficulty(
         beatmap: ``.osu`` bytes, ``.osu`` text, a path, or a ``rosu_pp_py.Beatmap``
             (a rosu Beatmap object is converted in place when ``ruleset``
             differs from its mode).
-        mods: any spelling :meth:`Mods.parse <osukit.game.mods.Mods.parse>`
+        mods: any spelling [`Mods.parse`][osukit.game.mods.Mods.parse]
             accepts: ``"HDDT"``, a bitmask, acronyms, API JSON with settings
             (``[{"acronym": "DT", "settings": {"speed_change": 1.2}}]``), a ``Mods``.
         ruleset: compute for this ruleset, converting an osu! map (e.g.
@@ -606,7 +608,7 @@ def performance(
     Args:
         score: the score as the API sends it (v2 lazer shape with ``great`` / ``ok`` …
             statistics, v2 legacy shape with ``count_300`` …, or a v1 score
-            dict), a msgspec model of one, a :class:`~osukit.game.replay.Replay`,
+            dict), a msgspec model of one, a [`Replay`][osukit.game.replay.Replay],
             or None to describe the play only with ``accuracy`` / ``misses`` /
             ``combo`` (None everywhere: an SS).
         beatmap: ``.osu`` bytes, ``.osu`` text, a path, or a ``rosu_pp_py.Beatmap``.
@@ -762,7 +764,7 @@ _CHECKED_HITS = ("n300", "n100", "n50", "n_geki", "n_katu", "misses")
 
 
 class HitCountWarning(UserWarning):
-    """:func:`performance` was given judgements or a combo that do not fit the beatmap (more objects than
+    """[`performance`][osukit.game.pp.performance] was given judgements or a combo that do not fit the beatmap (more objects than
     it has, a combo above its maximum…), and rosu-pp computed with corrected ones: usually the wrong
     beatmap, or another version of it."""
 

@@ -1,9 +1,9 @@
 """Scores in both shapes osu! sends.
 
-* :class:`Score` - the lazer/solo shape (``x-api-version`` ≥ 20220705, osukit's
+* [`Score`][osukit.models.scores.Score] - the lazer/solo shape (``x-api-version`` ≥ 20220705, osukit's
   default): ``total_score``, ``ruleset_id``, ``ended_at``, ``statistics`` with
   hit-result names, ``maximum_statistics``, ``mods`` as objects.
-* :class:`LegacyScore` - the legacy shape (below 20220705): ``score``,
+* [`LegacyScore`][osukit.models.scores.LegacyScore] - the legacy shape (below 20220705): ``score``,
   ``mode``, ``created_at``, ``statistics.count_*``, ``mods`` as acronyms.
 
 Follows osu-web's ``ScoreTransformer`` (both branches).
@@ -144,7 +144,7 @@ class Score(_ScoreIncludes, kw_only=True):
 
     @property
     def ruleset(self) -> Ruleset | None:
-        """``ruleset_id`` as a :class:`~osukit.Ruleset`."""
+        """``ruleset_id`` as a `Ruleset`."""
         return Ruleset.from_id(self.ruleset_id) if isinstance(self.ruleset_id, int) else None
 
 
