@@ -39,7 +39,7 @@ def test_format_duration() -> None:
 def test_estimate_of_the_documented_100k_user_crawl() -> None:
     # GET /users costs one request per id (osu-web RequestCost): 100,000 ids at 60/min is about 28 hours.
     line = estimate("users", 100_000, chunk_size=50, per_minute=60, burst=10)
-    assert "100,000 users ids" in line and "2,000 requests" in line and "costing 100,000" in line
+    assert "100,000 user ids" in line and "2,000 requests" in line and "costing 100,000" in line
     assert line.endswith("at 60/min that takes about 27 h 46 min")
     assert "3 requests costing 120" in estimate("users", 120, chunk_size=50, per_minute=None)
     assert "no client-side rate limit" in estimate("users", 120, chunk_size=50, per_minute=None)
@@ -87,7 +87,7 @@ def test_finished_crawl_says_already_complete(ecli: Cli, tmp_path: Path) -> None
     out = tmp_path / "users.jsonl"
     r = ecli("--rate-limit", "0", "crawl", "users", "--ids", "1-120", "--out", str(out), "--no-progress")
     assert r.code == 0, r.err
-    assert "crawling 120 users ids: 3 requests" in r.err and "no client-side rate limit" in r.err
+    assert "crawling 120 user ids: 3 requests" in r.err and "no client-side rate limit" in r.err
     lines = out.read_text().splitlines()
     assert lines and f"wrote {len(lines)} users" in r.err
     for extra in ((), ("--resume",)):
@@ -122,7 +122,7 @@ def test_ctrl_c_stops_at_once_and_says_how_to_resume(ecli: Cli, tmp_path: Path) 
                 proc.kill()
                 proc.wait(timeout=10)
     text = err.read_text()
-    assert "crawling 100,000 users ids: 2,000 requests costing 100,000" in text
+    assert "crawling 100,000 user ids: 2,000 requests costing 100,000" in text
     assert "at 600/min that takes about 2 h 46 min" in text
     assert code == 130, text
     assert took < 10, (took, text)  # joining the 4 waiting requests took 15-20 s before

@@ -77,7 +77,7 @@ def estimate(kind: str, remaining: int, *, chunk_size: int, per_minute: float | 
     full, rest = divmod(remaining, chunk_size)
     requests = full + (1 if rest else 0)
     cost = full * _chunk_cost(kind, chunk_size) + (_chunk_cost(kind, rest) if rest else 0)
-    head = (f"crawling {remaining:,} {kind} ids: {requests:,} request{'s' if requests != 1 else ''} "
+    head = (f"crawling {remaining:,} {kind.rstrip('s')} ids: {requests:,} request{'s' if requests != 1 else ''} "
             f"costing {cost:,} of the rate-limit budget")
     if not per_minute:
         return head + " (no client-side rate limit)"
