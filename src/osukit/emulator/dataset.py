@@ -7,9 +7,9 @@ seed always gives the same users, beatmaps, scores, chat, forums and the rest.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
-import pickle
 import random
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,7 +87,7 @@ def _name(rng: random.Random) -> str:
         str(rng.randint(1, 99)) if rng.random() < 0.4 else "")
 
 
-_BUILT: dict[int, bytes] = {}
+_BUILT: dict[int, World] = {}
 
 
 def build(seed: int = 0) -> World:
@@ -95,15 +95,12 @@ def build(seed: int = 0) -> World:
 
     Generating costs a few tenths of a second (the star ratings and pp come from rosu-pp); a process
     that builds the same seed again (many emulators in one test session, ``/_emulator/reset``) gets a
-    copy of the first one.
+    deep copy of the first one, which is faster.
     """
-    cached = _BUILT.get(seed)
-    if cached is not None:
-        world: World = pickle.loads(cached)
-        return world
-    world = _generate(seed)
-    _BUILT[seed] = pickle.dumps(world, protocol=pickle.HIGHEST_PROTOCOL)
-    return world
+    template = _BUILT.get(seed)
+    if template is None:
+        template = _BUILT[seed] = _generate(seed)
+    return copy.deepcopy(template)
 
 
 def _generate(seed: int) -> World:
