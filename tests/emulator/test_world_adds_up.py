@@ -225,3 +225,24 @@ def test_without_rosu_pp_counts_stay_exact_and_ranks_still_agree(monkeypatch: py
         assert [u["stats"][ruleset]["pp"] for u in ranked] == sorted((u["stats"][ruleset]["pp"] for u in ranked),
                                                                      reverse=True)
         assert all(u["rank_histories"][ruleset][-1] == u["stats"][ruleset]["global_rank"] for u in ranked)
+
+
+def test_difficulty_attributes_with_mods_match_the_file(emu: Any, http: httpx.Client, files: dict[int, bytes]) -> None:
+    pytest.importorskip("rosu_pp_py")
+    from osukit.game import difficulty
+
+    w = emu.state.world
+    osu_maps = [b for b in w.beatmaps.values() if b["mode"] == "osu"][:5]
+    for b in [*osu_maps, *[b for b in w.beatmaps.values() if b["mode"] != "osu"][:3]]:
+        for mods in ([], ["DT"], ["HR", "HD"], 16):
+            r = http.post(f"/api/v2/beatmaps/{b['id']}/attributes", json={"mods": mods})
+            assert r.status_code == 200, r.text
+            attrs = r.json()["attributes"]
+            expected = difficulty(files[b["id"]], mods=mods or None)
+            assert attrs["star_rating"] == pytest.approx(expected.stars, abs=1e-9), (b["id"], mods)
+            assert attrs["max_combo"] == expected.max_combo
+            if mods == []:
+                assert attrs["star_rating"] == pytest.approx(b["difficulty_rating"], abs=1e-4)
+    converted = http.post(f"/api/v2/beatmaps/{osu_maps[0]['id']}/attributes", json={"ruleset": "taiko"}).json()
+    assert converted["attributes"]["star_rating"] == pytest.approx(
+        difficulty(files[osu_maps[0]["id"]], ruleset="taiko").stars, abs=1e-9)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .dataset import World
 
-__all__ = ["MapShape", "hit_objects", "osu_file"]
+__all__ = ["MapShape", "difficulty_attributes", "hit_objects", "osu_file", "record_text"]
 
 _MODE = {"osu": 0, "taiko": 1, "fruits": 2, "mania": 3}
 SLIDER_MULTIPLIER = 1.4
@@ -140,3 +140,35 @@ def osu_file(w: World, beatmap_id: int) -> str:
     b: dict[str, Any] = w.beatmaps[beatmap_id]
     s = w.beatmapsets[b["beatmapset_id"]]
     return record_text(b, s, w.users[s["creator_id"]]["username"])
+
+
+def difficulty_attributes(w: World, beatmap_id: int, ruleset: str, mods: Any) -> dict[str, Any] | None:
+    """``POST /beatmaps/{id}/attributes`` computed by rosu-pp over the served file, in osu-web's names
+    (None without the ``pp`` extra: the route then estimates from the record)."""
+    try:
+        import rosu_pp_py  # noqa: F401
+
+        from ..game.pp import difficulty
+    except ImportError:
+        return None
+    from ..game.mods import ModError
+
+    try:
+        result = difficulty(osu_file(w, beatmap_id), mods=mods or None, ruleset=ruleset)
+    except (ModError, ValueError):
+        return None
+    attrs = result.attributes
+    out: dict[str, Any] = {"star_rating": result.stars, "max_combo": result.max_combo}
+    if ruleset == "osu":
+        out.update({
+            "aim_difficulty": result.aim, "speed_difficulty": result.speed, "slider_factor": result.slider_factor,
+            "speed_note_count": result.speed_note_count,
+            "aim_difficult_slider_count": getattr(attrs, "aim_difficult_slider_count", None),
+            "aim_difficult_strain_count": getattr(attrs, "aim_difficult_strain_count", None),
+            "speed_difficult_strain_count": getattr(attrs, "speed_difficult_strain_count", None),
+        })
+        if result.flashlight:
+            out["flashlight_difficulty"] = result.flashlight
+    elif ruleset == "taiko":
+        out["mono_stamina_factor"] = getattr(attrs, "mono_stamina_factor", None)
+    return out

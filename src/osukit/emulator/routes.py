@@ -352,6 +352,11 @@ async def beatmap_attributes(ctx: Ctx) -> Any:
     if b["mode"] != "osu" and ruleset != b["mode"]:
         raise error(422, "beatmap cannot be converted to this ruleset")
     mods = body.get("mods") or []
+    from .osufile import difficulty_attributes
+
+    exact = difficulty_attributes(ctx.world, bid, ruleset, mods)  # rosu-pp over the served .osu (the pp extra)
+    if exact is not None:
+        return {"attributes": exact}
     acronyms = {m.get("acronym") if isinstance(m, dict) else m for m in mods} if isinstance(mods, list) else set()
     factor = 1.4 if acronyms & {"DT", "NC"} else (0.75 if "HT" in acronyms else 1.0)
     stars = round(b["difficulty_rating"] * factor, 5)
