@@ -1,6 +1,6 @@
 """Log every chat message the user receives, one line each (optionally also as JSON lines).
 
-Uses :class:`osukit.realtime.AsyncChatStream` directly. It survives dropped connections: messages
+Uses `osukit.realtime.AsyncChatStream` directly. It survives dropped connections: messages
 sent while the socket was down are fetched over REST and logged once, in order (marked
 ``replayed``), and ``--state`` keeps the last message id per channel across runs.
 

@@ -55,14 +55,72 @@ def _scope(value: str | None) -> str:
     return "*none*" if value is None else f"`{value}`"
 
 
+RESOURCES_PAGE = ROOT / "docs" / "reference" / "resources.md"
+CLIENTS_PAGE = ROOT / "docs" / "reference" / "clients.md"
+
+
+def _documented() -> set[str]:
+    """Objects the reference pages render (``::: dotted.path``), the targets a link may point at."""
+    found = set()
+    for page in (RESOURCES_PAGE, CLIENTS_PAGE):
+        for line in page.read_text(encoding="utf-8").splitlines():
+            if line.startswith("::: "):
+                found.add(line[4:].strip())
+    return found
+
+
+def _target(name: str, documented: set[str]) -> str | None:
+    """The documented method behind ``client.<name>`` (its resource class's method), or None."""
+    import importlib
+    import inspect
+
+    import osukit
+
+    namespace, _, method = name.rpartition(".")
+    owner: Any = osukit.AsyncClient
+    path = "osukit.AsyncClient"
+    if namespace:
+        prop = inspect.getattr_static(osukit.AsyncClient, namespace, None)
+        func = getattr(prop, "func", None) or getattr(prop, "fget", None)
+        if func is None:
+            return None
+        cls_name = str(inspect.signature(func).return_annotation).strip("'\"")
+        module = importlib.import_module(func.__module__)
+        resource = getattr(module, cls_name, None) or vars(module).get("__annotations__", {}).get(cls_name)
+        if resource is None:
+            for mod_name in ("users", "beatmaps", "beatmapsets", "scores", "rankings", "multiplayer", "chat",
+                             "forums", "content", "discussions", "home", "legacy", "account"):
+                try:
+                    mod = importlib.import_module(f"osukit.resources._async.{mod_name}")
+                except ImportError:
+                    continue
+                if hasattr(mod, cls_name):
+                    resource = getattr(mod, cls_name)
+                    break
+        if resource is None:
+            return None
+        owner, path = resource, f"{resource.__module__}.{resource.__qualname__}"
+    if path not in documented or not hasattr(owner, method):
+        return None
+    return f"{path}.{method}"
+
+
+def _method_cell(name: str, documented: set[str]) -> str:
+    # <code> in a link: rendered whole (the page's CSS keeps identifiers from wrapping)
+    target = _target(name, documented)
+    code = f"`client.{name}`"
+    return f"[{code}][{target}]" if target else code
+
+
 def _rows(routes: Iterable[Any]) -> list[str]:
+    documented = _documented()
     lines = [
         "| method | uri | osukit | scope | user | pagination |",
         "|---|---|---|---|---|---|",
     ]
     for r in routes:
         lines.append(
-            f"| {_cell(r.method)} | `{r.uri}` | `client.{r.name}` | {_scope(r.scope)} | "
+            f"| {_cell(r.method)} | `{r.uri}` | {_method_cell(r.name, documented)} | {_scope(r.scope)} | "
             f"{'✓' if r.requires_user else ''} | {_cell(r.paginated)} |"
         )
     return lines

@@ -5,7 +5,7 @@
     with osukit.Client(client_id=..., client_secret=...) as osu:
         print(osu.users.get("peppy").statistics.pp)
 
-Sync (:class:`Client`) and async (:class:`AsyncClient`) clients share one
+Sync ([`Client`][osukit.Client]) and async ([`AsyncClient`][osukit.AsyncClient]) clients share one
 surface; the sync one is generated from the async source.
 """
 
@@ -136,13 +136,19 @@ _LAZY = {
 }
 
 
+# Subpackages loaded on first attribute access (``osukit.realtime.ChatStream`` works after ``import osukit``).
+_SUBMODULES = frozenset({"bot", "contrib", "emulator", "game", "models", "plot", "realtime", "resources", "routes"})
+
+
 def __getattr__(name: str) -> Any:
     # The realtime stream and the crawlers pull in more modules: loaded on first use to keep ``import osukit`` light.
+    import importlib
+
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'osukit' has no attribute {name!r}")
-    import importlib
-
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value

@@ -2,7 +2,7 @@
 
 Configuration, building requests, encoding parameters the way osu-web reads
 them, checking scopes, and turning error responses into exceptions live here;
-:class:`osukit.AsyncClient` and its generated twin :class:`osukit.Client`
+[`osukit.AsyncClient`][osukit.AsyncClient] and its generated twin [`osukit.Client`][osukit.Client]
 only send, sleep and decode.
 """
 
@@ -89,7 +89,7 @@ def _check_headers(headers: Mapping[str, str]) -> None:
 
 
 class NotGiven:
-    """The type of :data:`NOT_GIVEN`: "this argument was not passed" (distinct from ``None``)."""
+    """The type of [`NOT_GIVEN`][osukit.NOT_GIVEN]: "this argument was not passed" (distinct from ``None``)."""
 
     _instance: NotGiven | None = None
 
@@ -178,7 +178,7 @@ def _encode_scalar(value: Any) -> str:
 def encode_params(params: Mapping[str, Any] | None) -> list[tuple[str, str | int | float | bool | None]]:
     """Query parameters as osu-web reads them.
 
-    ``None`` and :data:`NOT_GIVEN` are dropped; lists become ``key[]=a&key[]=b``;
+    ``None`` and [`NOT_GIVEN`][osukit.NOT_GIVEN] are dropped; lists become ``key[]=a&key[]=b``;
     dicts become ``key[sub]=v`` (the deprecated ``cursor`` object); booleans
     ``true``/``false``; enums their value; datetimes ISO 8601 in UTC.
     """
@@ -268,7 +268,7 @@ def build_limiter(rate_limit: RateLimiter | int | float | None, clock: Clock) ->
 
 
 MAX_REDIRECTS = 5
-"""Same-origin redirects of one GET that osukit follows before raising :class:`RedirectError`."""
+"""Same-origin redirects of one GET that osukit follows before raising `RedirectError`."""
 
 _FOLLOWED_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -283,7 +283,7 @@ def _v1_prefix(value: str | None) -> str:
 def notify_url_for(base_url: str, notify_url: str | None = None) -> str:
     """The chat websocket of a server: ``notify_url`` when given, else derived from ``base_url``.
 
-    osu.ppy.sh's is :data:`~osukit._constants.DEFAULT_NOTIFY_URL`; any other server (the emulator,
+    osu.ppy.sh's is [`DEFAULT_NOTIFY_URL`][osukit._constants.DEFAULT_NOTIFY_URL]; any other server (the emulator,
     a private server) gets ``ws(s)://<its host and path>/notify``.
     """
     if notify_url:
@@ -308,9 +308,9 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 class BaseClient:
-    """Configuration and request building shared by :class:`Client` and :class:`AsyncClient`.
+    """Configuration and request building shared by [`Client`][osukit.Client] and [`AsyncClient`][osukit.AsyncClient].
 
-    See :class:`osukit.AsyncClient` for the parameters.
+    See [`osukit.AsyncClient`][osukit.AsyncClient] for the parameters.
     """
 
     def __init__(
@@ -425,7 +425,7 @@ class BaseClient:
         return PreparedRequest(method, self._url(path), encode_params(params), merged, content)
 
     def _v1_path(self, path: str) -> str:
-        """``api/get_*`` moved under :attr:`v1_prefix` (``api/v1/get_user`` on servers that put v1 there)."""
+        """``api/get_*`` moved under `v1_prefix` (``api/v1/get_user`` on servers that put v1 there)."""
         rel = path.lstrip("/")
         if rel.startswith("api/get_") and self.v1_prefix != C.DEFAULT_V1_PREFIX:
             return f"/{self.v1_prefix}/{rel[len('api/'):]}"
@@ -438,10 +438,10 @@ class BaseClient:
         return rel.startswith(("api/get_", f"{self.v1_prefix}/get_"))
 
     def _redirect_target(self, request: PreparedRequest, response: ResponseLike, hops: int) -> str:
-        """Where to follow a 3xx ``response`` to, or the :class:`RedirectError` that says why not.
+        """Where to follow a 3xx ``response`` to, or the `RedirectError` that says why not.
 
         Followed: 301/302/303/307/308 of a GET or HEAD to the same origin (scheme, host, port) as
-        the request, at most :data:`MAX_REDIRECTS` times per call. The request keeps its
+        the request, at most `MAX_REDIRECTS` times per call. The request keeps its
         credentials, which is safe only because the origin is the same.
         """
         status = response.status_code

@@ -6,7 +6,7 @@ DEFAULT_BASE_URL = "https://osu.ppy.sh"
 """osu!'s production site; ``https://dev.ppy.sh`` or the emulator's URL are the usual alternatives."""
 
 DEFAULT_NOTIFY_URL = "wss://notify.ppy.sh"
-"""osu-notification-server (the chat websocket) of :data:`DEFAULT_BASE_URL`. Another ``base_url``
+"""osu-notification-server (the chat websocket) of `DEFAULT_BASE_URL`. Another ``base_url``
 gets ``ws(s)://<its host>/notify`` unless ``notify_url`` is set (the emulator serves it there)."""
 
 DEFAULT_V1_PREFIX = "api"

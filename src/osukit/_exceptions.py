@@ -1,56 +1,58 @@
 """Every error osukit raises.
 
 One status code maps to one class, and every class derives from
-:class:`OsukitError`, so ``except osukit.OsukitError`` catches all of them::
+[`OsukitError`][osukit.OsukitError], so ``except osukit.OsukitError`` catches all of them:
 
-    OsukitError
-    ├── APIError                      osu! answered with an error status
-    │   ├── BadRequestError           400
-    │   ├── AuthenticationError       401 (also: v1 "Please provide a valid API key.")
-    │   │   └── OAuthError            /oauth/token refused (invalid_client, invalid_grant, …)
-    │   ├── ForbiddenError            403
-    │   │   └── MissingScopeError     the token lacks a scope (raised before any request when known)
-    │   ├── NotFoundError             404 (also: v1 "Replay not available.")
-    │   ├── ConflictError             409
-    │   ├── UnprocessableEntityError  422 (``form_error`` when osu-web sends one)
-    │   ├── RateLimitError            429 (``retry_after``)
-    │   ├── RedirectError             3xx osukit will not follow (another origin, not a GET, a loop); ``location``
-    │   └── ServerError               5xx
-    ├── TransportError                no usable response: connection refused, reset, protocol errors
-    │   ├── TimeoutError              connect/read/write/pool timeout
-    │   └── RateLimiterUnavailable    the shared (Redis) rate limiter is unreachable and may not fall back
-    ├── DecodeError                   the response did not match the model (route, JSON path, expected type)
-    ├── ConfigurationError            bad client settings (missing credentials, impossible scope set …)
-    │   ├── InvalidScopeError         a scope combination osu-web would refuse, caught before the request
-    │   └── InvalidParameterError     a bad argument (also a ``TypeError``): a value osu-web would reject
-    │                                 (limit out of range, > 50 ids …), caught before the request
-    ├── ClientClosedError             a request on a client after ``close()``
-    ├── TokenStoreError               a token store or crawl checkpoint could not be read or written safely
-    ├── MissingExtraError             an optional extra is not installed (also an ``ImportError``)
-    ├── osukit.game.ModError          bad mods (also a ``ValueError``): UnknownModError, InvalidModSettingError,
-    │                                 IncompatibleModsError, DuplicateModError, ModNotFoundError (also a ``KeyError``)
-    ├── osukit.game.BeatmapError      a beatmap rosu-pp cannot read or convert (also a ``ValueError``)
-    ├── osukit.game.ReplayError       a malformed or truncated ``.osr`` replay (also a ``ValueError``)
-    ├── osukit.tournament.TournamentError  the tournament toolkit: PoolError (a bad pool file, also a
-    │                                 ``ConfigurationError``), DraftError (a pick/ban the rules refuse;
-    │                                 ``reason``), RunnerError (the match runner or auto-host cannot go on)
-    └── RefereeError                  the referee hub (osukit.referee, osu-server-spectator ``/referee``)
-        ├── RefereeHubError           a hub method failed; ``code`` is the hub's error code (None when it sent none)
-        │   ├── UserRestrictedError (1), NotRefereeError (2), RoomNotJoinableError (3),
-        │   │   RoomNotFoundError (4), UserNotInRoomError (5), BeatmapNotFoundError (6),
-        │   │   IncorrectMatchTypeError (7), NoActiveCountdownError (8), InvalidRoomStateError (9),
-        │   │   InvalidRulesetError (10), InvalidBeatmapRulesetError (11), InvalidModsError (12),
-        │   │   FreestyleAllowedModsError (13), PlaylistItemNotFoundError (14), SelfOperationError (15),
-        │   │   UserBannedError (16), InvalidRollError (17), NotHostError (18), UserNotConnectedError (19)
-        │   └── RoomLimitReachedError osu-web refused another open room (4 per account, 50 for bots)
-        ├── HubConnectionError        the hub could not be reached or the connection was refused
-        │                             (also a ``TransportError``)
-        └── InvocationInterruptedError the connection dropped while a call was in flight; it may or may not
-                                      have happened (also a ``TransportError``)
+```text
+OsukitError
+├── APIError                      osu! answered with an error status
+│   ├── BadRequestError           400
+│   ├── AuthenticationError       401 (also: v1 "Please provide a valid API key.")
+│   │   └── OAuthError            /oauth/token refused (invalid_client, invalid_grant, …)
+│   ├── ForbiddenError            403
+│   │   └── MissingScopeError     the token lacks a scope (raised before any request when known)
+│   ├── NotFoundError             404 (also: v1 "Replay not available.")
+│   ├── ConflictError             409
+│   ├── UnprocessableEntityError  422 (``form_error`` when osu-web sends one)
+│   ├── RateLimitError            429 (``retry_after``)
+│   ├── RedirectError             3xx osukit will not follow (another origin, not a GET, a loop); ``location``
+│   └── ServerError               5xx
+├── TransportError                no usable response: connection refused, reset, protocol errors
+│   ├── TimeoutError              connect/read/write/pool timeout
+│   └── RateLimiterUnavailable    the shared (Redis) rate limiter is unreachable and may not fall back
+├── DecodeError                   the response did not match the model (route, JSON path, expected type)
+├── ConfigurationError            bad client settings (missing credentials, impossible scope set …)
+│   ├── InvalidScopeError         a scope combination osu-web would refuse, caught before the request
+│   └── InvalidParameterError     a bad argument (also a ``TypeError``): a value osu-web would reject
+│                                 (limit out of range, > 50 ids …), caught before the request
+├── ClientClosedError             a request on a client after ``close()``
+├── TokenStoreError               a token store or crawl checkpoint could not be read or written safely
+├── MissingExtraError             an optional extra is not installed (also an ``ImportError``)
+├── osukit.game.ModError          bad mods (also a ``ValueError``): UnknownModError, InvalidModSettingError,
+│                                 IncompatibleModsError, DuplicateModError, ModNotFoundError (also a ``KeyError``)
+├── osukit.game.BeatmapError      a beatmap rosu-pp cannot read or convert (also a ``ValueError``)
+├── osukit.game.ReplayError       a malformed or truncated ``.osr`` replay (also a ``ValueError``)
+├── osukit.tournament.TournamentError  the tournament toolkit: PoolError (a bad pool file, also a
+│                                 ``ConfigurationError``), DraftError (a pick/ban the rules refuse;
+│                                 ``reason``), RunnerError (the match runner or auto-host cannot go on)
+└── RefereeError                  the referee hub (osukit.referee, osu-server-spectator ``/referee``)
+    ├── RefereeHubError           a hub method failed; ``code`` is the hub's error code (None when it sent none)
+    │   ├── UserRestrictedError (1), NotRefereeError (2), RoomNotJoinableError (3),
+    │   │   RoomNotFoundError (4), UserNotInRoomError (5), BeatmapNotFoundError (6),
+    │   │   IncorrectMatchTypeError (7), NoActiveCountdownError (8), InvalidRoomStateError (9),
+    │   │   InvalidRulesetError (10), InvalidBeatmapRulesetError (11), InvalidModsError (12),
+    │   │   FreestyleAllowedModsError (13), PlaylistItemNotFoundError (14), SelfOperationError (15),
+    │   │   UserBannedError (16), InvalidRollError (17), NotHostError (18), UserNotConnectedError (19)
+    │   └── RoomLimitReachedError osu-web refused another open room (4 per account, 50 for bots)
+    ├── HubConnectionError        the hub could not be reached or the connection was refused
+    │                             (also a ``TransportError``)
+    └── InvocationInterruptedError the connection dropped while a call was in flight; it may or may not
+                                  have happened (also a ``TransportError``)
+```
 
 Messages, ``repr`` and ``str`` of these errors never contain a client secret,
 an access or refresh token, or an API key: request URLs and bodies attached to
-them are redacted first (see :func:`osukit._redact.redact_url`).
+them are redacted first (see `osukit._redact.redact_url`).
 """
 
 from __future__ import annotations
@@ -259,7 +261,7 @@ class TimeoutError(TransportError, builtins.TimeoutError):
 
 class RateLimiterUnavailable(TransportError):
     """The shared (Redis) rate limiter could not be reached and ``on_redis_error="raise"``
-    (see :class:`osukit.contrib.redis.RedisRateLimiter`)."""
+    (see `osukit.contrib.redis.RedisRateLimiter`)."""
 
 
 class DecodeError(OsukitError, ValueError):
@@ -310,7 +312,7 @@ class InvalidScopeError(ConfigurationError):
 class InvalidParameterError(ConfigurationError, TypeError):
     """A bad argument to an osukit call: a value osu-web would reject (limit out of range, more
     than 50 ids, …), caught before the request, or a value or type osukit itself cannot use.
-    Also a :class:`ValueError` and a :class:`TypeError`, so code catching those keeps working."""
+    Also a `ValueError` and a `TypeError`, so code catching those keeps working."""
 
 
 class ClientClosedError(OsukitError, RuntimeError):
@@ -351,7 +353,7 @@ def error_class_for_status(status: int) -> type[APIError]:
 # --- the referee hub (osukit.referee) ----------------------------------------------------------------
 
 class RefereeError(OsukitError):
-    """Base of the referee hub's errors (:mod:`osukit.referee`)."""
+    """Base of the referee hub's errors ([`osukit.referee`][osukit.referee])."""
 
 
 class RefereeHubError(RefereeError):

@@ -8,13 +8,13 @@ Three promises, and how they are kept:
 * **Tolerant.** …a second, slower pass walks the builtins, keeps every known
   field typed and parks unknown keys on the instance (``osukit_extra_``), so
   new fields never break decoding. With ``strict=True`` that pass raises
-  :class:`~osukit.DecodeError` naming the route and JSON path instead.
-* **Lossless.** :func:`dump` gives back the JSON builtins as the API sent
+  [`DecodeError`][osukit.DecodeError] naming the route and JSON path instead.
+* **Lossless.** `dump` gives back the JSON builtins as the API sent
   them: absent fields (``UNSET``) stay absent, ``null`` stays ``None``,
   unknown fields come back, datetimes come back as the same instant.
 
 Fields that a route includes only sometimes are typed ``X | UnsetType`` and
-default to :data:`UNSET`, which is distinct from ``None`` (JSON ``null``).
+default to [`UNSET`][osukit.UNSET], which is distinct from ``None`` (JSON ``null``).
 """
 
 from __future__ import annotations
@@ -60,15 +60,15 @@ class Model(
     """Base of every osukit model.
 
     Field names are the API's own. A field typed ``X | UnsetType`` is one the
-    route may leave out; test it with :func:`osukit.is_set`.
+    route may leave out; test it with `osukit.is_set`.
     """
 
     osukit_extra_: dict[str, Any] | UnsetType = msgspec.field(default=UNSET, name="$osukit:extra$")
-    """Fields osu! sent that this version of osukit does not know (kept for :func:`dump`)."""
+    """Fields osu! sent that this version of osukit does not know (kept for `dump`)."""
 
 
 def is_set(value: object) -> bool:
-    """True unless ``value`` is :data:`UNSET` (a field the response did not include)."""
+    """True unless ``value`` is [`UNSET`][osukit.UNSET] (a field the response did not include)."""
     return value is not UNSET
 
 
@@ -127,8 +127,8 @@ def decode(
     """Decode a JSON body into ``tp`` (a model, ``list[Model]``, …).
 
     Unknown fields are kept (``strict=False``) or reported as a
-    :class:`DecodeError` naming the JSON path (``strict=True``). A body that is
-    not JSON, or a value of the wrong type, raises :class:`DecodeError`.
+    [`DecodeError`][osukit.DecodeError] naming the JSON path (``strict=True``). A body that is
+    not JSON, or a value of the wrong type, raises [`DecodeError`][osukit.DecodeError].
     ``lax=True`` accepts numbers and booleans sent as strings (API v1).
     """
     try:
@@ -163,7 +163,7 @@ def convert(
     excerpt: str | None = None,
     lax: bool = False,
 ) -> T:
-    """Build ``tp`` from JSON builtins with the same rules as :func:`decode`."""
+    """Build ``tp`` from JSON builtins with the same rules as [`decode`][osukit._models.decode]."""
     try:
         result: T = _Converter(strict, lax).convert(raw, tp, "$")
         return result

@@ -121,7 +121,7 @@ def route(
     legacy_response: Any = None,
     older_responses: tuple[tuple[int, Any], ...] = (),
 ) -> Route:
-    """Create a :class:`Route` and register it in :data:`osukit.routes.ROUTES`."""
+    """Create a [`Route`][osukit._route.Route] and register it in [`osukit.routes.ROUTES`][osukit.routes.ROUTES]."""
     r = Route(
         method=method,
         uri=uri,

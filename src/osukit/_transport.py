@@ -1,7 +1,7 @@
 """What the clients send and receive, and the optional aiohttp fast path for the async client.
 
-The core builds a :class:`PreparedRequest` (no I/O) and reads any response
-through the small :class:`ResponseLike` surface, so the same request loop
+The core builds a [`PreparedRequest`][osukit._transport.PreparedRequest] (no I/O) and reads any response
+through the small [`ResponseLike`][osukit._transport.ResponseLike] surface, so the same request loop
 runs over httpx (sync and async) or straight over aiohttp. The aiohttp path
 skips httpx's request/response machinery, which costs more CPU than the
 request itself on a small JSON GET (see ``bench/bench_core.py``); it is used
@@ -96,7 +96,7 @@ class _Request:
 
 
 class AiohttpResponse:
-    """A fully read aiohttp response, seen through the :class:`ResponseLike` surface."""
+    """A fully read aiohttp response, seen through the [`ResponseLike`][osukit._transport.ResponseLike] surface."""
 
     __slots__ = ("content", "headers", "reason_phrase", "request", "status_code")
 
@@ -118,7 +118,7 @@ class AiohttpResponse:
 
 
 class AiohttpSender:
-    """Sends :class:`PreparedRequest` objects over one aiohttp session (created on first use)."""
+    """Sends [`PreparedRequest`][osukit._transport.PreparedRequest] objects over one aiohttp session (created on first use)."""
 
     def __init__(self, timeout: httpx.Timeout, max_connections: int) -> None:
         import aiohttp
@@ -188,7 +188,7 @@ class AsyncFastSender(Protocol):
 
 
 class FastSender(Protocol):
-    """The sync counterpart of :class:`AsyncFastSender` (no implementation ships: sync uses httpx)."""
+    """The sync counterpart of [`AsyncFastSender`][osukit._transport.AsyncFastSender] (no implementation ships: sync uses httpx)."""
 
     def send(self, prepared: PreparedRequest) -> ResponseLike: ...
 

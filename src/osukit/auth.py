@@ -1,23 +1,23 @@
 """OAuth for API v2: the grants osu! offers, written once, without I/O.
 
 Each grant object knows how to build its ``/oauth/token`` request and read
-the answer; :meth:`Grant.token_flow` is a generator that yields the request
+the answer; [`Grant.token_flow`][osukit.auth.Grant.token_flow] is a generator that yields the request
 and receives the response, so the sync and async clients drive the same code
 (the pattern of ``httpx.Auth.auth_flow``).
 
-* :class:`ClientCredentials` - an application token: ``public`` for reading,
+* [`ClientCredentials`][osukit.ClientCredentials] - an application token: ``public`` for reading,
   or a ``delegate`` bot token (``delegate chat.write …``) acting as the
   application's owner.
-* :class:`AuthorizationCode` - a user token: :meth:`AuthorizationCode.authorize_url`,
-  then :meth:`AuthorizationCode.exchange_flow` for the code the redirect
-  brought back (see :mod:`osukit.oauth` for the local callback server).
-* :class:`UserToken` - a user token you already have; refreshed with its
+* [`AuthorizationCode`][osukit.AuthorizationCode] - a user token: [`AuthorizationCode.authorize_url`][osukit.auth.AuthorizationCode.authorize_url],
+  then [`AuthorizationCode.exchange_flow`][osukit.auth.AuthorizationCode.exchange_flow] for the code the redirect
+  brought back (see [`osukit.oauth`][osukit.oauth] for the local callback server).
+* [`UserToken`][osukit.UserToken] - a user token you already have; refreshed with its
   refresh token when it expires.
-* :class:`StaticToken` - a bare access token; never refreshed.
+* [`StaticToken`][osukit.StaticToken] - a bare access token; never refreshed.
 
 Scopes are checked before any request with osu-web's own rules
 (``Token::validate``): an impossible combination raises
-:class:`~osukit.InvalidScopeError` carrying osu-web's reason code.
+[`InvalidScopeError`][osukit.InvalidScopeError] carrying osu-web's reason code.
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def _normalise_scopes(scopes: str | Iterable[str]) -> tuple[str, ...]:
 def check_scopes(grant: str, scopes: str | Iterable[str]) -> tuple[str, ...]:
     """Validate ``scopes`` for ``grant`` (``client_credentials`` or ``authorization_code``).
 
-    Returns the normalised scope tuple, or raises :class:`InvalidScopeError`
+    Returns the normalised scope tuple, or raises [`InvalidScopeError`][osukit.InvalidScopeError]
     with the same reason osu-web would give. Rules that depend on who owns the
     application (bot accounts, own client) cannot be checked locally and are
     left to the server.
@@ -232,7 +232,7 @@ def read_token_response(
     requested_scopes: tuple[str, ...],
     previous: Token | None = None,
 ) -> Token:
-    """Turn an ``/oauth/token`` response into a :class:`Token` or the matching error."""
+    """Turn an ``/oauth/token`` response into a [`Token`][osukit.Token] or the matching error."""
     try:
         url = redact_url(str(response.request.url))
     except RuntimeError:  # a response built without a request
@@ -423,8 +423,8 @@ class UserToken(Grant):
 class AuthorizationCode(UserToken):
     """The authorization-code grant: send the user to osu!, get a code back, exchange it.
 
-    Use :func:`osukit.oauth.login` (or ``client.login()``) for the whole dance
-    with a local callback server; or do it by hand::
+    Use `osukit.oauth.login` (or ``client.login()``) for the whole dance
+    with a local callback server; or do it by hand:
 
         grant = AuthorizationCode(client_id, secret, "http://127.0.0.1:8080/callback", ["public", "identify"])
         url = grant.authorize_url(base_url)   # send the user here
@@ -463,7 +463,7 @@ class AuthorizationCode(UserToken):
         return f"{base_url.rstrip('/')}/oauth/authorize?{query}"
 
     def check_state(self, received: str | None) -> None:
-        """Raise :class:`AuthenticationError` unless ``received`` is this grant's state."""
+        """Raise [`AuthenticationError`][osukit.AuthenticationError] unless ``received`` is this grant's state."""
         if not states_match(self.state, received):
             raise AuthenticationError(
                 "OAuth state mismatch: the callback did not come from this login attempt", status_code=400

@@ -1,21 +1,34 @@
-"""A small chat-bot layer on top of :class:`osukit.realtime.AsyncChatStream`.
+"""A small chat-bot layer on top of [`AsyncChatStream`][osukit.realtime.AsyncChatStream].
 
-    import osukit
-    from osukit.bot import Bot, Context
+```python
+import asyncio
+import random
 
+import osukit
+from osukit.bot import Bot, Context
+
+
+async def main() -> None:
     # Listen as the bot account: an authorization-code token with chat.read (osu! grants it when
-    # the account owns the application); reply with the same client or, via ``sender=``, with
-    # the application's delegate token (``scopes=("delegate", "chat.write", "chat.write_manage")``).
-    client = osukit.AsyncClient(client_id=..., client_secret=...)
-    await client.login(redirect_uri="http://127.0.0.1:8080/callback",
-                       scopes=["chat.read", "chat.write", "chat.write_manage", "identify", "public"])
-    bot = Bot(client, prefix="!", channels=[5])
+    # the account owns the application); reply with the same client or, via `sender=`, with
+    # the application's delegate token (`scopes=("delegate", "chat.write", "chat.write_manage")`).
+    async with osukit.AsyncClient(client_id=..., client_secret=...) as client:
+        await client.login(redirect_uri="http://127.0.0.1:8080/callback",
+                           scopes=["chat.read", "chat.write", "chat.write_manage", "identify", "public"])
+        bot = Bot(client, prefix="!", channels=[5])
 
-    @bot.command("roll")
-    async def roll(ctx: Context) -> None:
-        await ctx.reply(f"{ctx.sender_name} rolls {random.randint(1, 100)}")
+        @bot.command("roll")
+        async def roll(ctx: Context) -> None:
+            await ctx.reply(f"{ctx.sender_name} rolls {random.randint(1, 100)}")
 
-    bot.run()  # until Ctrl-C (or ``await bot.stop()`` from a handler)
+        await bot.start()  # until Ctrl-C or `await bot.stop()` from a handler
+
+
+asyncio.run(main())
+```
+
+`bot.run()` does the same for a script that needs no `await` before starting: it runs the
+bot on an event loop of its own and closes the bot's clients when it ends.
 
 * Commands (``@bot.command("pp", "performance")``), every message (``@bot.on_message``) and any
   websocket event by name (``@bot.on_event("chat.channel.join")``, ``"*"`` for all). Handlers may be
@@ -27,7 +40,7 @@
 * The bot's own messages are ignored: its user id comes from ``bot_user_id=``, the token, or
   ``GET /me`` (needs ``identify``; a delegate token cannot call it, so osukit then learns the id from
   the first message the bot sends - pass ``bot_user_id=`` to be safe from the start).
-* :meth:`Context.reply` answers in the channel (``POST chat/channels/{id}/messages``) or, for a PM,
+* [`Context.reply`][osukit.bot.Context.reply] answers in the channel (``POST chat/channels/{id}/messages``) or, for a PM,
   to the sender (``POST chat/new``), through a token bucket per channel (default 1 message/s with a
   burst of 5).
 * Messages fetched after a reconnect (``MessageEvent.replayed``) are handled like live ones, so a
@@ -133,7 +146,7 @@ class Bot:
 
     **Parameters**
 
-    * **client** - an :class:`osukit.AsyncClient` (or a sync :class:`osukit.Client`, called from worker
+    * **client** - an [`osukit.AsyncClient`][osukit.AsyncClient] (or a sync [`osukit.Client`][osukit.Client], called from worker
       threads).
     * **prefix** - what starts a command (default ``"!"``).
     * **channels** - channel ids to join at start (``PUT chat/channels/{id}/users/{me}``, scope
@@ -145,7 +158,7 @@ class Bot:
     * **sender** - another client to send replies with (e.g. the bot account's delegate
       client-credentials token, ``delegate chat.write``), while ``client`` listens; osu!'s websocket
       accepts only tokens with ``chat.read``, which a delegate token cannot carry. Default: ``client``.
-    * **url** and other keyword options - passed to :class:`~osukit.realtime.AsyncChatStream`
+    * **url** and other keyword options - passed to [`AsyncChatStream`][osukit.AsyncChatStream]
       (``reconnect``, ``keepalive``, ``since`` …).
     """
 
@@ -191,7 +204,7 @@ class Bot:
         self._ready: asyncio.Event | None = None
         self._failure: BaseException | None = None
         self.stream: AsyncChatStream | None = None
-        """The running stream (None before :meth:`start`)."""
+        """The running stream (None before [`start`][osukit.bot.Bot.start])."""
         self.handled = 0
         """Messages dispatched to handlers so far."""
 
@@ -258,7 +271,7 @@ class Bot:
 
     async def wait_ready(self, timeout: float | None = None) -> None:
         """Wait until the bot's stream is connected (the first ``connection.ready``); raise what
-        stopped :meth:`start` if it failed first."""
+        stopped [`start`][osukit.bot.Bot.start] if it failed first."""
 
         async def wait() -> None:
             while self._ready is None:  # noqa: ASYNC110 - the event is created by start(), on its loop
@@ -270,7 +283,7 @@ class Bot:
             raise self._failure
 
     async def start(self) -> None:
-        """Connect and handle events until :meth:`stop` (or the stream ends); then shut down cleanly."""
+        """Connect and handle events until [`stop`][osukit.bot.Bot.stop] (or the stream ends); then shut down cleanly."""
         self._stop = asyncio.Event()
         self._ready = asyncio.Event()
         self._failure = None
@@ -309,18 +322,28 @@ class Bot:
             logger.info("bot: stopped")
 
     async def stop(self) -> None:
-        """Ask the bot to stop; :meth:`start` returns once handlers in flight have finished."""
+        """Ask the bot to stop; [`start`][osukit.bot.Bot.start] returns once handlers in flight have finished."""
         if self._stop is not None:
             self._stop.set()
 
     def run(self) -> None:
-        """Run the bot until Ctrl-C, SIGTERM or :meth:`stop` (blocking; for scripts)."""
+        """Run the bot until Ctrl-C, SIGTERM or [`stop`][osukit.bot.Bot.stop] (blocking; for scripts).
+
+        The event loop ends with it, so the async clients given to the bot (``client`` and
+        ``sender``) are closed on the way out: their connections belong to that loop.
+        """
 
         async def main() -> None:
             loop = asyncio.get_running_loop()
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(signal.SIGTERM, lambda: asyncio.ensure_future(self.stop()))
-            await self.start()
+            try:
+                await self.start()
+            finally:
+                for client in {id(c): c for c in (self.client, self.sender) if c is not None}.values():
+                    aclose = getattr(client, "aclose", None)
+                    if aclose is not None:
+                        await aclose()
 
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(main())

@@ -1,6 +1,6 @@
 """The authorization-code login: a one-shot local callback server, or a pasted redirect URL.
 
-:class:`CallbackServer` listens on ``127.0.0.1`` only (never on other
+[`CallbackServer`][osukit.oauth.CallbackServer] listens on ``127.0.0.1`` only (never on other
 interfaces), answers exactly one callback whose ``state`` matches (compared
 in constant time), shows the user a short page, and shuts down. Callbacks with
 a wrong or missing state get a 400 page and are otherwise ignored, so a stray
@@ -59,7 +59,7 @@ def _first(query: dict[str, list[str]], name: str) -> str | None:
 def parse_redirect(url: str, expected_state: str) -> CallbackResult:
     """Read ``code``/``state`` (or ``error``) from the URL osu! redirected to; check the state.
 
-    Raises :class:`AuthenticationError` when the state does not match or the
+    Raises [`AuthenticationError`][osukit.AuthenticationError] when the state does not match or the
     URL carries neither a code nor an error.
     """
     try:
@@ -89,23 +89,25 @@ class CallbackServer:
     """A one-shot HTTP server on 127.0.0.1 that waits for osu!'s OAuth redirect.
 
     Each connection is served on its own thread with a socket timeout
-    (:attr:`connection_timeout` seconds), so an idle or slow connection (a
+    (`connection_timeout` seconds), so an idle or slow connection (a
     browser's speculative preconnect, a port scanner) cannot hold up the real
     callback. The login completes as soon as a valid callback has been *read*:
     a browser that resets the connection before the page is written does not
     lose it.
 
-    Usage::
+    For example:
 
-        with CallbackServer("http://127.0.0.1:8080/callback", state) as server:
-            webbrowser.open(authorize_url)
-            result = server.wait(timeout=300)
+    ```python
+    with CallbackServer("http://127.0.0.1:8080/callback", state) as server:
+        webbrowser.open(authorize_url)
+        result = server.wait(timeout=300)
+    ```
 
     Raises:
         ConfigurationError: the redirect URI is not ``http://`` on ``127.0.0.1``/``localhost``,
             or its port is already taken (another program, or a login still running).
 
-    A redirect URI with port ``0`` binds a free port; :attr:`redirect_uri` then
+    A redirect URI with port ``0`` binds a free port; `redirect_uri` then
     names it, and osu! accepts it only if the application's registered callback
     URL is exactly that (the emulator accepts any).
     """
@@ -242,7 +244,7 @@ class CallbackServer:
         self._httpd.server_close()
 
     def wait(self, timeout: float = 300.0) -> CallbackResult:
-        """Block until a valid callback arrives; raise :class:`AuthenticationError` on timeout or refusal."""
+        """Block until a valid callback arrives; raise [`AuthenticationError`][osukit.AuthenticationError] on timeout or refusal."""
         if not self._done.wait(timeout):
             raise AuthenticationError(f"no OAuth callback within {timeout:.0f}s", status_code=408)
         return _checked(self._result)

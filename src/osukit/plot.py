@@ -1,19 +1,19 @@
 """Plots of profiles and scores with matplotlib (the ``osukit[plot]`` extra).
 
-::
+```python
+from osukit import plot
 
-    from osukit import plot
+user = osu.users.get("peppy")
+plot.rank_history(user).savefig("rank.png")
+plot.top_plays(list(osu.users.scores(user.id, "best", limit=100))).savefig("top.png")
+plot.activity(user).savefig("activity.png")
+```
 
-    user = osu.users.get("peppy")
-    plot.rank_history(user).savefig("rank.png")
-    plot.top_plays(list(osu.users.scores(user.id, "best", limit=100))).savefig("top.png")
-    plot.activity(user).savefig("activity.png")
-
-Each function returns a :class:`matplotlib.figure.Figure` drawn on the Agg
+Each function returns a `matplotlib.figure.Figure` drawn on the Agg
 canvas. pyplot is not used, so nothing global changes (no backend switch, no
 open-figure registry) and the functions are safe in threads and servers.
 matplotlib is imported on the first call; without it they raise
-:class:`osukit.MissingExtraError`. Inputs may be osukit models or the plain
+[`osukit.MissingExtraError`][osukit.MissingExtraError]. Inputs may be osukit models or the plain
 dicts the API sends.
 """
 
@@ -40,7 +40,7 @@ _GRADE_COLOURS = {
 
 
 def _require() -> Any:
-    """Import matplotlib (raising :class:`MissingExtraError` when it is not installed)."""
+    """Import matplotlib (raising [`MissingExtraError`][osukit.MissingExtraError] when it is not installed)."""
     try:
         import matplotlib
         from matplotlib.figure import Figure

@@ -1,7 +1,7 @@
 """Client-side rate limiting: stay inside osu!'s budget instead of hitting 429s.
 
-A limiter is anything with the :class:`RateLimiter` methods; the default is an
-in-process :class:`TokenBucket` at 60 requests/minute (osu!'s terms of use)
+A limiter is anything with the [`RateLimiter`][osukit.RateLimiter] methods; the default is an
+in-process [`TokenBucket`][osukit.TokenBucket] at 60 requests/minute (osu!'s terms of use)
 with a small burst and a separate 10/minute bucket for replay downloads.
 ``osukit.contrib.redis`` provides one that many processes share.
 """

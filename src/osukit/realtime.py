@@ -11,21 +11,21 @@ What the stream does for you:
 * **Auth.** ``Authorization: Bearer <token>`` on the upgrade request, the token coming from the
   client (refreshed single-flight like every other request).
 * **Protocol.** Waits for ``connection.ready``, sends ``chat.start``, decodes events into typed
-  structs (:class:`MessageEvent`, :class:`ChannelJoinEvent`, :class:`ChannelPartEvent`,
-  :class:`NotificationEvent`, :class:`LogoutEvent`, :class:`VerifiedEvent`); anything else
-  arrives as a :class:`RawEvent`, never as an error.
+  structs ([`MessageEvent`][osukit.realtime.MessageEvent], [`ChannelJoinEvent`][osukit.realtime.ChannelJoinEvent], [`ChannelPartEvent`][osukit.realtime.ChannelPartEvent],
+  [`NotificationEvent`][osukit.realtime.NotificationEvent], [`LogoutEvent`][osukit.realtime.LogoutEvent], [`VerifiedEvent`][osukit.realtime.VerifiedEvent]); anything else
+  arrives as a [`RawEvent`][osukit.realtime.RawEvent], never as an error.
 * **Liveness.** The server pings every 20 s; ``websockets`` answers in its own reader, and the
   stream drains the socket in a task of its own so nothing your code does in the loop body can
   stall the pong. ``POST /chat/ack`` runs about every 30 s (osu! stops public-channel events for
   clients that do not call it); ``keepalive=None`` turns it off.
 * **Reconnects.** A dropped connection is reopened with capped exponential backoff and jitter
-  (:class:`ReconnectPolicy`), ``chat.start`` is sent again, and messages sent meanwhile are fetched
+  ([`ReconnectPolicy`][osukit.realtime.ReconnectPolicy]), ``chat.start`` is sent again, and messages sent meanwhile are fetched
   over REST (``GET chat/channels/{id}/messages?since=<last id>``) for every channel seen so far
   and every watched channel. Each message is delivered exactly once and in order per channel:
   ids at or below the last delivered id of their channel are dropped.
 * **Auth failures** (``{"error": "authentication failed"}`` or a 401/403 on the upgrade) are
   retried once with a fresh token when the grant can fetch one, then raise
-  :class:`osukit.AuthenticationError`.
+  [`osukit.AuthenticationError`][osukit.AuthenticationError].
 * **Token refresh.** Before the token expires (``token_refresh_margin``) the stream reconnects with
   a fresh one.
 
@@ -45,7 +45,7 @@ while the socket is down is not caught up, because listing a user's channels
 drops ids at or below the last delivered one, a message osu! broadcasts out of id order within
 one channel is dropped rather than delivered out of order.
 
-The sync :class:`ChatStream` runs the same code on a private event loop in a background thread.
+The sync [`ChatStream`][osukit.ChatStream] runs the same code on a private event loop in a background thread.
 """
 
 from __future__ import annotations
@@ -312,7 +312,7 @@ class ReconnectPolicy:
     The n-th consecutive failed attempt waits ``initial * multiplier**(n-1)`` seconds, capped at
     ``maximum``, with up to ``jitter`` of it (a fraction) taken off at random so many clients do not
     reconnect in lockstep. ``max_attempts`` consecutive failures (``None``: never give up) end the
-    stream with :class:`osukit.TransportError`. A connection that drops within 10 s of opening
+    stream with [`osukit.TransportError`][osukit.TransportError]. A connection that drops within 10 s of opening
     counts as another failure in a row; after a longer one the count starts over.
     """
 
@@ -511,30 +511,32 @@ class _Fatal(Exception):
 class AsyncChatStream:
     """An async iterator of chat events over osu!'s notification websocket.
 
-    Create it with :meth:`osukit.AsyncClient.chat_stream` and use it as an async context manager::
+    Create it with [`osukit.AsyncClient.chat_stream`][osukit._async.client.AsyncClient.chat_stream] and use it as an async context manager:
 
-        async with client.chat_stream(channels=[5]) as stream:
-            async for event in stream:
-                ...
+    ```python
+    async with client.chat_stream(channels=[5]) as stream:
+        async for event in stream:
+            ...
+    ```
 
     Entering it waits for the first ``connection.ready`` (so a refused token raises
-    :class:`~osukit.AuthenticationError` right there). Iteration ends after :meth:`aclose` (or a
+    [`AuthenticationError`][osukit.AuthenticationError] right there). Iteration ends after [`aclose`][osukit.realtime.AsyncChatStream.aclose] (or a
     ``logout`` event) and raises the error that ended the stream otherwise.
 
     **Options**
 
-    * **client** - the :class:`osukit.AsyncClient` whose token, ``chat/ack`` and message history the
-      stream uses (a sync :class:`osukit.Client` works too: it is called from worker threads).
+    * **client** - the [`osukit.AsyncClient`][osukit.AsyncClient] whose token, ``chat/ack`` and message history the
+      stream uses (a sync [`osukit.Client`][osukit.Client] works too: it is called from worker threads).
     * **url** - the notification server (default: the client's ``notify_url``, which follows its
       ``base_url``: ``wss://notify.ppy.sh`` for osu.ppy.sh, ``ws(s)://<host>/notify`` for any other
       server such as the emulator).
     * **channels** - channel ids to watch: missed messages are fetched for them after a reconnect
       even before any of their messages was seen (the stream does not *join* them; see
-      :class:`osukit.bot.Bot`).
-    * **since** - ``{channel_id: last_message_id}`` from an earlier run (see :attr:`last_message_ids`):
+      [`osukit.bot.Bot`][osukit.bot.Bot]).
+    * **since** - ``{channel_id: last_message_id}`` from an earlier run (see [`last_message_ids`][osukit.realtime.AsyncChatStream.last_message_ids]):
       messages after those ids are fetched on connect, so a restarted bot misses nothing.
-    * **reconnect** - a :class:`ReconnectPolicy`, or ``False`` to end the stream (raising
-      :class:`~osukit.TransportError`) on the first drop.
+    * **reconnect** - a [`ReconnectPolicy`][osukit.realtime.ReconnectPolicy], or ``False`` to end the stream (raising
+      [`TransportError`][osukit.TransportError]) on the first drop.
     * **keepalive** - seconds between ``POST /chat/ack`` calls (default 30; ``None`` turns it off).
     * **catch_up** - fetch missed messages over REST after a reconnect (default True).
     * **token_refresh_margin** - reconnect with a fresh token this many seconds before the current
@@ -1038,17 +1040,19 @@ def _senders(messages: Iterable[ChatMessage]) -> list[UserCompact]:
 
 
 class ChatStream:
-    """The synchronous chat stream: an iterator of the same events as :class:`AsyncChatStream`.
+    """The synchronous chat stream: an iterator of the same events as [`AsyncChatStream`][osukit.AsyncChatStream].
 
-    It runs an :class:`AsyncChatStream` on a private event loop in a background thread (calling
+    It runs an [`AsyncChatStream`][osukit.AsyncChatStream] on a private event loop in a background thread (calling
     the sync client from worker threads, so the token and rate limiter are shared) and hands
-    events over through a queue::
+    events over through a queue:
 
-        with client.chat_stream(channels=[5]) as stream:
-            for event in stream:
-                ...
+    ```python
+    with client.chat_stream(channels=[5]) as stream:
+        for event in stream:
+            ...
+    ```
 
-    Takes the same options as :class:`AsyncChatStream`. :meth:`close` (or leaving the ``with``
+    Takes the same options as [`AsyncChatStream`][osukit.AsyncChatStream]. `close` (or leaving the ``with``
     block) stops it; it can be called from any thread.
     """
 

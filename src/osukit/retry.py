@@ -1,8 +1,8 @@
 """When to retry a request, and how long to wait first.
 
-A :class:`RetryPolicy` is a small immutable object; pass your own to a client
+A [`RetryPolicy`][osukit.RetryPolicy] is a small immutable object; pass your own to a client
 (``Client(retry=RetryPolicy(max_retries=5))``), ``retry=False`` to turn retries
-off, or subclass it and override :meth:`RetryPolicy.decide`. Every decision is
+off, or subclass it and override [`RetryPolicy.decide`][osukit.retry.RetryPolicy.decide]. Every decision is
 logged at DEBUG on the ``osukit`` logger.
 """
 
@@ -24,7 +24,7 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
 class RetryDecision(NamedTuple):
-    """What :meth:`RetryPolicy.decide` answered: retry or not, after how long, and why."""
+    """What [`RetryPolicy.decide`][osukit.retry.RetryPolicy.decide] answered: retry or not, after how long, and why."""
 
     retry: bool
     delay: float

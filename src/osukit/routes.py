@@ -1,6 +1,6 @@
 """Every osu! route osukit calls, as data: for docs, checks and tools.
 
-``ROUTES`` is a tuple of :class:`Route` objects (method, uri as osu-web spells
+``ROUTES`` is a tuple of [`Route`][osukit._route.Route] objects (method, uri as osu-web spells
 it, scope, pagination style, response model, the osukit method name, and
 ``decode(body)``). Importing this module imports every resource group.
 """
@@ -36,7 +36,7 @@ ROUTES: tuple[Route, ...] = registered_routes()
 
 
 def by_uri(method: str, uri: str) -> Route:
-    """The route with this method (any of ``PATCH|PUT``) and osu-web uri; :class:`~osukit.InvalidParameterError` if none."""
+    """The route with this method (any of ``PATCH|PUT``) and osu-web uri; [`InvalidParameterError`][osukit.InvalidParameterError] if none."""
     for r in ROUTES:
         if r.uri == uri and (method == r.method or method in r.method.split("|")):
             return r
@@ -44,7 +44,7 @@ def by_uri(method: str, uri: str) -> Route:
 
 
 def by_name(name: str) -> Route:
-    """The route behind an osukit method name (``users.get``); :class:`~osukit.InvalidParameterError` if none."""
+    """The route behind an osukit method name (``users.get``); [`InvalidParameterError`][osukit.InvalidParameterError] if none."""
     for r in ROUTES:
         if r.name == name:
             return r

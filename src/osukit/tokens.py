@@ -1,13 +1,13 @@
 """OAuth tokens and where they are kept.
 
-A :class:`Token` is what ``/oauth/token`` returned, with its expiry made
+A [`Token`][osukit.Token] is what ``/oauth/token`` returned, with its expiry made
 absolute. A token store is anything with ``load``/``save``/``delete`` (the
-:class:`TokenStore` protocol). osukit ships:
+[`TokenStore`][osukit.TokenStore] protocol). osukit ships:
 
-* :class:`MemoryTokenStore` - a dict; gone when the process ends.
-* :class:`FileTokenStore` - one JSON file, replaced atomically, mode 0600
+* [`MemoryTokenStore`][osukit.MemoryTokenStore] - a dict; gone when the process ends.
+* [`FileTokenStore`][osukit.FileTokenStore] - one JSON file, replaced atomically, mode 0600
   (default location from platformdirs).
-* :class:`SQLiteTokenStore` - a SQLite database (stdlib), mode 0600, safe
+* [`SQLiteTokenStore`][osukit.SQLiteTokenStore] - a SQLite database (stdlib), mode 0600, safe
   for several processes on one machine.
 * ``osukit.contrib.redis.RedisTokenStore`` - shared by many machines.
 
@@ -153,7 +153,7 @@ class Token(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def from_dict(cls, data: Any) -> Token:
-        """The inverse of :meth:`to_dict`; raises :class:`TokenStoreError` on a damaged record."""
+        """The inverse of [`to_dict`][osukit.tokens.Token.to_dict]; raises [`TokenStoreError`][osukit.TokenStoreError] on a damaged record."""
         try:
             return msgspec.convert(data, cls)
         except msgspec.ValidationError as exc:
@@ -162,7 +162,7 @@ class Token(msgspec.Struct, frozen=True, kw_only=True):
 
 @runtime_checkable
 class TokenStore(Protocol):
-    """Where tokens live between runs, keyed by a string (see :func:`token_key`)."""
+    """Where tokens live between runs, keyed by a string (see `token_key`)."""
 
     def load(self, key: str) -> Token | None:
         """The token saved under ``key``, or None."""
@@ -203,7 +203,7 @@ class MemoryTokenStore:
 
 
 def default_token_path() -> Path:
-    """Where the default :class:`FileTokenStore` keeps tokens (platformdirs' user data dir)."""
+    """Where the default [`FileTokenStore`][osukit.FileTokenStore] keeps tokens (platformdirs' user data dir)."""
     import platformdirs
 
     return Path(platformdirs.user_data_dir("osukit", appauthor=False)) / "tokens.json"

@@ -38,7 +38,7 @@ def test_routes_reference_has_one_row_per_route() -> None:
 
     text = (REPO / "docs" / "reference" / "routes.md").read_text(encoding="utf-8")
     for route in ROUTES:
-        assert f"`{route.uri}` | `client.{route.name}`" in text, route.key
+        assert f"`{route.uri}` | [`client.{route.name}`][" in text, route.key  # linked to its reference
 
 
 def test_migration_tables_name_real_methods() -> None:

@@ -73,12 +73,14 @@ class _Redacted:
 class AsyncClient(BaseClient):
     """An asynchronous osu! API client (v2, and v1 with an API key).
 
-    Usage::
+    For example:
 
-        async with osukit.AsyncClient(client_id=123, client_secret="…") as osu:
-            user = await osu.users.get("peppy")
-            async for score in osu.users.scores(user.id, "best", limit=None):
-                print(score.pp)
+    ```python
+    async with osukit.AsyncClient(client_id=123, client_secret="…") as osu:
+        user = await osu.users.get("peppy")
+        async for score in osu.users.scores(user.id, "best", limit=None):
+            print(score.pp)
+    ```
 
     **Parameters** (all keyword-only; each falls back to an environment variable or a named default)
 
@@ -86,7 +88,7 @@ class AsyncClient(BaseClient):
       ``OSU_CLIENT_SECRET``); with them the client uses the client-credentials grant.
     * **scopes** - scopes for that grant (default ``("public",)``; a bot uses
       ``("delegate", "chat.write", …)``).
-    * **grant** - any :class:`osukit.auth.Grant` instead (e.g. a :class:`~osukit.auth.UserToken`).
+    * **grant** - any `osukit.auth.Grant` instead (e.g. a [`UserToken`][osukit.UserToken]).
     * **access_token** - a bare token to use as is.
     * **api_key** - the legacy v1 key (``OSU_API_KEY``), for ``client.legacy``.
     * **base_url** - ``https://osu.ppy.sh`` (``OSU_BASE_URL``), ``https://dev.ppy.sh`` or the emulator.
@@ -94,10 +96,10 @@ class AsyncClient(BaseClient):
       ``wss://notify.ppy.sh`` for osu.ppy.sh, ``ws(s)://<host>/notify`` for another server (the emulator).
     * **v1_prefix** - where API v1 lives under ``base_url``: ``"api"`` (osu.ppy.sh's ``api/get_*``), or
       e.g. ``"api/v1"`` for a private server (``OSU_V1_PREFIX``).
-    * **api_version** - the ``x-api-version`` header (default :data:`~osukit._constants.DEFAULT_API_VERSION`).
+    * **api_version** - the ``x-api-version`` header (default [`DEFAULT_API_VERSION`][osukit._constants.DEFAULT_API_VERSION]).
     * **timeout** - seconds or an ``httpx.Timeout``.
-    * **retry** - a :class:`~osukit.RetryPolicy`, a retry count, or ``False``.
-    * **rate_limit** - requests per minute (default 60), a :class:`~osukit.ratelimit.RateLimiter`, or 0.
+    * **retry** - a [`RetryPolicy`][osukit.RetryPolicy], a retry count, or ``False``.
+    * **rate_limit** - requests per minute (default 60), a [`RateLimiter`][osukit.RateLimiter], or 0.
     * **token_store** - where tokens are kept (default in memory).
     * **user_agent** / **app_name** - the ``User-Agent`` (``osukit/<version> (app_name)``).
     * **http_client** - your own ``httpx.AsyncClient`` (connection pool, proxy, transport…).
@@ -105,7 +107,7 @@ class AsyncClient(BaseClient):
     * **proxy** - a proxy URL for the client osukit creates.
     * **http_backend** - ``"auto"`` (aiohttp when installed and no custom httpx client, transport or
       proxy is given: about 2.5x less client CPU per request), ``"httpx"`` or ``"aiohttp"``.
-    * **strict** - raise :class:`~osukit.DecodeError` when osu! sends fields osukit does not know.
+    * **strict** - raise [`DecodeError`][osukit.DecodeError] when osu! sends fields osukit does not know.
     """
 
     def __init__(
@@ -159,6 +161,12 @@ class AsyncClient(BaseClient):
         )
         if http_client is not None and (transport is not None or proxy is not None):
             raise ConfigurationError("pass either http_client or transport/proxy, not both")
+        if transport is not None and not isinstance(transport, httpx.AsyncBaseTransport):
+            raise ConfigurationError(
+                f"transport must be an httpx.AsyncBaseTransport, not {type(transport).__name__} (httpx.ASGITransport "
+                "is async-only: for a sync client and an ASGI app such as the osu_emulator_app fixture, pass "
+                "transport=osukit.emulator.asgi.SyncASGITransport(app))"
+            )
         self._owns_http = http_client is None
         self._http = http_client or httpx.AsyncClient(
             transport=transport,
@@ -215,7 +223,7 @@ class AsyncClient(BaseClient):
 
     @property
     def is_closed(self) -> bool:
-        """True after :meth:`aclose`."""
+        """True after [`aclose`][osukit._async.client.AsyncClient.aclose]."""
         return self._closed
 
     def with_options(
@@ -601,11 +609,11 @@ class AsyncClient(BaseClient):
         other call. ``path`` is relative to ``base_url``; absolute URLs must
         point at ``base_url`` (credentials never go to another host).
 
-        A v1 path (``api/get_*``, or under :attr:`v1_prefix`) is sent under
-        :attr:`v1_prefix` with the API key, and ``response_model`` decodes it as
+        A v1 path (``api/get_*``, or under `v1_prefix`) is sent under
+        `v1_prefix` with the API key, and ``response_model`` decodes it as
         leniently as ``client.legacy`` does (v1's numbers-as-strings). A GET that
         the server redirects to the same origin is followed; any other redirect
-        raises :class:`~osukit.RedirectError` naming its ``Location``.
+        raises [`RedirectError`][osukit.RedirectError] naming its ``Location``.
         """
         api = "v1" if self._is_v1_path(path) else "v2"
 
@@ -641,7 +649,7 @@ class AsyncClient(BaseClient):
         json: Any = None,
         headers: Mapping[str, str] | None = None,
     ) -> ResponseLike:
-        """Like :meth:`request` but returns the response (already read) untouched: ``status_code``,
+        """Like [`request`][osukit._async.client.AsyncClient.request] but returns the response (already read) untouched: ``status_code``,
         ``headers``, ``content``, ``json()``."""
         result: ResponseLike = await self._send(
             method.upper(), path, parse=lambda r: r, params=params, json=json, headers=headers
@@ -739,14 +747,16 @@ class AsyncClient(BaseClient):
     def chat_stream(self, *, url: str | None = None, channels: Iterable[int] = (), **options: Any) -> AsyncChatStream:
         """A chat event stream over osu!'s notification websocket (needs ``osukit[realtime]``).
 
-        ``url`` defaults to the client's :attr:`notify_url`, which follows ``base_url`` (so a client of
+        ``url`` defaults to the client's `notify_url`, which follows ``base_url`` (so a client of
         the emulator reaches the emulator's websocket); ``channels`` are channel ids whose missed messages are fetched
         after a reconnect even before one of them was seen. Other options (``reconnect``,
-        ``keepalive``, ``since``, ``token_refresh_margin`` …) are documented on the stream class::
+        ``keepalive``, ``since``, ``token_refresh_margin`` …) are documented on the stream class:
 
-            async with osu.chat_stream(channels=[5]) as stream:
-                async for event in stream:
-                    print(event)
+        ```python
+        async with osu.chat_stream(channels=[5]) as stream:
+            async for event in stream:
+                print(event)
+        ```
         """
         from ..realtime import AsyncChatStream
 
@@ -765,13 +775,15 @@ class AsyncClient(BaseClient):
         concurrency: int = 4,
         progress: bool | None = None,
     ) -> AsyncCrawler[Any]:
-        """A resumable bulk crawl (see :class:`~osukit._async.crawl.AsyncCrawler`).
+        """A resumable bulk crawl (see [`AsyncCrawler`][osukit.AsyncCrawler]).
 
-        ``source`` is a paginator factory taking ``cursor=``::
+        ``source`` is a paginator factory taking ``cursor=``:
 
-            crawl = osu.crawl(lambda cursor: osu.users.scores(2, "best", cursor=cursor, limit=None),
-                              checkpoint="scores.ckpt")
-            await crawl.to_jsonl("scores.jsonl")   # kill it and run again: no page twice
+        ```python
+        crawl = osu.crawl(lambda cursor: osu.users.scores(2, "best", cursor=cursor, limit=None),
+                          checkpoint="scores.ckpt")
+        await crawl.to_jsonl("scores.jsonl")   # kill it and run again: no page twice
+        ```
 
         or, with ``ids=``, a fetcher of up to ``chunk_size`` ids at a time
         (``osu.crawl(osu.users.get_batch, ids=range(1, 100_001))``), run with up to

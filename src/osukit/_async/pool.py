@@ -38,11 +38,13 @@ class AsyncClientPool:
     or refreshed, so you can persist it; ``on_client_add(user_id, client)``
     when a user joins the pool.
 
-    Usage::
+    For example:
 
-        async with AsyncClientPool(client_id=1, client_secret="…", token_store=SQLiteTokenStore("t.db")) as pool:
-            await pool.add(user_token)            # e.g. from client.login()
-            me = await pool.get(user_id).users.me()
+    ```python
+    async with AsyncClientPool(client_id=1, client_secret="…", token_store=SQLiteTokenStore("t.db")) as pool:
+        await pool.add(user_token)            # e.g. from client.login()
+        me = await pool.get(user_id).users.me()
+    ```
     """
 
     def __init__(
@@ -138,7 +140,7 @@ class AsyncClientPool:
     def get(self, user_id: int) -> AsyncClient:
         """The client of ``user_id``, loading their token from the store if needed.
 
-        Raises :class:`ConfigurationError` when no token is stored for the user.
+        Raises [`ConfigurationError`][osukit.ConfigurationError] when no token is stored for the user.
         """
         client = self._clients.get(user_id)
         if client is not None:

@@ -39,7 +39,7 @@ class Crawler(Generic[T]):
     what bounds throughput), and after each page or chunk the position is saved to the
     ``checkpoint`` (a JSON file, replaced atomically, or any object with
     ``load(key)``/``save(key, state)``/``delete(key)``, e.g.
-    :class:`osukit.contrib.redis.RedisCheckpointStore`). A new crawler with the same
+    `osukit.contrib.redis.RedisCheckpointStore`). A new crawler with the same
     checkpoint starts where the last one stopped, without fetching a finished page again.
 
     Ways to consume it:
@@ -54,7 +54,7 @@ class Crawler(Generic[T]):
     * ``crawl.run()`` - fetch everything, discarding items (e.g. a side-effecting fetcher).
 
     A finished crawl's checkpoint says so (``done``); crawling again yields nothing until
-    :meth:`reset`. ``progress`` shows a rich progress bar (``None``: only when stdout is a
+    `reset`. ``progress`` shows a rich progress bar (``None``: only when stdout is a
     terminal; ``False``: never).
     """
 
@@ -246,6 +246,10 @@ class Crawler(Generic[T]):
             saved = self.load_state()
             if saved.get("jsonl_bytes") is not None:
                 writer.truncate_to(int(saved["jsonl_bytes"]))
+            elif not saved["done"] and self.checkpoint is not None:
+                # Checkpoint the file's length before the first page, so a run killed before its first
+                # checkpoint still leaves one (and a resume drops its partial lines).
+                self._commit(saved, jsonl_bytes=writer.size)
             for items, nxt in self._pages():
                 size = self._clock.run_blocking(writer.write_page, items)
                 count += len(items)

@@ -20,7 +20,7 @@ class Paginator(Generic[T]):
 
     ``for score in paginator`` yields items across pages until ``limit``
     items were yielded (``None``: all of them). ``for page in
-    paginator.pages()`` yields :class:`~osukit.pagination.Page` objects whose
+    paginator.pages()`` yields [`Page`][osukit.Page] objects whose
     ``next_cursor`` you can save and pass back as ``cursor=`` to resume. No
     page is fetched twice, none is skipped, and no page is fetched beyond
     what ``limit`` needs.

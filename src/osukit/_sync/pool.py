@@ -39,11 +39,13 @@ class ClientPool:
     or refreshed, so you can persist it; ``on_client_add(user_id, client)``
     when a user joins the pool.
 
-    Usage::
+    For example:
 
-        with ClientPool(client_id=1, client_secret="…", token_store=SQLiteTokenStore("t.db")) as pool:
-            pool.add(user_token)            # e.g. from client.login()
-            me = pool.get(user_id).users.me()
+    ```python
+    with ClientPool(client_id=1, client_secret="…", token_store=SQLiteTokenStore("t.db")) as pool:
+        pool.add(user_token)            # e.g. from client.login()
+        me = pool.get(user_id).users.me()
+    ```
     """
 
     def __init__(
@@ -139,7 +141,7 @@ class ClientPool:
     def get(self, user_id: int) -> Client:
         """The client of ``user_id``, loading their token from the store if needed.
 
-        Raises :class:`ConfigurationError` when no token is stored for the user.
+        Raises [`ConfigurationError`][osukit.ConfigurationError] when no token is stored for the user.
         """
         client = self._clients.get(user_id)
         if client is not None:

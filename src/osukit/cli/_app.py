@@ -317,7 +317,8 @@ def config_show(ctx: typer.Context) -> None:
     s = _state(ctx).settings
     secret = {"client_secret", "api_key", "access_token"}
     rows = []
-    for key in ("client_id", "client_secret", "api_key", "access_token", "base_url", "redirect_uri", "token_file"):
+    for key in ("client_id", "client_secret", "api_key", "access_token", "base_url", "notify_url", "redirect_uri",
+                "token_file"):
         value = getattr(s, key)
         shown = "-" if value is None else ("***" if key in secret else str(value))
         rows.append((key, f"{shown}  ({s.sources.get(key, 'default')})"))
@@ -341,7 +342,7 @@ def user(ctx: typer.Context, user: Annotated[str, typer.Argument(help="User id o
     acc = field(st, "hit_accuracy")
     print_kv(f"{u.username} (id {u.id})", [
         ("country", f"{field(u, 'country.name', '-')} ({field(u, 'country_code', '-')})"),
-        ("mode", fmt(field(u, "playmode"))),
+        ("mode", fmt(_ruleset(mode) if mode is not None else field(u, "playmode"))),  # the statistics' ruleset
         ("pp", fmt(field(st, "pp"))),
         ("global rank", "#" + fmt(field(st, "global_rank")) if field(st, "global_rank") else "-"),
         ("country rank", "#" + fmt(field(st, "country_rank")) if field(st, "country_rank") else "-"),
@@ -498,18 +499,44 @@ def rankings(
     mode: Annotated[str, typer.Argument(help="Ruleset.")] = "osu",
     kind: Annotated[str, typer.Argument(help="performance, score, country or charts.")] = "performance",
     country: Annotated[str | None, typer.Option("--country", help="Two-letter country code (performance).")] = None,
+    spotlight: Annotated[
+        int | None, typer.Option("--spotlight", help="charts: the spotlight id (default: the latest).")
+    ] = None,
     limit: LimitOpt = 50,
     as_json: JsonOpt = False,
     as_jsonl: JsonlOpt = False,
 ) -> None:
-    """The performance, score, country or charts rankings of a ruleset."""
+    """The performance, score, country or charts (spotlight) rankings of a ruleset."""
     rs = _ruleset(mode)
     kwargs: dict[str, Any] = {"limit": limit}
     if country:
         kwargs["country"] = country.upper()
+    if spotlight is not None:
+        if kind != "charts":
+            raise CliError("--spotlight applies only to the charts ranking", "osukit rankings osu charts --spotlight ID",
+                           ExitCode.USAGE)
+        kwargs["spotlight"] = spotlight
+    spot: Any = None
     with _state(ctx).client() as client:
-        items = _take(resolve_attr(client, "rankings.get")(rs, kind, **kwargs), limit)
+        paginator = resolve_attr(client, "rankings.get")(rs, kind, **kwargs)
+        if kind == "charts":
+            items = []
+            for page in paginator.pages():
+                spot = spot or field(page.response, "spotlight")
+                items += list(page.items)
+                if len(items) >= limit:
+                    break
+            items = items[:limit]
+        else:
+            items = _take(paginator, limit)
     if _emit_list(items, as_json, as_jsonl):
+        return
+    if kind == "charts":
+        title = f"{rs} charts: {fmt(field(spot, 'name'))} (spotlight {field(spot, 'id')})" if spot else f"{rs} charts"
+        print_table(title, ["#", "player", "country", "ranked score", "acc", "plays"], (
+            [str(i), fmt(field(r, "user.username")), fmt(field(r, "user.country_code")), fmt(field(r, "ranked_score")),
+             f"{field(r, 'hit_accuracy', 0):.2f}%", fmt(field(r, "play_count"))] for i, r in enumerate(items, 1)
+        ), right=("#", "ranked score", "acc", "plays"))
         return
     if kind == "country":
         print_table(f"{rs} country ranking", ["#", "country", "pp", "active users", "plays"], (
@@ -570,10 +597,8 @@ def match_(ctx: typer.Context, match_id: Annotated[int, typer.Argument(help="Mul
     ])
     users = {field(u, "id"): field(u, "username") for u in (field(m, "users") or [])}
     print_table("events", ["id", "time", "what", "user", "game"], (
-        [str(field(e, "id")), fmt(field(e, "timestamp")), fmt(field(e, "detail.text") or field(e, "detail.type")),
-         fmt(users.get(field(e, "user_id"), field(e, "user_id"))),
-         (f"beatmap {field(e, 'game.beatmap_id')}, {len(field(e, 'game.scores') or [])} scores"
-          if field(e, "game") else "")] for e in events
+        [_id(field(e, "id")), fmt(field(e, "timestamp")), "game" if field(e, "game") else fmt(field(e, "detail.type")),
+         fmt(users.get(field(e, "user_id"), _id(field(e, "user_id")))), _game_text(field(e, "game"))] for e in events
     ))
 
 
@@ -597,9 +622,45 @@ def room(ctx: typer.Context, room_id: Annotated[int, typer.Argument(help="Multip
     items = list(field(r, "playlist") or [])
     if items:
         print_table("playlist", ["id", "beatmap", "ruleset", "mods", "expired"], (
-            [str(field(p, "id")), fmt(field(p, "beatmap_id")), fmt(field(p, "ruleset_id")),
-             _mods_text(field(p, "required_mods")), fmt(field(p, "expired"))] for p in items
+            [_id(field(p, "id")), _beatmap_text(field(p, "beatmap"), field(p, "beatmap_id")),
+             _ruleset_name(field(p, "ruleset_id")), _mods_text(field(p, "required_mods")), fmt(field(p, "expired"))]
+            for p in items
         ))
+
+
+def _id(value: Any) -> str:
+    """An id as osu! writes it: no thousands separators."""
+    return "-" if value is None else str(value)
+
+
+def _ruleset_name(value: Any) -> str:
+    """``0`` → ``osu`` (a ruleset id or name as its name)."""
+    if value is None:
+        return "-"
+    try:
+        from ..enums import Ruleset
+
+        return str(Ruleset.parse(value).value)
+    except ValueError:
+        return str(value)
+
+
+def _beatmap_text(beatmap: Any, beatmap_id: Any) -> str:
+    """``Artist - Title [Version] (id)`` when the beatmap came along, else the id."""
+    title = field(beatmap, "beatmapset.title")
+    if beatmap is None or not title:
+        return _id(beatmap_id if beatmap is None else field(beatmap, "id", beatmap_id))
+    version = field(beatmap, "version", "?")
+    return f"{field(beatmap, 'beatmapset.artist', '?')} - {title} [{version}] ({_id(field(beatmap, 'id'))})"
+
+
+def _game_text(game: Any) -> str:
+    """A match game: the beatmap, ruleset, mods and how many scores."""
+    if not game:
+        return ""
+    mods = _mods_text(field(game, "mods"))
+    return (f"{_beatmap_text(field(game, 'beatmap'), field(game, 'beatmap_id'))}, {_ruleset_name(field(game, 'mode'))}"
+            f", {mods}, {len(field(game, 'scores') or [])} scores")
 
 
 # ----------------------------------------------------------------------------------------- chat
@@ -712,7 +773,8 @@ def emulator_serve(
     port: Annotated[int, typer.Option("--port", help="Port (0: any free port).")] = 8000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated data set.")] = 0,
     rate_limit: Annotated[
-        int | None, typer.Option("--rate-limit", help="Requests per minute before 429 (default: osu!'s).")
+        int | None, typer.Option("--rate-limit", help="Requests per minute per token before 429 (default: off; "
+                                 "X-RateLimit-* headers then count against osu-web's 1200).")
     ] = None,
 ) -> None:
     """Run the offline osu! API emulator (credentials are printed at start)."""
@@ -848,7 +910,7 @@ _register_tournament(app)  # osukit match run|results|ID, lobby, pool (after `os
 
 
 def run_app(args: list[str]) -> int:
-    """Run the app without click's own exit handling, so every error goes through :func:`_report`."""
+    """Run the app without click's own exit handling, so every error goes through [`_report`][osukit.cli._app._report]."""
     debug = "--debug" in args or os.environ.get("OSUKIT_DEBUG") == "1"
     click = _click()
     exits = tuple({typer.Exit, *[c for c in (getattr(click.exceptions, "Exit", None),) if c is not None]})

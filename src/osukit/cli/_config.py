@@ -1,14 +1,16 @@
 """Where the command line finds credentials: options, then environment variables, then a config file.
 
 The config file is ``platformdirs.user_config_dir("osukit")/config.toml`` (or the
-path in ``OSUKIT_CONFIG`` / ``--config``) with flat ``key = "value"`` lines::
+path in ``OSUKIT_CONFIG`` / ``--config``) with flat ``key = "value"`` lines:
 
-    client_id = 12345
-    client_secret = "…"
-    api_key = "…"
-    base_url = "https://dev.ppy.sh"
-    redirect_uri = "http://127.0.0.1:8080/callback"
-    notify_url = "wss://notify.ppy.sh"
+```toml
+client_id = 12345
+client_secret = "…"
+api_key = "…"
+base_url = "https://dev.ppy.sh"
+redirect_uri = "http://127.0.0.1:8080/callback"
+notify_url = "wss://notify.ppy.sh"
+```
 """
 
 from __future__ import annotations

@@ -142,8 +142,8 @@ def _top_plays(osu: Any, scores: list[Any]) -> None:
         ])
     if performance_fn is not None:
         _code("performance(score, osu.legacy.beatmap_file(score.beatmap_id)).pp")
-        say("   [dim](the emulator makes its pp values up, so the two columns differ here; against osu! itself "
-            "both come from the same algorithms)[/dim]", markup=True)
+        say("   [dim](the emulator's pp come from rosu-pp over the same .osu files, so the two columns agree, "
+            "as they do against osu! itself)[/dim]", markup=True)
     print_table(None, ["#", "beatmap", "mods", "acc", "pp (API)", "pp (osukit)"], rows,
                 right=("#", "acc", "pp (API)", "pp (osukit)"))
 

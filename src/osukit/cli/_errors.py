@@ -1,6 +1,6 @@
 """Turning exceptions into one clear line, a hint, and an exit code.
 
-Every :class:`osukit.OsukitError` subclass has an entry in :data:`ERRORS`; the
+Every [`osukit.OsukitError`][osukit.OsukitError] subclass has an entry in [`ERRORS`][osukit.cli._errors.ERRORS]; the
 most specific class wins. ``--debug`` shows the traceback instead.
 """
 
@@ -174,6 +174,9 @@ def explain(exc: BaseException) -> Explained:
         return Explained(exc.message, exc.hint, exc.code)
     if isinstance(exc, E.MissingExtraError):
         return Explained(str(exc), f"pip install 'osukit[{exc.extra}]'", ExitCode.MISSING_EXTRA)
+    if isinstance(exc, E.OsukitError) and isinstance(exc, ValueError) and type(exc).__module__.startswith("osukit.game"):
+        # bad mods, a file that is not a .osu beatmap, a damaged replay: the input's fault (docs/cli.md: exit 2)
+        return Explained(_message(exc), None, ExitCode.USAGE)
     entry = _lookup(exc)
     if entry is not None:
         title, hint, code = entry

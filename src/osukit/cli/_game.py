@@ -94,7 +94,13 @@ def replay_info(path: Path, *, as_json: bool) -> None:
 
     if not path.is_file():
         raise CliError(f"no such file: {path}", None, ExitCode.USAGE)
-    replay = Replay.from_file(path)
+    from ..game.replay import ReplayError
+
+    try:
+        replay = Replay.from_file(path)
+    except ReplayError as exc:
+        raise CliError(f"{path} is not a readable osu! replay: {exc}", "pass an .osr file saved by osu!",
+                       ExitCode.USAGE) from None
     counts = {
         "count_300": replay.count_300, "count_100": replay.count_100, "count_50": replay.count_50,
         "count_geki": replay.count_geki, "count_katu": replay.count_katu, "count_miss": replay.count_miss,
@@ -148,7 +154,12 @@ def replay_info(path: Path, *, as_json: bool) -> None:
 def _beatmap_bytes(state: State, beatmap: str) -> tuple[bytes, str]:
     path = Path(beatmap)
     if path.is_file():
-        return path.read_bytes(), str(path)
+        data = path.read_bytes()
+        if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"osu file format v"):
+            raise CliError(f"{path} is not a .osu beatmap file",
+                           "pass a .osu file (they start with 'osu file format v…') or a numeric beatmap id",
+                           ExitCode.USAGE)
+        return data, str(path)
     if beatmap.strip().isdigit():
         with state.anonymous_client() as client:
             return client.legacy.beatmap_file(int(beatmap)), f"beatmap {beatmap}"

@@ -19,7 +19,7 @@ __all__ = ["State", "resolve_attr"]
 
 
 def resolve_attr(obj: Any, dotted: str) -> Any:
-    """``obj.a.b`` or a clear :class:`CliError` naming what this osukit lacks."""
+    """``obj.a.b`` or a clear [`CliError`][osukit.cli._errors.CliError] naming what this osukit lacks."""
     cur = obj
     for part in dotted.split("."):
         nxt = getattr(cur, part, None)

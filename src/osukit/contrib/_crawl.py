@@ -15,7 +15,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -33,6 +33,8 @@ __all__ = [
     "OrderedMap",
     "ProgressBar",
     "as_checkpoint_store",
+    "format_duration",
+    "rate_and_eta",
 ]
 
 A = TypeVar("A")
@@ -101,7 +103,7 @@ class FileCheckpoint:
 
 
 def as_checkpoint_store(checkpoint: Any) -> CheckpointStore | None:
-    """``None``, a path (→ :class:`FileCheckpoint`) or an object with ``load``/``save``/``delete``."""
+    """``None``, a path (→ [`FileCheckpoint`][osukit.contrib._crawl.FileCheckpoint]) or an object with ``load``/``save``/``delete``."""
     if checkpoint is None:
         return None
     if isinstance(checkpoint, (str, os.PathLike)):
@@ -148,10 +150,41 @@ class JsonlWriter:
         self._fh.close()
 
 
-class ProgressBar:
-    """A rich progress bar, or nothing (``enabled=None``: only when stdout is a terminal)."""
+def format_duration(seconds: float) -> str:
+    """``3 s``, ``4 min 10 s``, ``27 h 47 min``, ``3 d 4 h``: how long a crawl will take, for people."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, sec = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {sec} s" if sec else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
 
-    def __init__(self, enabled: bool | None, *, total: int | None, done: int, description: str) -> None:
+
+def rate_and_eta(done: float, elapsed: float, remaining: float | None) -> str:
+    """``12.5/s, ETA 4 min 10 s`` from this run's progress (``measuring…`` before the first item)."""
+    if done <= 0 or elapsed <= 0:
+        return "measuring rate…"
+    rate = done / elapsed
+    text = f"{rate:,.1f}/s" if rate >= 0.1 else f"{rate * 60:,.2f}/min"
+    if remaining is not None:
+        text += f", ETA {format_duration(remaining / rate)}"
+    return text
+
+
+class ProgressBar:
+    """A rich progress bar, or nothing (``enabled=None``: only when stdout is a terminal).
+
+    Besides done/total and the elapsed time it shows this run's rate and the time left at that rate
+    (rich's own estimate needs several updates within 30 s, which a rate-limited crawl does not make).
+    """
+
+    def __init__(self, enabled: bool | None, *, total: int | None, done: int, description: str,
+                 console: Any = None) -> None:
         self._progress: Any = None
         self._task: Any = None
         if enabled is None:
@@ -168,21 +201,27 @@ class ProgressBar:
                 BarColumn,
                 MofNCompleteColumn,
                 Progress,
+                ProgressColumn,
+                Task,
                 TextColumn,
                 TimeElapsedColumn,
-                TimeRemainingColumn,
             )
+            from rich.text import Text
         except ImportError:
             raise MissingExtraError("the crawl progress bar", "cli") from None
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TimeRemainingColumn(),
-        )
+
+        class RateColumn(ProgressColumn):  # type: ignore[misc,unused-ignore]
+            def render(self, task: Task) -> Text:
+                remaining = None if task.total is None else max(0.0, task.total - task.completed)
+                done = task.completed - float(task.fields.get("first", 0))
+                return Text(rate_and_eta(done, task.elapsed or 0.0, remaining))
+
+        columns = [TextColumn("{task.description}"), BarColumn(),
+                   MofNCompleteColumn() if total is not None else TextColumn("{task.completed:,.0f}"),
+                   TimeElapsedColumn(), RateColumn()]
+        self._progress = Progress(*columns, console=console) if console is not None else Progress(*columns)
         self._progress.start()
-        self._task = self._progress.add_task(description, total=total, completed=done)
+        self._task = self._progress.add_task(description, total=total, completed=done, first=done)
 
     @property
     def enabled(self) -> bool:
@@ -191,6 +230,15 @@ class ProgressBar:
     def advance(self, n: int) -> None:
         if self._progress is not None:
             self._progress.advance(self._task, n)
+
+    def render(self) -> str:
+        """The bar's current line as plain text (for tests and logs); empty when disabled."""
+        if self._progress is None:
+            return ""
+        console = self._progress.console
+        with console.capture() as capture:
+            console.print(self._progress.get_renderable())
+        return str(capture.get())
 
     def close(self) -> None:
         if self._progress is not None:
@@ -230,7 +278,12 @@ class AsyncOrderedMap:
 
 
 class OrderedMap:
-    """The threaded twin of :class:`AsyncOrderedMap` (for the sync client)."""
+    """The threaded twin of [`AsyncOrderedMap`][osukit.contrib._crawl.AsyncOrderedMap] (for the sync client).
+
+    Each call runs in its own daemon thread: when the consumer stops early (Ctrl-C, an error, ``break``),
+    calls still waiting for the rate limiter are abandoned instead of joined, so the program exits at
+    once rather than after every in-flight request's wait (which at osu!'s budget can be minutes).
+    """
 
     def __init__(self, fn: Callable[[Any], Any], concurrency: int) -> None:
         if concurrency < 1:
@@ -238,10 +291,23 @@ class OrderedMap:
         self.fn = fn
         self.concurrency = concurrency
 
+    def _start(self, arg: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+
+        def work() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(self.fn(arg))
+            except BaseException as exc:  # handed to the consumer by future.result()
+                future.set_exception(exc)
+
+        threading.Thread(target=work, name="osukit-crawl", daemon=True).start()
+        return future
+
     def run(self, inputs: Iterable[A]) -> Iterator[tuple[A, Any]]:
         it = iter(inputs)
         window: deque[tuple[A, Future[Any]]] = deque()
-        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="osukit-crawl")
         try:
             while True:
                 while len(window) < self.concurrency:
@@ -249,7 +315,7 @@ class OrderedMap:
                         arg = next(it)
                     except StopIteration:
                         break
-                    window.append((arg, pool.submit(self.fn, arg)))
+                    window.append((arg, self._start(arg)))
                 if not window:
                     return
                 arg, future = window.popleft()
@@ -257,4 +323,3 @@ class OrderedMap:
         finally:
             for _, future in window:
                 future.cancel()
-            pool.shutdown(wait=True)

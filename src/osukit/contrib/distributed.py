@@ -3,10 +3,10 @@
 Needs the ``redis`` extra (``pip install 'osukit[redis]'``). The work is distributed by
 Redis Streams consumer groups, not by a scheduler of our own:
 
-* a **producer** splits a source into tasks (:func:`id_tasks`, :func:`range_tasks`,
-  :func:`pair_tasks`, :func:`partition_tasks`) and :meth:`CrawlQueue.submit` appends
+* a **producer** splits a source into tasks (`id_tasks`, `range_tasks`,
+  `pair_tasks`, `partition_tasks`) and `CrawlQueue.submit` appends
   them to the stream with ``XADD``;
-* **workers** on any machine (:class:`Worker`) take tasks with ``XREADGROUP``, call
+* **workers** on any machine (`Worker`) take tasks with ``XREADGROUP``, call
   osukit (give every worker's client the shared
   [RedisRateLimiter][osukit.contrib.redis.RedisRateLimiter] and
   [RedisTokenStore][osukit.contrib.redis.RedisTokenStore]), write the results to an

@@ -4,17 +4,19 @@ Needs the ``redis`` extra (``pip install 'osukit[redis]'``); ``import osukit``
 never imports Redis.
 
 **RedisRateLimiter** - a token bucket kept in Redis, so any number of clients
-(threads, processes, machines) that name the same ``key`` share one budget::
+(threads, processes, machines) that name the same ``key`` share one budget:
 
-    from osukit.contrib.redis import RedisRateLimiter
+```python
+from osukit.contrib.redis import RedisRateLimiter
 
-    limiter = RedisRateLimiter("redis://localhost:6379/0", key="myapp", per_minute=120)
-    client = osukit.Client(client_id=..., client_secret=..., rate_limit=limiter)
+limiter = RedisRateLimiter("redis://localhost:6379/0", key="myapp", per_minute=120)
+client = osukit.Client(client_id=..., client_secret=..., rate_limit=limiter)
+```
 
 Each acquire is one round trip: a Lua script (run with ``EVALSHA``) refills the
 bucket from the Redis server's own clock (``TIME``, so clients' clocks do not
 matter), takes ``cost`` tokens and returns how long the caller must wait before
-sending; the caller then sleeps through its :class:`~osukit.Clock`. Callers
+sending; the caller then sleeps through its [`Clock`][osukit.Clock]. Callers
 *reserve* their slot, so they are served in arrival order and the long-run
 rate never exceeds ``per_minute``: over any window of ``T`` seconds at most
 ``burst + per_minute * T / 60`` requests go out (plus ``cost - 1`` for a
@@ -37,8 +39,8 @@ dead or unreachable Redis never hangs a request):
   fallback_fraction * per_minute``: keep ``N * fallback_fraction <= 1`` (the
   default is safe for up to four processes) so an outage never pushes you over
   the budget; with more processes, lower the fraction.
-* ``on_redis_error="raise"`` - acquire raises :class:`RateLimiterUnavailable`
-  (a :class:`~osukit.TransportError`), and no request is sent.
+* ``on_redis_error="raise"`` - acquire raises [`RateLimiterUnavailable`][osukit.RateLimiterUnavailable]
+  (a [`TransportError`][osukit.TransportError]), and no request is sent.
 
 Redis itself runs without persistence in many setups: a restarted Redis starts
 every bucket full, which allows one extra burst.
@@ -46,7 +48,7 @@ every bucket full, which allows one extra burst.
 **RedisCheckpointStore** - where ``client.crawl(...)`` can keep its position
 (instead of a local file).
 
-**RedisTokenStore** - a :class:`~osukit.TokenStore` in Redis (values are
+**RedisTokenStore** - a [`TokenStore`][osukit.TokenStore] in Redis (values are
 ``Token.to_dict()`` JSON) with ``refresh_lock`` / ``arefresh_lock``: the token
 managers hold that lock around a refresh, so N processes that find one token
 expired make exactly one ``/oauth/token`` request.
@@ -302,7 +304,7 @@ class RedisRateLimiter:
       client the async methods run it in a worker thread; with only an async client
       the sync methods cannot be used.
     * **key** - the shared budget's name (e.g. your application); required.
-    * **per_minute**, **burst**, **replay_per_minute** - as for :class:`~osukit.TokenBucket`.
+    * **per_minute**, **burst**, **replay_per_minute** - as for [`TokenBucket`][osukit.TokenBucket].
     * **on_redis_error** - ``"fallback"`` (default) or ``"raise"``; see the module docs.
     * **fallback_fraction** - the share of the budget the local fallback bucket allows (0.25).
     * **retry_interval** - seconds between attempts to get back to Redis during an outage.
@@ -515,7 +517,7 @@ class RedisRateLimiter:
         return self._local_reserve(cost, bucket)
 
     async def areserve(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> float:
-        """:meth:`reserve` without blocking the event loop."""
+        """[`reserve`][osukit.contrib.redis.RedisRateLimiter.reserve] without blocking the event loop."""
         if cost < 0:
             raise InvalidParameterError("cost must not be negative")
         if self._use_redis():
@@ -622,7 +624,7 @@ class RedisTokenStore:
     **Parameters**
 
     * **redis** - a URL, a ``redis.Redis`` or a ``redis.asyncio.Redis`` (see
-      :class:`RedisRateLimiter`); ``async_redis`` adds an async client to a sync one.
+      `RedisRateLimiter`); ``async_redis`` adds an async client to a sync one.
       ``load``/``save``/``delete`` need the sync client (the store protocol is synchronous).
     * **prefix** - prepended to every key (``osukit:token:``).
     * **ttl** - when given, each token key expires after ``max(ttl, seconds until the
@@ -632,7 +634,7 @@ class RedisTokenStore:
     * **socket_timeout** - seconds per Redis call for clients made from a URL (5).
 
     A Redis failure in ``load``/``save``/``delete``/``keys`` raises
-    :class:`~osukit.TokenStoreError`: a token is never silently dropped. Failing to
+    [`TokenStoreError`][osukit.TokenStoreError]: a token is never silently dropped. Failing to
     release a refresh lock (it expired, or Redis went away) is logged; the lock then
     expires on its own after ``lock_timeout``.
     """
@@ -758,7 +760,7 @@ class RedisTokenStore:
 
     @contextlib.asynccontextmanager
     async def arefresh_lock(self, key: str) -> AsyncIterator[None]:
-        """:meth:`refresh_lock` for async code (waits without blocking the event loop)."""
+        """[`refresh_lock`][osukit.contrib.redis.RedisTokenStore.refresh_lock] for async code (waits without blocking the event loop)."""
         client = self._conn.async_()
         if client is None:
             async with _in_thread(self.refresh_lock, key):
@@ -791,7 +793,7 @@ class RedisCheckpointStore:
     """Crawl checkpoints in Redis (``client.crawl(..., checkpoint=RedisCheckpointStore(url))``):
     JSON under ``{prefix}{key}``, so a crawl can resume on another machine.
 
-    A Redis failure raises :class:`~osukit.TransportError`: the crawl stops rather than
+    A Redis failure raises [`TransportError`][osukit.TransportError]: the crawl stops rather than
     carrying on without recording its progress.
     """
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._exceptions import MissingExtraError
+
 if TYPE_CHECKING:
     from .app import create_app
     from .server import Emulator, main
@@ -26,13 +28,22 @@ if TYPE_CHECKING:
 __all__ = ["Emulator", "create_app", "main"]
 
 
-def __getattr__(name: str) -> Any:
-    if name == "create_app":
-        from .app import create_app
+def _missing(exc: ImportError) -> MissingExtraError:
+    return MissingExtraError("the osu! emulator", "emulator", f"missing: {exc.name or exc}")
 
+
+def __getattr__(name: str) -> Any:
+    """``Emulator``, ``create_app`` and ``main``, imported on first use (MissingExtraError without the extra)."""
+    if name == "create_app":
+        try:
+            from .app import create_app
+        except ModuleNotFoundError as exc:
+            raise _missing(exc) from None
         return create_app
     if name in ("Emulator", "main"):
-        from . import server
-
+        try:
+            from . import server
+        except ModuleNotFoundError as exc:
+            raise _missing(exc) from None
         return getattr(server, name)
     raise AttributeError(f"module 'osukit.emulator' has no attribute {name!r}")

@@ -23,6 +23,8 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from .._constants import SERVER_RATE_LIMIT
+from .._exceptions import InvalidParameterError
 from .dataset import World, build
 
 logger = logging.getLogger("osukit.emulator")
@@ -78,7 +80,15 @@ class Faults:
 
     @classmethod
     def from_options(cls, options: dict[str, Any]) -> Faults:
-        """Faults from ``set_faults`` keywords or a ``POST /_emulator/faults`` body (unknown keys ignored)."""
+        """Faults from ``set_faults`` keywords or a ``POST /_emulator/faults`` body.
+
+        Raises:
+            InvalidParameterError: an unknown fault name (a typo would otherwise inject nothing).
+        """
+        names = sorted(k for k in cls.__dataclass_fields__ if k != "rng")
+        unknown = sorted(str(k) for k in options if k not in names)
+        if unknown:
+            raise InvalidParameterError(f"unknown fault option(s) {', '.join(unknown)}; known: {', '.join(names)}")
         known: dict[str, Any] = {k: (tuple(v) if k == "error_statuses" else v) for k, v in options.items()
                  if k in cls.__dataclass_fields__ and k != "rng"}
         faults = cls(**known)
@@ -607,8 +617,9 @@ class Emulated:
         limit = st.rate_limit
         if r.bucket == "replay":
             limit = 10
-        if limit is None:
-            return {}
+        enforce = limit is not None
+        if limit is None:  # off: never 429, but the headers still count against osu-web's ceiling, as osu! sends them
+            limit = SERVER_RATE_LIMIT
         ident = (token.access_token if token else (request.client.host if request.client else "anon")) + ":" + r.bucket
         now = time.monotonic()
         b = st.buckets.get(ident)
@@ -617,6 +628,8 @@ class Emulated:
         b.tokens = min(float(limit), b.tokens + (now - b.updated) * limit / 60.0)
         b.updated = now
         cost = r.cost(request) if r.cost else 1
+        if b.tokens < cost and not enforce:
+            b.tokens = float(limit)  # a new minute, as far as the headers tell
         if b.tokens < cost:
             wait = max(1, int((cost - b.tokens) / (limit / 60.0)) + 1)
             st.stats["rate_limited"] += 1
@@ -704,7 +717,10 @@ class Emulated:
             if request.method == "DELETE":
                 st.faults = Faults()
                 return Response(status_code=204)
-            st.faults = Faults.from_options(await _control_body(request))
+            try:
+                st.faults = Faults.from_options(await _control_body(request))
+            except InvalidParameterError as exc:
+                return _json(422, {"error": str(exc)})
             return _json(200, {"ok": True})
         if what == "stats":
             if request.method == "DELETE":

@@ -1,12 +1,13 @@
 """The emulator's world: a deterministic dataset generated from a seed.
 
 Everything is plain Python data (dicts and small records) in the shape the
-renderers in :mod:`osukit.emulator.render` turn into osu-web's JSON. The same
+renderers in [`osukit.emulator.render`][osukit.emulator.render] turn into osu-web's JSON. The same
 seed always gives the same users, beatmaps, scores, chat, forums and the rest.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import random
@@ -14,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..enums import Ruleset
-from ..game.accuracy import accuracy as _accuracy
-from ..game.accuracy import grade as _grade
+from .osufile import MapShape
 
 RULESETS = ("osu", "taiko", "fruits", "mania")
 STATUSES = ("graveyard", "wip", "pending", "ranked", "approved", "qualified", "loved")
@@ -87,8 +87,23 @@ def _name(rng: random.Random) -> str:
         str(rng.randint(1, 99)) if rng.random() < 0.4 else "")
 
 
+_BUILT: dict[int, World] = {}
+
+
 def build(seed: int = 0) -> World:
-    """Generate the world for ``seed``."""
+    """Generate the world for ``seed`` (a fresh, independent copy on every call).
+
+    Generating costs a few tenths of a second (the star ratings and pp come from rosu-pp); a process
+    that builds the same seed again (many emulators in one test session, ``/_emulator/reset``) gets a
+    deep copy of the first one, which is faster.
+    """
+    template = _BUILT.get(seed)
+    if template is None:
+        template = _BUILT[seed] = _generate(seed)
+    return copy.deepcopy(template)
+
+
+def _generate(seed: int) -> World:
     rng = random.Random(seed)
     w = World(
         seed=seed,
@@ -100,8 +115,10 @@ def build(seed: int = 0) -> World:
     )
     _teams(w, rng)
     _users(w, rng)
-    _beatmaps(w, rng)
-    _scores(w, rng)
+    calc = _Calc()
+    _beatmaps(w, rng, calc)
+    _scores(w, rng, calc)
+    _standings(w, rng)
     _chat(w, rng)
     _forums(w, rng)
     _comments(w, rng)
@@ -118,25 +135,6 @@ def _teams(w: World, rng: random.Random) -> None:
                       "created_at": iso(BASE_TIME - dt.timedelta(days=300 + i)), "description": f"We play {WORDS[i]}.",
                       "header_url": None, "is_open": i % 2 == 0, "leader_id": 0, "default_ruleset_id": 0,
                       "website": None, "members": []}
-
-
-def _stats(rng: random.Random, rank: int, ruleset: str) -> dict[str, Any]:
-    pp = round(max(0.0, 12000 / (1 + rank / 40) + rng.random() * 50), 4)
-    plays = rng.randint(500, 60000)
-    c300, c100, c50 = plays * 400, plays * 40, plays * 5
-    acc = round(90 + rng.random() * 9.5, 5)
-    return {
-        "count_100": c100, "count_300": c300, "count_50": c50, "count_miss": plays * 10,
-        "level": {"current": rng.randint(50, 110), "progress": rng.randint(0, 99)},
-        "global_rank": rank, "global_rank_percent": round(rank / 30.0, 6), "global_rank_exp": None,
-        "pp": pp, "pp_exp": 0, "ranked_score": plays * 150000, "hit_accuracy": acc, "accuracy": round(acc / 100, 7),
-        "play_count": plays, "play_time": plays * 120, "total_score": plays * 400000, "total_hits": c300 + c100 + c50,
-        "maximum_combo": rng.randint(800, 4000), "replays_watched_by_others": rng.randint(0, 5000), "is_ranked": True,
-        "grade_counts": {"ss": rng.randint(0, 50), "ssh": rng.randint(0, 50), "s": rng.randint(0, 400),
-                         "sh": rng.randint(0, 400), "a": rng.randint(0, 900)},
-        "country_rank": max(1, rank // 3), "rank": {"country": max(1, rank // 3)},
-        "rank_change_since_30_days": rng.randint(-20, 20),
-    }
 
 
 def _users(w: World, rng: random.Random) -> None:
@@ -156,10 +154,7 @@ def _users(w: World, rng: random.Random) -> None:
             "last_visit": BASE_TIME - dt.timedelta(hours=rng.randint(1, 2000)), "join_date": joined,
             "playmode": RULESETS[i % 4] if i % 5 == 0 else "osu", "team_id": team["id"] if team else None,
             "profile_colour": None, "default_group": "default",
-            "stats": {r: _stats(rng, 1 + i * 3 + k, r) for k, r in enumerate(RULESETS)},
-            "rank_history": [max(1, 1 + i * 3 + rng.randint(-5, 50) - d // 3) for d in range(90)],
-            "monthly_playcounts": [{"start_date": f"{2024 + m // 12}-{1 + m % 12:02d}-01", "count": rng.randint(0, 900)}
-                                   for m in range(18)],
+            "stats": {}, "rank_histories": {}, "monthly_playcounts": [],  # filled in by _standings
             "kudosu": {"available": rng.randint(0, 100), "total": rng.randint(100, 300)},
             "previous_usernames": [], "badges": [], "groups": [],
             # whether the user set up an authenticator app (osu-web's userTotpKey): decides session verification's method
@@ -192,12 +187,94 @@ def _users(w: World, rng: random.Random) -> None:
         ]
 
 
-def _beatmaps(w: World, rng: random.Random) -> None:
-    users = list(w.users)
+_SET_COUNT = 84
+TOP_100_PLAYERS = 10  # the first osu! players (in user order) each have 100 best scores
+_VERSIONS = ["Easy", "Normal", "Hard", "Insane", "Expert"]
+PP_STATUSES = ("ranked", "approved")
+# (mods, weight) per ruleset: what players of each ruleset mostly play
+_MOD_WEIGHTS: dict[str, list[tuple[tuple[str, ...], int]]] = {
+    "osu": [((), 40), (("HD",), 25), (("HR",), 8), (("DT",), 10), (("HD", "DT"), 8), (("HD", "HR"), 6), (("NF",), 1),
+            (("FL",), 1)],
+    "taiko": [((), 60), (("HD",), 25), (("HR",), 10), (("DT",), 5)],
+    "fruits": [((), 60), (("HD",), 25), (("HR",), 10), (("DT",), 5)],
+    "mania": [((), 70), (("HD",), 20), (("NF",), 10)],
+}
+
+
+class _Calc:
+    """Star ratings and pp from rosu-pp over the emulator's own ``.osu`` files (the ``pp`` extra).
+
+    The inputs are mapped exactly as [`osukit.game.performance`][osukit.game.pp.performance] maps a score the API sends, so a
+    client recomputing a score's pp from ``/osu/{id}`` gets the API's value. Without rosu-pp (Python
+    3.10, or no ``pp`` extra) both are estimates and only counts and combos are exact.
+    """
+
+    def __init__(self) -> None:
+        try:
+            import rosu_pp_py
+        except ImportError:
+            self.rosu: Any = None
+        else:
+            self.rosu = rosu_pp_py
+        self.maps: dict[int, Any] = {}
+        self.attrs: dict[tuple[int, tuple[str, ...], bool], Any] = {}
+        self.mods: dict[tuple[tuple[str, ...], Ruleset], Any] = {}
+        self.popular: dict[int, list[tuple[str, ...]]] = {}
+
+    def stars(self, b: dict[str, Any], text: str, shape: MapShape) -> float:
+        if self.rosu is None:
+            if b["mode"] == "mania":
+                return round(0.4 + 0.12 * shape.density, 5)
+            return round(0.8 + 0.011 * shape.spacing + 0.12 * shape.density, 5)
+        bmap = self.maps[b["id"]] = self.rosu.Beatmap(content=text)
+        attrs = self.attrs[(b["id"], (), True)] = self.rosu.Difficulty(mods=[], lazer=True).calculate(bmap)
+        return round(float(attrs.stars), 5)
+
+    def pp(self, b: dict[str, Any], score: dict[str, Any]) -> float:
+        if self.rosu is None:
+            factor = 1.12 if "DT" in score["mods"] else 1.06 if "HR" in score["mods"] else 1.0
+            value: float = (b["difficulty_rating"] * factor) ** 2.4 * score["accuracy"] ** 6 * 9
+            return round(value, 3)
+        from ..game.pp import _coerce_mods, _hit_kwargs, _ScoreInput
+
+        ruleset = Ruleset(b["mode"])
+        mods_key = (tuple(score["mods"]), ruleset)
+        mods = self.mods.get(mods_key)
+        if mods is None:
+            mods = self.mods[mods_key] = _coerce_mods([{"acronym": m} for m in score["mods"]], ruleset, strict=False)
+        # as osukit.game.performance reads the API's score: a build id (lazer) unless imported from stable
+        lazer = score["legacy_score_id"] is None
+        key = (b["id"], mods_key[0], lazer)
+        attrs = self.attrs.get(key)
+        if attrs is None:
+            attrs = self.attrs[key] = self.rosu.Difficulty(mods=mods.api, lazer=lazer).calculate(self.maps[b["id"]])
+        inp = _ScoreInput(ruleset=ruleset, lazer_stats={k: v for k, v in score["statistics"].items() if v})
+        kwargs: dict[str, Any] = {"mods": mods.api, "lazer": lazer, "combo": score["max_combo"]}
+        kwargs.update({k: v for k, v in _hit_kwargs(inp, ruleset).items() if v is not None})
+        if not lazer and ruleset is Ruleset.OSU and score["legacy_total_score"]:
+            kwargs["legacy_total_score"] = score["legacy_total_score"]
+        return round(float(self.rosu.Performance(**kwargs).calculate(attrs).pp), 3)
+
+
+def api_score_fields(s: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a score record that its pp depends on, as the API (lazer shape) sends them."""
+    return {
+        "ruleset_id": s["ruleset_id"], "mods": [{"acronym": m} for m in s["mods"]],
+        "statistics": {k: v for k, v in s["statistics"].items() if v},
+        "maximum_statistics": dict(s["maximum_statistics"]), "max_combo": s["max_combo"], "passed": s["passed"],
+        "build_id": None if s["legacy_score_id"] else 7000, "legacy_score_id": s["legacy_score_id"],
+        "legacy_total_score": s["legacy_total_score"] if s["legacy_score_id"] else 0, "type": "solo_score",
+    }
+
+
+def _beatmaps(w: World, rng: random.Random, calc: _Calc) -> None:
+    from .osufile import hit_objects, record_text
+
+    users = [u for u in w.users if u != w.bot_user_id]
     bid = 1_000_000
-    for s in range(45):
+    for s in range(_SET_COUNT):
         sid = 300_000 + s * 1013
-        status = STATUSES[s % len(STATUSES)]
+        status = STATUSES[s % len(STATUSES)] if s % 2 else "ranked"
         creator = users[s % len(users)]
         artist, title = f"{rng.choice(WORDS)} {rng.choice(WORDS)}", f"{rng.choice(WORDS)} {rng.choice(WORDS)}"
         submitted = BASE_TIME - dt.timedelta(days=400 + s * 11)
@@ -206,90 +283,253 @@ def _beatmaps(w: World, rng: random.Random) -> None:
         bset: dict[str, Any] = {
             "id": sid, "artist": artist, "title": title, "creator_id": creator, "status": status, "bpm": bpm,
             "submitted_date": submitted, "ranked_date": ranked, "last_updated": submitted + dt.timedelta(days=5),
-            "favourite_count": rng.randint(0, 5000), "play_count": rng.randint(0, 10**6), "genre_id": rng.randint(1, 14),
+            "favourite_count": rng.randint(0, 5000), "play_count": 0, "genre_id": rng.randint(1, 14),
             "language_id": rng.randint(1, 14), "tags": "osukit emulator " + title.lower(), "nsfw": s % 17 == 0,
             "video": s % 5 == 0, "storyboard": s % 7 == 0, "rating": round(rng.uniform(5, 10), 5),
             "offset": 0, "track_id": None, "source": "", "beatmap_ids": [], "ratings": [rng.randint(0, 50) for _ in range(11)],
         }
         w.beatmapsets[sid] = bset
-        rulesets = [RULESETS[(s + k) % 4] for k in range(1 + s % 5)] if s % 3 else ["osu"] * (1 + s % 4)
+        rulesets = [RULESETS[(s + k) % 4] for k in range(1 + s % 4)] if s % 3 else ["osu"] * (3 + s % 4)
+        if status not in PP_STATUSES:  # maps without pp: fewer of them (each costs a difficulty calculation)
+            rulesets = rulesets[:2]
         for k, ruleset in enumerate(rulesets):
             bid += rng.randint(1, 40)
-            stars = round(1.5 + k * 1.3 + rng.random(), 5)
-            cs = 4 if ruleset != "mania" else rng.choice([4, 7])
-            circles, sliders, spinners = rng.randint(100, 900), rng.randint(50, 400), rng.randint(0, 3)
-            beatmap = {
-                "id": bid, "beatmapset_id": sid, "mode": ruleset, "version": f"{['Easy', 'Normal', 'Hard', 'Insane', 'Expert'][k % 5]}",
-                "difficulty_rating": stars, "user_id": creator, "status": status, "total_length": rng.randint(60, 300),
-                "hit_length": rng.randint(50, 280), "bpm": bpm, "cs": cs, "ar": min(10, 5 + k), "accuracy": min(10, 5 + k),
-                "drain": min(10, 4 + k), "count_circles": circles, "count_sliders": sliders if ruleset != "mania" else 0,
-                "count_spinners": spinners, "max_combo": circles + sliders * 3 + spinners,
-                "playcount": rng.randint(0, 100000), "passcount": rng.randint(0, 50000), "last_updated": bset["last_updated"],
-                "convert": False,
+            level = min(k, 4)
+            beatmap: dict[str, Any] = {
+                "id": bid, "beatmapset_id": sid, "mode": ruleset,
+                "version": _VERSIONS[k] if k < len(_VERSIONS) else f"Extra {k - len(_VERSIONS) + 1}",
+                "user_id": creator, "status": status, "bpm": bpm, "cs": 4 if ruleset != "mania" else rng.choice([4, 7]),
+                "ar": 5 + level, "accuracy": 5 + level, "drain": 4 + level, "playcount": 0, "passcount": 0,
+                "last_updated": bset["last_updated"], "convert": False,
             }
-            beatmap["checksum"] = hashlib.md5(f"{bid}".encode()).hexdigest()
+            objects, shape = hit_objects(beatmap)
+            beatmap.update({"count_circles": shape.count_circles, "count_sliders": shape.count_sliders,
+                            "count_spinners": shape.count_spinners, "max_combo": shape.max_combo,
+                            "large_ticks": shape.large_ticks, "total_length": shape.total_length,
+                            "hit_length": shape.hit_length})
+            text = record_text(beatmap, bset, w.users[creator]["username"], objects)
+            beatmap["checksum"] = hashlib.md5(text.encode()).hexdigest()
+            beatmap["difficulty_rating"] = calc.stars(beatmap, text, shape)
             w.beatmaps[bid] = beatmap
             bset["beatmap_ids"].append(bid)
     w.tags = [{"id": i, "name": n, "ruleset_id": r, "description": f"Maps with {n}"} for i, (n, r) in
               enumerate([("streams", 0), ("jumps", 0), ("tech", None), ("farm", 0), ("ln", 3), ("jack", 3)], 1)]
 
 
-def _score_stats(rng: random.Random, ruleset: str, objects: int, quality: float) -> tuple[dict[str, int], dict[str, int]]:
-    misses = 0 if rng.random() < quality else rng.randint(1, 12)
-    mehs = rng.randint(0, 3) if ruleset != "taiko" else 0
-    oks = rng.randint(0, max(1, int(objects * (1 - quality) * 0.5)))
-    greats = max(0, objects - misses - mehs - oks)
+_BASE_WEIGHTS: dict[str, dict[str, int]] = {}
+
+
+def _lazer_accuracy(stats: dict[str, int], maximum: dict[str, int], ruleset: str) -> float:
+    """[`osukit.game.accuracy.lazer_accuracy`][osukit.game.accuracy.lazer_accuracy] for the judgements the generator makes (a fast path;
+    the tests check it against the real one for every score)."""
+    weights = _BASE_WEIGHTS.get(ruleset)
+    if weights is None:
+        from ..game.statistics import HitResult, base_score
+
+        rs = Ruleset(ruleset)
+        names = ("great", "ok", "meh", "miss", "perfect", "good", "slider_tail_hit", "large_tick_hit", "ignore_hit",
+                 "ignore_miss", "combo_break")
+        weights = _BASE_WEIGHTS[ruleset] = {k: base_score(k, rs) if HitResult(k).affects_accuracy else 0 for k in names}
+    top = sum(n * weights[k] for k, n in maximum.items())
+    return 1.0 if top == 0 else sum(n * weights[k] for k, n in stats.items()) / top
+
+
+def _lazer_grade(acc: float, stats: dict[str, int], ruleset: str, mods: list[str], passed: bool) -> str:
+    """[`osukit.game.accuracy.lazer_grade`][osukit.game.accuracy.lazer_grade] for generated scores (checked against it by the tests)."""
+    if not passed:
+        return "F"
+    cut = (0.98, 0.94, 0.9, 0.85) if ruleset == "fruits" else (0.95, 0.9, 0.8, 0.7)
+    rank = "X" if acc == 1.0 else "S" if acc >= cut[0] else "A" if acc >= cut[1] else "B" if acc >= cut[2] else (
+        "C" if acc >= cut[3] else "D")
+    if ruleset in ("osu", "taiko") and rank in ("S", "X") and stats.get("miss", 0) > 0:
+        rank = "A"
+    if ruleset == "mania" and rank == "S" and not any(stats.get(k, 0) for k in ("good", "ok", "meh", "miss")):
+        rank = "X"
+    if rank in ("S", "X") and ("HD" in mods or "FL" in mods):
+        rank += "H"
+    return rank
+
+
+def _score_stats(rng: random.Random, b: dict[str, Any], quality: float) -> tuple[dict[str, int], dict[str, int], int]:
+    """Judgements that fit beatmap ``b`` exactly (every object judged once), its maximum, and a max combo."""
+    ruleset = b["mode"]
+    objects = b["count_circles"] + b["count_sliders"] + b["count_spinners"] if ruleset == "osu" else b["count_circles"]
+    misses = 0 if rng.random() < quality else rng.randint(1, max(1, int(objects * (1 - quality) * 0.1)) + 1)
+    oks = min(objects - misses, int(objects * (1 - quality) * rng.uniform(0.3, 1.0)))
+    mehs = min(objects - misses - oks, rng.randint(0, 2) if quality < 0.97 and ruleset in ("osu", "mania") else 0)
+    greats = objects - misses - oks - mehs
+    full = b["max_combo"]
     if ruleset == "osu":
-        return ({"great": greats, "ok": oks, "meh": mehs, "miss": misses},
-                {"great": objects, "legacy_combo_increase": 0} if False else {"great": objects})
-    if ruleset == "taiko":
-        return ({"great": greats + mehs, "ok": oks, "miss": misses}, {"great": objects})
-    if ruleset == "fruits":
-        ticks = objects // 3
-        return ({"great": greats + oks + mehs, "miss": misses, "large_tick_hit": ticks, "small_tick_hit": ticks,
-                 "small_tick_miss": rng.randint(0, 2)}, {"great": objects, "large_tick_hit": ticks, "small_tick_hit": ticks + 2})
-    perfect = int(greats * 0.8)
-    holds = objects // 10
-    return ({"perfect": perfect, "great": greats - perfect, "good": oks // 2, "ok": oks - oks // 2, "meh": mehs,
-             "miss": misses, "ignore_hit": holds, "ignore_miss": 0 if misses else 1, "combo_break": misses},
-            {"perfect": objects, "ignore_hit": holds})
+        tails = b["count_sliders"] - min(b["count_sliders"], rng.randint(0, misses))
+        ticks = b["large_ticks"] - min(b["large_ticks"], rng.randint(0, misses))
+        stats = {"great": greats, "ok": oks, "meh": mehs, "miss": misses, "slider_tail_hit": tails, "large_tick_hit": ticks}
+        maximum = {"great": objects, "slider_tail_hit": b["count_sliders"], "large_tick_hit": b["large_ticks"]}
+        perfect = misses == 0 and tails == b["count_sliders"] and ticks == b["large_ticks"]
+    elif ruleset == "taiko":
+        stats, maximum, perfect = {"great": greats + mehs, "ok": oks, "miss": misses}, {"great": objects}, misses == 0
+    elif ruleset == "fruits":
+        stats, maximum, perfect = {"great": objects - misses, "miss": misses}, {"great": objects}, misses == 0
+    else:
+        perfects = int(greats * (0.6 + 0.35 * quality))
+        bodies = objects // 10  # judged like hold-note bodies: no accuracy, no pp (as in imported stable scores)
+        stats = {"perfect": perfects, "great": greats - perfects, "good": oks // 2, "ok": oks - oks // 2, "meh": mehs,
+                 "miss": misses, "ignore_hit": bodies - min(bodies, misses), "ignore_miss": min(bodies, misses),
+                 "combo_break": misses}
+        maximum, perfect = {"perfect": objects, "ignore_hit": bodies}, misses == 0
+    combo = full if perfect else rng.randint(max(1, full // 5), max(1, full - 1 - misses))
+    return stats, {k: v for k, v in maximum.items() if v}, combo
 
 
-def _scores(w: World, rng: random.Random) -> None:
-    users = list(w.users)
-    sid = 4_000_000_000
-    mod_choices = [[], ["HD"], ["DT"], ["HD", "DT"], ["HR"], ["HD", "HR"], ["NF"], ["EZ"], ["FL"]]
-    beatmaps = list(w.beatmaps.values())
-    for n, beatmap in enumerate(beatmaps):
-        first_mania = beatmap["mode"] == "mania" and not any(b["mode"] == "mania" for b in beatmaps[:n])
-        count = 60 if n == 0 else 40 if first_mania else (
-            rng.randint(3, 12) if beatmap["status"] in ("ranked", "approved", "loved") else rng.randint(0, 2))
-        players = rng.sample(users, min(count, len(users))) if count <= len(users) else [rng.choice(users) for _ in range(count)]
-        for k, uid in enumerate(players):
-            sid += rng.randint(1, 999)
-            objects = beatmap["count_circles"] + beatmap["count_sliders"] + beatmap["count_spinners"]
-            stats, maximum = _score_stats(rng, beatmap["mode"], objects, 0.5 + rng.random() * 0.5)
-            mods = rng.choice(mod_choices) if beatmap["mode"] != "mania" else rng.choice([[], ["HD"], ["NF"]])
-            passed = rng.random() > 0.05
-            ruleset_id = Ruleset(beatmap["mode"]).id
-            raw = {"statistics": stats, "maximum_statistics": maximum, "ruleset_id": ruleset_id,
-                   "mods": [{"acronym": m} for m in mods], "passed": passed}
-            acc = float(_accuracy(raw))
-            rank = str(_grade(raw))
-            total = int(1_000_000 * acc * (0.7 + 0.3 * rng.random()))
-            ended = BASE_TIME - dt.timedelta(hours=rng.randint(0, 24 * 300), minutes=rng.randint(0, 59))
-            if k < 3 and n % 2 == 0:
-                ended = BASE_TIME - dt.timedelta(hours=rng.randint(0, 20))
-            ranked_map = beatmap["status"] in ("ranked", "approved")
-            pp = round(beatmap["difficulty_rating"] ** 2.4 * acc ** 6 * 9, 3) if ranked_map and passed else None
-            w.scores[sid] = {
-                "id": sid, "user_id": uid, "beatmap_id": beatmap["id"], "ruleset": beatmap["mode"], "ruleset_id": ruleset_id,
-                "mods": mods, "statistics": stats, "maximum_statistics": maximum, "accuracy": acc, "rank": rank,
-                "total_score": total, "legacy_total_score": total * 2 // 3, "max_combo": rng.randint(50, beatmap["max_combo"]),
-                "passed": passed, "pp": pp, "ended_at": ended, "legacy_score_id": sid - 3_000_000_000 if k % 2 else None,
-                "has_replay": k % 3 == 0, "pinned": k == 0, "best": passed and ranked_map,
-                "is_perfect_combo": stats.get("miss", 0) == 0,
+def _add_score(w: World, rng: random.Random, calc: _Calc, uid: int, b: dict[str, Any], quality: float, *,
+               best: bool, passed: bool = True, recent: bool = False) -> dict[str, Any]:
+    sid = w.next_id["score"] = w.next_id.get("score", 4_000_000_000) + rng.randint(1, 999)
+    stats, maximum, combo = _score_stats(rng, b, quality)
+    stable = rng.random() < 0.3  # imported from osu!stable (legacy_score_id set, no build id)
+    if stable:  # no mods: few mod combinations keep the difficulty calculations (one per map and mods) few
+        chosen = []
+    else:  # each map has its popular mods (one difficulty calculation each), as real leaderboards do
+        popular = calc.popular.get(b["id"])
+        if popular is None:
+            mods, weights = zip(*_MOD_WEIGHTS[b["mode"]][1:], strict=True)
+            popular = calc.popular[b["id"]] = [(), *rng.choices(mods, weights, k=2)]
+        chosen = list(popular[0] if rng.random() < 0.45 else popular[1] if rng.random() < 0.6 else popular[2])
+    ruleset_id = Ruleset(b["mode"]).id
+    acc = _lazer_accuracy(stats, maximum, b["mode"])
+    total = int(1_000_000 * (0.5 * combo / max(1, b["max_combo"]) + 0.5 * acc ** 5))
+    hours = rng.randint(0, 20) if recent else rng.randint(24, 24 * 300)
+    s: dict[str, Any] = {
+        "id": sid, "user_id": uid, "beatmap_id": b["id"], "ruleset": b["mode"], "ruleset_id": ruleset_id,
+        "mods": chosen, "statistics": stats, "maximum_statistics": maximum, "accuracy": acc, "rank": _lazer_grade(acc, stats, b["mode"], chosen, passed),
+        "total_score": total, "legacy_total_score": total * 2 // 3, "max_combo": combo, "passed": passed, "pp": None,
+        "ended_at": BASE_TIME - dt.timedelta(hours=hours, minutes=rng.randint(0, 59)),
+        "legacy_score_id": sid - 3_000_000_000 if stable else None, "has_replay": rng.random() < 0.35,
+        "pinned": False, "best": best and passed, "is_perfect_combo": combo == b["max_combo"],
+    }
+    if passed and b["status"] in PP_STATUSES:
+        s["pp"] = calc.pp(b, s)
+    w.scores[sid] = s
+    return s
+
+
+def _scores(w: World, rng: random.Random, calc: _Calc) -> None:
+    """Each player's best scores (one per ranked beatmap), earlier tries, fails and plays of loved maps.
+
+    The first player in each ruleset's order plays best; the top players of osu! have a full top 100.
+    """
+    users = [u for u in w.users if u != w.bot_user_id]
+    first_map = next(iter(w.beatmaps.values()))
+    for ruleset in RULESETS:
+        maps = [b for b in w.beatmaps.values() if b["mode"] == ruleset and b["status"] in PP_STATUSES]
+        if ruleset == "osu":
+            order = users
+        else:
+            players = [u for u in users if w.users[u]["playmode"] == ruleset or rng.random() < 0.6]
+            order = rng.sample(players, len(players))
+        for position, uid in enumerate(order):
+            if ruleset == "osu":
+                n = min(len(maps), 100 if position < TOP_100_PLAYERS else max(2, 30 - (position - TOP_100_PLAYERS) // 2))
+            else:
+                n = min(len(maps), max(1, 10 - position // 5))
+            quality = max(0.6, 0.995 - position * 0.004)
+            chosen = rng.sample(maps, n)
+            if first_map in maps and first_map not in chosen:
+                chosen[-1] = first_map  # every player has a score on the first map: a long leaderboard
+            bests = []
+            for k, b in enumerate(chosen):
+                q = min(1.0, max(0.5, quality + rng.uniform(-0.04, 0.04)))
+                bests.append(_add_score(w, rng, calc, uid, b, q, best=True, recent=k == 0 and position < 40))
+            for b_score in rng.sample(bests, min(len(bests), rng.randint(0, 3))):
+                b = w.beatmaps[b_score["beatmap_id"]]
+                other = _add_score(w, rng, calc, uid, b, max(0.5, quality - 0.1), best=False)
+                if (other["pp"] or 0) > (b_score["pp"] or 0):  # the better one is the best
+                    other["best"], b_score["best"] = True, False
+            for _ in range(rng.randint(0, 2)):
+                _add_score(w, rng, calc, uid, rng.choice(maps), quality, best=False, passed=False,
+                           recent=rng.random() < 0.3)
+    for b in w.beatmaps.values():
+        if b["status"] in PP_STATUSES:
+            continue
+        for uid in rng.sample(users, rng.randint(0, 12) if b["status"] in ("loved", "qualified") else rng.randint(0, 2)):
+            _add_score(w, rng, calc, uid, b, 0.6 + rng.random() * 0.4, best=False, passed=rng.random() > 0.05)
+    for s in w.scores.values():  # a few pinned scores, among the best
+        s["pinned"] = s["best"] and rng.random() < 0.03
+    next(iter(w.scores.values()))["has_replay"] = True  # the example score (dataset params) has a replay
+    counts: dict[int, list[int]] = {}
+    for s in w.scores.values():
+        c = counts.setdefault(s["beatmap_id"], [0, 0])
+        c[0] += 1
+        c[1] += 1 if s["passed"] else 0
+    for b in w.beatmaps.values():
+        plays, passes = counts.get(b["id"], [0, 0])
+        b["passcount"] = passes * rng.randint(20, 200)
+        b["playcount"] = b["passcount"] + (plays - passes + 1) * rng.randint(20, 400)
+        w.beatmapsets[b["beatmapset_id"]]["play_count"] += b["playcount"]
+
+
+def weighted_pp(pps: list[float]) -> float:
+    """osu!'s total: the best scores' pp, sorted, weighted 0.95^i (i from 0)."""
+    return round(sum(pp * 0.95 ** i for i, pp in enumerate(sorted(pps, reverse=True))), 4)
+
+
+def _standings(w: World, rng: random.Random) -> None:
+    """Every user's statistics per ruleset, derived from their scores (pp, rank, history, play counts)."""
+    by_user: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for s in w.scores.values():
+        by_user.setdefault((s["user_id"], s["ruleset"]), []).append(s)
+    grades = {"X": "ss", "XH": "ssh", "S": "s", "SH": "sh", "A": "a"}
+    for ruleset in RULESETS:
+        rows: dict[int, dict[str, Any]] = {}
+        for uid in w.users:
+            scores = by_user.get((uid, ruleset), [])
+            best = sorted((s for s in scores if s["best"] and s["pp"] is not None), key=lambda s: -s["pp"])
+            weights = [0.95 ** i for i in range(len(best))]
+            acc = sum(s["accuracy"] * wt for s, wt in zip(best, weights, strict=True)) / sum(weights) if best else 0.0
+            plays = len(scores) * rng.randint(3, 25)
+            avg_objects = sum(s["maximum_statistics"].get("great", 0) + s["maximum_statistics"].get("perfect", 0)
+                              for s in scores) // max(1, len(scores))
+            hits = int(plays * avg_objects * 0.9)
+            ranked_score = sum(s["total_score"] for s in best)
+            total_score = ranked_score + plays * rng.randint(100_000, 400_000) if plays else 0
+            grade_counts = {"ss": 0, "ssh": 0, "s": 0, "sh": 0, "a": 0}
+            for s in best:
+                if s["rank"] in grades:
+                    grade_counts[grades[s["rank"]]] += 1
+            rows[uid] = {
+                "count_100": hits // 12, "count_300": hits - hits // 12 - hits // 60, "count_50": hits // 60,
+                "count_miss": hits // 80,
+                "level": {"current": min(120, 1 + int((total_score / 1_000_000) ** 0.5)), "progress": rng.randint(0, 99)},
+                "global_rank": None, "global_rank_percent": None, "global_rank_exp": None,
+                "pp": weighted_pp([s["pp"] for s in best]), "pp_exp": 0, "ranked_score": ranked_score,
+                "hit_accuracy": round(acc * 100, 5), "accuracy": round(acc, 7), "play_count": plays,
+                "play_time": plays * 100, "total_score": total_score, "total_hits": hits,
+                "maximum_combo": max((s["max_combo"] for s in scores), default=0),
+                "replays_watched_by_others": rng.randint(0, 50 * len(best)), "is_ranked": bool(best),
+                "grade_counts": grade_counts, "country_rank": None, "rank": {"country": None},
+                "rank_change_since_30_days": None,
             }
+        ranked = sorted((u for u in rows if rows[u]["is_ranked"]), key=lambda u: (-rows[u]["pp"], u))
+        country_seen: dict[str, int] = {}
+        for position, uid in enumerate(ranked, 1):
+            row = rows[uid]
+            code = w.users[uid]["country_code"]
+            country_seen[code] = country_seen.get(code, 0) + 1
+            row.update({"global_rank": position, "global_rank_percent": round(position / len(ranked), 6),
+                        "country_rank": country_seen[code], "rank": {"country": country_seen[code]}})
+            history = [position]
+            for _ in range(89):  # back in time, one day at a time; the last entry is today's rank
+                history.append(max(1, history[-1] + int(rng.random() * 6) - 2 + (rng.random() < 0.3)))
+            history.reverse()
+            row["rank_change_since_30_days"] = history[-31] - position
+            w.users[uid]["rank_histories"][ruleset] = history
+        for uid, row in rows.items():
+            w.users[uid]["stats"][ruleset] = row
+            w.users[uid]["rank_histories"].setdefault(ruleset, None)
+    for u in w.users.values():  # the monthly play counts add up to the play counts of every ruleset
+        total = sum(u["stats"][r]["play_count"] for r in RULESETS)
+        cuts = sorted(int(rng.random() * (total + 1)) for _ in range(17))
+        parts = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
+        u["monthly_playcounts"] = [{"start_date": f"{2024 + m // 12}-{1 + m % 12:02d}-01", "count": c}
+                                   for m, c in enumerate(parts)]
 
 
 def _chat(w: World, rng: random.Random) -> None:

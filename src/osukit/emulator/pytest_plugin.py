@@ -1,15 +1,18 @@
 """pytest fixtures for testing your code against the offline osu! API.
 
-Installed with osukit (a ``pytest11`` entry point), so in any project::
+Installed with osukit (a ``pytest11`` entry point), so in any project:
 
-    def test_my_bot(osu_emulator):
-        client = osukit.Client(client_id=osu_emulator.client_id, client_secret=osu_emulator.client_secret,
-                               base_url=osu_emulator.base_url, rate_limit=0)
-        assert client.users.get(osu_emulator.dataset["test_user_id"]).id
+```python
+def test_my_bot(osu_emulator):
+    client = osukit.Client(client_id=osu_emulator.client_id, client_secret=osu_emulator.client_secret,
+                           base_url=osu_emulator.base_url, rate_limit=0)
+    assert client.users.get(osu_emulator.dataset["test_user_id"]).id
+```
 
-Fixtures: ``osu_emulator`` (a running :class:`~osukit.emulator.Emulator`,
+Fixtures: ``osu_emulator`` (a running [`Emulator`][osukit.emulator.server.Emulator],
 shared by the session; faults and statistics are reset before each test) and
-``osu_emulator_app`` (the ASGI app, for ``httpx.ASGITransport``).
+``osu_emulator_app`` (the ASGI app, without sockets: ``httpx.ASGITransport`` for the async client,
+``osukit.emulator.asgi.SyncASGITransport`` for the sync one).
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ def osu_emulator(_osu_emulator_session: Any) -> Any:
 
 @pytest.fixture
 def osu_emulator_app() -> Any:
-    """A fresh emulator ASGI app (seed 0) for ``httpx.ASGITransport``."""
+    """A fresh emulator ASGI app (seed 0): ``transport=httpx.ASGITransport(app=...)`` for ``AsyncClient``,
+    ``transport=SyncASGITransport(...)`` (``osukit.emulator.asgi``) for ``Client``."""
     from osukit.emulator import create_app
 
     return create_app(0)

@@ -125,7 +125,7 @@ def user_full(w: World, uid: int, mode: str | None) -> dict[str, Any]:
         "nominated_beatmapset_count": 0,
         "page": {"html": f"<div class='bbcode'>Hi, I am {u['username']}.</div>", "raw": f"Hi, I am {u['username']}."},
         "pending_beatmapset_count": _set_count(w, uid, ("pending", "wip")), "previous_usernames": list(u["previous_usernames"]),
-        "rank_highest": {"rank": min(u["rank_history"]), "updated_at": iso_z(BASE_TIME - dt.timedelta(days=200))},
+        "rank_highest": _rank_highest(u["rank_histories"].get(mode)),
         "ranked_beatmapset_count": _set_count(w, uid, ("ranked", "approved")),
         "replays_watched_counts": [dict(m) for m in u["monthly_playcounts"][:6]],
         "scores_best_count": sum(1 for s in scores if s["best"]), "scores_first_count": 0,
@@ -133,12 +133,25 @@ def user_full(w: World, uid: int, mode: str | None) -> dict[str, Any]:
         "statistics": statistics(w, uid, mode), "support_level": 3 if u["is_supporter"] else 0,
         "team": team_compact(w, u["team_id"]) if u["team_id"] else None,
         "user_achievements": [{"achieved_at": iso_z(BASE_TIME - dt.timedelta(days=i * 30)), "achievement_id": 300 + i} for i in range(4)],
-        "rank_history": {"mode": mode, "data": list(u["rank_history"])},
-        "rankHistory": {"mode": mode, "data": list(u["rank_history"])},
+        # osu-web sends null for a ruleset the user has no rank in (no RankHistory row)
+        "rank_history": _rank_history(u["rank_histories"].get(mode), mode),
+        "rankHistory": _rank_history(u["rank_histories"].get(mode), mode),
         "ranked_and_approved_beatmapset_count": _set_count(w, uid, ("ranked", "approved")),
         "unranked_beatmapset_count": _set_count(w, uid, ("pending", "wip")),
     })
     return out
+
+
+def _rank_history(data: list[int] | None, mode: str) -> dict[str, Any] | None:
+    return None if data is None else {"mode": mode, "data": list(data)}
+
+
+def _rank_highest(data: list[int] | None) -> dict[str, Any] | None:
+    if not data:
+        return None
+    best = min(data)
+    days_ago = len(data) - 1 - data.index(best)
+    return {"rank": best, "updated_at": iso_z(BASE_TIME - dt.timedelta(days=days_ago))}
 
 
 def _set_count(w: World, uid: int, statuses: Iterable[str]) -> int:

@@ -364,6 +364,11 @@ async def beatmap_attributes(ctx: Ctx) -> Any:
     if b["mode"] != "osu" and ruleset != b["mode"]:
         raise error(422, "beatmap cannot be converted to this ruleset")
     mods = body.get("mods") or []
+    from .osufile import difficulty_attributes
+
+    exact = difficulty_attributes(ctx.world, bid, ruleset, mods)  # rosu-pp over the served .osu (the pp extra)
+    if exact is not None:
+        return {"attributes": exact}
     acronyms = {m.get("acronym") if isinstance(m, dict) else m for m in mods} if isinstance(mods, list) else set()
     factor = 1.4 if acronyms & {"DT", "NC"} else (0.75 if "HT" in acronyms else 1.0)
     stars = round(b["difficulty_rating"] * factor, 5)
@@ -1150,15 +1155,21 @@ async def rankings(ctx: Ctx) -> Any:
         chunk, page, more = page_number_cursor(ctx.request, rows, 50)
         return {"cursor": {"page": page + 1} if more else None, "cursor_string": encode_cursor({"page": page + 1}) if more else None,
                 "ranking": chunk, "total": len(rows)}
-    key = "ranked_score" if kind == "score" else "pp"
-    users = [u for u in w.users if ctx.request.query_params.get("country") in (None, w.users[u]["country_code"])]
+    key = "ranked_score" if kind in ("score", "charts") else "pp"  # charts rank by score, like osu-web's spotlights
+    spot: dict[str, Any] | None = None
+    if kind == "charts":
+        wanted = ctx.request.query_params.get("spotlight")
+        spot = w.spotlights[0] if wanted is None else next((s for s in w.spotlights if str(s["id"]) == wanted), None)
+        if spot is None:
+            raise error(404, None)
+    users = [u for u in w.users if ctx.request.query_params.get("country") in (None, w.users[u]["country_code"])
+             and w.users[u]["stats"][mode]["is_ranked"]]  # osu-web ranks only users with ranked plays
     ordered = sorted(users, key=lambda u: -w.users[u]["stats"][mode][key])
     chunk, page, more = page_number_cursor(ctx.request, ordered, 50)
     out: dict[str, Any] = {"cursor": {"page": page + 1} if more else None,
                            "cursor_string": encode_cursor({"page": page + 1}) if more else None,
                            "ranking": [R.statistics(w, u, mode, with_user=True) for u in chunk], "total": len(ordered)}
-    if kind == "charts":
-        spot = w.spotlights[0]
+    if spot is not None:
         out["spotlight"] = R.spotlight(spot) | {"participant_count": spot["participant_count"]}
         out["beatmapsets"] = [R.beatmapset_full(w, s, "beatmaps") for s in spot["beatmapset_ids"]]
     return out

@@ -89,12 +89,12 @@ def handle_v1(st: Any, endpoint: str, request: Request) -> tuple[int, Any]:
         s = u["stats"][ruleset]
         return 200, [{"user_id": _s(uid), "username": u["username"], "join_date": _s(u["join_date"]), "count300": _s(s["count_300"]),
                       "count100": _s(s["count_100"]), "count50": _s(s["count_50"]), "playcount": _s(s["play_count"]),
-                      "ranked_score": _s(s["ranked_score"]), "total_score": _s(s["total_score"]), "pp_rank": _s(s["global_rank"]),
+                      "ranked_score": _s(s["ranked_score"]), "total_score": _s(s["total_score"]), "pp_rank": _s(s["global_rank"] or 0),
                       "level": _s(s["level"]["current"] + s["level"]["progress"] / 100), "pp_raw": _s(s["pp"]),
                       "accuracy": _s(s["hit_accuracy"]), "count_rank_ss": _s(s["grade_counts"]["ss"]),
                       "count_rank_ssh": _s(s["grade_counts"]["ssh"]), "count_rank_s": _s(s["grade_counts"]["s"]),
                       "count_rank_sh": _s(s["grade_counts"]["sh"]), "count_rank_a": _s(s["grade_counts"]["a"]),
-                      "country": u["country_code"], "total_seconds_played": _s(s["play_time"]), "pp_country_rank": _s(s["country_rank"]),
+                      "country": u["country_code"], "total_seconds_played": _s(s["play_time"]), "pp_country_rank": _s(s["country_rank"] or 0),
                       "events": []}]
     if endpoint in ("get_user_best", "get_user_recent"):
         uid = _user_of(w, request)

@@ -28,7 +28,14 @@ from .mods import (
 from .statistics import HitResult, to_lazer, to_legacy
 
 if TYPE_CHECKING:
-    from .pp import DifficultyResult, PerformanceResult, difficulty, load_beatmap, performance
+    from .pp import (
+        DifficultyResult,
+        HitCountWarning,
+        PerformanceResult,
+        difficulty,
+        load_beatmap,
+        performance,
+    )
     from .replay import (
         CatchKeys,
         LazerReplayData,
@@ -47,6 +54,7 @@ __all__ = [
     "DifficultyResult",
     "DuplicateModError",
     "Grade",
+    "HitCountWarning",
     "HitResult",
     "IncompatibleModsError",
     "InvalidModSettingError",
@@ -83,6 +91,7 @@ __all__ = [
 _LAZY = {
     "BeatmapError": "pp",
     "DifficultyResult": "pp",
+    "HitCountWarning": "pp",
     "PerformanceResult": "pp",
     "difficulty": "pp",
     "performance": "pp",

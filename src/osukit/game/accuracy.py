@@ -1,6 +1,6 @@
 """Accuracy and grade (rank) of a score, by osu!'s own rules, for all four rulesets.
 
-:func:`accuracy` and :func:`grade` take a score as the API sends it (a plain
+[`accuracy`][osukit.game.accuracy.accuracy] and [`grade`][osukit.game.accuracy.grade] take a score as the API sends it (a plain
 dict) or as an osukit model (any ``msgspec.Struct``, or a Mapping) and pick the
 rules from its shape:
 
@@ -24,12 +24,15 @@ rules from its shape:
 
 A failed score (``passed`` false, v1 ``pass`` 0) has grade ``F``.
 
-Example::
+For example:
 
-    >>> score = {"mode": "osu", "mods": ["HD", "DT"], "passed": True,
-    ...          "statistics": {"count_300": 392, "count_100": 11, "count_50": 0, "count_miss": 0}}
-    >>> round(accuracy(score), 6), grade(score)
-    (0.981803, 'SH')
+```pycon
+>>> score = {"mode": "osu", "mods": ["HD", "DT"], "passed": True,
+...          "statistics": {"count_300": 392, "count_100": 11, "count_50": 0, "count_miss": 0}}
+>>> round(accuracy(score), 6), grade(score)
+(0.981803, 'SH')
+
+```
 """
 
 from __future__ import annotations
@@ -200,7 +203,7 @@ def lazer_accuracy(
 
     Only judgements that affect accuracy count (not bonus, ``ignore_*``,
     ``combo_break``, ``legacy_combo_increase``). Without ``maximum_statistics``
-    they are estimated with :func:`~osukit.game.statistics.derive_maximum_statistics`.
+    they are estimated with [`derive_maximum_statistics`][osukit.game.statistics.derive_maximum_statistics].
 
         >>> lazer_accuracy({"great": 97, "perfect": 425, "miss": 1}, {"perfect": 523}, "mania")
         0.9950474876970817
@@ -224,7 +227,7 @@ def lazer_grade(
     *,
     passed: bool = True,
 ) -> Grade:
-    """Lazer's grade: ``RankFromScore`` on :func:`lazer_accuracy`, then the mods' rank adjustment.
+    """Lazer's grade: ``RankFromScore`` on [`lazer_accuracy`][osukit.game.accuracy.lazer_accuracy], then the mods' rank adjustment.
 
     SS at 100%, else S/A/B/C at 95/90/80/70% or more (fruits: 98/94/90/85%);
     osu! and taiko drop S and SS to A on any miss; mania gives SS to an S

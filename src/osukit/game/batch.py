@@ -1,12 +1,14 @@
 """pp for many scores at once, on every core: a process pool over rosu-pp (the ``osukit[pp]`` extra).
 
 Recomputing pp for stored scores is CPU work, unlike API crawls, so it scales with
-processes, not with concurrency::
+processes, not with concurrency:
 
-    from osukit.game.batch import performance_many
+```python
+from osukit.game.batch import performance_many
 
-    for index, result in performance_many(scores, "maps/", processes=8):
-        print(scores[index]["id"], result.pp)
+for index, result in performance_many(scores, "maps/", processes=8):
+    print(scores[index]["id"], result.pp)
+```
 
 Scores are grouped by beatmap, so each worker parses a ``.osu`` file once per chunk.
 Results come back as ``(index, result)`` pairs in the order chunks finish (``index``

@@ -1,27 +1,30 @@
-"""Game modifiers: one immutable :class:`Mods` type for lazer mods and the legacy bitmask.
+"""Game modifiers: one immutable [`Mods`][osukit.game.mods.Mods] type for lazer mods and the legacy bitmask.
 
-A :class:`Mods` holds lazer mods (an acronym plus optional settings) and
-converts both ways with stable's bitmask where a bit exists::
+A [`Mods`][osukit.game.mods.Mods] holds lazer mods (an acronym plus optional settings) and
+converts both ways with stable's bitmask where a bit exists:
 
-    >>> mods = Mods.parse("+HDDT")
-    >>> str(mods), mods.legacy
-    ('HDDT', 72)
-    >>> Mods.from_legacy(576)             # NC's bit set together with DT's
-    Mods('NC')
-    >>> Mods.parse([{"acronym": "DT", "settings": {"speed_change": 1.3}}]).speed_rate
-    1.3
-    >>> Mods.parse("HDCL").without_legacy_bit
-    ('CL',)
+```pycon
+>>> mods = Mods.parse("+HDDT")
+>>> str(mods), mods.legacy
+('HDDT', 72)
+>>> Mods.from_legacy(576)             # NC's bit set together with DT's
+Mods('NC')
+>>> Mods.parse([{"acronym": "DT", "settings": {"speed_change": 1.3}}]).speed_rate
+1.3
+>>> Mods.parse("HDCL").without_legacy_bit
+('CL',)
+
+```
 
 The mod table (acronyms, names, settings, incompatibilities per ruleset) is
 generated from osu-web's ``mods.json`` by ``scripts/gen_mods.py``.
 
-Errors are :class:`ModError` (a :class:`ValueError`): :class:`UnknownModError`,
-:class:`InvalidModSettingError`, :class:`IncompatibleModsError` and
-:class:`DuplicateModError`, each naming the problem.
+Errors are `ModError` (a `ValueError`): [`UnknownModError`][osukit.game.mods.UnknownModError],
+[`InvalidModSettingError`][osukit.game.mods.InvalidModSettingError], [`IncompatibleModsError`][osukit.game.mods.IncompatibleModsError] and
+[`DuplicateModError`][osukit.game.mods.DuplicateModError], each naming the problem.
 
-Decoding API JSON is lossless: :meth:`Mods._from_json` remembers the form it
-was given and :meth:`Mods.to_json_value` returns exactly that form, so
+Decoding API JSON is lossless: `Mods._from_json` remembers the form it
+was given and [`Mods.to_json_value`][osukit.game.mods.Mods.to_json_value] returns exactly that form, so
 ``["HD", "DT"]`` stays a list of strings and ``[{"acronym": "DT"}]`` keeps its
 key set.
 """
@@ -65,7 +68,7 @@ __all__ = [
 
 
 class ModError(OsukitError, ValueError):
-    """Base of every mod parsing or validation error (an :class:`~osukit.OsukitError` and a :class:`ValueError`)."""
+    """Base of every mod parsing or validation error (an [`OsukitError`][osukit.OsukitError] and a `ValueError`)."""
 
 
 class UnknownModError(ModError):
@@ -101,7 +104,7 @@ class IncompatibleModsError(ModError):
 
 
 class ModNotFoundError(ModError, KeyError):
-    """``mods[acronym]`` for a mod that is not there (also a :class:`KeyError`; ``mods.get`` gives None)."""
+    """``mods[acronym]`` for a mod that is not there (also a `KeyError`; ``mods.get`` gives None)."""
 
     def __init__(self, message: str, *, acronym: str) -> None:
         super().__init__(message)
@@ -141,10 +144,13 @@ class SettingInfo:
 class ModInfo:
     """What osu! says about one mod in one ruleset (from osu-web's ``mods.json``).
 
-    Example::
+    For example:
 
-        >>> mod_info("DT", "osu").name
-        'Double Time'
+    ```pycon
+    >>> mod_info("DT", "osu").name
+    'Double Time'
+
+    ```
     """
 
     acronym: str
@@ -231,14 +237,17 @@ def _canonical(acronym: str) -> str:
 
 
 def mod_info(acronym: str, ruleset: Ruleset | str | int | None = None) -> ModInfo | None:
-    """The :class:`ModInfo` for ``acronym`` in ``ruleset`` (any ruleset when None), or None if unknown.
+    """The [`ModInfo`][osukit.game.mods.ModInfo] for ``acronym`` in ``ruleset`` (any ruleset when None), or None if unknown.
 
-    Example::
+    For example:
 
-        >>> mod_info("DA", "taiko").settings["scroll_speed"].type
-        'number'
-        >>> mod_info("XX") is None
-        True
+    ```pycon
+    >>> mod_info("DA", "taiko").settings["scroll_speed"].type
+    'number'
+    >>> mod_info("XX") is None
+    True
+
+    ```
     """
     acr = _canonical(acronym)
     if ruleset is None:
@@ -262,12 +271,15 @@ def _freeze(value: Any) -> Any:
 class Mod:
     """One mod: an acronym plus its settings (immutable, hashable).
 
-    ``settings`` holds only what was given; :meth:`get` falls back to osu!'s
-    default::
+    ``settings`` holds only what was given; [`get`][osukit.game.mods.Mod.get] falls back to osu!'s
+    default:
 
-        >>> dt = Mod("DT", {"speed_change": 1.3})
-        >>> dt.settings["speed_change"], dt.get("adjust_pitch"), dt.name
-        (1.3, False, 'Double Time')
+    ```pycon
+    >>> dt = Mod("DT", {"speed_change": 1.3})
+    >>> dt.settings["speed_change"], dt.get("adjust_pitch"), dt.name
+    (1.3, False, 'Double Time')
+
+    ```
     """
 
     __slots__ = ("_acronym", "_key", "_settings")
@@ -326,10 +338,13 @@ class Mod:
     def get(self, setting: str, ruleset: Ruleset | str | int | None = None) -> Any:
         """A setting's value, or osu!'s default when it was not given (None when unknown).
 
-        Example::
+        For example:
 
-            >>> Mod("HT").get("speed_change")
-            0.75
+        ```pycon
+        >>> Mod("HT").get("speed_change")
+        0.75
+
+        ```
         """
         if setting in self._settings:
             return self._settings[setting]
@@ -391,7 +406,7 @@ class DifficultyAdjust:
 
 
 ModsLike = Union["Mods", Mod, str, int, Iterable[str | Mod | Mapping[str, Any]], Mapping[str, Any], None]
-"""Anything :meth:`Mods.parse` accepts."""
+"""Anything [`Mods.parse`][osukit.game.mods.Mods.parse] accepts."""
 
 _Form = Literal["api", "acronyms"]
 
@@ -610,20 +625,23 @@ def _json_key(value: Any) -> str:
 class Mods:
     """An immutable, hashable set of mods; equality ignores order and the form it was read from.
 
-    Build one with :meth:`parse` (or the constructor, which is the same),
-    :meth:`from_legacy`, or :meth:`_from_json` for API JSON::
+    Build one with [`parse`][osukit.game.mods.Mods.parse] (or the constructor, which is the same),
+    [`from_legacy`][osukit.game.mods.Mods.from_legacy], or `_from_json` for API JSON:
 
-        >>> mods = Mods("HDDT")
-        >>> "HD" in mods, mods.legacy, mods.speed_rate
-        (True, 72, 1.5)
-        >>> mods + "HR" == Mods.parse(["HR", "DT", "HD"])
-        True
-        >>> str(mods - "HD"), str(Mods())
-        ('DT', 'NM')
-        >>> mods.to_api()
-        [{'acronym': 'HD'}, {'acronym': 'DT'}]
+    ```pycon
+    >>> mods = Mods("HDDT")
+    >>> "HD" in mods, mods.legacy, mods.speed_rate
+    (True, 72, 1.5)
+    >>> mods + "HR" == Mods.parse(["HR", "DT", "HD"])
+    True
+    >>> str(mods - "HD"), str(Mods())
+    ('DT', 'NM')
+    >>> mods.to_api()
+    [{'acronym': 'HD'}, {'acronym': 'DT'}]
 
-    Display order (``str``, iteration, :meth:`to_api`): mods with a legacy bit in
+    ```
+
+    Display order (``str``, iteration, [`to_api`][osukit.game.mods.Mods.to_api]): mods with a legacy bit in
     bitmask order, as osu-web lists them (``HDDT``, ``HDHR``), then the rest in
     osu!'s mod-select order.
     """
@@ -668,21 +686,24 @@ class Mods:
         Accepts ``"HDDT"``, ``"+HDHR"``, ``"HD,DT"``, ``"HD DT"``, ``"NM"`` / ``""``,
         a decimal bitmask string (v1's ``"72"``), a bitmask int, a list of acronyms,
         a list of API mod objects (``[{"acronym": "DT", "settings": {...}}]``),
-        :class:`Mod` objects, or another :class:`Mods`.
+        [`Mod`][osukit.game.mods.Mod] objects, or another [`Mods`][osukit.game.mods.Mods].
 
         With ``ruleset`` every acronym must exist in that ruleset, settings must
         be ones it defines with values of the right type, and incompatible pairs
         are rejected. Without one, an acronym must exist in some ruleset and only
         pairs incompatible everywhere are rejected.
 
-        Raises :class:`ModError` (a ValueError) and nothing else on bad input::
+        Raises `ModError` (a ValueError) and nothing else on bad input:
 
-            >>> Mods.parse("HDDT", "osu")
-            Mods('HDDT')
-            >>> Mods.parse("EZHR")
-            Traceback (most recent call last):
-            ...
-            osukit.game.mods.IncompatibleModsError: EZ and HR cannot be used together
+        ```pycon
+        >>> Mods.parse("HDDT", "osu")
+        Mods('HDDT')
+        >>> Mods.parse("EZHR")
+        Traceback (most recent call last):
+        ...
+        osukit.game.mods.IncompatibleModsError: EZ and HR cannot be used together
+
+        ```
         """
         return cls(value, ruleset)
 
@@ -714,7 +735,7 @@ class Mods:
         """Decode mods as the API sent them, never rejecting acronyms osukit does not know yet.
 
         Meant for a msgspec ``dec_hook``. The original form is remembered so that
-        :meth:`to_json_value` gives the same JSON back. Accepts a list of acronyms,
+        [`to_json_value`][osukit.game.mods.Mods.to_json_value] gives the same JSON back. Accepts a list of acronyms,
         a list of mod objects, or a v1 bitmask (int or decimal string).
         """
         if isinstance(value, (int, str)) and not isinstance(value, bool):
@@ -753,10 +774,10 @@ class Mods:
         return cls._make(items, None, copy.deepcopy(value), form)
 
     def to_json_value(self) -> Any:
-        """The JSON value to send back: exactly what :meth:`_from_json` read, else the API form.
+        """The JSON value to send back: exactly what `_from_json` read, else the API form.
 
         For mods read from a list of acronyms (or a bitmask) and carrying no
-        settings, that is a list of acronyms; otherwise :meth:`to_api`.
+        settings, that is a list of acronyms; otherwise [`to_api`][osukit.game.mods.Mods.to_api].
         """
         if self._raw is not None:
             return copy.deepcopy(self._raw)
@@ -765,7 +786,7 @@ class Mods:
         return self.to_api()
 
     def validate(self, ruleset: Ruleset | str | int) -> Mods:
-        """Check these mods against ``ruleset`` and return them bound to it (raises :class:`ModError`).
+        """Check these mods against ``ruleset`` and return them bound to it (raises `ModError`).
 
         The result orders and names mods the way that ruleset does and uses its
         legacy bits; it remembers the same JSON form.
@@ -817,8 +838,8 @@ class Mods:
     def legacy(self) -> int:
         """The stable bitmask of the mods that have a bit (NC sets DT's too, PF SD's, CN AT's).
 
-        Mods without a bit are left out; see :attr:`without_legacy_bit`. Bound to
-        a ruleset (:meth:`validate`, ``parse(..., ruleset)``) the ruleset's own
+        Mods without a bit are left out; see [`without_legacy_bit`][osukit.game.mods.Mods.without_legacy_bit]. Bound to
+        a ruleset ([`validate`][osukit.game.mods.Mods.validate], ``parse(..., ruleset)``) the ruleset's own
         bits apply (osu!'s lazer-only Mirror has none); unbound, mania's MR, RD,
         FI, DS and key bits apply everywhere, as osu-web stores them.
         """
@@ -835,7 +856,7 @@ class Mods:
 
     @property
     def without_legacy_bit(self) -> tuple[str, ...]:
-        """Acronyms that :attr:`legacy` cannot represent (e.g. ``CL``, ``DA``, ``DC``)."""
+        """Acronyms that [`legacy`][osukit.game.mods.Mods.legacy] cannot represent (e.g. ``CL``, ``DA``, ``DC``)."""
         return tuple(m.acronym for m in self._mods if self._bit(m.acronym) is None)
 
     def _bit(self, acronym: str) -> int | None:
@@ -913,7 +934,7 @@ class Mods:
         raise ModNotFoundError(f"{acronym!r} is not among these mods", acronym=acronym)
 
     def get(self, acronym: str) -> Mod | None:
-        """The :class:`Mod` for ``acronym``, or None when absent."""
+        """The [`Mod`][osukit.game.mods.Mod] for ``acronym``, or None when absent."""
         try:
             return self[acronym]
         except KeyError:
@@ -966,7 +987,7 @@ class Mods:
 
 
 def mods_dec_hook(tp: Any, obj: Any) -> Any:
-    """A msgspec ``dec_hook`` for :class:`Mods` fields (chain it in front of others).
+    """A msgspec ``dec_hook`` for [`Mods`][osukit.game.mods.Mods] fields (chain it in front of others).
 
         >>> import msgspec
         >>> msgspec.convert(["HD"], Mods, dec_hook=mods_dec_hook)
@@ -981,7 +1002,7 @@ def mods_dec_hook(tp: Any, obj: Any) -> Any:
 
 
 def mods_enc_hook(obj: Any) -> Any:
-    """A msgspec ``enc_hook`` that writes :class:`Mods` back as they were read (:meth:`Mods.to_json_value`)."""
+    """A msgspec ``enc_hook`` that writes [`Mods`][osukit.game.mods.Mods] back as they were read ([`Mods.to_json_value`][osukit.game.mods.Mods.to_json_value])."""
     if isinstance(obj, Mods):
         return obj.to_json_value()
     if isinstance(obj, Mod):

@@ -3,18 +3,20 @@
 rosu-pp is the maintained Rust implementation of osu!'s difficulty and
 performance algorithms; osukit only maps its own inputs onto it: scores as the
 API sends them (lazer or legacy shape, v1 or v2), msgspec models, replays,
-:class:`~osukit.game.mods.Mods` in any spelling, and the ``.osu`` file as bytes,
-text, a path or an already-parsed ``rosu_pp_py.Beatmap``::
+[`Mods`][osukit.game.mods.Mods] in any spelling, and the ``.osu`` file as bytes,
+text, a path or an already-parsed ``rosu_pp_py.Beatmap``:
 
-    from osukit.game import difficulty, performance
+```python
+from osukit.game import difficulty, performance
 
-    stars = difficulty(osu_bytes, mods="HDDT").stars
-    pp = performance(score, osu_bytes).pp                     # the score as played
-    fc = performance(score, osu_bytes, full_combo=True).pp     # what if it were a full combo
-    pp98 = performance(None, osu_bytes, accuracy=98, mods="HR").pp
+stars = difficulty(osu_bytes, mods="HDDT").stars
+pp = performance(score, osu_bytes).pp                     # the score as played
+fc = performance(score, osu_bytes, full_combo=True).pp     # what if it were a full combo
+pp98 = performance(None, osu_bytes, accuracy=98, mods="HR").pp
+```
 
 ``rosu_pp_py`` is imported only when a calculation runs; without it
-:class:`MissingExtraError` (an :class:`ImportError`) names the extra to install.
+[`MissingExtraError`][osukit.MissingExtraError] (an `ImportError`) names the extra to install.
 
 Lazer or stable rules (rosu-pp's ``lazer`` flag), unless ``lazer=`` is given:
 
@@ -36,6 +38,7 @@ import functools
 import importlib.metadata
 import os
 import sys
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BeatmapError",
     "DifficultyResult",
+    "HitCountWarning",
     "MissingExtraError",
     "PerformanceResult",
     "difficulty",
@@ -214,19 +218,29 @@ def load_beatmap(beatmap: BeatmapSource) -> Any:
         return beatmap
     try:
         if isinstance(beatmap, (bytes, bytearray, memoryview)):
-            return rosu.Beatmap(bytes=bytes(beatmap))
+            return rosu.Beatmap(bytes=_checked(bytes(beatmap), "the data"))
         if isinstance(beatmap, str):
             head = beatmap.lstrip("\ufeff \t\r\n")[:32]
             if head.startswith("osu file format") or "\n" in beatmap:
-                return rosu.Beatmap(content=beatmap)
-            return rosu.Beatmap(bytes=_read_map(beatmap))
+                return rosu.Beatmap(bytes=_checked(beatmap.encode("utf-8"), "the text"))
+            return rosu.Beatmap(bytes=_checked(_read_map(beatmap), beatmap))
         if isinstance(beatmap, os.PathLike):
-            return rosu.Beatmap(bytes=_read_map(beatmap))
+            return rosu.Beatmap(bytes=_checked(_read_map(beatmap), os.fspath(beatmap)))
     except (rosu.ParseError, rosu.ArgsError) as exc:
         raise BeatmapError(f"could not parse the beatmap: {exc}") from None
     raise InvalidParameterError(
         f"beatmap must be .osu bytes, .osu text, a path or a rosu_pp_py.Beatmap, not {type(beatmap).__name__}"
     )
+
+
+def _checked(data: bytes, source: str) -> bytes:
+    """``data`` if it is a ``.osu`` file (every one starts with ``osu file format v``), else BeatmapError."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:17]
+    if not head.startswith(b"osu file format v"):
+        shown = head[:16].decode("utf-8", "replace")
+        raise BeatmapError(f"{source} is not a .osu beatmap file (it starts with {shown!r}, "
+                           "not 'osu file format v…')")
+    return data
 
 
 def _read_map(path: str | os.PathLike[str]) -> bytes:
@@ -553,7 +567,7 @@ def difficulty(
         beatmap: ``.osu`` bytes, ``.osu`` text, a path, or a ``rosu_pp_py.Beatmap``
             (a rosu Beatmap object is converted in place when ``ruleset``
             differs from its mode).
-        mods: any spelling :meth:`Mods.parse <osukit.game.mods.Mods.parse>`
+        mods: any spelling [`Mods.parse`][osukit.game.mods.Mods.parse]
             accepts: ``"HDDT"``, a bitmask, acronyms, API JSON with settings
             (``[{"acronym": "DT", "settings": {"speed_change": 1.2}}]``), a ``Mods``.
         ruleset: compute for this ruleset, converting an osu! map (e.g.
@@ -594,7 +608,7 @@ def performance(
     Args:
         score: the score as the API sends it (v2 lazer shape with ``great`` / ``ok`` …
             statistics, v2 legacy shape with ``count_300`` …, or a v1 score
-            dict), a msgspec model of one, a :class:`~osukit.game.replay.Replay`,
+            dict), a msgspec model of one, a [`Replay`][osukit.game.replay.Replay],
             or None to describe the play only with ``accuracy`` / ``misses`` /
             ``combo`` (None everywhere: an SS).
         beatmap: ``.osu`` bytes, ``.osu`` text, a path, or a ``rosu_pp_py.Beatmap``.
@@ -711,6 +725,19 @@ def performance(
             if value is not None:
                 used[name] = int(value)
 
+    # rosu-pp fills judgements a score leaves out, but cuts ones the map cannot hold: more objects than
+    # it has, or a combo above its maximum, mean the score was set on another beatmap (or version).
+    asked = {k for k, v in (("misses", misses), ("combo", combo)) if v is not None}
+    changed = {k: (kwargs[k], used[k]) for k in _CHECKED_HITS
+               if k in kwargs and k in used and k not in asked and used[k] < kwargs[k]}
+    if "combo" in kwargs and "combo" not in asked and kwargs["combo"] > diff.max_combo:
+        changed["combo"] = (kwargs["combo"], diff.max_combo)
+    if changed:
+        warnings.warn(HitCountWarning(
+            "the score's judgements do not fit this beatmap, so rosu-pp cut them ("
+            + ", ".join(f"{k} {a} -> {b}" for k, (a, b) in changed.items())
+            + "); is it the beatmap the score was set on?"), stacklevel=2)
+
     def opt(name: str) -> Any:
         return getattr(attrs, name, None)
 
@@ -731,6 +758,15 @@ def performance(
         passed_objects=passed_objects,
         attributes=attrs,
     )
+
+
+_CHECKED_HITS = ("n300", "n100", "n50", "n_geki", "n_katu", "misses")
+
+
+class HitCountWarning(UserWarning):
+    """[`performance`][osukit.game.pp.performance] was given judgements or a combo that do not fit the beatmap (more objects than
+    it has, a combo above its maximum…), and rosu-pp computed with corrected ones: usually the wrong
+    beatmap, or another version of it."""
 
 
 def _passed_objects(hits: dict[str, Any], ruleset: Ruleset) -> int | None:

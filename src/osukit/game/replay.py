@@ -31,7 +31,7 @@ Strings are a ``0x00`` byte (null) or a marker byte followed by a ULEB128 byte
 length and UTF-8 text.
 
 Reading never lets a low-level error escape: malformed or truncated input
-raises :class:`ReplayError` (a :class:`ValueError`) carrying the byte offset at
+raises [`ReplayError`][osukit.game.replay.ReplayError] (a `ValueError`) carrying the byte offset at
 which the problem was found.
 """
 
@@ -176,8 +176,8 @@ class ReplayFrame(msgspec.Struct, array_like=True, gc=False):
         x: cursor x (osu! playfield 0–512); the catcher position in osu!catch;
             the bitmask of held columns in osu!mania.
         y: cursor y (0–384); unused in taiko, catch and mania.
-        keys: the raw ``z`` bitmask; read it per ruleset with :attr:`osu_keys`,
-            :attr:`taiko_keys`, :attr:`dash` or :attr:`mania_columns`.
+        keys: the raw ``z`` bitmask; read it per ruleset with [`osu_keys`][osukit.game.replay.ReplayFrame.osu_keys],
+            [`taiko_keys`][osukit.game.replay.ReplayFrame.taiko_keys], [`dash`][osukit.game.replay.ReplayFrame.dash] or [`mania_columns`][osukit.game.replay.ReplayFrame.mania_columns].
         time: absolute time in ms (the running sum of ``w``, seed frame
             excluded), filled in when frames are parsed. Not written: ``w`` is.
     """
@@ -241,7 +241,7 @@ class LazerReplayData(msgspec.Struct, kw_only=True):
     """The lazer extra data block of replays with version ≥ 30000001.
 
     Mirrors ppy/osu's ``LegacyReplaySoloScoreInfo``. Keys osu! may add later are
-    kept in :attr:`other` and written back.
+    kept in [`other`][osukit.game.replay.LazerReplayData.other] and written back.
 
     Attributes:
         online_id: the lazer (``solo_scores``) score id, -1 when none.
@@ -282,7 +282,7 @@ class LazerReplayData(msgspec.Struct, kw_only=True):
         Raises:
             msgspec.DecodeError, msgspec.ValidationError: when it is not the
                 expected JSON object (the replay reader turns these into
-                :class:`ReplayError`).
+                [`ReplayError`][osukit.game.replay.ReplayError]).
         """
         try:
             raw = msgspec.json.decode(data)
@@ -327,9 +327,9 @@ class _OsrSource:
 class Replay(msgspec.Struct, kw_only=True, dict=True):
     """An osu! replay: the score header, the input frames and the lazer extras.
 
-    Build one with :meth:`parse` (path, bytes or file-like data),
-    :meth:`from_bytes` or :meth:`from_file`; write it with :meth:`to_bytes` or
-    :meth:`write`. Writing then reading gives an equal replay, and a replay
+    Build one with [`parse`][osukit.game.replay.Replay.parse] (path, bytes or file-like data),
+    [`from_bytes`][osukit.game.replay.Replay.from_bytes] or [`from_file`][osukit.game.replay.Replay.from_file]; write it with [`to_bytes`][osukit.game.replay.Replay.to_bytes] or
+    [`write`][osukit.game.replay.Replay.write]. Writing then reading gives an equal replay, and a replay
     osukit wrote is written back byte for byte. A replay read from a file
     remembers the original compressed blocks, timestamp ticks and null strings,
     and reuses them while the frames / extra data are unchanged, so osu!stable
@@ -346,7 +346,7 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
         total_score: the score shown on the results screen.
         max_combo: the highest combo reached.
         perfect: the legacy full-combo flag.
-        legacy_mods: the raw legacy mods bitmask (see :attr:`mods`).
+        legacy_mods: the raw legacy mods bitmask (see [`mods`][osukit.game.replay.Replay.mods]).
         life_bar: the life bar graph.
         timestamp: when the score was set (aware, UTC). .NET ticks are kept to
             the microsecond.
@@ -516,11 +516,11 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
 
     @property
     def mods(self) -> Mods:
-        """The mods as a :class:`~osukit.game.mods.Mods`.
+        """The mods as a [`Mods`][osukit.game.mods.Mods].
 
         Lazer replays take them (with settings) from the extra data block;
-        older replays from :attr:`legacy_mods` (no ``CL`` is added: a stable
-        replay is a classic score by definition, see :attr:`is_lazer`).
+        older replays from `legacy_mods` (no ``CL`` is added: a stable
+        replay is a classic score by definition, see [`is_lazer`][osukit.game.replay.Replay.is_lazer]).
         Mods this osukit version does not know are kept as read rather than
         rejected; the unused bit 31 of the bitmask is ignored.
 
@@ -547,11 +547,11 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
 
     @property
     def ticks(self) -> int:
-        """:attr:`timestamp` as .NET ticks (100 ns units since 0001-01-01 UTC)."""
+        """`timestamp` as .NET ticks (100 ns units since 0001-01-01 UTC)."""
         return _datetime_to_ticks(self.timestamp)
 
     def playback_frames(self) -> list[ReplayFrame]:
-        """The frames as osu! plays them back (copies; :attr:`frames` is left as stored).
+        """The frames as osu! plays them back (copies; `frames` is left as stored).
 
         Like osu!'s replay reader: the first frames' times are repaired the way
         stable does, stable's two leading ``(256, -500)`` frames are dropped,
@@ -579,7 +579,7 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
     def cursor_positions(self, *, playback: bool = True) -> list[tuple[int, float, float]]:
         """``(time, x, y)`` per frame: the cursor path (osu!) or catcher path (catch).
 
-        With ``playback`` (the default) the frames are :meth:`playback_frames`;
+        With ``playback`` (the default) the frames are [`playback_frames`][osukit.game.replay.Replay.playback_frames];
         otherwise every stored frame.
         """
         frames = self.playback_frames() if playback else self.frames
@@ -588,9 +588,9 @@ class Replay(msgspec.Struct, kw_only=True, dict=True):
     def key_states(self, *, playback: bool = True) -> list[tuple[int, Any]]:
         """``(time, keys)`` per frame, keys read for this replay's ruleset.
 
-        Keys are :class:`OsuKeys` (osu), :class:`TaikoKeys` (taiko),
-        :class:`CatchKeys` (fruits) or a list of held columns (mania).
-        ``playback`` as in :meth:`cursor_positions`.
+        Keys are `OsuKeys` (osu), `TaikoKeys` (taiko),
+        `CatchKeys` (fruits) or a list of held columns (mania).
+        ``playback`` as in [`cursor_positions`][osukit.game.replay.Replay.cursor_positions].
         """
         frames = self.playback_frames() if playback else self.frames
         if self.ruleset is Ruleset.MANIA:
@@ -694,7 +694,7 @@ def parse_frames(text: bytes | str, *, max_frames: int | None = None) -> tuple[l
 
     Follows osu!'s reader: pieces with fewer than four fields are skipped, a
     fractional ``w`` is rounded, the ``-12345|0|0|seed`` frame becomes the
-    seed. Absolute :attr:`ReplayFrame.time` is the running sum of ``w``.
+    seed. Absolute [`ReplayFrame.time`][osukit.game.replay.ReplayFrame.time] is the running sum of ``w``.
 
     At most ``max_frames`` pieces (default `MAX_FRAMES`) are accepted, counted before any
     frame is built.

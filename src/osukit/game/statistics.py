@@ -1,4 +1,4 @@
-"""Hit statistics: lazer's :class:`HitResult` names and conversions to and from stable's counts.
+"""Hit statistics: lazer's [`HitResult`][osukit.game.statistics.HitResult] names and conversions to and from stable's counts.
 
 Stable (and API v1, and v2's legacy score shape) counts hits as ``count_300``,
 ``count_100``, ``count_50``, ``count_miss``, ``count_geki`` and ``count_katu``,
@@ -18,12 +18,15 @@ mania     great         ok             meh             miss         perfect     
 .. [#] going to stable, fruits' ``count_miss`` is ``miss + large_tick_miss`` (a
    missed droplet breaks combo like a missed fruit); coming back all of it is ``miss``.
 
-Example::
+For example:
 
-    >>> to_lazer({"count_300": 392, "count_100": 11, "count_50": 0, "count_miss": 0}, "osu")
-    {'great': 392, 'ok': 11}
-    >>> to_legacy({"perfect": 425, "great": 97, "miss": 1}, "mania")["count_geki"]
-    425
+```pycon
+>>> to_lazer({"count_300": 392, "count_100": 11, "count_50": 0, "count_miss": 0}, "osu")
+{'great': 392, 'ok': 11}
+>>> to_legacy({"perfect": 425, "great": 97, "miss": 1}, "mania")["count_geki"]
+425
+
+```
 """
 
 from __future__ import annotations
@@ -167,10 +170,13 @@ def _as_int(value: Any, key: str) -> int:
 def normalize_legacy(stats: Mapping[str, Any]) -> dict[str, int]:
     """Stable counts under v2's names, from v2 (``count_300``) or v1 (``count300``, strings) spelling.
 
-    ``null`` and missing counts become 0; other keys are ignored::
+    ``null`` and missing counts become 0; other keys are ignored:
 
-        >>> normalize_legacy({"count300": "392", "countmiss": "0", "countgeki": None})
-        {'count_300': 392, 'count_100': 0, 'count_50': 0, 'count_miss': 0, 'count_geki': 0, 'count_katu': 0}
+    ```pycon
+    >>> normalize_legacy({"count300": "392", "countmiss": "0", "countgeki": None})
+    {'count_300': 392, 'count_100': 0, 'count_50': 0, 'count_miss': 0, 'count_geki': 0, 'count_katu': 0}
+
+    ```
     """
     out = dict.fromkeys(LEGACY_KEYS, 0)
     for key, value in stats.items():
@@ -201,12 +207,15 @@ def to_lazer(stats: Mapping[str, Any], ruleset: Ruleset | str | int) -> dict[str
     """Convert stable counts (v2 ``count_300`` or v1 ``count300`` spelling) to lazer statistics.
 
     Zero counts are left out, as lazer leaves them out. Statistics already in
-    lazer's names are returned normalised::
+    lazer's names are returned normalised:
 
-        >>> to_lazer({"count_300": 624, "count_100": 48, "count_katu": 2, "count_miss": 1}, "fruits")
-        {'great': 624, 'large_tick_hit': 48, 'small_tick_miss': 2, 'miss': 1}
-        >>> to_lazer({"count300": "10", "countgeki": "4", "countkatu": "1"}, "taiko")
-        {'great': 10, 'large_bonus': 5}
+    ```pycon
+    >>> to_lazer({"count_300": 624, "count_100": 48, "count_katu": 2, "count_miss": 1}, "fruits")
+    {'great': 624, 'large_tick_hit': 48, 'small_tick_miss': 2, 'miss': 1}
+    >>> to_lazer({"count300": "10", "countgeki": "4", "countkatu": "1"}, "taiko")
+    {'great': 10, 'large_bonus': 5}
+
+    ```
     """
     rs = Ruleset.parse(ruleset)
     if not _is_legacy_shape(stats):
@@ -230,12 +239,15 @@ def to_lazer(stats: Mapping[str, Any], ruleset: Ruleset | str | int) -> dict[str
 def to_legacy(stats: Mapping[str, Any], ruleset: Ruleset | str | int) -> dict[str, int]:
     """Convert lazer statistics to stable's six counts (v2 spelling, all present, 0 when not applicable).
 
-    Statistics already in stable's names (v1 or v2 spelling) are returned normalised::
+    Statistics already in stable's names (v1 or v2 spelling) are returned normalised:
 
-        >>> to_legacy({"great": 97, "perfect": 425, "miss": 1, "ignore_hit": 298}, "mania")
-        {'count_300': 97, 'count_100': 0, 'count_50': 0, 'count_miss': 1, 'count_geki': 425, 'count_katu': 0}
-        >>> to_legacy({"great": 10, "miss": 1, "large_tick_miss": 2}, "fruits")["count_miss"]
-        3
+    ```pycon
+    >>> to_legacy({"great": 97, "perfect": 425, "miss": 1, "ignore_hit": 298}, "mania")
+    {'count_300': 97, 'count_100': 0, 'count_50': 0, 'count_miss': 1, 'count_geki': 425, 'count_katu': 0}
+    >>> to_legacy({"great": 10, "miss": 1, "large_tick_miss": 2}, "fruits")["count_miss"]
+    3
+
+    ```
     """
     rs = Ruleset.parse(ruleset)
     if _is_legacy_shape(stats):

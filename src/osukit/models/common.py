@@ -14,7 +14,7 @@ __all__ = ["UNSET", "CursorObject", "Model", "Mods", "ModsValue", "UnsetType"]
 register_type(Mods, Mods._from_json)
 
 ModsValue = Mods
-"""A ``mods`` field: :class:`osukit.game.Mods`, decoded from acronyms (``["HD"]``) or objects
+"""A ``mods`` field: [`osukit.game.Mods`][osukit.game.mods.Mods], decoded from acronyms (``["HD"]``) or objects
 (``[{"acronym": "DT"}]``) and dumped back in the form it came in."""
 
 CursorObject = dict[str, Any]

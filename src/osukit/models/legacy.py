@@ -2,11 +2,11 @@
 
 v1 sends every number as a string (``"72"``, ``"428.223"``), dates as
 ``"2024-02-05 16:23:28"`` (UTC, no zone), flags as ``"0"``/``"1"``. These
-models decode them into ``int``, :class:`V1Float` (a ``float`` that remembers
-its text), :class:`V1DateTime` (an aware UTC ``datetime``), ``bool``, and
-enums; :func:`osukit.dump` turns them back into the exact strings v1 sent.
+models decode them into ``int``, [`V1Float`][osukit.models.legacy.V1Float] (a ``float`` that remembers
+its text), [`V1DateTime`][osukit.models.legacy.V1DateTime] (an aware UTC ``datetime``), ``bool``, and
+enums; `osukit.dump` turns them back into the exact strings v1 sent.
 ``enabled_mods`` stays the v1 bitmask (an ``int``) with a ``.mods`` property
-giving :class:`osukit.game.Mods`.
+giving [`osukit.game.Mods`][osukit.game.mods.Mods].
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ class LegacyApproval(OsuIntEnum):
 
 
 class LegacyModel(Model):
-    """Base of the v1 models; :func:`osukit.dump` writes their values back as v1's strings."""
+    """Base of the v1 models; `osukit.dump` writes their values back as v1's strings."""
 
 
 def dump_v1_value(value: Any) -> Any:
@@ -120,11 +120,11 @@ register_leaf_dumper(LegacyModel, dump_v1_value)
 
 class _HasMods(LegacyModel):
     enabled_mods: int | UnsetType | None = UNSET
-    """The legacy mods bitmask (see :attr:`mods`); ``None`` in match games with room-wide mods."""
+    """The legacy mods bitmask (see [`mods`][osukit.models.legacy._HasMods.mods]); ``None`` in match games with room-wide mods."""
 
     @property
     def mods(self) -> Mods:
-        """``enabled_mods`` as :class:`osukit.game.Mods`."""
+        """``enabled_mods`` as [`osukit.game.Mods`][osukit.game.mods.Mods]."""
         from ..game.mods import Mods
 
         bits = self.enabled_mods if isinstance(self.enabled_mods, int) else 0
@@ -218,7 +218,7 @@ class V1Beatmap(LegacyModel):
     diff_approach: V1Float | UnsetType = UNSET
     diff_drain: V1Float | UnsetType = UNSET
     mode: int | UnsetType = UNSET
-    """Ruleset id (see :attr:`ruleset`)."""
+    """Ruleset id (see [`ruleset`][osukit.models.legacy.V1Beatmap.ruleset])."""
     count_normal: int | UnsetType = UNSET
     count_slider: int | UnsetType = UNSET
     count_spinner: int | UnsetType = UNSET
@@ -252,7 +252,7 @@ class V1Beatmap(LegacyModel):
 
     @property
     def ruleset(self) -> Ruleset | None:
-        """``mode`` as a :class:`~osukit.Ruleset`."""
+        """``mode`` as a `Ruleset`."""
         return Ruleset.from_id(self.mode) if isinstance(self.mode, int) else None
 
 
@@ -301,12 +301,12 @@ class V1MatchGame(LegacyModel, kw_only=True):
     team_type: int | UnsetType = UNSET
     """0 head to head, 1 tag co-op, 2 team vs, 3 tag team vs."""
     mods: int | UnsetType | None = UNSET
-    """The room's mods bitmask (see :attr:`room_mods`)."""
+    """The room's mods bitmask (see [`room_mods`][osukit.models.legacy.V1MatchGame.room_mods])."""
     scores: list[V1MatchScore] | UnsetType = UNSET
 
     @property
     def room_mods(self) -> Mods:
-        """``mods`` as :class:`osukit.game.Mods`."""
+        """``mods`` as [`osukit.game.Mods`][osukit.game.mods.Mods]."""
         from ..game.mods import Mods
 
         return Mods.from_legacy(self.mods if isinstance(self.mods, int) else 0)

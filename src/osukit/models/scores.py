@@ -1,9 +1,9 @@
 """Scores in both shapes osu! sends.
 
-* :class:`Score` - the lazer/solo shape (``x-api-version`` ≥ 20220705, osukit's
+* [`Score`][osukit.models.scores.Score] - the lazer/solo shape (``x-api-version`` ≥ 20220705, osukit's
   default): ``total_score``, ``ruleset_id``, ``ended_at``, ``statistics`` with
   hit-result names, ``maximum_statistics``, ``mods`` as objects.
-* :class:`LegacyScore` - the legacy shape (below 20220705): ``score``,
+* [`LegacyScore`][osukit.models.scores.LegacyScore] - the legacy shape (below 20220705): ``score``,
   ``mode``, ``created_at``, ``statistics.count_*``, ``mods`` as acronyms.
 
 Follows osu-web's ``ScoreTransformer`` (both branches).
@@ -11,6 +11,7 @@ Follows osu-web's ``ScoreTransformer`` (both branches).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -165,7 +166,7 @@ class Score(_ScoreIncludes, kw_only=True):
 
     @property
     def ruleset(self) -> Ruleset | None:
-        """``ruleset_id`` as a :class:`~osukit.Ruleset`."""
+        """``ruleset_id`` as a `Ruleset`."""
         return Ruleset.from_id(self.ruleset_id) if isinstance(self.ruleset_id, int) else None
 
 
@@ -198,6 +199,10 @@ class BeatmapScores(Model):
     score_count: int | UnsetType = UNSET
     user_score: BeatmapUserScore | UnsetType | None = UNSET
 
+    def __iter__(self) -> Iterator[Score]:
+        """The scores, so the response iterates like ``users.scores()`` does."""
+        return iter(self.scores)
+
 
 class LegacyBeatmapScores(Model):
     """A beatmap's leaderboard with legacy-shaped scores."""
@@ -205,6 +210,10 @@ class LegacyBeatmapScores(Model):
     scores: list[LegacyScore]
     score_count: int | UnsetType = UNSET
     user_score: LegacyBeatmapUserScore | UnsetType | None = UNSET
+
+    def __iter__(self) -> Iterator[LegacyScore]:
+        """The scores, so the response iterates like ``users.scores()`` does."""
+        return iter(self.scores)
 
 
 class BeatmapUserScore(Model):
@@ -226,11 +235,19 @@ class BeatmapUserScores(Model):
 
     scores: list[Score]
 
+    def __iter__(self) -> Iterator[Score]:
+        """The scores, so the response iterates like ``users.scores()`` does."""
+        return iter(self.scores)
+
 
 class LegacyBeatmapUserScores(Model):
     """All of a user's scores on a beatmap (legacy shape)."""
 
     scores: list[LegacyScore]
+
+    def __iter__(self) -> Iterator[LegacyScore]:
+        """The scores, so the response iterates like ``users.scores()`` does."""
+        return iter(self.scores)
 
 
 class ScoresResponse(Model):

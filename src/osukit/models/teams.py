@@ -2,7 +2,7 @@
 
 Shapes follow osu-web's ``TeamExtendedTransformer``, ``TeamTransformer``,
 ``TeamStatisticsTransformer`` and ``TeamsController@show``. The compact
-:class:`~osukit.models.users.Team` (as embedded in users) lives in ``users``.
+[`Team`][osukit.models.users.Team] (as embedded in users) lives in ``users``.
 """
 
 from __future__ import annotations

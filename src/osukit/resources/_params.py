@@ -55,7 +55,7 @@ def enum_value(value: Any, cls: type[E], name: str) -> E:
 
 
 def ruleset_or_none(value: Ruleset | str | int | None) -> Ruleset | None:
-    """A :class:`Ruleset` from a name, alias or id (None stays None)."""
+    """A `Ruleset` from a name, alias or id (None stays None)."""
     if value is None:
         return None
     try:

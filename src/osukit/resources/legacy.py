@@ -42,7 +42,7 @@ def mode_param(mode: Ruleset | str | int | None) -> int | None:
 
 
 def mods_param(mods: Any) -> int | None:
-    """``mods``: the legacy bitmask of anything :class:`osukit.game.Mods` parses."""
+    """``mods``: the legacy bitmask of anything [`osukit.game.Mods`][osukit.game.mods.Mods] parses."""
     if mods is None:
         return None
     from ..game.mods import ModError, Mods

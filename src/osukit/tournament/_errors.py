@@ -1,4 +1,4 @@
-"""The tournament toolkit's errors, all under :class:`osukit.OsukitError`."""
+"""The tournament toolkit's errors, all under [`osukit.OsukitError`][osukit.OsukitError]."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ class TournamentError(OsukitError):
 class PoolError(TournamentError, ConfigurationError):
     """A mappool or format file that cannot be used (bad TOML/YAML, unknown key, bad slot, bad value).
 
-    Also a :class:`osukit.ConfigurationError` (and so a ``ValueError``).
+    Also a [`osukit.ConfigurationError`][osukit.ConfigurationError] (and so a ``ValueError``).
     """
 
 

@@ -4,11 +4,13 @@ Players queue in the order they join; the first in the queue is the host and pic
 map in chat; after each map the host goes to the back of the queue. Maps must follow the
 lobby's rules (star rating range and length limits with the chosen mods, checked through
 ``POST /beatmaps/{beatmap}/attributes``). Players who leave drop out of the queue; after a
-reconnect the queue is rebuilt from who is still in the room::
+reconnect the queue is rebuilt from who is still in the room:
 
-    host = AutoHost(backend, rules=MapRules(star_range=(4.0, 5.5), max_length=300),
-                    info=attributes_lookup(client), name="4-5.5* auto host")
-    await host.run()
+```python
+host = AutoHost(backend, rules=MapRules(star_range=(4.0, 5.5), max_length=300),
+                info=attributes_lookup(client), name="4-5.5* auto host")
+await host.run()
+```
 
 Chat commands: ``!map <beatmap id or URL> [+MODS]`` (the host), ``!skip`` (the host passes;
 others vote, and more than ``skip_ratio`` of the other players skip the host), ``!queue``,
@@ -122,13 +124,13 @@ class AutoHost:
     Args:
         backend: the room operations (``RefereeBackend`` on the lazer hub).
         rules: the map rules.
-        info: how to learn a map's stars and length with mods (:func:`attributes_lookup`).
+        info: how to learn a map's stars and length with mods (`attributes_lookup`).
         name: the room's name.
         first_beatmap_id: the map the room is made with.
         room_id: take an existing room up instead of making one.
         skip_ratio: the share of the other players whose ``!skip`` skips the host.
         ready_timer: seconds after the map is set before it starts with whoever is ready.
-        clock: a :class:`osukit._clock.Clock`.
+        clock: a [`osukit._clock.Clock`][osukit._clock.Clock].
     """
 
     def __init__(
@@ -170,11 +172,11 @@ class AutoHost:
         return self.queue[0] if self.queue else None
 
     def stop(self) -> None:
-        """Ask :meth:`run` to return."""
+        """Ask `run` to return."""
         self._stop.set()
 
     async def run(self, *, maps: int | None = None) -> None:
-        """Keep the lobby going until :meth:`stop` (or ``maps`` maps have been played)."""
+        """Keep the lobby going until `stop` (or ``maps`` maps have been played)."""
         if self.room_id is None:
             first = self.first_beatmap_id
             if first is None:

@@ -4,11 +4,13 @@ For each slot: the beatmap (``GET /beatmaps/{beatmap}``) for its title, length a
 the difficulty with the slot's required mods, computed by rosu-pp (the ``osukit[pp]`` extra)
 from the ``.osu`` file when it is installed, else asked from osu! with
 ``POST /beatmaps/{beatmap}/attributes``. Length and BPM follow the mods' rate (DT 1.5x,
-HT 0.75x). rosu-pp also gives the pp of an SS (100%, full combo) with those mods::
+HT 0.75x). rosu-pp also gives the pp of an SS (100%, full combo) with those mods:
 
-    rows = await acheck_pool(client, load_pool("pool.toml"))
-    for row in rows:
-        print(row.slot, row.stars, row.length, row.flags)
+```python
+rows = await acheck_pool(client, load_pool("pool.toml"))
+for row in rows:
+    print(row.slot, row.stars, row.length, row.flags)
+```
 """
 
 from __future__ import annotations
@@ -170,7 +172,7 @@ async def acheck_pool(client: AsyncClient, pool: Mappool, *, prefer: str = "auto
 
 def check_pool(client: Client, pool: Mappool, *, prefer: str = "auto", star_range: Sequence[float] | None = None,
                max_length: float | None = None) -> list[SlotDifficulty]:
-    """The sync form of :func:`acheck_pool` (same arguments, a sync ``Client``)."""
+    """The sync form of `acheck_pool` (same arguments, a sync ``Client``)."""
     from .._sync.tournament import check_pool as run
 
     return run(client, pool, prefer=prefer, star_range=star_range, max_length=max_length)

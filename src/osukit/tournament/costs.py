@@ -5,25 +5,29 @@ Two formulas are in common use in the osu! tournament community; pick one with `
 **``"bathbot"`` (the default)**: the formula of Bathbot's ``/matchcost`` command since its
 2024 rewrite (github.com/MaxOhn/Bathbot, pull request #695; formula image
 https://i.imgur.com/zuii7Oj.png, Desmos https://www.desmos.com/calculator/mm4tins990).
-For a player with ``n`` scores in a match of ``N`` games::
+For a player with ``n`` scores in a match of ``N`` games:
 
-    performance   = mean over their maps of (score / average score of everyone on that map) + 0.5
-    participation = 1.5 ** (((n - 1) / (N - 1)) ** 0.6)          (1 when N = 1)
-    mods          = 1 + 0.02 * (M - 2) when M > 2, else 1      (M: distinct mod combinations
-                                                                played, NF left out)
-    tiebreaker    = min(0.5, 0.25 * score / average on the tiebreaker)  when the match is closed,
-                    had more than 4 games, the teams' map wins differ by exactly 1, and the
-                    player played the last game (team modes only); else 0
-    match cost    = performance * participation * mods + tiebreaker
+```python
+performance   = mean over their maps of (score / average score of everyone on that map) + 0.5
+participation = 1.5 ** (((n - 1) / (N - 1)) ** 0.6)          (1 when N = 1)
+mods          = 1 + 0.02 * (M - 2) when M > 2, else 1      (M: distinct mod combinations
+                                                            played, NF left out)
+tiebreaker    = min(0.5, 0.25 * score / average on the tiebreaker)  when the match is closed,
+                had more than 4 games, the teams' map wins differ by exactly 1, and the
+                player played the last game (team modes only); else 0
+match cost    = performance * participation * mods + tiebreaker
+```
 
 **``"dio"``**: D I O's formula, the older community match cost (credited to the player D I O),
 still what many tournament Discord bots compute (their ``!mc`` commands say "D I O's
 formula"); there is no canonical page for it, and this follows it as those bots implement it:
 scores are compared with the *median* of the map, and participation is a cube root against
-the median number of maps played::
+the median number of maps played:
 
-    match cost = (sum over their maps of score / median score of the map) / n
-                 * cbrt(n / median over players of maps played)
+```python
+match cost = (sum over their maps of score / median score of the map) / n
+             * cbrt(n / median over players of maps played)
+```
 
 Both skip aborted games and zero scores; ``warmups`` and ``skip_last`` drop games at
 either end, and ``ez_multiplier`` scales scores with EZ (as Bathbot's option does).
@@ -109,7 +113,7 @@ def match_costs(
     """Every player's match cost, highest first.
 
     Args:
-        results: from :func:`~osukit.tournament.match_results`.
+        results: from [`match_results`][osukit.tournament.match_results].
         formula: ``"bathbot"`` or ``"dio"`` (see the module docstring for both formulas and
             where they come from).
         warmups: games to leave out at the start.

@@ -1,17 +1,19 @@
 """The pick/ban state machine of a match: pure, serialisable, no I/O.
 
-:class:`Draft` knows whose turn it is, refuses picks and bans the rules do not
-allow, records each map's result, and says when the match is over::
+`Draft` knows whose turn it is, refuses picks and bans the rules do not
+allow, records each map's result, and says when the match is over:
 
-    draft = Draft.new(pool, team_a="Red Pandas", team_b="Blue Whales")
-    draft.next_step()            # Step(kind='ban', team='a')
-    draft.ban("a", "HD1")
-    draft.ban("b", "NM2")
-    draft.pick("a", "DT1")       # Step(kind='play', team='a', slot='DT1')
-    draft.record(512_000, 498_000)  # team a wins DT1
-    draft.to_json()              # save; Draft.from_json(...) resumes
+```python
+draft = Draft.new(pool, team_a="Red Pandas", team_b="Blue Whales")
+draft.next_step()            # Step(kind='ban', team='a')
+draft.ban("a", "HD1")
+draft.ban("b", "NM2")
+draft.pick("a", "DT1")       # Step(kind='play', team='a', slot='DT1')
+draft.record(512_000, 498_000)  # team a wins DT1
+draft.to_json()              # save; Draft.from_json(...) resumes
+```
 
-Rules (from :class:`~osukit.tournament.MatchFormat`): ``bans_per_team`` bans each,
+Rules (from [`MatchFormat`][osukit.tournament.MatchFormat]): ``bans_per_team`` bans each,
 alternating from ``first_ban``; then picks, alternating from ``first_pick`` (or, with
 ``pick_rule = "loser"``, the loser of the last map picks); a banned or played slot
 cannot be picked, the tiebreaker is never picked or banned; at
@@ -85,7 +87,7 @@ class Step(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Draft(msgspec.Struct, kw_only=True):
-    """The state of one match. Mutated by :meth:`ban`, :meth:`pick`, :meth:`record`, :meth:`abort`."""
+    """The state of one match. Mutated by `ban`, `pick`, `record`, `abort`."""
 
     pool: Mappool
     team_a: str = "Team A"
@@ -94,7 +96,7 @@ class Draft(msgspec.Struct, kw_only=True):
     maps: list[MapPlayed] = msgspec.field(default_factory=list)
     aborts: dict[str, int] = msgspec.field(default_factory=dict)
     forfeit: TeamKey | None = None
-    """A team that forfeited (the other wins); set by :meth:`concede`."""
+    """A team that forfeited (the other wins); set by `concede`."""
 
     @classmethod
     def new(cls, pool: Mappool, *, team_a: str = "Team A", team_b: str = "Team B") -> Draft:
@@ -217,7 +219,7 @@ class Draft(msgspec.Struct, kw_only=True):
             raise DraftError(f"{slot.name} was already picked", reason="already_picked")
 
     def ban(self, team: str, slot: str) -> Step:
-        """``team`` bans ``slot``; returns the next step. Raises :class:`DraftError` when refused."""
+        """``team`` bans ``slot``; returns the next step. Raises `DraftError` when refused."""
         key = _team(team)
         s = self._slot(slot)
         self._check_turn("ban", key, s)
@@ -287,7 +289,7 @@ class Draft(msgspec.Struct, kw_only=True):
 
     @classmethod
     def from_json(cls, data: bytes | str) -> Draft:
-        """A draft saved by :meth:`to_json`."""
+        """A draft saved by `to_json`."""
         try:
             return msgspec.json.decode(data, type=cls)
         except (msgspec.DecodeError, msgspec.ValidationError, RecursionError) as exc:

@@ -20,7 +20,7 @@ def scores_per_map(results: MatchResults, *, title: str | None = None) -> Figure
     """Bars of each team's total per map (team modes) or each player's score (head-to-head).
 
     Aborted games are left out; the x labels are ``1``, ``2`` … (the game's index) with the
-    room mods. Returns a :class:`matplotlib.figure.Figure` on the Agg canvas (no pyplot).
+    room mods. Returns a `matplotlib.figure.Figure` on the Agg canvas (no pyplot).
 
     Raises:
         MissingExtraError: matplotlib is not installed (``pip install 'osukit[plot]'``).

@@ -1,29 +1,31 @@
 """Mappools and match formats, read from a TOML (or YAML) file.
 
 A pool file names the match format and the slots; a slot is a beatmap id with
-the mods it is played with::
+the mods it is played with:
 
-    name = "Example Cup 2026: Quarterfinals"
+```python
+name = "Example Cup 2026: Quarterfinals"
 
-    [format]
-    best_of = 5            # first to 3
-    bans_per_team = 1
-    first_ban = "b"        # "a" or "b": who bans first
-    first_pick = "a"       # who picks first
-    pick_timer = 90        # seconds to !pick / !ban
-    ready_timer = 120      # seconds to ready up after the map is set
-    abort_window = 30      # seconds after the start in which an abort replays the map
-    aborts_per_team = 1
-    star_range = [5.0, 6.8]   # for `osukit pool check`
+[format]
+best_of = 5            # first to 3
+bans_per_team = 1
+first_ban = "b"        # "a" or "b": who bans first
+first_pick = "a"       # who picks first
+pick_timer = 90        # seconds to !pick / !ban
+ready_timer = 120      # seconds to ready up after the map is set
+abort_window = 30      # seconds after the start in which an abort replays the map
+aborts_per_team = 1
+star_range = [5.0, 6.8]   # for `osukit pool check`
 
-    [slots]
-    NM1 = 2719327                                  # the short form: the mods follow the name
-    NM2 = 3183042
-    HD1 = { beatmap_id = 2485113 }
-    HR1 = { beatmap_id = 1872396 }
-    DT1 = { beatmap_id = 129891 }
-    FM1 = { beatmap_id = 3099017, allowed_mods = ["HD", "HR", "EZ", "FL"] }
-    TB  = { beatmap_id = 4290541, freemod = true }
+[slots]
+NM1 = 2719327                                  # the short form: the mods follow the name
+NM2 = 3183042
+HD1 = { beatmap_id = 2485113 }
+HR1 = { beatmap_id = 1872396 }
+DT1 = { beatmap_id = 129891 }
+FM1 = { beatmap_id = 3099017, allowed_mods = ["HD", "HR", "EZ", "FL"] }
+TB  = { beatmap_id = 4290541, freemod = true }
+```
 
 Mods follow the slot's letters unless given: ``NM`` none, ``HD``/``HR``/``DT``/``EZ``/
 ``FL``/``HT`` that mod, ``FM`` and ``TB`` free mod (HD, HR, EZ, FL allowed). Every slot
@@ -143,7 +145,7 @@ class PoolSlot(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def mods(self) -> Mods:
-        """The required mods as :class:`osukit.game.Mods`."""
+        """The required mods as [`osukit.game.Mods`][osukit.game.Mods]."""
         return Mods.parse(list(self.required_mods))
 
     def label(self) -> str:
@@ -154,7 +156,7 @@ class PoolSlot(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Mappool(msgspec.Struct, frozen=True, kw_only=True):
-    """A named mappool with its match format. Build one with :func:`load_pool` or directly."""
+    """A named mappool with its match format. Build one with `load_pool` or directly."""
 
     name: str
     format: MatchFormat
@@ -176,7 +178,7 @@ class Mappool(msgspec.Struct, frozen=True, kw_only=True):
         return next((s for s in self.slots if s.name == wanted), None)
 
     def __getitem__(self, name: str) -> PoolSlot:
-        """The slot called ``name``; raises :class:`PoolError` when there is none."""
+        """The slot called ``name``; raises `PoolError` when there is none."""
         slot = self.get(name)
         if slot is None:
             raise PoolError(f"there is no slot {name!r} in pool {self.name!r}")
@@ -194,7 +196,7 @@ class Mappool(msgspec.Struct, frozen=True, kw_only=True):
         return tuple(s for s in self.slots if tb is None or s.name != tb.name)
 
     def to_dict(self) -> dict[str, Any]:
-        """The pool as plain data (what :func:`load_pool` reads back from TOML/YAML/JSON)."""
+        """The pool as plain data (what `load_pool` reads back from TOML/YAML/JSON)."""
         return {
             "name": self.name,
             "format": msgspec.to_builtins(self.format),
@@ -295,7 +297,7 @@ def _build_format(raw: Any) -> MatchFormat:
 
 
 def pool_from_dict(data: Mapping[str, Any], *, default_name: str = "pool") -> Mappool:
-    """A :class:`Mappool` from plain data (a parsed TOML/YAML/JSON document).
+    """A `Mappool` from plain data (a parsed TOML/YAML/JSON document).
 
     Raises:
         PoolError: unknown keys, bad beatmap ids, unknown or incompatible mods, a missing
@@ -335,7 +337,7 @@ def load_pool(source: str | os.PathLike[str]) -> Mappool:
 
     Raises:
         PoolError: the file is missing, unreadable, not valid TOML/YAML/JSON, or its content
-            is refused (see :func:`pool_from_dict`).
+            is refused (see `pool_from_dict`).
         MissingExtraError: a YAML file without PyYAML installed.
     """
     path = Path(source)

@@ -1,14 +1,16 @@
 """The match runner's and auto-host's room operations over the lazer referee hub.
 
-:class:`RefereeBackend` joins three osukit parts: :class:`osukit.referee.AsyncRefereeClient`
-(room operations and events), the chat API and :class:`osukit.bot.Bot` (the room's chat
+`RefereeBackend` joins three osukit parts: [`osukit.referee.AsyncRefereeClient`][osukit.referee.AsyncRefereeClient]
+(room operations and events), the chat API and [`osukit.bot.Bot`][osukit.bot.Bot] (the room's chat
 channel, ``chat_channel_id``), and ``client.rooms.playlist_scores`` (the scores of a
-finished item, from ``GET /rooms/{room}/playlist/{playlist}/scores``)::
+finished item, from ``GET /rooms/{room}/playlist/{playlist}/scores``):
 
-    client = osukit.AsyncClient(...)   # a token with multiplayer.write_manage, chat.read, chat.write
-    async with AsyncRefereeClient(client) as referee, RefereeBackend(referee, client) as backend:
-        runner = MatchRunner(backend, pool, team_a, team_b, state_file="match.json")
-        await runner.run()
+```python
+client = osukit.AsyncClient(...)   # a token with multiplayer.write_manage, chat.read, chat.write
+async with AsyncRefereeClient(client) as referee, RefereeBackend(referee, client) as backend:
+    runner = MatchRunner(backend, pool, team_a, team_b, state_file="match.json")
+    await runner.run()
+```
 
 The chat is read over the chat websocket, which on osu! accepts only tokens with
 ``chat.read`` (an authorization-code token of the bot account); pass ``chat_client=`` to
@@ -53,7 +55,7 @@ __all__ = ["RefereeBackend"]
 
 
 class RefereeBackend:
-    """A :class:`~osukit.tournament.room.RoomBackend` over the referee hub and the chat API.
+    """A [`RoomBackend`][osukit.tournament.room.RoomBackend] over the referee hub and the chat API.
 
     Args:
         referee: a connected (or connectable) ``AsyncRefereeClient``.

@@ -1,16 +1,18 @@
 """Results of any match: one function, one output model.
 
-:func:`match_results` reads a stable match as API v2 sends it (``GET /matches/{match}``,
+`match_results` reads a stable match as API v2 sends it (``GET /matches/{match}``,
 one response or several pages), as API v1 sends it (``get_match``), or a lazer room's
 history (``GET /rooms/{room}/events``), as osukit models or as the plain JSON, and
-gives a :class:`MatchResults`: a table per map (players, scores, accuracy, mods,
-winner) and a summary per player and team::
+gives a `MatchResults`: a table per map (players, scores, accuracy, mods,
+winner) and a summary per player and team:
 
-    results = match_results(osu.matches.get(105019274))
-    results.red_wins, results.blue_wins, results.winner   # 6, 4, 'red'
-    results.to_csv("match.csv"); results.to_json()
+```python
+results = match_results(osu.matches.get(105019274))
+results.red_wins, results.blue_wins, results.winner   # 6, 4, 'red'
+results.to_csv("match.csv"); results.to_json()
+```
 
-:func:`fetch_results` / :func:`afetch_results` fetch every page first.
+`fetch_results` / `afetch_results` fetch every page first.
 
 How a map is won, as osu-web shows it (``resources/js/legacy-match/content.tsx``): in
 team modes each team's total is the sum of its players' scores *that passed*, and the
@@ -138,7 +140,7 @@ class PlayerResult(msgspec.Struct, kw_only=True):
 
 
 class MatchResults(msgspec.Struct, kw_only=True):
-    """A match's results, whatever it came from (see :func:`match_results`).
+    """A match's results, whatever it came from (see `match_results`).
 
     Attributes:
         source: ``matches`` (API v2 stable match), ``v1`` (``get_match``) or ``room`` (lazer).
@@ -684,7 +686,7 @@ def _parse_ref(ref: int | str) -> tuple[Literal["match", "room"], int]:
 
 def fetch_results(client: Client, ref: int | str, **options: Any) -> MatchResults:
     """Fetch every event of a stable match (an id or URL) or lazer room (``room:<id>`` or a
-    ``/multiplayer/rooms/`` URL) and return :func:`match_results` of them.
+    ``/multiplayer/rooms/`` URL) and return `match_results` of them.
 
     Routes: ``GET api/v2/matches/{match}`` or ``GET api/v2/rooms/{room}/events`` (scope
     ``public``), 101 events per request, going back until the first event.
@@ -699,7 +701,7 @@ def fetch_results(client: Client, ref: int | str, **options: Any) -> MatchResult
 
 
 async def afetch_results(client: AsyncClient, ref: int | str, **options: Any) -> MatchResults:
-    """The async form of :func:`fetch_results`."""
+    """The async form of `fetch_results`."""
     from .._async.tournament import fetch_results as run
 
     return await run(client, ref, **options)

@@ -1,10 +1,10 @@
 """What the match runner and the auto-host need from a multiplayer room: a small protocol.
 
-:class:`RoomBackend` is the handful of room operations both bots use (make or join the
+`RoomBackend` is the handful of room operations both bots use (make or join the
 room, invite, move players to teams, lock, set the map and mods, start, abort, read the
 scores of a finished item, talk in the room's chat) and the events they react to,
-already reduced to what matters (:data:`RoomEvent`). :class:`RefereeBackend` implements it
-over :class:`osukit.referee.AsyncRefereeClient` (the lazer referee hub) and the chat API;
+already reduced to what matters (`RoomEvent`). `RefereeBackend` implements it
+over [`osukit.referee.AsyncRefereeClient`][osukit.referee.AsyncRefereeClient] (the lazer referee hub) and the chat API;
 tests use an in-memory fake. A backend handles one room at a time per bot.
 """
 

@@ -2,21 +2,23 @@
 
 It makes the room (or takes it up again) with a slot for each rostered player, invites both
 teams, puts each player in their team's colour (team A red, team B blue) and locks the room; then, following the
-:class:`~osukit.tournament.Draft`, it asks for bans and picks in the room's chat
+[`Draft`][osukit.tournament.Draft], it asks for bans and picks in the room's chat
 (``!ban HD1``, ``!pick NM2``, checked against the pool and the order), sets the map and
 its mods, waits for the players to ready up (with the format's ready timer), starts the
-map, reads the scores when it completes, keeps the score and stops at the win condition::
+map, reads the scores when it completes, keeps the score and stops at the win condition:
 
-    runner = MatchRunner(backend, load_pool("pool.toml"),
-                         TeamSpec("Pandas", (2, 3)), TeamSpec("Whales", (4, 5)),
-                         referees=[1], state_file="match.json")
-    draft = await runner.run()        # returns when a team has won
-    draft.winner, draft.wins
+```python
+runner = MatchRunner(backend, load_pool("pool.toml"),
+                     TeamSpec("Pandas", (2, 3)), TeamSpec("Whales", (4, 5)),
+                     referees=[1], state_file="match.json")
+draft = await runner.run()        # returns when a team has won
+draft.winner, draft.wins
+```
 
 Chat commands: players ``!ban SLOT``, ``!pick SLOT``, ``!abort`` (inside the abort window,
 within the team's allowance), ``!status``; referees ``!pause``, ``!resume``, ``!pick a SLOT``
 / ``!ban b SLOT`` (for a team), ``!result A B`` (set the current map's result by hand),
-``!start``, ``!abort``. From Python: :meth:`MatchRunner.pause`, :meth:`MatchRunner.resume`,
+``!start``, ``!abort``. From Python: `MatchRunner.pause`, `MatchRunner.resume`,
 and the same operations as methods. While paused the runner starts nothing and announces
 nothing, but still records maps that complete.
 
@@ -85,7 +87,7 @@ class MapRecord(msgspec.Struct, kw_only=True):
 
 
 class RunnerState(msgspec.Struct, kw_only=True):
-    """What :class:`MatchRunner` saves after every step."""
+    """What `MatchRunner` saves after every step."""
 
     version: int = 1
     draft: Draft
@@ -109,7 +111,7 @@ class MatchRunner:
     """Runs one match; see the module docstring.
 
     Args:
-        backend: the room operations (:class:`~osukit.tournament.room.RefereeBackend` for the
+        backend: the room operations ([`RefereeBackend`][osukit.tournament.room.RefereeBackend] for the
             lazer referee hub).
         pool: the mappool and its format.
         team_a: team A (plays red).
@@ -118,7 +120,7 @@ class MatchRunner:
         state_file: where to save the state after every step (None: not saved).
         room_name: the room's name (default ``POOL: (A) vs (B)``).
         close_when_done: close the room when the match is won.
-        clock: a :class:`osukit._clock.Clock` (tests pass a fake one).
+        clock: a [`osukit._clock.Clock`][osukit._clock.Clock] (tests pass a fake one).
     """
 
     def __init__(
@@ -163,7 +165,7 @@ class MatchRunner:
         cls, backend: RoomBackend, state_file: str | os.PathLike[str], *, clock: Clock | None = None,
         close_when_done: bool = False,
     ) -> MatchRunner:
-        """A runner for the match saved in ``state_file`` (it rejoins the room on :meth:`run`).
+        """A runner for the match saved in ``state_file`` (it rejoins the room on `run`).
 
         Raises:
             RunnerError: the file is missing or is not a saved match.
@@ -232,7 +234,7 @@ class MatchRunner:
     # --- Python API takeover ------------------------------------------------------------------
 
     async def pause(self) -> None:
-        """Stop acting (no announcements, no starts) until :meth:`resume`; results are still recorded."""
+        """Stop acting (no announcements, no starts) until `resume`; results are still recorded."""
         self.state.paused = True
         self._deadline = None
         self.save()
@@ -240,7 +242,7 @@ class MatchRunner:
         self._changed.set()
 
     async def resume(self) -> None:
-        """Act again after :meth:`pause`."""
+        """Act again after `pause`."""
         self.state.paused = False
         self.state.announced = None
         self.save()
@@ -248,7 +250,7 @@ class MatchRunner:
         self._changed.set()
 
     async def ban(self, team: str, slot: str) -> Step:
-        """Ban for a team (as a referee would). Raises :class:`DraftError` when the rules refuse it."""
+        """Ban for a team (as a referee would). Raises `DraftError` when the rules refuse it."""
         step = self.draft.ban(team, slot)
         self._note(f"ban {team} {slot.upper()}")
         self.state.announced = None
@@ -258,7 +260,7 @@ class MatchRunner:
         return step
 
     async def pick(self, team: str, slot: str) -> Step:
-        """Pick for a team (as a referee would). Raises :class:`DraftError` when the rules refuse it."""
+        """Pick for a team (as a referee would). Raises `DraftError` when the rules refuse it."""
         step = self.draft.pick(team, slot)
         self._note(f"pick {team} {slot.upper()}")
         self.state.announced = None

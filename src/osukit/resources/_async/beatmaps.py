@@ -79,7 +79,7 @@ class AsyncBeatmaps(AsyncResource):
     ) -> list[BeatmapCompact | None]:
         """Any number of beatmaps by id, in the order asked, ``None`` where missing.
 
-        Runs as a bulk crawl (:meth:`~osukit.AsyncClient.crawl`): duplicate ids are fetched once,
+        Runs as a bulk crawl ([`crawl`][osukit._async.client.AsyncClient.crawl]): duplicate ids are fetched once,
         the rest in chunks of 50 with up to ``concurrency`` requests in flight, every one through
         the client's rate limiter; ``progress=None`` shows a progress bar on a terminal.
 
@@ -126,7 +126,7 @@ class AsyncBeatmaps(AsyncResource):
         type: R.LeaderboardType | str = R.LeaderboardType.GLOBAL,
         limit: int | None = None,
     ) -> BeatmapScores:
-        """The beatmap's leaderboard in the lazer shape (deprecated by osu! on 2025-04-10; use :meth:`scores`).
+        """The beatmap's leaderboard in the lazer shape (deprecated by osu! on 2025-04-10; use [`scores`][osukit.resources._async.beatmaps.AsyncBeatmaps.scores]).
 
         Route: ``GET api/v2/beatmaps/{beatmap}/solo-scores``. Scope: ``public``.
         """

@@ -33,7 +33,7 @@ class AsyncComments(AsyncResource):
     ) -> AsyncPaginator[Comment]:
         """Comments (newest first by default), optionally of one commentable or one parent.
 
-        Each page is a :class:`~osukit.models.CommentBundle`; iterate for the comments,
+        Each page is a [`CommentBundle`][osukit.models.comments.CommentBundle]; iterate for the comments,
         or ``.pages()`` for bundles (users, included replies…).
 
         Route: ``GET api/v2/comments``. Scope: none (token optional). Paginated by the ``cursor`` object.

@@ -78,7 +78,7 @@ class AsyncForums(AsyncResource):
         end: int | None = None,
         cursor_string: str | None = None,
     ) -> ForumTopicWithPosts:
-        """A topic with one page of its posts (use :meth:`posts` to iterate them all).
+        """A topic with one page of its posts (use [`posts`][osukit.resources._async.forums.AsyncForums.posts] to iterate them all).
 
         Route: ``GET api/v2/forums/topics/{topic}``. Scope: ``public``.
         """

@@ -39,7 +39,7 @@ class AsyncScores(AsyncResource):
         )
 
     async def download(self, score: int) -> bytes:
-        """The score's replay as ``.osr`` bytes (read it with :class:`osukit.game.Replay`).
+        """The score's replay as ``.osr`` bytes (read it with [`osukit.game.Replay`][osukit.game.replay.Replay]).
 
         Limited by osu! to 10 per minute: osukit's replay bucket paces it.
         Route: ``GET api/v2/scores/{score}/download``. Scope: ``public``.

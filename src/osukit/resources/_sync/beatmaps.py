@@ -80,7 +80,7 @@ class Beatmaps(Resource):
     ) -> list[BeatmapCompact | None]:
         """Any number of beatmaps by id, in the order asked, ``None`` where missing.
 
-        Runs as a bulk crawl (:meth:`~osukit.Client.crawl`): duplicate ids are fetched once,
+        Runs as a bulk crawl ([`crawl`][osukit._sync.client.Client.crawl]): duplicate ids are fetched once,
         the rest in chunks of 50 with up to ``concurrency`` requests in flight, every one through
         the client's rate limiter; ``progress=None`` shows a progress bar on a terminal.
 
@@ -127,7 +127,7 @@ class Beatmaps(Resource):
         type: R.LeaderboardType | str = R.LeaderboardType.GLOBAL,
         limit: int | None = None,
     ) -> BeatmapScores:
-        """The beatmap's leaderboard in the lazer shape (deprecated by osu! on 2025-04-10; use :meth:`scores`).
+        """The beatmap's leaderboard in the lazer shape (deprecated by osu! on 2025-04-10; use [`scores`][osukit.resources._sync.beatmaps.Beatmaps.scores]).
 
         Route: ``GET api/v2/beatmaps/{beatmap}/solo-scores``. Scope: ``public``.
         """

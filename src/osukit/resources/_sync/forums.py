@@ -79,7 +79,7 @@ class Forums(Resource):
         end: int | None = None,
         cursor_string: str | None = None,
     ) -> ForumTopicWithPosts:
-        """A topic with one page of its posts (use :meth:`posts` to iterate them all).
+        """A topic with one page of its posts (use [`posts`][osukit.resources._sync.forums.Forums.posts] to iterate them all).
 
         Route: ``GET api/v2/forums/topics/{topic}``. Scope: ``public``.
         """

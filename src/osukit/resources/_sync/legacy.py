@@ -24,8 +24,8 @@ class Legacy(Resource):
     """``client.legacy``: API v1 with the API key (``api_key=`` or ``OSU_API_KEY``).
 
     Lists come back as lists (empty when nothing matches); the single-item
-    calls (:meth:`get_user`, :meth:`get_match`, :meth:`get_replay`) raise
-    :class:`~osukit.NotFoundError` instead of returning nothing. The key is
+    calls ([`get_user`][osukit.resources._sync.legacy.Legacy.get_user], [`get_match`][osukit.resources._sync.legacy.Legacy.get_match], [`get_replay`][osukit.resources._sync.legacy.Legacy.get_replay]) raise
+    [`NotFoundError`][osukit.NotFoundError] instead of returning nothing. The key is
     sent as ``k`` and never appears in logs or errors.
     """
 
@@ -64,7 +64,7 @@ class Legacy(Resource):
     def get_user(
         self, user: int | str, *, mode: Ruleset | str | int | None = None, event_days: int | None = None
     ) -> V1User:
-        """A user by id (int) or name (str). Raises :class:`~osukit.NotFoundError` when unknown.
+        """A user by id (int) or name (str). Raises [`NotFoundError`][osukit.NotFoundError] when unknown.
 
         Route: ``GET api/get_user``. Needs the API key.
         """
@@ -118,7 +118,7 @@ class Legacy(Resource):
         return self._client._call(R.GET_USER_RECENT, params=params)  # type: ignore[no-any-return]
 
     def get_match(self, match_id: int) -> V1MatchResponse:
-        """A multiplayer match with its games and scores. Raises :class:`~osukit.NotFoundError` when unknown.
+        """A multiplayer match with its games and scores. Raises [`NotFoundError`][osukit.NotFoundError] when unknown.
 
         Route: ``GET api/get_match``. Needs the API key.
         """
@@ -138,7 +138,7 @@ class Legacy(Resource):
     ) -> V1Replay:
         """A replay's frames (``.data`` is the LZMA stream; ``osukit.game.Replay.frames_from_lzma``
         decodes it). Give ``score_id``, or ``beatmap_id`` and ``user``. Limited to 10 per minute
-        (osukit's replay bucket). Raises :class:`~osukit.NotFoundError` when not available.
+        (osukit's replay bucket). Raises [`NotFoundError`][osukit.NotFoundError] when not available.
 
         Route: ``GET api/get_replay``. Needs the API key.
         """

@@ -38,7 +38,7 @@ class Users(Resource):
         """A user's profile by id (``2``) or username (``"peppy"`` or ``"@peppy"``).
 
         Route: ``GET api/v2/users/{user}/{mode?}``. Scope: ``public``.
-        Raises :class:`~osukit.NotFoundError` for an unknown user.
+        Raises [`NotFoundError`][osukit.NotFoundError] for an unknown user.
         """
         path_user, _ = user_key(user)
         return self._client._call(  # type: ignore[no-any-return]
@@ -70,7 +70,7 @@ class Users(Resource):
     ) -> list[UserCompact | None]:
         """Any number of users by id, in the order asked, ``None`` where a user does not exist.
 
-        Runs as a bulk crawl (:meth:`~osukit.Client.crawl`): duplicate ids are fetched once,
+        Runs as a bulk crawl ([`crawl`][osukit._sync.client.Client.crawl]): duplicate ids are fetched once,
         the rest in chunks of 50 with up to ``concurrency`` requests in flight, every one through
         the client's rate limiter; ``progress=None`` shows a progress bar on a terminal.
 
@@ -109,8 +109,8 @@ class Users(Resource):
         Iterate it (``for score in …``) for scores one by one across pages
         (``limit=None``: all of them); ``.pages()`` gives pages with an offset cursor.
         ``recent`` is capped by osu-web at 100 results (and only covers 24 hours).
-        Scores are :class:`~osukit.models.Score` (lazer shape) unless the client's
-        ``api_version`` is below 20220705 (:class:`~osukit.models.LegacyScore`).
+        Scores are [`Score`][osukit.models.scores.Score] (lazer shape) unless the client's
+        ``api_version`` is below 20220705 ([`LegacyScore`][osukit.models.scores.LegacyScore]).
 
         Route: ``GET api/v2/users/{user}/scores/{type}``. Scope: ``public``.
         """
@@ -141,8 +141,8 @@ class Users(Resource):
     ) -> Paginator[Beatmapset | BeatmapPlaycount]:
         """A user's beatmapsets of one kind (``favourite``, ``ranked``, ``most_played`` …).
 
-        ``most_played`` yields :class:`~osukit.models.BeatmapPlaycount` objects, the
-        other kinds :class:`~osukit.models.Beatmapset`.
+        ``most_played`` yields [`BeatmapPlaycount`][osukit.models.beatmaps.BeatmapPlaycount] objects, the
+        other kinds [`Beatmapset`][osukit.models.beatmaps.Beatmapset].
 
         Route: ``GET api/v2/users/{user}/beatmapsets/{type}``. Scope: ``public``.
         """
@@ -223,7 +223,7 @@ class Users(Resource):
         return list(response.beatmapset_ids)
 
     def friends(self) -> list[UserRelation] | list[User]:
-        """The token's user's friends: :class:`~osukit.models.UserRelation` objects (``api_version``
+        """The token's user's friends: [`UserRelation`][osukit.models.users.UserRelation] objects (``api_version``
         ≥ 20241022, the default) or plain users below that.
 
         Route: ``GET api/v2/friends``. Scope: ``friends.read``.

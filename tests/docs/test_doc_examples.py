@@ -1,0 +1,159 @@
+"""Every fenced Python example in README.md and docs/ runs, as pasted, against the emulator.
+
+The blocks of one page run in order in one namespace (like a notebook), after a prelude that gives
+the names the prose assumes: ``osukit``, ``osu`` (a sync client with a user token for the
+documented test user), ``score`` (one of that user's best scores, with a replay, and ``play.osr`` its
+replay file), ``user_id``, ``channel_id``, ``client_id``/``secret``, ``osu_emulator``, ``log`` and ``time``.
+Every ``osukit.Client``/``AsyncClient`` a block makes talks to the emulator: its credentials and
+base URL are swapped for the emulator's (placeholders such as ``client_id=...`` included) and its
+rate limit is off unless the block sets one. A block defining ``test_*`` functions has them called
+with the emulator fixtures they name.
+
+Markers, an HTML comment on the line before the fence:
+
+* ``<!-- needs-account -->``: needs a real osu! account or a browser (OAuth login, a web app);
+* ``<!-- runs-forever -->``: a loop that follows a live stream until interrupted.
+
+Blocks that only include a file (``--8<-- "examples/…"``) are the examples, run by their own tests.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextlib
+import inspect
+import logging
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import osukit
+
+REPO = Path(__file__).resolve().parents[2]
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+MARKERS = ("<!-- needs-account -->", "<!-- runs-forever -->")
+ALL_SCOPES = ["identify", "public", "friends.read", "chat.read", "chat.write", "chat.write_manage", "forum.write"]
+
+
+def blocks(page: Path) -> list[tuple[int, str, str | None]]:
+    """``(line, code, marker)`` of each ```python block."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    out = []
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() == "```python":
+            j = i + 1
+            while lines[j].strip() != "```":
+                j += 1
+            before = next((line.strip() for line in reversed(lines[:i]) if line.strip()), "")
+            out.append((i + 1, "\n".join(lines[i + 1:j]), before if before in MARKERS else None))
+            i = j
+        i += 1
+    return out
+
+
+def test_the_examples_are_found_and_markers_are_known() -> None:
+    found = {str(page.relative_to(REPO)): len(blocks(page)) for page in PAGES}
+    assert found["README.md"] >= 1 and found["docs/testing.md"] >= 3 and sum(found.values()) >= 25
+    for page in PAGES:
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip().startswith("<!-- needs-") or line.strip().startswith("<!-- runs-"):
+                assert line.strip() in MARKERS, f"{page}:{number}: unknown marker {line.strip()}"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Any]:
+    from osukit.emulator import Emulator
+
+    with Emulator(seed=0) as emu:
+        yield emu
+
+
+def _redirect(emu: Any, cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
+    original = cls.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs = {k: v for k, v in kwargs.items() if v is not Ellipsis}
+        custom = any(k in kwargs for k in ("transport", "http_client"))
+        if not custom:
+            kwargs["base_url"] = emu.base_url
+            if "access_token" not in kwargs and "grant" not in kwargs:
+                kwargs["client_id"], kwargs["client_secret"] = emu.client_id, emu.client_secret
+        kwargs.setdefault("rate_limit", 0)
+        original(self, *(a for a in args if a is not Ellipsis), **kwargs)
+
+    monkeypatch.setattr(cls, "__init__", __init__)
+
+
+def _prelude(emu: Any, tmp: Path) -> dict[str, Any]:
+    uid = emu.dataset["test_user_id"]
+    token = emu.mint_token(user_id=uid, scopes=ALL_SCOPES)["access_token"]
+    osu = osukit.Client(access_token=token, base_url=emu.base_url, rate_limit=0)
+    world = emu.state.world
+    best = list(osu.users.scores(uid, "best", mode="osu", limit=100))
+    with_replay = [s for s in best if world.scores[s.id]["has_replay"] and world.scores[s.id]["legacy_score_id"] is None]
+    score = with_replay[0] if with_replay else best[0]
+    if with_replay:
+        (tmp / "play.osr").write_bytes(osu.scores.download(score.id))
+    return {"__name__": "__doc_example__", "osukit": osukit, "osu": osu, "score": score, "user_id": 2,
+            "channel_id": 5, "client_id": emu.client_id, "secret": emu.client_secret, "osu_emulator": emu,
+            "log": logging.getLogger("doc-example"), "time": time}
+
+
+def _fixtures(emu: Any) -> dict[str, Any]:
+    from osukit.emulator import create_app
+
+    return {"osu_emulator": emu, "osu_emulator_app": create_app(0)}
+
+
+def _run(code: str, ns: dict[str, Any], where: str, emu: Any) -> None:
+    before = set(ns)
+    compiled = compile(code, where, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    if compiled.co_flags & inspect.CO_COROUTINE:
+        asyncio.run(eval(compiled, ns))
+    else:
+        exec(compiled, ns)
+    for name in sorted(set(ns) - before):
+        fn = ns[name]
+        if name.startswith("test_") and callable(fn):
+            fixtures = _fixtures(emu)
+            args = {p: fixtures[p] for p in inspect.signature(fn).parameters}
+            result = fn(**args)
+            if inspect.iscoroutine(result):
+                asyncio.run(result)
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(REPO)))
+def test_page_examples_run(page: Path, emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runnable = [(line, code) for line, code, marker in blocks(page)
+                if marker is None and not re.fullmatch(r'\s*--8<-- "[^"]+"\s*', code)]
+    if not runnable:
+        pytest.skip("no runnable Python example on this page")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    for cls in (osukit.Client, osukit.AsyncClient):
+        _redirect(emulator, cls, monkeypatch)
+    ns = _prelude(emulator, tmp_path)
+    for line, code in runnable:
+        where = f"{page.relative_to(REPO)}:{line}"
+        try:
+            _run(code, ns, where, emulator)
+        except Exception as exc:  # the failing block's place, then the error
+            raise AssertionError(f"the example at {where} failed: {type(exc).__name__}: {exc}") from exc
+    with contextlib.suppress(Exception):
+        ns["osu"].close()
+    os.chdir(REPO)
+
+
+def test_testing_page_without_pytest_runs_as_pasted() -> None:
+    text = (REPO / "docs" / "testing.md").read_text(encoding="utf-8")
+    section = text.split("## Without pytest", 1)[1].split("\n## ", 1)[0]
+    code = section.split("```python", 1)[1].split("```", 1)[0]
+    assert "import osukit" in code and "rate_limit=0" in code  # the redirect above is not needed for it
