@@ -49,6 +49,7 @@ from ._sync.pool import ClientPool
 from ._version import __version__
 from .auth import AuthorizationCode, ClientCredentials, StaticToken, UserToken
 from .enums import BeatmapsetStatus, Ruleset
+from .feeds import FeedGap
 from .pagination import Page
 from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
 from .retry import RetryPolicy
@@ -82,6 +83,7 @@ __all__ = [
     "ConflictError",
     "Crawler",
     "DecodeError",
+    "FeedGap",
     "FileTokenStore",
     "ForbiddenError",
     "InvalidParameterError",

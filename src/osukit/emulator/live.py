@@ -35,8 +35,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..game.accuracy import accuracy as _accuracy
+from ..game.accuracy import grade as _grade
 from . import render as R
-from .dataset import BASE_TIME, World, _accuracy, _grade, _score_stats, iso
+from .dataset import BASE_TIME, World, _score_stats, iso
 
 __all__ = ["Live", "live_of"]
 
