@@ -48,6 +48,7 @@ from ._sync.pagination import Paginator
 from ._sync.pool import ClientPool
 from ._version import __version__
 from .auth import AuthorizationCode, ClientCredentials, StaticToken, UserToken
+from .cache import ResponseCache
 from .enums import BeatmapsetStatus, Ruleset
 from .feeds import FeedGap
 from .pagination import Page
@@ -102,6 +103,7 @@ __all__ = [
     "RateLimitError",
     "RateLimiter",
     "RateLimiterUnavailable",
+    "ResponseCache",
     "ResponseInfo",
     "RetryPolicy",
     "Ruleset",
