@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -25,7 +24,7 @@ __all__ = ["install", "parse_duration", "scores_app", "track_app"]
 class _DefaultToList(TyperGroup):
     """A group that runs ``list`` when the first argument is not one of its commands."""
 
-    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         if args and args[0] not in self.commands and not args[0].startswith("-"):
             args = ["list", *args]
         return super().resolve_command(ctx, args)
