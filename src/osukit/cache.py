@@ -4,7 +4,7 @@ osu!'s advice to API users is to cache; beatmaps, beatmapsets and difficulty
 attributes of ranked maps barely change. A fresh cached answer is served
 without a request and **without taking a rate-limit slot**.
 
-**Lifetimes** come from a per-route policy (:data:`DEFAULT_TTL`, keyed by osukit
+**Lifetimes** come from a per-route policy (`DEFAULT_TTL`, keyed by osukit
 method name, ``fnmatch`` patterns allowed, the most specific match wins):
 
 =============================================  ==================================================
@@ -29,13 +29,13 @@ exact name wins over the longest matching pattern. Only successful answers (2xx)
 
 **Keys** hold everything that changes the answer: method, path, query, JSON body
 (``beatmaps.attributes`` is a POST), ``x-api-version``, the base URL, and, except
-for the routes in :data:`SHARED_ROUTES` whose answers are the same for every
+for the routes in `SHARED_ROUTES` whose answers are the same for every
 viewer, who is asking (the token's user id; ``guest`` for a client-credentials
 token; a hash of the token when its user is unknown). A user's answer is never
 served to another user. Keys are SHA-256 hashes: no token is ever stored.
 
-**Backends**: :class:`MemoryCacheBackend` (default, LRU-bounded), :class:`SqliteCacheBackend`
-(a file, shared by processes) and :class:`RedisCacheBackend` (shared by machines).
+**Backends**: `MemoryCacheBackend` (default, LRU-bounded), `SqliteCacheBackend`
+(a file, shared by processes) and `RedisCacheBackend` (shared by machines).
 Lifetimes are checked against the client's clock (a fake clock in tests).
 
 **Counts**: ``cache.hits``, ``cache.misses``, ``cache.stores``, ``cache.stats()``.
@@ -243,7 +243,7 @@ class RedisCacheBackend:
 
     The expiry osukit checks is stored with the value (so a fake clock works);
     Redis also drops the key ``expires_at - now`` seconds after it was written.
-    A Redis failure raises :class:`~osukit.TransportError`.
+    A Redis failure raises `osukit.TransportError`.
     """
 
     def __init__(self, redis: Any = None, *, prefix: str = "osukit:cache:", socket_timeout: float = 5.0) -> None:
@@ -291,10 +291,10 @@ class ResponseCache:
     """The response cache a client consults before the rate limiter (see the module docstring).
 
     Args:
-        backend: a :class:`CacheBackend` (default: a new :class:`MemoryCacheBackend`).
+        backend: a `CacheBackend` (default: a new `MemoryCacheBackend`).
         ttl: lifetimes in seconds by osukit route name or ``fnmatch`` pattern, on top of
-            :data:`DEFAULT_TTL` (0 turns a route off).
-        shared: route names keyed without the token's user, instead of :data:`SHARED_ROUTES`.
+            `DEFAULT_TTL` (0 turns a route off).
+        shared: route names keyed without the token's user, instead of `SHARED_ROUTES`.
             Only list routes whose answer really is the same for every viewer.
 
     One cache may serve several clients (even of different users): keys keep them apart.
@@ -394,7 +394,7 @@ def _lookup(table: Mapping[str, float], name: str) -> float | None:
 
 def as_response_cache(cache: Any) -> ResponseCache | None:
     """``None``, ``True``/``"memory"`` (in memory), a ``.db``/``.sqlite`` path, a ``redis://`` URL,
-    a :class:`CacheBackend` or a :class:`ResponseCache`."""
+    a `CacheBackend` or a `ResponseCache`."""
     if cache is None or cache is False:
         return None
     if isinstance(cache, ResponseCache):

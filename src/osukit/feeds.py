@@ -1,6 +1,6 @@
 """The parts of the live score feed that do no I/O: the gap event, the feed's position and its pacing.
 
-``client.scores.follow()`` (:class:`osukit._async.feed.AsyncScoreFeed` and its
+``client.scores.follow()`` (`osukit._async.feed.AsyncScoreFeed` and its
 generated sync twin) drives these. See ``docs/feeds.md``.
 
 Facts from osu-web (``app/Http/Controllers/ScoresController.php``, ``index``):

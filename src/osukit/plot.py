@@ -280,7 +280,7 @@ def activity(user: Any) -> Figure:
 
 def tracked_history(snapshots: Sequence[Any]) -> Figure:
     """pp (left axis) and global rank (right axis, best at the top) over time, from
-    :meth:`osukit.track.Tracker.history` snapshots (anything with ``taken_at``, ``pp``,
+    `osukit.track.Tracker.history` snapshots (anything with ``taken_at``, ``pp``,
     ``global_rank``, ``username``, ``ruleset``).
 
     Raises:

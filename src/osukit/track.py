@@ -1,6 +1,6 @@
 """Snapshots and history of users in SQLite (osu!track-style): ``osukit.track``.
 
-The API only tells "now"; a :class:`Tracker` stores what it says over time::
+The API only tells "now"; a `Tracker` stores what it says over time::
 
     from osukit.track import Tracker
 
@@ -20,7 +20,7 @@ Users come from ``GET /users`` (``users.get_many``: 50 a request, with
 request goes through the client's rate limiter. Times are the client clock's.
 
 The schema is versioned (``PRAGMA user_version``) and migrated forward in order
-(:data:`MIGRATIONS`) when a database is opened; a database from a newer osukit
+(`MIGRATIONS`) when a database is opened; a database from a newer osukit
 is refused rather than damaged.
 """
 
@@ -151,9 +151,9 @@ class Tracker:
     """Snapshots of users kept in one SQLite file (see the module docstring).
 
     Args:
-        client: a sync :class:`osukit.Client` (its rate limiter paces every request; its clock
+        client: a sync `osukit.Client` (its rate limiter paces every request; its clock
             stamps the snapshots).
-        path: the database file (created, and migrated to :data:`SCHEMA_VERSION`, on open).
+        path: the database file (created, and migrated to `SCHEMA_VERSION`, on open).
         top: how many top plays to keep per snapshot (1-200; osu-web serves up to 200 ``best``).
     """
 
@@ -195,7 +195,7 @@ class Tracker:
             return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     def migrate(self) -> int:
-        """Bring the schema up to :data:`SCHEMA_VERSION`, one version per transaction; returns it."""
+        """Bring the schema up to `SCHEMA_VERSION`, one version per transaction; returns it."""
         current = self.schema_version
         if current > SCHEMA_VERSION:
             raise ConfigurationError(f"{os.path.basename(self.path)} has tracking schema {current}; this osukit "
@@ -225,7 +225,7 @@ class Tracker:
     # --- what is tracked ------------------------------------------------------------------------
 
     def add(self, users: Iterable[int], rulesets: Iterable[Ruleset | str] = ("osu",)) -> None:
-        """Track ``users`` (ids) in ``rulesets`` from now on (:meth:`snapshot` with no arguments takes them)."""
+        """Track ``users`` (ids) in ``rulesets`` from now on (`snapshot` with no arguments takes them)."""
         now = self.client._clock.time()
         for uid in users:
             for ruleset in rulesets:
@@ -245,7 +245,7 @@ class Tracker:
 
     def snapshot(self, users: Iterable[int] | None = None, rulesets: Iterable[Ruleset | str] = ("osu",)) -> list[Snapshot]:
         """Fetch and store the statistics and top plays of ``users`` (ids) in ``rulesets``
-        (default: everything added with :meth:`add`). Users that do not exist are skipped.
+        (default: everything added with `add`). Users that do not exist are skipped.
 
         Routes: ``GET api/v2/users`` (50 ids a request) and ``GET api/v2/users/{user}/scores/best``
         (one per user and ruleset). Scope: ``public``.

@@ -99,7 +99,7 @@ class AsyncClient(BaseClient):
     * **http_backend** - ``"auto"`` (aiohttp when installed and no custom httpx client, transport or
       proxy is given: about 2.5x less client CPU per request), ``"httpx"`` or ``"aiohttp"``.
     * **strict** - raise :class:`~osukit.DecodeError` when osu! sends fields osukit does not know.
-    * **cache** - an opt-in response cache (:class:`~osukit.cache.ResponseCache`, ``"memory"``, a
+    * **cache** - an opt-in response cache (`osukit.cache.ResponseCache`, ``"memory"``, a
       SQLite path or a ``redis://`` URL); fresh hits skip the rate limiter. See ``docs/cache.md``.
     """
 

@@ -35,24 +35,24 @@ class AsyncScoreFeed:
 
     **Delivery.** A score counts as delivered when you ask for the next item, or
     when the ``with`` block ends without an exception (a ``break``, a ``return``,
-    :meth:`aclose`). A score whose handling raised is not: it comes first again
+    `aclose`). A score whose handling raised is not: it comes first again
     when the feed resumes from the same checkpoint. Only a hard kill (SIGKILL, power
     loss) between handling a score and asking for the next can deliver that one
     score twice; compare ids (they only grow) if that matters to you.
 
     **Checkpoint.** ``checkpoint`` is a file path, or any store with
-    ``load``/``save``/``delete`` (:class:`~osukit.contrib.FileCheckpoint`,
-    :class:`~osukit.contrib.sqlite.SqliteCheckpointStore`,
-    :class:`~osukit.contrib.redis.RedisCheckpointStore`); the position is saved
+    ``load``/``save``/``delete`` (`osukit.contrib.FileCheckpoint`,
+    `osukit.contrib.sqlite.SqliteCheckpointStore`,
+    `osukit.contrib.redis.RedisCheckpointStore`); the position is saved
     every ``checkpoint_every`` delivered scores, at each page's end and on close.
     Without one the feed starts at the newest score each time.
 
     **Gaps.** When osu! refuses the cursor as too old (``422 "cursor is too old"``:
     the feed was stopped for too long), the feed reads the newest page instead; if
-    scores may have been lost in between, it yields one :class:`~osukit.FeedGap`
+    scores may have been lost in between, it yields one `osukit.FeedGap`
     with the time range, then carries on.
 
-    **Pacing.** See :class:`~osukit.feeds.FeedPacer`; ``feed.pacer`` shows the
+    **Pacing.** See `osukit.feeds.FeedPacer`; ``feed.pacer`` shows the
     current estimate and wait.
     """
 

@@ -1,6 +1,6 @@
 """``osukit scores follow`` (the live score feed) and ``osukit track add/run/show`` (history in SQLite).
 
-Registered by :func:`install`, called once from ``cli/_app.py``. ``osukit scores``
+Registered by `install`, called once from ``cli/_app.py``. ``osukit scores``
 becomes a group whose default command is the old ``osukit scores USER [KIND]``
 listing, so ``osukit scores peppy best`` keeps working beside ``osukit scores follow``.
 """

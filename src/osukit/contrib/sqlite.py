@@ -24,7 +24,7 @@ class SqliteCheckpointStore:
     ``synchronous`` is SQLite's setting: ``"NORMAL"`` (default, WAL) keeps every
     saved position through a crash or kill of the process; ``"FULL"`` also through a
     power loss, at the cost of an fsync per save. Errors raise
-    :class:`~osukit.TokenStoreError`.
+    `osukit.TokenStoreError`.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, synchronous: str = "NORMAL") -> None:

@@ -226,7 +226,7 @@ _RULESET_ID = {"osu": 0, "taiko": 1, "fruits": 2, "mania": 3}
 
 
 def live_of(state: Any) -> Live:
-    """The :class:`Live` of an emulator ``State`` (made on first use, remade after a reset)."""
+    """The `Live` of an emulator ``State`` (made on first use, remade after a reset)."""
     live: Live | None = getattr(state, "_live", None)
     if live is None or live.world is not state.world:
         live = Live(state.world)

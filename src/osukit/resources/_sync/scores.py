@@ -99,14 +99,14 @@ class Scores(Resource):
     ) -> ScoreFeed:
         """Every new passing score, exactly once and in order, for as long as you iterate.
 
-        A never-ending iterator of :class:`~osukit.models.scores.Score` and, when osu!
-        refused a cursor that fell too far behind, one :class:`~osukit.FeedGap` with the
+        A never-ending iterator of `osukit.models.scores.Score` and, when osu!
+        refused a cursor that fell too far behind, one `osukit.FeedGap` with the
         time range that may be lost. ``checkpoint`` (a file path or a checkpoint store:
         file, SQLite, Redis) makes it resume where it stopped; ``checkpoint_key`` names
         the position in the store (default ``scores.follow:<ruleset or all>``). Without a
         saved position it starts at the newest score (``backfill=True``: with the newest
         page). Polls as often as the feed's volume needs within a quarter of the rate
-        limit (``pacer``, a :class:`~osukit.feeds.FeedPacer`). Details: ``docs/feeds.md``.
+        limit (``pacer``, a `osukit.feeds.FeedPacer`). Details: ``docs/feeds.md``.
 
         Route: ``GET api/v2/scores``. Scope: ``public``.
 
