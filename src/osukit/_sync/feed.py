@@ -41,11 +41,10 @@ class ScoreFeed:
     loss) between handling a score and asking for the next can deliver that one
     score twice; compare ids (they only grow) if that matters to you.
 
-    **Checkpoint.** ``checkpoint`` is a file path, or any store with
-    ``load``/``save``/``delete`` (`osukit.contrib.FileCheckpoint`,
-    `osukit.contrib.sqlite.SqliteCheckpointStore`,
-    `osukit.contrib.redis.RedisCheckpointStore`); the position is saved
-    every ``checkpoint_every`` delivered scores, at each page's end and on close.
+    **Checkpoint.** ``checkpoint`` is a file path (a JSON file), or any store with
+    ``load``/``save``/``delete`` (`osukit.contrib.sqlite.SqliteCheckpointStore`,
+    `osukit.contrib.redis.RedisCheckpointStore`); the position is saved every
+    ``checkpoint_every`` delivered scores, at each page's end and on close.
     Without one the feed starts at the newest score each time.
 
     **Gaps.** When osu! refuses the cursor as too old (``422 "cursor is too old"``:
