@@ -143,3 +143,26 @@ def test_unknown_users_are_skipped(live: Any, tmp_path: Path) -> None:
         assert track.diff(999_999_999, since=0) is None
         with pytest.raises(osukit.InvalidParameterError):
             Tracker(osu, tmp_path / "y.db", top=0)
+
+
+def test_every_snapshot_request_goes_through_the_rate_limiter(live: Any, tmp_path: Path) -> None:
+    from osukit.ratelimit import NoRateLimit
+
+    class Counting(NoRateLimit):
+        def __init__(self) -> None:
+            self.slots = 0
+
+        def acquire(self, cost: int = 1, bucket: str = "default") -> None:
+            self.slots += cost
+
+    limiter = Counting()
+    users = [u["id"] for u in live.dataset["users"][3:6]]
+    with osukit.Client(client_id=live.client_id, client_secret=live.client_secret, base_url=live.base_url,
+                       rate_limit=limiter, clock=LiveClock()) as osu, Tracker(osu, tmp_path / "r.db", top=5) as track:
+        live.reset_stats()
+        taken = track.snapshot(users, ["osu", "taiko"])
+    stats = live.stats()["by_route"]
+    assert len(taken) == 6
+    assert stats["GET api/v2/users"] == 1  # users.get_many: one request for all of them
+    assert stats["GET api/v2/users/{user}/scores/{type}"] == 6  # users.scores: one per user and ruleset
+    assert limiter.slots == 3 + 6  # GET /users costs one slot per id (osu-web's rate limit cost)
