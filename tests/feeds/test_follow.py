@@ -233,3 +233,16 @@ def test_position_roundtrip_and_gap_json() -> None:
     gap = FeedGap(1, t, 9, t + dt.timedelta(seconds=30))
     assert gap.seconds == 30 and gap.to_json()["type"] == "gap"
     assert osukit.FeedGap is FeedGap
+
+
+def test_emulator_helpers_move_the_live_world(live: Any) -> None:
+    before = passed_ids(live)[-1]
+    state = live.live(score_rate=5)
+    assert state["score_rate"] == 5 and state["newest_score_id"] == before
+    moved = live.advance(10)
+    assert moved["made_now"] == 50 and passed_ids(live)[-1] == before + 50
+    assert live.expire_cursors()["expired_up_to"] == before + 50
+    import httpx
+
+    with pytest.raises(httpx.HTTPStatusError, match="422"):
+        live.live(score_rate=-1)
