@@ -187,8 +187,8 @@ class MemoryCacheBackend:
 
 
 class SqliteCacheBackend:
-    """Entries in a SQLite file (table ``osukit_cache``), WAL mode, shared by processes.
-    Expired rows are removed on read and every ``vacuum_every`` writes."""
+    """Entries in a SQLite file (table ``osukit_cache``), WAL mode, shared by processes; a new file
+    is created mode 0600. Expired rows are removed on read and every ``vacuum_every`` writes."""
 
     def __init__(self, path: str | os.PathLike[str], *, vacuum_every: int = 1000) -> None:
         self.path = os.fspath(path)
@@ -196,12 +196,14 @@ class SqliteCacheBackend:
         self._writes = 0
         self._lock = threading.Lock()
         try:
+            if not os.path.exists(self.path):  # user-scoped answers may be cached: readable by you only
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS osukit_cache "
                              "(key TEXT PRIMARY KEY, expires_at REAL NOT NULL, value BLOB NOT NULL)")
-        except sqlite3.Error as exc:
+        except (OSError, sqlite3.Error) as exc:
             raise TokenStoreError(f"cannot open cache database {os.path.basename(self.path)}: {exc}") from None
 
     def __repr__(self) -> str:

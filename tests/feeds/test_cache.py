@@ -199,3 +199,9 @@ def test_policy_defaults_and_coercion(tmp_path: Path) -> None:
         as_response_cache(42)
     with pytest.raises(osukit.ConfigurationError):
         ResponseCache(ttl={"users.get": -1})
+
+
+def test_sqlite_cache_file_is_private(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    SqliteCacheBackend(path)
+    assert path.stat().st_mode & 0o777 == 0o600
