@@ -293,3 +293,24 @@ def test_sigkill_and_resume_repeats_at_most_the_score_in_hand(live: Any, tmp_pat
         kept.append(sid)
     assert len(raw) - len(kept) <= kills
     assert kept == [i for i in passed_ids(live) if i > start][: len(kept)]
+
+
+def test_follow_one_ruleset(live: Any, tmp_path: Path) -> None:
+    control(live, "live/config", score_rate=30)
+    clock = LiveClock(live.base_url)
+    start = passed_ids(live)[-1]
+    store = SqliteCheckpointStore(tmp_path / "r.db")
+    got: list[Score] = []
+    with _client(live, clock) as osu, osu.scores.follow("taiko", checkpoint=store) as feed:
+        for item in feed:
+            assert isinstance(item, Score)
+            got.append(item)
+            if len(got) == 300:
+                break
+    assert feed.key == "scores.follow:taiko" and store.load("scores.follow:taiko") is not None
+    assert store.load("scores.follow:all") is None
+    world = live.state.world
+    expected = [i for i in passed_ids(live) if i > start and world.scores[i]["ruleset"] == "taiko"][:300]
+    assert [s.id for s in got] == expected and all(s.ruleset_id == 1 for s in got)
+    with _client(live, clock) as osu, pytest.raises(osukit.InvalidParameterError):
+        osu.scores.follow("chess")
