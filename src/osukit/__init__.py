@@ -51,7 +51,9 @@ from ._sync.pagination import Paginator
 from ._sync.pool import ClientPool
 from ._version import __version__
 from .auth import AuthorizationCode, ClientCredentials, StaticToken, UserToken
+from .cache import ResponseCache
 from .enums import BeatmapsetStatus, Ruleset
+from .feeds import FeedGap
 from .pagination import Page
 from .ratelimit import LayeredRateLimiter, NoRateLimit, RateLimiter, TokenBucket
 from .retry import RetryPolicy
@@ -85,6 +87,7 @@ __all__ = [
     "ConflictError",
     "Crawler",
     "DecodeError",
+    "FeedGap",
     "FileTokenStore",
     "ForbiddenError",
     "InvalidParameterError",
@@ -107,6 +110,7 @@ __all__ = [
     "RedirectError",
     "RefereeError",
     "RefereeHubError",
+    "ResponseCache",
     "ResponseInfo",
     "RetryPolicy",
     "Ruleset",

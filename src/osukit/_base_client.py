@@ -39,6 +39,7 @@ from ._route import Route
 from ._transport import PreparedRequest, ResponseLike
 from ._version import __version__
 from .auth import ClientCredentials, Grant, StaticToken, UserToken, stored_logins, user_store_key
+from .cache import ResponseCache, as_response_cache
 from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
 from .retry import NO_RETRY, RetryPolicy, parse_retry_after
 from .tokens import MemoryTokenStore, Token, TokenStore
@@ -335,8 +336,10 @@ class BaseClient:
         headers: Mapping[str, str] | None = None,
         strict: bool = False,
         clock: Clock | None = None,
+        cache: Any = None,
     ) -> None:
         self._clock = clock or Clock()
+        self.cache: ResponseCache | None = as_response_cache(cache)  # [cache] opt-in, see osukit/cache.py
         self.base_url = (base_url or _env("OSU_BASE_URL") or C.DEFAULT_BASE_URL).rstrip("/")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError(f"base_url must be an http(s) URL, got {self.base_url!r}")
@@ -621,6 +624,24 @@ class BaseClient:
             cls, status = BadRequestError, 400
         return cls(f"{message} [{route.name}]", status_code=status, method=route.http_method,
                    url=redact_url(str(response.request.url)), body=body)
+
+    # --- [cache] the response cache (osukit/cache.py) -------------------------------------------
+
+    def _cache_key(self, route: Route | None, method: str, path: str, params: Mapping[str, Any] | None,
+                   body: Any, token: Token | None) -> str | None:
+        if self.cache is None or route is None:
+            return None
+        user_bound = bool(self.grant is not None and self.grant.user_bound)
+        return self.cache.key(route, method, path, params, body, self.api_version, self.base_url, token, user_bound)
+
+    def _cache_hit(self, key: str | None, method: str, path: str) -> ResponseLike | None:
+        if key is None or self.cache is None:
+            return None
+        return self.cache.get(key, self._clock.time(), method, self._url(path))
+
+    def _cache_store(self, key: str | None, route: Route | None, response: ResponseLike) -> None:
+        if key is not None and route is not None and self.cache is not None:
+            self.cache.put(key, route, response, self._clock.time())
 
     # --- responses ------------------------------------------------------------------------------
 

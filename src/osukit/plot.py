@@ -29,7 +29,7 @@ from ._models import UNSET, Model, unknown_fields
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["activity", "rank_history", "top_plays"]
+__all__ = ["activity", "rank_history", "top_plays", "tracked_history"]
 
 _FIGSIZE = (9.0, 4.8)
 _ACCENT = "#ff66aa"  # osu! pink
@@ -275,4 +275,40 @@ def activity(user: Any) -> Figure:
     total = sum(values)
     ax.set_title(f"Monthly plays of {_get(user, 'username', '?')} ({total:,} plays, "
                  f"{months[0]:%b %Y} – {months[-1]:%b %Y})", loc="left")
+    return fig
+
+
+def tracked_history(snapshots: Sequence[Any]) -> Figure:
+    """pp (left axis) and global rank (right axis, best at the top) over time, from
+    `osukit.track.Tracker.history` snapshots (anything with ``taken_at``, ``pp``,
+    ``global_rank``, ``username``, ``ruleset``).
+
+    Raises:
+        MissingExtraError: matplotlib is not installed.
+        InvalidParameterError: fewer than one snapshot with a pp value.
+    """
+    points = [s for s in snapshots if _get(s, "pp") is not None and _as_datetime(_get(s, "taken_at")) is not None]
+    if not points:
+        raise InvalidParameterError("no snapshots with pp to plot")
+    when = [_as_datetime(_get(s, "taken_at")) for s in points]
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    ax.plot(_num([w for w in when if w is not None]), [float(_get(s, "pp")) for s in points], color=_ACCENT,
+            linewidth=2, marker="o", markersize=2.5, label="pp")
+    ax.set_ylabel("pp", color=_ACCENT)
+    _style(ax)
+    _date_axis(ax)
+    ranked = [(w, int(_get(s, "global_rank"))) for w, s in zip(when, points, strict=True)
+              if w is not None and _get(s, "global_rank")]
+    if ranked:
+        ax2 = ax.twinx()
+        ax2.plot(_num([w for w, _ in ranked]), [r for _, r in ranked], color="#2196f3", linewidth=1.5,
+                 linestyle="--", label="global rank")
+        ax2.invert_yaxis()
+        ax2.yaxis.set_major_formatter(_rank_formatter())
+        ax2.set_ylabel("global rank", color="#2196f3")
+        ax2.spines["top"].set_visible(False)
+    first = points[0]
+    ax.set_title(f"{_get(first, 'username', '?')} in {_mode_name(_get(first, 'ruleset', 'osu'))}: "
+                 f"{len(points)} snapshots", loc="left")
     return fig

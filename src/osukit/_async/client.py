@@ -108,6 +108,8 @@ class AsyncClient(BaseClient):
     * **http_backend** - ``"auto"`` (aiohttp when installed and no custom httpx client, transport or
       proxy is given: about 2.5x less client CPU per request), ``"httpx"`` or ``"aiohttp"``.
     * **strict** - raise [`DecodeError`][osukit.DecodeError] when osu! sends fields osukit does not know.
+    * **cache** - an opt-in response cache ([`ResponseCache`][osukit.ResponseCache], ``"memory"``, a
+      SQLite path or a ``redis://`` URL); fresh hits skip the rate limiter. See ``docs/cache.md``.
     """
 
     def __init__(
@@ -137,6 +139,7 @@ class AsyncClient(BaseClient):
         http_backend: HttpBackend = "auto",
         clock: Clock | None = None,
         on_token_update: Callable[[str, Token], None] | None = None,
+        cache: Any = None,
     ) -> None:
         super().__init__(
             client_id=client_id,
@@ -158,6 +161,7 @@ class AsyncClient(BaseClient):
             headers=headers,
             strict=strict,
             clock=clock,
+            cache=cache,
         )
         if http_client is not None and (transport is not None or proxy is not None):
             raise ConfigurationError("pass either http_client or transport/proxy, not both")
@@ -446,6 +450,11 @@ class AsyncClient(BaseClient):
                 token = await self._tokens.get()
                 if route is not None:
                     self._check_scope(route, token)
+            # [cache] a fresh cached answer skips the rate limiter and the network (osukit/cache.py)
+            cache_key = self._cache_key(route, method, path, params, json, token) if self.cache is not None else None
+            cached = self._cache_hit(cache_key, method, path)
+            if cached is not None:
+                return parse(cached)
             await self.rate_limiter.aacquire(cost, bucket)
             self._ensure_open()
             request = self._prepare(
@@ -483,7 +492,9 @@ class AsyncClient(BaseClient):
                 continue
             if status < 300:
                 try:
-                    return parse(response)
+                    result = parse(response)
+                    self._cache_store(cache_key, route, response)  # [cache]
+                    return result
                 except DecodeError as exc:
                     if exc.path is not None or exc.expected is not None:
                         raise

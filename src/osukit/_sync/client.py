@@ -109,6 +109,8 @@ class Client(BaseClient):
     * **http_backend** - ``"auto"`` (aiohttp when installed and no custom httpx client, transport or
       proxy is given: about 2.5x less client CPU per request), ``"httpx"`` or ``"aiohttp"``.
     * **strict** - raise [`DecodeError`][osukit.DecodeError] when osu! sends fields osukit does not know.
+    * **cache** - an opt-in response cache ([`ResponseCache`][osukit.ResponseCache], ``"memory"``, a
+      SQLite path or a ``redis://`` URL); fresh hits skip the rate limiter. See ``docs/cache.md``.
     """
 
     def __init__(
@@ -138,6 +140,7 @@ class Client(BaseClient):
         http_backend: HttpBackend = "auto",
         clock: Clock | None = None,
         on_token_update: Callable[[str, Token], None] | None = None,
+        cache: Any = None,
     ) -> None:
         super().__init__(
             client_id=client_id,
@@ -159,6 +162,7 @@ class Client(BaseClient):
             headers=headers,
             strict=strict,
             clock=clock,
+            cache=cache,
         )
         if http_client is not None and (transport is not None or proxy is not None):
             raise ConfigurationError("pass either http_client or transport/proxy, not both")
@@ -447,6 +451,11 @@ class Client(BaseClient):
                 token = self._tokens.get()
                 if route is not None:
                     self._check_scope(route, token)
+            # [cache] a fresh cached answer skips the rate limiter and the network (osukit/cache.py)
+            cache_key = self._cache_key(route, method, path, params, json, token) if self.cache is not None else None
+            cached = self._cache_hit(cache_key, method, path)
+            if cached is not None:
+                return parse(cached)
             self.rate_limiter.acquire(cost, bucket)
             self._ensure_open()
             request = self._prepare(
@@ -484,7 +493,9 @@ class Client(BaseClient):
                 continue
             if status < 300:
                 try:
-                    return parse(response)
+                    result = parse(response)
+                    self._cache_store(cache_key, route, response)  # [cache]
+                    return result
                 except DecodeError as exc:
                     if exc.path is not None or exc.expected is not None:
                         raise

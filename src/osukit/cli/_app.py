@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from ._errors import CliError, ExitCode, explain
+from ._feeds import install as _feeds_install
 from ._referee import referee_app
 from ._render import emit_json, field, fmt, length, print_kv, print_table, say
 from ._state import State, resolve_attr
@@ -907,6 +908,7 @@ def _click() -> Any:
 
 
 _register_tournament(app)  # osukit match run|results|ID, lobby, pool (after `osukit match ID` is defined)
+_feeds_install(app)  # osukit scores follow, osukit track … (cli/_feeds.py)
 
 
 def run_app(args: list[str]) -> int:

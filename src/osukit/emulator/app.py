@@ -705,6 +705,10 @@ class Emulated:
 
     async def control(self, request: Request, what: str) -> Response:
         st = self.state
+        if what == "live" or what.startswith("live/"):  # the live world's virtual clock (live.py)
+            from .live import control as live_control
+
+            return await live_control(st, request, what)
         if what == "dataset" and request.method == "GET":
             return _json(200, st.dataset())
         if what == "tokens" and request.method == "POST":

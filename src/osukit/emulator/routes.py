@@ -579,15 +579,12 @@ async def score_show(ctx: Ctx) -> Any:
 
 @api("GET", "api/v2/scores", "public")
 async def scores_index(ctx: Ctx) -> Any:
-    w = ctx.world
-    ruleset = ctx.request.query_params.get("ruleset")
-    cur = cursor_params(ctx.request) or {}
-    after = int(cur.get("id", 0)) if str(cur.get("id", "0")).isdigit() else 0
-    items = sorted((s for s in w.scores.values() if s["passed"] and (ruleset is None or s["ruleset"] == ruleset) and s["id"] > after),
-                   key=lambda s: s["id"])[:1000]
-    last = items[-1]["id"] if items else after
-    return {"scores": [R.score(w, s["id"], R.LAZER_SCORES, "current_user_attributes") for s in items],
-            "cursor_string": encode_cursor({"id": last})}
+    from .live import live_of  # the feed moves with the live world's virtual clock
+
+    status, body = live_of(ctx.state).index(ctx.request.query_params.get("ruleset"), cursor_params(ctx.request))
+    if status != 200:
+        raise error(status, body["error"])
+    return body
 
 
 # --- chat ---------------------------------------------------------------------------------------

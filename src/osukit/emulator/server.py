@@ -161,6 +161,23 @@ class Emulator:
             "v1_prefix": v1_prefix, "legacy_v1_redirect": legacy_v1_redirect,
             "trailing_slash_redirect": trailing_slash_redirect, "redirects": redirects or {},
         })
+    # The live world moves on the server's own loop (over HTTP), never under a request in flight.
+    def _live(self, what: str, body: dict[str, Any]) -> dict[str, Any]:
+        import httpx
+        response = httpx.post(f"{self.base_url}/_emulator/{what}", json=body, timeout=120)
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+    def live(self, **config: Any) -> dict[str, Any]:
+        """Configure the live world (``score_rate`` per virtual second, ``max_id_distance``,
+        ``user_drift``); see `osukit.emulator.live`. Returns its state."""
+        return self._live("live/config", config)
+    def advance(self, seconds: float) -> dict[str, Any]:
+        """Move the live world's virtual clock: new scores, and user changes at each midnight."""
+        return self._live("live/advance", {"seconds": seconds})
+    def expire_cursors(self) -> dict[str, Any]:
+        """Make every ``GET /scores`` cursor issued so far too old (``422 "cursor is too old"``)."""
+        return self._live("live/expire", {})
 
     def configure(self, *, rate_limit: int | object | None = ..., token_lifetime: int | None = None) -> None:
         """Change the per-minute rate limit (None: off) or the token lifetime at runtime."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ..._async.pagination import AsyncPaginator
 from ...enums import Ruleset
 from ...models.scores import LegacyScore, Score
@@ -9,6 +11,10 @@ from ...pagination import CursorStringStyle
 from .. import scores as R
 from .._params import check_limit, ruleset_or_none
 from ._base import AsyncResource
+
+if TYPE_CHECKING:
+    from ..._async.feed import AsyncScoreFeed
+    from ...feeds import FeedPacer
 
 __all__ = ["AsyncScores"]
 
@@ -78,4 +84,43 @@ class AsyncScores(AsyncResource):
             style=CursorStringStyle(lambda r: r.scores),
             limit=limit,
             cursor=cursor,
+        )
+
+    def follow(
+        self,
+        ruleset: Ruleset | str | int | None = None,
+        *,
+        checkpoint: Any = None,
+        checkpoint_key: str | None = None,
+        checkpoint_every: int = 1,
+        backfill: bool = False,
+        pacer: FeedPacer | None = None,
+    ) -> AsyncScoreFeed:
+        """Every new passing score, exactly once and in order, for as long as you iterate.
+
+        A never-ending iterator of `osukit.models.scores.Score` and, when osu!
+        refused a cursor that fell too far behind, one `osukit.FeedGap` with the
+        time range that may be lost. ``checkpoint`` (a file path or a checkpoint store:
+        file, SQLite, Redis) makes it resume where it stopped; ``checkpoint_key`` names
+        the position in the store (default ``scores.follow:<ruleset or all>``). Without a
+        saved position it starts at the newest score (``backfill=True``: with the newest
+        page). Polls as often as the feed's volume needs within a quarter of the rate
+        limit (``pacer``, a `osukit.feeds.FeedPacer`). Details: ``docs/feeds.md``.
+
+        Route: ``GET api/v2/scores``. Scope: ``public``.
+
+        Raises:
+            InvalidParameterError: an unknown ruleset or a bad checkpoint argument.
+            APIError: any refusal other than a too-old cursor (which becomes a ``FeedGap``).
+        """
+        from ..._async.feed import AsyncScoreFeed
+
+        return AsyncScoreFeed(
+            self._client,
+            ruleset_or_none(ruleset),
+            checkpoint=checkpoint,
+            checkpoint_key=checkpoint_key,
+            checkpoint_every=checkpoint_every,
+            backfill=backfill,
+            pacer=pacer,
         )

@@ -1,0 +1,412 @@
+"""An opt-in response cache: ``Client(cache=ResponseCache())``.
+
+osu!'s advice to API users is to cache; beatmaps, beatmapsets and difficulty
+attributes of ranked maps barely change. A fresh cached answer is served
+without a request and **without taking a rate-limit slot**.
+
+**Lifetimes** come from a per-route policy (`DEFAULT_TTL`, keyed by osukit
+method name, ``fnmatch`` patterns allowed, the most specific match wins):
+
+=============================================  ==================================================
+route (osukit name)                            lifetime
+=============================================  ==================================================
+``beatmaps.get``, ``beatmaps.get_batch``,       1 day when every beatmap in the answer is ranked,
+``beatmaps.lookup``, ``beatmapsets.get``,       approved or loved; 5 minutes otherwise (pending
+``beatmapsets.lookup``, ``beatmaps.attributes`` and qualified maps still change)
+``beatmaps.packs``, ``beatmaps.pack``           1 hour
+``wiki.get``, ``news.*``, ``changelog.*``,      1 hour
+``misc.seasonal_backgrounds``,
+``rankings.spotlights``
+``users.get``, ``users.get_many``,              1 minute
+``users.lookup``, ``teams.get``
+everything else (scores, feeds, chat, ``/me``,  not cached
+rankings, multiplayer, events, writes …)
+=============================================  ==================================================
+
+Override with ``ResponseCache(ttl={"users.get": 600, "beatmaps.*": 0})`` (seconds;
+0 turns a route off); your entries win over the defaults, and within each table an
+exact name wins over the longest matching pattern. Only successful answers (2xx) are stored; errors never are.
+
+**Keys** hold everything that changes the answer: method, path, query, JSON body
+(``beatmaps.attributes`` is a POST), ``x-api-version``, the base URL, and, except
+for the routes in `SHARED_ROUTES` whose answers are the same for every
+viewer, who is asking (the token's user id; ``guest`` for a client-credentials
+token; a hash of the token when its user is unknown). A user's answer is never
+served to another user. Keys are SHA-256 hashes: no token is ever stored.
+
+**Backends**: `MemoryCacheBackend` (default, LRU-bounded), `SqliteCacheBackend`
+(a file, shared by processes) and `RedisCacheBackend` (shared by machines).
+Lifetimes are checked against the client's clock (a fake clock in tests).
+
+**Counts**: ``cache.hits``, ``cache.misses``, ``cache.stores``, ``cache.stats()``.
+
+Why not hishel: see ``docs/cache.md``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from ._exceptions import ConfigurationError, TokenStoreError, TransportError
+
+if TYPE_CHECKING:
+    from ._route import Route
+    from ._transport import ResponseLike
+    from .tokens import Token
+
+__all__ = [
+    "DEFAULT_TTL",
+    "SHARED_ROUTES",
+    "CacheBackend",
+    "CachedResponse",
+    "MemoryCacheBackend",
+    "RedisCacheBackend",
+    "ResponseCache",
+    "SqliteCacheBackend",
+    "as_response_cache",
+]
+
+LONG = 86400.0
+"""A day: ranked, approved and loved beatmaps and their attributes."""
+SHORT = 300.0
+"""Five minutes: beatmaps that can still change (pending, qualified, wip, graveyard)."""
+
+_BEATMAPS = ("beatmaps.get", "beatmaps.get_batch", "beatmaps.lookup", "beatmapsets.get", "beatmapsets.lookup",
+             "beatmaps.attributes")
+
+DEFAULT_TTL: Mapping[str, float] = {
+    **dict.fromkeys(_BEATMAPS, LONG),
+    "beatmaps.packs": 3600.0,
+    "beatmaps.pack": 3600.0,
+    "wiki.get": 3600.0,
+    "news.*": 3600.0,
+    "changelog.*": 3600.0,
+    "misc.seasonal_backgrounds": 3600.0,
+    "rankings.spotlights": 3600.0,
+    "users.get": 60.0,
+    "users.get_many": 60.0,
+    "users.lookup": 60.0,
+    "teams.get": 60.0,
+}
+"""The default lifetimes in seconds (see the module docstring); anything not listed is not cached."""
+
+SHARED_ROUTES = frozenset({
+    "beatmaps.get", "beatmaps.get_batch", "beatmaps.lookup", "beatmaps.attributes", "beatmaps.packs", "beatmaps.pack",
+    "wiki.get", "news.list", "news.get", "changelog.list", "changelog.build", "changelog.lookup",
+    "misc.seasonal_backgrounds", "rankings.spotlights",
+})
+"""Routes whose answer does not depend on who asks: keyed without the token's user.
+(``beatmapsets.get`` is not among them: it carries ``current_user_attributes``.)"""
+
+_STABLE = {b"ranked", b"approved", b"loved"}
+_STATUS = re.compile(rb'"status"\s*:\s*"(\w+)"')
+
+
+@dataclass(frozen=True)
+class _CachedRequest:
+    method: str
+    url: str
+
+
+class CachedResponse:
+    """A stored answer, seen through the same surface as a live response."""
+
+    __slots__ = ("content", "headers", "reason_phrase", "request", "status_code")
+
+    def __init__(self, status: int, headers: Mapping[str, str], content: bytes, method: str, url: str) -> None:
+        self.status_code = status
+        self.headers = dict(headers)
+        self.content = content
+        self.reason_phrase = "OK"
+        self.request = _CachedRequest(method, url)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+
+@runtime_checkable
+class CacheBackend(Protocol):
+    """Where entries live: bytes by key, each with an absolute expiry time (seconds since the epoch)."""
+
+    def get(self, key: str, now: float) -> bytes | None:
+        """The value stored under ``key`` if it has not expired at ``now``."""
+
+    def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        """Store ``value`` under ``key`` until ``expires_at``."""
+
+    def clear(self) -> None:
+        """Forget every entry."""
+
+
+class MemoryCacheBackend:
+    """Entries in this process's memory, at most ``max_entries`` (least recently used go first)."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self.max_entries = max_entries
+        self._data: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"MemoryCacheBackend(entries={len(self._data)}, max_entries={self.max_entries})"
+
+    def get(self, key: str, now: float) -> bytes | None:
+        with self._lock:
+            item = self._data.get(key)
+            if item is None:
+                return None
+            if item[0] <= now:
+                del self._data[key]
+                return None
+            self._data.move_to_end(key)
+            return item[1]
+
+    def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        with self._lock:
+            self._data[key] = (expires_at, value)
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+class SqliteCacheBackend:
+    """Entries in a SQLite file (table ``osukit_cache``), WAL mode, shared by processes; a new file
+    is created mode 0600. Expired rows are removed on read and every ``vacuum_every`` writes."""
+
+    def __init__(self, path: str | os.PathLike[str], *, vacuum_every: int = 1000) -> None:
+        self.path = os.fspath(path)
+        self.vacuum_every = vacuum_every
+        self._writes = 0
+        self._lock = threading.Lock()
+        try:
+            if not os.path.exists(self.path):  # user-scoped answers may be cached: readable by you only
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+            self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS osukit_cache "
+                             "(key TEXT PRIMARY KEY, expires_at REAL NOT NULL, value BLOB NOT NULL)")
+        except (OSError, sqlite3.Error) as exc:
+            raise TokenStoreError(f"cannot open cache database {os.path.basename(self.path)}: {exc}") from None
+
+    def __repr__(self) -> str:
+        return f"SqliteCacheBackend({self.path!r})"
+
+    def _run(self, sql: str, args: tuple[Any, ...]) -> Any:
+        try:
+            with self._lock:
+                return self._db.execute(sql, args).fetchone()
+        except sqlite3.Error as exc:
+            raise TokenStoreError(f"cache database {os.path.basename(self.path)}: {exc}") from None
+
+    def get(self, key: str, now: float) -> bytes | None:
+        row = self._run("SELECT expires_at, value FROM osukit_cache WHERE key = ?", (key,))
+        if row is None:
+            return None
+        if row[0] <= now:
+            self._run("DELETE FROM osukit_cache WHERE key = ? AND expires_at <= ?", (key, now))
+            return None
+        return bytes(row[1])
+
+    def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        self._run("INSERT INTO osukit_cache (key, expires_at, value) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE "
+                  "SET expires_at = excluded.expires_at, value = excluded.value", (key, expires_at, value))
+        self._writes += 1
+        if self.vacuum_every and self._writes % self.vacuum_every == 0:
+            self._run("DELETE FROM osukit_cache WHERE expires_at <= ?", (now,))
+
+    def clear(self) -> None:
+        self._run("DELETE FROM osukit_cache", ())
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+class RedisCacheBackend:
+    """Entries in Redis under ``{prefix}{key}`` with a Redis expiry as a backstop (needs ``osukit[redis]``).
+
+    The expiry osukit checks is stored with the value (so a fake clock works);
+    Redis also drops the key ``expires_at - now`` seconds after it was written.
+    A Redis failure raises `osukit.TransportError`.
+    """
+
+    def __init__(self, redis: Any = None, *, prefix: str = "osukit:cache:", socket_timeout: float = 5.0) -> None:
+        try:
+            import redis as redis_lib
+        except ImportError:  # pragma: no cover - the extra is part of [dev]
+            from ._exceptions import MissingExtraError
+
+            raise MissingExtraError("RedisCacheBackend", "redis") from None
+        if redis is None or isinstance(redis, str):
+            redis = redis_lib.Redis.from_url(redis or "redis://127.0.0.1:6379/0", socket_timeout=socket_timeout)
+        self._redis = redis
+        self._errors: tuple[type[BaseException], ...] = (redis_lib.RedisError, OSError)
+        self.prefix = prefix
+
+    def __repr__(self) -> str:
+        return f"RedisCacheBackend(prefix={self.prefix!r})"
+
+    def get(self, key: str, now: float) -> bytes | None:
+        try:
+            raw = self._redis.get(self.prefix + key)
+        except self._errors as exc:
+            raise TransportError(f"Redis cache: could not read an entry ({type(exc).__name__})") from None
+        if raw is None or len(raw) < 16:
+            return None
+        expires_at = float(raw[:16].decode())
+        return None if expires_at <= now else bytes(raw[16:])
+
+    def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        ttl_ms = max(1, int((expires_at - now) * 1000))
+        try:
+            self._redis.set(self.prefix + key, f"{expires_at:016.3f}".encode()[:16] + value, px=ttl_ms)
+        except self._errors as exc:
+            raise TransportError(f"Redis cache: could not store an entry ({type(exc).__name__})") from None
+
+    def clear(self) -> None:
+        try:
+            for key in self._redis.scan_iter(match=self.prefix + "*"):
+                self._redis.delete(key)
+        except self._errors as exc:
+            raise TransportError(f"Redis cache: could not clear ({type(exc).__name__})") from None
+
+
+class ResponseCache:
+    """The response cache a client consults before the rate limiter (see the module docstring).
+
+    Args:
+        backend: a `CacheBackend` (default: a new `MemoryCacheBackend`).
+        ttl: lifetimes in seconds by osukit route name or ``fnmatch`` pattern, on top of
+            `DEFAULT_TTL` (0 turns a route off).
+        shared: route names keyed without the token's user, instead of `SHARED_ROUTES`.
+            Only list routes whose answer really is the same for every viewer.
+
+    One cache may serve several clients (even of different users): keys keep them apart.
+    """
+
+    def __init__(self, backend: CacheBackend | None = None, *, ttl: Mapping[str, float] | None = None,
+                 shared: frozenset[str] | set[str] | None = None) -> None:
+        self.backend: CacheBackend = backend if backend is not None else MemoryCacheBackend()
+        self.overrides: dict[str, float] = dict(ttl or {})
+        self.policy: dict[str, float] = {**DEFAULT_TTL, **self.overrides}
+        for name, seconds in self.policy.items():
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+                raise ConfigurationError(f"cache lifetime for {name!r} must be a number of seconds >= 0")
+        self.shared = frozenset(SHARED_ROUTES if shared is None else shared)
+        self.hits = 0
+        self.misses = 0
+        self.stores = 0
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ResponseCache({self.backend!r}, hits={self.hits}, misses={self.misses})"
+
+    def stats(self) -> dict[str, int]:
+        """``{"hits", "misses", "stores"}`` since this cache was made."""
+        return {"hits": self.hits, "misses": self.misses, "stores": self.stores}
+
+    def lifetime(self, route: Route, content: bytes | None = None) -> float:
+        """Seconds an answer of ``route`` (with body ``content``) stays fresh; 0: not cached."""
+        name = route.name
+        seconds = _lookup(self.overrides, name)  # yours first, then the defaults
+        if seconds is None:
+            seconds = _lookup(DEFAULT_TTL, name)
+        if seconds is None:
+            seconds = 0.0
+        if seconds and content is not None and name in _BEATMAPS:
+            statuses = set(_STATUS.findall(content))
+            if statuses and not statuses <= _STABLE:
+                seconds = min(seconds, SHORT)
+        return float(seconds)
+
+    def key(self, route: Route, method: str, path: str, params: Mapping[str, Any] | None, body: Any,
+            api_version: int, base_url: str, token: Token | None, user_bound: bool) -> str | None:
+        """The entry key of a request, or None when ``route`` is not cached."""
+        if self.lifetime(route) <= 0:
+            return None
+        from ._base_client import encode_params
+
+        who = "shared"
+        if route.name not in self.shared:
+            if token is None:
+                who = "anonymous"
+            elif token.user_id is not None:
+                who = f"user:{token.user_id}"
+            elif not user_bound:
+                who = "guest"
+            else:
+                who = "token:" + hashlib.sha256(token.access_token.encode()).hexdigest()
+        parts = [method.upper(), base_url, path, json.dumps(sorted(encode_params(params)), separators=(",", ":")),
+                 json.dumps(body, sort_keys=True, default=str) if body is not None else "", str(api_version), who]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+    def get(self, key: str, now: float, method: str, url: str) -> CachedResponse | None:
+        """A fresh entry as a response (counted as a hit), or None (a miss)."""
+        raw = self.backend.get(key, now)
+        if raw is None:
+            with self._lock:
+                self.misses += 1
+            return None
+        status = int(raw[:3])
+        with self._lock:
+            self.hits += 1
+        return CachedResponse(status, {"content-type": "application/json", "x-osukit-cache": "hit"}, raw[3:], method, url)
+
+    def put(self, key: str, route: Route, response: ResponseLike, now: float) -> None:
+        """Store a successful answer for its route's lifetime."""
+        if not 200 <= response.status_code < 300:
+            return
+        seconds = self.lifetime(route, response.content)
+        if seconds <= 0:
+            return
+        self.backend.set(key, b"%03d" % response.status_code + response.content, now + seconds, now)
+        with self._lock:
+            self.stores += 1
+
+    def clear(self) -> None:
+        """Forget every entry (the counts stay)."""
+        self.backend.clear()
+
+
+def _lookup(table: Mapping[str, float], name: str) -> float | None:
+    """The exact entry for ``name``, else the longest matching pattern's."""
+    if name in table:
+        return table[name]
+    matches = [(len(p), s) for p, s in table.items() if any(c in p for c in "*?[") and fnmatch.fnmatchcase(name, p)]
+    return max(matches)[1] if matches else None
+
+
+def as_response_cache(cache: Any) -> ResponseCache | None:
+    """``None``, ``True``/``"memory"`` (in memory), a ``.db``/``.sqlite`` path, a ``redis://`` URL,
+    a `CacheBackend` or a `ResponseCache`."""
+    if cache is None or cache is False:
+        return None
+    if isinstance(cache, ResponseCache):
+        return cache
+    if cache is True or cache == "memory":
+        return ResponseCache()
+    if isinstance(cache, str) and cache.startswith(("redis://", "rediss://", "unix://")):
+        return ResponseCache(RedisCacheBackend(cache))
+    if isinstance(cache, (str, os.PathLike)):
+        return ResponseCache(SqliteCacheBackend(cache))
+    if isinstance(cache, CacheBackend):
+        return ResponseCache(cache)
+    raise ConfigurationError("cache must be a ResponseCache, a backend, 'memory', a SQLite path or a redis:// URL")

@@ -1,0 +1,229 @@
+"""``osukit scores follow`` (the live score feed) and ``osukit track add/run/show`` (history in SQLite).
+
+Registered by `install`, called once from ``cli/_app.py``. ``osukit scores``
+becomes a group whose default command is the old ``osukit scores USER [KIND]``
+listing, so ``osukit scores peppy best`` keeps working beside ``osukit scores follow``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ._errors import CliError, ExitCode
+from ._render import emit_json, fmt, print_kv, print_table, say
+
+__all__ = ["install", "parse_duration", "scores_app", "track_app"]
+
+
+class _DefaultToList(TyperGroup):
+    """A group that runs ``list`` when the first argument is not one of its commands."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["list", *args]
+        return super().resolve_command(ctx, args)
+
+
+scores_app = typer.Typer(cls=_DefaultToList, no_args_is_help=False,
+                         help="Scores: a user's listing (osukit scores USER [KIND]) or the live feed (follow).")
+track_app = typer.Typer(no_args_is_help=True, help="Track users over time in SQLite: add, run (on a schedule), show.")
+
+ModeOpt = Annotated[str | None, typer.Option("--mode", "-m", help="Ruleset: osu, taiko, fruits (catch) or mania.")]
+DbOpt = Annotated[Path, typer.Option("--db", help="The tracking database (SQLite).")]
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(text: str) -> float:
+    """``90``, ``90s``, ``30m``, ``1h``, ``7d``, ``2w``, ``1h30m`` → seconds."""
+    spec = text.strip().lower()
+    if re.fullmatch(r"\d+(\.\d+)?", spec):
+        return float(spec)
+    parts = re.findall(r"(\d+(?:\.\d+)?)([smhdw])", spec)
+    if not parts or "".join(n + u for n, u in parts) != spec:
+        raise CliError(f"bad duration {text!r}", "use e.g. 90s, 30m, 1h, 7d or 1h30m", ExitCode.USAGE)
+    seconds = sum(float(n) * _UNITS[u] for n, u in parts)
+    if seconds <= 0:
+        raise CliError(f"bad duration {text!r}", "it must be more than zero", ExitCode.USAGE)
+    return seconds
+
+
+def _state(ctx: typer.Context) -> Any:
+    from ._app import _state as root_state
+
+    return root_state(ctx)
+
+
+def _ruleset(mode: str | None) -> Any:
+    from ._app import _ruleset as parse
+
+    return parse(mode)
+
+
+def _checkpoint(path: Path | None) -> Any:
+    if path is None:
+        return None
+    if path.suffix in (".db", ".sqlite", ".sqlite3"):
+        from ..contrib.sqlite import SqliteCheckpointStore
+
+        return SqliteCheckpointStore(path)
+    return str(path)
+
+
+@scores_app.command("follow")
+def follow(
+    ctx: typer.Context,
+    mode: ModeOpt = None,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per line: scores, and gaps as "
+                                                           '{"type": "gap", …}.')] = False,
+    checkpoint: Annotated[Path | None, typer.Option(
+        "--checkpoint", help="Resume from and save the position here (.db/.sqlite: SQLite, else a JSON file).")] = None,
+    count: Annotated[int | None, typer.Option("--count", "-n", min=1, help="Stop after this many scores.")] = None,
+    backfill: Annotated[bool, typer.Option("--backfill", help="Start with the newest page, not after it.")] = False,
+) -> None:
+    """Stream every new score as it is set (GET /scores), each once, in order; resumable with --checkpoint."""
+    import sys
+
+    from ..feeds import FeedGap
+
+    state = _state(ctx)
+    seen = 0
+    with state.client() as client, client.scores.follow(_ruleset(mode), checkpoint=_checkpoint(checkpoint),
+                                                         backfill=backfill) as feed:
+        for item in feed:
+            if isinstance(item, FeedGap):
+                if as_jsonl:
+                    emit_json(item.to_json(), lines=True)
+                sys.stderr.write(f"osukit: scores may be missing between {item.after_time} and {item.before_time} "
+                                 "(osu! refused the old cursor)\n")
+                continue
+            seen += 1
+            if as_jsonl:
+                emit_json(item, lines=True)
+            else:
+                say(f"{item.id}  user {item.user_id}  beatmap {fmt(item.beatmap_id)}  {fmt(item.pp)}pp  "
+                    f"{item.rank}  {fmt(item.accuracy * 100)}%")
+            if count is not None and seen >= count:
+                break
+
+
+# ------------------------------------------------------------------------------------------- track
+
+
+def _tracker(ctx: typer.Context, db: Path) -> tuple[Any, Any]:
+    from ..track import Tracker
+
+    client = _state(ctx).client()
+    return client, Tracker(client, db)
+
+
+def _user_ids(client: Any, users: list[str]) -> list[int]:
+    ids = []
+    for ref in users:
+        ids.append(int(ref) if ref.isdigit() else int(client.users.get(ref).id))
+    return ids
+
+
+@track_app.command("add")
+def track_add(
+    ctx: typer.Context,
+    users: Annotated[list[str], typer.Argument(help="User ids or names.")],
+    mode: ModeOpt = None,
+    db: DbOpt = Path("osukit-track.db"),
+) -> None:
+    """Start tracking users (the next run snapshots them)."""
+    client, track = _tracker(ctx, db)
+    with client, track:
+        ids = _user_ids(client, users)
+        track.add(ids, [_ruleset(mode) or "osu"])
+        say(f"tracking {len(track.tracked())} user/ruleset pairs in {db}")
+
+
+@track_app.command("run")
+def track_run(
+    ctx: typer.Context,
+    every: Annotated[str | None, typer.Option("--every", help="Repeat at this interval (e.g. 1h); the schedule "
+                                                              "is kept in the database across restarts.")] = None,
+    db: DbOpt = Path("osukit-track.db"),
+    times: Annotated[int | None, typer.Option("--times", min=1, help="With --every: stop after this many runs.")] = None,
+) -> None:
+    """Snapshot every tracked user now, or on a schedule with --every."""
+    client, track = _tracker(ctx, db)
+    with client, track:
+        if not track.tracked():
+            raise CliError("nothing is tracked yet", "osukit track add USER…", ExitCode.USAGE)
+        if every is None:
+            taken = track.snapshot()
+            say(f"{len(taken)} snapshots taken")
+            return
+        seconds = parse_duration(every)
+        done = 0
+        while times is None or done < times:
+            wait = track.due(seconds)
+            if wait > 0:
+                client._clock.sleep(wait)
+                continue
+            taken = track.run_due(seconds) or []
+            done += 1
+            say(f"{_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M:%S}Z  {len(taken)} snapshots taken")
+
+
+@track_app.command("show")
+def track_show(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Argument(help="User id or name.")],
+    mode: ModeOpt = None,
+    since: Annotated[str, typer.Option("--since", help="Compare with this long ago (e.g. 7d).")] = "7d",
+    db: DbOpt = Path("osukit-track.db"),
+    plot: Annotated[Path | None, typer.Option("--plot", help="Also draw pp and rank over time to this PNG/SVG.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the series and the diff as JSON.")] = False,
+) -> None:
+    """A tracked user's change over --since, and the series (optionally plotted)."""
+    client, track = _tracker(ctx, db)
+    with client, track:
+        uid = _user_ids(client, [user])[0]
+        ruleset = _ruleset(mode) or "osu"
+        series = track.history(uid, ruleset)
+        if not series:
+            raise CliError(f"no snapshots of {user}", "osukit track add USER, then osukit track run", ExitCode.USAGE)
+        change = track.diff(uid, since=_dt.timedelta(seconds=parse_duration(since)), ruleset=ruleset)
+        if plot is not None:
+            track.plot(uid, ruleset).savefig(plot)
+    if as_json:
+        from dataclasses import asdict
+
+        emit_json({"series": [asdict(s) for s in series], "diff": asdict(change) if change else None})
+        return
+    last = series[-1]
+    pairs: list[tuple[str, Any]] = [("user", f"{last.username} ({uid})"), ("snapshots", len(series)),
+                                    ("pp", fmt(last.pp)), ("rank", f"#{last.global_rank}"),
+                                    ("country rank", f"#{last.country_rank}"), ("accuracy", f"{fmt(last.accuracy)}%"),
+                                    ("play count", last.play_count)]
+    if change is not None:
+        pairs += [(f"pp since {since}", f"{change.pp_delta:+.2f}" if change.pp_delta is not None else "?"),
+                  (f"rank since {since}", f"{change.rank_delta:+d}" if change.rank_delta is not None else "?"),
+                  ("new top plays", len(change.new_top_plays)), ("dropped top plays", len(change.dropped_top_plays))]
+    print_kv(f"tracked: {last.username}", pairs)
+    if change is not None and change.new_top_plays:
+        print_table("new top plays", ("#", "score", "beatmap", "pp", "grade"),
+                    ((p.position, p.score_id, p.beatmap_id, fmt(p.pp), p.grade) for p in change.new_top_plays))
+    if plot is not None:
+        say(f"plot written to {plot}")
+
+
+def install(app: typer.Typer) -> None:
+    """Add ``scores follow`` (keeping ``scores USER [KIND]`` as the default ``scores list``) and ``track``."""
+    for info in list(app.registered_commands):
+        callback = info.callback
+        if (info.name or (callback.__name__ if callback else "")) == "scores" and callback is not None:
+            app.registered_commands.remove(info)
+            scores_app.command("list", help=callback.__doc__)(callback)
+            break
+    app.add_typer(scores_app, name="scores")
+    app.add_typer(track_app, name="track")

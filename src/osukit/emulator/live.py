@@ -1,0 +1,269 @@
+"""The emulator's live world: a virtual clock that makes new scores and changes users as it moves.
+
+Nothing moves on its own: tests (or ``POST /_emulator/live/advance``) push the
+virtual clock forward, and the world changes as osu! would have meanwhile:
+
+* new passing scores arrive at ``score_rate`` per virtual second (ids increasing,
+  ``ended_at`` on the virtual clock), so ``GET /api/v2/scores`` has a feed to follow;
+* at each virtual midnight every user plays a little: play count and time, grade
+  counts, pp and the ranks derived from it change, and some users set a new top play.
+
+``GET /api/v2/scores`` answers like osu-web's ``ScoresController::index``
+(``app/Http/Controllers/ScoresController.php``): no cursor (or one it cannot read)
+gives the newest 1,000 scores, oldest first; a cursor gives the next 1,000 after
+it; an empty answer hands the same cursor back; and a cursor whose id is more than
+``index_max_id_distance`` (osu-web's ``SCORE_INDEX_MAX_ID_DISTANCE``, default
+10,000,000) behind the newest score is refused with ``422 {"error": "cursor is too
+old"}``. ``POST /_emulator/live/expire`` makes every cursor issued so far too old.
+
+Controls (JSON bodies):
+
+* ``GET /_emulator/live`` - the virtual time, score rate, newest score id.
+* ``POST /_emulator/live/config`` - ``{"score_rate": per_second, "max_id_distance": n,
+  "user_drift": bool}``.
+* ``POST /_emulator/live/advance`` - ``{"seconds": s}``: move the clock, making scores
+  and daily user changes; answers how many scores were made.
+* ``POST /_emulator/live/expire`` - refuse every cursor up to the newest score id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..game.accuracy import accuracy as _accuracy
+from ..game.accuracy import grade as _grade
+from . import render as R
+from .dataset import BASE_TIME, World, _score_stats, iso
+
+__all__ = ["Live", "live_of"]
+
+DEFAULT_MAX_ID_DISTANCE = 10_000_000
+"""osu-web ``config/osu.php`` ``scores.index_max_id_distance`` (env ``SCORE_INDEX_MAX_ID_DISTANCE``)."""
+PAGE = 1000
+"""``ScoresController::index`` returns at most 1,000 scores."""
+_DAY = 86400.0
+
+
+class Live:
+    """The moving parts of one emulator world (see the module docstring)."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.now = BASE_TIME
+        self.score_rate = 0.0
+        self.max_id_distance = DEFAULT_MAX_ID_DISTANCE
+        self.expired_up_to = 0
+        self.user_drift = True
+        self.made = 0
+        self._carry = 0.0
+        self._rng = random.Random(world.seed * 7919 + 17)
+        self._ranked = [b for b in world.beatmaps.values() if b["status"] in ("ranked", "approved")]
+        self._users = list(world.users)
+        self.max_id = max(world.scores) if world.scores else 4_000_000_000
+        self._passed: list[int] | None = None
+        self._seen = -1
+
+    # --- the clock ------------------------------------------------------------------------
+
+    def advance(self, seconds: float) -> int:
+        """Move the virtual clock ``seconds`` forward; returns how many scores were made."""
+        made = 0
+        remaining = max(0.0, float(seconds))
+        while remaining > 0:
+            midnight = (self.now - BASE_TIME).total_seconds() // _DAY * _DAY + _DAY
+            step = min(remaining, midnight - (self.now - BASE_TIME).total_seconds())
+            made += self._scores_during(step)
+            self.now += dt.timedelta(seconds=step)
+            remaining -= step
+            if (self.now - BASE_TIME).total_seconds() % _DAY == 0 and self.user_drift:
+                self._new_day()
+        return made
+
+    def _scores_during(self, seconds: float) -> int:
+        want = self._carry + self.score_rate * seconds
+        count = int(want)
+        self._carry = want - count
+        start = self.now
+        for k in range(count):
+            at = start + dt.timedelta(seconds=seconds * (k + 1) / (count + 1))
+            uid = self._rng.choice(self._users)
+            self._make_score(uid, self._rng.choice(self._ranked), at, quality=0.5 + self._rng.random() * 0.5)
+        return count
+
+    def _make_score(self, uid: int, beatmap: dict[str, Any], at: dt.datetime, *, quality: float,
+                    pp: float | None = None) -> int:
+        w, rng = self.world, self._rng
+        self.max_id += 1
+        sid = self.max_id
+        stats, maximum, combo = _score_stats(rng, beatmap, quality)
+        raw = {"statistics": stats, "maximum_statistics": maximum, "ruleset_id": _RULESET_ID[beatmap["mode"]],
+               "mods": [], "passed": True}
+        acc = float(_accuracy(raw))
+        total = int(1_000_000 * acc * (0.7 + 0.3 * rng.random()))
+        if pp is None:
+            pp = round(beatmap["difficulty_rating"] ** 2.4 * acc ** 6 * 9, 3)
+        w.scores[sid] = {
+            "id": sid, "user_id": uid, "beatmap_id": beatmap["id"], "ruleset": beatmap["mode"],
+            "ruleset_id": _RULESET_ID[beatmap["mode"]], "mods": [], "statistics": stats, "maximum_statistics": maximum,
+            "accuracy": acc, "rank": str(_grade(raw)), "total_score": total, "legacy_total_score": total * 2 // 3,
+            "max_combo": combo, "passed": True, "pp": pp, "ended_at": at,
+            "legacy_score_id": None, "has_replay": False, "pinned": False, "best": True,
+            "is_perfect_combo": stats.get("miss", 0) == 0,
+        }
+        self.made += 1
+        if self._passed is not None and self._seen == len(w.scores) - 1:
+            self._passed.append(sid)
+            self._seen = len(w.scores)
+        return sid
+
+    def _new_day(self) -> None:
+        """Every user plays a little; pp and ranks move; some set a new top play."""
+        w, rng = self.world, self._rng
+        for ruleset in ("osu", "taiko", "fruits", "mania"):
+            for uid in self._users:
+                s = w.users[uid]["stats"][ruleset]
+                plays = rng.randint(0, 25)
+                if not plays:
+                    continue
+                s["play_count"] += plays
+                s["play_time"] += plays * rng.randint(90, 200)
+                s["total_hits"] += plays * 400
+                s["count_300"] += plays * 360
+                s["count_100"] += plays * 36
+                s["count_50"] += plays * 4
+                s["ranked_score"] += plays * 150_000
+                s["total_score"] += plays * 400_000
+                grades = s["grade_counts"]
+                grades["a"] += rng.randint(0, plays // 3)
+                grades["s"] += rng.randint(0, plays // 5)
+                s["pp"] = round(max(0.0, s["pp"] + rng.uniform(-1.0, 6.0)), 4)
+                s["hit_accuracy"] = round(min(100.0, max(80.0, s["hit_accuracy"] + rng.uniform(-0.05, 0.06))), 5)
+                s["accuracy"] = round(s["hit_accuracy"] / 100, 7)
+            self._rerank(ruleset)
+        for uid in rng.sample(self._users, max(1, len(self._users) // 6)):
+            pool = [b for b in self._ranked if b["mode"] == "osu"]
+            if not pool:
+                break
+            best = sorted((x["pp"] or 0 for x in w.scores.values() if x["user_id"] == uid and x["best"]
+                           and x["ruleset"] == "osu"), reverse=True)
+            top = best[0] if best else 100.0
+            at = self.now + dt.timedelta(seconds=rng.randint(1, 3600))
+            self._make_score(uid, rng.choice(pool), at, quality=0.95, pp=round(top * rng.uniform(0.9, 1.15), 3))
+
+    def _rerank(self, ruleset: str) -> None:
+        w = self.world
+        ranks = sorted(w.users[u]["stats"][ruleset]["global_rank"] for u in self._users)
+        by_pp = sorted(self._users, key=lambda u: -w.users[u]["stats"][ruleset]["pp"])
+        for rank, uid in zip(ranks, by_pp, strict=True):
+            s = w.users[uid]["stats"][ruleset]
+            s["global_rank"] = rank
+            s["global_rank_percent"] = round(rank / 30.0, 6)
+            s["country_rank"] = max(1, rank // 3)
+            s["rank"] = {"country": max(1, rank // 3)}
+
+    # --- GET /api/v2/scores -----------------------------------------------------------------
+
+    def passed_ids(self) -> list[int]:
+        if self._passed is None or self._seen != len(self.world.scores):
+            self._passed = sorted(sid for sid, s in self.world.scores.items() if s["passed"])
+            self._seen = len(self.world.scores)
+        return self._passed
+
+    def index(self, ruleset: str | None, cursor: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+        """``ScoresController::index``: (status, body)."""
+        w = self.world
+        ids = self.passed_ids()
+        newest = ids[-1] if ids else 0
+        after: int | None = None
+        if cursor is not None and "id" in cursor:
+            try:
+                after = int(cursor["id"])
+            except (TypeError, ValueError):
+                after = None
+        if after is not None and (newest - after > self.max_id_distance or after < self.expired_up_to):
+            return 422, {"error": "cursor is too old"}
+        rulesets = ("osu", "taiko", "fruits", "mania")
+        if ruleset is not None and ruleset not in rulesets:
+            return 422, {"error": "invalid ruleset parameter"}
+        picked: list[int] = []
+        if after is None:  # the newest 1,000, reversed so the newest comes last
+            for sid in reversed(ids):
+                if ruleset is None or w.scores[sid]["ruleset"] == ruleset:
+                    picked.append(sid)
+                    if len(picked) == PAGE:
+                        break
+            picked.reverse()
+        else:
+            import bisect
+
+            for sid in ids[bisect.bisect_right(ids, after):]:
+                if ruleset is None or w.scores[sid]["ruleset"] == ruleset:
+                    picked.append(sid)
+                    if len(picked) == PAGE:
+                        break
+        if picked:
+            cursor_out: dict[str, Any] | None = {"id": picked[-1]}
+        else:  # "return previous cursor if no result, assuming there's no new scores yet"
+            cursor_out = {"id": after} if after is not None else None
+        from .app import encode_cursor
+
+        return 200, {"scores": [R.score(w, sid, R.LAZER_SCORES, "current_user_attributes") for sid in picked],
+                     "cursor_string": encode_cursor(cursor_out) if cursor_out else None}
+
+    def describe(self) -> dict[str, Any]:
+        return {"now": iso(self.now), "score_rate": self.score_rate, "max_id_distance": self.max_id_distance,
+                "newest_score_id": self.max_id, "expired_up_to": self.expired_up_to, "made": self.made,
+                "user_drift": self.user_drift}
+
+
+_RULESET_ID = {"osu": 0, "taiko": 1, "fruits": 2, "mania": 3}
+
+
+def live_of(state: Any) -> Live:
+    """The `Live` of an emulator ``State`` (made on first use, remade after a reset)."""
+    live: Live | None = getattr(state, "_live", None)
+    if live is None or live.world is not state.world:
+        live = Live(state.world)
+        setattr(state, "_live", live)  # noqa: B010 - State does not declare it: the live world is optional
+    return live
+
+
+async def control(state: Any, request: Request, what: str) -> Response:
+    """``/_emulator/live…`` (see the module docstring)."""
+    from .app import _control_body, _json, error
+
+    live = live_of(state)
+    if what == "live" and request.method == "GET":
+        return _json(200, live.describe())
+    if request.method != "POST":
+        raise error(405, "Method Not Allowed")
+    body = await _control_body(request)
+    if what == "live/config":
+        if "score_rate" in body:
+            live.score_rate = _number(body["score_rate"], "score_rate", high=10_000.0)
+        if "max_id_distance" in body:
+            live.max_id_distance = int(_number(body["max_id_distance"], "max_id_distance", high=1e12))
+        if "user_drift" in body:
+            live.user_drift = bool(body["user_drift"])
+        return _json(200, live.describe())
+    if what == "live/advance":
+        seconds = _number(body.get("seconds", 0), "seconds", high=400 * _DAY)
+        made = live.advance(seconds)
+        return _json(200, {**live.describe(), "made_now": made})
+    if what == "live/expire":
+        live.expired_up_to = live.max_id
+        return _json(200, live.describe())
+    raise error(404, "Not Found")
+
+
+def _number(value: Any, name: str, *, high: float) -> float:
+    from .app import error
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= high:
+        raise error(422, f"{name} must be a number in [0, {high:g}]")
+    return float(value)

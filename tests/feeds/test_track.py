@@ -1,0 +1,168 @@
+"""``osukit.track`` over an emulated month of changing users: diffs, series, plot, schema, schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import osukit
+from osukit.track import MIGRATIONS, SCHEMA_VERSION, Tracker
+
+from .conftest import LiveClock, control
+
+DAY = 86400.0
+
+
+def _client(emu: Any, clock: LiveClock) -> osukit.Client:
+    return osukit.Client(client_id=emu.client_id, client_secret=emu.client_secret, base_url=emu.base_url,
+                         rate_limit=0, clock=clock)
+
+
+@pytest.fixture(scope="module")
+def month(emu: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Five users snapshotted once a day for 30 emulated days (the world changes each midnight)."""
+    import httpx
+
+    live = emu
+    httpx.post(f"{emu.base_url}/_emulator/reset", timeout=30).raise_for_status()
+    tmp_path = tmp_path_factory.mktemp("track")
+    control(live, "live/config", score_rate=0)
+    clock = LiveClock(live.base_url)
+    users = [u["id"] for u in live.dataset["users"][5:10]]
+    osu = _client(live, clock)
+    track = Tracker(osu, tmp_path / "track.db", top=10)
+    track.add(users)
+    start = clock.time()
+    for _ in range(31):
+        track.snapshot()
+        clock.sleep(DAY)  # the emulator's users play a day meanwhile
+    yield live, track, users, clock, start
+    track.close()
+    osu.close()
+
+
+def test_series_follow_the_emulated_month(month: Any) -> None:
+    live, track, users, _clock, start = month
+    world = live.state.world
+    for uid in users:
+        series = track.history(uid)
+        assert len(series) == 31
+        assert [s.taken_at.timestamp() for s in series] == [start + k * DAY for k in range(31)]
+        # the last snapshot is what the emulator holds now (nothing changed since the last midnight? one did)
+        stats = world.users[uid]["stats"]["osu"]
+        last = series[-1]
+        assert last.play_count is not None and last.play_count <= stats["play_count"]
+        assert last.username == world.users[uid]["username"]
+        assert series[0].play_count is not None and last.play_count >= series[0].play_count
+        assert len({s.pp for s in series}) > 10  # it really changed day by day
+        assert set(last.grade_counts) == {"ss", "ssh", "s", "sh", "a"}
+
+
+def test_diff_over_the_month_and_a_week(month: Any) -> None:
+    _live, track, users, clock, start = month
+    for uid in users:
+        series = track.history(uid, top_plays=True)
+        whole = track.diff(uid, since=start)
+        assert whole is not None
+        assert whole.before.id == series[0].id and whole.after.id == series[-1].id
+        assert whole.pp_delta == pytest.approx(series[-1].pp - series[0].pp)
+        assert whole.rank_delta == series[-1].global_rank - series[0].global_rank
+        assert whole.play_count_delta is not None and whole.play_count_delta > 0
+        first_ids = {p.score_id for p in series[0].top_plays}
+        last_ids = {p.score_id for p in series[-1].top_plays}
+        assert {p.score_id for p in whole.new_top_plays} == last_ids - first_ids
+        assert {p.score_id for p in whole.dropped_top_plays} == first_ids - last_ids
+        week = track.diff(uid, since=dt.timedelta(days=7))
+        assert week is not None and week.before.taken_at.timestamp() <= clock.time() - 7 * DAY
+        assert week.before.taken_at.timestamp() > clock.time() - 8 * DAY
+    # over a month some tracked users set new top plays that pushed others out of the top 10
+    changes = [track.diff(uid, since=start) for uid in users]
+    assert any(c is not None and c.new_top_plays for c in changes)
+    assert any(c is not None and c.dropped_top_plays for c in changes)
+
+
+def test_plot_renders_a_png(month: Any, tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    _, track, users, _, _ = month
+    out = tmp_path / "history.png"
+    track.plot(users[0]).savefig(out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000
+
+
+def test_schema_is_versioned_and_migrates_forward(live: Any, tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    for sql in MIGRATIONS[0][1]:  # a database made by the first schema
+        db.execute(sql)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO tracked VALUES (2, 'osu', 0)")
+    db.commit()
+    db.close()
+    with _client(live, LiveClock()) as osu, Tracker(osu, path) as track:
+        assert track.schema_version == SCHEMA_VERSION == 2
+        assert track.tracked() == [(2, "osu")]  # data kept
+        assert track.schedule() is None
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.commit()
+    db.close()
+    with _client(live, LiveClock()) as osu, pytest.raises(osukit.ConfigurationError, match="upgrade osukit"):
+        Tracker(osu, path)
+
+
+def test_run_every_survives_restarts(live: Any, tmp_path: Path) -> None:
+    clock = LiveClock()
+    path = tmp_path / "sched.db"
+    users = [u["id"] for u in live.dataset["users"][5:7]]
+    with _client(live, clock) as osu, Tracker(osu, path) as track:
+        track.add(users)
+        t0 = clock.time()
+        assert track.run_forever(3600, iterations=3) == 3  # at t0, t0+1h, t0+2h
+        assert clock.time() == t0 + 7200
+    clock.advance(1800)  # "restarted" half an hour later: the next run is still at t0+3h
+    with _client(live, clock) as osu, Tracker(osu, path) as track:
+        assert track.due(3600) == pytest.approx(1800)
+        assert track.run_forever(3600, iterations=1) == 1
+        assert clock.time() == t0 + 3 * 3600
+        clock.advance(5 * 3600 + 60)  # down for five hours: one catch-up run, no burst of five
+        assert track.run_due(3600) is not None
+        assert track.run_due(3600) is None
+        sched = track.schedule()
+        assert sched is not None and sched["runs"] == 5 and sched["next_run"] == t0 + 9 * 3600
+        assert len(track.history(users[0])) == 5
+
+
+def test_unknown_users_are_skipped(live: Any, tmp_path: Path) -> None:
+    with _client(live, LiveClock()) as osu, Tracker(osu, tmp_path / "x.db") as track:
+        taken = track.snapshot([live.dataset["users"][3]["id"], 999_999_999])
+        assert len(taken) == 1 and taken[0].top_plays is not None
+        assert track.diff(999_999_999, since=0) is None
+        with pytest.raises(osukit.InvalidParameterError):
+            Tracker(osu, tmp_path / "y.db", top=0)
+
+
+def test_every_snapshot_request_goes_through_the_rate_limiter(live: Any, tmp_path: Path) -> None:
+    from osukit.ratelimit import NoRateLimit
+
+    class Counting(NoRateLimit):
+        def __init__(self) -> None:
+            self.slots = 0
+
+        def acquire(self, cost: int = 1, bucket: str = "default") -> None:
+            self.slots += cost
+
+    limiter = Counting()
+    users = [u["id"] for u in live.dataset["users"][3:6]]
+    with osukit.Client(client_id=live.client_id, client_secret=live.client_secret, base_url=live.base_url,
+                       rate_limit=limiter, clock=LiveClock()) as osu, Tracker(osu, tmp_path / "r.db", top=5) as track:
+        live.reset_stats()
+        taken = track.snapshot(users, ["osu", "taiko"])
+    stats = live.stats()["by_route"]
+    assert len(taken) == 6
+    assert stats["GET api/v2/users"] == 1  # users.get_many: one request for all of them
+    assert stats["GET api/v2/users/{user}/scores/{type}"] == 6  # users.scores: one per user and ruleset
+    assert limiter.slots == 3 + 6  # GET /users costs one slot per id (osu-web's rate limit cost)
