@@ -128,7 +128,7 @@ class Live:
             for uid in self._users:
                 s = w.users[uid]["stats"][ruleset]
                 plays = rng.randint(0, 25)
-                if not plays:
+                if not plays or s.get("global_rank") is None:  # unranked in this ruleset: they stay so
                     continue
                 s["play_count"] += plays
                 s["play_time"] += plays * rng.randint(90, 200)
@@ -157,8 +157,9 @@ class Live:
 
     def _rerank(self, ruleset: str) -> None:
         w = self.world
-        ranks = sorted(w.users[u]["stats"][ruleset]["global_rank"] for u in self._users)
-        by_pp = sorted(self._users, key=lambda u: -w.users[u]["stats"][ruleset]["pp"])
+        ranked = [u for u in self._users if w.users[u]["stats"][ruleset].get("global_rank") is not None]
+        ranks = sorted(w.users[u]["stats"][ruleset]["global_rank"] for u in ranked)
+        by_pp = sorted(ranked, key=lambda u: -w.users[u]["stats"][ruleset]["pp"])
         for rank, uid in zip(ranks, by_pp, strict=True):
             s = w.users[uid]["stats"][ruleset]
             s["global_rank"] = rank
