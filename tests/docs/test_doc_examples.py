@@ -12,7 +12,12 @@ with the emulator fixtures they name.
 Markers, an HTML comment on the line before the fence:
 
 * ``<!-- needs-account -->``: needs a real osu! account or a browser (OAuth login, a web app);
-* ``<!-- runs-forever -->``: a loop that follows a live stream until interrupted.
+* ``<!-- runs-forever -->``: a loop that follows a live stream, or waits for players, until interrupted;
+* ``<!-- needs-redis -->``: runs against a throwaway ``redis-server`` (its URL replaces
+  ``redis://localhost:6379/0``); skipped where no ``redis-server`` is installed, except in CI.
+
+A fence with a title (```` ```toml title="pool.toml" ````) is a file the page's examples read: it is
+written to the examples' working directory first.
 
 Blocks that only include a file (``--8<-- "examples/…"``) are the examples, run by their own tests.
 """
@@ -37,7 +42,8 @@ import osukit
 
 REPO = Path(__file__).resolve().parents[2]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
-MARKERS = ("<!-- needs-account -->", "<!-- runs-forever -->")
+MARKERS = ("<!-- needs-account -->", "<!-- runs-forever -->", "<!-- needs-redis -->")
+TITLED = re.compile(r'^```\w+ title="([\w.-]+)"\n(.*?)^```', re.S | re.M)
 ALL_SCOPES = ["identify", "public", "friends.read", "chat.read", "chat.write", "chat.write_manage", "forum.write"]
 
 
@@ -65,6 +71,20 @@ def test_the_examples_are_found_and_markers_are_known() -> None:
         for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip().startswith("<!-- needs-") or line.strip().startswith("<!-- runs-"):
                 assert line.strip() in MARKERS, f"{page}:{number}: unknown marker {line.strip()}"
+
+
+@pytest.fixture(scope="module")
+def redis_for_docs() -> Iterator[str]:
+    from tests.scale._servers import RedisServer, in_ci, redis_available
+
+    if not redis_available():
+        if in_ci():
+            pytest.fail("redis-server is not installed (CI must install it)")
+        pytest.skip("redis-server is not installed; CI fails instead of skipping")
+    server = RedisServer()
+    server.start()
+    yield server.url
+    server.close()
 
 
 @pytest.fixture(scope="module")
@@ -131,11 +151,19 @@ def _run(code: str, ns: dict[str, Any], where: str, emu: Any) -> None:
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(REPO)))
-def test_page_examples_run(page: Path, emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    runnable = [(line, code) for line, code, marker in blocks(page)
-                if marker is None and not re.fullmatch(r'\s*--8<-- "[^"]+"\s*', code)]
+def test_page_examples_run(page: Path, emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                           request: pytest.FixtureRequest) -> None:
+    found = blocks(page)
+    redis_url = None
+    if any(marker == "<!-- needs-redis -->" for _, _, marker in found):
+        redis_url = request.getfixturevalue("redis_for_docs")
+    runnable = [(line, code.replace("redis://localhost:6379/0", redis_url) if redis_url else code)
+                for line, code, marker in found
+                if marker in (None, "<!-- needs-redis -->") and not re.fullmatch(r'\s*--8<-- "[^"]+"\s*', code)]
     if not runnable:
         pytest.skip("no runnable Python example on this page")
+    for name, content in TITLED.findall(page.read_text(encoding="utf-8")):
+        (tmp_path / name).write_text(content, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     for cls in (osukit.Client, osukit.AsyncClient):
