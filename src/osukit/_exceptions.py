@@ -17,6 +17,8 @@ One status code maps to one class, and every class derives from
     │   └── ServerError               5xx
     ├── TransportError                no usable response: connection refused, reset, protocol errors
     │   ├── TimeoutError              connect/read/write/pool timeout
+    │   │   └── DeadlineExceededError the call's overall deadline passed (retries and waits included)
+    │   ├── ResponseTooLargeError     the (decompressed) body passed ``max_response_size``
     │   └── RateLimiterUnavailable    the shared (Redis) rate limiter is unreachable and may not fall back
     ├── DecodeError                   the response did not match the model (route, JSON path, expected type)
     ├── ConfigurationError            bad client settings (missing credentials, impossible scope set …)
@@ -24,6 +26,7 @@ One status code maps to one class, and every class derives from
     │   └── InvalidParameterError     a bad argument (also a ``TypeError``): a value osu-web would reject
     │                                 (limit out of range, > 50 ids …), caught before the request
     ├── ClientClosedError             a request on a client after ``close()``
+    │   └── EventLoopError            an AsyncClient used from a second running event loop
     ├── TokenStoreError               a token store or crawl checkpoint could not be read or written safely
     ├── MissingExtraError             an optional extra is not installed (also an ``ImportError``)
     ├── osukit.game.ModError          bad mods (also a ``ValueError``): UnknownModError, InvalidModSettingError,
@@ -49,7 +52,9 @@ __all__ = [
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "DeadlineExceededError",
     "DecodeError",
+    "EventLoopError",
     "ForbiddenError",
     "InvalidParameterError",
     "InvalidScopeError",
@@ -60,6 +65,7 @@ __all__ = [
     "OsukitError",
     "RateLimitError",
     "RateLimiterUnavailable",
+    "ResponseTooLargeError",
     "ServerError",
     "TimeoutError",
     "TokenStoreError",
@@ -211,6 +217,16 @@ class TimeoutError(TransportError, builtins.TimeoutError):
     """The request timed out (connect, read, write or waiting for a pooled connection)."""
 
 
+class DeadlineExceededError(TimeoutError):
+    """The call's overall ``deadline`` passed: attempts, backoff and rate-limit waits together
+    took (or would take) longer than allowed. A server trickling its answer ends here too."""
+
+
+class ResponseTooLargeError(TransportError):
+    """A response body grew past ``max_response_size`` bytes (counted after decompression, while
+    reading, so a gzip bomb is stopped before it is buffered)."""
+
+
 class RateLimiterUnavailable(TransportError):
     """The shared (Redis) rate limiter could not be reached and ``on_redis_error="raise"``
     (see :class:`osukit.contrib.redis.RedisRateLimiter`)."""
@@ -269,6 +285,12 @@ class InvalidParameterError(ConfigurationError, TypeError):
 
 class ClientClosedError(OsukitError, RuntimeError):
     """A request was made on a client that has been closed."""
+
+
+class EventLoopError(ClientClosedError):
+    """An ``AsyncClient`` was used from an event loop while another running loop still holds its
+    connections (one client per loop or thread). A client used again after its first loop
+    has finished (a second ``asyncio.run``) is not an error: it opens new connections."""
 
 
 class TokenStoreError(OsukitError):
