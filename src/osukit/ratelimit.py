@@ -8,6 +8,7 @@ with a small burst and a separate 10/minute bucket for replay downloads.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -229,7 +230,7 @@ class TokenBucket:
                     left: float | None = float(remaining)
                 except ValueError:
                     left = None
-                if left is not None and left == left and left < b.tokens:
+                if left is not None and math.isfinite(left) and left < b.tokens:
                     # The server's count is authoritative: never burst past what it has left.
                     b.tokens = max(left, 0.0)
                     b.updated = now
