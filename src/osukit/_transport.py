@@ -16,7 +16,7 @@ import math
 import ssl
 import time
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
@@ -373,6 +373,29 @@ def build_ssl(verify: bool | str | ssl.SSLContext, cert: str | tuple[str, str] |
         except (OSError, ssl.SSLError) as exc:
             raise ConfigurationError(f"cert: cannot load the client certificate ({exc})") from None
     return ctx
+
+
+def close_with_loop(loop: asyncio.AbstractEventLoop, closer: Callable[[], Any]) -> asyncio.Task[None]:
+    """A task that waits for ever and, when cancelled, awaits ``closer()``.
+
+    ``asyncio.run`` (and ``asyncio.Runner``) cancel the tasks still pending before closing
+    their loop, so ``closer`` runs on the loop its connections belong to: nothing is left
+    open ("Unclosed client session") when the loop ends.
+    """
+
+    async def guard() -> None:
+        try:
+            await loop.create_future()
+        finally:
+            await closer()
+
+    return loop.create_task(guard(), name="osukit: close connections with the event loop")
+
+
+def cancel_guard(task: asyncio.Task[None] | None) -> None:
+    """Cancel a :func:`close_with_loop` task whose loop can still run it."""
+    if task is not None and not task.done() and not task.get_loop().is_closed():
+        task.cancel()
 
 
 def current_event_loop() -> asyncio.AbstractEventLoop | None:

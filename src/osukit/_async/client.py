@@ -43,6 +43,8 @@ from .._transport import (
     ResponseLike,
     asend_httpx,
     build_ssl,
+    cancel_guard,
+    close_with_loop,
     current_event_loop,
     fast_async_sender,
 )
@@ -213,6 +215,7 @@ class AsyncClient(BaseClient):
             trust_env=trust_env,
         )
         self._loop: EventLoop | None = None
+        self._loop_guard: Any = None
         self._closed = False
         self._tokens: AsyncTokenManager | None = None
         if self.grant is not None:
@@ -252,13 +255,20 @@ class AsyncClient(BaseClient):
                 "this AsyncClient is in use on another running event loop; create one client per loop (or thread)"
             )
         self._loop = loop
-        if previous is None:
-            return
+        if previous is not None:
+            if self._owns_http:
+                # The old pool was closed when its loop ended (see below); open a new one here.
+                self._http = self._new_http()
+            if self._tokens is not None:
+                self._tokens.rebind(self._http)
         if self._owns_http:
-            # The old pool's connections belonged to the finished loop; they cannot be awaited here.
-            self._http = self._new_http()
-        if self._tokens is not None:
-            self._tokens.rebind(self._http)
+            self._loop_guard = close_with_loop(loop, self._close_loop_connections)
+
+    async def _close_loop_connections(self) -> None:
+        """Close the connections of the loop that is ending (they cannot be used from another)."""
+        await self._http.aclose()
+        if self._fast is not None:
+            await self._fast.aclose()
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -279,6 +289,8 @@ class AsyncClient(BaseClient):
             return
         self._closed = True
         if self._owns_http:
+            cancel_guard(self._loop_guard)
+            self._loop_guard = None
             loop = current_event_loop()
             if loop is None or self._loop is None or loop is self._loop:
                 await self._http.aclose()
