@@ -75,3 +75,8 @@ FRIEND_RELATIONS_API_VERSION = 20241022
 
 MAX_USER_LISTING_RESULTS = 100
 """osu-web's cap on offset+limit for ``scores/recent``, kudosu and recent_activity."""
+
+MAX_CATCH_UP_MESSAGES = 10_000
+"""Messages per channel the chat stream fetches over REST after a reconnect (a busy channel's
+rest comes with the next catch-up); with the paginator's no-progress check this bounds what
+a catch-up can grow to."""

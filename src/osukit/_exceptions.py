@@ -21,6 +21,7 @@ One status code maps to one class, and every class derives from
     │   ├── ResponseTooLargeError     the (decompressed) body passed ``max_response_size``
     │   └── RateLimiterUnavailable    the shared (Redis) rate limiter is unreachable and may not fall back
     ├── DecodeError                   the response did not match the model (route, JSON path, expected type)
+    ├── NoProgressError               a listing stopped moving forward (a cursor came back, an id range stood still)
     ├── ConfigurationError            bad client settings (missing credentials, impossible scope set …)
     │   ├── InvalidScopeError         a scope combination osu-web would refuse, caught before the request
     │   └── InvalidParameterError     a bad argument (also a ``TypeError``): a value osu-web would reject
@@ -60,6 +61,7 @@ __all__ = [
     "InvalidScopeError",
     "MissingExtraError",
     "MissingScopeError",
+    "NoProgressError",
     "NotFoundError",
     "OAuthError",
     "OsukitError",
@@ -263,6 +265,20 @@ class DecodeError(OsukitError, ValueError):
         if excerpt:
             parts.append(f"body starts: {excerpt!r}")
         super().__init__("; ".join(parts))
+
+
+class NoProgressError(OsukitError):
+    """A paginated listing (or the chat catch-up) stopped moving forward: a cursor seen before
+    came back (an A/B loop), an id range did not advance (a server ignoring ``since``/``until``),
+    or a page repeated the previous one. Raised instead of fetching the same pages for ever.
+
+    Attributes:
+        cursor: the cursor that would have been fetched again.
+    """
+
+    def __init__(self, message: str, *, cursor: Any = None) -> None:
+        self.cursor = cursor
+        super().__init__(message)
 
 
 class ConfigurationError(OsukitError, ValueError):

@@ -121,6 +121,11 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
         "this is not an answer osu! sends; check --base-url",
         ExitCode.NETWORK,
     ),
+    E.NoProgressError: (
+        "the listing stopped moving forward (the server sent a page or cursor again)",
+        "the server is not paginating correctly; check --base-url or try again later",
+        ExitCode.SERVER,
+    ),
     E.EventLoopError: ("the client was used from two event loops at once",
                        "this is a bug in the command; please report it with --debug output", ExitCode.ERROR),
     E.RateLimiterUnavailable: (
