@@ -12,11 +12,13 @@ httpx client, transport or proxy was given.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import ssl
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from builtins import TimeoutError as TimeoutError_
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 from urllib.parse import urlencode
@@ -27,6 +29,7 @@ from ._exceptions import (
     ConfigurationError,
     EventLoopError,
     MissingExtraError,
+    OsukitError,
     ResponseTooLargeError,
     TransportError,
 )
@@ -251,6 +254,23 @@ def as_httpx_response(response: BufferedResponse, request: httpx.Request) -> htt
     return httpx.Response(response.status_code, headers=headers, content=response.content, request=request)
 
 
+@contextlib.contextmanager
+def _socket_errors(method: str, url: str) -> Iterator[None]:
+    """What httpcore/anyio sometimes let through bare: a TLS failure (a refused client
+    certificate shows up on the first read under TLS 1.3) is a final TransportError; any other
+    socket error is a retryable ``httpx.ReadError``."""
+    try:
+        yield
+    except OsukitError:
+        raise
+    except ssl.SSLError as exc:
+        raise TransportError(f"TLS error: {getattr(exc, 'reason', None) or exc}", method=method, url=redact_url(url)) from None
+    except OSError as exc:
+        if isinstance(exc, TimeoutError_):
+            raise httpx.ReadTimeout(str(exc) or "timed out") from exc
+        raise httpx.ReadError(f"{type(exc).__name__}: {exc}") from exc
+
+
 def _already_read(response: httpx.Response, max_size: int, method: str, url: str) -> bytes:
     counter = Inflater(None, max_size, method=method, url=url)
     counter.feed(response.content)
@@ -273,16 +293,18 @@ def send_httpx(
     end = time.monotonic() + budget
     request = _as_httpx_request(prepared, timeout, budget)
     method = request.method
-    response = http.send(request, stream=True, follow_redirects=False)
+    with _socket_errors(method, str(request.url)):
+        response = http.send(request, stream=True, follow_redirects=False)
     try:
         url = redact_url(str(response.request.url))
         inflater = Inflater(response.headers.get("content-encoding"), max_size, method=method, url=url)
         inflater.check_length(response.headers.get("content-length"))
         try:
-            for chunk in response.iter_raw():
-                inflater.feed(chunk)
-                if time.monotonic() > end:
-                    raise _late(budget)
+            with _socket_errors(method, url):
+                for chunk in response.iter_raw():
+                    inflater.feed(chunk)
+                    if time.monotonic() > end:
+                        raise _late(budget)
             body = inflater.finish()
         except httpx.StreamConsumed:  # a transport that hands over a read response (MockTransport)
             body = _already_read(response, max_size, method, url)
@@ -325,12 +347,13 @@ async def asend_httpx(
             _Request(method, str(response.request.url)),
         )
 
-    if math.isinf(budget):
-        return await exchange()
-    try:
-        return await asyncio.wait_for(exchange(), budget)
-    except asyncio.TimeoutError:
-        raise _late(budget) from None
+    with _socket_errors(prepared.method, str(prepared.url)):
+        if math.isinf(budget):
+            return await exchange()
+        try:
+            return await asyncio.wait_for(exchange(), budget)
+        except asyncio.TimeoutError:
+            raise _late(budget) from None
 
 
 def build_ssl(verify: bool | str | ssl.SSLContext, cert: str | tuple[str, str] | None) -> ssl.SSLContext | bool:
@@ -507,6 +530,12 @@ class AiohttpSender:
             raise httpx.RemoteProtocolError(str(exc) or type(exc).__name__) from exc
         except aiohttp.ClientError as exc:
             raise httpx.ReadError(str(exc) or type(exc).__name__) from exc
+        except ssl.SSLError as exc:
+            raise TransportError(
+                f"TLS error: {getattr(exc, 'reason', None) or exc}", method=prepared.method, url=redact_url(prepared.url)
+            ) from None
+        except OSError as exc:
+            raise httpx.ReadError(f"{type(exc).__name__}: {exc}") from exc
 
     async def aclose(self) -> None:
         session, self._session = self._session, None

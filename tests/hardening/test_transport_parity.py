@@ -313,3 +313,33 @@ def test_close_during_a_token_request_is_typed_sync(clean_env: pytest.MonkeyPatc
         t.join(15)
         assert not t.is_alive()
         assert errors and isinstance(errors[0], osukit.OsukitError), errors
+
+
+@pytest.mark.parametrize("backend", ["sync", "httpx"])
+@pytest.mark.parametrize("error", [ssl.SSLError(1, "TLSV13_ALERT_CERTIFICATE_REQUIRED"), ConnectionResetError(104, "reset")])
+def test_bare_socket_errors_from_the_http_stack_are_typed(backend: str, error: OSError) -> None:
+    # httpcore over anyio lets an ssl.SSLError through on the first read under TLS 1.3 (a server
+    # refusing our client certificate); seen under load in test_tls_client_certificate.
+    import httpx
+
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        raise error
+
+    options: dict[str, Any] = {"base_url": "https://osu.test", "rate_limit": 0, "transport": httpx.MockTransport(handler),
+                               "retry": osukit.RetryPolicy(max_retries=2, initial_delay=0.01, jitter=False)}
+    with pytest.raises(osukit.TransportError) as info:
+        if backend == "sync":
+            with osukit.Client(**options) as osu:
+                osu.request("GET", "api/v2/me")
+        else:
+            async def run() -> None:
+                async with osukit.AsyncClient(http_backend="httpx", **options) as osu:
+                    await osu.request("GET", "api/v2/me")
+
+            asyncio.run(run())
+    assert type(info.value).__module__ == "osukit._exceptions"
+    # a TLS failure is final; a reset connection is retried like any read error
+    assert len(calls) == (1 if isinstance(error, ssl.SSLError) else 3)
