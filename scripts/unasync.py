@@ -35,7 +35,6 @@ SUBS: list[tuple[str, str]] = [
     (r"\b__aexit__\b", "__exit__"),
     (r"\b__aiter__\b", "__iter__"),
     (r"\baclose\b", "close"),
-    (r"\baread\b", "read"),
     (r"\baacquire\b", "acquire"),
     (r"\basleep\b", "sleep"),
     (r"\barun_blocking\b", "run_blocking"),
