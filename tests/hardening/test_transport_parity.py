@@ -343,3 +343,19 @@ def test_bare_socket_errors_from_the_http_stack_are_typed(backend: str, error: O
     assert type(info.value).__module__ == "osukit._exceptions"
     # a TLS failure is final; a reset connection is retried like any read error
     assert len(calls) == (1 if isinstance(error, ssl.SSLError) else 3)
+
+
+def test_a_borrowed_http_client_on_a_new_loop_is_a_typed_error(osu_emulator: Any, clean_env: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    user_id = osu_emulator.dataset["test_user_id"]
+    http = httpx.AsyncClient()
+    osu = osukit.AsyncClient(client_id=osu_emulator.client_id, client_secret=osu_emulator.client_secret,
+                             base_url=osu_emulator.base_url, rate_limit=0, http_client=http)
+
+    async def use() -> int:
+        return (await osu.users.get(user_id)).id
+
+    assert asyncio.run(use()) == user_id
+    with pytest.raises(osukit.EventLoopError, match="did not create"):
+        asyncio.run(use())  # was a bare RuntimeError("Event loop is closed") from deep in httpx

@@ -254,6 +254,12 @@ class AsyncClient(BaseClient):
             raise EventLoopError(
                 "this AsyncClient is in use on another running event loop; create one client per loop (or thread)"
             )
+        if previous is not None and not self._owns_http:
+            raise EventLoopError(
+                "this AsyncClient sends through an httpx.AsyncClient it did not create (http_client=, a "
+                "ClientPool or with_options) whose connections belong to an event loop that has finished; "
+                "create that client inside the loop that uses it"
+            )
         self._loop = loop
         if previous is not None:
             if self._owns_http:

@@ -255,6 +255,12 @@ class Client(BaseClient):
             raise EventLoopError(
                 "this Client is in use on another running event loop; create one client per loop (or thread)"
             )
+        if previous is not None and not self._owns_http:
+            raise EventLoopError(
+                "this Client sends through an httpx.Client it did not create (http_client=, a "
+                "ClientPool or with_options) whose connections belong to an event loop that has finished; "
+                "create that client inside the loop that uses it"
+            )
         self._loop = loop
         if previous is not None:
             if self._owns_http:
