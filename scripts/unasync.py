@@ -36,7 +36,6 @@ SUBS: list[tuple[str, str]] = [
     (r"\b__aiter__\b", "__iter__"),
     (r"\b__anext__\b", "__next__"),
     (r"\baclose\b", "close"),
-    (r"\baread\b", "read"),
     (r"\baacquire\b", "acquire"),
     (r"\basleep\b", "sleep"),
     (r"\barun_blocking\b", "run_blocking"),
@@ -52,6 +51,8 @@ SUBS: list[tuple[str, str]] = [
     (r"\bAsync([A-Z]\w*)", r"\1"),
     (r"\basynchronous\b", "synchronous"),
     (r"\bfast_async_sender\b", "fast_sync_sender"),
+    (r"\basend_httpx\b", "send_httpx"),
+    (r"\bcurrent_event_loop\(\)", "None"),
     (r"\b_async\b", "_sync"),
 ]
 _COMPILED = [(re.compile(p, re.MULTILINE), r) for p, r in SUBS]

@@ -26,6 +26,7 @@ from ._exceptions import (
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
+    DeadlineExceededError,
     InvalidParameterError,
     MissingScopeError,
     NotFoundError,
@@ -36,7 +37,7 @@ from ._exceptions import (
 )
 from ._redact import SENSITIVE_PARAMS, logger, redact_url, register_secret
 from ._route import Route
-from ._transport import PreparedRequest, ResponseLike
+from ._transport import ACCEPT_ENCODING, PreparedRequest, ResponseLike
 from ._version import __version__
 from .auth import ClientCredentials, Grant, StaticToken, UserToken, stored_logins, user_store_key
 from .cache import ResponseCache, as_response_cache
@@ -240,6 +241,23 @@ def build_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
     return httpx.Timeout(timeout, connect=min(timeout, C.DEFAULT_CONNECT_TIMEOUT))
 
 
+def build_seconds(value: float | None, default: float, name: str) -> float:
+    """A positive number of seconds (``math.inf`` for none), ``None`` meaning the default."""
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ConfigurationError(f"{name} must be a positive number of seconds (math.inf for none), got {value!r}")
+    return float(value)
+
+
+def build_size(value: int | None) -> int:
+    if value is None:
+        return C.MAX_RESPONSE_SIZE
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigurationError(f"max_response_size must be a positive number of bytes, got {value!r}")
+    return value
+
+
 def build_retry(retry: RetryPolicy | int | bool | None) -> RetryPolicy:
     if isinstance(retry, RetryPolicy):
         return retry
@@ -337,9 +355,15 @@ class BaseClient:
         strict: bool = False,
         clock: Clock | None = None,
         cache: Any = None,
+        deadline: float | None = None,
+        request_deadline: float | None = None,
+        max_response_size: int | None = None,
     ) -> None:
         self._clock = clock or Clock()
         self.cache: ResponseCache | None = as_response_cache(cache)  # [cache] opt-in, see osukit/cache.py
+        self.deadline = build_seconds(deadline, C.DEFAULT_DEADLINE, "deadline")
+        self.request_deadline = build_seconds(request_deadline, C.DEFAULT_REQUEST_DEADLINE, "request_deadline")
+        self.max_response_size = build_size(max_response_size)
         self.base_url = (base_url or _env("OSU_BASE_URL") or C.DEFAULT_BASE_URL).rstrip("/")
         if not self.base_url.startswith(("http://", "https://")):
             raise ConfigurationError(f"base_url must be an http(s) URL, got {self.base_url!r}")
@@ -374,6 +398,7 @@ class BaseClient:
             agent = f"{agent} ({app_name})"
         self._headers: dict[str, str] = {
             "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
             "User-Agent": agent,
         }
         if headers:
@@ -647,6 +672,23 @@ class BaseClient:
 
     def _remember(self, response: ResponseLike) -> None:
         self._last_response = ResponseInfo(response)
+
+    def _observe(self, response: ResponseLike, bucket: str) -> None:
+        """Let the rate limiter learn from a response. ``Retry-After`` means something only on
+        429 and 503 (RFC 9110 §10.2.3): on any other status it is not passed on, so a ``3600``
+        on a 200 cannot block the client."""
+        headers = response.headers
+        if response.status_code not in (429, 503) and "retry-after" in headers:
+            headers = {k.lower(): v for k, v in headers.items() if k.lower() != "retry-after"}
+        self.rate_limiter.observe(headers, bucket)
+
+    def _deadline_error(self, what: str, method: str, url: str) -> DeadlineExceededError:
+        return DeadlineExceededError(
+            f"deadline of {self.deadline:g}s for this call passed ({what}); attempts, backoff and rate-limit "
+            "waits all count (deadline=)",
+            method=method,
+            url=redact_url(url),
+        )
 
     @property
     def last_response(self) -> ResponseInfo | None:

@@ -43,6 +43,18 @@ DEFAULT_TIMEOUT = 30.0
 DEFAULT_CONNECT_TIMEOUT = 10.0
 """Seconds to establish a connection."""
 
+DEFAULT_DEADLINE = 300.0
+"""Seconds one call may take in all: every attempt, backoff, ``Retry-After`` and rate-limiter
+wait included. A wait that would pass it fails at once with ``DeadlineExceededError``."""
+
+DEFAULT_REQUEST_DEADLINE = 120.0
+"""Seconds one HTTP exchange may take from sending to the last body byte (``timeout`` bounds
+each read; this bounds their sum, so a server trickling a byte a second cannot hold a call)."""
+
+MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+"""Bytes a response body may have after decompression (64 MiB). Counted while reading, so a
+gzip bomb stops there instead of being buffered; over it: ``ResponseTooLargeError``."""
+
 DEFAULT_MAX_RETRIES = 3
 """Retries after the first attempt for retryable failures."""
 
@@ -91,3 +103,8 @@ mail (``app/Libraries/SessionVerification/State.php``)."""
 
 MAX_USER_LISTING_RESULTS = 100
 """osu-web's cap on offset+limit for ``scores/recent``, kudosu and recent_activity."""
+
+MAX_CATCH_UP_MESSAGES = 10_000
+"""Messages per channel the chat stream fetches over REST after a reconnect (a busy channel's
+rest comes with the next catch-up); with the paginator's no-progress check this bounds what
+a catch-up can grow to."""

@@ -19,13 +19,17 @@ OsukitError
 │   └── ServerError               5xx
 ├── TransportError                no usable response: connection refused, reset, protocol errors
 │   ├── TimeoutError              connect/read/write/pool timeout
+│   │   └── DeadlineExceededError the call's overall deadline passed (retries and waits included)
+│   ├── ResponseTooLargeError     the (decompressed) body passed ``max_response_size``
 │   └── RateLimiterUnavailable    the shared (Redis) rate limiter is unreachable and may not fall back
 ├── DecodeError                   the response did not match the model (route, JSON path, expected type)
+├── NoProgressError               a listing stopped moving forward (a cursor came back, an id range stood still)
 ├── ConfigurationError            bad client settings (missing credentials, impossible scope set …)
 │   ├── InvalidScopeError         a scope combination osu-web would refuse, caught before the request
 │   └── InvalidParameterError     a bad argument (also a ``TypeError``): a value osu-web would reject
 │                                 (limit out of range, > 50 ids …), caught before the request
 ├── ClientClosedError             a request on a client after ``close()``
+│   └── EventLoopError            an AsyncClient used from a second running event loop
 ├── TokenStoreError               a token store or crawl checkpoint could not be read or written safely
 ├── MissingExtraError             an optional extra is not installed (also an ``ImportError``)
 ├── osukit.game.ModError          bad mods (also a ``ValueError``): UnknownModError, InvalidModSettingError,
@@ -70,12 +74,15 @@ __all__ = [
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "DeadlineExceededError",
     "DecodeError",
+    "EventLoopError",
     "ForbiddenError",
     "InvalidParameterError",
     "InvalidScopeError",
     "MissingExtraError",
     "MissingScopeError",
+    "NoProgressError",
     "NotFoundError",
     "OAuthError",
     "OsukitError",
@@ -84,6 +91,7 @@ __all__ = [
     "RedirectError",
     "RefereeError",
     "RefereeHubError",
+    "ResponseTooLargeError",
     "ServerError",
     "TimeoutError",
     "TokenStoreError",
@@ -259,6 +267,16 @@ class TimeoutError(TransportError, builtins.TimeoutError):
     """The request timed out (connect, read, write or waiting for a pooled connection)."""
 
 
+class DeadlineExceededError(TimeoutError):
+    """The call's overall ``deadline`` passed: attempts, backoff and rate-limit waits together
+    took (or would take) longer than allowed. A server trickling its answer ends here too."""
+
+
+class ResponseTooLargeError(TransportError):
+    """A response body grew past ``max_response_size`` bytes (counted after decompression, while
+    reading, so a gzip bomb is stopped before it is buffered)."""
+
+
 class RateLimiterUnavailable(TransportError):
     """The shared (Redis) rate limiter could not be reached and ``on_redis_error="raise"``
     (see `osukit.contrib.redis.RedisRateLimiter`)."""
@@ -297,6 +315,20 @@ class DecodeError(OsukitError, ValueError):
         super().__init__("; ".join(parts))
 
 
+class NoProgressError(OsukitError):
+    """A paginated listing (or the chat catch-up) stopped moving forward: a cursor seen before
+    came back (an A/B loop), an id range did not advance (a server ignoring ``since``/``until``),
+    or a page repeated the previous one. Raised instead of fetching the same pages for ever.
+
+    Attributes:
+        cursor: the cursor that would have been fetched again.
+    """
+
+    def __init__(self, message: str, *, cursor: Any = None) -> None:
+        self.cursor = cursor
+        super().__init__(message)
+
+
 class ConfigurationError(OsukitError, ValueError):
     """The client was configured in a way that cannot work (missing credentials, bad values)."""
 
@@ -317,6 +349,12 @@ class InvalidParameterError(ConfigurationError, TypeError):
 
 class ClientClosedError(OsukitError, RuntimeError):
     """A request was made on a client that has been closed."""
+
+
+class EventLoopError(ClientClosedError):
+    """An ``AsyncClient`` was used from an event loop while another running loop still holds its
+    connections (one client per loop or thread). A client used again after its first loop
+    has finished (a second ``asyncio.run``) is not an error: it opens new connections."""
 
 
 class TokenStoreError(OsukitError):

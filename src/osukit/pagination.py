@@ -12,11 +12,15 @@ The paginators that drive them are ``osukit.Paginator`` (sync) and
 
 from __future__ import annotations
 
+import json
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from msgspec import UNSET
+
+from ._exceptions import NoProgressError
 
 __all__ = [
     "CursorObjectStyle",
@@ -25,8 +29,12 @@ __all__ = [
     "OffsetStyle",
     "Page",
     "PageStyle",
+    "ProgressCheck",
     "Style",
 ]
+
+RECENT_CURSORS = 1024
+"""How many recent cursors a paginator remembers to notice one coming back (an A/B loop)."""
 
 T = TypeVar("T")
 Items = Callable[[Any], Sequence[T]]
@@ -211,4 +219,66 @@ class IdRangeStyle(Style[T]):
         if self.limit_param and len(items) < int(params.get(self.limit_param, self.page_size)):
             return None
         ids = [self.id_of(i) for i in items]
-        return max(ids) if self.newer else min(ids)
+        nxt = max(ids) if self.newer else min(ids)
+        if cursor is not None and (nxt <= cursor if self.newer else nxt >= cursor):
+            side = "since/after" if self.newer else "until/before"
+            raise NoProgressError(
+                f"the id range did not move: {self.param}={cursor} answered a full page whose "
+                f"{'newest' if self.newer else 'oldest'} id is {nxt} (the server ignores {side}?)",
+                cursor=cursor,
+            )
+        return nxt
+
+
+def _item_id(item: Any) -> Any:
+    if isinstance(item, Mapping):
+        return item.get("id")
+    value = getattr(item, "id", None)
+    return None if value is UNSET else value
+
+
+class ProgressCheck:
+    """Notices a listing that no longer moves forward (used by both paginators).
+
+    A cursor seen among the last `RECENT_CURSORS` ones (an A/B loop, a server that
+    ignores the cursor) or a page repeating the previous page's item ids raises
+    [`NoProgressError`][osukit.NoProgressError] before the same pages are fetched again.
+    """
+
+    def __init__(self, start: Any) -> None:
+        self._recent: deque[str] = deque(maxlen=RECENT_CURSORS)
+        self._seen: set[str] = set()
+        self._last_ids: tuple[Any, ...] | None = None
+        if start is not None:
+            self._remember(self._key(start))
+
+    @staticmethod
+    def _key(cursor: Any) -> str:
+        return json.dumps(cursor, sort_keys=True, default=str)
+
+    def _remember(self, key: str) -> None:
+        if len(self._recent) == self._recent.maxlen:
+            self._seen.discard(self._recent[0])
+        self._recent.append(key)
+        self._seen.add(key)
+
+    def check(self, items: Sequence[Any], next_cursor: Any) -> None:
+        """Call with each page's items and next cursor (``None`` at the end)."""
+        ids = tuple(_item_id(i) for i in items)
+        if ids and all(i is not None for i in ids):
+            if ids == self._last_ids and next_cursor is not None:
+                raise NoProgressError(
+                    f"the listing repeated its previous page ({len(ids)} items, ids {ids[0]}…{ids[-1]}); "
+                    "the server ignores the cursor?",
+                    cursor=next_cursor,
+                )
+            self._last_ids = ids
+        if next_cursor is None:
+            return
+        key = self._key(next_cursor)
+        if key in self._seen:
+            raise NoProgressError(
+                f"the listing's cursor came back ({key[:120]}): fetching it again would loop for ever",
+                cursor=next_cursor,
+            )
+        self._remember(key)

@@ -8,14 +8,22 @@ with a small burst and a separate 10/minute bucket for replay downloads.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from ._clock import Clock
-from ._constants import DEFAULT_BURST, DEFAULT_RATE_LIMIT, REPLAY_RATE_LIMIT, SERVER_RATE_LIMIT
-from ._exceptions import InvalidParameterError
+from ._constants import (
+    DEFAULT_BURST,
+    DEFAULT_RATE_LIMIT,
+    MAX_RETRY_AFTER,
+    REPLAY_RATE_LIMIT,
+    SERVER_RATE_LIMIT,
+)
+from ._exceptions import DeadlineExceededError, InvalidParameterError, RateLimitError
 from ._redact import logger
 
 __all__ = ["LayeredRateLimiter", "NoRateLimit", "RateLimiter", "TokenBucket"]
@@ -38,13 +46,55 @@ class RateLimiter(Protocol):
         """Learn from a response's ``X-RateLimit-*`` / ``Retry-After`` headers."""
 
 
+def server_wait(retry_after: float | None, max_retry_after: float) -> tuple[float, float | None]:
+    """Bound a ``Retry-After`` (already parsed; ``None`` when absent or unusable) for a limiter.
+
+    Returns ``(block, refused)``: the seconds to block the bucket for (never more than
+    ``max_retry_after``), and the server's value when it asked for longer than that (calls
+    then fail at once with [`RateLimitError`][osukit.RateLimitError] during the bounded block instead
+    of sleeping), else ``None``.
+    """
+    if retry_after is None or not retry_after > 0:
+        return 0.0, None
+    if retry_after > max_retry_after:
+        return max_retry_after, retry_after
+    return retry_after, None
+
+
+def refused_error(asked: float, left: float, max_retry_after: float, bucket: str) -> RateLimitError:
+    """The error a limiter raises while a too-long ``Retry-After`` is in force."""
+    return RateLimitError(
+        f"osu! asked to wait {asked:.0f}s (Retry-After), longer than max_retry_after "
+        f"{max_retry_after:g}s: requests from bucket {bucket!r} fail at once for the next {left:.0f}s "
+        f"instead of sleeping",
+        retry_after=left,
+        status_code=429,
+    )
+
+
+def late_error(wait: float, max_wait: float) -> DeadlineExceededError:
+    """The error a limiter raises when its wait would outlast the caller's deadline."""
+    return DeadlineExceededError(
+        f"the rate limiter would wait {wait:.1f}s but only {max(max_wait, 0.0):.1f}s are left before the deadline"
+    )
+
+
+def acquire_kwargs(limiter: object, max_wait: float | None) -> dict[str, float]:
+    """``{"max_wait": …}`` for limiters that take it (osukit's own), else nothing."""
+    if max_wait is None or not getattr(limiter, "accepts_max_wait", False):
+        return {}
+    return {"max_wait": max_wait}
+
+
 class NoRateLimit:
     """A limiter that never waits (for the emulator, tests, or your own throttling)."""
 
-    def acquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> None:
+    accepts_max_wait = True
+
+    def acquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET, *, max_wait: float | None = None) -> None:
         return None
 
-    async def aacquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> None:
+    async def aacquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET, *, max_wait: float | None = None) -> None:
         return None
 
     def observe(self, headers: Mapping[str, str], bucket: str = DEFAULT_BUCKET) -> None:
@@ -61,6 +111,8 @@ class _Bucket:
     tokens: float
     updated: float
     blocked_until: float = 0.0
+    refused_until: float = 0.0  # a Retry-After over max_retry_after: fail at once until then
+    refused_asked: float = 0.0
 
 
 class TokenBucket:
@@ -71,6 +123,12 @@ class TokenBucket:
     * **per_minute** - sustained requests per minute (default 60; osu-web allows up to 1200).
     * **burst** - requests that may go out back to back before the pace applies.
     * **replay_per_minute** - the separate replay-download bucket (osu-web: 10/minute).
+    * **max_retry_after** - the longest ``Retry-After`` the bucket will make requests sleep
+      through (default [`MAX_RETRY_AFTER`][osukit._constants.MAX_RETRY_AFTER], 120 s). A longer one (a
+      maintenance 503, a CDN 429, a hostile value such as ``1000000000`` or a date in 2099)
+      blocks the bucket for only ``max_retry_after`` seconds, and during that time every
+      request fails at once with [`RateLimitError`][osukit.RateLimitError] (the wait in its message)
+      instead of sleeping. ``inf``, ``nan`` and unparseable values are ignored.
 
     Requests reserve their place under a lock and then sleep outside it, so
     concurrent callers are served in order and the long-run rate never exceeds
@@ -86,8 +144,11 @@ class TokenBucket:
         *,
         burst: int = DEFAULT_BURST,
         replay_per_minute: float = REPLAY_RATE_LIMIT,
+        max_retry_after: float = MAX_RETRY_AFTER,
         clock: Clock | None = None,
     ) -> None:
+        if not max_retry_after >= 0 or max_retry_after == float("inf"):
+            raise InvalidParameterError("max_retry_after must be a finite number of seconds >= 0")
         if per_minute <= 0:
             raise InvalidParameterError("per_minute must be positive (use NoRateLimit() to disable limiting)")
         if per_minute > SERVER_RATE_LIMIT:
@@ -97,6 +158,7 @@ class TokenBucket:
         self.per_minute = per_minute
         self.burst = burst
         self.replay_per_minute = replay_per_minute
+        self.max_retry_after = float(max_retry_after)
         self._clock = clock or Clock()
         self._lock = threading.Lock()
         now = self._clock.monotonic()
@@ -115,55 +177,74 @@ class TokenBucket:
             bucket = self._buckets[name] = _Bucket(self.per_minute / 60.0, float(self.burst), float(self.burst), now)
         return bucket
 
-    def reserve(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> float:
-        """Take ``cost`` tokens now and return how long the caller must wait before sending."""
+    accepts_max_wait = True
+
+    def reserve(self, cost: int = 1, bucket: str = DEFAULT_BUCKET, *, max_wait: float | None = None) -> float:
+        """Take ``cost`` tokens now and return how long the caller must wait before sending.
+
+        Raises:
+            RateLimitError: a ``Retry-After`` longer than ``max_retry_after`` is in force.
+            DeadlineExceededError: the wait would exceed ``max_wait`` (nothing is taken then).
+        """
         if cost < 0:
             raise InvalidParameterError("cost must not be negative")
         with self._lock:
             b = self._bucket(bucket)
             now = self._clock.monotonic()
-            b.tokens = min(b.capacity, b.tokens + (now - b.updated) * b.rate)
-            b.updated = now
-            b.tokens -= cost
-            wait = -b.tokens / b.rate if b.tokens < 0 else 0.0
+            if b.refused_until > now:
+                raise refused_error(b.refused_asked, b.refused_until - now, self.max_retry_after, bucket)
+            tokens = min(b.capacity, b.tokens + (now - b.updated) * b.rate) - cost
+            wait = -tokens / b.rate if tokens < 0 else 0.0
             wait = max(wait, b.blocked_until - now)
+            if max_wait is not None and wait > max_wait:
+                raise late_error(wait, max_wait)
+            b.tokens = tokens
+            b.updated = now
         if wait > 0:
             logger.debug("rate limiter: waiting %.3fs (bucket %s, cost %d)", wait, bucket, cost)
         return wait
 
-    def acquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> None:
-        """Block until ``cost`` requests may be sent from ``bucket``."""
-        wait = self.reserve(cost, bucket)
+    def acquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET, *, max_wait: float | None = None) -> None:
+        """Block until ``cost`` requests may be sent from ``bucket`` (errors: see `reserve`)."""
+        wait = self.reserve(cost, bucket, max_wait=max_wait)
         if wait > 0:
             self._clock.sleep(wait)
 
-    async def aacquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> None:
+    async def aacquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET, *, max_wait: float | None = None) -> None:
         """Wait without blocking the event loop until ``cost`` requests may be sent."""
-        wait = self.reserve(cost, bucket)
+        wait = self.reserve(cost, bucket, max_wait=max_wait)
         if wait > 0:
             await self._clock.asleep(wait)
 
     def observe(self, headers: Mapping[str, str], bucket: str = DEFAULT_BUCKET) -> None:
-        """Slow down when osu! says the budget is nearly spent, and honour ``Retry-After``."""
+        """Slow down when osu! says the budget is nearly spent, and honour ``Retry-After``
+        (bounded by ``max_retry_after``; see the class docs)."""
         from .retry import parse_retry_after
 
         remaining = headers.get("x-ratelimit-remaining")
-        retry_after = parse_retry_after(headers.get("retry-after"))
+        block, refused = server_wait(parse_retry_after(headers.get("retry-after")), self.max_retry_after)
         with self._lock:
             b = self._bucket(bucket)
             now = self._clock.monotonic()
             if remaining is not None:
                 try:
-                    left = float(remaining)
+                    left: float | None = float(remaining)
                 except ValueError:
                     left = None
-                if left is not None and left < b.tokens:
+                if left is not None and math.isfinite(left) and left < b.tokens:
                     # The server's count is authoritative: never burst past what it has left.
                     b.tokens = max(left, 0.0)
                     b.updated = now
-            if retry_after is not None and retry_after > 0:
-                b.blocked_until = max(b.blocked_until, now + retry_after)
-                logger.debug("rate limiter: server asked to wait %.1fs (bucket %s)", retry_after, bucket)
+            if refused is not None:
+                b.refused_until = max(b.refused_until, now + block)
+                b.refused_asked = refused
+                logger.warning(
+                    "rate limiter: server asked to wait %.0fs (over max_retry_after %gs); bucket %s fails "
+                    "fast for %gs", refused, self.max_retry_after, bucket, block,
+                )
+            elif block > 0:
+                b.blocked_until = max(b.blocked_until, now + block)
+                logger.debug("rate limiter: server asked to wait %.1fs (bucket %s)", block, bucket)
 
 
 class LayeredRateLimiter:
@@ -193,15 +274,25 @@ class LayeredRateLimiter:
     def __repr__(self) -> str:
         return f"LayeredRateLimiter(token={self.token!r}, app={self.app!r})"
 
-    def acquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> None:
-        """Wait for the token's budget, then for the application's."""
-        self.token.acquire(cost, bucket)
-        self.app.acquire(cost, bucket)
+    accepts_max_wait = True
 
-    async def aacquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> None:
+    def acquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET, *, max_wait: float | None = None) -> None:
+        """Wait for the token's budget, then for the application's (both within ``max_wait`` seconds).
+
+        Raises:
+            DeadlineExceededError: the two waits together would pass ``max_wait``.
+        """
+        start = time.monotonic()
+        self.token.acquire(cost, bucket, **acquire_kwargs(self.token, max_wait))
+        left = None if max_wait is None else max_wait - (time.monotonic() - start)
+        self.app.acquire(cost, bucket, **acquire_kwargs(self.app, left))
+
+    async def aacquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET, *, max_wait: float | None = None) -> None:
         """Wait (without blocking the event loop) for the token's budget, then the application's."""
-        await self.token.aacquire(cost, bucket)
-        await self.app.aacquire(cost, bucket)
+        start = time.monotonic()
+        await self.token.aacquire(cost, bucket, **acquire_kwargs(self.token, max_wait))
+        left = None if max_wait is None else max_wait - (time.monotonic() - start)
+        await self.app.aacquire(cost, bucket, **acquire_kwargs(self.app, left))
 
     def observe(self, headers: Mapping[str, str], bucket: str = DEFAULT_BUCKET) -> None:
         """Pass the server's headers to the token's limiter (osu-web counts them per token)."""

@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeAlias, T
 
 import msgspec
 
-from ._constants import DEFAULT_NOTIFY_URL
+from ._constants import DEFAULT_NOTIFY_URL, MAX_CATCH_UP_MESSAGES
 from ._exceptions import (
     AuthenticationError,
     ClientClosedError,
@@ -380,7 +380,7 @@ class _AsyncBackend:
         await self.client.chat.ack()
 
     async def messages_since(self, channel: int, since: int) -> list[ChatMessage]:
-        return [m async for m in self.client.chat.messages(channel, since=since, limit=None)]
+        return [m async for m in self.client.chat.messages(channel, since=since, limit=MAX_CATCH_UP_MESSAGES)]
 
     async def latest_message_id(self, channel: int) -> int | None:
         ids = [m.message_id async for m in self.client.chat.messages(channel, limit=1)]
@@ -438,7 +438,9 @@ class _ThreadBackend:
         await self._call(self.client.chat.ack)
 
     async def messages_since(self, channel: int, since: int) -> list[ChatMessage]:
-        return await self._call(lambda: list(self.client.chat.messages(channel, since=since, limit=None)))
+        return await self._call(
+            lambda: list(self.client.chat.messages(channel, since=since, limit=MAX_CATCH_UP_MESSAGES))
+        )
 
     async def latest_message_id(self, channel: int) -> int | None:
         ids = await self._call(lambda: [m.message_id for m in self.client.chat.messages(channel, limit=1)])
@@ -1009,6 +1011,9 @@ class AsyncChatStream:
             except OsukitError as exc:
                 logger.warning("chat stream: could not fetch channel %d's missed messages: %s", channel, exc)
                 continue
+            if len(missed) >= MAX_CATCH_UP_MESSAGES:
+                logger.warning("chat stream: channel %d missed more than %d messages; only the oldest %d are "
+                               "replayed (MAX_CATCH_UP_MESSAGES)", channel, len(missed), len(missed))
             fresh = self._fresh(missed)
             for start in range(0, len(fresh), _REPLAY_CHUNK):
                 chunk = fresh[start : start + _REPLAY_CHUNK]

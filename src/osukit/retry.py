@@ -8,6 +8,7 @@ logged at DEBUG on the ``osukit`` logger.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -32,7 +33,12 @@ class RetryDecision(NamedTuple):
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds, a float, or an HTTP date)."""
+    """Seconds from a ``Retry-After`` header (delta-seconds, a float, or an HTTP date).
+
+    Returns ``None`` for a missing or unusable value (garbage, ``inf``, ``nan``, an
+    unparseable date) and ``0.0`` for a negative value or a date in the past. The value is
+    not bounded here: limiters and `RetryPolicy` compare it with ``max_retry_after``.
+    """
     if not value:
         return None
     value = value.strip()
@@ -44,16 +50,19 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
         try:
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
         if when is None:
             return None
         import time as _time
 
-        seconds = when.timestamp() - (now if now is not None else _time.time())
-    if seconds != seconds or seconds < 0:  # NaN or in the past
-        return 0.0
-    return seconds
+        try:
+            seconds = when.timestamp() - (now if now is not None else _time.time())
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not math.isfinite(seconds):  # inf, nan: nothing a client can wait for
+        return None
+    return max(seconds, 0.0)
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,18 @@
 """Snapshots and history of users in SQLite (osu!track-style): ``osukit.track``.
 
-The API only tells "now"; a `Tracker` stores what it says over time::
+The API only tells "now"; a `Tracker` stores what it says over time:
 
-    from osukit.track import Tracker
+```python
+from osukit.track import Tracker
 
-    with osukit.Client(...) as osu:
-        track = Tracker(osu, "track.db")
-        track.snapshot([2, 124493])                 # statistics + top plays, per user and ruleset
-        ...                                          # later (e.g. osukit track run --every 1h)
-        change = track.diff(2, since=datetime.timedelta(days=7))
-        print(change.pp_delta, change.rank_delta, [p.score_id for p in change.new_top_plays])
-        track.plot(2).savefig("peppy.png")          # needs osukit[plot]
+with osukit.Client(...) as osu:
+    track = Tracker(osu, "track.db")
+    track.snapshot([2, 124493])                 # statistics + top plays, per user and ruleset
+    ...                                          # later (e.g. osukit track run --every 1h)
+    change = track.diff(2, since=datetime.timedelta(days=7))
+    print(change.pp_delta, change.rank_delta, [p.score_id for p in change.new_top_plays])
+    track.plot(2).savefig("peppy.png")          # needs osukit[plot]
+```
 
 A snapshot holds, per user and ruleset: pp, global and country rank, accuracy,
 play count and time, ranked and total score, grade counts (SS, SS+, S, S+, A) and

@@ -49,11 +49,13 @@ def test_every_get_route_answers_200_or_204(osu_emulator: Any) -> None:
             assert response.status_code in (200, 204), (row["uri"], response.status_code, response.text[:200])
 
 
-def test_startup_under_two_seconds() -> None:
+def test_startup_is_quick() -> None:
+    # Under two seconds on an idle machine (bench/bench_emulator.py); 10 s here so a loaded CI
+    # machine cannot fail it. Emulator.start() itself gives up after 10 s.
     start = time.perf_counter()
     with Emulator(seed=3) as emu:
         assert httpx.get(emu.base_url + "/api/v2/changelog").status_code == 200
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 10.0
 
 
 def test_oauth_grants_scopes_refresh_and_revoke(osu_emulator: Any) -> None:

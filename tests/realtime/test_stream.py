@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import re
 import threading
 import time
 from typing import Any
@@ -115,7 +116,7 @@ async def test_auth_failure_raises_after_one_fresh_token(fake: FakeOsu, auth_mod
         started = time.monotonic()
         with pytest.raises(osukit.AuthenticationError) as info:
             await stream.start()
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 20  # "no retry storm"; the count below is the real proof
         assert "chat.read" in str(info.value)
         # one try with the token, one with a refreshed token, then give up: no retry storm
         assert [c["auth"] for c in fake.connections] == ["Bearer access-token-0000", "Bearer access-token-0001"]
@@ -239,7 +240,8 @@ async def test_unreachable_server_gives_up_after_max_attempts() -> None:
                 pass
 
 
-async def test_flapping_server_is_backed_off_exponentially(fake: FakeOsu) -> None:
+async def test_flapping_server_is_backed_off_exponentially(fake: FakeOsu, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="osukit")
     fake.abort_first = 3  # accepted, then dropped right after chat.start, three times
     policy = ReconnectPolicy(initial=0.1, maximum=5.0, multiplier=2.0, jitter=0.0)
     async with make_async(fake) as client:
@@ -250,9 +252,13 @@ async def test_flapping_server_is_backed_off_exponentially(fake: FakeOsu) -> Non
                 if isinstance(event, ConnectionReady):
                     times.append(time.monotonic())
             gaps = [b - a for a, b in itertools.pairwise(times)]
-            # 0.1, 0.2, 0.4 s: each short-lived connection counts as one more failure in a row
+            # 0.1, 0.2, 0.4 s: each short-lived connection counts as one more failure in a row. The
+            # delays chosen are read from the log (exact); the clock only shows each was really
+            # waited (a loaded machine can make a gap longer, never shorter).
+            delays = [float(m.group(1)) for r in caplog.records
+                      if (m := re.search(r"reconnecting in ([0-9.]+)s", r.getMessage()))]
+            assert delays[:3] == [0.1, 0.2, 0.4], delays
             assert gaps[0] >= 0.09 and gaps[1] >= 0.19 and gaps[2] >= 0.39, gaps
-            assert gaps[2] > gaps[0] * 2.5
             assert stream.reconnects == 3
 
 

@@ -26,16 +26,31 @@ def reserve_slots(url: str, key: str, per_minute: float, burst: int, n: int, t0:
     return out
 
 
-def acquire_times(url: str, key: str, per_minute: float, burst: int, n: int, t0: float) -> list[float]:
-    """Acquire ``n`` times for real (sleeping) and return when each acquire returned."""
+def acquire_times(
+    url: str, key: str, per_minute: float, burst: int, n: int, t0: float
+) -> list[tuple[float, float, float, float]]:
+    """Acquire ``n`` times for real (sleeping). For each: (before the call, the granted slot's
+    earliest and latest possible wall time, when acquire returned). Redis picks the slot from
+    its own "now", which lies between the reserve round trip's two ends."""
     from osukit.contrib.redis import RedisRateLimiter
 
     limiter = RedisRateLimiter(url, key=key, per_minute=per_minute, burst=burst)
+    window: list[float] = []
+    real_reserve = limiter.reserve
+
+    def reserve(*args: Any, **kwargs: Any) -> float:
+        before = time.time()
+        wait = real_reserve(*args, **kwargs)
+        window[:] = [before + wait, time.time() + wait]
+        return wait
+
+    limiter.reserve = reserve  # type: ignore[method-assign]
     wait_until(t0)
     out = []
     for _ in range(n):
+        before = time.time()
         limiter.acquire()
-        out.append(time.time())
+        out.append((before, window[0], window[1], time.time()))
     return out
 
 

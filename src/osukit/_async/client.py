@@ -4,6 +4,7 @@ from this file by ``scripts/unasync.py``; edit this one and re-run the script.""
 from __future__ import annotations
 
 import copy
+import ssl
 import threading
 import types
 from collections.abc import Callable, Iterable, Mapping
@@ -13,13 +14,23 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from .. import _constants as C
-from .._base_client import NOT_GIVEN, BaseClient, NotGiven, build_retry, build_timeout, encode_body
+from .._base_client import (
+    NOT_GIVEN,
+    BaseClient,
+    NotGiven,
+    build_retry,
+    build_seconds,
+    build_timeout,
+    encode_body,
+)
 from .._clock import Clock
 from .._exceptions import (
     AuthenticationError,
     ClientClosedError,
     ConfigurationError,
+    DeadlineExceededError,
     DecodeError,
+    EventLoopError,
     RedirectError,
     TimeoutError,
     TransportError,
@@ -27,10 +38,22 @@ from .._exceptions import (
 from .._models import decode
 from .._redact import logger, redact_url
 from .._route import Route
-from .._transport import AsyncFastSender, HttpBackend, PreparedRequest, ResponseLike, fast_async_sender
+from .._transport import (
+    AsyncFastSender,
+    EventLoop,
+    HttpBackend,
+    PreparedRequest,
+    ResponseLike,
+    asend_httpx,
+    build_ssl,
+    cancel_guard,
+    close_with_loop,
+    current_event_loop,
+    fast_async_sender,
+)
 from ..auth import AuthorizationCode, Grant
 from ..pagination import Style
-from ..ratelimit import RateLimiter
+from ..ratelimit import RateLimiter, acquire_kwargs
 from ..retry import RetryPolicy
 from ..tokens import Token, TokenStore
 from .pagination import AsyncPaginator, PageFetch
@@ -97,16 +120,35 @@ class AsyncClient(BaseClient):
     * **v1_prefix** - where API v1 lives under ``base_url``: ``"api"`` (osu.ppy.sh's ``api/get_*``), or
       e.g. ``"api/v1"`` for a private server (``OSU_V1_PREFIX``).
     * **api_version** - the ``x-api-version`` header (default [`DEFAULT_API_VERSION`][osukit._constants.DEFAULT_API_VERSION]).
-    * **timeout** - seconds or an ``httpx.Timeout``.
+    * **timeout** - seconds or an ``httpx.Timeout``: each connect, read and write (not their sum).
+    * **deadline** - seconds one call may take in all, retries, backoff, ``Retry-After`` and
+      rate-limiter waits included (default [`DEFAULT_DEADLINE`][osukit._constants.DEFAULT_DEADLINE], 300 s;
+      ``math.inf`` for none). A wait that would pass it raises
+      [`DeadlineExceededError`][osukit.DeadlineExceededError] at once instead of sleeping.
+    * **request_deadline** - seconds one HTTP exchange may take from sending to the last
+      body byte (default [`DEFAULT_REQUEST_DEADLINE`][osukit._constants.DEFAULT_REQUEST_DEADLINE], 120 s): a server
+      trickling its answer is cut off there (and the request retried if the deadline allows).
+    * **max_response_size** - bytes a response body may have after decompression (default
+      [`MAX_RESPONSE_SIZE`][osukit._constants.MAX_RESPONSE_SIZE], 64 MiB); counted while reading, so a gzip
+      bomb is stopped early: [`ResponseTooLargeError`][osukit.ResponseTooLargeError].
     * **retry** - a [`RetryPolicy`][osukit.RetryPolicy], a retry count, or ``False``.
-    * **rate_limit** - requests per minute (default 60), a [`RateLimiter`][osukit.RateLimiter], or 0.
+    * **rate_limit** - requests per minute (default 60), a [`RateLimiter`][osukit.ratelimit.RateLimiter], or 0.
     * **token_store** - where tokens are kept (default in memory).
     * **user_agent** / **app_name** - the ``User-Agent`` (``osukit/<version> (app_name)``).
     * **http_client** - your own ``httpx.AsyncClient`` (connection pool, proxy, transport…).
     * **transport** - an ``httpx`` transport for the client osukit creates (tests: ``httpx.ASGITransport``).
-    * **proxy** - a proxy URL for the client osukit creates.
-    * **http_backend** - ``"auto"`` (aiohttp when installed and no custom httpx client, transport or
-      proxy is given: about 2.5x less client CPU per request), ``"httpx"`` or ``"aiohttp"``.
+    * **proxy** - a proxy URL for the client osukit creates (every backend). Without it,
+      ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY`` apply unless ``trust_env=False``.
+    * **verify** / **cert** - TLS: ``True`` (default), ``False``, a CA bundle path or an
+      ``ssl.SSLContext``; ``cert`` a client certificate (PEM path, or ``(cert, key)``). Same on
+      every backend.
+    * **http_backend** - ``"auto"`` (aiohttp when installed, ``osukit[speed]``, and no custom httpx
+      client or transport is given: about 2.5x less client CPU per request), ``"httpx"`` or
+      ``"aiohttp"`` ([`MissingExtraError`][osukit.MissingExtraError] without aiohttp).
+
+    One client may be used by successive event loops (``asyncio.run`` twice): it opens new
+    connections on the new loop. Using it from two loops *running at the same time* raises
+    [`EventLoopError`][osukit.EventLoopError].
     * **strict** - raise [`DecodeError`][osukit.DecodeError] when osu! sends fields osukit does not know.
     * **cache** - an opt-in response cache ([`ResponseCache`][osukit.ResponseCache], ``"memory"``, a
       SQLite path or a ``redis://`` URL); fresh hits skip the rate limiter. See ``docs/cache.md``.
@@ -140,6 +182,12 @@ class AsyncClient(BaseClient):
         clock: Clock | None = None,
         on_token_update: Callable[[str, Token], None] | None = None,
         cache: Any = None,
+        deadline: float | None = None,
+        request_deadline: float | None = None,
+        max_response_size: int | None = None,
+        verify: bool | str | ssl.SSLContext = True,
+        cert: str | tuple[str, str] | None = None,
+        trust_env: bool = True,
     ) -> None:
         super().__init__(
             client_id=client_id,
@@ -162,6 +210,9 @@ class AsyncClient(BaseClient):
             strict=strict,
             clock=clock,
             cache=cache,
+            deadline=deadline,
+            request_deadline=request_deadline,
+            max_response_size=max_response_size,
         )
         if http_client is not None and (transport is not None or proxy is not None):
             raise ConfigurationError("pass either http_client or transport/proxy, not both")
@@ -172,19 +223,22 @@ class AsyncClient(BaseClient):
                 "transport=osukit.emulator.asgi.SyncASGITransport(app))"
             )
         self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            transport=transport,
-            proxy=proxy,
-            timeout=self.timeout,
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=C.MAX_CONNECTIONS, max_keepalive_connections=C.MAX_CONNECTIONS),
-        )
+        self._custom_transport = transport
+        self._proxy = proxy
+        self._ssl = build_ssl(verify, cert)
+        self._trust_env = trust_env
+        self._http = http_client or self._new_http()
         self._fast: AsyncFastSender | None = fast_async_sender(
             http_backend,
             self.timeout,
             C.MAX_CONNECTIONS,
-            custom_http=http_client is not None or transport is not None or proxy is not None,
+            custom_http=http_client is not None or transport is not None,
+            proxy=proxy,
+            ssl_setting=self._ssl,
+            trust_env=trust_env,
         )
+        self._loop: EventLoop | None = None
+        self._loop_guard: Any = None
         self._closed = False
         self._on_token_update = on_token_update
         self._tokens: AsyncTokenManager | None = None
@@ -200,7 +254,54 @@ class AsyncClient(BaseClient):
             clock=self._clock,
             retry=self.retry,
             on_token_update=self._tokens.on_token_update if self._tokens is not None else self._on_token_update,
+            timeout=self.timeout,
+            request_deadline=self.request_deadline,
+            max_response_size=self.max_response_size,
         )
+
+    def _new_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=self._custom_transport,
+            proxy=self._proxy,
+            verify=self._ssl,
+            trust_env=self._trust_env,
+            timeout=self.timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=C.MAX_CONNECTIONS, max_keepalive_connections=C.MAX_CONNECTIONS),
+        )
+
+    def _on_loop(self) -> None:
+        """Follow the running event loop (async only): a client used again from a new loop after
+        the previous one finished gets a new connection pool; two loops at once are an error."""
+        loop = current_event_loop()
+        if loop is None or loop is self._loop:
+            return
+        previous = self._loop
+        if previous is not None and previous.is_running() and not previous.is_closed():
+            raise EventLoopError(
+                "this AsyncClient is in use on another running event loop; create one client per loop (or thread)"
+            )
+        if previous is not None and not self._owns_http:
+            raise EventLoopError(
+                "this AsyncClient sends through an httpx.AsyncClient it did not create (http_client=, a "
+                "ClientPool or with_options) whose connections belong to an event loop that has finished; "
+                "create that client inside the loop that uses it"
+            )
+        self._loop = loop
+        if previous is not None:
+            if self._owns_http:
+                # The old pool was closed when its loop ended (see below); open a new one here.
+                self._http = self._new_http()
+            if self._tokens is not None:
+                self._tokens.rebind(self._http)
+        if self._owns_http:
+            self._loop_guard = close_with_loop(loop, self._close_loop_connections)
+
+    async def _close_loop_connections(self) -> None:
+        """Close the connections of the loop that is ending (they cannot be used from another)."""
+        await self._http.aclose()
+        if self._fast is not None:
+            await self._fast.aclose()
 
     # --- lifecycle --------------------------------------------------------------------------
 
@@ -221,7 +322,11 @@ class AsyncClient(BaseClient):
             return
         self._closed = True
         if self._owns_http:
-            await self._http.aclose()
+            cancel_guard(self._loop_guard)
+            self._loop_guard = None
+            loop = current_event_loop()
+            if loop is None or self._loop is None or loop is self._loop:
+                await self._http.aclose()
             if self._fast is not None:
                 await self._fast.aclose()
 
@@ -238,6 +343,7 @@ class AsyncClient(BaseClient):
         api_version: int | NotGiven = NOT_GIVEN,
         strict: bool | NotGiven = NOT_GIVEN,
         headers: Mapping[str, str] | NotGiven = NOT_GIVEN,
+        deadline: float | NotGiven = NOT_GIVEN,
     ) -> AsyncClient:
         """A view of this client with some options changed; it shares the connections,
         the token and the rate limiter, and closing it does not close this client.
@@ -257,6 +363,8 @@ class AsyncClient(BaseClient):
             clone.api_version = int(api_version)
         if not isinstance(strict, NotGiven):
             clone.strict = strict
+        if not isinstance(deadline, NotGiven):
+            clone.deadline = build_seconds(deadline, C.DEFAULT_DEADLINE, "deadline")
         if not isinstance(headers, NotGiven):
             clone._headers = {**self._headers, **headers}
         return clone
@@ -291,6 +399,18 @@ class AsyncClient(BaseClient):
         grant.check_state(state)
         flow = grant.exchange_flow(self.base_url, code, self._clock.time())
         manager = self._manager_for(grant)
+        manager = AsyncTokenManager(
+            grant,
+            self.token_store,
+            base_url=self.base_url,
+            http=self._http,
+            clock=self._clock,
+            retry=self.retry,
+            on_token_update=self._tokens.on_token_update if self._tokens is not None else None,
+            timeout=self.timeout,
+            request_deadline=self.request_deadline,
+            max_response_size=self.max_response_size,
+        )
         token = await manager._run(flow)
         if token.user_id is None:
             token = await self._identify(token)
@@ -430,8 +550,13 @@ class AsyncClient(BaseClient):
         bucket: str = "default",
         api: str = "v2",
     ) -> Any:
-        """Send with rate limiting, auth, retries and refresh-on-401; return ``parse(response)``."""
+        """Send with rate limiting, auth, retries and refresh-on-401; return ``parse(response)``.
+
+        Everything, attempts, backoff, ``Retry-After`` and rate-limiter waits, fits in ``deadline``.
+        """
         self._ensure_open()
+        self._on_loop()
+        started = self._clock.monotonic()
         needs_token = self._needs_token(route) if route is not None else self.grant is not None and api == "v2"
         attempt = 0
         reauthed = False
@@ -439,6 +564,8 @@ class AsyncClient(BaseClient):
         followed: str | None = None  # a same-origin redirect's target, when one was followed
         while True:
             attempt += 1
+            if self._clock.monotonic() - started >= self.deadline:
+                raise self._deadline_error(f"after {attempt - 1} attempt(s)", method, self._url(path))
             token: Token | None = None
             if needs_token:
                 if route is not None and self._may_use_stored_login:
@@ -455,27 +582,36 @@ class AsyncClient(BaseClient):
             cached = self._cache_hit(cache_key, method, path)
             if cached is not None:
                 return parse(cached)
-            await self.rate_limiter.aacquire(cost, bucket)
+            left = self.deadline - (self._clock.monotonic() - started)
+            try:
+                await self.rate_limiter.aacquire(cost, bucket, **acquire_kwargs(self.rate_limiter, left))
+            except DeadlineExceededError as exc:
+                raise self._deadline_error(str(exc), method, self._url(path)) from None
             self._ensure_open()
             request = self._prepare(
                 method, path, params=params, json=json, data=data, headers=headers, token=token, api=api
             )
             if followed is not None:
                 request = self._follow(request, followed)
+            left = self.deadline - (self._clock.monotonic() - started)
+            if left <= 0:
+                raise self._deadline_error("waiting for the rate limiter", method, request.full_url)
             try:
-                response = await self._transmit(request)
+                response = await self._transmit(request, min(self.request_deadline, left))
             except httpx.HTTPError as exc:
                 decision = self.retry.decide(attempt, method, error=exc)
                 logger.debug("%s %s: %s; retry=%s (%s)", method, _Redacted(request), type(exc).__name__,
                              decision.retry, decision.reason)
                 if not decision.retry:
+                    if self._clock.monotonic() - started >= self.deadline:
+                        raise self._deadline_error(f"{type(exc).__name__}: {exc}", method, request.full_url) from None
                     cls = TimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
                     raise cls(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
                               method=method, url=redact_url(request.full_url)) from None
-                await self._clock.asleep(decision.delay)
+                await self._pause(decision.delay, started, method, request)
                 continue
             self._remember(response)
-            self.rate_limiter.observe(response.headers, bucket)
+            self._observe(response, bucket)
             status = response.status_code
             if 300 <= status < 400 and status != 304:
                 followed = self._redirect_target(request, response, hops)
@@ -504,25 +640,41 @@ class AsyncClient(BaseClient):
                                  decision.retry, decision.reason)
                     if not decision.retry:
                         raise
-                    await self._clock.asleep(decision.delay)
+                    await self._pause(decision.delay, started, method, request)
                     continue
             decision = self.retry.decide(attempt, method, response=response)
             logger.debug("%s %s: %d; retry=%s (%s)", method, _Redacted(request), status, decision.retry,
                          decision.reason)
             if not decision.retry:
                 raise self._make_error(response, route)
-            await self._clock.asleep(decision.delay)
+            if decision.delay > self.deadline - (self._clock.monotonic() - started):
+                # Waiting would outlast the call: the server's own answer says more than a timeout.
+                raise self._make_error(response, route)
+            await self._pause(decision.delay, started, method, request)
 
-    async def _transmit(self, request: PreparedRequest) -> ResponseLike:
-        """One HTTP exchange, fully read (over aiohttp when the fast path is on, else httpx)."""
-        if self._fast is not None:
-            return await self._fast.send(request)
-        response = await self._http.send(request.to_httpx(), follow_redirects=False)
+    async def _pause(self, delay: float, started: float, method: str, request: PreparedRequest) -> None:
+        """Sleep before a retry, or fail at once when the retry would start after the deadline."""
+        left = self.deadline - (self._clock.monotonic() - started)
+        if delay >= left:
+            raise self._deadline_error(
+                f"the next retry would start in {delay:.3g}s, {max(left, 0.0):.3g}s are left", method, request.full_url
+            )
+        await self._clock.asleep(delay)
+
+    async def _transmit(self, request: PreparedRequest, budget: float = C.DEFAULT_REQUEST_DEADLINE) -> ResponseLike:
+        """One HTTP exchange, fully read within ``budget`` seconds and ``max_response_size`` bytes
+        (over aiohttp when the fast path is on, else httpx)."""
         try:
-            await response.aread()
-        finally:
-            await response.aclose()
-        return response
+            if self._fast is not None:
+                return await self._fast.send(request, budget=budget, max_size=self.max_response_size)
+            return await asend_httpx(
+                self._http, request, timeout=self.timeout, budget=budget, max_size=self.max_response_size
+            )
+        except RuntimeError as exc:
+            if isinstance(exc, ClientClosedError) or not self._closed:
+                raise
+            # httpx/aiohttp refuse to send on a pool that aclose() just closed.
+            raise ClientClosedError("this client was closed while the request was being sent") from None
 
     def _parser(self, route: Route, model: Any = NOT_GIVEN) -> _Parse:
         if not isinstance(model, NotGiven):

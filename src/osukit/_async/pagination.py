@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 from .._exceptions import InvalidParameterError
-from ..pagination import Page, Style
+from ..pagination import Page, ProgressCheck, Style
 
 __all__ = ["AsyncPaginator", "PageFetch"]
 
@@ -54,9 +54,14 @@ class AsyncPaginator(Generic[T]):
                     return
 
     async def pages(self) -> AsyncIterator[Page[T]]:
-        """Pages from the start cursor on, stopping when the listing (or ``limit``) is exhausted."""
+        """Pages from the start cursor on, stopping when the listing (or ``limit``) is exhausted.
+
+        Raises:
+            NoProgressError: the listing stopped moving forward (see [`ProgressCheck`][osukit.pagination.ProgressCheck]).
+        """
         cursor = self.start_cursor
         seen = 0
+        progress = ProgressCheck(cursor)
         while True:
             remaining = None if self.limit is None else self.limit - seen
             if remaining is not None and remaining <= 0:
@@ -65,6 +70,7 @@ class AsyncPaginator(Generic[T]):
             response = await self._fetch(params)
             items = self.style.items(response)
             next_cursor = self.style.next_cursor(response, items, cursor, params)
+            progress.check(items, next_cursor)
             page: Page[T] = Page(items=items, response=response, cursor=cursor, next_cursor=next_cursor)
             self.cursor = next_cursor
             self.exhausted = next_cursor is None

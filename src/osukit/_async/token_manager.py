@@ -21,8 +21,10 @@ from collections.abc import Callable
 import httpx
 
 from .._clock import Clock
-from .._exceptions import AuthenticationError, TimeoutError, TransportError
+from .._constants import DEFAULT_REQUEST_DEADLINE, DEFAULT_TIMEOUT, MAX_RESPONSE_SIZE
+from .._exceptions import AuthenticationError, ClientClosedError, TimeoutError, TransportError
 from .._redact import logger, redact_url
+from .._transport import as_httpx_response, asend_httpx
 from ..auth import Grant, TokenFlow
 from ..retry import RetryPolicy
 from ..tokens import Token, TokenStore
@@ -50,6 +52,9 @@ class AsyncTokenManager:
         clock: Clock,
         retry: RetryPolicy,
         on_token_update: Callable[[str, Token], None] | None = None,
+        timeout: httpx.Timeout | None = None,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        max_response_size: int = MAX_RESPONSE_SIZE,
     ) -> None:
         self.grant = grant
         self.store = store
@@ -60,6 +65,14 @@ class AsyncTokenManager:
         self._lock = asyncio.Lock()
         self._token: Token | None = grant.initial_token()
         self.on_token_update = on_token_update
+        self._timeout = timeout if timeout is not None else httpx.Timeout(DEFAULT_TIMEOUT)
+        self._request_deadline = request_deadline
+        self._max_response_size = max_response_size
+
+    def rebind(self, http: httpx.AsyncClient) -> None:
+        """Use ``http`` from now on, with a fresh lock (the client moved to a new event loop)."""
+        self._http = http
+        self._lock = asyncio.Lock()
 
     @property
     def key(self) -> str:
@@ -140,8 +153,17 @@ class AsyncTokenManager:
         while True:
             attempt += 1
             try:
-                response = await self._http.send(request)
-                await response.aread()
+                buffered = await asend_httpx(
+                    self._http,
+                    request,
+                    timeout=self._timeout,
+                    budget=self._request_deadline,
+                    max_size=self._max_response_size,
+                )
+            except RuntimeError as exc:
+                if not self._http.is_closed or isinstance(exc, ClientClosedError):
+                    raise
+                raise ClientClosedError("the client was closed during a token request") from None
             except httpx.HTTPError as exc:
                 decision = self._retry.decide(attempt, "GET", error=exc)
                 if not decision.retry:
@@ -154,6 +176,7 @@ class AsyncTokenManager:
                 logger.debug("token: retrying in %.2fs (%s)", decision.delay, decision.reason)
                 await self._clock.asleep(decision.delay)
                 continue
+            response = as_httpx_response(buffered, request)
             if response.status_code >= 500 or response.status_code == 429:
                 decision = self._retry.decide(attempt, "GET", response=response)
                 if decision.retry:

@@ -25,14 +25,16 @@ class ScoreFeed:
     """Every new score, once, in order: a never-ending iterator over ``GET /api/v2/scores``.
 
     Made by ``client.scores.follow()``; use it as a context manager so that a score
-    you have finished with counts as delivered even when you stop right after it::
+    you have finished with counts as delivered even when you stop right after it:
 
-        with osu.scores.follow(checkpoint="feed.json") as feed:
-            for item in feed:
-                if isinstance(item, osukit.FeedGap):
-                    log.warning("lost scores between %s and %s", item.after_time, item.before_time)
-                    continue
-                handle(item)          # a Score
+    ```python
+    with osu.scores.follow(checkpoint="feed.json") as feed:
+        for item in feed:
+            if isinstance(item, osukit.FeedGap):
+                log.warning("lost scores between %s and %s", item.after_time, item.before_time)
+                continue
+            handle(item)          # a Score
+    ```
 
     **Delivery.** A score counts as delivered when you ask for the next item, or
     when the ``with`` block ends without an exception (a ``break``, a ``return``,

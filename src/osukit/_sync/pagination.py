@@ -7,7 +7,7 @@ from collections.abc import Iterator, Awaitable, Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 from .._exceptions import InvalidParameterError
-from ..pagination import Page, Style
+from ..pagination import Page, ProgressCheck, Style
 
 __all__ = ["Paginator", "PageFetch"]
 
@@ -55,9 +55,14 @@ class Paginator(Generic[T]):
                     return
 
     def pages(self) -> Iterator[Page[T]]:
-        """Pages from the start cursor on, stopping when the listing (or ``limit``) is exhausted."""
+        """Pages from the start cursor on, stopping when the listing (or ``limit``) is exhausted.
+
+        Raises:
+            NoProgressError: the listing stopped moving forward (see [`ProgressCheck`][osukit.pagination.ProgressCheck]).
+        """
         cursor = self.start_cursor
         seen = 0
+        progress = ProgressCheck(cursor)
         while True:
             remaining = None if self.limit is None else self.limit - seen
             if remaining is not None and remaining <= 0:
@@ -66,6 +71,7 @@ class Paginator(Generic[T]):
             response = self._fetch(params)
             items = self.style.items(response)
             next_cursor = self.style.next_cursor(response, items, cursor, params)
+            progress.check(items, next_cursor)
             page: Page[T] = Page(items=items, response=response, cursor=cursor, next_cursor=next_cursor)
             self.cursor = next_cursor
             self.exhausted = next_cursor is None

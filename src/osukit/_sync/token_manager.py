@@ -22,8 +22,10 @@ from collections.abc import Callable
 import httpx
 
 from .._clock import Clock
-from .._exceptions import AuthenticationError, TimeoutError, TransportError
+from .._constants import DEFAULT_REQUEST_DEADLINE, DEFAULT_TIMEOUT, MAX_RESPONSE_SIZE
+from .._exceptions import AuthenticationError, ClientClosedError, TimeoutError, TransportError
 from .._redact import logger, redact_url
+from .._transport import as_httpx_response, send_httpx
 from ..auth import Grant, TokenFlow
 from ..retry import RetryPolicy
 from ..tokens import Token, TokenStore
@@ -51,6 +53,9 @@ class TokenManager:
         clock: Clock,
         retry: RetryPolicy,
         on_token_update: Callable[[str, Token], None] | None = None,
+        timeout: httpx.Timeout | None = None,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
+        max_response_size: int = MAX_RESPONSE_SIZE,
     ) -> None:
         self.grant = grant
         self.store = store
@@ -61,6 +66,14 @@ class TokenManager:
         self._lock = threading.Lock()
         self._token: Token | None = grant.initial_token()
         self.on_token_update = on_token_update
+        self._timeout = timeout if timeout is not None else httpx.Timeout(DEFAULT_TIMEOUT)
+        self._request_deadline = request_deadline
+        self._max_response_size = max_response_size
+
+    def rebind(self, http: httpx.Client) -> None:
+        """Use ``http`` from now on, with a fresh lock (the client moved to a new event loop)."""
+        self._http = http
+        self._lock = threading.Lock()
 
     @property
     def key(self) -> str:
@@ -141,8 +154,17 @@ class TokenManager:
         while True:
             attempt += 1
             try:
-                response = self._http.send(request)
-                response.read()
+                buffered = send_httpx(
+                    self._http,
+                    request,
+                    timeout=self._timeout,
+                    budget=self._request_deadline,
+                    max_size=self._max_response_size,
+                )
+            except RuntimeError as exc:
+                if not self._http.is_closed or isinstance(exc, ClientClosedError):
+                    raise
+                raise ClientClosedError("the client was closed during a token request") from None
             except httpx.HTTPError as exc:
                 decision = self._retry.decide(attempt, "GET", error=exc)
                 if not decision.retry:
@@ -155,6 +177,7 @@ class TokenManager:
                 logger.debug("token: retrying in %.2fs (%s)", decision.delay, decision.reason)
                 self._clock.sleep(decision.delay)
                 continue
+            response = as_httpx_response(buffered, request)
             if response.status_code >= 500 or response.status_code == 429:
                 decision = self._retry.decide(attempt, "GET", response=response)
                 if decision.retry:

@@ -113,6 +113,23 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
     ),
     E.MissingExtraError: ("an optional extra is missing", "pip install 'osukit[all]'", ExitCode.MISSING_EXTRA),
     E.InvalidParameterError: ("invalid argument", "see the command's --help", ExitCode.USAGE),
+    E.DeadlineExceededError: (
+        "the call took longer than its overall deadline",
+        "the server is slow or trickling its answer; try again later",
+        ExitCode.NETWORK,
+    ),
+    E.ResponseTooLargeError: (
+        "the response was larger than allowed (max_response_size)",
+        "this is not an answer osu! sends; check --base-url",
+        ExitCode.NETWORK,
+    ),
+    E.NoProgressError: (
+        "the listing stopped moving forward (the server sent a page or cursor again)",
+        "the server is not paginating correctly; check --base-url or try again later",
+        ExitCode.SERVER,
+    ),
+    E.EventLoopError: ("the client was used from two event loops at once",
+                       "this is a bug in the command; please report it with --debug output", ExitCode.ERROR),
     E.RateLimiterUnavailable: (
         "the shared rate limiter (Redis) is unreachable",
         "check the Redis server, or let the limiter fall back (on_redis_error='fallback')",

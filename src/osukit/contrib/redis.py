@@ -67,7 +67,13 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from .._clock import Clock
-from .._constants import DEFAULT_BURST, DEFAULT_RATE_LIMIT, REPLAY_RATE_LIMIT, SERVER_RATE_LIMIT
+from .._constants import (
+    DEFAULT_BURST,
+    DEFAULT_RATE_LIMIT,
+    MAX_RETRY_AFTER,
+    REPLAY_RATE_LIMIT,
+    SERVER_RATE_LIMIT,
+)
 from .._exceptions import (
     ConfigurationError,
     InvalidParameterError,
@@ -77,7 +83,7 @@ from .._exceptions import (
     TransportError,
 )
 from .._redact import logger
-from ..ratelimit import DEFAULT_BUCKET, REPLAY_BUCKET
+from ..ratelimit import DEFAULT_BUCKET, REPLAY_BUCKET, late_error, refused_error, server_wait
 from ..tokens import Token, load_json
 
 __all__ = ["RateLimiterUnavailable", "RedisCheckpointStore", "RedisRateLimiter", "RedisTokenStore"]
@@ -206,20 +212,26 @@ class _Connections:
                 await client.aclose()
 
 
-# KEYS[1]: the bucket (a hash: tokens, ts). ARGV: rate (tokens/s), capacity, cost, mode
-# ("acquire" | "observe"), remaining (-1: unknown), retry_after (0: none).
+# KEYS[1]: the bucket (a hash: tokens, ts, refuse, asked). ARGV: rate (tokens/s), capacity, cost, mode
+# ("acquire" | "observe"), remaining (-1: unknown), retry_after (0: none; already bounded by
+# max_retry_after), and ARGV[7]: in acquire mode the caller's max_wait (-1: none), in observe mode
+# the server's own Retry-After when it was over max_retry_after (0: it was not).
 # State: at server time `ts` the bucket holds `tokens` (negative: reserved ahead). Acquire takes
 # `cost` and returns the wait until the balance is back at zero; observe drains the bucket to the
-# server's X-RateLimit-Remaining and blocks it for Retry-After. Returns the wait as a string
-# (Redis would truncate a Lua float to an integer).
+# server's X-RateLimit-Remaining and blocks it for Retry-After. A Retry-After over the bound sets
+# `refuse` instead: until then acquire returns "refused <left> <asked>" and takes nothing. A wait
+# over max_wait returns "late <wait>" and takes nothing. Waits are returned as strings (Redis
+# would truncate a Lua float to an integer). The key's TTL never outlives the bounded block.
 _LUA = """
 local rate = tonumber(ARGV[1])
 local capacity = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts', 'refuse', 'asked')
 local tokens = tonumber(state[1])
 local ts = tonumber(state[2])
+local refuse = tonumber(state[3]) or 0
+local asked = tonumber(state[4]) or 0
 if tokens == nil or ts == nil then
   tokens = capacity
   ts = now
@@ -230,21 +242,37 @@ if now > ts then
 end
 local wait = 0
 if ARGV[4] == 'acquire' then
-  tokens = tokens - tonumber(ARGV[3])
+  if refuse > now then
+    return string.format('refused %.6f %.6f', refuse - now, asked)
+  end
+  local after = tokens - tonumber(ARGV[3])
   local ready = ts
-  if tokens < 0 then ready = ts - tokens / rate end
+  if after < 0 then ready = ts - after / rate end
   wait = math.max(0, ready - now)
+  local max_wait = tonumber(ARGV[7])
+  if max_wait >= 0 and wait > max_wait then
+    return string.format('late %.6f', wait)
+  end
+  tokens = after
 else
   local remaining = tonumber(ARGV[5])
   if remaining >= 0 and ts <= now and remaining < tokens then tokens = remaining end
   local retry_after = tonumber(ARGV[6])
+  local too_long = tonumber(ARGV[7])
   if retry_after > 0 then
-    if tokens > 0 then tokens = 0 end
-    if now + retry_after > ts then ts = now + retry_after end
+    if too_long > 0 then
+      if now + retry_after > refuse then refuse = now + retry_after end
+      asked = too_long
+    else
+      if tokens > 0 then tokens = 0 end
+      if now + retry_after > ts then ts = now + retry_after end
+    end
   end
 end
-redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'ts', string.format('%.6f', ts))
+redis.call('HSET', KEYS[1], 'tokens', string.format('%.6f', tokens), 'ts', string.format('%.6f', ts),
+  'refuse', string.format('%.6f', refuse), 'asked', string.format('%.6f', asked))
 local full_in = (ts - now) + (capacity - tokens) / rate
+if refuse - now > full_in then full_in = refuse - now end
 redis.call('PEXPIRE', KEYS[1], math.ceil((full_in + 60) * 1000))
 return string.format('%.6f', wait)
 """
@@ -259,17 +287,24 @@ class _LocalBucket:
         self.tokens = capacity
         self.ts = now
         self.slots: deque[float] = deque()  # when each reservation made here may be sent
+        self.refused_until = 0.0
+        self.refused_asked = 0.0
 
     def _refill(self, now: float) -> None:
         if now > self.ts:
             self.tokens = min(self.capacity, self.tokens + (now - self.ts) * self.rate)
             self.ts = now
 
-    def reserve(self, cost: int, now: float) -> float:
+    def reserve(self, cost: int, now: float, max_wait: float | None, max_retry_after: float, bucket: str) -> float:
         self._refill(now)
-        self.tokens -= cost
-        ready = self.ts - self.tokens / self.rate if self.tokens < 0 else self.ts
+        if self.refused_until > now:
+            raise refused_error(self.refused_asked, self.refused_until - now, max_retry_after, bucket)
+        after = self.tokens - cost
+        ready = self.ts - after / self.rate if after < 0 else self.ts
         wait = max(0.0, ready - now)
+        if max_wait is not None and wait > max_wait:
+            raise late_error(wait, max_wait)
+        self.tokens = after
         self.pending(now)  # forget slots already passed
         self.slots.append(now + wait)
         return wait
@@ -280,6 +315,11 @@ class _LocalBucket:
         if until > now:
             self.tokens = min(self.tokens, 0.0)
             self.ts = max(self.ts, until)
+
+    def refuse_until(self, until: float, asked: float) -> None:
+        """Fail at once (a Retry-After over the bound) until ``until``."""
+        self.refused_until = max(self.refused_until, until)
+        self.refused_asked = asked
 
     def drain_to(self, left: float, now: float) -> None:
         self._refill(now)
@@ -311,10 +351,14 @@ class RedisRateLimiter:
     * **socket_timeout** - seconds for connecting to and hearing from Redis (clients made
       from a URL; configure your own clients' timeouts yourself).
     * **prefix** - prepended to Redis keys (``osukit:ratelimit:``).
+    * **max_retry_after** - as for [`TokenBucket`][osukit.TokenBucket]: a ``Retry-After`` is shared
+      through Redis bounded by this (default 120 s), and a longer one makes every process's
+      requests fail at once with [`RateLimitError`][osukit.RateLimitError] for that bounded time.
     * **clock** - sleeping and local time (tests pass a fake one).
 
     The Redis keys are ``{prefix}{key}:{bucket}``; each expires once idle long enough
-    to be full again, so nothing needs cleaning up.
+    to be full again (never later than ``max_retry_after`` plus a minute after the last
+    ``Retry-After``), so nothing needs cleaning up.
     """
 
     def __init__(
@@ -331,8 +375,11 @@ class RedisRateLimiter:
         socket_timeout: float = 1.0,
         prefix: str = "osukit:ratelimit:",
         async_redis: Any = None,
+        max_retry_after: float = MAX_RETRY_AFTER,
         clock: Clock | None = None,
     ) -> None:
+        if not max_retry_after >= 0 or max_retry_after == float("inf"):
+            raise InvalidParameterError("max_retry_after must be a finite number of seconds >= 0")
         if not key:
             raise InvalidParameterError("key must name the shared budget")
         if per_minute <= 0:
@@ -359,6 +406,7 @@ class RedisRateLimiter:
         self.retry_interval = retry_interval
         self.socket_timeout = socket_timeout
         self.prefix = prefix
+        self.max_retry_after = float(max_retry_after)
         self._clock = clock or Clock()
         self.fallback_per_minute = per_minute * fallback_fraction
         """The local rate while Redis is unreachable (``on_redis_error="fallback"``)."""
@@ -391,12 +439,24 @@ class RedisRateLimiter:
         """The Redis key holding ``bucket``'s state."""
         return f"{self.prefix}{self.key}:{bucket}"
 
-    def _args(self, bucket: str, cost: int, mode: str, remaining: float = -1, retry_after: float = 0) -> list[Any]:
+    def _args(
+        self, bucket: str, cost: int, mode: str, remaining: float = -1, retry_after: float = 0, extra: float = -1
+    ) -> list[Any]:
         if bucket == REPLAY_BUCKET:
             rate, capacity = self.replay_per_minute / 60.0, 1
         else:
             rate, capacity = self.per_minute / 60.0, self.burst
-        return [repr(rate), capacity, cost, mode, repr(float(remaining)), repr(float(retry_after))]
+        return [repr(rate), capacity, cost, mode, repr(float(remaining)), repr(float(retry_after)), repr(float(extra))]
+
+    def _wait_from(self, raw: Any, bucket: str, max_wait: float | None) -> float:
+        """The script's answer: a wait, or the error for "refused …" / "late …"."""
+        text = raw.decode() if isinstance(raw, bytes) else str(raw)
+        if text.startswith("refused"):
+            _, left, asked = text.split()
+            raise refused_error(float(asked), float(left), self.max_retry_after, bucket)
+        if text.startswith("late"):
+            raise late_error(float(text.split()[1]), max_wait if max_wait is not None else 0.0)
+        return float(text)
 
     def _local_bucket(self, bucket: str) -> _LocalBucket:
         lb = self._local.get(bucket)
@@ -408,9 +468,11 @@ class RedisRateLimiter:
             lb = self._local[bucket] = _LocalBucket(rate, capacity, self._clock.monotonic())
         return lb
 
-    def _local_reserve(self, cost: int, bucket: str) -> float:
+    def _local_reserve(self, cost: int, bucket: str, max_wait: float | None = None) -> float:
         with self._state_lock:
-            return self._local_bucket(bucket).reserve(cost, self._clock.monotonic())
+            return self._local_bucket(bucket).reserve(
+                cost, self._clock.monotonic(), max_wait, self.max_retry_after, bucket
+            )
 
     def _handback(self, bucket: str) -> int:
         """Local slots still pending (after an outage): the next Redis reservation pays for them."""
@@ -480,12 +542,12 @@ class RedisRateLimiter:
             )
         return client
 
-    def _eval_sync(self, args: list[Any], bucket: str) -> float:
+    def _eval_sync(self, args: list[Any], bucket: str) -> Any:
         if self._sync_script is None:
             self._sync_script = self._sync_client().register_script(_LUA)
-        return float(self._sync_script(keys=[self.redis_key(bucket)], args=args))
+        return self._sync_script(keys=[self.redis_key(bucket)], args=args)
 
-    async def _eval_async(self, args: list[Any], bucket: str) -> float:
+    async def _eval_async(self, args: list[Any], bucket: str) -> Any:
         client = self._conn.async_()
         if client is None:
             return await asyncio.to_thread(self._eval_sync, args, bucket)
@@ -498,49 +560,58 @@ class RedisRateLimiter:
         result = await asyncio.wait_for(
             script(keys=[self.redis_key(bucket)], args=args), timeout=2 * self.socket_timeout + 1
         )
-        return float(result)
+        return result
 
     # --- the RateLimiter protocol -------------------------------------------------------------
 
-    def reserve(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> float:
-        """Take ``cost`` tokens (one Redis round trip) and return the seconds to wait before sending."""
+    accepts_max_wait = True
+
+    def reserve(self, cost: int = 1, bucket: str = DEFAULT_BUCKET, *, max_wait: float | None = None) -> float:
+        """Take ``cost`` tokens (one Redis round trip) and return the seconds to wait before sending.
+
+        Raises:
+            RateLimitError: a ``Retry-After`` over ``max_retry_after`` is in force (for every process).
+            DeadlineExceededError: the wait would exceed ``max_wait`` (nothing is taken then).
+        """
         if cost < 0:
             raise InvalidParameterError("cost must not be negative")
         if self._use_redis():
             extra = self._handback(bucket)
+            args = self._args(bucket, cost + extra, "acquire", extra=-1 if max_wait is None else max(max_wait, 0.0))
             try:
-                wait = self._eval_sync(self._args(bucket, cost + extra, "acquire"), bucket)
+                raw = self._eval_sync(args, bucket)
             except self._conn.errors() as exc:
                 self._failed(exc)
             else:
-                return self._granted(bucket, wait, extra)
-        return self._local_reserve(cost, bucket)
+                return self._granted(bucket, self._wait_from(raw, bucket, max_wait), extra)
+        return self._local_reserve(cost, bucket, max_wait)
 
-    async def areserve(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> float:
-        """[`reserve`][osukit.contrib.redis.RedisRateLimiter.reserve] without blocking the event loop."""
+    async def areserve(self, cost: int = 1, bucket: str = DEFAULT_BUCKET, *, max_wait: float | None = None) -> float:
+        """`reserve` without blocking the event loop."""
         if cost < 0:
             raise InvalidParameterError("cost must not be negative")
         if self._use_redis():
             extra = self._handback(bucket)
+            args = self._args(bucket, cost + extra, "acquire", extra=-1 if max_wait is None else max(max_wait, 0.0))
             try:
-                wait = await self._eval_async(self._args(bucket, cost + extra, "acquire"), bucket)
+                raw = await self._eval_async(args, bucket)
             except self._conn.errors() as exc:
                 self._failed(exc)
             else:
-                return self._granted(bucket, wait, extra)
-        return self._local_reserve(cost, bucket)
+                return self._granted(bucket, self._wait_from(raw, bucket, max_wait), extra)
+        return self._local_reserve(cost, bucket, max_wait)
 
-    def acquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> None:
-        """Block until ``cost`` requests may be sent from ``bucket``."""
-        wait = self.reserve(cost, bucket)
+    def acquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET, *, max_wait: float | None = None) -> None:
+        """Block until ``cost`` requests may be sent from ``bucket`` (errors: see `reserve`)."""
+        wait = self.reserve(cost, bucket, max_wait=max_wait)
         if wait > 0:
             if wait > 1:
                 logger.debug("rate limiter: waiting %.3fs (bucket %s, cost %d)", wait, bucket, cost)
             self._clock.sleep(wait)
 
-    async def aacquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET) -> None:
+    async def aacquire(self, cost: int = 1, bucket: str = DEFAULT_BUCKET, *, max_wait: float | None = None) -> None:
         """Wait, without blocking the event loop, until ``cost`` requests may be sent."""
-        wait = await self.areserve(cost, bucket)
+        wait = await self.areserve(cost, bucket, max_wait=max_wait)
         if wait > 0:
             if wait > 1:
                 logger.debug("rate limiter: waiting %.3fs (bucket %s, cost %d)", wait, bucket, cost)
@@ -557,12 +628,14 @@ class RedisRateLimiter:
         from ..retry import parse_retry_after
 
         remaining = headers.get("x-ratelimit-remaining")
-        retry_after = parse_retry_after(headers.get("retry-after")) or 0.0
+        retry_after, refused = server_wait(parse_retry_after(headers.get("retry-after")), self.max_retry_after)
         left = -1.0
         if remaining is not None:
             try:
                 left = max(float(remaining), 0.0)
             except ValueError:
+                left = -1.0
+            if not math.isfinite(left):
                 left = -1.0
         capacity = 1 if bucket == REPLAY_BUCKET else self.burst
         if retry_after <= 0 and not 0 <= left < capacity:
@@ -572,12 +645,19 @@ class RedisRateLimiter:
             lb = self._local_bucket(bucket)
             if left >= 0:
                 lb.drain_to(left, now)
-            if retry_after > 0:
+            if refused is not None:
+                lb.refuse_until(now + retry_after, refused)
+            elif retry_after > 0:
                 lb.block_until(now + retry_after, now)
                 self._queue_end[bucket] = max(self._queue_end.get(bucket, 0.0), now + retry_after)
+        if refused is not None:
+            logger.warning(
+                "rate limiter: server asked to wait %.0fs (over max_retry_after %gs); key %s bucket %s "
+                "fails fast for %gs", refused, self.max_retry_after, self.key, bucket, retry_after,
+            )
         if not self._use_redis():
             return
-        args = self._args(bucket, 0, "observe", left, retry_after)
+        args = self._args(bucket, 0, "observe", left, retry_after, refused or 0.0)
         try:
             asyncio.get_running_loop()
         except RuntimeError:
