@@ -399,18 +399,6 @@ class AsyncClient(BaseClient):
         grant.check_state(state)
         flow = grant.exchange_flow(self.base_url, code, self._clock.time())
         manager = self._manager_for(grant)
-        manager = AsyncTokenManager(
-            grant,
-            self.token_store,
-            base_url=self.base_url,
-            http=self._http,
-            clock=self._clock,
-            retry=self.retry,
-            on_token_update=self._tokens.on_token_update if self._tokens is not None else None,
-            timeout=self.timeout,
-            request_deadline=self.request_deadline,
-            max_response_size=self.max_response_size,
-        )
         token = await manager._run(flow)
         if token.user_id is None:
             token = await self._identify(token)

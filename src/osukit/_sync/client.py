@@ -5,8 +5,8 @@ from this file by ``scripts/unasync.py``; edit this one and re-run the script.""
 from __future__ import annotations
 
 import copy
-import threading
 import ssl
+import threading
 import types
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
@@ -31,8 +31,8 @@ from .._exceptions import (
     ConfigurationError,
     DeadlineExceededError,
     DecodeError,
-    RedirectError,
     EventLoopError,
+    RedirectError,
     TimeoutError,
     TransportError,
 )
@@ -400,18 +400,6 @@ class Client(BaseClient):
         grant.check_state(state)
         flow = grant.exchange_flow(self.base_url, code, self._clock.time())
         manager = self._manager_for(grant)
-        manager = TokenManager(
-            grant,
-            self.token_store,
-            base_url=self.base_url,
-            http=self._http,
-            clock=self._clock,
-            retry=self.retry,
-            on_token_update=self._tokens.on_token_update if self._tokens is not None else None,
-            timeout=self.timeout,
-            request_deadline=self.request_deadline,
-            max_response_size=self.max_response_size,
-        )
         token = manager._run(flow)
         if token.user_id is None:
             token = self._identify(token)
