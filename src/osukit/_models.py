@@ -4,14 +4,29 @@ Three promises, and how they are kept:
 
 * **Fast.** Responses decode in one pass of ``msgspec.json.decode`` into
   Structs. Every model forbids unknown fields, so that pass fails the moment
-  osu! sends something new — and only then…
-* **Tolerant.** …a second, slower pass walks the builtins, keeps every known
-  field typed and parks unknown keys on the instance (``osukit_extra_``), so
-  new fields never break decoding. With ``strict=True`` that pass raises
+  osu! sends something new, and only then...
+* **Tolerant.** ...the body is read once more as plain JSON and converted with
+  msgspec again, and only the sub-objects msgspec names in its error pay for
+  Python: a list is split at the failing item, an object is converted without
+  the failing member, and that member alone is looked at. Unknown members are
+  kept (:func:`unknown_fields`); a value whose type does not match its field
+  (``null`` for a non-optional field included) keeps its raw JSON value, in the
+  attribute and in :func:`drifted_fields`, and is logged once per route and
+  JSON path as a WARNING on the ``osukit.models`` logger. Everything else stays
+  typed. A route that drifted once starts from the plain JSON for its next
+  responses, so drift costs about one extra ``msgspec.convert``. With
+  ``strict=True`` the first unknown or mismatched member raises
   :class:`~osukit.DecodeError` naming the route and JSON path instead.
 * **Lossless.** :func:`dump` gives back the JSON builtins as the API sent
   them: absent fields (``UNSET``) stay absent, ``null`` stays ``None``,
-  unknown fields come back, datetimes come back as the same instant.
+  unknown fields and drifted values come back, datetimes come back as the
+  same instant.
+
+A model instance that carries unknown or drifted members is an instance of a
+subclass of its model (same name, ``isinstance`` holds, equal to a plain
+instance with the same fields) that keeps them outside the model's fields, so
+``msgspec.to_builtins``, ``msgspec.structs.asdict`` and the game toolkit never
+see them; plain instances carry no extra memory.
 
 Fields that a route includes only sometimes are typed ``X | UnsetType`` and
 default to :data:`UNSET`, which is distinct from ``None`` (JSON ``null``).
@@ -21,23 +36,27 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import logging
 import re
 import types
 import typing
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any, TypeVar, Union
+from typing import Any, NamedTuple, TypeVar, Union
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from ._exceptions import DecodeError, InvalidParameterError
 
-__all__ = ["UNSET", "Model", "UnsetType", "decode", "dump", "is_set", "unknown_fields"]
+__all__ = ["UNSET", "Model", "UnsetType", "decode", "drifted_fields", "dump", "is_set", "unknown_fields"]
 
 T = TypeVar("T")
 
-_EXTRA_ATTR = "osukit_extra_"
+logger = logging.getLogger("osukit.models")
+
+_UNKNOWN_KEY = "_osukit_unknown"
+_DRIFT_KEY = "_osukit_drift"
 
 
 class _ModelMeta(msgspec.StructMeta):
@@ -60,11 +79,10 @@ class Model(
     """Base of every osukit model.
 
     Field names are the API's own. A field typed ``X | UnsetType`` is one the
-    route may leave out; test it with :func:`osukit.is_set`.
+    route may leave out; test it with :func:`osukit.is_set`. Members osu! sent
+    that the model does not know are in :func:`osukit.unknown_fields`; values
+    whose type did not match their field are in :func:`osukit.drifted_fields`.
     """
-
-    osukit_extra_: dict[str, Any] | UnsetType = msgspec.field(default=UNSET, name="$osukit:extra$")
-    """Fields osu! sent that this version of osukit does not know (kept for :func:`dump`)."""
 
 
 def is_set(value: object) -> bool:
@@ -72,10 +90,43 @@ def is_set(value: object) -> bool:
     return value is not UNSET
 
 
-def unknown_fields(obj: Model) -> dict[str, Any]:
-    """The fields osu! sent on ``obj`` that osukit does not model (empty when none)."""
-    extra = getattr(obj, _EXTRA_ATTR, UNSET)
-    return dict(extra) if isinstance(extra, dict) else {}
+def _side(obj: object, key: str) -> dict[str, Any]:
+    state = getattr(obj, "__dict__", None)
+    if not state:
+        return {}
+    found = state.get(key)
+    return found if isinstance(found, dict) else {}
+
+
+def unknown_fields(obj: object) -> dict[str, Any]:
+    """The members osu! sent on ``obj`` that osukit does not model, as raw JSON (empty when none)."""
+    return dict(_side(obj, _UNKNOWN_KEY))
+
+
+def drifted_fields(obj: object) -> dict[str, Any]:
+    """The fields of ``obj`` whose value did not match their type, as ``{JSON name: raw JSON value}``.
+
+    Tolerant decoding keeps such a value as osu! sent it (the attribute holds
+    the same raw value, e.g. ``None`` for a ``null`` in a non-optional field)
+    and :func:`dump` writes it back unchanged. Empty when none.
+    """
+    return dict(_side(obj, _DRIFT_KEY))
+
+
+@lru_cache(maxsize=None)
+def _carrier(cls: type) -> type:
+    """The subclass of ``cls`` whose instances hold unknown and drifted members (a ``__dict__``)."""
+    base: Any = cls
+    ns: dict[str, Any] = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__doc__": cls.__doc__}
+
+    def __eq__(self: Any, other: object) -> bool:  # noqa: N807 - equal to a plain instance with the same fields
+        if isinstance(other, base) and type(other) in (base, carrier):
+            return bool(msgspec.structs.astuple(self) == msgspec.structs.astuple(other))
+        return NotImplemented
+
+    ns["__eq__"] = __eq__
+    carrier: type = type(cls)(cls.__name__, (cls,), ns, dict=True, gc=True)
+    return carrier
 
 
 # --- hooks for custom leaf types -------------------------------------------------------------
@@ -112,8 +163,17 @@ def _decoders(tp: Any, lax: bool = False) -> msgspec.json.Decoder[Any]:
 
 # --- decoding ----------------------------------------------------------------------------------
 
-_PATH_RE = re.compile(r" - at `(?P<path>[^`]*)`$")
+_AT_RE = re.compile(r" - at `(?P<path>[^`]*)`$")
 _EXPECTED_RE = re.compile(r"^Expected `(?P<exp>[^`]*)`")
+_UNKNOWN_RE = re.compile(r"^Object contains unknown field `(?P<key>.*)`$", re.S)
+_MISSING_RE = re.compile(r"^Object missing required field `(?P<key>.*)`$", re.S)
+_TOKEN_RE = re.compile(r"^(?:\.(?P<key>[^.\[]*)|\[(?P<index>\d+|\.\.\.)\])")
+_INDEX_RE = re.compile(r"\[\d+\]")
+
+_DRIFT_MEMORY = 16
+"""How many responses of a type that drifted start from the plain JSON before the typed pass is tried again."""
+_drifting: dict[tuple[Any, bool], int] = {}
+_warned: set[tuple[str | None, str]] = set()
 
 
 def decode(
@@ -123,35 +183,68 @@ def decode(
     strict: bool = False,
     route: str | None = None,
     lax: bool = False,
+    choose: Callable[[Any], Any] | None = None,
 ) -> T:
-    """Decode a JSON body into ``tp`` (a model, ``list[Model]``, …).
+    """Decode a JSON body into ``tp`` (a model, ``list[Model]``, ...).
 
-    Unknown fields are kept (``strict=False``) or reported as a
+    Unknown fields are kept and values of the wrong type kept raw
+    (``strict=False``, see the module docs), or reported as a
     :class:`DecodeError` naming the JSON path (``strict=True``). A body that is
-    not JSON, or a value of the wrong type, raises :class:`DecodeError`.
-    ``lax=True`` accepts numbers and booleans sent as strings (API v1).
+    not JSON, or whose top-level value has the wrong type, raises
+    :class:`DecodeError`. ``lax=True`` accepts numbers and booleans sent as
+    strings (API v1). ``choose``, given the plain JSON when the first pass
+    fails, may name another model that fits the body better (a score's
+    legacy shape).
     """
+    key = (tp, lax)
+    err: str | None = None
+    if strict or key not in _drifting:
+        try:
+            result: T = _decoders(tp, lax).decode(data)
+            return result
+        except msgspec.ValidationError as exc:
+            err = str(exc)
+        except msgspec.DecodeError as exc:
+            raise DecodeError(f"response is not valid JSON: {exc}", route=route, excerpt=_excerpt(data)) from None
+        except RecursionError:
+            raise DecodeError("response is nested too deeply", route=route, excerpt=_excerpt(data)) from None
+        except (ValueError, TypeError, NotImplementedError) as exc:
+            # UnicodeDecodeError (invalid UTF-8) is a ValueError too.
+            raise DecodeError(f"response could not be decoded: {exc}", route=route, excerpt=_excerpt(data)) from None
+    raw = _plain(data, route)
+    if choose is not None:
+        chosen = choose(raw)
+        if chosen is not None and chosen != tp:
+            tp, err = chosen, None
+            key = (tp, lax)
+    if strict:
+        if err is None:
+            try:
+                strict_result: T = _decoders(tp, lax).decode(data)
+                return strict_result
+            except msgspec.ValidationError as exc:
+                err = str(exc)
+        raise _strict_error(err, "$", tp, route, _excerpt(data))
+    repair = _Repair(route, lax, _excerpt(data))
+    converted: T = repair.top(raw, tp, err)
+    if repair.touched:
+        _drifting[key] = _DRIFT_MEMORY
+    elif key in _drifting:
+        left = _drifting[key] - 1
+        if left <= 0:
+            _drifting.pop(key, None)
+        else:
+            _drifting[key] = left
+    return converted
+
+
+def _plain(data: bytes | str, route: str | None) -> Any:
     try:
-        target: Any = tp
-        result: T = _decoders(target, lax).decode(data)
-        return result
-    except msgspec.ValidationError:
-        pass
-    except msgspec.DecodeError as exc:
-        raise DecodeError(f"response is not valid JSON: {exc}", route=route, excerpt=_excerpt(data)) from None
-    except RecursionError:
-        raise DecodeError("response is nested too deeply", route=route, excerpt=_excerpt(data)) from None
-    except (ValueError, TypeError, NotImplementedError) as exc:
-        # UnicodeDecodeError (invalid UTF-8) is a ValueError too.
-        raise DecodeError(f"response could not be decoded: {exc}", route=route, excerpt=_excerpt(data)) from None
-    try:
-        raw = msgspec.json.decode(data)
+        return msgspec.json.decode(data)
     except RecursionError:
         raise DecodeError("response is nested too deeply", route=route, excerpt=_excerpt(data)) from None
     except (msgspec.DecodeError, ValueError) as exc:
         raise DecodeError(f"response is not valid JSON: {exc}", route=route, excerpt=_excerpt(data)) from None
-    converted: T = convert(raw, tp, strict=strict, route=route, excerpt=_excerpt(data), lax=lax)
-    return converted
 
 
 def convert(
@@ -164,13 +257,16 @@ def convert(
     lax: bool = False,
 ) -> T:
     """Build ``tp`` from JSON builtins with the same rules as :func:`decode`."""
-    try:
-        result: T = _Converter(strict, lax).convert(raw, tp, "$")
-        return result
-    except _ConvertError as exc:
-        raise DecodeError(exc.message, route=route, path=exc.path, expected=exc.expected, excerpt=excerpt) from None
-    except RecursionError:
-        raise DecodeError("response is nested too deeply", route=route, excerpt=excerpt) from None
+    if strict:
+        try:
+            strict_result: T = msgspec.convert(raw, tp, dec_hook=_dec_hook, strict=not lax)
+            return strict_result
+        except msgspec.ValidationError as exc:
+            raise _strict_error(str(exc), "$", tp, route, excerpt) from None
+        except RecursionError:
+            raise DecodeError("response is nested too deeply", route=route, excerpt=excerpt) from None
+    result: T = _Repair(route, lax, excerpt).top(raw, tp, None)
+    return result
 
 
 def _excerpt(data: bytes | str, n: int = 120) -> str:
@@ -179,23 +275,253 @@ def _excerpt(data: bytes | str, n: int = 120) -> str:
     return data[:n]
 
 
-class _ConvertError(Exception):
-    def __init__(self, message: str, path: str, expected: str | None = None) -> None:
-        self.message = message
-        self.path = path
-        self.expected = expected
-        super().__init__(message)
+def _split_error(err: str) -> tuple[str, str]:
+    """msgspec's error text -> (message, path relative to the converted value, ``""`` for the value itself)."""
+    m = _AT_RE.search(err)
+    if m is None:
+        return err, ""
+    return err[: m.start()], m.group("path")[1:]
+
+
+def _strict_error(err: str, base: str, tp: Any, route: str | None, excerpt: str | None) -> DecodeError:
+    msg, rel = _split_error(err)
+    path = base + rel
+    unknown = _UNKNOWN_RE.match(msg)
+    if unknown is not None:
+        key = unknown.group("key")
+        return DecodeError(
+            f"unknown field {key!r} (osu! sent a field osukit does not know)",
+            route=route, path=f"{path}.{key}", excerpt=excerpt,
+        )
+    missing = _MISSING_RE.match(msg)
+    if missing is not None:
+        key = missing.group("key")
+        return DecodeError(f"missing required field {key!r}", route=route, path=f"{path}.{key}", excerpt=excerpt)
+    e = _EXPECTED_RE.search(msg)
+    return DecodeError(msg, route=route, path=path, expected=e.group("exp") if e else _tname(tp), excerpt=excerpt)
+
+
+class _Drift(Exception):
+    """A value whose JSON type does not fit its place (handled by the enclosing field or item)."""
+
+
+_DRIFT = _Drift()
+
+
+class _Kind(NamedTuple):
+    kind: str  # "leaf", "struct", "union", "list", "dict"
+    struct: Any = None
+    members: tuple[Any, ...] = ()  # union: (object member, array member)
+    item: Any = None
+
+
+@lru_cache(maxsize=2048)
+def _kind(tp: Any) -> _Kind:
+    if tp is Any or tp is object or not _has_struct(tp):
+        return _Kind("leaf")
+    if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+        return _Kind("struct", struct=tp)
+    members = _union_members(tp)
+    if members is not None:
+        obj_member: Any = None
+        arr_member: Any = None
+        for m in members:
+            origin = typing.get_origin(m) or m
+            if obj_member is None and (
+                (isinstance(origin, type) and issubclass(origin, msgspec.Struct)) or origin in (dict, Mapping)
+            ):
+                obj_member = m
+            elif arr_member is None and origin is list:
+                arr_member = m
+        return _Kind("union", members=(obj_member, arr_member))
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is list:
+        return _Kind("list", item=args[0] if args else Any)
+    if origin in (dict, Mapping) or origin is typing.Mapping:
+        return _Kind("dict", item=args[1] if len(args) == 2 else Any)
+    return _Kind("leaf")
+
+
+class _StructInfo(NamedTuple):
+    by_wire: dict[str, tuple[str, Any, bool]]
+    attrs: tuple[str, ...]
+    required: tuple[str, ...]
+    twin: Any
+    """The same fields, all optional: what the rest of an object converts into once a member is set aside."""
+
+
+@lru_cache(maxsize=1024)
+def _struct_info(cls: type) -> _StructInfo:
+    by_wire, order = _struct_fields(cls)
+    attrs = tuple(attr for attr, _ in order)
+    required = tuple(attr for attr, _t, req in by_wire.values() if req)
+    rename = {attr: wire for attr, wire in order if attr != wire}
+    twin = msgspec.defstruct(
+        cls.__name__,
+        [(attr, Union[by_wire[wire][1], UnsetType], UNSET) for attr, wire in order],  # noqa: UP007
+        kw_only=True,
+        forbid_unknown_fields=True,
+        rename=rename or None,
+    )
+    return _StructInfo(by_wire, attrs, required, twin)
+
+
+class _Repair:
+    """Converts plain JSON into models where msgspec alone refused it, paying only where it refused."""
+
+    __slots__ = ("excerpt", "route", "strict", "touched")
+
+    def __init__(self, route: str | None, lax: bool, excerpt: str | None) -> None:
+        self.route = route
+        self.strict = not lax
+        self.excerpt = excerpt
+        self.touched = False
+
+    def top(self, raw: Any, tp: Any, err: str | None) -> Any:
+        try:
+            if err is None:
+                return self.conv(raw, tp, "$")
+            return self.slow(raw, tp, "$", err)
+        except _Drift:
+            e = _EXPECTED_RE.search(err or "")
+            raise DecodeError(
+                f"the response is {_jtype(raw)}, not what the route returns",
+                route=self.route, path="$", expected=e.group("exp") if e else _tname(tp), excerpt=self.excerpt,
+            ) from None
+        except RecursionError:
+            raise DecodeError("response is nested too deeply", route=self.route, excerpt=self.excerpt) from None
+
+    def conv(self, value: Any, tp: Any, path: str) -> Any:
+        try:
+            return msgspec.convert(value, tp, dec_hook=_dec_hook, strict=self.strict)
+        except msgspec.ValidationError as exc:
+            return self.slow(value, tp, path, str(exc))
+        except (TypeError, ValueError, NotImplementedError):
+            raise _DRIFT from None
+
+    def slow(self, value: Any, tp: Any, path: str, err: str) -> Any:
+        self.touched = True
+        k = _kind(tp)
+        if k.kind == "struct":
+            if not isinstance(value, dict):
+                raise _DRIFT
+            return self.struct(value, k.struct, path, err)
+        if k.kind == "union":
+            member = k.members[0] if isinstance(value, dict) else k.members[1] if isinstance(value, list) else None
+            if member is None:
+                raise _DRIFT
+            return self.conv(value, member, path)
+        if k.kind == "list":
+            if not isinstance(value, list):
+                raise _DRIFT
+            return self.items(value, k.item, tp, path, err)
+        if k.kind == "dict":
+            if not isinstance(value, dict):
+                raise _DRIFT
+            out: dict[Any, Any] = {}
+            for key, v in value.items():
+                sub = f"{path}.{key}"
+                try:
+                    out[key] = self.conv(v, k.item, sub)
+                except _Drift:
+                    self.warn(sub, k.item, v)
+                    out[key] = v
+            return out
+        raise _DRIFT
+
+    def items(self, value: list[Any], item: Any, tp: Any, path: str, err: str) -> list[Any]:
+        _msg, rel = _split_error(err)
+        m = _TOKEN_RE.match(rel)
+        first = int(m.group("index")) if m is not None and m.group("index") not in (None, "...") else 0
+        out: list[Any] = msgspec.convert(value[:first], tp, dec_hook=_dec_hook, strict=self.strict) if first else []
+        for i in range(first, len(value)):
+            v = value[i]
+            try:
+                out.append(self.conv(v, item, f"{path}[{i}]"))
+            except _Drift:
+                self.warn(f"{path}[{i}]", item, v)
+                out.append(v)
+        return out
+
+    def struct(self, value: dict[str, Any], cls: Any, path: str, err: str) -> Any:
+        info = _struct_info(cls)
+        work = dict(value)
+        unknown: dict[str, Any] = {}
+        drift: dict[str, Any] = {}
+        typed: dict[str, Any] = {}
+        while True:
+            msg, rel = _split_error(err)
+            if not rel:
+                found = _UNKNOWN_RE.match(msg)
+                if found is not None and found.group("key") in work:
+                    key = found.group("key")
+                    unknown[key] = work.pop(key)
+                    self.note_unknown(f"{path}.{key}")
+                elif _MISSING_RE.match(msg) is None:
+                    raise _DRIFT
+            else:
+                m = _TOKEN_RE.match(rel)
+                key = m.group("key") if m is not None else None
+                if key is None or key not in work or key not in info.by_wire:
+                    raise _DRIFT
+                v = work.pop(key)
+                attr, ftype, _required = info.by_wire[key]
+                sub = f"{path}.{key}"
+                try:
+                    typed[attr] = self.conv(v, ftype, sub)
+                except _Drift:
+                    self.warn(sub, ftype, v)
+                    drift[key] = v
+                    typed[attr] = v
+            try:
+                rest = msgspec.convert(work, info.twin, dec_hook=_dec_hook, strict=self.strict)
+                break
+            except msgspec.ValidationError as exc:
+                err = str(exc)
+        kwargs = {a: v for a, v in zip(info.attrs, msgspec.structs.astuple(rest), strict=True) if v is not UNSET}
+        kwargs.update(typed)
+        for attr in info.required:
+            if attr not in kwargs:
+                wire = next(w for w, spec in info.by_wire.items() if spec[0] == attr)
+                self.warn(f"{path}.{wire}", info.by_wire[wire][1], UNSET)
+                kwargs[attr] = UNSET
+        if not unknown and not drift:
+            return cls(**kwargs)
+        obj = _carrier(cls)(**kwargs)
+        state = obj.__dict__
+        if unknown:
+            state[_UNKNOWN_KEY] = unknown
+        if drift:
+            state[_DRIFT_KEY] = drift
+        return obj
+
+    def note_unknown(self, path: str) -> None:
+        norm = _INDEX_RE.sub("[]", path)
+        if (self.route, norm) not in _warned:
+            _warned.add((self.route, norm))
+            logger.info("%s: osu! sent a field osukit does not know at %s (kept; see osukit.unknown_fields)",
+                        self.route or "response", norm)
+
+    def warn(self, path: str, tp: Any, value: Any) -> None:
+        norm = _INDEX_RE.sub("[]", path)
+        if (self.route, norm) in _warned:
+            return
+        _warned.add((self.route, norm))
+        got = "nothing (the field is missing)" if value is UNSET else _jtype(value)
+        logger.warning(
+            "%s: osu! sent %s at %s where osukit expects %s; kept as sent (see osukit.drifted_fields)",
+            self.route or "response", got, norm, _tname(tp),
+        )
 
 
 @lru_cache(maxsize=1024)
 def _struct_fields(cls: type) -> tuple[dict[str, tuple[str, Any, bool]], tuple[tuple[str, str], ...]]:
-    """(encode_name → (attr, type, required)), ((attr, encode_name) …) for a Struct class."""
+    """(encode_name -> (attr, type, required)), ((attr, encode_name) ...) for a Struct class."""
     hints = typing.get_type_hints(cls, include_extras=False)
     by_wire: dict[str, tuple[str, Any, bool]] = {}
     order: list[tuple[str, str]] = []
     for f in msgspec.structs.fields(cls):
-        if f.name == _EXTRA_ATTR:
-            continue
         required = f.default is msgspec.NODEFAULT and f.default_factory is msgspec.NODEFAULT
         by_wire[f.encode_name] = (f.name, hints.get(f.name, f.type), required)
         order.append((f.name, f.encode_name))
@@ -217,100 +543,6 @@ def _union_members(tp: Any) -> tuple[Any, ...] | None:
     return None
 
 
-class _Converter:
-    def __init__(self, strict: bool, lax: bool = False) -> None:
-        self.strict = strict
-        self.lax = lax
-
-    def convert(self, value: Any, tp: Any, path: str) -> Any:
-        if tp is Any or tp is object:
-            return value
-        if not _has_struct(tp):
-            return self._leaf(value, tp, path)
-        if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
-            return self._struct(value, tp, path)
-        members = _union_members(tp)
-        if members is not None:
-            return self._union(value, members, tp, path)
-        origin = typing.get_origin(tp)
-        args = typing.get_args(tp)
-        if origin in (list, tuple, set, frozenset) or origin is typing.Sequence:
-            if not isinstance(value, list):
-                raise _ConvertError(f"expected an array, got {_jtype(value)}", path, _tname(tp))
-            if origin is tuple and args and args[-1] is not Ellipsis:
-                if len(args) != len(value):
-                    raise _ConvertError(f"expected {len(args)} items, got {len(value)}", path, _tname(tp))
-                return tuple(self.convert(v, a, f"{path}[{i}]") for i, (v, a) in enumerate(zip(value, args, strict=False)))
-            item = args[0] if args else Any
-            items = [self.convert(v, item, f"{path}[{i}]") for i, v in enumerate(value)]
-            return items if origin is list else origin(items)
-        if origin in (dict, Mapping) or origin is typing.Mapping:
-            if not isinstance(value, dict):
-                raise _ConvertError(f"expected an object, got {_jtype(value)}", path, _tname(tp))
-            vt = args[1] if len(args) == 2 else Any
-            return {k: self.convert(v, vt, f"{path}.{k}") for k, v in value.items()}
-        return self._leaf(value, tp, path)
-
-    def _struct(self, value: Any, cls: type[msgspec.Struct], path: str) -> Any:
-        if not isinstance(value, dict):
-            raise _ConvertError(f"expected an object, got {_jtype(value)}", path, cls.__name__)
-        by_wire, _ = _struct_fields(cls)
-        kwargs: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        for key, v in value.items():
-            spec = by_wire.get(key)
-            if spec is None:
-                if self.strict:
-                    raise _ConvertError(
-                        f"unknown field {key!r} on {cls.__name__} (osu! sent a field osukit does not know)",
-                        f"{path}.{key}",
-                    )
-                extra[key] = v
-                continue
-            kwargs[spec[0]] = self.convert(v, spec[1], f"{path}.{key}")
-        for key, (_attr, _t, required) in by_wire.items():
-            if required and key not in value:
-                raise _ConvertError(f"missing required field {key!r} on {cls.__name__}", f"{path}.{key}")
-        try:
-            obj = cls(**kwargs)
-        except (TypeError, ValueError) as exc:  # pragma: no cover - defensive, checked above
-            raise _ConvertError(str(exc), path, cls.__name__) from None
-        if extra:
-            setattr(obj, _EXTRA_ATTR, extra)
-        return obj
-
-    def _union(self, value: Any, members: tuple[Any, ...], tp: Any, path: str) -> Any:
-        if value is None and type(None) in members:
-            return None
-        candidates = [m for m in members if m is not UnsetType and m is not type(None)]
-        structy = [m for m in candidates if _has_struct(m)]
-        plain = [m for m in candidates if not _has_struct(m)]
-        for m in structy:
-            origin = typing.get_origin(m) or m
-            if isinstance(value, dict) and (
-                (isinstance(origin, type) and issubclass(origin, msgspec.Struct)) or origin in (dict, Mapping)
-            ):
-                return self.convert(value, m, path)
-            if isinstance(value, list) and origin in (list, tuple, set, frozenset):
-                return self.convert(value, m, path)
-        if plain:
-            leaf = plain[0] if len(plain) == 1 else Union[tuple(plain)]  # noqa: UP007
-            return self._leaf(value, leaf, path)
-        raise _ConvertError(f"unexpected {_jtype(value)}", path, _tname(tp))
-
-    def _leaf(self, value: Any, tp: Any, path: str) -> Any:
-        try:
-            return msgspec.convert(value, tp, dec_hook=_dec_hook, strict=not self.lax)
-        except msgspec.ValidationError as exc:
-            msg = str(exc)
-            m = _PATH_RE.search(msg)
-            sub = m.group("path")[1:] if m else ""
-            e = _EXPECTED_RE.search(msg)
-            raise _ConvertError(msg.split(" - at ")[0], path + sub, e.group("exp") if e else _tname(tp)) from None
-        except (TypeError, ValueError, NotImplementedError) as exc:
-            raise _ConvertError(str(exc), path, _tname(tp)) from None
-
-
 def _jtype(value: Any) -> str:
     if value is None:
         return "null"
@@ -320,6 +552,12 @@ def _jtype(value: Any) -> str:
 
 
 def _tname(tp: Any) -> str:
+    members = _union_members(tp)
+    if members is not None:
+        return " | ".join("null" if m is type(None) else _tname(m) for m in members if m is not UnsetType)
+    origin = typing.get_origin(tp)
+    if origin is not None:
+        return f"{_tname(origin)}[{', '.join(_tname(a) for a in typing.get_args(tp))}]"
     return getattr(tp, "__name__", None) or repr(tp)
 
 
@@ -347,8 +585,9 @@ def dump(obj: Any) -> Any:
     """The JSON builtins for ``obj``, exactly as the API sent them.
 
     Works on any model, list of models, or builtin. Absent fields stay
-    absent, ``None`` becomes ``null``, unknown fields come back, enums become
-    their values, datetimes ISO 8601 strings (``+00:00``).
+    absent, ``None`` becomes ``null``, unknown fields and drifted values come
+    back as sent, enums become their values, datetimes ISO 8601 strings
+    (``+00:00``).
     """
     t = type(obj)
     if t in _PLAIN or obj is None:
@@ -357,15 +596,19 @@ def dump(obj: Any) -> Any:
         cls: Any = t
         _, order = _struct_fields(cls)
         leaf = _leaf_dumper(cls)
+        state = getattr(obj, "__dict__", None)
+        drift = _side(obj, _DRIFT_KEY) if state else {}
         out: dict[str, Any] = {}
         for attr, wire in order:
+            if drift and wire in drift:
+                out[wire] = drift[wire]
+                continue
             v = getattr(obj, attr)
             if v is UNSET:
                 continue
             out[wire] = dump(v) if leaf is None or isinstance(v, (msgspec.Struct, list, dict)) else leaf(v)
-        extra = getattr(obj, _EXTRA_ATTR, UNSET)
-        if isinstance(extra, dict):
-            out.update(extra)
+        if state:
+            out.update(_side(obj, _UNKNOWN_KEY))
         return out
     to_json = getattr(obj, "to_json_value", None)
     if to_json is not None:
