@@ -41,7 +41,7 @@ import re
 import types
 import typing
 from collections.abc import Callable, Mapping
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any, NamedTuple, TypeVar, Union
 
 import msgspec
@@ -113,13 +113,13 @@ def drifted_fields(obj: object) -> dict[str, Any]:
     return dict(_side(obj, _DRIFT_KEY))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _carrier(cls: type) -> type:
     """The subclass of ``cls`` whose instances hold unknown and drifted members (a ``__dict__``)."""
     base: Any = cls
     ns: dict[str, Any] = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__doc__": cls.__doc__}
 
-    def __eq__(self: Any, other: object) -> bool:  # noqa: N807 - equal to a plain instance with the same fields
+    def __eq__(self: Any, other: object) -> bool:  # equal to a plain instance with the same fields
         if isinstance(other, base) and type(other) in (base, carrier):
             return bool(msgspec.structs.astuple(self) == msgspec.structs.astuple(other))
         return NotImplemented
@@ -196,11 +196,12 @@ def decode(
     fails, may name another model that fits the body better (a score's
     legacy shape).
     """
-    key = (tp, lax)
+    target: Any = tp
+    key = (target, lax)
     err: str | None = None
     if strict or key not in _drifting:
         try:
-            result: T = _decoders(tp, lax).decode(data)
+            result: T = _decoders(target, lax).decode(data)
             return result
         except msgspec.ValidationError as exc:
             err = str(exc)
@@ -214,19 +215,19 @@ def decode(
     raw = _plain(data, route)
     if choose is not None:
         chosen = choose(raw)
-        if chosen is not None and chosen != tp:
-            tp, err = chosen, None
-            key = (tp, lax)
+        if chosen is not None and chosen != target:
+            target, err = chosen, None
+            key = (target, lax)
     if strict:
         if err is None:
             try:
-                strict_result: T = _decoders(tp, lax).decode(data)
+                strict_result: T = _decoders(target, lax).decode(data)
                 return strict_result
             except msgspec.ValidationError as exc:
                 err = str(exc)
-        raise _strict_error(err, "$", tp, route, _excerpt(data))
+        raise _strict_error(err, "$", target, route, _excerpt(data))
     repair = _Repair(route, lax, _excerpt(data))
-    converted: T = repair.top(raw, tp, err)
+    converted: T = repair.top(raw, target, err)
     if repair.touched:
         _drifting[key] = _DRIFT_MEMORY
     elif key in _drifting:
