@@ -326,7 +326,7 @@ class BaseClient:
             merged.update(headers)
         return PreparedRequest(method, self._url(path), encode_params(params), merged, content)
 
-    def _check_scope(self, route: Route, token: Token | None) -> None:
+    def _check_scope(self, route: Route[Any], token: Token | None) -> None:
         """Refuse, without a request, a route whose scope the token is known to lack."""
         if route.scope is None or route.scope == "any" or token is None:
             return
@@ -345,7 +345,7 @@ class BaseClient:
                 scope="identify" if route.scope == "identify" else route.scope,
             )
 
-    def _needs_token(self, route: Route | None) -> bool:
+    def _needs_token(self, route: Route[Any] | None) -> bool:
         if route is not None and route.api != "v2":
             return False
         if route is not None and route.scope is None:
@@ -363,10 +363,10 @@ class BaseClient:
             raise ConfigurationError("API v1 needs an API key: pass api_key= or set OSU_API_KEY")
         return {**(params or {}), "k": self.api_key}
 
-    def _not_found(self, route: Route, message: str) -> NotFoundError:
+    def _not_found(self, route: Route[Any], message: str) -> NotFoundError:
         return NotFoundError(f"{message} [{route.name}]", status_code=404, method=route.http_method, url=route.uri)
 
-    def _v1_error(self, response: ResponseLike, route: Route) -> APIError | None:
+    def _v1_error(self, response: ResponseLike, route: Route[Any]) -> APIError | None:
         """v1 answers errors as ``{"error": "..."}``, sometimes with status 200."""
         if not response.content.lstrip().startswith(b'{"error"'):
             return None
@@ -398,7 +398,7 @@ class BaseClient:
         """Status, headers and rate-limit state of the most recent response."""
         return self._last_response
 
-    def _make_error(self, response: ResponseLike, route: Route | None = None) -> APIError:
+    def _make_error(self, response: ResponseLike, route: Route[Any] | None = None) -> APIError:
         status = response.status_code
         method = response.request.method
         url = redact_url(str(response.request.url))

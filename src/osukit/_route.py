@@ -6,22 +6,55 @@ import enum
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 from urllib.parse import quote
 
+from . import _constants as C
 from ._exceptions import InvalidParameterError
 from ._models import decode as _decode
 
-__all__ = ["Route", "registered_routes", "route"]
+__all__ = ["Route", "registered_routes", "route", "score_shape"]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(\?)?\}")
 
-_REGISTRY: list[Route] = []
+_REGISTRY: list[Route[Any]] = []
+
+T = TypeVar("T")
+L = TypeVar("L")
+T_co = TypeVar("T_co", covariant=True)
+
+_SCORE_KEYS = ("scores", "score", "user_score")
+
+
+def score_shape(raw: Any, _depth: int = 0) -> str | None:
+    """``"lazer"`` or ``"legacy"``: the shape of the first score in a plain JSON body, ``None`` when it holds none.
+
+    A score is an object with ``accuracy``; osu-web's ``ScoreTransformer`` gives the
+    lazer shape ``ruleset_id``/``total_score``/``ended_at`` and the legacy shape
+    ``mode_int``/``score``/``created_at``. Looks at top-level lists and the
+    ``scores``/``score``/``user_score`` members only, so it costs a few lookups.
+    """
+    if isinstance(raw, dict):
+        if "accuracy" in raw:
+            if "ruleset_id" in raw or "total_score" in raw or "ended_at" in raw:
+                return "lazer"
+            if "mode_int" in raw or "score" in raw or "created_at" in raw:
+                return "legacy"
+        if _depth < 3:
+            for key in _SCORE_KEYS:
+                inner = raw.get(key)
+                if isinstance(inner, (dict, list)):
+                    found = score_shape(inner, _depth + 1)
+                    if found is not None:
+                        return found
+    elif isinstance(raw, list) and raw and _depth < 3:
+        return score_shape(raw[0], _depth + 1)
+    return None
 
 
 @dataclass(frozen=True, eq=False)
-class Route:
-    """One endpoint of the osu! API.
+class Route(Generic[T_co]):
+    """One endpoint of the osu! API; ``Route[User]`` decodes to ``User``.
 
     Attributes:
         method: HTTP verb as osu-web lists it (``"PATCH|PUT"`` where it accepts several).
@@ -49,6 +82,8 @@ class Route:
     cost: Callable[[Mapping[str, Any]], int] | None = field(default=None, repr=False)
     legacy_response: Any = None
     """The model when ``x-api-version`` is below 20220705 (legacy-shaped scores), if it differs."""
+    response_by: Callable[[Mapping[str, Any]], Any] | None = field(default=None, repr=False)
+    """The model for some path values, when the shape depends on them (``None`` means :attr:`response`)."""
 
     @property
     def http_method(self) -> str:
@@ -78,13 +113,68 @@ class Route:
         path = re.sub(r"/+", "/", path).rstrip("/")
         return "/" + path
 
-    def decode(self, body: bytes | str, *, strict: bool = False) -> Any:
-        """Decode a response body of this route into its model."""
-        if self.response is None:
+    def model(self, path: Mapping[str, Any] | None = None, api_version: int | None = None) -> Any:
+        """The model a response decodes to, for these path values and ``x-api-version``.
+
+        ``users/{user}/beatmapsets/most_played`` gives play counts, not beatmapsets;
+        score routes give legacy-shaped scores below ``x-api-version`` 20220705.
+        """
+        if self.response_by is not None and path:
+            chosen = self.response_by(path)
+            if chosen is not None:
+                return chosen
+        if self.legacy_response is not None and api_version is not None and api_version < C.LAZER_SCORES_API_VERSION:
+            return self.legacy_response
+        return self.response
+
+    def choose_shape(self, raw: Any) -> Any:
+        """The model whose score shape fits this plain JSON body (``None`` when the route has one shape).
+
+        Servers that ignore ``x-api-version`` send either shape; the body decides.
+        """
+        if self.legacy_response is None:
             return None
-        if self.response is bytes:
-            return body if isinstance(body, bytes) else body.encode()
-        return _decode(body, self.response, strict=strict, route=self.key, lax=self.api == "v1")
+        shape = score_shape(raw)
+        if shape == "legacy":
+            return self.legacy_response
+        if shape == "lazer":
+            return self.response
+        return None
+
+    def decode(
+        self,
+        body: bytes | str,
+        *,
+        strict: bool = False,
+        path: Mapping[str, Any] | None = None,
+        api_version: int | None = None,
+        model: Any = None,
+    ) -> T_co:
+        """Decode a response body of this route into its model.
+
+        Args:
+            body: the response body.
+            strict: raise :class:`~osukit.DecodeError` on unknown fields or drifted values instead
+                of keeping them (see :mod:`osukit._models`).
+            path: the path values of the request (some routes' shape depends on them).
+            api_version: the ``x-api-version`` sent; scores decode into the model of their own shape
+                whatever the server honoured.
+            model: decode into this model instead (``None``: the route's).
+        """
+        target = model if model is not None else self.model(path, api_version)
+        if target is None:
+            result: Any = None
+        elif target is bytes:
+            result = body if isinstance(body, bytes) else body.encode()
+        elif target is str:
+            result = body.decode() if isinstance(body, bytes) else body
+        else:
+            result = _decode(
+                body, target, strict=strict, route=self.key, lax=self.api == "v1",
+                choose=self.choose_shape if self.legacy_response is not None and model is None else None,
+            )
+        typed: T_co = result
+        return typed
 
     def request_cost(self, params: Mapping[str, Any]) -> int:
         """How much of the rate-limit budget one call with ``params`` uses (osu-web's RequestCost)."""
@@ -93,6 +183,27 @@ class Route:
         return max(1, self.cost(params))
 
 
+@overload
+def route(
+    method: str, uri: str, *, scope: str | None, name: str, response: None = None, paginated: str | None = None,
+    requires_user: bool = False, bucket: str = "default", api: str = "v2",
+    cost: Callable[[Mapping[str, Any]], int] | None = None, legacy_response: None = None,
+    response_by: Callable[[Mapping[str, Any]], Any] | None = None,
+) -> Route[None]: ...
+@overload
+def route(
+    method: str, uri: str, *, scope: str | None, name: str, response: type[T], paginated: str | None = None,
+    requires_user: bool = False, bucket: str = "default", api: str = "v2",
+    cost: Callable[[Mapping[str, Any]], int] | None = None, legacy_response: None = None,
+    response_by: Callable[[Mapping[str, Any]], Any] | None = None,
+) -> Route[T]: ...
+@overload
+def route(
+    method: str, uri: str, *, scope: str | None, name: str, response: type[T], paginated: str | None = None,
+    requires_user: bool = False, bucket: str = "default", api: str = "v2",
+    cost: Callable[[Mapping[str, Any]], int] | None = None, legacy_response: type[L],
+    response_by: Callable[[Mapping[str, Any]], Any] | None = None,
+) -> Route[T | L]: ...
 def route(
     method: str,
     uri: str,
@@ -106,9 +217,14 @@ def route(
     api: str = "v2",
     cost: Callable[[Mapping[str, Any]], int] | None = None,
     legacy_response: Any = None,
-) -> Route:
-    """Create a :class:`Route` and register it in :data:`osukit.routes.ROUTES`."""
-    r = Route(
+    response_by: Callable[[Mapping[str, Any]], Any] | None = None,
+) -> Route[Any]:
+    """Create a :class:`Route` and register it in :data:`osukit.routes.ROUTES`.
+
+    The route is typed by its response model (``Route[User]``; ``Route[Score | LegacyScore]``
+    with a ``legacy_response``), so the clients' calls are typed for checkers.
+    """
+    r: Route[Any] = Route(
         method=method,
         uri=uri,
         scope=scope,
@@ -120,11 +236,12 @@ def route(
         api=api,
         cost=cost,
         legacy_response=legacy_response,
+        response_by=response_by,
     )
     _REGISTRY.append(r)
     return r
 
 
-def registered_routes() -> tuple[Route, ...]:
+def registered_routes() -> tuple[Route[Any], ...]:
     """Every route created so far, in definition order."""
     return tuple(_REGISTRY)
