@@ -24,6 +24,7 @@ L = TypeVar("L")
 T_co = TypeVar("T_co", covariant=True)
 
 _SCORE_KEYS = ("scores", "score", "user_score")
+_last_shape: dict[tuple[str, Any], Any] = {}
 
 
 def score_shape(raw: Any, _depth: int = 0) -> str | None:
@@ -162,6 +163,18 @@ class Route(Generic[T_co]):
             model: decode into this model instead (``None``: the route's).
         """
         target = model if model is not None else self.model(path, api_version)
+        choose: Callable[[Any], Any] | None = None
+        if self.legacy_response is not None and model is None:
+            asked = target
+            # The shape this route's server sent last time (servers that ignore x-api-version keep doing so).
+            target = _last_shape.get((self.key, asked), asked)
+
+            def choose(raw: Any) -> Any:
+                chosen = self.choose_shape(raw)
+                if chosen is not None:
+                    _last_shape[(self.key, asked)] = chosen
+                return chosen
+
         if target is None:
             result: Any = None
         elif target is bytes:
@@ -170,8 +183,7 @@ class Route(Generic[T_co]):
             result = body.decode() if isinstance(body, bytes) else body
         else:
             result = _decode(
-                body, target, strict=strict, route=self.key, lax=self.api == "v1",
-                choose=self.choose_shape if self.legacy_response is not None and model is None else None,
+                body, target, strict=strict, route=self.key, lax=self.api == "v1", choose=choose
             )
         typed: T_co = result
         return typed
