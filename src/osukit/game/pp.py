@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from osukit._models import Model, dump
 from osukit._exceptions import InvalidParameterError, MissingExtraError, OsukitError
+from osukit._models import Model, dump
 from osukit.enums import Ruleset
 
 if TYPE_CHECKING:
