@@ -168,11 +168,7 @@ _EXPECTED_RE = re.compile(r"^Expected `(?P<exp>[^`]*)`")
 _UNKNOWN_RE = re.compile(r"^Object contains unknown field `(?P<key>.*)`$", re.S)
 _MISSING_RE = re.compile(r"^Object missing required field `(?P<key>.*)`$", re.S)
 _TOKEN_RE = re.compile(r"^(?:\.(?P<key>[^.\[]*)|\[(?P<index>\d+|\.\.\.)\])")
-_INDEX_RE = re.compile(r"\[\d+\]")
 
-_DRIFT_MEMORY = 16
-"""How many responses of a type that drifted start from the plain JSON before the typed pass is tried again."""
-_drifting: dict[tuple[Any, bool], int] = {}
 _warned: set[tuple[str | None, str]] = set()
 
 
@@ -183,7 +179,7 @@ def decode(
     strict: bool = False,
     route: str | None = None,
     lax: bool = False,
-    choose: Callable[[Any], Any] | None = None,
+    choose: Callable[[str, bytes | str], Any] | None = None,
 ) -> T:
     """Decode a JSON body into ``tp`` (a model, ``list[Model]``, ...).
 
@@ -192,50 +188,36 @@ def decode(
     :class:`DecodeError` naming the JSON path (``strict=True``). A body that is
     not JSON, or whose top-level value has the wrong type, raises
     :class:`DecodeError`. ``lax=True`` accepts numbers and booleans sent as
-    strings (API v1). ``choose``, given the plain JSON when the first pass
-    fails, may name another model that fits the body better (a score's
-    legacy shape).
+    strings (API v1). ``choose``, given msgspec's error and the body when the
+    first pass fails, may name another model that fits the body better (a
+    score's legacy shape).
     """
     target: Any = tp
-    key = (target, lax)
-    err: str | None = None
-    if strict or key not in _drifting:
-        try:
-            result: T = _decoders(target, lax).decode(data)
-            return result
-        except msgspec.ValidationError as exc:
-            err = str(exc)
-        except msgspec.DecodeError as exc:
-            raise DecodeError(f"response is not valid JSON: {exc}", route=route, excerpt=_excerpt(data)) from None
-        except RecursionError:
-            raise DecodeError("response is nested too deeply", route=route, excerpt=_excerpt(data)) from None
-        except (ValueError, TypeError, NotImplementedError) as exc:
-            # UnicodeDecodeError (invalid UTF-8) is a ValueError too.
-            raise DecodeError(f"response could not be decoded: {exc}", route=route, excerpt=_excerpt(data)) from None
-    raw = _plain(data, route)
+    try:
+        result: T = _decoders(target, lax).decode(data)
+        return result
+    except msgspec.ValidationError as exc:
+        err = str(exc)
+    except msgspec.DecodeError as exc:
+        raise DecodeError(f"response is not valid JSON: {exc}", route=route, excerpt=_excerpt(data)) from None
+    except RecursionError:
+        raise DecodeError("response is nested too deeply", route=route, excerpt=_excerpt(data)) from None
+    except (ValueError, TypeError, NotImplementedError) as exc:
+        # UnicodeDecodeError (invalid UTF-8) is a ValueError too.
+        raise DecodeError(f"response could not be decoded: {exc}", route=route, excerpt=_excerpt(data)) from None
     if choose is not None:
-        chosen = choose(raw)
+        chosen = choose(err, data)
         if chosen is not None and chosen != target:
-            target, err = chosen, None
-            key = (target, lax)
-    if strict:
-        if err is None:
+            target = chosen
             try:
-                strict_result: T = _decoders(target, lax).decode(data)
-                return strict_result
+                chosen_result: T = _decoders(target, lax).decode(data)
+                return chosen_result
             except msgspec.ValidationError as exc:
                 err = str(exc)
+    if strict:
         raise _strict_error(err, "$", target, route, _excerpt(data))
-    repair = _Repair(route, lax, _excerpt(data))
-    converted: T = repair.top(raw, target, err)
-    if repair.touched:
-        _drifting[key] = _DRIFT_MEMORY
-    elif key in _drifting:
-        left = _drifting[key] - 1
-        if left <= 0:
-            _drifting.pop(key, None)
-        else:
-            _drifting[key] = left
+    body = data.encode() if isinstance(data, str) else data
+    converted: T = _Scoped(route, lax, _excerpt(data)).top(body, target, err)
     return converted
 
 
@@ -276,6 +258,12 @@ def _excerpt(data: bytes | str, n: int = 120) -> str:
     return data[:n]
 
 
+def unknown_member(err: str) -> str | None:
+    """The member msgspec's error says is unknown, if that is what it says."""
+    found = _UNKNOWN_RE.match(_split_error(err)[0])
+    return found.group("key") if found is not None else None
+
+
 def _split_error(err: str) -> tuple[str, str]:
     """msgspec's error text -> (message, path relative to the converted value, ``""`` for the value itself)."""
     m = _AT_RE.search(err)
@@ -306,7 +294,6 @@ class _Drift(Exception):
     """A value whose JSON type does not fit its place (handled by the enclosing field or item)."""
 
 
-_DRIFT = _Drift()
 
 
 class _Kind(NamedTuple):
@@ -368,6 +355,223 @@ def _struct_info(cls: type) -> _StructInfo:
     return _StructInfo(by_wire, attrs, required, twin)
 
 
+_RAW_LIST = list[msgspec.Raw]
+_RAW_DICT = dict[str, msgspec.Raw]
+
+
+@lru_cache(maxsize=4096)
+def _raw_twin(cls: type, raw_keys: frozenset[str], unknown: tuple[str, ...], lax: bool) -> msgspec.json.Decoder[Any]:
+    """A decoder for ``cls`` with every field optional, ``raw_keys`` left as raw JSON and ``unknown`` members kept.
+
+    The unknown members come last, in the order given.
+    """
+    by_wire, order = _struct_fields(cls)
+    fields: list[tuple[str, Any, Any]] = []
+    rename: dict[str, str] = {}
+    for attr, wire in order:
+        ftype = msgspec.Raw if wire in raw_keys else by_wire[wire][1]
+        fields.append((attr, Union[ftype, UnsetType], UNSET))  # noqa: UP007
+        if attr != wire:
+            rename[attr] = wire
+    for i, key in enumerate(unknown):
+        attr = f"osukit_unknown_{i}"
+        fields.append((attr, Union[msgspec.Raw, UnsetType], UNSET))  # noqa: UP007
+        rename[attr] = key
+    twin = msgspec.defstruct(cls.__name__, fields, kw_only=True, forbid_unknown_fields=True, rename=rename or None)
+    return msgspec.json.Decoder(twin, dec_hook=_dec_hook, strict=not lax)
+
+
+def _first_byte(data: Any) -> int:
+    """The first byte of a JSON value that is not whitespace (0 when none)."""
+    view = memoryview(data)
+    for i in range(min(len(view), 64)):
+        b = view[i]
+        if b not in b" \t\r\n":
+            return int(b)
+    return 0
+
+
+class _Scoped:
+    """Decodes a body msgspec refused, re-decoding only the sub-objects its errors name.
+
+    Works on bytes: a list is split into its items' raw JSON (``msgspec.Raw``, a
+    scan that builds nothing) at the first refused item, an object is decoded
+    again with the refused members left as raw JSON, and only those are looked
+    at. Members msgspec accepts are decoded once more at most.
+    """
+
+    __slots__ = ("excerpt", "lax", "route")
+
+    def __init__(self, route: str | None, lax: bool, excerpt: str | None) -> None:
+        self.route = route
+        self.lax = lax
+        self.excerpt = excerpt
+
+    def top(self, data: bytes, tp: Any, err: str) -> Any:
+        try:
+            return self.slow(data, tp, "$", err)
+        except _Drift:
+            e = _EXPECTED_RE.search(err)
+            got = _jtype(msgspec.json.decode(data))
+            raise DecodeError(
+                f"the response is {got}, not what the route returns",
+                route=self.route, path="$", expected=e.group("exp") if e else _tname(tp), excerpt=self.excerpt,
+            ) from None
+        except RecursionError:
+            raise DecodeError("response is nested too deeply", route=self.route, excerpt=self.excerpt) from None
+
+    def dec(self, data: Any, tp: Any, path: str) -> Any:
+        try:
+            return _decoders(tp, self.lax).decode(data)
+        except msgspec.ValidationError as exc:
+            err = str(exc)  # outside the except block: no frame <-> exception cycle keeps the body alive
+        except (TypeError, ValueError, NotImplementedError):
+            raise _Drift from None
+        return self.slow(data, tp, path, err)
+
+    def slow(self, data: Any, tp: Any, path: str, err: str) -> Any:
+        k = _kind(tp)
+        if k.kind == "struct":
+            if _first_byte(data) != 0x7B:  # {
+                raise _Drift
+            return self.struct(data, k.struct, path, err)
+        if k.kind == "union":
+            first = _first_byte(data)
+            member = k.members[0] if first == 0x7B else k.members[1] if first == 0x5B else None
+            if member is None:
+                raise _Drift
+            return self.dec(data, member, path)
+        if k.kind == "list":
+            if _first_byte(data) != 0x5B:  # [
+                raise _Drift
+            return self.items(data, k.item, tp, path, err)
+        if k.kind == "dict":
+            if _first_byte(data) != 0x7B:
+                raise _Drift
+            out: dict[Any, Any] = {}
+            for key, raw in _decoders(_RAW_DICT, self.lax).decode(data).items():
+                sub = f"{path}.{key}"
+                try:
+                    out[key] = self.dec(raw, k.item, sub)
+                except _Drift:
+                    value = msgspec.json.decode(raw)
+                    _warn(self.route, sub, k.item, value)
+                    out[key] = value
+            return out
+        raise _Drift
+
+    def items(self, data: Any, item: Any, tp: Any, path: str, err: str) -> list[Any]:
+        _msg, rel = _split_error(err)
+        m = _TOKEN_RE.match(rel)
+        first = int(m.group("index")) if m is not None and m.group("index") not in (None, "...") else 0
+        raws = _decoders(_RAW_LIST, self.lax).decode(data)
+        out: list[Any] = _decoders(tp, self.lax).decode(b"[" + b",".join(raws[:first]) + b"]") if first else []
+        decoder = _decoders(item, self.lax)
+        for i in range(first, len(raws)):
+            raw = raws[i]
+            try:
+                out.append(decoder.decode(raw))
+                continue
+            except msgspec.ValidationError as exc:
+                item_err = str(exc)
+            except (TypeError, ValueError, NotImplementedError):
+                item_err = ""
+            sub = f"{path}[]"  # paths name the place, not the item: one warning per place
+            try:
+                out.append(self.slow(raw, item, sub, item_err) if item_err else _raise_drift())
+            except _Drift:
+                value = msgspec.json.decode(raw)
+                _warn(self.route, sub, item, value)
+                out.append(value)
+        return out
+
+    def struct(self, data: Any, cls: Any, path: str, err: str) -> Any:
+        info = _struct_info(cls)
+        raw_keys: set[str] = set()
+        unknown_keys: list[str] = []
+        while True:
+            msg, rel = _split_error(err)
+            if not rel:
+                found = _UNKNOWN_RE.match(msg)
+                if found is not None:
+                    key = found.group("key")
+                    if key in info.by_wire or key in unknown_keys:
+                        raise _Drift
+                    unknown_keys.append(key)
+                    _note_unknown(self.route, f"{path}.{key}")
+                elif _MISSING_RE.match(msg) is None:
+                    raise _Drift
+            else:
+                m = _TOKEN_RE.match(rel)
+                key = m.group("key") if m is not None else None
+                if key is None or key not in info.by_wire or key in raw_keys:
+                    raise _Drift
+                raw_keys.add(key)
+            decoder = _raw_twin(cls, frozenset(raw_keys), tuple(unknown_keys), self.lax)
+            try:
+                twin = decoder.decode(data)
+                break
+            except msgspec.ValidationError as exc:
+                err = str(exc)
+        values = msgspec.structs.astuple(twin)
+        n = len(info.attrs)
+        kwargs = {a: v for a, v in zip(info.attrs, values[:n], strict=True) if v is not UNSET}
+        drift: dict[str, Any] = {}
+        for wire in raw_keys:
+            attr, ftype, _required = info.by_wire[wire]
+            raw = kwargs.get(attr)
+            if raw is None:  # absent: the error was about something else
+                continue
+            sub = f"{path}.{wire}"
+            try:
+                kwargs[attr] = self.dec(raw, ftype, sub)
+            except _Drift:
+                value = msgspec.json.decode(raw)
+                _warn(self.route, sub, ftype, value)
+                drift[wire] = value
+                kwargs[attr] = value
+        unknown = {key: msgspec.json.decode(raw) for key, raw in zip(unknown_keys, values[n:], strict=True)
+                   if raw is not UNSET}
+        for attr in info.required:
+            if attr not in kwargs:
+                wire = next(w for w, spec in info.by_wire.items() if spec[0] == attr)
+                _warn(self.route, f"{path}.{wire}", info.by_wire[wire][1], UNSET)
+                kwargs[attr] = UNSET
+        if not unknown and not drift:
+            return cls(**kwargs)
+        obj = _carrier(cls)(**kwargs)
+        state = obj.__dict__
+        if unknown:
+            state[_UNKNOWN_KEY] = unknown
+        if drift:
+            state[_DRIFT_KEY] = drift
+        return obj
+
+
+def _raise_drift() -> Any:
+    raise _Drift
+
+
+def _note_unknown(route: str | None, path: str) -> None:
+    norm = path  # built with [] for list items
+    if (route, norm) not in _warned:
+        _warned.add((route, norm))
+        logger.info("%s: osu! sent a field osukit does not know at %s (kept; see osukit.unknown_fields)",
+                    route or "response", norm)
+
+
+def _warn(route: str | None, path: str, tp: Any, value: Any) -> None:
+    norm = path  # built with [] for list items
+    if (route, norm) in _warned:
+        return
+    _warned.add((route, norm))
+    got = "nothing (the field is missing)" if value is UNSET else _jtype(value)
+    logger.warning(
+        "%s: osu! sent %s at %s where osukit expects %s; kept as sent (see osukit.drifted_fields)",
+        route or "response", got, norm, _tname(tp),
+    )
+
+
 class _Repair:
     """Converts plain JSON into models where msgspec alone refused it, paying only where it refused."""
 
@@ -397,29 +601,30 @@ class _Repair:
         try:
             return msgspec.convert(value, tp, dec_hook=_dec_hook, strict=self.strict)
         except msgspec.ValidationError as exc:
-            return self.slow(value, tp, path, str(exc))
+            err = str(exc)  # outside the except block below: no frame <-> exception cycle keeps the body alive
         except (TypeError, ValueError, NotImplementedError):
-            raise _DRIFT from None
+            raise _Drift from None
+        return self.slow(value, tp, path, err)
 
     def slow(self, value: Any, tp: Any, path: str, err: str) -> Any:
         self.touched = True
         k = _kind(tp)
         if k.kind == "struct":
             if not isinstance(value, dict):
-                raise _DRIFT
+                raise _Drift
             return self.struct(value, k.struct, path, err)
         if k.kind == "union":
             member = k.members[0] if isinstance(value, dict) else k.members[1] if isinstance(value, list) else None
             if member is None:
-                raise _DRIFT
+                raise _Drift
             return self.conv(value, member, path)
         if k.kind == "list":
             if not isinstance(value, list):
-                raise _DRIFT
+                raise _Drift
             return self.items(value, k.item, tp, path, err)
         if k.kind == "dict":
             if not isinstance(value, dict):
-                raise _DRIFT
+                raise _Drift
             out: dict[Any, Any] = {}
             for key, v in value.items():
                 sub = f"{path}.{key}"
@@ -429,7 +634,7 @@ class _Repair:
                     self.warn(sub, k.item, v)
                     out[key] = v
             return out
-        raise _DRIFT
+        raise _Drift
 
     def items(self, value: list[Any], item: Any, tp: Any, path: str, err: str) -> list[Any]:
         _msg, rel = _split_error(err)
@@ -439,81 +644,93 @@ class _Repair:
         for i in range(first, len(value)):
             v = value[i]
             try:
-                out.append(self.conv(v, item, f"{path}[{i}]"))
+                out.append(self.conv(v, item, f"{path}[]"))
             except _Drift:
-                self.warn(f"{path}[{i}]", item, v)
+                self.warn(f"{path}[]", item, v)
                 out.append(v)
         return out
 
     def struct(self, value: dict[str, Any], cls: Any, path: str, err: str) -> Any:
+        """An object msgspec refused: the failing members are set aside, the rest is converted in one call.
+
+        An unknown member is kept aside; a known member msgspec refused is looked at
+        alone (its own sub-objects the same way) and assigned once the object is
+        built, so the object itself costs one more ``msgspec.convert``. The object
+        becomes a carrier (see :func:`_carrier`) only when it holds unknown or
+        drifted members itself; an object whose required member drifted or is
+        missing is built from the all-optional twin.
+        """
         info = _struct_info(cls)
-        work = dict(value)
+        work: dict[str, Any] | None = None
         unknown: dict[str, Any] = {}
         drift: dict[str, Any] = {}
-        typed: dict[str, Any] = {}
+        post: dict[str, Any] = {}
+        twin = False
         while True:
             msg, rel = _split_error(err)
             if not rel:
                 found = _UNKNOWN_RE.match(msg)
-                if found is not None and found.group("key") in work:
+                if found is not None:
                     key = found.group("key")
+                    if key not in value or key in info.by_wire:
+                        raise _Drift
+                    if work is None:
+                        work = dict(value)
                     unknown[key] = work.pop(key)
                     self.note_unknown(f"{path}.{key}")
-                elif _MISSING_RE.match(msg) is None:
-                    raise _DRIFT
+                elif _MISSING_RE.match(msg) is not None:
+                    twin = True
+                else:
+                    raise _Drift
             else:
                 m = _TOKEN_RE.match(rel)
                 key = m.group("key") if m is not None else None
-                if key is None or key not in work or key not in info.by_wire:
-                    raise _DRIFT
+                if key is None or key not in value or key not in info.by_wire:
+                    raise _Drift
+                if work is None:
+                    work = dict(value)
                 v = work.pop(key)
-                attr, ftype, _required = info.by_wire[key]
+                attr, ftype, required = info.by_wire[key]
                 sub = f"{path}.{key}"
                 try:
-                    typed[attr] = self.conv(v, ftype, sub)
+                    post[attr] = self.conv(v, ftype, sub)
                 except _Drift:
                     self.warn(sub, ftype, v)
                     drift[key] = v
-                    typed[attr] = v
+                    post[attr] = v
+                twin = twin or required
+            target = info.twin if twin else _carrier(cls) if unknown or drift else cls
             try:
-                rest = msgspec.convert(work, info.twin, dec_hook=_dec_hook, strict=self.strict)
+                built = msgspec.convert(value if work is None else work, target, dec_hook=_dec_hook,
+                                        strict=self.strict)
                 break
             except msgspec.ValidationError as exc:
                 err = str(exc)
-        kwargs = {a: v for a, v in zip(info.attrs, msgspec.structs.astuple(rest), strict=True) if v is not UNSET}
-        kwargs.update(typed)
-        for attr in info.required:
-            if attr not in kwargs:
-                wire = next(w for w, spec in info.by_wire.items() if spec[0] == attr)
-                self.warn(f"{path}.{wire}", info.by_wire[wire][1], UNSET)
-                kwargs[attr] = UNSET
-        if not unknown and not drift:
-            return cls(**kwargs)
-        obj = _carrier(cls)(**kwargs)
-        state = obj.__dict__
-        if unknown:
-            state[_UNKNOWN_KEY] = unknown
-        if drift:
-            state[_DRIFT_KEY] = drift
-        return obj
+        if twin:
+            kwargs = {a: v for a, v in zip(info.attrs, msgspec.structs.astuple(built), strict=True) if v is not UNSET}
+            kwargs.update(post)
+            for attr in info.required:
+                if attr not in kwargs:
+                    wire = next(w for w, spec in info.by_wire.items() if spec[0] == attr)
+                    self.warn(f"{path}.{wire}", info.by_wire[wire][1], UNSET)
+                    kwargs[attr] = UNSET
+            built = (_carrier(cls) if unknown or drift else cls)(**kwargs)
+        else:
+            for attr, v in post.items():
+                setattr(built, attr, v)
+        if unknown or drift:
+            state = built.__dict__
+            if unknown:
+                state[_UNKNOWN_KEY] = unknown
+            if drift:
+                state[_DRIFT_KEY] = drift
+        return built
 
     def note_unknown(self, path: str) -> None:
-        norm = _INDEX_RE.sub("[]", path)
-        if (self.route, norm) not in _warned:
-            _warned.add((self.route, norm))
-            logger.info("%s: osu! sent a field osukit does not know at %s (kept; see osukit.unknown_fields)",
-                        self.route or "response", norm)
+        _note_unknown(self.route, path)
 
     def warn(self, path: str, tp: Any, value: Any) -> None:
-        norm = _INDEX_RE.sub("[]", path)
-        if (self.route, norm) in _warned:
-            return
-        _warned.add((self.route, norm))
-        got = "nothing (the field is missing)" if value is UNSET else _jtype(value)
-        logger.warning(
-            "%s: osu! sent %s at %s where osukit expects %s; kept as sent (see osukit.drifted_fields)",
-            self.route or "response", got, norm, _tname(tp),
-        )
+        _warn(self.route, path, tp, value)
 
 
 @lru_cache(maxsize=1024)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, overload
 from urllib.parse import quote
 
+import msgspec
+
 from . import _constants as C
 from ._exceptions import InvalidParameterError
+from ._models import _struct_fields, unknown_member
 from ._models import decode as _decode
 
 __all__ = ["Route", "registered_routes", "route", "score_shape"]
@@ -25,6 +29,23 @@ T_co = TypeVar("T_co", covariant=True)
 
 _SCORE_KEYS = ("scores", "score", "user_score")
 _last_shape: dict[tuple[str, Any], Any] = {}
+
+
+@functools.cache
+def _shape_members() -> frozenset[str]:
+    """Members only one of the two score shapes has (what a score of the other shape trips on)."""
+    from .models.scores import LegacyScore, LegacyScoreStatistics, Score, ScoreStatistics
+
+    lazer = set(_struct_fields(Score)[0]) | set(_struct_fields(ScoreStatistics)[0])
+    legacy = set(_struct_fields(LegacyScore)[0]) | set(_struct_fields(LegacyScoreStatistics)[0])
+    return frozenset(lazer ^ legacy)
+
+
+def _plain_json(data: bytes | str) -> Any:
+    try:
+        return msgspec.json.decode(data)
+    except (msgspec.DecodeError, ValueError, RecursionError):
+        return None
 
 
 def score_shape(raw: Any, _depth: int = 0) -> str | None:
@@ -163,14 +184,17 @@ class Route(Generic[T_co]):
             model: decode into this model instead (``None``: the route's).
         """
         target = model if model is not None else self.model(path, api_version)
-        choose: Callable[[Any], Any] | None = None
+        choose: Callable[[str, bytes | str], Any] | None = None
         if self.legacy_response is not None and model is None:
             asked = target
             # The shape this route's server sent last time (servers that ignore x-api-version keep doing so).
             target = _last_shape.get((self.key, asked), asked)
 
-            def choose(raw: Any) -> Any:
-                chosen = self.choose_shape(raw)
+            def choose(err: str, data: bytes | str) -> Any:
+                # Only a member of the other shape is worth reading the body for.
+                if unknown_member(err) not in _shape_members():
+                    return None
+                chosen = self.choose_shape(_plain_json(data))
                 if chosen is not None:
                     _last_shape[(self.key, asked)] = chosen
                 return chosen

@@ -34,9 +34,8 @@ OSU_MAP = Path(__file__).resolve().parents[1] / "game" / "data" / "osu_std.osu"
 
 @pytest.fixture(autouse=True)
 def _fresh_engine_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test sees the engine as a fresh process would (warnings not yet given, no drift memory)."""
+    """Each test sees the engine as a fresh process would (no warning given yet)."""
     monkeypatch.setattr(_models, "_warned", set())
-    monkeypatch.setattr(_models, "_drifting", {})
 
 
 def _serve(body: bytes, path: str) -> httpx.MockTransport:
