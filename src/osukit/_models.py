@@ -171,6 +171,22 @@ _TOKEN_RE = re.compile(r"^(?:\.(?P<key>[^.\[]*)|\[(?P<index>\d+|\.\.\.)\])")
 
 _warned: set[tuple[str | None, str]] = set()
 
+_HOT_LIFE = 32
+"""How many decodings without drift a type that drifted keeps its learnt plan for."""
+_hot: dict[tuple[Any, bool], int] = {}
+"""Types (with ``lax``) that drifted lately -> decodings left before the typed first pass is tried again."""
+_plans: dict[tuple[Any, bool], tuple[frozenset[str], tuple[str, ...]]] = {}
+"""Per model class: the members last left raw and the unknown members last seen (the next twin's shape)."""
+
+
+def _cool(key: tuple[Any, bool]) -> None:
+    left = _hot.get(key, 0) - 1
+    if left <= 0:
+        _hot.pop(key, None)
+        _plans.pop(key, None)
+    else:
+        _hot[key] = left
+
 
 def decode(
     data: bytes | str,
@@ -193,6 +209,11 @@ def decode(
     score's legacy shape).
     """
     target: Any = tp
+    if not strict and (target, lax) in _hot:
+        # This type drifted lately: go straight to the scoped decoding, with what it learnt.
+        body = data.encode() if isinstance(data, str) else data
+        hot_result: T = _Scoped(route, lax, _excerpt(data)).top(body, target, None)
+        return hot_result
     try:
         result: T = _decoders(target, lax).decode(data)
         return result
@@ -400,51 +421,85 @@ class _Scoped:
     at. Members msgspec accepts are decoded once more at most.
     """
 
-    __slots__ = ("excerpt", "lax", "route")
+    __slots__ = ("excerpt", "found", "lax", "route")
 
     def __init__(self, route: str | None, lax: bool, excerpt: str | None) -> None:
         self.route = route
         self.lax = lax
         self.excerpt = excerpt
+        self.found = 0
+        """How many refusals were met so far (a type that drifted lately and meets none cools down)."""
 
-    def top(self, data: bytes, tp: Any, err: str) -> Any:
+    def top(self, data: bytes, tp: Any, err: str | None) -> Any:
         try:
             return self.slow(data, tp, "$", err)
         except _Drift:
-            e = _EXPECTED_RE.search(err)
-            got = _jtype(msgspec.json.decode(data))
+            e = _EXPECTED_RE.search(err or "")
+            try:
+                got = _jtype(msgspec.json.decode(data))
+            except RecursionError:
+                raise DecodeError("response is nested too deeply", route=self.route, excerpt=self.excerpt) from None
+            except (msgspec.DecodeError, ValueError) as exc:
+                raise DecodeError(f"response is not valid JSON: {exc}", route=self.route,
+                                  excerpt=self.excerpt) from None
             raise DecodeError(
                 f"the response is {got}, not what the route returns",
                 route=self.route, path="$", expected=e.group("exp") if e else _tname(tp), excerpt=self.excerpt,
             ) from None
         except RecursionError:
             raise DecodeError("response is nested too deeply", route=self.route, excerpt=self.excerpt) from None
+        except msgspec.DecodeError as exc:
+            raise DecodeError(f"response is not valid JSON: {exc}", route=self.route, excerpt=self.excerpt) from None
+        except (TypeError, ValueError, NotImplementedError) as exc:
+            raise DecodeError(f"response could not be decoded: {exc}", route=self.route,
+                              excerpt=self.excerpt) from None
 
     def dec(self, data: Any, tp: Any, path: str) -> Any:
+        if (tp, self.lax) in _hot:
+            return self.slow(data, tp, path, None)
         try:
             return _decoders(tp, self.lax).decode(data)
         except msgspec.ValidationError as exc:
             err = str(exc)  # outside the except block: no frame <-> exception cycle keeps the body alive
         except (TypeError, ValueError, NotImplementedError):
             raise _Drift from None
+        self.found += 1
         return self.slow(data, tp, path, err)
 
-    def slow(self, data: Any, tp: Any, path: str, err: str) -> Any:
+    def slow(self, data: Any, tp: Any, path: str, err: str | None) -> Any:
+        """Decode what the typed pass refused with ``err`` (``None``: a type that drifted lately, not tried)."""
         k = _kind(tp)
+        key = (tp, self.lax)
+        if err is not None:
+            if k.kind != "leaf":
+                _hot[key] = _HOT_LIFE
+        elif k.kind in ("struct", "list"):
+            before = self.found
+            result = self.slow(data, tp, path, "")  # "": decode with the plan, no refusal to start from
+            if self.found == before:
+                _cool(key)
+            return result
         if k.kind == "struct":
             if _first_byte(data) != 0x7B:  # {
                 raise _Drift
-            return self.struct(data, k.struct, path, err)
+            return self.struct(data, k.struct, path, err or None)
         if k.kind == "union":
             first = _first_byte(data)
             member = k.members[0] if first == 0x7B else k.members[1] if first == 0x5B else None
             if member is None:
+                if err is None:
+                    try:  # e.g. null in an optional member: nothing drifted
+                        return _decoders(tp, self.lax).decode(data)
+                    except msgspec.ValidationError:
+                        pass
                 raise _Drift
+            if err is None:
+                _cool(key)
             return self.dec(data, member, path)
         if k.kind == "list":
             if _first_byte(data) != 0x5B:  # [
                 raise _Drift
-            return self.items(data, k.item, tp, path, err)
+            return self.items(data, k.item, tp, path, err or None)
         if k.kind == "dict":
             if _first_byte(data) != 0x7B:
                 raise _Drift
@@ -460,15 +515,19 @@ class _Scoped:
             return out
         raise _Drift
 
-    def items(self, data: Any, item: Any, tp: Any, path: str, err: str) -> list[Any]:
-        _msg, rel = _split_error(err)
-        m = _TOKEN_RE.match(rel)
-        first = int(m.group("index")) if m is not None and m.group("index") not in (None, "...") else 0
+    def items(self, data: Any, item: Any, tp: Any, path: str, err: str | None) -> list[Any]:
+        first = 0
+        if err is not None:
+            _msg, rel = _split_error(err)
+            m = _TOKEN_RE.match(rel)
+            first = int(m.group("index")) if m is not None and m.group("index") not in (None, "...") else 0
         raws = _decoders(_RAW_LIST, self.lax).decode(data)
         out: list[Any] = _decoders(tp, self.lax).decode(b"[" + b",".join(raws[:first]) + b"]") if first else []
         decoder = _decoders(item, self.lax)
+        sub = f"{path}[]"  # paths name the place, not the item: one warning per place
         for i in range(first, len(raws)):
             raw = raws[i]
+            # Items are always tried typed first: most of a drifting list's items do not drift.
             try:
                 out.append(decoder.decode(raw))
                 continue
@@ -476,7 +535,7 @@ class _Scoped:
                 item_err = str(exc)
             except (TypeError, ValueError, NotImplementedError):
                 item_err = ""
-            sub = f"{path}[]"  # paths name the place, not the item: one warning per place
+            self.found += 1
             try:
                 out.append(self.slow(raw, item, sub, item_err) if item_err else _raise_drift())
             except _Drift:
@@ -485,11 +544,21 @@ class _Scoped:
                 out.append(value)
         return out
 
-    def struct(self, data: Any, cls: Any, path: str, err: str) -> Any:
+    def struct(self, data: Any, cls: Any, path: str, err: str | None) -> Any:
         info = _struct_info(cls)
-        raw_keys: set[str] = set()
-        unknown_keys: list[str] = []
-        while True:
+        plan_key = (cls, self.lax)
+        planned = _plans.get(plan_key) if err is None else None
+        raw_keys: set[str] = set(planned[0]) if planned else set()
+        unknown_keys: list[str] = list(planned[1]) if planned else []
+        if err is None:
+            # A model that drifted lately: decode its twin with what was learnt, then see.
+            try:
+                twin = _raw_twin(cls, frozenset(raw_keys), tuple(unknown_keys), self.lax).decode(data)
+                err = ""
+            except msgspec.ValidationError as exc:
+                err = str(exc)
+                self.found += 1
+        while err:
             msg, rel = _split_error(err)
             if not rel:
                 found = _UNKNOWN_RE.match(msg)
@@ -514,6 +583,7 @@ class _Scoped:
             except msgspec.ValidationError as exc:
                 err = str(exc)
         values = msgspec.structs.astuple(twin)
+        _plans[plan_key] = (frozenset(raw_keys), tuple(unknown_keys))
         n = len(info.attrs)
         kwargs = {a: v for a, v in zip(info.attrs, values[:n], strict=True) if v is not UNSET}
         drift: dict[str, Any] = {}
@@ -539,6 +609,7 @@ class _Scoped:
                 kwargs[attr] = UNSET
         if not unknown and not drift:
             return cls(**kwargs)
+        self.found += 1
         obj = _carrier(cls)(**kwargs)
         state = obj.__dict__
         if unknown:

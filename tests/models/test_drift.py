@@ -34,8 +34,10 @@ OSU_MAP = Path(__file__).resolve().parents[1] / "game" / "data" / "osu_std.osu"
 
 @pytest.fixture(autouse=True)
 def _fresh_engine_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test sees the engine as a fresh process would (no warning given yet)."""
+    """Each test sees the engine as a fresh process would (no warning given, nothing learnt)."""
     monkeypatch.setattr(_models, "_warned", set())
+    monkeypatch.setattr(_models, "_hot", {})
+    monkeypatch.setattr(_models, "_plans", {})
 
 
 def _serve(body: bytes, path: str) -> httpx.MockTransport:
