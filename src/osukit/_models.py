@@ -175,8 +175,8 @@ _HOT_LIFE = 32
 """How many decodings without drift a type that drifted keeps its learnt plan for."""
 _hot: dict[tuple[Any, bool], int] = {}
 """Types (with ``lax``) that drifted lately -> decodings left before the typed first pass is tried again."""
-_plans: dict[tuple[Any, bool], tuple[frozenset[str], tuple[str, ...]]] = {}
-"""Per model class: the members last left raw and the unknown members last seen (the next twin's shape)."""
+_plans: dict[tuple[Any, bool], tuple[frozenset[str], bool]] = {}
+"""Per model class: the members last left raw, and whether it had unknown members (the next decoding's plan)."""
 
 
 def _cool(key: tuple[Any, bool]) -> None:
@@ -380,12 +380,9 @@ _RAW_LIST = list[msgspec.Raw]
 _RAW_DICT = dict[str, msgspec.Raw]
 
 
-@lru_cache(maxsize=4096)
-def _raw_twin(cls: type, raw_keys: frozenset[str], unknown: tuple[str, ...], lax: bool) -> msgspec.json.Decoder[Any]:
-    """A decoder for ``cls`` with every field optional, ``raw_keys`` left as raw JSON and ``unknown`` members kept.
-
-    The unknown members come last, in the order given.
-    """
+@lru_cache(maxsize=2048)
+def _raw_twin(cls: type, raw_keys: frozenset[str], lax: bool) -> msgspec.json.Decoder[Any]:
+    """A decoder for ``cls`` with every field optional and the members ``raw_keys`` left as raw JSON."""
     by_wire, order = _struct_fields(cls)
     fields: list[tuple[str, Any, Any]] = []
     rename: dict[str, str] = {}
@@ -394,12 +391,13 @@ def _raw_twin(cls: type, raw_keys: frozenset[str], unknown: tuple[str, ...], lax
         fields.append((attr, Union[ftype, UnsetType], UNSET))  # noqa: UP007
         if attr != wire:
             rename[attr] = wire
-    for i, key in enumerate(unknown):
-        attr = f"osukit_unknown_{i}"
-        fields.append((attr, Union[msgspec.Raw, UnsetType], UNSET))  # noqa: UP007
-        rename[attr] = key
     twin = msgspec.defstruct(cls.__name__, fields, kw_only=True, forbid_unknown_fields=True, rename=rename or None)
     return msgspec.json.Decoder(twin, dec_hook=_dec_hook, strict=not lax)
+
+
+@lru_cache(maxsize=4096)
+def _key_json(key: str) -> bytes:
+    return msgspec.json.encode(key)
 
 
 def _first_byte(data: Any) -> int:
@@ -549,11 +547,15 @@ class _Scoped:
         plan_key = (cls, self.lax)
         planned = _plans.get(plan_key) if err is None else None
         raw_keys: set[str] = set(planned[0]) if planned else set()
-        unknown_keys: list[str] = list(planned[1]) if planned else []
+        unknown: dict[str, Any] = {}
+        split = bool(planned and planned[1])
+        body = data
+        if split:
+            body, unknown = self.split_unknown(data, info, path)
         if err is None:
             # A model that drifted lately: decode its twin with what was learnt, then see.
             try:
-                twin = _raw_twin(cls, frozenset(raw_keys), tuple(unknown_keys), self.lax).decode(data)
+                twin = _raw_twin(cls, frozenset(raw_keys), self.lax).decode(body)
                 err = ""
             except msgspec.ValidationError as exc:
                 err = str(exc)
@@ -561,13 +563,9 @@ class _Scoped:
         while err:
             msg, rel = _split_error(err)
             if not rel:
-                found = _UNKNOWN_RE.match(msg)
-                if found is not None:
-                    key = found.group("key")
-                    if key in info.by_wire or key in unknown_keys:
-                        raise _Drift
-                    unknown_keys.append(key)
-                    _note_unknown(self.route, f"{path}.{key}")
+                if _UNKNOWN_RE.match(msg) is not None and not split:
+                    body, unknown = self.split_unknown(data, info, path)
+                    split = True
                 elif _MISSING_RE.match(msg) is None:
                     raise _Drift
             else:
@@ -576,16 +574,13 @@ class _Scoped:
                 if key is None or key not in info.by_wire or key in raw_keys:
                     raise _Drift
                 raw_keys.add(key)
-            decoder = _raw_twin(cls, frozenset(raw_keys), tuple(unknown_keys), self.lax)
             try:
-                twin = decoder.decode(data)
+                twin = _raw_twin(cls, frozenset(raw_keys), self.lax).decode(body)
                 break
             except msgspec.ValidationError as exc:
                 err = str(exc)
-        values = msgspec.structs.astuple(twin)
-        _plans[plan_key] = (frozenset(raw_keys), tuple(unknown_keys))
-        n = len(info.attrs)
-        kwargs = {a: v for a, v in zip(info.attrs, values[:n], strict=True) if v is not UNSET}
+        _plans[plan_key] = (frozenset(raw_keys), bool(unknown))
+        kwargs = {a: v for a, v in zip(info.attrs, msgspec.structs.astuple(twin), strict=True) if v is not UNSET}
         drift: dict[str, Any] = {}
         for wire in raw_keys:
             attr, ftype, _required = info.by_wire[wire]
@@ -600,8 +595,6 @@ class _Scoped:
                 _warn(self.route, sub, ftype, value)
                 drift[wire] = value
                 kwargs[attr] = value
-        unknown = {key: msgspec.json.decode(raw) for key, raw in zip(unknown_keys, values[n:], strict=True)
-                   if raw is not UNSET}
         for attr in info.required:
             if attr not in kwargs:
                 wire = next(w for w, spec in info.by_wire.items() if spec[0] == attr)
@@ -617,6 +610,20 @@ class _Scoped:
         if drift:
             state[_DRIFT_KEY] = drift
         return obj
+
+
+    def split_unknown(self, data: Any, info: _StructInfo, path: str) -> tuple[bytes, dict[str, Any]]:
+        """The object's known members as JSON, and its unknown ones decoded (one scan, no per-key classes)."""
+        members = _decoders(_RAW_DICT, self.lax).decode(data)
+        known: list[bytes] = []
+        unknown: dict[str, Any] = {}
+        for key, raw in members.items():
+            if key in info.by_wire:
+                known.append(_key_json(key) + b":" + bytes(raw))
+            else:
+                unknown[key] = msgspec.json.decode(raw)
+                _note_unknown(self.route, f"{path}.{key}")
+        return b"{" + b",".join(known) + b"}", unknown
 
 
 def _raise_drift() -> Any:
