@@ -261,15 +261,11 @@ def convert(
     lax: bool = False,
 ) -> T:
     """Build ``tp`` from JSON builtins with the same rules as :func:`decode`."""
-    if strict:
-        try:
-            strict_result: T = msgspec.convert(raw, tp, dec_hook=_dec_hook, strict=not lax)
-            return strict_result
-        except msgspec.ValidationError as exc:
-            raise _strict_error(str(exc), "$", tp, route, excerpt) from None
-        except RecursionError:
-            raise DecodeError("response is nested too deeply", route=route, excerpt=excerpt) from None
-    result: T = _Repair(route, lax, excerpt).top(raw, tp, None)
+    try:
+        data = msgspec.json.encode(raw)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise DecodeError(f"value is not JSON: {exc}", route=route, excerpt=excerpt) from None
+    result: T = decode(data, tp, strict=strict, route=route, lax=lax)
     return result
 
 
@@ -356,8 +352,6 @@ class _StructInfo(NamedTuple):
     by_wire: dict[str, tuple[str, Any, bool]]
     attrs: tuple[str, ...]
     required: tuple[str, ...]
-    twin: Any
-    """The same fields, all optional: what the rest of an object converts into once a member is set aside."""
 
 
 @lru_cache(maxsize=1024)
@@ -365,15 +359,7 @@ def _struct_info(cls: type) -> _StructInfo:
     by_wire, order = _struct_fields(cls)
     attrs = tuple(attr for attr, _ in order)
     required = tuple(attr for attr, _t, req in by_wire.values() if req)
-    rename = {attr: wire for attr, wire in order if attr != wire}
-    twin = msgspec.defstruct(
-        cls.__name__,
-        [(attr, Union[by_wire[wire][1], UnsetType], UNSET) for attr, wire in order],  # noqa: UP007
-        kw_only=True,
-        forbid_unknown_fields=True,
-        rename=rename or None,
-    )
-    return _StructInfo(by_wire, attrs, required, twin)
+    return _StructInfo(by_wire, attrs, required)
 
 
 _RAW_LIST = list[msgspec.Raw]
@@ -648,167 +634,6 @@ def _warn(route: str | None, path: str, tp: Any, value: Any) -> None:
         "%s: osu! sent %s at %s where osukit expects %s; kept as sent (see osukit.drifted_fields)",
         route or "response", got, norm, _tname(tp),
     )
-
-
-class _Repair:
-    """Converts plain JSON into models where msgspec alone refused it, paying only where it refused."""
-
-    __slots__ = ("excerpt", "route", "strict", "touched")
-
-    def __init__(self, route: str | None, lax: bool, excerpt: str | None) -> None:
-        self.route = route
-        self.strict = not lax
-        self.excerpt = excerpt
-        self.touched = False
-
-    def top(self, raw: Any, tp: Any, err: str | None) -> Any:
-        try:
-            if err is None:
-                return self.conv(raw, tp, "$")
-            return self.slow(raw, tp, "$", err)
-        except _Drift:
-            e = _EXPECTED_RE.search(err or "")
-            raise DecodeError(
-                f"the response is {_jtype(raw)}, not what the route returns",
-                route=self.route, path="$", expected=e.group("exp") if e else _tname(tp), excerpt=self.excerpt,
-            ) from None
-        except RecursionError:
-            raise DecodeError("response is nested too deeply", route=self.route, excerpt=self.excerpt) from None
-
-    def conv(self, value: Any, tp: Any, path: str) -> Any:
-        try:
-            return msgspec.convert(value, tp, dec_hook=_dec_hook, strict=self.strict)
-        except msgspec.ValidationError as exc:
-            err = str(exc)  # outside the except block below: no frame <-> exception cycle keeps the body alive
-        except (TypeError, ValueError, NotImplementedError):
-            raise _Drift from None
-        return self.slow(value, tp, path, err)
-
-    def slow(self, value: Any, tp: Any, path: str, err: str) -> Any:
-        self.touched = True
-        k = _kind(tp)
-        if k.kind == "struct":
-            if not isinstance(value, dict):
-                raise _Drift
-            return self.struct(value, k.struct, path, err)
-        if k.kind == "union":
-            member = k.members[0] if isinstance(value, dict) else k.members[1] if isinstance(value, list) else None
-            if member is None:
-                raise _Drift
-            return self.conv(value, member, path)
-        if k.kind == "list":
-            if not isinstance(value, list):
-                raise _Drift
-            return self.items(value, k.item, tp, path, err)
-        if k.kind == "dict":
-            if not isinstance(value, dict):
-                raise _Drift
-            out: dict[Any, Any] = {}
-            for key, v in value.items():
-                sub = f"{path}.{key}"
-                try:
-                    out[key] = self.conv(v, k.item, sub)
-                except _Drift:
-                    self.warn(sub, k.item, v)
-                    out[key] = v
-            return out
-        raise _Drift
-
-    def items(self, value: list[Any], item: Any, tp: Any, path: str, err: str) -> list[Any]:
-        _msg, rel = _split_error(err)
-        m = _TOKEN_RE.match(rel)
-        first = int(m.group("index")) if m is not None and m.group("index") not in (None, "...") else 0
-        out: list[Any] = msgspec.convert(value[:first], tp, dec_hook=_dec_hook, strict=self.strict) if first else []
-        for i in range(first, len(value)):
-            v = value[i]
-            try:
-                out.append(self.conv(v, item, f"{path}[]"))
-            except _Drift:
-                self.warn(f"{path}[]", item, v)
-                out.append(v)
-        return out
-
-    def struct(self, value: dict[str, Any], cls: Any, path: str, err: str) -> Any:
-        """An object msgspec refused: the failing members are set aside, the rest is converted in one call.
-
-        An unknown member is kept aside; a known member msgspec refused is looked at
-        alone (its own sub-objects the same way) and assigned once the object is
-        built, so the object itself costs one more ``msgspec.convert``. The object
-        becomes a carrier (see :func:`_carrier`) only when it holds unknown or
-        drifted members itself; an object whose required member drifted or is
-        missing is built from the all-optional twin.
-        """
-        info = _struct_info(cls)
-        work: dict[str, Any] | None = None
-        unknown: dict[str, Any] = {}
-        drift: dict[str, Any] = {}
-        post: dict[str, Any] = {}
-        twin = False
-        while True:
-            msg, rel = _split_error(err)
-            if not rel:
-                found = _UNKNOWN_RE.match(msg)
-                if found is not None:
-                    key = found.group("key")
-                    if key not in value or key in info.by_wire:
-                        raise _Drift
-                    if work is None:
-                        work = dict(value)
-                    unknown[key] = work.pop(key)
-                    self.note_unknown(f"{path}.{key}")
-                elif _MISSING_RE.match(msg) is not None:
-                    twin = True
-                else:
-                    raise _Drift
-            else:
-                m = _TOKEN_RE.match(rel)
-                key = m.group("key") if m is not None else None
-                if key is None or key not in value or key not in info.by_wire:
-                    raise _Drift
-                if work is None:
-                    work = dict(value)
-                v = work.pop(key)
-                attr, ftype, required = info.by_wire[key]
-                sub = f"{path}.{key}"
-                try:
-                    post[attr] = self.conv(v, ftype, sub)
-                except _Drift:
-                    self.warn(sub, ftype, v)
-                    drift[key] = v
-                    post[attr] = v
-                twin = twin or required
-            target = info.twin if twin else _carrier(cls) if unknown or drift else cls
-            try:
-                built = msgspec.convert(value if work is None else work, target, dec_hook=_dec_hook,
-                                        strict=self.strict)
-                break
-            except msgspec.ValidationError as exc:
-                err = str(exc)
-        if twin:
-            kwargs = {a: v for a, v in zip(info.attrs, msgspec.structs.astuple(built), strict=True) if v is not UNSET}
-            kwargs.update(post)
-            for attr in info.required:
-                if attr not in kwargs:
-                    wire = next(w for w, spec in info.by_wire.items() if spec[0] == attr)
-                    self.warn(f"{path}.{wire}", info.by_wire[wire][1], UNSET)
-                    kwargs[attr] = UNSET
-            built = (_carrier(cls) if unknown or drift else cls)(**kwargs)
-        else:
-            for attr, v in post.items():
-                setattr(built, attr, v)
-        if unknown or drift:
-            state = built.__dict__
-            if unknown:
-                state[_UNKNOWN_KEY] = unknown
-            if drift:
-                state[_DRIFT_KEY] = drift
-        return built
-
-    def note_unknown(self, path: str) -> None:
-        _note_unknown(self.route, path)
-
-    def warn(self, path: str, tp: Any, value: Any) -> None:
-        _warn(self.route, path, tp, value)
 
 
 @lru_cache(maxsize=1024)
