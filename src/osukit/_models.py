@@ -34,6 +34,7 @@ default to :data:`UNSET`, which is distinct from ``None`` (JSON ``null``).
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import enum
 import logging
@@ -124,9 +125,28 @@ def _carrier(cls: type) -> type:
             return bool(msgspec.structs.astuple(self) == msgspec.structs.astuple(other))
         return NotImplemented
 
+    def __reduce__(self: Any) -> tuple[Any, ...]:  # pickle and copy keep what osu! sent
+        return (_rebuild_carrier, (base, msgspec.structs.asdict(self), dict(self.__dict__)))
+
+    def __copy__(self: Any) -> Any:
+        return _rebuild_carrier(base, msgspec.structs.asdict(self), dict(self.__dict__))
+
+    def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
+        fields = copy.deepcopy(msgspec.structs.asdict(self), memo)
+        return _rebuild_carrier(base, fields, copy.deepcopy(dict(self.__dict__), memo))
+
     ns["__eq__"] = __eq__
+    ns["__reduce__"] = __reduce__
+    ns["__copy__"] = __copy__
+    ns["__deepcopy__"] = __deepcopy__
     carrier: type = type(cls)(cls.__name__, (cls,), ns, dict=True, gc=True)
     return carrier
+
+
+def _rebuild_carrier(cls: type, fields: dict[str, Any], state: dict[str, Any]) -> Any:
+    obj = _carrier(cls)(**fields)
+    obj.__dict__.update(state)
+    return obj
 
 
 # --- hooks for custom leaf types -------------------------------------------------------------

@@ -8,8 +8,10 @@ into the model of their own shape, and no internal marker anywhere users look.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import pickle
 import sys
 from pathlib import Path
 from typing import Any
@@ -179,11 +181,15 @@ def test_a_row_that_is_not_an_object_keeps_its_place() -> None:
 
 
 def test_drifted_instance_is_its_model_and_equal_to_a_plain_one() -> None:
-    score = decode(b'{"id": 1, "accuracy": 1.0, "new": 2}', Score)
-    plain = Score(id=1, accuracy=1.0)
+    score = decode(b'{"id": 1, "accuracy": 1.0, "new": 2, "rank": 5}', Score)
+    plain = Score(id=1, accuracy=1.0, rank=5)  # type: ignore[arg-type]  # the drifted value, as kept
     assert isinstance(score, Score) and type(score).__name__ == "Score"
     assert score == plain and plain == score
     assert unknown_fields(plain) == {} and drifted_fields(plain) == {}
+    for copied in (pickle.loads(pickle.dumps(score)), copy.copy(score), copy.deepcopy(score)):
+        assert copied == score
+        assert unknown_fields(copied) == {"new": 2} and drifted_fields(copied) == {"rank": 5}
+        assert dump(copied) == {"id": 1, "accuracy": 1.0, "new": 2, "rank": 5}
 
 
 # ------------------------------------------------------------------------------------------------
