@@ -125,7 +125,7 @@ def _carrier(cls: type) -> type:
             return bool(msgspec.structs.astuple(self) == msgspec.structs.astuple(other))
         return NotImplemented
 
-    def __reduce__(self: Any) -> tuple[Any, ...]:  # pickle and copy keep what osu! sent
+    def __reduce__(self: Any) -> tuple[Any, ...]:  # serialising and copying keep what osu! sent
         return (_rebuild_carrier, (base, msgspec.structs.asdict(self), dict(self.__dict__)))
 
     def __copy__(self: Any) -> Any:
