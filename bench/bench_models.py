@@ -11,6 +11,8 @@ Run: python bench/bench_models.py
   member's value changed to another JSON type. Timed twice: ``first`` decodes
   each response once in a fresh state (what a new process pays), ``steady``
   is later passes (types that drifted lately skip the refused typed pass);
+* persistent drift: every object at depth 0 (the response or its list items)
+  or 1 gains the same new member, as when osu-web adds a field;
 * memory: 100,000 decoded scores held as models vs as the dicts
   ``json.loads`` returns (clean, and with 1 in 10 objects drifted).
 """
@@ -90,6 +92,18 @@ def drift(value: Any, rate: float, rng: random.Random) -> Any:
         else:
             key = rng.choice(sorted(out))
             out[key] = None if kind == 1 else _other_type(out[key])
+    return out
+
+
+def persistent(value: Any, depth: int, _at: int = 0) -> Any:
+    """A copy where every object at ``depth`` gained the same new member (osu-web adding a field)."""
+    if isinstance(value, list):
+        return [persistent(v, depth, _at) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: persistent(v, depth, _at + 1) for k, v in value.items()}
+    if _at == depth:
+        out["added_in_2027"] = 1
     return out
 
 
@@ -174,6 +188,12 @@ def main() -> None:
               f" {changed}/{len(items)} responses touched)")
         results[f"drift_{label}_ratio"] = ratio
         results[f"drift_{label}_ratio_first"] = first
+
+    for depth in (0, 1):
+        grown = [(route, orjson.dumps(persistent(orjson.loads(body), depth)), path) for route, body, path in items]
+        ratio, first, ms = timing(grown)
+        print(f"  new member in every object at depth {depth}: {ratio:5.2f}x orjson.loads (first pass {first:.2f}x)")
+        results[f"persistent_depth{depth}_ratio"] = ratio
 
     route = by_uri("GET", "api/v2/users/{user}/scores/{type}")
     scores_body = (CORPUS / "v2" / "get_user_bests_200.json").read_bytes()
