@@ -229,7 +229,7 @@ def decode(
     score's legacy shape).
     """
     target: Any = tp
-    if not strict and (target, lax) in _hot:
+    if not strict and choose is None and (target, lax) in _hot:
         # This type drifted lately: go straight to the scoped decoding, with what it learnt.
         body = data.encode() if isinstance(data, str) else data
         hot_result: T = _Scoped(route, lax, _excerpt(data)).top(body, target, None)

@@ -217,3 +217,15 @@ def test_legacy_scores_through_the_client_with_the_default_version() -> None:
         scores = list(osu.users.scores(2, "best", limit=3))
     assert scores and all(isinstance(s, LegacyScore) for s in scores)
     assert _norm(dump(scores)) == _norm(json.loads(body)[: len(scores)])
+
+
+def test_a_drifting_route_still_switches_score_shape() -> None:
+    route = by_uri("GET", "api/v2/users/{user}/scores/{type}")
+    legacy_body = corpus_bytes("v2/get_user_bests_200.json")
+    drifted = json.loads(legacy_body)
+    drifted[0]["new_member"] = 1
+    for _ in range(3):  # the legacy list drifts: the engine learns it
+        assert isinstance(route.decode(json.dumps(drifted))[0], LegacyScore)
+    lazer = route.decode(json.dumps([json.loads(CASE.read_bytes())]))
+    assert isinstance(lazer[0], Score) and lazer[0].ruleset_id == 0
+    assert not unknown_fields(lazer[0])
