@@ -226,10 +226,12 @@ def decode(
     :class:`DecodeError`. ``lax=True`` accepts numbers and booleans sent as
     strings (API v1). ``choose``, given msgspec's error and the body when the
     first pass fails, may name another model that fits the body better (a
-    score's legacy shape).
+    score's legacy shape); given ``""`` as the error, it must answer cheaply
+    from the bytes alone (``None`` when it cannot tell, and then the typed pass
+    is tried first).
     """
     target: Any = tp
-    if not strict and choose is None and (target, lax) in _hot:
+    if not strict and (target, lax) in _hot and (choose is None or choose("", data) == target):
         # This type drifted lately: go straight to the scoped decoding, with what it learnt.
         body = data.encode() if isinstance(data, str) else data
         hot_result: T = _Scoped(route, lax, _excerpt(data)).top(body, target, None)
