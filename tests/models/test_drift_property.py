@@ -98,6 +98,8 @@ def drift(draw: st.DrawFn, raw: Any, clean: Any, v1: bool) -> tuple[Any, set[Pat
             continue
         obj[key] = None if draw(st.booleans()) else _other_type(obj[key], v1)
         changed.add((*obj_path, key))
+    # an injected member inside a value that was replaced afterwards is gone
+    injected = {i for i in injected if not any(i[: len(c)] == c for c in changed)}
     return doc, changed, injected
 
 
@@ -168,7 +170,11 @@ def test_drifted_corpus_response_decodes_dumps_back_and_keeps_the_rest(row: dict
         assert _norm(dumped) == _norm(doc)
     _same(clean, decoded, (), changed | injected)
 
-    with pytest.raises(osukit.DecodeError) as info:
+    try:
         route.decode(drifted_body, strict=True, path=path)
-    assert info.value.path is not None
-    assert _path_matches(info.value.path, changed | injected), (info.value.path, changed, injected)
+    except osukit.DecodeError as exc:
+        assert exc.path is not None
+        assert _path_matches(exc.path, changed | injected), (exc.path, changed, injected)
+    else:
+        # an unknown member in a model always fails strict mode; a changed value may still fit (null, optional)
+        assert not injected, injected
