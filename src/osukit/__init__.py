@@ -49,7 +49,7 @@ from ._exceptions import (
     TransportError,
     UnprocessableEntityError,
 )
-from ._models import UNSET, Model, UnsetType, dump, is_set, unknown_fields
+from ._models import UNSET, Model, UnsetType, drifted_fields, dump, is_set, unknown_fields
 from ._sync.client import Client
 from ._sync.pagination import Paginator
 from ._sync.pool import ClientPool
@@ -135,6 +135,7 @@ __all__ = [
     "UnsetType",
     "UserToken",
     "__version__",
+    "drifted_fields",
     "dump",
     "is_set",
     "unknown_fields",

@@ -509,7 +509,7 @@ class BaseClient:
         return PreparedRequest(request.method, parts._replace(query="", fragment="").geturl(), query,
                                request.headers, request.content)
 
-    def _check_scope(self, route: Route, token: Token | None) -> None:
+    def _check_scope(self, route: Route[Any], token: Token | None) -> None:
         """Refuse, without a request, a route whose scope the token is known to lack."""
         if route.scope is None or route.scope == "any" or token is None:
             return
@@ -561,7 +561,7 @@ class BaseClient:
         ((found_key, token),) = usable.items()
         return UserToken(self._client_id, self._client_secret, token, key=found_key if key is not None else None)
 
-    def _stored_login_for(self, route: Route) -> UserToken | None:
+    def _stored_login_for(self, route: Route[Any]) -> UserToken | None:
         """The stored login a user-only ``route`` should use on a client built from client id/secret
         alone, or None (then the call fails as it would have). Asked once per client.
 
@@ -607,7 +607,7 @@ class BaseClient:
         )
         return token
 
-    def _needs_token(self, route: Route | None) -> bool:
+    def _needs_token(self, route: Route[Any] | None) -> bool:
         if route is not None and route.api != "v2":
             return False
         if route is not None and route.scope is None:
@@ -625,10 +625,10 @@ class BaseClient:
             raise ConfigurationError("API v1 needs an API key: pass api_key= or set OSU_API_KEY")
         return {**(params or {}), "k": self.api_key}
 
-    def _not_found(self, route: Route, message: str) -> NotFoundError:
+    def _not_found(self, route: Route[Any], message: str) -> NotFoundError:
         return NotFoundError(f"{message} [{route.name}]", status_code=404, method=route.http_method, url=route.uri)
 
-    def _v1_error(self, response: ResponseLike, route: Route) -> APIError | None:
+    def _v1_error(self, response: ResponseLike, route: Route[Any]) -> APIError | None:
         """v1 answers errors as ``{"error": "..."}``, sometimes with status 200."""
         if not response.content.lstrip().startswith(b'{"error"'):
             return None
@@ -652,7 +652,7 @@ class BaseClient:
 
     # --- [cache] the response cache (osukit/cache.py) -------------------------------------------
 
-    def _cache_key(self, route: Route | None, method: str, path: str, params: Mapping[str, Any] | None,
+    def _cache_key(self, route: Route[Any] | None, method: str, path: str, params: Mapping[str, Any] | None,
                    body: Any, token: Token | None) -> str | None:
         if self.cache is None or route is None:
             return None
@@ -664,7 +664,7 @@ class BaseClient:
             return None
         return self.cache.get(key, self._clock.time(), method, self._url(path))
 
-    def _cache_store(self, key: str | None, route: Route | None, response: ResponseLike) -> None:
+    def _cache_store(self, key: str | None, route: Route[Any] | None, response: ResponseLike) -> None:
         if key is not None and route is not None and self.cache is not None:
             self.cache.put(key, route, response, self._clock.time())
 
@@ -695,7 +695,7 @@ class BaseClient:
         """Status, headers and rate-limit state of the most recent response."""
         return self._last_response
 
-    def _make_error(self, response: ResponseLike, route: Route | None = None) -> APIError:
+    def _make_error(self, response: ResponseLike, route: Route[Any] | None = None) -> APIError:
         status = response.status_code
         method = response.request.method
         url = redact_url(str(response.request.url))

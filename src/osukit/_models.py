@@ -4,14 +4,29 @@ Three promises, and how they are kept:
 
 * **Fast.** Responses decode in one pass of ``msgspec.json.decode`` into
   Structs. Every model forbids unknown fields, so that pass fails the moment
-  osu! sends something new — and only then…
-* **Tolerant.** …a second, slower pass walks the builtins, keeps every known
-  field typed and parks unknown keys on the instance (``osukit_extra_``), so
-  new fields never break decoding. With ``strict=True`` that pass raises
+  osu! sends something new, and only then...
+* **Tolerant.** ...the body is read once more as plain JSON and converted with
+  msgspec again, and only the sub-objects msgspec names in its error pay for
+  Python: a list is split at the failing item, an object is converted without
+  the failing member, and that member alone is looked at. Unknown members are
+  kept (`unknown_fields`); a value whose type does not match its field
+  (``null`` for a non-optional field included) keeps its raw JSON value, in the
+  attribute and in `drifted_fields`, and is logged once per route and
+  JSON path as a WARNING on the ``osukit.models`` logger. Everything else stays
+  typed. A route that drifted once starts from the plain JSON for its next
+  responses, so drift costs about one extra ``msgspec.convert``. With
+  ``strict=True`` the first unknown or mismatched member raises
   [`DecodeError`][osukit.DecodeError] naming the route and JSON path instead.
 * **Lossless.** `dump` gives back the JSON builtins as the API sent
   them: absent fields (``UNSET``) stay absent, ``null`` stays ``None``,
-  unknown fields come back, datetimes come back as the same instant.
+  unknown fields and drifted values come back, datetimes come back as the
+  same instant.
+
+A model instance that carries unknown or drifted members is an instance of a
+subclass of its model (same name, ``isinstance`` holds, equal to a plain
+instance with the same fields) that keeps them outside the model's fields, so
+``msgspec.to_builtins``, ``msgspec.structs.asdict`` and the game toolkit never
+see them; plain instances carry no extra memory.
 
 Fields that a route includes only sometimes are typed ``X | UnsetType`` and
 default to [`UNSET`][osukit.UNSET], which is distinct from ``None`` (JSON ``null``).
@@ -19,25 +34,30 @@ default to [`UNSET`][osukit.UNSET], which is distinct from ``None`` (JSON ``null
 
 from __future__ import annotations
 
+import copy
 import datetime as _dt
 import enum
+import logging
 import re
 import types
 import typing
 from collections.abc import Callable, Mapping
-from functools import lru_cache
-from typing import Any, TypeVar, Union
+from functools import cache, lru_cache
+from typing import Any, NamedTuple, TypeVar, Union
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
 from ._exceptions import DecodeError, InvalidParameterError
 
-__all__ = ["UNSET", "Model", "UnsetType", "decode", "dump", "is_set", "unknown_fields"]
+__all__ = ["UNSET", "Model", "UnsetType", "decode", "drifted_fields", "dump", "is_set", "unknown_fields"]
 
 T = TypeVar("T")
 
-_EXTRA_ATTR = "osukit_extra_"
+logger = logging.getLogger("osukit.models")
+
+_UNKNOWN_KEY = "_osukit_unknown"
+_DRIFT_KEY = "_osukit_drift"
 
 
 class _ModelMeta(msgspec.StructMeta):
@@ -60,11 +80,10 @@ class Model(
     """Base of every osukit model.
 
     Field names are the API's own. A field typed ``X | UnsetType`` is one the
-    route may leave out; test it with `osukit.is_set`.
+    route may leave out; test it with [`osukit.is_set`][osukit.is_set]. Members osu! sent
+    that the model does not know are in [`osukit.unknown_fields`][osukit.unknown_fields]; values
+    whose type did not match their field are in [`osukit.drifted_fields`][osukit.drifted_fields].
     """
-
-    osukit_extra_: dict[str, Any] | UnsetType = msgspec.field(default=UNSET, name="$osukit:extra$")
-    """Fields osu! sent that this version of osukit does not know (kept for `dump`)."""
 
 
 def is_set(value: object) -> bool:
@@ -72,10 +91,62 @@ def is_set(value: object) -> bool:
     return value is not UNSET
 
 
-def unknown_fields(obj: Model) -> dict[str, Any]:
-    """The fields osu! sent on ``obj`` that osukit does not model (empty when none)."""
-    extra = getattr(obj, _EXTRA_ATTR, UNSET)
-    return dict(extra) if isinstance(extra, dict) else {}
+def _side(obj: object, key: str) -> dict[str, Any]:
+    state = getattr(obj, "__dict__", None)
+    if not state:
+        return {}
+    found = state.get(key)
+    return found if isinstance(found, dict) else {}
+
+
+def unknown_fields(obj: object) -> dict[str, Any]:
+    """The members osu! sent on ``obj`` that osukit does not model, as raw JSON (empty when none)."""
+    return dict(_side(obj, _UNKNOWN_KEY))
+
+
+def drifted_fields(obj: object) -> dict[str, Any]:
+    """The fields of ``obj`` whose value did not match their type, as ``{JSON name: raw JSON value}``.
+
+    Tolerant decoding keeps such a value as osu! sent it (the attribute holds
+    the same raw value, e.g. ``None`` for a ``null`` in a non-optional field)
+    and `dump` writes it back unchanged. Empty when none.
+    """
+    return dict(_side(obj, _DRIFT_KEY))
+
+
+@cache
+def _carrier(cls: type) -> type:
+    """The subclass of ``cls`` whose instances hold unknown and drifted members (a ``__dict__``)."""
+    base: Any = cls
+    ns: dict[str, Any] = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__doc__": cls.__doc__}
+
+    def __eq__(self: Any, other: object) -> bool:  # equal to a plain instance with the same fields
+        if isinstance(other, base) and type(other) in (base, carrier):
+            return bool(msgspec.structs.astuple(self) == msgspec.structs.astuple(other))
+        return NotImplemented
+
+    def __reduce__(self: Any) -> tuple[Any, ...]:  # serialising and copying keep what osu! sent
+        return (_rebuild_carrier, (base, msgspec.structs.asdict(self), dict(self.__dict__)))
+
+    def __copy__(self: Any) -> Any:
+        return _rebuild_carrier(base, msgspec.structs.asdict(self), dict(self.__dict__))
+
+    def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
+        fields = copy.deepcopy(msgspec.structs.asdict(self), memo)
+        return _rebuild_carrier(base, fields, copy.deepcopy(dict(self.__dict__), memo))
+
+    ns["__eq__"] = __eq__
+    ns["__reduce__"] = __reduce__
+    ns["__copy__"] = __copy__
+    ns["__deepcopy__"] = __deepcopy__
+    carrier: type = type(cls)(cls.__name__, (cls,), ns, dict=True, gc=True)
+    return carrier
+
+
+def _rebuild_carrier(cls: type, fields: dict[str, Any], state: dict[str, Any]) -> Any:
+    obj = _carrier(cls)(**fields)
+    obj.__dict__.update(state)
+    return obj
 
 
 # --- hooks for custom leaf types -------------------------------------------------------------
@@ -112,8 +183,29 @@ def _decoders(tp: Any, lax: bool = False) -> msgspec.json.Decoder[Any]:
 
 # --- decoding ----------------------------------------------------------------------------------
 
-_PATH_RE = re.compile(r" - at `(?P<path>[^`]*)`$")
+_AT_RE = re.compile(r" - at `(?P<path>[^`]*)`$")
 _EXPECTED_RE = re.compile(r"^Expected `(?P<exp>[^`]*)`")
+_UNKNOWN_RE = re.compile(r"^Object contains unknown field `(?P<key>.*)`$", re.S)
+_MISSING_RE = re.compile(r"^Object missing required field `(?P<key>.*)`$", re.S)
+_TOKEN_RE = re.compile(r"^(?:\.(?P<key>[^.\[]*)|\[(?P<index>\d+|\.\.\.)\])")
+
+_warned: set[tuple[str | None, str]] = set()
+
+_HOT_LIFE = 32
+"""How many decodings without drift a type that drifted keeps its learnt plan for."""
+_hot: dict[tuple[Any, bool], int] = {}
+"""Types (with ``lax``) that drifted lately -> decodings left before the typed first pass is tried again."""
+_plans: dict[tuple[Any, bool], tuple[frozenset[str], bool]] = {}
+"""Per model class: the members last left raw, and whether it had unknown members (the next decoding's plan)."""
+
+
+def _cool(key: tuple[Any, bool]) -> None:
+    left = _hot.get(key, 0) - 1
+    if left <= 0:
+        _hot.pop(key, None)
+        _plans.pop(key, None)
+    else:
+        _hot[key] = left
 
 
 def decode(
@@ -123,20 +215,32 @@ def decode(
     strict: bool = False,
     route: str | None = None,
     lax: bool = False,
+    choose: Callable[[str, bytes | str], Any] | None = None,
 ) -> T:
-    """Decode a JSON body into ``tp`` (a model, ``list[Model]``, …).
+    """Decode a JSON body into ``tp`` (a model, ``list[Model]``, ...).
 
-    Unknown fields are kept (``strict=False``) or reported as a
-    [`DecodeError`][osukit.DecodeError] naming the JSON path (``strict=True``). A body that is
-    not JSON, or a value of the wrong type, raises [`DecodeError`][osukit.DecodeError].
-    ``lax=True`` accepts numbers and booleans sent as strings (API v1).
+    Unknown fields are kept and values of the wrong type kept raw
+    (``strict=False``, see the module docs), or reported as a
+    `DecodeError` naming the JSON path (``strict=True``). A body that is
+    not JSON, or whose top-level value has the wrong type, raises
+    `DecodeError`. ``lax=True`` accepts numbers and booleans sent as
+    strings (API v1). ``choose``, given msgspec's error and the body when the
+    first pass fails, may name another model that fits the body better (a
+    score's legacy shape); given ``""`` as the error, it must answer cheaply
+    from the bytes alone (``None`` when it cannot tell, and then the typed pass
+    is tried first).
     """
+    target: Any = tp
+    if not strict and (target, lax) in _hot and (choose is None or choose("", data) == target):
+        # This type drifted lately: go straight to the scoped decoding, with what it learnt.
+        body = data.encode() if isinstance(data, str) else data
+        hot_result: T = _Scoped(route, lax, _excerpt(data)).top(body, target, None)
+        return hot_result
     try:
-        target: Any = tp
         result: T = _decoders(target, lax).decode(data)
         return result
-    except msgspec.ValidationError:
-        pass
+    except msgspec.ValidationError as exc:
+        err = str(exc)
     except msgspec.DecodeError as exc:
         raise DecodeError(f"response is not valid JSON: {exc}", route=route, excerpt=_excerpt(data)) from None
     except RecursionError:
@@ -144,14 +248,29 @@ def decode(
     except (ValueError, TypeError, NotImplementedError) as exc:
         # UnicodeDecodeError (invalid UTF-8) is a ValueError too.
         raise DecodeError(f"response could not be decoded: {exc}", route=route, excerpt=_excerpt(data)) from None
+    if choose is not None:
+        chosen = choose(err, data)
+        if chosen is not None and chosen != target:
+            target = chosen
+            try:
+                chosen_result: T = _decoders(target, lax).decode(data)
+                return chosen_result
+            except msgspec.ValidationError as exc:
+                err = str(exc)
+    if strict:
+        raise _strict_error(err, "$", target, route, _excerpt(data))
+    body = data.encode() if isinstance(data, str) else data
+    converted: T = _Scoped(route, lax, _excerpt(data)).top(body, target, err)
+    return converted
+
+
+def _plain(data: bytes | str, route: str | None) -> Any:
     try:
-        raw = msgspec.json.decode(data)
+        return msgspec.json.decode(data)
     except RecursionError:
         raise DecodeError("response is nested too deeply", route=route, excerpt=_excerpt(data)) from None
     except (msgspec.DecodeError, ValueError) as exc:
         raise DecodeError(f"response is not valid JSON: {exc}", route=route, excerpt=_excerpt(data)) from None
-    converted: T = convert(raw, tp, strict=strict, route=route, excerpt=_excerpt(data), lax=lax)
-    return converted
 
 
 def convert(
@@ -165,12 +284,11 @@ def convert(
 ) -> T:
     """Build ``tp`` from JSON builtins with the same rules as [`decode`][osukit._models.decode]."""
     try:
-        result: T = _Converter(strict, lax).convert(raw, tp, "$")
-        return result
-    except _ConvertError as exc:
-        raise DecodeError(exc.message, route=route, path=exc.path, expected=exc.expected, excerpt=excerpt) from None
-    except RecursionError:
-        raise DecodeError("response is nested too deeply", route=route, excerpt=excerpt) from None
+        data = msgspec.json.encode(raw)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise DecodeError(f"value is not JSON: {exc}", route=route, excerpt=excerpt) from None
+    result: T = decode(data, tp, strict=strict, route=route, lax=lax)
+    return result
 
 
 def _excerpt(data: bytes | str, n: int = 120) -> str:
@@ -179,23 +297,374 @@ def _excerpt(data: bytes | str, n: int = 120) -> str:
     return data[:n]
 
 
-class _ConvertError(Exception):
-    def __init__(self, message: str, path: str, expected: str | None = None) -> None:
-        self.message = message
-        self.path = path
-        self.expected = expected
-        super().__init__(message)
+def unknown_member(err: str) -> str | None:
+    """The member msgspec's error says is unknown, if that is what it says."""
+    found = _UNKNOWN_RE.match(_split_error(err)[0])
+    return found.group("key") if found is not None else None
+
+
+def _split_error(err: str) -> tuple[str, str]:
+    """msgspec's error text -> (message, path relative to the converted value, ``""`` for the value itself)."""
+    m = _AT_RE.search(err)
+    if m is None:
+        return err, ""
+    return err[: m.start()], m.group("path")[1:]
+
+
+def _strict_error(err: str, base: str, tp: Any, route: str | None, excerpt: str | None) -> DecodeError:
+    msg, rel = _split_error(err)
+    path = base + rel
+    unknown = _UNKNOWN_RE.match(msg)
+    if unknown is not None:
+        key = unknown.group("key")
+        return DecodeError(
+            f"unknown field {key!r} (osu! sent a field osukit does not know)",
+            route=route, path=f"{path}.{key}", excerpt=excerpt,
+        )
+    missing = _MISSING_RE.match(msg)
+    if missing is not None:
+        key = missing.group("key")
+        return DecodeError(f"missing required field {key!r}", route=route, path=f"{path}.{key}", excerpt=excerpt)
+    e = _EXPECTED_RE.search(msg)
+    return DecodeError(msg, route=route, path=path, expected=e.group("exp") if e else _tname(tp), excerpt=excerpt)
+
+
+class _Drift(Exception):
+    """A value whose JSON type does not fit its place (handled by the enclosing field or item)."""
+
+
+
+
+class _Kind(NamedTuple):
+    kind: str  # "leaf", "struct", "union", "list", "dict"
+    struct: Any = None
+    members: tuple[Any, ...] = ()  # union: (object member, array member)
+    item: Any = None
+
+
+@lru_cache(maxsize=2048)
+def _kind(tp: Any) -> _Kind:
+    if tp is Any or tp is object or not _has_struct(tp):
+        return _Kind("leaf")
+    if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+        return _Kind("struct", struct=tp)
+    members = _union_members(tp)
+    if members is not None:
+        obj_member: Any = None
+        arr_member: Any = None
+        for m in members:
+            origin = typing.get_origin(m) or m
+            if obj_member is None and (
+                (isinstance(origin, type) and issubclass(origin, msgspec.Struct)) or origin in (dict, Mapping)
+            ):
+                obj_member = m
+            elif arr_member is None and origin is list:
+                arr_member = m
+        return _Kind("union", members=(obj_member, arr_member))
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is list:
+        return _Kind("list", item=args[0] if args else Any)
+    if origin in (dict, Mapping) or origin is typing.Mapping:
+        return _Kind("dict", item=args[1] if len(args) == 2 else Any)
+    return _Kind("leaf")
+
+
+class _StructInfo(NamedTuple):
+    by_wire: dict[str, tuple[str, Any, bool]]
+    attrs: tuple[str, ...]
+    required: tuple[str, ...]
+
+
+@lru_cache(maxsize=1024)
+def _struct_info(cls: type) -> _StructInfo:
+    by_wire, order = _struct_fields(cls)
+    attrs = tuple(attr for attr, _ in order)
+    required = tuple(attr for attr, _t, req in by_wire.values() if req)
+    return _StructInfo(by_wire, attrs, required)
+
+
+_RAW_LIST = list[msgspec.Raw]
+_RAW_DICT = dict[str, msgspec.Raw]
+
+
+@lru_cache(maxsize=2048)
+def _raw_twin(cls: type, raw_keys: frozenset[str], lax: bool) -> msgspec.json.Decoder[Any]:
+    """A decoder for ``cls`` with every field optional and the members ``raw_keys`` left as raw JSON."""
+    by_wire, order = _struct_fields(cls)
+    fields: list[tuple[str, Any, Any]] = []
+    rename: dict[str, str] = {}
+    for attr, wire in order:
+        ftype = msgspec.Raw if wire in raw_keys else by_wire[wire][1]
+        fields.append((attr, Union[ftype, UnsetType], UNSET))  # noqa: UP007
+        if attr != wire:
+            rename[attr] = wire
+    twin = msgspec.defstruct(cls.__name__, fields, kw_only=True, forbid_unknown_fields=True, rename=rename or None)
+    return msgspec.json.Decoder(twin, dec_hook=_dec_hook, strict=not lax)
+
+
+@lru_cache(maxsize=4096)
+def _key_json(key: str) -> bytes:
+    return msgspec.json.encode(key)
+
+
+def _first_byte(data: Any) -> int:
+    """The first byte of a JSON value that is not whitespace (0 when none)."""
+    view = memoryview(data)
+    for i in range(min(len(view), 64)):
+        b = view[i]
+        if b not in b" \t\r\n":
+            return int(b)
+    return 0
+
+
+class _Scoped:
+    """Decodes a body msgspec refused, re-decoding only the sub-objects its errors name.
+
+    Works on bytes: a list is split into its items' raw JSON (``msgspec.Raw``, a
+    scan that builds nothing) at the first refused item, an object is decoded
+    again with the refused members left as raw JSON, and only those are looked
+    at. Members msgspec accepts are decoded once more at most.
+    """
+
+    __slots__ = ("excerpt", "found", "lax", "route")
+
+    def __init__(self, route: str | None, lax: bool, excerpt: str | None) -> None:
+        self.route = route
+        self.lax = lax
+        self.excerpt = excerpt
+        self.found = 0
+        """How many refusals were met so far (a type that drifted lately and meets none cools down)."""
+
+    def top(self, data: bytes, tp: Any, err: str | None) -> Any:
+        try:
+            return self.slow(data, tp, "$", err)
+        except _Drift:
+            e = _EXPECTED_RE.search(err or "")
+            try:
+                got = _jtype(msgspec.json.decode(data))
+            except RecursionError:
+                raise DecodeError("response is nested too deeply", route=self.route, excerpt=self.excerpt) from None
+            except (msgspec.DecodeError, ValueError) as exc:
+                raise DecodeError(f"response is not valid JSON: {exc}", route=self.route,
+                                  excerpt=self.excerpt) from None
+            raise DecodeError(
+                f"the response is {got}, not what the route returns",
+                route=self.route, path="$", expected=e.group("exp") if e else _tname(tp), excerpt=self.excerpt,
+            ) from None
+        except RecursionError:
+            raise DecodeError("response is nested too deeply", route=self.route, excerpt=self.excerpt) from None
+        except msgspec.DecodeError as exc:
+            raise DecodeError(f"response is not valid JSON: {exc}", route=self.route, excerpt=self.excerpt) from None
+        except (TypeError, ValueError, NotImplementedError) as exc:
+            raise DecodeError(f"response could not be decoded: {exc}", route=self.route,
+                              excerpt=self.excerpt) from None
+
+    def dec(self, data: Any, tp: Any, path: str) -> Any:
+        if (tp, self.lax) in _hot:
+            return self.slow(data, tp, path, None)
+        try:
+            return _decoders(tp, self.lax).decode(data)
+        except msgspec.ValidationError as exc:
+            err = str(exc)  # outside the except block: no frame <-> exception cycle keeps the body alive
+        except (TypeError, ValueError, NotImplementedError):
+            raise _Drift from None
+        self.found += 1
+        return self.slow(data, tp, path, err)
+
+    def slow(self, data: Any, tp: Any, path: str, err: str | None) -> Any:
+        """Decode what the typed pass refused with ``err`` (``None``: a type that drifted lately, not tried)."""
+        k = _kind(tp)
+        key = (tp, self.lax)
+        if err is not None:
+            if k.kind != "leaf":
+                _hot[key] = _HOT_LIFE
+        elif k.kind in ("struct", "list"):
+            before = self.found
+            result = self.slow(data, tp, path, "")  # "": decode with the plan, no refusal to start from
+            if self.found == before:
+                _cool(key)
+            return result
+        if k.kind == "struct":
+            if _first_byte(data) != 0x7B:  # {
+                raise _Drift
+            return self.struct(data, k.struct, path, err or None)
+        if k.kind == "union":
+            first = _first_byte(data)
+            member = k.members[0] if first == 0x7B else k.members[1] if first == 0x5B else None
+            if member is None:
+                if err is None:
+                    try:  # e.g. null in an optional member: nothing drifted
+                        return _decoders(tp, self.lax).decode(data)
+                    except msgspec.ValidationError:
+                        pass
+                raise _Drift
+            if err is None:
+                _cool(key)
+            return self.dec(data, member, path)
+        if k.kind == "list":
+            if _first_byte(data) != 0x5B:  # [
+                raise _Drift
+            return self.items(data, k.item, tp, path, err or None)
+        if k.kind == "dict":
+            if _first_byte(data) != 0x7B:
+                raise _Drift
+            out: dict[Any, Any] = {}
+            for key, raw in _decoders(_RAW_DICT, self.lax).decode(data).items():
+                sub = f"{path}.{key}"
+                try:
+                    out[key] = self.dec(raw, k.item, sub)
+                except _Drift:
+                    value = msgspec.json.decode(raw)
+                    _warn(self.route, sub, k.item, value)
+                    out[key] = value
+            return out
+        raise _Drift
+
+    def items(self, data: Any, item: Any, tp: Any, path: str, err: str | None) -> list[Any]:
+        first = 0
+        if err is not None:
+            _msg, rel = _split_error(err)
+            m = _TOKEN_RE.match(rel)
+            first = int(m.group("index")) if m is not None and m.group("index") not in (None, "...") else 0
+        raws = _decoders(_RAW_LIST, self.lax).decode(data)
+        out: list[Any] = _decoders(tp, self.lax).decode(b"[" + b",".join(raws[:first]) + b"]") if first else []
+        decoder = _decoders(item, self.lax)
+        sub = f"{path}[]"  # paths name the place, not the item: one warning per place
+        for i in range(first, len(raws)):
+            raw = raws[i]
+            # Items are always tried typed first: most of a drifting list's items do not drift.
+            try:
+                out.append(decoder.decode(raw))
+                continue
+            except msgspec.ValidationError as exc:
+                item_err = str(exc)
+            except (TypeError, ValueError, NotImplementedError):
+                item_err = ""
+            self.found += 1
+            try:
+                out.append(self.slow(raw, item, sub, item_err) if item_err else _raise_drift())
+            except _Drift:
+                value = msgspec.json.decode(raw)
+                _warn(self.route, sub, item, value)
+                out.append(value)
+        return out
+
+    def struct(self, data: Any, cls: Any, path: str, err: str | None) -> Any:
+        info = _struct_info(cls)
+        plan_key = (cls, self.lax)
+        planned = _plans.get(plan_key) if err is None else None
+        raw_keys: set[str] = set(planned[0]) if planned else set()
+        unknown: dict[str, Any] = {}
+        split = bool(planned and planned[1])
+        body = data
+        if split:
+            body, unknown = self.split_unknown(data, info, path)
+        if err is None:
+            # A model that drifted lately: decode its twin with what was learnt, then see.
+            try:
+                twin = _raw_twin(cls, frozenset(raw_keys), self.lax).decode(body)
+                err = ""
+            except msgspec.ValidationError as exc:
+                err = str(exc)
+                self.found += 1
+        while err:
+            msg, rel = _split_error(err)
+            if not rel:
+                if _UNKNOWN_RE.match(msg) is not None and not split:
+                    body, unknown = self.split_unknown(data, info, path)
+                    split = True
+                elif _MISSING_RE.match(msg) is None:
+                    raise _Drift
+            else:
+                m = _TOKEN_RE.match(rel)
+                key = m.group("key") if m is not None else None
+                if key is None or key not in info.by_wire or key in raw_keys:
+                    raise _Drift
+                raw_keys.add(key)
+            try:
+                twin = _raw_twin(cls, frozenset(raw_keys), self.lax).decode(body)
+                break
+            except msgspec.ValidationError as exc:
+                err = str(exc)
+        _plans[plan_key] = (frozenset(raw_keys), bool(unknown))
+        kwargs = {a: v for a, v in zip(info.attrs, msgspec.structs.astuple(twin), strict=True) if v is not UNSET}
+        drift: dict[str, Any] = {}
+        for wire in raw_keys:
+            attr, ftype, _required = info.by_wire[wire]
+            raw = kwargs.get(attr)
+            if raw is None:  # absent: the error was about something else
+                continue
+            sub = f"{path}.{wire}"
+            try:
+                kwargs[attr] = self.dec(raw, ftype, sub)
+            except _Drift:
+                value = msgspec.json.decode(raw)
+                _warn(self.route, sub, ftype, value)
+                drift[wire] = value
+                kwargs[attr] = value
+        for attr in info.required:
+            if attr not in kwargs:
+                wire = next(w for w, spec in info.by_wire.items() if spec[0] == attr)
+                _warn(self.route, f"{path}.{wire}", info.by_wire[wire][1], UNSET)
+                kwargs[attr] = UNSET
+        if not unknown and not drift:
+            return cls(**kwargs)
+        self.found += 1
+        obj = _carrier(cls)(**kwargs)
+        state = obj.__dict__
+        if unknown:
+            state[_UNKNOWN_KEY] = unknown
+        if drift:
+            state[_DRIFT_KEY] = drift
+        return obj
+
+
+    def split_unknown(self, data: Any, info: _StructInfo, path: str) -> tuple[bytes, dict[str, Any]]:
+        """The object's known members as JSON, and its unknown ones decoded (one scan, no per-key classes)."""
+        members = _decoders(_RAW_DICT, self.lax).decode(data)
+        known: list[bytes] = []
+        unknown: dict[str, Any] = {}
+        for key, raw in members.items():
+            if key in info.by_wire:
+                known.append(_key_json(key) + b":" + bytes(raw))
+            else:
+                unknown[key] = msgspec.json.decode(raw)
+                _note_unknown(self.route, f"{path}.{key}")
+        return b"{" + b",".join(known) + b"}", unknown
+
+
+def _raise_drift() -> Any:
+    raise _Drift
+
+
+def _note_unknown(route: str | None, path: str) -> None:
+    norm = path  # built with [] for list items
+    if (route, norm) not in _warned:
+        _warned.add((route, norm))
+        logger.info("%s: osu! sent a field osukit does not know at %s (kept; see osukit.unknown_fields)",
+                    route or "response", norm)
+
+
+def _warn(route: str | None, path: str, tp: Any, value: Any) -> None:
+    norm = path  # built with [] for list items
+    if (route, norm) in _warned:
+        return
+    _warned.add((route, norm))
+    got = "nothing (the field is missing)" if value is UNSET else _jtype(value)
+    logger.warning(
+        "%s: osu! sent %s at %s where osukit expects %s; kept as sent (see osukit.drifted_fields)",
+        route or "response", got, norm, _tname(tp),
+    )
 
 
 @lru_cache(maxsize=1024)
 def _struct_fields(cls: type) -> tuple[dict[str, tuple[str, Any, bool]], tuple[tuple[str, str], ...]]:
-    """(encode_name → (attr, type, required)), ((attr, encode_name) …) for a Struct class."""
+    """(encode_name -> (attr, type, required)), ((attr, encode_name) ...) for a Struct class."""
     hints = typing.get_type_hints(cls, include_extras=False)
     by_wire: dict[str, tuple[str, Any, bool]] = {}
     order: list[tuple[str, str]] = []
     for f in msgspec.structs.fields(cls):
-        if f.name == _EXTRA_ATTR:
-            continue
         required = f.default is msgspec.NODEFAULT and f.default_factory is msgspec.NODEFAULT
         by_wire[f.encode_name] = (f.name, hints.get(f.name, f.type), required)
         order.append((f.name, f.encode_name))
@@ -217,100 +686,6 @@ def _union_members(tp: Any) -> tuple[Any, ...] | None:
     return None
 
 
-class _Converter:
-    def __init__(self, strict: bool, lax: bool = False) -> None:
-        self.strict = strict
-        self.lax = lax
-
-    def convert(self, value: Any, tp: Any, path: str) -> Any:
-        if tp is Any or tp is object:
-            return value
-        if not _has_struct(tp):
-            return self._leaf(value, tp, path)
-        if isinstance(tp, type) and issubclass(tp, msgspec.Struct):
-            return self._struct(value, tp, path)
-        members = _union_members(tp)
-        if members is not None:
-            return self._union(value, members, tp, path)
-        origin = typing.get_origin(tp)
-        args = typing.get_args(tp)
-        if origin in (list, tuple, set, frozenset) or origin is typing.Sequence:
-            if not isinstance(value, list):
-                raise _ConvertError(f"expected an array, got {_jtype(value)}", path, _tname(tp))
-            if origin is tuple and args and args[-1] is not Ellipsis:
-                if len(args) != len(value):
-                    raise _ConvertError(f"expected {len(args)} items, got {len(value)}", path, _tname(tp))
-                return tuple(self.convert(v, a, f"{path}[{i}]") for i, (v, a) in enumerate(zip(value, args, strict=False)))
-            item = args[0] if args else Any
-            items = [self.convert(v, item, f"{path}[{i}]") for i, v in enumerate(value)]
-            return items if origin is list else origin(items)
-        if origin in (dict, Mapping) or origin is typing.Mapping:
-            if not isinstance(value, dict):
-                raise _ConvertError(f"expected an object, got {_jtype(value)}", path, _tname(tp))
-            vt = args[1] if len(args) == 2 else Any
-            return {k: self.convert(v, vt, f"{path}.{k}") for k, v in value.items()}
-        return self._leaf(value, tp, path)
-
-    def _struct(self, value: Any, cls: type[msgspec.Struct], path: str) -> Any:
-        if not isinstance(value, dict):
-            raise _ConvertError(f"expected an object, got {_jtype(value)}", path, cls.__name__)
-        by_wire, _ = _struct_fields(cls)
-        kwargs: dict[str, Any] = {}
-        extra: dict[str, Any] = {}
-        for key, v in value.items():
-            spec = by_wire.get(key)
-            if spec is None:
-                if self.strict:
-                    raise _ConvertError(
-                        f"unknown field {key!r} on {cls.__name__} (osu! sent a field osukit does not know)",
-                        f"{path}.{key}",
-                    )
-                extra[key] = v
-                continue
-            kwargs[spec[0]] = self.convert(v, spec[1], f"{path}.{key}")
-        for key, (_attr, _t, required) in by_wire.items():
-            if required and key not in value:
-                raise _ConvertError(f"missing required field {key!r} on {cls.__name__}", f"{path}.{key}")
-        try:
-            obj = cls(**kwargs)
-        except (TypeError, ValueError) as exc:  # pragma: no cover - defensive, checked above
-            raise _ConvertError(str(exc), path, cls.__name__) from None
-        if extra:
-            setattr(obj, _EXTRA_ATTR, extra)
-        return obj
-
-    def _union(self, value: Any, members: tuple[Any, ...], tp: Any, path: str) -> Any:
-        if value is None and type(None) in members:
-            return None
-        candidates = [m for m in members if m is not UnsetType and m is not type(None)]
-        structy = [m for m in candidates if _has_struct(m)]
-        plain = [m for m in candidates if not _has_struct(m)]
-        for m in structy:
-            origin = typing.get_origin(m) or m
-            if isinstance(value, dict) and (
-                (isinstance(origin, type) and issubclass(origin, msgspec.Struct)) or origin in (dict, Mapping)
-            ):
-                return self.convert(value, m, path)
-            if isinstance(value, list) and origin in (list, tuple, set, frozenset):
-                return self.convert(value, m, path)
-        if plain:
-            leaf = plain[0] if len(plain) == 1 else Union[tuple(plain)]  # noqa: UP007
-            return self._leaf(value, leaf, path)
-        raise _ConvertError(f"unexpected {_jtype(value)}", path, _tname(tp))
-
-    def _leaf(self, value: Any, tp: Any, path: str) -> Any:
-        try:
-            return msgspec.convert(value, tp, dec_hook=_dec_hook, strict=not self.lax)
-        except msgspec.ValidationError as exc:
-            msg = str(exc)
-            m = _PATH_RE.search(msg)
-            sub = m.group("path")[1:] if m else ""
-            e = _EXPECTED_RE.search(msg)
-            raise _ConvertError(msg.split(" - at ")[0], path + sub, e.group("exp") if e else _tname(tp)) from None
-        except (TypeError, ValueError, NotImplementedError) as exc:
-            raise _ConvertError(str(exc), path, _tname(tp)) from None
-
-
 def _jtype(value: Any) -> str:
     if value is None:
         return "null"
@@ -320,6 +695,12 @@ def _jtype(value: Any) -> str:
 
 
 def _tname(tp: Any) -> str:
+    members = _union_members(tp)
+    if members is not None:
+        return " | ".join("null" if m is type(None) else _tname(m) for m in members if m is not UnsetType)
+    origin = typing.get_origin(tp)
+    if origin is not None:
+        return f"{_tname(origin)}[{', '.join(_tname(a) for a in typing.get_args(tp))}]"
     return getattr(tp, "__name__", None) or repr(tp)
 
 
@@ -347,8 +728,9 @@ def dump(obj: Any) -> Any:
     """The JSON builtins for ``obj``, exactly as the API sent them.
 
     Works on any model, list of models, or builtin. Absent fields stay
-    absent, ``None`` becomes ``null``, unknown fields come back, enums become
-    their values, datetimes ISO 8601 strings (``+00:00``).
+    absent, ``None`` becomes ``null``, unknown fields and drifted values come
+    back as sent, enums become their values, datetimes ISO 8601 strings
+    (``+00:00``).
     """
     t = type(obj)
     if t in _PLAIN or obj is None:
@@ -357,15 +739,19 @@ def dump(obj: Any) -> Any:
         cls: Any = t
         _, order = _struct_fields(cls)
         leaf = _leaf_dumper(cls)
+        state = getattr(obj, "__dict__", None)
+        drift = _side(obj, _DRIFT_KEY) if state else {}
         out: dict[str, Any] = {}
         for attr, wire in order:
+            if drift and wire in drift:
+                out[wire] = drift[wire]
+                continue
             v = getattr(obj, attr)
             if v is UNSET:
                 continue
             out[wire] = dump(v) if leaf is None or isinstance(v, (msgspec.Struct, list, dict)) else leaf(v)
-        extra = getattr(obj, _EXTRA_ATTR, UNSET)
-        if isinstance(extra, dict):
-            out.update(extra)
+        if state:
+            out.update(_side(obj, _UNKNOWN_KEY))
         return out
     to_json = getattr(obj, "to_json_value", None)
     if to_json is not None:

@@ -323,7 +323,7 @@ class ResponseCache:
         """``{"hits", "misses", "stores"}`` since this cache was made."""
         return {"hits": self.hits, "misses": self.misses, "stores": self.stores}
 
-    def lifetime(self, route: Route, content: bytes | None = None) -> float:
+    def lifetime(self, route: Route[Any], content: bytes | None = None) -> float:
         """Seconds an answer of ``route`` (with body ``content``) stays fresh; 0: not cached."""
         name = route.name
         seconds = _lookup(self.overrides, name)  # yours first, then the defaults
@@ -337,7 +337,7 @@ class ResponseCache:
                 seconds = min(seconds, SHORT)
         return float(seconds)
 
-    def key(self, route: Route, method: str, path: str, params: Mapping[str, Any] | None, body: Any,
+    def key(self, route: Route[Any], method: str, path: str, params: Mapping[str, Any] | None, body: Any,
             api_version: int, base_url: str, token: Token | None, user_bound: bool) -> str | None:
         """The entry key of a request, or None when ``route`` is not cached."""
         if self.lifetime(route) <= 0:
@@ -370,7 +370,7 @@ class ResponseCache:
             self.hits += 1
         return CachedResponse(status, {"content-type": "application/json", "x-osukit-cache": "hit"}, raw[3:], method, url)
 
-    def put(self, key: str, route: Route, response: ResponseLike, now: float) -> None:
+    def put(self, key: str, route: Route[Any], response: ResponseLike, now: float) -> None:
         """Store a successful answer for its route's lifetime."""
         if not 200 <= response.status_code < 300:
             return

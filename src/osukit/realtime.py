@@ -73,7 +73,7 @@ from ._exceptions import (
     OsukitError,
     TransportError,
 )
-from ._models import Model, decode
+from ._models import Model, decode, drifted_fields
 from ._redact import logger
 from .models.chat import ChatChannel, ChatMessage
 from .models.users import UserCompact
@@ -262,6 +262,8 @@ def parse_event(frame: str | bytes, *, strict: bool = False) -> ChatEvent | _Aut
     try:
         if event == "chat.message.new":
             payload: _MessagePayload = decode(bytes(head.data), _MessagePayload, strict=strict, route="websocket chat.message.new")
+            if drifted_fields(payload):  # no list of messages to deliver (kept raw by tolerant decoding)
+                raise DecodeError(f"chat.message.new without messages: {sorted(drifted_fields(payload))}")
             return MessageEvent(messages=payload.messages, users=payload.users)
         if event == "chat.channel.join":
             joined: ChatChannel = decode(bytes(head.data), ChatChannel, strict=strict, route=f"websocket {event}")

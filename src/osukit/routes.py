@@ -8,6 +8,7 @@ it, scope, pagination style, response model, the osukit method name, and
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from ._exceptions import InvalidParameterError
 from ._route import Route, registered_routes
@@ -32,10 +33,10 @@ _GROUPS = (
 for _group in _GROUPS:
     importlib.import_module(f".resources.{_group}", __package__)
 
-ROUTES: tuple[Route, ...] = registered_routes()
+ROUTES: tuple[Route[Any], ...] = registered_routes()
 
 
-def by_uri(method: str, uri: str) -> Route:
+def by_uri(method: str, uri: str) -> Route[Any]:
     """The route with this method (any of ``PATCH|PUT``) and osu-web uri; [`InvalidParameterError`][osukit.InvalidParameterError] if none."""
     for r in ROUTES:
         if r.uri == uri and (method == r.method or method in r.method.split("|")):
@@ -43,7 +44,7 @@ def by_uri(method: str, uri: str) -> Route:
     raise InvalidParameterError(f"no route {method} {uri}")
 
 
-def by_name(name: str) -> Route:
+def by_name(name: str) -> Route[Any]:
     """The route behind an osukit method name (``users.get``); [`InvalidParameterError`][osukit.InvalidParameterError] if none."""
     for r in ROUTES:
         if r.name == name:

@@ -9,7 +9,7 @@ import threading
 import types
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import httpx
 
@@ -78,6 +78,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncClient"]
 
 T = TypeVar("T")
+M = TypeVar("M")
 _Parse = Callable[[ResponseLike], Any]
 
 
@@ -529,7 +530,7 @@ class AsyncClient(BaseClient):
         path: str,
         *,
         parse: _Parse,
-        route: Route | None = None,
+        route: Route[Any] | None = None,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
@@ -664,43 +665,63 @@ class AsyncClient(BaseClient):
             # httpx/aiohttp refuse to send on a pool that aclose() just closed.
             raise ClientClosedError("this client was closed while the request was being sent") from None
 
-    def _parser(self, route: Route, model: Any = NOT_GIVEN) -> _Parse:
-        if not isinstance(model, NotGiven):
-            target = model
-        else:
-            target = route.response_for(self.api_version)
+    def _parser(self, route: Route[Any], model: Any = NOT_GIVEN, path: Mapping[str, Any] | None = None) -> _Parse:
+        explicit = None if isinstance(model, NotGiven) else model
 
         def parse(response: ResponseLike) -> Any:
             if route.api == "v1":
                 error = self._v1_error(response, route)
                 if error is not None:
                     raise error
-            if response.status_code == 204 or target is None:
+            if response.status_code == 204:
                 return None
-            if target is bytes:
-                return response.content
-            if target is str:
-                return response.text
-            return decode(response.content, target, strict=self.strict, route=route.key, lax=route.api == "v1")
+            return route.decode(
+                response.content, strict=self.strict, path=path, api_version=self.api_version, model=explicit
+            )
 
         return parse
 
+    @overload
     async def _call(
         self,
-        route: Route,
+        route: Route[T],
+        *,
+        path: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        model: NotGiven = NOT_GIVEN,
+    ) -> T: ...
+
+    @overload
+    async def _call(
+        self,
+        route: Route[Any],
+        *,
+        path: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        model: type[M],
+    ) -> M: ...
+
+    async def _call(
+        self,
+        route: Route[Any],
         *,
         path: Mapping[str, Any] | None = None,
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
         model: Any = NOT_GIVEN,
     ) -> Any:
-        """Call ``route`` and decode its response (the one path every resource method takes)."""
+        """Call ``route`` and decode its response (the one path every resource method takes).
+
+        Typed by the route (``Route[User]`` gives ``User``), or by ``model`` when given.
+        """
         if route.api == "v1":
             params = self._v1_params(params)
         return await self._send(
             route.http_method,
             self._v1_path(route.path(path)) if route.api == "v1" else route.path(path),
-            parse=self._parser(route, model),
+            parse=self._parser(route, model, path),
             route=route,
             params=params,
             json=encode_body(json),
@@ -711,7 +732,7 @@ class AsyncClient(BaseClient):
 
     def _paginate(
         self,
-        route: Route,
+        route: Route[Any],
         *,
         style: Style[T],
         path: Mapping[str, Any] | None = None,
@@ -723,7 +744,7 @@ class AsyncClient(BaseClient):
         """A paginator over ``route`` (items one by one, or pages with a resumable cursor)."""
         route_path = self._v1_path(route.path(path)) if route.api == "v1" else route.path(path)
         base_params = dict(params or {})
-        parser = self._parser(route, model)
+        parser = self._parser(route, model, path)
 
         async def fetch(page_params: Mapping[str, Any]) -> Any:
             merged = {**base_params, **page_params}

@@ -44,6 +44,7 @@ from typing import Any, Literal
 import msgspec
 
 from .._exceptions import InvalidParameterError
+from .._models import Model, dump
 from ..enums import Ruleset
 from .mods import Mod, ModError, Mods
 from .statistics import (
@@ -291,15 +292,17 @@ def _enc_hook(obj: Any) -> Any:
 
 
 def _as_mapping(score: Any) -> Mapping[str, Any]:
-    if isinstance(score, msgspec.Struct):
-        data = msgspec.to_builtins(score, enc_hook=_enc_hook)
-        if not isinstance(data, dict):
+    if isinstance(score, Model):
+        # The score as osu! sent it: unknown members included, no internal state.
+        data = dump(score)
+        if not isinstance(data, dict):  # pragma: no cover - a model always dumps to an object
             raise InvalidParameterError(f"{type(score).__name__} is not a score")
-        extra = data.pop("$osukit:extra$", None)
-        if isinstance(extra, dict):
-            for k, v in extra.items():
-                data.setdefault(k, v)
         return data
+    if isinstance(score, msgspec.Struct):
+        built = msgspec.to_builtins(score, enc_hook=_enc_hook)
+        if not isinstance(built, dict):
+            raise InvalidParameterError(f"{type(score).__name__} is not a score")
+        return built
     if isinstance(score, Mapping):
         return score
     raise InvalidParameterError(f"expected a score as a dict or an osukit model, not {type(score).__name__}")
@@ -332,6 +335,8 @@ def _read(score: Any, ruleset: Ruleset | str | int | None) -> _Score:
     data = _as_mapping(score)
     rs = _ruleset_of(data, ruleset)
     passed = _truthy(data["passed"]) if "passed" in data else _truthy(data.get("pass", True))
+    if data.get("rank") == "F":  # v1 get_user_recent has no pass flag; its failed plays say rank F (as pp reads it)
+        passed = False
     if "count300" in data or "countmiss" in data:  # API v1
         mods = Mods._from_json(data.get("enabled_mods") or 0)
         return _Score(True, rs, data, None, mods, passed)
@@ -369,9 +374,10 @@ def accuracy(score: Any, ruleset: Ruleset | str | int | None = None) -> float:
 def grade(score: Any, ruleset: Ruleset | str | int | None = None, *, passed: bool | None = None) -> Grade:
     """The grade (``rank``) of a score: ``XH``, ``X``, ``SH``, ``S``, ``A``, ``B``, ``C``, ``D`` or ``F``.
 
-    Failed scores are ``F``: the score's ``passed`` (v1: ``pass``) decides,
-    unless ``passed`` is given. v1's ``get_user_recent`` carries no pass flag,
-    so its failed plays need ``passed=False`` to come out as F.
+    Failed scores are ``F``: the score's ``passed`` (v1: ``pass``) decides, and
+    a ``rank`` of ``"F"`` (v1's ``get_user_recent`` rows carry no pass flag, only
+    that rank) counts as failed too, as [`osukit.game.performance`][osukit.game.performance] reads
+    it; ``passed`` given here overrides both.
 
         >>> grade({"mode": "mania", "mods": [], "passed": True, "statistics": {
         ...     "count_geki": 3245, "count_300": 1203, "count_katu": 202,

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from osukit._exceptions import InvalidParameterError, MissingExtraError, OsukitError
+from osukit._models import Model, dump
 from osukit.enums import Ruleset
 
 if TYPE_CHECKING:
@@ -385,7 +386,9 @@ def _score_input(score: Any) -> _ScoreInput:
         return _ScoreInput()
     if isinstance(score, Replay):
         return _replay_input(score)
-    if isinstance(score, msgspec.Struct):
+    if isinstance(score, Model):
+        score = dump(score)  # as osu! sent it, unknown members included
+    elif isinstance(score, msgspec.Struct):
         score = msgspec.to_builtins(score, enc_hook=_enc_hook)
     if not isinstance(score, Mapping):
         raise InvalidParameterError(

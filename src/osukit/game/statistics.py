@@ -186,13 +186,25 @@ def normalize_legacy(stats: Mapping[str, Any]) -> dict[str, int]:
     return out
 
 
+_HIT_RESULT_NAMES = frozenset(r.value for r in HitResult)
+
+
 def normalize_lazer(stats: Mapping[str, Any]) -> dict[str, int]:
     """Lazer statistics as ``{name: int}`` without zero entries (``null`` counts as 0).
 
-    Names osukit does not know are kept (osu! may add judgements).
+    Judgements osukit does not know (osu! may add some) are left out, whatever
+    their value: accuracy, grade and pp are computed from the judgements the
+    ruleset scores, as osu! does with results it has no rule for:
+
+    ```pycon
+    >>> normalize_lazer({"great": 99, "ok": 1, "brand_new_judgement": 3})
+    {'great': 99, 'ok': 1}
+    ```
     """
     out: dict[str, int] = {}
     for key, value in stats.items():
+        if key not in _HIT_RESULT_NAMES:
+            continue
         n = _as_int(value, key)
         if n:
             out[str(key)] = n

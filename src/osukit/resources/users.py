@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from typing import Any
 
@@ -71,11 +72,20 @@ USER_SCORES = route(
     "GET", "api/v2/users/{user}/scores/{type}", scope="public", name="users.scores",
     response=list[Score], paginated="offset", legacy_response=list[LegacyScore],
 )
+USER_MOST_PLAYED_MODEL = list[BeatmapPlaycount]
+
+
+def _beatmapsets_model(path: Mapping[str, Any]) -> Any:
+    """``most_played`` lists play counts (osu-web's BeatmapPlaycountTransformer), the other kinds beatmapsets."""
+    kind = path.get("type")
+    value = kind.value if isinstance(kind, enum.Enum) else kind
+    return USER_MOST_PLAYED_MODEL if value == "most_played" else None
+
+
 USER_BEATMAPSETS = route(
     "GET", "api/v2/users/{user}/beatmapsets/{type}", scope="public", name="users.beatmapsets",
-    response=list[Beatmapset], paginated="offset",
+    response=list[Beatmapset], paginated="offset", response_by=_beatmapsets_model,
 )
-USER_MOST_PLAYED_MODEL = list[BeatmapPlaycount]
 USER_RECENT_ACTIVITY = route(
     "GET", "api/v2/users/{user}/recent_activity", scope="public", name="users.recent_activity",
     response=list[Event], paginated="offset",

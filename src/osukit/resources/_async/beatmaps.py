@@ -8,7 +8,14 @@ from typing import Any
 from ..._async.pagination import AsyncPaginator
 from ...enums import Ruleset
 from ...models.beatmaps import Beatmap, BeatmapAttributesResponse, BeatmapCompact, BeatmapPack
-from ...models.scores import BeatmapScores, BeatmapUserScore, BeatmapUserScores
+from ...models.scores import (
+    BeatmapScores,
+    BeatmapUserScore,
+    BeatmapUserScores,
+    LegacyBeatmapScores,
+    LegacyBeatmapUserScore,
+    LegacyBeatmapUserScores,
+)
 from ...pagination import CursorStringStyle
 from .. import beatmaps as R
 from .._params import InvalidParameterError, check_ids, check_limit, enum_value, ruleset_or_none
@@ -49,7 +56,7 @@ class AsyncBeatmaps(AsyncResource):
 
         Route: ``GET api/v2/beatmaps/{beatmap}``. Scope: ``public``.
         """
-        return await self._client._call(R.GET, path={"beatmap": beatmap})  # type: ignore[no-any-return]
+        return await self._client._call(R.GET, path={"beatmap": beatmap})
 
     async def lookup(self, *, id: int | None = None, checksum: str | None = None,
                      filename: str | None = None) -> Beatmap:
@@ -59,7 +66,7 @@ class AsyncBeatmaps(AsyncResource):
         """
         if id is None and checksum is None and filename is None:
             raise InvalidParameterError("give id, checksum or filename")
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.LOOKUP, params={"id": id, "checksum": checksum, "filename": filename}
         )
 
@@ -97,15 +104,18 @@ class AsyncBeatmaps(AsyncResource):
         type: R.LeaderboardType | str = R.LeaderboardType.GLOBAL,
         limit: int | None = None,
         legacy_only: bool = False,
-    ) -> BeatmapScores:
+    ) -> BeatmapScores | LegacyBeatmapScores:
         """The beatmap's leaderboard (top 50 by default, at most 100) and the token user's score.
+
+        Scores come in the lazer shape, or the legacy one when the server sends it (``api_version``
+        below 20220705, or a server that ignores ``x-api-version``).
 
         ``mods`` filters the leaderboard (``"HDDT"``, ``["HD", "DT"]``, a bitmask, ``"NM"``…).
 
         Route: ``GET api/v2/beatmaps/{beatmap}/scores``. Scope: ``public``.
         """
         check_limit(limit, low=1, high=100)
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.SCORES,
             path={"beatmap": beatmap},
             params={
@@ -131,7 +141,7 @@ class AsyncBeatmaps(AsyncResource):
         Route: ``GET api/v2/beatmaps/{beatmap}/solo-scores``. Scope: ``public``.
         """
         check_limit(limit, low=1, high=100)
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.SOLO_SCORES,
             path={"beatmap": beatmap},
             params={"mode": ruleset_or_none(mode), "mods": _mods_list(mods),
@@ -146,12 +156,12 @@ class AsyncBeatmaps(AsyncResource):
         mode: Ruleset | str | None = None,
         mods: Any = None,
         legacy_only: bool = False,
-    ) -> BeatmapUserScore:
+    ) -> BeatmapUserScore | LegacyBeatmapUserScore:
         """A user's best score on the beatmap, with its leaderboard position.
 
         Route: ``GET api/v2/beatmaps/{beatmap}/scores/users/{user}``. Scope: ``public``.
         """
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.USER_SCORE,
             path={"beatmap": beatmap, "user": user},
             params={"mode": ruleset_or_none(mode), "mods": _mods_list(mods),
@@ -160,13 +170,13 @@ class AsyncBeatmaps(AsyncResource):
 
     async def user_scores(
         self, beatmap: int, user: int, *, mode: Ruleset | str | None = None, legacy_only: bool = False
-    ) -> BeatmapUserScores:
+    ) -> BeatmapUserScores | LegacyBeatmapUserScores:
         """All of a user's scores on the beatmap.
 
         Route: ``GET api/v2/beatmaps/{beatmap}/scores/users/{user}/all``. Scope: ``public``.
         """
         ruleset = ruleset_or_none(mode)
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.USER_SCORES,
             path={"beatmap": beatmap, "user": user},
             params={"ruleset": ruleset, "legacy_only": 1 if legacy_only else None},
@@ -180,7 +190,7 @@ class AsyncBeatmaps(AsyncResource):
         Route: ``POST api/v2/beatmaps/{beatmap}/attributes``. Scope: ``public``.
         """
         r = ruleset_or_none(ruleset)
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.ATTRIBUTES,
             path={"beatmap": beatmap},
             json={"mods": _mods_body(mods), "ruleset": r.value if r is not None else None},
@@ -212,6 +222,6 @@ class AsyncBeatmaps(AsyncResource):
 
         Route: ``GET api/v2/beatmaps/packs/{pack}``. Scope: ``public``.
         """
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.PACK, path={"pack": pack}, params={"legacy_only": 1 if legacy_only else None}
         )

@@ -67,11 +67,11 @@ class AsyncBeatmapsets(AsyncResource):
 
         Route: ``GET api/v2/beatmapsets/{beatmapset}``. Scope: ``public``.
         """
-        return await self._client._call(R.GET, path={"beatmapset": beatmapset})  # type: ignore[no-any-return]
+        return await self._client._call(R.GET, path={"beatmapset": beatmapset})
 
     async def lookup(self, beatmap_id: int) -> Beatmapset:
         """The beatmapset a beatmap belongs to.
 
         Route: ``GET api/v2/beatmapsets/lookup``. Scope: ``public``.
         """
-        return await self._client._call(R.LOOKUP, params={"beatmap_id": beatmap_id})  # type: ignore[no-any-return]
+        return await self._client._call(R.LOOKUP, params={"beatmap_id": beatmap_id})

@@ -61,7 +61,7 @@ class AsyncComments(AsyncResource):
 
         Route: ``GET api/v2/comments/{comment}``. Scope: none (token optional).
         """
-        return await self._client._call(R.COMMENT, path={"comment": comment})  # type: ignore[no-any-return]
+        return await self._client._call(R.COMMENT, path={"comment": comment})
 
 
 class AsyncNews(AsyncResource):
@@ -89,7 +89,7 @@ class AsyncNews(AsyncResource):
         Route: ``GET api/v2/news/{news}``. Scope: none (token optional).
         """
         key = "id" if isinstance(news, int) else None
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.NEWS_POST, path={"news": news}, params={"key": key}
         )
 
@@ -104,7 +104,7 @@ class AsyncWiki(AsyncResource):
         """
         if not path or not isinstance(path, str):
             raise InvalidParameterError("path must be a non-empty wiki path")
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.WIKI, path={"locale": locale, "path": path.strip("/")}
         )
 
@@ -117,7 +117,7 @@ class AsyncChangelog(AsyncResource):
 
         Route: ``GET api/v2/changelog/{stream}/{build}``. Scope: none (token optional).
         """
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.CHANGELOG_BUILD, path={"stream": stream, "build": build}
         )
 
@@ -135,7 +135,7 @@ class AsyncChangelog(AsyncResource):
         Route: ``GET api/v2/changelog``. Scope: none (token optional).
         """
         formats = [enum_value(f, R.ChangelogMessageFormat, "message_formats") for f in message_formats]
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.CHANGELOG,
             params={"stream": stream, "from": from_version, "to": to_version, "max_id": max_id,
                     "message_formats": formats},
@@ -147,6 +147,6 @@ class AsyncChangelog(AsyncResource):
         Route: ``GET api/v2/changelog/{changelog}``. Scope: none (token optional).
         """
         key = "id" if isinstance(changelog, int) else None
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.CHANGELOG_LOOKUP, path={"changelog": changelog}, params={"key": key}
         )

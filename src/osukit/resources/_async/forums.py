@@ -43,7 +43,7 @@ class AsyncForums(AsyncResource):
 
         Route: ``GET api/v2/forums/{forum}``. Scope: ``public``.
         """
-        return await self._client._call(R.FORUM, path={"forum": forum})  # type: ignore[no-any-return]
+        return await self._client._call(R.FORUM, path={"forum": forum})
 
     def topics(
         self,
@@ -83,7 +83,7 @@ class AsyncForums(AsyncResource):
         Route: ``GET api/v2/forums/topics/{topic}``. Scope: ``public``.
         """
         check_limit(limit, low=1, high=50)
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.TOPIC,
             path={"topic": topic},
             params={"sort": enum_value(sort, R.PostSort, "sort"), "limit": limit, "start": start, "end": end,
@@ -147,14 +147,14 @@ class AsyncForums(AsyncResource):
                 "vote_change": poll_vote_change,
                 "hide_results": poll_hide_results,
             }
-        return await self._client._call(R.CREATE_TOPIC, json=payload)  # type: ignore[no-any-return]
+        return await self._client._call(R.CREATE_TOPIC, json=payload)
 
     async def reply(self, topic: int, body: str) -> ForumPost:
         """Reply to a topic.
 
         Route: ``POST api/v2/forums/topics/{topic}/reply``. Scope: ``forum.write``.
         """
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.REPLY, path={"topic": topic}, json={"body": _text(body, "body")}
         )
 
@@ -163,7 +163,7 @@ class AsyncForums(AsyncResource):
 
         Route: ``PATCH|PUT api/v2/forums/topics/{topic}``. Scope: ``forum.write``.
         """
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.EDIT_TOPIC, path={"topic": topic}, json={"forum_topic": {"topic_title": _text(title, "title")}}
         )
 
@@ -172,7 +172,7 @@ class AsyncForums(AsyncResource):
 
         Route: ``PATCH|PUT api/v2/forums/posts/{post}``. Scope: ``forum.write``.
         """
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.EDIT_POST, path={"post": post}, json={"body": _text(body, "body")}
         )
 

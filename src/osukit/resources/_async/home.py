@@ -23,7 +23,7 @@ class AsyncMisc(AsyncResource):
         if not isinstance(query, str):
             raise InvalidParameterError("query must be a string")
         check_range(page, low=1, high=10**6, name="page")
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.SEARCH, params={"query": query, "mode": enum_value(mode, R.SearchMode, "mode"), "page": page}
         )
 
@@ -40,7 +40,7 @@ class AsyncMisc(AsyncResource):
 
         Route: ``GET api/v2/seasonal-backgrounds``. Scope: none (token optional).
         """
-        return await self._client._call(R.SEASONAL_BACKGROUNDS)  # type: ignore[no-any-return]
+        return await self._client._call(R.SEASONAL_BACKGROUNDS)
 
 
 class AsyncTeams(AsyncResource):
@@ -51,7 +51,7 @@ class AsyncTeams(AsyncResource):
 
         Route: ``GET api/v2/teams/{team}/{ruleset?}``. Scope: ``public``.
         """
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.TEAM, path={"team": team, "ruleset": ruleset_or_none(ruleset)}
         )
 

@@ -58,7 +58,7 @@ class AsyncLegacy(AsyncResource):
         }
         if user is not None:
             params.update(R.user_params(user))
-        return await self._client._call(R.GET_BEATMAPS, params=params)  # type: ignore[no-any-return]
+        return await self._client._call(R.GET_BEATMAPS, params=params)
 
     async def get_user(
         self, user: int | str, *, mode: Ruleset | str | int | None = None, event_days: int | None = None
@@ -92,7 +92,7 @@ class AsyncLegacy(AsyncResource):
                                   "limit": limit}
         if user is not None:
             params.update(R.user_params(user))
-        return await self._client._call(R.GET_SCORES, params=params)  # type: ignore[no-any-return]
+        return await self._client._call(R.GET_SCORES, params=params)
 
     async def get_user_best(
         self, user: int | str, *, mode: Ruleset | str | int | None = None, limit: int | None = None
@@ -103,7 +103,7 @@ class AsyncLegacy(AsyncResource):
         """
         check_limit(limit, low=1, high=100)
         params = {**R.user_params(user), "m": R.mode_param(mode), "limit": limit}
-        return await self._client._call(R.GET_USER_BEST, params=params)  # type: ignore[no-any-return]
+        return await self._client._call(R.GET_USER_BEST, params=params)
 
     async def get_user_recent(
         self, user: int | str, *, mode: Ruleset | str | int | None = None, limit: int | None = None
@@ -114,7 +114,7 @@ class AsyncLegacy(AsyncResource):
         """
         check_limit(limit, low=1, high=50)
         params = {**R.user_params(user), "m": R.mode_param(mode), "limit": limit}
-        return await self._client._call(R.GET_USER_RECENT, params=params)  # type: ignore[no-any-return]
+        return await self._client._call(R.GET_USER_RECENT, params=params)
 
     async def get_match(self, match_id: int) -> V1MatchResponse:
         """A multiplayer match with its games and scores. Raises [`NotFoundError`][osukit.NotFoundError] when unknown.
@@ -146,7 +146,7 @@ class AsyncLegacy(AsyncResource):
         params: dict[str, Any] = {"s": score_id, "b": beatmap_id, "m": R.mode_param(mode), "mods": R.mods_param(mods)}
         if user is not None:
             params.update(R.user_params(user))
-        return await self._client._call(R.GET_REPLAY, params=params)  # type: ignore[no-any-return]
+        return await self._client._call(R.GET_REPLAY, params=params)
 
     async def beatmap_file(
         self,

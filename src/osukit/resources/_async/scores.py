@@ -33,14 +33,14 @@ class AsyncScores(AsyncResource):
 
         Route: ``GET api/v2/scores/{score}``. Scope: ``public``.
         """
-        return await self._client._call(R.GET, path={"score": score})  # type: ignore[no-any-return]
+        return await self._client._call(R.GET, path={"score": score})
 
     async def get_legacy(self, ruleset: Ruleset | str | int, score: int) -> Score | LegacyScore:
         """A score by ruleset and its legacy (stable) score id.
 
         Route: ``GET api/v2/scores/{ruleset}/{score}``. Scope: ``public``.
         """
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.GET_LEGACY, path={"ruleset": _require_ruleset(ruleset), "score": score}
         )
 

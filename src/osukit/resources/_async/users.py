@@ -31,7 +31,7 @@ class AsyncUsers(AsyncResource):
 
         Route: ``GET api/v2/me/{mode?}``. Scope: ``identify`` (a user token or a ``delegate`` token).
         """
-        return await self._client._call(R.ME, path={"mode": ruleset_or_none(mode)})  # type: ignore[no-any-return]
+        return await self._client._call(R.ME, path={"mode": ruleset_or_none(mode)})
 
     async def get(self, user: int | str, mode: Ruleset | str | None = None) -> User:
         """A user's profile by id (``2``) or username (``"peppy"`` or ``"@peppy"``).
@@ -40,7 +40,7 @@ class AsyncUsers(AsyncResource):
         Raises [`NotFoundError`][osukit.NotFoundError] for an unknown user.
         """
         path_user, _ = user_key(user)
-        return await self._client._call(  # type: ignore[no-any-return]
+        return await self._client._call(
             R.GET_USER, path={"user": path_user, "mode": ruleset_or_none(mode)}
         )
 
@@ -227,5 +227,6 @@ class AsyncUsers(AsyncResource):
 
         Route: ``GET api/v2/friends``. Scope: ``friends.read``.
         """
-        model = list[UserRelation] if self._client.api_version >= C.FRIEND_RELATIONS_API_VERSION else list[User]
-        return await self._client._call(R.FRIENDS, model=model)  # type: ignore[no-any-return]
+        if self._client.api_version >= C.FRIEND_RELATIONS_API_VERSION:
+            return await self._client._call(R.FRIENDS)
+        return await self._client._call(R.FRIENDS, model=list[User])

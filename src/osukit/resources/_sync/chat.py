@@ -41,7 +41,7 @@ class Chat(Resource):
 
         Route: ``POST api/v2/chat/ack``. Scope: ``chat.read``.
         """
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.ACK, json={"since": since, "history_since": history_since}
         )
 
@@ -52,7 +52,7 @@ class Chat(Resource):
 
         Route: ``POST api/v2/chat/new``. Scope: ``chat.write``.
         """
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.NEW_CONVERSATION,
             json={"target_id": user_id, "message": _check_text(message), "is_action": is_action,
                   "uuid": uuid or str(_uuid.uuid4())},
@@ -89,7 +89,7 @@ class Chat(Resource):
 
         Route: ``POST api/v2/chat/channels/{channel}/messages``. Scope: ``chat.write``.
         """
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.SEND, path={"channel": channel}, json={"message": _check_text(message), "is_action": is_action}
         )
 
@@ -98,7 +98,7 @@ class Chat(Resource):
 
         Route: ``PUT api/v2/chat/channels/{channel}/users/{user}``. Scope: ``chat.write_manage``.
         """
-        return self._client._call(R.JOIN, path={"channel": channel, "user": user})  # type: ignore[no-any-return]
+        return self._client._call(R.JOIN, path={"channel": channel, "user": user})
 
     def leave(self, channel: int, user: int) -> None:
         """Leave a channel.
@@ -119,21 +119,21 @@ class Chat(Resource):
 
         Route: ``GET api/v2/chat/channels``. Scope: ``chat.read``.
         """
-        return self._client._call(R.CHANNELS)  # type: ignore[no-any-return]
+        return self._client._call(R.CHANNELS)
 
     def channel(self, channel: int) -> ChatChannelWithUsers:
         """A channel the user is in, with its users.
 
         Route: ``GET api/v2/chat/channels/{channel}``. Scope: ``chat.read``.
         """
-        return self._client._call(R.CHANNEL, path={"channel": channel})  # type: ignore[no-any-return]
+        return self._client._call(R.CHANNEL, path={"channel": channel})
 
     def create_pm_channel(self, user_id: int) -> ChatChannel:
         """Open (or get) the PM channel with a user.
 
         Route: ``POST api/v2/chat/channels`` (``type=PM``). Scope: ``chat.write_manage``.
         """
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.CREATE_CHANNEL, json={"type": "PM", "target_id": user_id}
         )
 
@@ -147,7 +147,7 @@ class Chat(Resource):
         targets = list(target_ids)
         if not targets:
             raise InvalidParameterError("target_ids must name at least one user")
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.CREATE_CHANNEL,
             json={"type": "ANNOUNCE", "channel": {"name": name, "description": description},
                   "message": _check_text(message), "target_ids": targets},

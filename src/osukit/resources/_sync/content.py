@@ -62,7 +62,7 @@ class Comments(Resource):
 
         Route: ``GET api/v2/comments/{comment}``. Scope: none (token optional).
         """
-        return self._client._call(R.COMMENT, path={"comment": comment})  # type: ignore[no-any-return]
+        return self._client._call(R.COMMENT, path={"comment": comment})
 
 
 class News(Resource):
@@ -90,7 +90,7 @@ class News(Resource):
         Route: ``GET api/v2/news/{news}``. Scope: none (token optional).
         """
         key = "id" if isinstance(news, int) else None
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.NEWS_POST, path={"news": news}, params={"key": key}
         )
 
@@ -105,7 +105,7 @@ class Wiki(Resource):
         """
         if not path or not isinstance(path, str):
             raise InvalidParameterError("path must be a non-empty wiki path")
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.WIKI, path={"locale": locale, "path": path.strip("/")}
         )
 
@@ -118,7 +118,7 @@ class Changelog(Resource):
 
         Route: ``GET api/v2/changelog/{stream}/{build}``. Scope: none (token optional).
         """
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.CHANGELOG_BUILD, path={"stream": stream, "build": build}
         )
 
@@ -136,7 +136,7 @@ class Changelog(Resource):
         Route: ``GET api/v2/changelog``. Scope: none (token optional).
         """
         formats = [enum_value(f, R.ChangelogMessageFormat, "message_formats") for f in message_formats]
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.CHANGELOG,
             params={"stream": stream, "from": from_version, "to": to_version, "max_id": max_id,
                     "message_formats": formats},
@@ -148,6 +148,6 @@ class Changelog(Resource):
         Route: ``GET api/v2/changelog/{changelog}``. Scope: none (token optional).
         """
         key = "id" if isinstance(changelog, int) else None
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.CHANGELOG_LOOKUP, path={"changelog": changelog}, params={"key": key}
         )

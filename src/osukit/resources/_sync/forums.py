@@ -44,7 +44,7 @@ class Forums(Resource):
 
         Route: ``GET api/v2/forums/{forum}``. Scope: ``public``.
         """
-        return self._client._call(R.FORUM, path={"forum": forum})  # type: ignore[no-any-return]
+        return self._client._call(R.FORUM, path={"forum": forum})
 
     def topics(
         self,
@@ -84,7 +84,7 @@ class Forums(Resource):
         Route: ``GET api/v2/forums/topics/{topic}``. Scope: ``public``.
         """
         check_limit(limit, low=1, high=50)
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.TOPIC,
             path={"topic": topic},
             params={"sort": enum_value(sort, R.PostSort, "sort"), "limit": limit, "start": start, "end": end,
@@ -148,14 +148,14 @@ class Forums(Resource):
                 "vote_change": poll_vote_change,
                 "hide_results": poll_hide_results,
             }
-        return self._client._call(R.CREATE_TOPIC, json=payload)  # type: ignore[no-any-return]
+        return self._client._call(R.CREATE_TOPIC, json=payload)
 
     def reply(self, topic: int, body: str) -> ForumPost:
         """Reply to a topic.
 
         Route: ``POST api/v2/forums/topics/{topic}/reply``. Scope: ``forum.write``.
         """
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.REPLY, path={"topic": topic}, json={"body": _text(body, "body")}
         )
 
@@ -164,7 +164,7 @@ class Forums(Resource):
 
         Route: ``PATCH|PUT api/v2/forums/topics/{topic}``. Scope: ``forum.write``.
         """
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.EDIT_TOPIC, path={"topic": topic}, json={"forum_topic": {"topic_title": _text(title, "title")}}
         )
 
@@ -173,7 +173,7 @@ class Forums(Resource):
 
         Route: ``PATCH|PUT api/v2/forums/posts/{post}``. Scope: ``forum.write``.
         """
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.EDIT_POST, path={"post": post}, json={"body": _text(body, "body")}
         )
 

@@ -24,7 +24,7 @@ class Misc(Resource):
         if not isinstance(query, str):
             raise InvalidParameterError("query must be a string")
         check_range(page, low=1, high=10**6, name="page")
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.SEARCH, params={"query": query, "mode": enum_value(mode, R.SearchMode, "mode"), "page": page}
         )
 
@@ -41,7 +41,7 @@ class Misc(Resource):
 
         Route: ``GET api/v2/seasonal-backgrounds``. Scope: none (token optional).
         """
-        return self._client._call(R.SEASONAL_BACKGROUNDS)  # type: ignore[no-any-return]
+        return self._client._call(R.SEASONAL_BACKGROUNDS)
 
 
 class Teams(Resource):
@@ -52,7 +52,7 @@ class Teams(Resource):
 
         Route: ``GET api/v2/teams/{team}/{ruleset?}``. Scope: ``public``.
         """
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.TEAM, path={"team": team, "ruleset": ruleset_or_none(ruleset)}
         )
 

@@ -59,7 +59,7 @@ class Legacy(Resource):
         }
         if user is not None:
             params.update(R.user_params(user))
-        return self._client._call(R.GET_BEATMAPS, params=params)  # type: ignore[no-any-return]
+        return self._client._call(R.GET_BEATMAPS, params=params)
 
     def get_user(
         self, user: int | str, *, mode: Ruleset | str | int | None = None, event_days: int | None = None
@@ -93,7 +93,7 @@ class Legacy(Resource):
                                   "limit": limit}
         if user is not None:
             params.update(R.user_params(user))
-        return self._client._call(R.GET_SCORES, params=params)  # type: ignore[no-any-return]
+        return self._client._call(R.GET_SCORES, params=params)
 
     def get_user_best(
         self, user: int | str, *, mode: Ruleset | str | int | None = None, limit: int | None = None
@@ -104,7 +104,7 @@ class Legacy(Resource):
         """
         check_limit(limit, low=1, high=100)
         params = {**R.user_params(user), "m": R.mode_param(mode), "limit": limit}
-        return self._client._call(R.GET_USER_BEST, params=params)  # type: ignore[no-any-return]
+        return self._client._call(R.GET_USER_BEST, params=params)
 
     def get_user_recent(
         self, user: int | str, *, mode: Ruleset | str | int | None = None, limit: int | None = None
@@ -115,7 +115,7 @@ class Legacy(Resource):
         """
         check_limit(limit, low=1, high=50)
         params = {**R.user_params(user), "m": R.mode_param(mode), "limit": limit}
-        return self._client._call(R.GET_USER_RECENT, params=params)  # type: ignore[no-any-return]
+        return self._client._call(R.GET_USER_RECENT, params=params)
 
     def get_match(self, match_id: int) -> V1MatchResponse:
         """A multiplayer match with its games and scores. Raises [`NotFoundError`][osukit.NotFoundError] when unknown.
@@ -147,7 +147,7 @@ class Legacy(Resource):
         params: dict[str, Any] = {"s": score_id, "b": beatmap_id, "m": R.mode_param(mode), "mods": R.mods_param(mods)}
         if user is not None:
             params.update(R.user_params(user))
-        return self._client._call(R.GET_REPLAY, params=params)  # type: ignore[no-any-return]
+        return self._client._call(R.GET_REPLAY, params=params)
 
     def beatmap_file(
         self,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..._sync.pagination import Paginator
-from ...models.matches import Match, MatchEvent, MatchResponse
+from ...models.matches import LegacyMatchResponse, Match, MatchEvent, MatchResponse
 from ...models.multiplayer import Room, RoomEvent, RoomEventsResponse, RoomLeaderboard
 from ...models.scores import Score
 from ...pagination import CursorStringStyle, IdRangeStyle
@@ -33,7 +33,7 @@ class Rooms(Resource):
         Route: ``GET api/v2/rooms``. Scope: ``public``.
         """
         check_limit(limit, low=1, high=250)
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.ROOMS,
             params={
                 "mode": enum_value(mode, R.RoomMode, "mode"),
@@ -50,14 +50,14 @@ class Rooms(Resource):
 
         Route: ``GET api/v2/rooms/{room}``. Scope: ``public``.
         """
-        return self._client._call(R.ROOM, path={"room": room})  # type: ignore[no-any-return]
+        return self._client._call(R.ROOM, path={"room": room})
 
     def leaderboard(self, room: int) -> RoomLeaderboard:
         """A room's leaderboard (aggregate scores) and the token user's standing.
 
         Route: ``GET api/v2/rooms/{room}/leaderboard``. Scope: ``public``.
         """
-        return self._client._call(R.ROOM_LEADERBOARD, path={"room": room})  # type: ignore[no-any-return]
+        return self._client._call(R.ROOM_LEADERBOARD, path={"room": room})
 
     def events(self, room: int, *, limit: int | None = None, before: int | None = None) -> Paginator[RoomEvent]:
         """A room's event history, newest first, going back with ``before``.
@@ -135,13 +135,16 @@ class Matches(Resource):
 
     def get(
         self, match: int, *, before: int | None = None, after: int | None = None, limit: int | None = None
-    ) -> MatchResponse:
+    ) -> MatchResponse | LegacyMatchResponse:
         """A match with up to ``limit`` (≤ 101) events around ``before``/``after`` and their users.
+
+        Game scores are new-format [`Score`][osukit.models.Score]s at ``x-api-version`` 20220705 and
+        later (osukit's default), legacy-shaped below it (`LegacyMatchResponse`).
 
         Route: ``GET api/v2/matches/{match}``. Scope: ``public``.
         """
         check_limit(limit, low=1, high=101)
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.MATCH, path={"match": match}, params={"before": before, "after": after, "limit": limit}
         )
 

@@ -34,14 +34,14 @@ class Scores(Resource):
 
         Route: ``GET api/v2/scores/{score}``. Scope: ``public``.
         """
-        return self._client._call(R.GET, path={"score": score})  # type: ignore[no-any-return]
+        return self._client._call(R.GET, path={"score": score})
 
     def get_legacy(self, ruleset: Ruleset | str | int, score: int) -> Score | LegacyScore:
         """A score by ruleset and its legacy (stable) score id.
 
         Route: ``GET api/v2/scores/{ruleset}/{score}``. Scope: ``public``.
         """
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.GET_LEGACY, path={"ruleset": _require_ruleset(ruleset), "score": score}
         )
 

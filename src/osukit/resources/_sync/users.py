@@ -32,7 +32,7 @@ class Users(Resource):
 
         Route: ``GET api/v2/me/{mode?}``. Scope: ``identify`` (a user token or a ``delegate`` token).
         """
-        return self._client._call(R.ME, path={"mode": ruleset_or_none(mode)})  # type: ignore[no-any-return]
+        return self._client._call(R.ME, path={"mode": ruleset_or_none(mode)})
 
     def get(self, user: int | str, mode: Ruleset | str | None = None) -> User:
         """A user's profile by id (``2``) or username (``"peppy"`` or ``"@peppy"``).
@@ -41,7 +41,7 @@ class Users(Resource):
         Raises [`NotFoundError`][osukit.NotFoundError] for an unknown user.
         """
         path_user, _ = user_key(user)
-        return self._client._call(  # type: ignore[no-any-return]
+        return self._client._call(
             R.GET_USER, path={"user": path_user, "mode": ruleset_or_none(mode)}
         )
 
@@ -228,5 +228,6 @@ class Users(Resource):
 
         Route: ``GET api/v2/friends``. Scope: ``friends.read``.
         """
-        model = list[UserRelation] if self._client.api_version >= C.FRIEND_RELATIONS_API_VERSION else list[User]
-        return self._client._call(R.FRIENDS, model=model)  # type: ignore[no-any-return]
+        if self._client.api_version >= C.FRIEND_RELATIONS_API_VERSION:
+            return self._client._call(R.FRIENDS)
+        return self._client._call(R.FRIENDS, model=list[User])
