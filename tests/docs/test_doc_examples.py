@@ -171,10 +171,17 @@ def test_page_examples_run(page: Path, emulator: Any, tmp_path: Path, monkeypatc
     ns = _prelude(emulator, tmp_path)
     for line, code in runnable:
         where = f"{page.relative_to(REPO)}:{line}"
+        # An example written for a private server that serves v1 elsewhere: lay the emulator out like it.
+        private = re.search(r'v1_prefix="([\w/]+)"', code)
+        if private:
+            emulator.configure_server(v1_prefix=private.group(1))
         try:
             _run(code, ns, where, emulator)
         except Exception as exc:  # the failing block's place, then the error
             raise AssertionError(f"the example at {where} failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            if private:
+                emulator.configure_server()
     with contextlib.suppress(Exception):
         ns["osu"].close()
     os.chdir(REPO)
