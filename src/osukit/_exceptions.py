@@ -391,7 +391,7 @@ def error_class_for_status(status: int) -> type[APIError]:
 # --- the referee hub (osukit.referee) ----------------------------------------------------------------
 
 class RefereeError(OsukitError):
-    """Base of the referee hub's errors ([`osukit.referee`][osukit.referee])."""
+    """Base of the referee hub's errors (`osukit.referee`)."""
 
 
 class RefereeHubError(RefereeError):

@@ -80,9 +80,9 @@ class Model(
     """Base of every osukit model.
 
     Field names are the API's own. A field typed ``X | UnsetType`` is one the
-    route may leave out; test it with [`osukit.is_set`][osukit.is_set]. Members osu! sent
-    that the model does not know are in [`osukit.unknown_fields`][osukit.unknown_fields]; values
-    whose type did not match their field are in [`osukit.drifted_fields`][osukit.drifted_fields].
+    route may leave out; test it with `osukit.is_set`. Members osu! sent
+    that the model does not know are in `osukit.unknown_fields`; values
+    whose type did not match their field are in `osukit.drifted_fields`.
     """
 
 

@@ -124,7 +124,7 @@ class TokenBucket:
     * **burst** - requests that may go out back to back before the pace applies.
     * **replay_per_minute** - the separate replay-download bucket (osu-web: 10/minute).
     * **max_retry_after** - the longest ``Retry-After`` the bucket will make requests sleep
-      through (default [`MAX_RETRY_AFTER`][osukit._constants.MAX_RETRY_AFTER], 120 s). A longer one (a
+      through (default `MAX_RETRY_AFTER`, 120 s). A longer one (a
       maintenance 503, a CDN 429, a hostile value such as ``1000000000`` or a date in 2099)
       blocks the bucket for only ``max_retry_after`` seconds, and during that time every
       request fails at once with [`RateLimitError`][osukit.RateLimitError] (the wait in its message)
@@ -262,7 +262,7 @@ class LayeredRateLimiter:
     * **token** - this token's (or user's) limiter; it also learns from the responses'
       ``X-RateLimit-*`` and ``Retry-After`` headers, which osu-web counts per token.
     * **app** - the limiter every token shares (a [TokenBucket][osukit.TokenBucket] in one
-      process, a [RedisRateLimiter][osukit.contrib.redis.RedisRateLimiter] across machines).
+      process, a `RedisRateLimiter` across machines).
 
     [ClientPool][osukit.ClientPool] builds these for you with ``per_user_rate_limit=``.
     """

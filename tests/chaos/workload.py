@@ -77,6 +77,11 @@ async def _chat_bot_part(emu: Emulator, delivered: dict[str, list[int]], errors:
                 if ws_faults and i == CHAT_MESSAGES // 3:
                     await control.post("/_emulator/ws/drop")
                 elif ws_faults and i == 2 * CHAT_MESSAGES // 3:
+                    # Stall the bot's socket, not a gap: on a loaded machine the reconnect after the
+                    # drop above may still be under way, so wait for a live socket first.
+                    live_by = time.monotonic() + 20
+                    while not any(emu.state.sockets.values()) and time.monotonic() < live_by:
+                        await asyncio.sleep(0.05)
                     await control.post("/_emulator/ws/stall", json={"seconds": 1.0})
             stored = [m["message_id"] for m in emu.state.world.messages
                       if m["message_id"] > with_faults_from and m["channel_id"] == CHAT_CHANNEL

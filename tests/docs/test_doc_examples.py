@@ -105,6 +105,8 @@ def _redirect(emu: Any, cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
             kwargs["base_url"] = emu.base_url
             if "access_token" not in kwargs and "grant" not in kwargs:
                 kwargs["client_id"], kwargs["client_secret"] = emu.client_id, emu.client_secret
+            if "api_key" in kwargs:
+                kwargs["api_key"] = emu.api_key
         kwargs.setdefault("rate_limit", 0)
         original(self, *(a for a in args if a is not Ellipsis), **kwargs)
 

@@ -121,17 +121,17 @@ class Client(BaseClient):
       ``wss://notify.ppy.sh`` for osu.ppy.sh, ``ws(s)://<host>/notify`` for another server (the emulator).
     * **v1_prefix** - where API v1 lives under ``base_url``: ``"api"`` (osu.ppy.sh's ``api/get_*``), or
       e.g. ``"api/v1"`` for a private server (``OSU_V1_PREFIX``).
-    * **api_version** - the ``x-api-version`` header (default [`DEFAULT_API_VERSION`][osukit._constants.DEFAULT_API_VERSION]).
+    * **api_version** - the ``x-api-version`` header (default `DEFAULT_API_VERSION`).
     * **timeout** - seconds or an ``httpx.Timeout``: each connect, read and write (not their sum).
     * **deadline** - seconds one call may take in all, retries, backoff, ``Retry-After`` and
-      rate-limiter waits included (default [`DEFAULT_DEADLINE`][osukit._constants.DEFAULT_DEADLINE], 300 s;
+      rate-limiter waits included (default `DEFAULT_DEADLINE`, 300 s;
       ``math.inf`` for none). A wait that would pass it raises
       [`DeadlineExceededError`][osukit.DeadlineExceededError] at once instead of sleeping.
     * **request_deadline** - seconds one HTTP exchange may take from sending to the last
-      body byte (default [`DEFAULT_REQUEST_DEADLINE`][osukit._constants.DEFAULT_REQUEST_DEADLINE], 120 s): a server
+      body byte (default `DEFAULT_REQUEST_DEADLINE`, 120 s): a server
       trickling its answer is cut off there (and the request retried if the deadline allows).
     * **max_response_size** - bytes a response body may have after decompression (default
-      [`MAX_RESPONSE_SIZE`][osukit._constants.MAX_RESPONSE_SIZE], 64 MiB); counted while reading, so a gzip
+      `MAX_RESPONSE_SIZE`, 64 MiB); counted while reading, so a gzip
       bomb is stopped early: [`ResponseTooLargeError`][osukit.ResponseTooLargeError].
     * **retry** - a [`RetryPolicy`][osukit.RetryPolicy], a retry count, or ``False``.
     * **rate_limit** - requests per minute (default 60), a [`RateLimiter`][osukit.ratelimit.RateLimiter], or 0.
@@ -152,7 +152,7 @@ class Client(BaseClient):
     connections on the new loop. Using it from two loops *running at the same time* raises
     [`EventLoopError`][osukit.EventLoopError].
     * **strict** - raise [`DecodeError`][osukit.DecodeError] when osu! sends fields osukit does not know.
-    * **cache** - an opt-in response cache ([`ResponseCache`][osukit.ResponseCache], ``"memory"``, a
+    * **cache** - an opt-in response cache (`ResponseCache`, ``"memory"``, a
       SQLite path or a ``redis://`` URL); fresh hits skip the rate limiter. See ``docs/cache.md``.
     """
 

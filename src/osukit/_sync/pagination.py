@@ -58,7 +58,7 @@ class Paginator(Generic[T]):
         """Pages from the start cursor on, stopping when the listing (or ``limit``) is exhausted.
 
         Raises:
-            NoProgressError: the listing stopped moving forward (see [`ProgressCheck`][osukit.pagination.ProgressCheck]).
+            NoProgressError: the listing stopped moving forward (see `ProgressCheck`).
         """
         cursor = self.start_cursor
         seen = 0

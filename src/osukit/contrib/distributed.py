@@ -600,7 +600,7 @@ class Worker:
     * **queue** - the [CrawlQueue][osukit.contrib.distributed.CrawlQueue].
     * **client** - a sync [Client][osukit.Client]; give it the shared
       ``RedisRateLimiter`` (and ``RedisTokenStore``) so every worker spends one budget.
-    * **sink** - where rows go (a [Sink][osukit.contrib.distributed.Sink]).
+    * **sink** - where rows go (a `Sink`).
     * **name** - this worker's consumer name (default ``host:pid``); names must be unique.
     * **handlers** - ``{kind: handler}``; defaults to [default_handlers][osukit.contrib.distributed.default_handlers].
     * **poll** - seconds to block waiting for tasks.

@@ -13,7 +13,7 @@ for index, result in performance_many(scores, "maps/", processes=8):
 Scores are grouped by beatmap, so each worker parses a ``.osu`` file once per chunk.
 Results come back as ``(index, result)`` pairs in the order chunks finish (``index``
 is the score's position in the input); a score whose map is missing or broken gives a
-[BeatmapError][osukit.game.BeatmapError] as its result instead of stopping the batch.
+`BeatmapError` as its result instead of stopping the batch.
 The results carry every field of one [performance][osukit.game.performance] call but
 rosu-pp's own ``attributes`` objects (``None``), which cannot leave a worker process.
 """
@@ -97,7 +97,7 @@ def performance_many(
     Yields:
         ``(index, result)`` as chunks finish: ``result`` is a
         [PerformanceResult][osukit.game.PerformanceResult], or a
-        [BeatmapError][osukit.game.BeatmapError] when the map is missing or unparsable.
+        `BeatmapError` when the map is missing or unparsable.
 
     Raises:
         InvalidParameterError: a score names no beatmap, or ``processes``/``chunk_size`` < 1.

@@ -130,7 +130,7 @@ class AutoHost:
         room_id: take an existing room up instead of making one.
         skip_ratio: the share of the other players whose ``!skip`` skips the host.
         ready_timer: seconds after the map is set before it starts with whoever is ready.
-        clock: a [`osukit._clock.Clock`][osukit._clock.Clock].
+        clock: a `osukit._clock.Clock`.
     """
 
     def __init__(

@@ -111,7 +111,7 @@ class MatchRunner:
     """Runs one match; see the module docstring.
 
     Args:
-        backend: the room operations ([`RefereeBackend`][osukit.tournament.room.RefereeBackend] for the
+        backend: the room operations (`RefereeBackend` for the
             lazer referee hub).
         pool: the mappool and its format.
         team_a: team A (plays red).
@@ -120,7 +120,7 @@ class MatchRunner:
         state_file: where to save the state after every step (None: not saved).
         room_name: the room's name (default ``POOL: (A) vs (B)``).
         close_when_done: close the room when the match is won.
-        clock: a [`osukit._clock.Clock`][osukit._clock.Clock] (tests pass a fake one).
+        clock: a `osukit._clock.Clock` (tests pass a fake one).
     """
 
     def __init__(
