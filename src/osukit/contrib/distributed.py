@@ -91,6 +91,7 @@ DEFAULT_MAX_DELIVERIES = 5
 """Deliveries after which a failing task goes to the dead-letter stream."""
 DEFAULT_POLL = 1.0
 """Seconds a worker blocks in ``XREADGROUP`` waiting for new tasks."""
+REDIS_REMEDY = "check that Redis is running at that URL (--redis or OSUKIT_REDIS_URL)"
 IDS_PER_TASK = 50
 """osu-web's bulk lookups (``GET /users``, ``GET /beatmaps``) take at most 50 ids."""
 
@@ -493,7 +494,8 @@ class CrawlQueue:
         try:
             return fn()
         except self._conn.errors() as exc:
-            raise TransportError(f"Redis at {self._conn.where}: {what} failed: {type(exc).__name__}: {exc}") from None
+            raise TransportError(f"Redis at {self._conn.where}: {what} failed: {type(exc).__name__}: {exc}",
+                                 remedy=REDIS_REMEDY) from None
 
     def _ensure_group(self) -> None:
         r = self.redis
@@ -514,8 +516,11 @@ class CrawlQueue:
 
         def run() -> int:
             if not r.hsetnx(self.meta, "submitting", socket.gethostname()):
-                raise ConfigurationError(f"crawl {self.name!r} was already submitted; "
-                                         "delete it first or use another name")
+                raise ConfigurationError(
+                    f"crawl {self.name!r} was already submitted; delete it first or use another name",
+                    remedy=f"`osukit crawl delete --name {self.name} --yes` (CrawlQueue.delete()) removes it, "
+                           "or submit under another --name",
+                )
             self._ensure_group()
             n = 0
             pipe = r.pipeline(transaction=False)
