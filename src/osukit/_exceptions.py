@@ -107,8 +107,14 @@ class OsukitError(Exception):
     made, so a server echoing a request, or a library quoting a header, cannot leak one through it.
     """
 
-    def __init__(self, *args: Any) -> None:
+    remedy: str | None = None
+    """What to do about this particular error, when the raiser knows better than the class's
+    general advice (the CLI prints it as the hint)."""
+
+    def __init__(self, *args: Any, remedy: str | None = None) -> None:
         super().__init__(*(redact_text(a) if isinstance(a, str) else a for a in args))
+        if remedy is not None:
+            self.remedy = remedy
 
 
 class APIError(OsukitError):
@@ -256,11 +262,11 @@ class ServerError(APIError):
 class TransportError(OsukitError):
     """No usable response: the connection failed, was reset, or broke mid-body."""
 
-    def __init__(self, message: str, *, method: str = "", url: str = "") -> None:
+    def __init__(self, message: str, *, method: str = "", url: str = "", remedy: str | None = None) -> None:
         self.method = method
         self.url = redact_text(url)
         where = f" ({method} {self.url})" if method else ""
-        super().__init__(f"{message}{where}")
+        super().__init__(f"{message}{where}", remedy=remedy)
 
 
 class TimeoutError(TransportError, builtins.TimeoutError):

@@ -130,3 +130,39 @@ def test_ctrl_c_stops_at_once_and_says_how_to_resume(ecli: Cli, tmp_path: Path) 
     assert f"interrupted: {saved['items']:,} users saved in {out}" in text
     assert "run the same command with --resume" in text
     assert out.read_text().count("\n") == saved["items"]
+
+
+def test_ctrl_c_at_the_default_rate_limit_then_resume_writes_every_id_once(ecli: Cli, tmp_path: Path) -> None:
+    # The user report: at the default 60/min each 50-id chunk reserves 50 tokens, so the worker threads sleep
+    # for minutes in the rate limiter; Ctrl-C must not join them.
+    out = tmp_path / "users.jsonl"
+    err = tmp_path / "stderr.txt"
+    cmd = [sys.executable, "-m", "osukit.cli", "crawl", "users", "--ids", "1-300", "--out", str(out), "--no-progress"]
+    with err.open("w") as fh:
+        proc = subprocess.Popen(cmd, env=ecli.env, stdout=subprocess.DEVNULL, stderr=fh, cwd=ecli.home)
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and "Ctrl-C stops" not in err.read_text():
+                time.sleep(0.05)
+            assert "at 60/min" in err.read_text(), err.read_text()
+            time.sleep(1.0)  # the worker threads are now asleep in the rate limiter
+            sent = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            code = proc.wait(timeout=60)
+            took = time.monotonic() - sent
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10)
+    text = err.read_text()
+    assert code == 130, text
+    assert took < 15, (took, text)
+    assert "run the same command with --resume" in text
+    r = ecli("--rate-limit", "0", "crawl", "users", "--ids", "1-300", "--out", str(out), "--no-progress", "--resume")
+    assert r.code == 0, r.err
+    fresh = tmp_path / "fresh.jsonl"
+    r = ecli("--rate-limit", "0", "crawl", "users", "--ids", "1-300", "--out", str(fresh), "--no-progress")
+    assert r.code == 0, r.err
+    got = [json.loads(line)["id"] for line in out.read_text().splitlines()]
+    want = [json.loads(line)["id"] for line in fresh.read_text().splitlines()]
+    assert got and len(got) == len(set(got)) and sorted(got) == sorted(want)

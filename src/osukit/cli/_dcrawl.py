@@ -150,12 +150,18 @@ def crawl_work(
     visibility_timeout: Annotated[float, typer.Option("--visibility-timeout", help="Seconds before another "
                                                       "worker takes over an unacknowledged task.")] = 60.0,
     worker: Annotated[str | None, typer.Option("--worker", help="This worker's name (default host:pid).")] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="If the crawl was not submitted yet, wait for the "
+                                       "submit instead of stopping with an error.")] = False,
 ) -> None:
     """Take tasks from the stream until the crawl is complete (Ctrl-C stops after the task in hand)."""
     from ..contrib.distributed import JsonlSink, PostgresSink, SQLiteSink, Worker
     from ..contrib.redis import RedisRateLimiter, RedisTokenStore
 
     queue = _queue(redis, name, visibility_timeout)
+    if not wait:
+        _must_exist(queue, "--wait")
+    elif not queue.exists():
+        sys.stderr.write(f"waiting for crawl {name!r} to be submitted (Ctrl-C stops)\n")
     limiter = RedisRateLimiter(redis, key=f"crawl:{name}", per_minute=budget)
     store = RedisTokenStore(redis)
     state = _state(ctx)
@@ -179,7 +185,7 @@ def crawl_work(
 
         signal.signal(signal.SIGINT, stop)
         try:
-            done = w.run()
+            done = w.run(wait_for_submit=wait)
         finally:
             sink.close()
             queue.close()
@@ -192,23 +198,36 @@ def crawl_status(
     name: NameOpt = "crawl",
     as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
     watch: Annotated[float, typer.Option("--watch", help="Refresh every N seconds until complete (0: once).")] = 0.0,
+    wait: Annotated[bool, typer.Option("--wait", help="With --watch: if the crawl was not submitted yet, "
+                                       "wait for it instead of stopping with an error.")] = False,
 ) -> None:
-    """Progress, rate, workers, pending, retried and dead-lettered tasks."""
+    """Progress, rate, ETA, workers, pending, retried and dead-lettered tasks.
+
+    Rates are per minute over the last 60 s (since the first stored task during a crawl's first minute; the
+    whole crawl's average once it is complete); the ETA is the tasks left at the task rate.
+    """
+    from ..contrib._crawl import format_duration
+
+    if wait and not watch:
+        raise CliError("--wait needs --watch N (how often to look)", None, ExitCode.USAGE)
     queue = _queue(redis, name)
     try:
+        if not wait:
+            _must_exist(queue, "--watch N --wait")
         while True:
             st = queue.status()
+            if not st.exists:
+                time.sleep(watch)
+                continue
             if as_json:
-                data = {k: getattr(st, k) for k in ("name", "total", "done", "rows", "pending", "waiting", "retried",
-                                                    "dead", "workers", "rate_per_minute")}
-                data["complete"] = st.complete
-                sys.stdout.write(json.dumps(data) + "\n")
+                sys.stdout.write(json.dumps(st.as_dict()) + "\n")
             else:
-                left = st.total - st.done - st.dead
-                eta = f"{left / (st.rate_per_minute or 1):.0f} min" if st.rate_per_minute else "-"
+                eta = "-" if st.eta_seconds is None else format_duration(st.eta_seconds)
                 print_kv(None, [
                     ("crawl", st.name), ("tasks", f"{st.done}/{st.total} done" + (" (complete)" if st.complete else "")),
-                    ("rows stored", str(st.rows)), ("rate", f"{st.rate_per_minute:.0f} rows/min"), ("ETA", eta),
+                    ("rows stored", str(st.rows)),
+                    ("rate", f"{st.tasks_per_minute:,.1f} tasks/min, {st.rate_per_minute:,.1f} rows/min"),
+                    ("ETA", eta),
                     ("pending", str(st.pending)), ("not yet delivered", str(st.waiting)),
                     ("retried", str(st.retried)), ("dead-lettered", str(st.dead)),
                     ("workers", ", ".join(f"{w} (idle {idle:.0f}s)" for w, idle in sorted(st.workers.items())) or "-"),
@@ -218,6 +237,48 @@ def crawl_status(
             time.sleep(watch)
     finally:
         queue.close()
+
+
+def _must_exist(queue: Any, flag: str | None) -> None:
+    if not queue.exists():
+        raise CliError(f"crawl {queue.name!r} does not exist (nothing was submitted under that name)",
+                       f"check --name and --redis, or submit it with `osukit crawl submit ... --name {queue.name}`"
+                       + (f" (or pass {flag} to wait for the submit)" if flag else ""), ExitCode.NOT_FOUND)
+
+
+@crawl_app.command("retry-dead")
+def crawl_retry_dead(redis: RedisOpt, name: NameOpt = "crawl") -> None:
+    """Put the crawl's dead-lettered tasks back on the stream (after fixing what failed them)."""
+    queue = _queue(redis, name)
+    try:
+        _must_exist(queue, None)
+        moved = queue.requeue_dead()
+    finally:
+        queue.close()
+    sys.stderr.write(f"put {moved} dead-lettered tasks of crawl {name!r} back on the stream"
+                     + (f"; run `osukit crawl work --name {name}` to do them\n" if moved else "\n"))
+
+
+@crawl_app.command("delete")
+def crawl_delete(
+    redis: RedisOpt,
+    name: NameOpt = "crawl",
+    yes: Annotated[bool, typer.Option("--yes", help="Really delete (tasks, dead letters and counters).")] = False,
+) -> None:
+    """Delete a crawl's Redis keys (needed before submitting the same --name again); stored rows stay."""
+    queue = _queue(redis, name)
+    try:
+        if not queue.exists():
+            raise CliError(f"crawl {name!r} does not exist (nothing was submitted under that name)",
+                           "check --name and --redis", ExitCode.NOT_FOUND)
+        if not yes:
+            st = queue.status()
+            raise CliError(f"this deletes crawl {name!r} ({st.done}/{st.total} tasks done, {st.dead} dead-lettered) "
+                           "from Redis", "pass --yes to confirm", ExitCode.USAGE)
+        queue.delete()
+    finally:
+        queue.close()
+    sys.stderr.write(f"deleted crawl {name!r}\n")
 
 
 @crawl_app.command("collect")

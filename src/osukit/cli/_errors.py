@@ -93,12 +93,7 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
         "please report it with --debug output at the osukit issue tracker",
         ExitCode.ERROR,
     ),
-    E.ConfigurationError: (
-        "configuration error",
-        "set OSU_CLIENT_ID and OSU_CLIENT_SECRET, pass --client-id/--client-secret, "
-        "or write them to the config file (`osukit config path`)",
-        ExitCode.CONFIG,
-    ),
+    E.ConfigurationError: ("configuration error", "check the setting or argument named above", ExitCode.CONFIG),
     E.InvalidScopeError: (
         "osu! would refuse this scope combination",
         "see https://osu.ppy.sh/docs/#scopes and docs/authentication.md",
@@ -144,6 +139,9 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
     E.InvocationInterruptedError: ("the connection dropped during the call",
                                    "it may or may not have happened: check the room, then retry", ExitCode.NETWORK),
 }
+CREDENTIALS_HINT = ("set OSU_CLIENT_ID and OSU_CLIENT_SECRET, pass --client-id/--client-secret, "
+                    "or write them to the config file (`osukit config path`)")
+_CREDENTIAL_WORDS = ("credential", "client id", "client_id", "client secret", "client_secret")
 # One entry per referee hub error code (osu-server-spectator Hubs/Referee/ThrowHelper.cs).
 _REFEREE_HINTS: dict[int, tuple[str, int]] = {
     1: ("the account is restricted", ExitCode.AUTH),
@@ -202,6 +200,11 @@ def explain(exc: BaseException) -> Explained:
             hint = f"osu! asks to wait {exc.retry_after:.0f} s; try again then"
         if isinstance(exc, E.MissingScopeError):
             hint = f"log in again with it: `osukit login --scope {exc.scope}`"
+        if (type(exc) is E.ConfigurationError and exc.remedy is None
+                and any(word in detail.lower() for word in _CREDENTIAL_WORDS)):
+            hint = CREDENTIALS_HINT
+        if isinstance(exc, E.OsukitError) and exc.remedy:
+            hint = exc.remedy  # the raiser's advice for this very error beats the class's
         if isinstance(exc, E.OAuthError) and exc.hint:
             detail = f"{detail} ({exc.hint})"
         line = f"{title}: {detail}" if detail and detail != title else title

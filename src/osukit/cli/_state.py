@@ -87,7 +87,9 @@ class State:
                 "run `osukit login` (or pass --access-token)",
                 ExitCode.AUTH,
             )
-        raise ConfigurationError(f"no credentials for {s.effective_base_url}")
+        from ._errors import CREDENTIALS_HINT
+
+        raise ConfigurationError(f"no credentials for {s.effective_base_url}", remedy=CREDENTIALS_HINT)
 
     def anonymous_client(self, **kwargs: Any) -> Client:
         """A client without OAuth (``.osu`` downloads, v1 with the API key)."""

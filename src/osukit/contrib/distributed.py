@@ -29,7 +29,8 @@ task again elsewhere); stored results are exactly once, because every sink is ke
 Redis keys, for a crawl named ``NAME`` and the default prefix ``osukit:dcrawl:``:
 ``…NAME:tasks`` (the stream; group ``workers``), ``…NAME:dead`` (dead letters),
 ``…NAME:meta`` and ``…NAME:stats`` (hashes), ``…NAME:errors`` (last error per task)
-and ``…NAME:minutes`` (rows done per minute, for the rate in [status][osukit.contrib.distributed.CrawlQueue.status]).
+and ``…NAME:minutes`` (rows and tasks done per 10-second bucket, for the rates in
+[status][osukit.contrib.distributed.CrawlQueue.status]).
 
 Rate limits: osu!'s terms of use allow **60 requests per minute** unless osu! has
 allowed you more; osu-web throttles each token on its own
@@ -40,6 +41,7 @@ app-wide cap with [LayeredRateLimiter][osukit.LayeredRateLimiter].
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -55,9 +57,11 @@ from typing import Any, Protocol, runtime_checkable
 import msgspec
 
 from .._exceptions import (
+    AuthenticationError,
     ConfigurationError,
     InvalidParameterError,
     MissingExtraError,
+    MissingScopeError,
     OsukitError,
     TransportError,
 )
@@ -91,12 +95,43 @@ DEFAULT_MAX_DELIVERIES = 5
 """Deliveries after which a failing task goes to the dead-letter stream."""
 DEFAULT_POLL = 1.0
 """Seconds a worker blocks in ``XREADGROUP`` waiting for new tasks."""
+REDIS_REMEDY = "check that Redis is running at that URL (--redis or OSUKIT_REDIS_URL)"
 IDS_PER_TASK = 50
 """osu-web's bulk lookups (``GET /users``, ``GET /beatmaps``) take at most 50 ids."""
 
 
 class TaskFailed(OsukitError):
     """A task's handler failed; the task stays pending and is delivered again."""
+
+
+WORKER_FATAL: tuple[type[BaseException], ...] = (ConfigurationError, AuthenticationError, MissingScopeError,
+                                                 MissingExtraError)
+"""Errors of the worker, not of the task: they would fail the same way on every task, so
+[Worker.run][osukit.contrib.distributed.Worker.run] stops and raises them instead of burning the
+crawl into the dead-letter stream ([InvalidParameterError][osukit.InvalidParameterError], a bad task
+argument, is the task's own fault and is retried as usual)."""
+BUCKET_SECONDS = 10
+"""Width of the buckets the rates in [CrawlStatus][osukit.contrib.distributed.CrawlStatus] are counted in."""
+RATE_WINDOW = 60.0
+"""Seconds of recent acknowledgements the rates are measured over."""
+
+
+def _is_fatal(exc: BaseException) -> bool:
+    return isinstance(exc, WORKER_FATAL) and not isinstance(exc, InvalidParameterError)
+
+
+def window_rate(buckets: Mapping[int, int], now: float, first: float | None) -> float:
+    """Per-minute rate of the counts in ``buckets`` (``{bucket: count}``, bucket = epoch seconds // 10) over
+    the last minute, or since ``first`` (the first acknowledgement, epoch seconds) when that is more recent,
+    so the rate is known during a crawl's first minute."""
+    if first is None:
+        return 0.0
+    current = int(now // BUCKET_SECONDS)
+    oldest = current - int(RATE_WINDOW // BUCKET_SECONDS) + 1  # 5 whole buckets and the current one
+    start = max(oldest * BUCKET_SECONDS, first)
+    span = max(now - start, 1.0)
+    count = sum(n for b, n in buckets.items() if oldest <= b <= current)
+    return count * 60.0 / span
 
 
 # ------------------------------------------------------------------------------------- tasks
@@ -431,12 +466,40 @@ class CrawlStatus:
     workers: dict[str, float]
     """Each worker's seconds since it last read from the stream."""
     rate_per_minute: float
-    """Rows stored in the last full minute."""
+    """Rows stored per minute: over the last 60 s (since the first acknowledgement when that is more
+    recent), or over the whole crawl once it is complete."""
+    tasks_per_minute: float = 0.0
+    """Tasks acknowledged per minute, measured like ``rate_per_minute``."""
+    exists: bool = True
+    """The crawl was submitted (its Redis keys exist)."""
 
     @property
     def complete(self) -> bool:
         """Every task submitted, delivered and acknowledged (stored or dead-lettered)."""
         return self.total > 0 and self.pending == 0 and self.waiting == 0
+
+    @property
+    def left(self) -> int:
+        """Tasks neither stored nor dead-lettered yet."""
+        return max(0, self.total - self.done - self.dead)
+
+    @property
+    def eta_seconds(self) -> float | None:
+        """Seconds until the tasks left are done at ``tasks_per_minute`` (None while no rate is known)."""
+        if self.complete or not self.left:
+            return 0.0
+        if self.tasks_per_minute <= 0:
+            return None
+        return self.left / self.tasks_per_minute * 60.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """The status as JSON-able values (what ``osukit crawl status --json`` prints)."""
+        return {"name": self.name, "total": self.total, "done": self.done, "rows": self.rows,
+                "pending": self.pending, "waiting": self.waiting, "retried": self.retried, "dead": self.dead,
+                "workers": self.workers, "rate_per_minute": round(self.rate_per_minute, 2),
+                "tasks_per_minute": round(self.tasks_per_minute, 2), "left": self.left,
+                "eta_seconds": None if self.eta_seconds is None else round(self.eta_seconds),
+                "complete": self.complete, "exists": self.exists}
 
 
 class CrawlQueue:
@@ -493,7 +556,8 @@ class CrawlQueue:
         try:
             return fn()
         except self._conn.errors() as exc:
-            raise TransportError(f"Redis at {self._conn.where}: {what} failed: {type(exc).__name__}: {exc}") from None
+            raise TransportError(f"Redis at {self._conn.where}: {what} failed: {type(exc).__name__}: {exc}",
+                                 remedy=REDIS_REMEDY) from None
 
     def _ensure_group(self) -> None:
         r = self.redis
@@ -514,8 +578,11 @@ class CrawlQueue:
 
         def run() -> int:
             if not r.hsetnx(self.meta, "submitting", socket.gethostname()):
-                raise ConfigurationError(f"crawl {self.name!r} was already submitted; "
-                                         "delete it first or use another name")
+                raise ConfigurationError(
+                    f"crawl {self.name!r} was already submitted; delete it first or use another name",
+                    remedy=f"`osukit crawl delete --name {self.name} --yes` (CrawlQueue.delete()) removes it, "
+                           "or submit under another --name",
+                )
             self._ensure_group()
             n = 0
             pipe = r.pipeline(transaction=False)
@@ -531,9 +598,37 @@ class CrawlQueue:
         return int(self._call("submit", run))
 
     def delete(self) -> None:
-        """Remove every key of this crawl (tasks, dead letters, counters)."""
+        """Remove every key of this crawl (tasks, dead letters, counters); a crawl must be deleted
+        before the same name can be submitted again."""
         self._call("delete", lambda: self.redis.delete(self.stream, self.dead, self.meta, self.stats, self.errors,
                                                        self.minutes))
+
+    def exists(self) -> bool:
+        """Whether this crawl was submitted (``submit`` writes its ``…:meta`` hash first)."""
+        return bool(self._call("check the crawl", lambda: self.redis.exists(self.meta)))
+
+    def requeue_dead(self) -> int:
+        """Move every dead-lettered task back into the stream for the workers; returns how many.
+
+        Each comes back as a new entry (its deliveries counted from one again); its last error is
+        forgotten. Use it once the cause is fixed (a handler bug, a token without a scope...).
+        """
+        r = self.redis
+
+        def run() -> int:
+            moved = 0
+            for entry_id, fields in r.xrange(self.dead):
+                task = Task.from_fields(fields)
+                pipe = r.pipeline(transaction=True)
+                pipe.xadd(self.stream, task.fields())
+                pipe.xdel(self.dead, entry_id)
+                pipe.hincrby(self.stats, "dead", -1)
+                pipe.hdel(self.errors, task.id)
+                pipe.execute()
+                moved += 1
+            return moved
+
+        return int(self._call("requeue dead letters", run))
 
     def status(self) -> CrawlStatus:
         """Progress, pending and dead-lettered tasks, workers and rate, read from Redis."""
@@ -554,14 +649,26 @@ class CrawlQueue:
                 for consumer in r.xinfo_consumers(self.stream, GROUP):
                     cname = consumer["name"].decode() if isinstance(consumer["name"], bytes) else consumer["name"]
                     workers[cname] = int(consumer.get("inactive", consumer["idle"])) / 1000.0
-            minute = int(time.time() // 60)
-            last = r.hget(self.minutes, str(minute - 1))
-            return CrawlStatus(
+            rows: dict[int, int] = {}
+            tasks: dict[int, int] = {}
+            for k, v in r.hgetall(self.minutes).items():
+                kind, _, bucket = k.decode().partition(":")
+                if bucket.isdigit():
+                    (rows if kind == "r" else tasks)[int(bucket)] = int(v)
+            first = stats["first_ack_ms"] / 1000.0 if "first_ack_ms" in stats else None
+            st = CrawlStatus(
                 name=self.name, total=int(meta.get("total", 0)), done=stats.get("done", 0),
                 rows=stats.get("rows", 0), pending=pending, waiting=waiting, retried=stats.get("retried", 0),
                 dead=int(r.xlen(self.dead)) if r.exists(self.dead) else 0, workers=workers,
-                rate_per_minute=float(last or 0),
+                rate_per_minute=window_rate(rows, time.time(), first),
+                tasks_per_minute=window_rate(tasks, time.time(), first), exists=bool(meta),
             )
+            if st.complete and first is not None and "last_ack_ms" in stats:
+                # Finished: the whole crawl's average, which does not decay to 0 as time passes.
+                span = max(stats["last_ack_ms"] / 1000.0 - first, 1.0)
+                st = dataclasses.replace(st, rate_per_minute=st.rows * 60.0 / span,
+                                         tasks_per_minute=st.done * 60.0 / span)
+            return st
 
         result: CrawlStatus = self._call("status", run)
         return result
@@ -578,13 +685,16 @@ class CrawlQueue:
 # ------------------------------------------------------------------------------------- worker
 
 
-# KEYS: stream, stats, minutes, errors. ARGV: group, message id, rows, minute, task id.
+# KEYS: stream, stats, minutes, errors. ARGV: group, message id, rows, 10-second bucket, task id, now (ms).
 _ACK_LUA = """
 local n = redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 if n == 1 then
   redis.call('HINCRBY', KEYS[2], 'done', 1)
   redis.call('HINCRBY', KEYS[2], 'rows', tonumber(ARGV[3]))
-  redis.call('HINCRBY', KEYS[3], ARGV[4], tonumber(ARGV[3]))
+  redis.call('HSETNX', KEYS[2], 'first_ack_ms', ARGV[6])
+  redis.call('HSET', KEYS[2], 'last_ack_ms', ARGV[6])
+  redis.call('HINCRBY', KEYS[3], 'r:' .. ARGV[4], tonumber(ARGV[3]))
+  redis.call('HINCRBY', KEYS[3], 't:' .. ARGV[4], 1)
   redis.call('EXPIRE', KEYS[3], 604800)
   redis.call('HDEL', KEYS[4], ARGV[5])
 end
@@ -661,8 +771,6 @@ class Worker:
         q, r = self.queue, self.queue.redis
         task = Task.from_fields(fields)
         deliveries = self._deliveries(message_id)
-        if deliveries > 1:
-            r.hincrby(q.stats, "retried", 1)
         if deliveries > q.max_deliveries:
             error = (r.hget(q.errors, task.id) or b"").decode() or "not acknowledged in time (worker died?)"
             pipe = r.pipeline()
@@ -673,6 +781,8 @@ class Worker:
             logger.warning("crawl %s: task %s dead-lettered after %d deliveries: %s",
                            q.name, task.id, deliveries - 1, error)
             return
+        if deliveries > 1:
+            r.hincrby(q.stats, "retried", 1)  # a redelivery that runs again (not the one that dead-letters)
         handler = self.handlers.get(task.kind)
         try:
             if handler is None:
@@ -680,6 +790,15 @@ class Worker:
             rows = handler(self.client, task)
             self.sink.write(task, rows)
         except Exception as exc:
+            if _is_fatal(exc):
+                # This worker cannot do any task: give this one back as if it had not been delivered
+                # (delivery count restored, idle long enough for another worker to claim it at once).
+                r.xclaim(q.stream, GROUP, self.name, 0, [message_id], idle=int(q.visibility_timeout * 1000),
+                         retrycount=max(0, deliveries - 1), justid=True)
+                if deliveries > 1:
+                    r.hincrby(q.stats, "retried", -1)
+                logger.error("crawl %s: worker %s stops: %s: %s", q.name, self.name, type(exc).__name__, exc)
+                raise
             # Left pending: another delivery (after the visibility timeout) tries again.
             message = f"{type(exc).__name__}: {exc}"
             r.hset(q.errors, task.id, message[:2000])
@@ -688,8 +807,9 @@ class Worker:
             return
         # One atomic step: XACK, and count the task only if this XACK acknowledged it (a
         # re-delivered copy that also ran finds it acknowledged already and counts nothing).
+        now = time.time()
         if int(r.eval(_ACK_LUA, 4, q.stream, q.stats, q.minutes, q.errors, GROUP, message_id, len(rows),
-                      int(time.time() // 60), task.id)):
+                      int(now // BUCKET_SECONDS), task.id, int(now * 1000))):
             self.processed += 1
 
     def run_once(self) -> int:
@@ -705,8 +825,32 @@ class Worker:
             q._call("finish task", functools.partial(self._process, message_id, fields))
         return len(messages)
 
-    def run(self, *, until_complete: bool = True) -> int:
-        """Work until the crawl is complete (or ``stop()``); returns the tasks this worker finished."""
+    def run(self, *, until_complete: bool = True, wait_for_submit: bool = False) -> int:
+        """Work until the crawl is complete (or ``stop()``); returns the tasks this worker finished.
+
+        Args:
+            until_complete: return once every task is stored or dead-lettered (else keep polling).
+            wait_for_submit: when the crawl was not submitted yet, wait for it (polling every ``poll``
+                seconds) instead of raising.
+
+        Raises:
+            ConfigurationError: the crawl does not exist (nothing was submitted under its name) and
+                ``wait_for_submit`` is false.
+            ConfigurationError | AuthenticationError | MissingScopeError | MissingExtraError: the client
+                cannot do any task (see `WORKER_FATAL`); the task in hand stays pending for another worker
+                instead of being retried into the dead-letter stream.
+            TransportError: Redis could not be reached.
+        """
+        q = self.queue
+        while not q.exists():
+            if not wait_for_submit:
+                raise ConfigurationError(
+                    f"crawl {q.name!r} does not exist (nothing was submitted under that name)",
+                    remedy="submit it first (`osukit crawl submit ... --name NAME`), check --name, "
+                           "or wait for the submit (`osukit crawl work --wait`)",
+                )
+            if self._stop.wait(self.poll):
+                return self.processed
         while not self._stop.is_set():
             if self.run_once():
                 continue

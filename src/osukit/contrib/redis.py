@@ -892,7 +892,8 @@ class RedisCheckpointStore:
 
     def _fail(self, action: str, key: str, exc: BaseException) -> TransportError:
         return TransportError(
-            f"Redis checkpoint store at {self._conn.where}: could not {action} {key!r} ({type(exc).__name__})"
+            f"Redis checkpoint store at {self._conn.where}: could not {action} {key!r} ({type(exc).__name__})",
+            remedy="check that Redis is running at that URL",
         )
 
     def load(self, key: str) -> dict[str, Any] | None:

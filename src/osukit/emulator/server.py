@@ -206,9 +206,11 @@ def _bind(host: str, port: int) -> socket.socket:
         if exc.errno == errno.EADDRINUSE:
             raise ConfigurationError(
                 f"cannot listen on {host}:{port}: the port is already in use (another emulator?); "
-                "pick another with --port, or --port 0 for any free port"
+                "pick another with --port, or --port 0 for any free port",
+                remedy="stop the other server, or pass another --port (--port 0: any free port)",
             ) from None
-        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                                 remedy="check --host (an address of this machine) and --port") from None
     sock.listen(128)
     return sock
 
