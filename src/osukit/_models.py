@@ -257,6 +257,8 @@ def decode(
                 return chosen_result
             except msgspec.ValidationError as exc:
                 err = str(exc)
+            except RecursionError:
+                raise DecodeError("response is nested too deeply", route=route, excerpt=_excerpt(data)) from None
     if strict:
         raise _strict_error(err, "$", target, route, _excerpt(data))
     body = data.encode() if isinstance(data, str) else data

@@ -152,7 +152,7 @@ def test_every_snapshot_request_goes_through_the_rate_limiter(live: Any, tmp_pat
         def __init__(self) -> None:
             self.slots = 0
 
-        def acquire(self, cost: int = 1, bucket: str = "default") -> None:
+        def acquire(self, cost: int = 1, bucket: str = "default", **limits: Any) -> None:  # max_wait=…
             self.slots += cost
 
     limiter = Counting()

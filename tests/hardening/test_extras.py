@@ -13,8 +13,9 @@ import osukit
 
 ROOT = Path(__file__).resolve().parents[2]
 # distribution name -> the module osukit's code imports from it
-IMPORT_NAME = {"rosu-pp-py": "rosu_pp_py", "mkdocs-material": "material", "pymdown-extensions": "pymdownx"}
-NOT_CODE = {"docs", "dev", "all"}  # tooling extras: nothing under src imports them
+IMPORT_NAME = {"rosu-pp-py": "rosu_pp_py", "mkdocs-material": "material", "pymdown-extensions": "pymdownx",
+               "pyyaml": "yaml"}
+NOT_CODE = {"docs", "dev", "all", "quickstart"}  # tooling and aggregate extras: nothing under src imports them
 
 
 def extras() -> dict[str, list[str]]:

@@ -398,7 +398,7 @@ def test_cli_submit_work_status_collect(redis_url: str, emu: Emulator, tmp_path:
         assert w.returncode == 0, err
     status = json.loads(cli("crawl", "status", "--name", "cli", "--json").stdout)
     assert status["complete"] and status["done"] == 10 and status["rows"] == 500 and status["dead"] == 0
-    assert set(status["workers"]) == {"cli-0", "cli-1"}
+    assert set(status["workers"]) <= {"cli-0", "cli-1"} and status["workers"]  # a fast worker may take every task
     r = cli("crawl", "status", "--name", "cli")
     assert r.returncode == 0 and "10/10 done (complete)" in r.stdout
     r = cli("crawl", "collect", "--out-dir", "out", "--out", "all.jsonl")

@@ -808,8 +808,9 @@ class Worker:
         # One atomic step: XACK, and count the task only if this XACK acknowledged it (a
         # re-delivered copy that also ran finds it acknowledged already and counts nothing).
         now = time.time()
-        if int(r.eval(_ACK_LUA, 4, q.stream, q.stats, q.minutes, q.errors, GROUP, message_id, len(rows),
-                      int(now // BUCKET_SECONDS), task.id, int(now * 1000))):
+        ack = r.register_script(_ACK_LUA)  # EVALSHA, loading the script once per server
+        if int(ack(keys=[q.stream, q.stats, q.minutes, q.errors],
+                   args=[GROUP, message_id, len(rows), int(now // BUCKET_SECONDS), task.id, int(now * 1000)])):
             self.processed += 1
 
     def run_once(self) -> int:

@@ -55,7 +55,7 @@ class SqliteCheckpointStore:
             return None
         try:
             state = json.loads(row[0])
-        except ValueError:
+        except (ValueError, RecursionError):
             raise TokenStoreError(f"checkpoint {key!r} in {self.path.name} is damaged") from None
         return state if isinstance(state, dict) else None
 

@@ -199,6 +199,7 @@ def normalize_lazer(stats: Mapping[str, Any]) -> dict[str, int]:
     ```pycon
     >>> normalize_lazer({"great": 99, "ok": 1, "brand_new_judgement": 3})
     {'great': 99, 'ok': 1}
+
     ```
     """
     out: dict[str, int] = {}

@@ -36,9 +36,9 @@ YAML files (``.yaml``/``.yml``) hold the same structure and need PyYAML
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -322,11 +322,16 @@ def pool_from_dict(data: Mapping[str, Any], *, default_name: str = "pool") -> Ma
 
 def _toml() -> Any:
     """``tomllib`` (3.11+) or ``tomli`` (the ``tournament`` extra on 3.10)."""
-    for name in ("tomllib", "tomli"):
-        try:
-            return importlib.import_module(name)
-        except ImportError:
-            continue
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    try:
+        import tomli
+    except ImportError:
+        pass
+    else:
+        return tomli
     from .._exceptions import MissingExtraError
 
     raise MissingExtraError("TOML pool files on Python 3.10", "tournament")
@@ -349,7 +354,7 @@ def load_pool(source: str | os.PathLike[str]) -> Mappool:
     data: Any
     if suffix in (".yaml", ".yml"):
         try:
-            yaml: Any = importlib.import_module("yaml")
+            import yaml
         except ImportError as exc:
             from .._exceptions import MissingExtraError
 
