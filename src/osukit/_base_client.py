@@ -22,6 +22,7 @@ import msgspec
 from . import _constants as C
 from ._clock import Clock
 from ._exceptions import (
+    AmbiguousLoginError,
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -541,7 +542,7 @@ class BaseClient:
         alone, or None (then the call fails as it would have). Asked once per client.
 
         Raises:
-            MissingScopeError: several users are logged in with this application: which one is meant?
+            AmbiguousLoginError: several users are logged in with this application: which one is meant?
         """
         grant = self.grant
         if not self._may_use_stored_login or grant is None or grant.user_bound or route.scope in (None, "any"):
@@ -554,15 +555,29 @@ class BaseClient:
             stored = found.initial_token()
             logger.info("acting as the user of the stored login (user %s)", stored.user_id if stored else None)
             return found
-        logins = stored_logins(self.token_store, self._client_id)
-        if len(logins) > 1:
-            ids = ", ".join(str(t.user_id) for t in logins.values())
-            raise MissingScopeError(
-                f"{route.name} ({route.key}) acts as a user, and {len(logins)} users are logged in with this "
-                f"application in the token store (user ids {ids}): choose one with client.login(user_id=...)",
-                scope=route.scope or "identify",
-            )
+        ambiguous = self._ambiguous_login(f"{route.name} ({route.key}) acts as a user")
+        if ambiguous is not None:
+            raise ambiguous
         return None
+
+    def _ambiguous_login(self, what: str) -> AmbiguousLoginError | None:
+        """The error to raise when several users of this application are logged in in the token store
+        and ``what`` needs one of them (None with one login or none)."""
+        try:
+            logins = stored_logins(self.token_store, self._client_id)
+        except OsukitError as exc:
+            logger.warning("could not read the stored logins: %s", exc)
+            return None
+        if len(logins) < 2:
+            return None
+        user_ids = tuple(sorted((t.user_id for t in logins.values()), key=lambda u: (u is None, u or 0)))
+        ids = ", ".join(str(u) for u in user_ids)
+        return AmbiguousLoginError(
+            f"{what}, and {len(logins)} users are logged in with this application in the token store "
+            f"(user ids {ids}): choose one with client.login(user_id=...), or log in anew with "
+            "client.login(force=True)",
+            user_ids=user_ids,
+        )
 
     def _with_user_id(self, token: Token, response: ResponseLike | None, reason: str) -> Token:
         """``token`` with the ``id`` of a ``/me`` response as its ``user_id``."""
