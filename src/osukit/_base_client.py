@@ -668,6 +668,17 @@ class BaseClient:
         """Status, headers and rate-limit state of the most recent response."""
         return self._last_response
 
+    def _v1_prefix_hint(self, url: str, route: Route | None) -> str:
+        """For a 404 on an API v1 call: a hint that API v1 may live elsewhere on this server (a wrong
+        `v1_prefix`), else ''. osu.ppy.sh answers 200 (``[]``) for a v1 lookup that finds nothing, so a
+        404 there means no v1 endpoint at that address."""
+        path = urlsplit(url).path
+        last = path.rstrip("/").rsplit("/", 1)[-1]
+        if not ((route is not None and route.api == "v1") or self._is_v1_path(path) or last.startswith("get_")):
+            return ""
+        return (f"; no API v1 endpoint at {path}: check v1_prefix (OSU_V1_PREFIX; the CLI's --v1-prefix), "
+                f"now {self.v1_prefix!r}: osu.ppy.sh serves v1 under 'api', some private servers under 'api/v1'")
+
     def _make_error(self, response: ResponseLike, route: Route | None = None) -> APIError:
         status = response.status_code
         method = response.request.method
@@ -690,6 +701,8 @@ class BaseClient:
             message = response.reason_phrase or f"HTTP {status}"
         if route is not None:
             message = f"{message} [{route.name}]"
+        if status == 404:
+            message += self._v1_prefix_hint(str(response.request.url), route)
         cls = error_class_for_status(status)
         kwargs: dict[str, Any] = {
             "status_code": status,

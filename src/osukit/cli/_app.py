@@ -77,6 +77,10 @@ def _root(
         str | None, typer.Option("--notify-url", help="Chat websocket (default wss://notify.ppy.sh). "
                                  "Env: OSU_NOTIFY_URL.")
     ] = None,
+    v1_prefix: Annotated[
+        str | None, typer.Option("--v1-prefix", help="Where API v1 lives under the site: api (osu.ppy.sh's "
+                                 "api/get_*, the default) or e.g. api/v1 on a private server. Env: OSU_V1_PREFIX.")
+    ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="Config file (default: the platform config dir; env OSUKIT_CONFIG).")
     ] = None,
@@ -107,6 +111,7 @@ def _root(
             "access_token": access_token,
             "token_file": token_file,
             "notify_url": notify_url,
+            "v1_prefix": v1_prefix,
         },
         config_path=config,
         debug=debug,
@@ -346,9 +351,13 @@ def config_show(ctx: typer.Context) -> None:
     s = _state(ctx).settings
     secret = {"client_secret", "api_key", "access_token"}
     rows = []
-    for key in ("client_id", "client_secret", "api_key", "access_token", "base_url", "notify_url", "redirect_uri",
-                "token_file"):
+    for key in ("client_id", "client_secret", "api_key", "access_token", "base_url", "v1_prefix", "notify_url",
+                "redirect_uri", "token_file"):
         value = getattr(s, key)
+        if key == "v1_prefix" and value is None:
+            from .._constants import DEFAULT_V1_PREFIX
+
+            value = DEFAULT_V1_PREFIX
         shown = "-" if value is None else ("***" if key in secret else str(value))
         rows.append((key, f"{shown}  ({s.sources.get(key, 'default')})"))
     rows.append(("config file", str(s.config_path)))
