@@ -19,6 +19,7 @@ from ._async.pool import AsyncClientPool
 from ._base_client import NOT_GIVEN, NotGiven, ResponseInfo
 from ._clock import Clock
 from ._exceptions import (
+    AmbiguousLoginError,
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -72,6 +73,7 @@ __all__ = [
     "NOT_GIVEN",
     "UNSET",
     "APIError",
+    "AmbiguousLoginError",
     "AsyncChatStream",
     "AsyncClient",
     "AsyncClientPool",

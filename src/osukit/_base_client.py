@@ -22,6 +22,7 @@ import msgspec
 from . import _constants as C
 from ._clock import Clock
 from ._exceptions import (
+    AmbiguousLoginError,
     APIError,
     AuthenticationError,
     BadRequestError,
@@ -566,7 +567,7 @@ class BaseClient:
         alone, or None (then the call fails as it would have). Asked once per client.
 
         Raises:
-            MissingScopeError: several users are logged in with this application: which one is meant?
+            AmbiguousLoginError: several users are logged in with this application: which one is meant?
         """
         grant = self.grant
         if not self._may_use_stored_login or grant is None or grant.user_bound or route.scope in (None, "any"):
@@ -579,15 +580,29 @@ class BaseClient:
             stored = found.initial_token()
             logger.info("acting as the user of the stored login (user %s)", stored.user_id if stored else None)
             return found
-        logins = stored_logins(self.token_store, self._client_id)
-        if len(logins) > 1:
-            ids = ", ".join(str(t.user_id) for t in logins.values())
-            raise MissingScopeError(
-                f"{route.name} ({route.key}) acts as a user, and {len(logins)} users are logged in with this "
-                f"application in the token store (user ids {ids}): choose one with client.login(user_id=...)",
-                scope=route.scope or "identify",
-            )
+        ambiguous = self._ambiguous_login(f"{route.name} ({route.key}) acts as a user")
+        if ambiguous is not None:
+            raise ambiguous
         return None
+
+    def _ambiguous_login(self, what: str) -> AmbiguousLoginError | None:
+        """The error to raise when several users of this application are logged in in the token store
+        and ``what`` needs one of them (None with one login or none)."""
+        try:
+            logins = stored_logins(self.token_store, self._client_id)
+        except OsukitError as exc:
+            logger.warning("could not read the stored logins: %s", exc)
+            return None
+        if len(logins) < 2:
+            return None
+        user_ids = tuple(sorted((t.user_id for t in logins.values()), key=lambda u: (u is None, u or 0)))
+        ids = ", ".join(str(u) for u in user_ids)
+        return AmbiguousLoginError(
+            f"{what}, and {len(logins)} users are logged in with this application in the token store "
+            f"(user ids {ids}): choose one with client.login(user_id=...), or log in anew with "
+            "client.login(force=True)",
+            user_ids=user_ids,
+        )
 
     def _with_user_id(self, token: Token, response: ResponseLike | None, reason: str) -> Token:
         """``token`` with the ``id`` of a ``/me`` response as its ``user_id``."""
@@ -695,6 +710,17 @@ class BaseClient:
         """Status, headers and rate-limit state of the most recent response."""
         return self._last_response
 
+    def _v1_prefix_hint(self, url: str, route: Route[Any] | None) -> str:
+        """For a 404 on an API v1 call: a hint that API v1 may live elsewhere on this server (a wrong
+        `v1_prefix`), else ''. osu.ppy.sh answers 200 (``[]``) for a v1 lookup that finds nothing, so a
+        404 there means no v1 endpoint at that address."""
+        path = urlsplit(url).path
+        last = path.rstrip("/").rsplit("/", 1)[-1]
+        if not ((route is not None and route.api == "v1") or self._is_v1_path(path) or last.startswith("get_")):
+            return ""
+        return (f"; no API v1 endpoint at {path}: check v1_prefix (OSU_V1_PREFIX; the CLI's --v1-prefix), "
+                f"now {self.v1_prefix!r}: osu.ppy.sh serves v1 under 'api', some private servers under 'api/v1'")
+
     def _make_error(self, response: ResponseLike, route: Route[Any] | None = None) -> APIError:
         status = response.status_code
         method = response.request.method
@@ -717,6 +743,8 @@ class BaseClient:
             message = response.reason_phrase or f"HTTP {status}"
         if route is not None:
             message = f"{message} [{route.name}]"
+        if status == 404:
+            message += self._v1_prefix_hint(str(response.request.url), route)
         cls = error_class_for_status(status)
         kwargs: dict[str, Any] = {
             "status_code": status,

@@ -26,6 +26,7 @@ OsukitError
 ├── NoProgressError               a listing stopped moving forward (a cursor came back, an id range stood still)
 ├── ConfigurationError            bad client settings (missing credentials, impossible scope set …)
 │   ├── InvalidScopeError         a scope combination osu-web would refuse, caught before the request
+│   ├── AmbiguousLoginError       several users are logged in with this application: which one? (``user_ids``)
 │   └── InvalidParameterError     a bad argument (also a ``TypeError``): a value osu-web would reject
 │                                 (limit out of range, > 50 ids …), caught before the request
 ├── ClientClosedError             a request on a client after ``close()``
@@ -69,6 +70,7 @@ from ._redact import redact_obj, redact_text
 
 __all__ = [
     "APIError",
+    "AmbiguousLoginError",
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
@@ -345,6 +347,20 @@ class InvalidScopeError(ConfigurationError):
     def __init__(self, message: str, *, code: str) -> None:
         self.code = code
         super().__init__(f"{message} [{code}]")
+
+
+class AmbiguousLoginError(ConfigurationError):
+    """Several users are logged in with this application in the token store, and nothing says which one
+    to act as.
+
+    Raised by ``login()`` without ``user_id`` (and without ``force=True``), and by a call that needs a
+    user on a client built from client id/secret alone. ``user_ids`` lists the stored logins' users;
+    choose one with ``client.login(user_id=...)``.
+    """
+
+    def __init__(self, message: str, *, user_ids: tuple[int | None, ...]) -> None:
+        self.user_ids = user_ids
+        super().__init__(message)
 
 
 class InvalidParameterError(ConfigurationError, TypeError):

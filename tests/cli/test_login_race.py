@@ -48,3 +48,53 @@ def test_callback_finishes_a_no_browser_login_while_the_prompt_waits(cli: Cli, e
     saved = json.loads(token_file.read_text())
     assert list(saved) == [f"osukit-cli:{emu.base_url}"]
     assert saved[f"osukit-cli:{emu.base_url}"]["user_id"] == emu.dataset["test_user_id"]
+
+
+def _login_on_one_terminal(cli: Cli, emu: Any, token_file: Path) -> str:
+    """``osukit login --no-browser`` with stdout and stderr on one stream, as on a terminal; the browser
+    approves while the paste prompt waits. Returns everything the command wrote."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**cli.env, **emu_env(emu), "OSUKIT_TOKEN_FILE": str(token_file)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "osukit.cli", "login", "--no-browser", "--redirect-uri",
+         f"http://127.0.0.1:{port}/callback", "--timeout", "60"],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        seen: list[str] = []
+        url = ""
+        for _ in range(20):
+            line = proc.stdout.readline()
+            seen.append(line)
+            if "/oauth/authorize?" in line:
+                url = line.strip()
+                break
+        assert url, "login printed no authorize URL"
+        page = httpx.get(url, follow_redirects=True, timeout=30)
+        assert page.status_code == 200
+        proc.wait(timeout=60)
+        out = "".join(seen) + proc.stdout.read()
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, out
+    return out
+
+
+def test_the_logged_in_line_starts_on_its_own_line_and_a_second_login_says_so(
+        cli: Cli, emu: Any, tmp_path: Path) -> None:
+    token_file = tmp_path / "tokens.json"
+    user_id = emu.dataset["test_user_id"]
+    first = _login_on_one_terminal(cli, emu, token_file)
+    assert "waiting up to 60 s" in first
+    assert "Already logged in" not in first
+    lines = first.splitlines()
+    assert any(line.startswith("Paste the URL") for line in lines), first  # the prompt was on screen
+    assert any(line.startswith("Logged in to ") for line in lines), first
+    assert not any("Paste the URL" in line and "Logged in" in line for line in lines), first
+    second = _login_on_one_terminal(cli, emu, token_file)
+    assert f"Already logged in to {emu.base_url} as user {user_id}; logging in again" in second
+    assert second.index("Already logged in") < second.index("/oauth/authorize?") < second.index("Logged in to ")
+    assert json.loads(token_file.read_text())[f"osukit-cli:{emu.base_url}"]["user_id"] == user_id

@@ -46,6 +46,9 @@ def test_every_osukit_error_has_a_message_and_exit_code() -> None:
     assert "pip install 'osukit[plot]'" in explain(samples[5]).title
     assert explain(samples[5]).hint == "pip install 'osukit[plot]'"
     assert explain(ValueError("bad input")).code == ExitCode.USAGE
+    ambiguous = explain(osukit.AmbiguousLoginError("2 users are logged in", user_ids=(2, 115880)))
+    assert ambiguous.code == ExitCode.CONFIG and ambiguous.title.startswith("several users are logged in")
+    assert "login(user_id=" in (ambiguous.hint or "")
     assert explain(RuntimeError("boom")).title.startswith("unexpected error: RuntimeError")
 
 

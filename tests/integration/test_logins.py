@@ -146,12 +146,47 @@ def test_two_stored_logins_need_a_choice(osu_emulator: Any, users: tuple[int, in
         _login(c, force=True)
     with _client(osu_emulator, store) as later:
         assert later.beatmaps.get(beatmap).id  # public reads need no user
-        with pytest.raises(osukit.MissingScopeError, match=r"2 users .*login\(user_id="):
+        with pytest.raises(osukit.AmbiguousLoginError, match=r"2 users .*login\(user_id=") as caught:
             later.users.me()
+        assert caught.value.user_ids == tuple(sorted((a, b)))
+        assert isinstance(caught.value, osukit.ConfigurationError)
+        assert not isinstance(caught.value, osukit.APIError) and not str(caught.value).startswith("403")
+    # login() with no user_id does not guess and does not start a new browser login either.
     opened: list[str] = []
+    with _client(osu_emulator, store) as later:
+        with pytest.raises(osukit.AmbiguousLoginError, match=r"2 users are logged in.*login\(user_id=\.\.\.\)"):
+            later.login(on_url=opened.append, open_browser=False, timeout=5)
+        assert opened == []
+    with _client(osu_emulator, osukit.MemoryTokenStore()) as fresh:  # one store, one app: others do not count
+        assert fresh._ambiguous_login("x") is None
     with _client(osu_emulator, store) as later:
         later.login(user_id=a, on_url=opened.append, open_browser=False, timeout=5)
         assert opened == [] and later.users.me().id == a
+    # force=True logs in anew (here: b again) instead of raising.
+    with _client(osu_emulator, store) as later:
+        assert _login(later, force=True).user_id == b
+        assert later.users.me().id == b
+
+
+def test_async_login_with_two_stored_logins_needs_a_choice(osu_emulator: Any, users: tuple[int, int]) -> None:
+    a, b = users
+    cid = osu_emulator.client_id
+    store = osukit.MemoryTokenStore()
+    for uid in (a, b):
+        store.save(user_store_key(cid, uid), osukit.Token(access_token=f"t{uid}", expires_at=2**40,
+                                                          refresh_token="r", scopes=("identify", "public"),
+                                                          user_id=uid))
+    opened: list[str] = []
+
+    async def main() -> None:
+        async with osukit.AsyncClient(client_id=cid, client_secret=osu_emulator.client_secret,
+                                      base_url=osu_emulator.base_url, rate_limit=0, token_store=store) as osu:
+            with pytest.raises(osukit.AmbiguousLoginError) as caught:
+                await osu.login(on_url=opened.append, open_browser=False, timeout=5)
+            assert caught.value.user_ids == tuple(sorted((a, b)))
+
+    asyncio.run(main())
+    assert opened == []
 
 
 def test_a_client_with_explicit_scopes_never_acts_as_a_stored_user(osu_emulator: Any, users: tuple[int, int]) -> None:

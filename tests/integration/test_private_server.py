@@ -165,3 +165,30 @@ def test_server_layout_over_the_control_endpoint(emu: Any) -> None:
         assert osu.legacy.get_user(uid).user_id == uid
     bad = httpx.post(f"{emu.base_url}/_emulator/config", json={"trailing_slash_redirect": 200}, timeout=10)
     assert bad.status_code == 422
+
+
+def test_a_v1_404_hints_at_the_v1_prefix(emu: Any) -> None:
+    """osu! answers 200 ``[]`` for a v1 lookup that finds nothing: a 404 on a v1 path means API v1 is not
+    there, and the error says to check ``v1_prefix``; other 404s carry no such hint."""
+    uid = _user(emu)
+    emu.configure_server(v1_prefix="api/v1")
+    hint = r"no API v1 endpoint at /api/get_user: check v1_prefix \(OSU_V1_PREFIX.*now 'api'"
+    with _sync(emu) as plain:
+        with pytest.raises(osukit.NotFoundError, match=hint) as caught:
+            plain.legacy.get_user(uid)
+        assert caught.value.status_code == 404 and "/api/get_user" in caught.value.url
+        with pytest.raises(osukit.NotFoundError, match=r"get_scores: check v1_prefix"):
+            plain.legacy.get_scores(emu.dataset["params"]["beatmap"])
+        with pytest.raises(osukit.NotFoundError, match=hint):  # request() by hand too
+            plain.request("GET", "api/get_user", params={"u": uid})
+        with pytest.raises(osukit.NotFoundError) as v2:  # a v2 404 is about the object, not the layout
+            plain.users.get(999_999_999)
+        assert "v1_prefix" not in str(v2.value)
+    with _sync(emu, v1_prefix="api/v2x") as wrong, pytest.raises(osukit.NotFoundError, match=r"now 'api/v2x'"):
+        wrong.legacy.get_user(uid)
+
+    async def fetch(osu: osukit.AsyncClient) -> Any:
+        return await osu.legacy.get_user(uid)
+
+    with pytest.raises(osukit.NotFoundError, match=hint):
+        _run_async(emu, fetch)

@@ -453,7 +453,11 @@ class AsyncClient(BaseClient):
         token of this application with these scopes (one user, or ``user_id``'s),
         it is used and nothing is opened; pass ``force=True`` to log in again.
         Use a persistent store (``token_store=osukit.FileTokenStore()``) so later
-        runs find it.
+        runs find it. When several users of this application are logged in in the
+        store, ``login()`` without ``user_id`` (or ``key``) does not guess, and does
+        not start a new login either: it raises ``AmbiguousLoginError`` naming
+        their user ids; pass ``user_id=`` to choose one, or ``force=True`` to log
+        someone in anew.
 
         Otherwise starts a one-shot callback server on 127.0.0.1 (``redirect_uri``
         must be registered in your OAuth application exactly), shows the authorize
@@ -465,6 +469,8 @@ class AsyncClient(BaseClient):
         taken) leaves only the paste.
 
         Raises:
+            AmbiguousLoginError: several users are logged in with this application in the token store and
+                neither ``user_id``, ``key`` nor ``force=True`` was given.
             AuthenticationError: a wrong ``state``, osu! refused, or nothing arrived within ``timeout``.
             ConfigurationError: no client id/secret, or the callback port cannot be used and there is no
                 ``prompt``.
@@ -473,6 +479,10 @@ class AsyncClient(BaseClient):
         from ..oauth import open_browser as _open
 
         grant = AuthorizationCode(self._client_id, self._client_secret, redirect_uri, scopes, key=key)
+        if not force and key is None and user_id is None:
+            ambiguous = self._ambiguous_login("login() was not told whom to log in")
+            if ambiguous is not None:
+                raise ambiguous
         if not force:
             remembered = self._remembered_login(grant.scopes, key=key, user_id=user_id)
             if remembered is not None:

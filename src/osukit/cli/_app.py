@@ -77,6 +77,10 @@ def _root(
         str | None, typer.Option("--notify-url", help="Chat websocket (default wss://notify.ppy.sh). "
                                  "Env: OSU_NOTIFY_URL.")
     ] = None,
+    v1_prefix: Annotated[
+        str | None, typer.Option("--v1-prefix", help="Where API v1 lives under the site: api (osu.ppy.sh's "
+                                 "api/get_*, the default) or e.g. api/v1 on a private server. Env: OSU_V1_PREFIX.")
+    ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", help="Config file (default: the platform config dir; env OSUKIT_CONFIG).")
     ] = None,
@@ -107,6 +111,7 @@ def _root(
             "access_token": access_token,
             "token_file": token_file,
             "notify_url": notify_url,
+            "v1_prefix": v1_prefix,
         },
         config_path=config,
         debug=debug,
@@ -231,19 +236,42 @@ def login(
             "set OSU_CLIENT_ID and OSU_CLIENT_SECRET (osu! settings → OAuth → New OAuth Application)",
             ExitCode.CONFIG,
         )
+    import threading
+
     from .. import Client
+    from .._exceptions import TokenStoreError
 
     scopes = tuple(scope) if scope else ("identify", "public")
     redirect = redirect_uri or s.redirect_uri
 
+    try:
+        previous = state.stored_login()
+    except TokenStoreError:  # a damaged token file: the new login replaces it
+        previous = None
+    if previous is not None:
+        who = f"user {previous.user_id}" if previous.user_id is not None else "a user"
+        say(f"Already logged in to {s.effective_base_url} as {who}; logging in again (the new login replaces it).")
+
     def show(url: str) -> None:
-        sys.stderr.write(f"Open this URL to authorize osukit:\n\n  {url}\n\n")
+        sys.stderr.write(f"Open this URL to authorize osukit (waiting up to {timeout:.0f} s):\n\n  {url}\n\n")
         sys.stderr.flush()
 
+    # The paste prompt runs on its own thread; the browser's callback may finish the login while it waits.
+    screen = threading.Lock()
+    prompt_pending = False  # the prompt is on screen and its line not ended by Enter
+    finished = False  # the login is over: the prompt writes nothing more
+
     def prompt(text: str) -> str:
-        sys.stderr.write(text)
-        sys.stderr.flush()
+        nonlocal prompt_pending
+        with screen:
+            if finished:
+                return ""
+            sys.stderr.write(text)
+            sys.stderr.flush()
+            prompt_pending = True
         line = sys.stdin.readline()
+        with screen:
+            prompt_pending = False
         if not line:
             raise CliError("no redirect URL was pasted", "run `osukit login --no-browser` again", ExitCode.AUTH)
         return line.strip()
@@ -252,6 +280,11 @@ def login(
                 token_store=state.token_store(), app_name="osukit-cli", rate_limit=state.rate_limit) as client:
         client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
                      on_url=show, timeout=timeout, key=s.login_key, force=True)
+        with screen:
+            finished = True
+            if prompt_pending:  # the browser's callback won while the prompt waited: end the prompt's line
+                sys.stderr.write("\n")
+                sys.stderr.flush()
         me = client.users.me()
     say(f"Logged in to {s.effective_base_url} as {me.username} (id {me.id}); "
         f"scopes: {' '.join(scopes)}")
@@ -318,9 +351,13 @@ def config_show(ctx: typer.Context) -> None:
     s = _state(ctx).settings
     secret = {"client_secret", "api_key", "access_token"}
     rows = []
-    for key in ("client_id", "client_secret", "api_key", "access_token", "base_url", "notify_url", "redirect_uri",
-                "token_file"):
+    for key in ("client_id", "client_secret", "api_key", "access_token", "base_url", "v1_prefix", "notify_url",
+                "redirect_uri", "token_file"):
         value = getattr(s, key)
+        if key == "v1_prefix" and value is None:
+            from .._constants import DEFAULT_V1_PREFIX
+
+            value = DEFAULT_V1_PREFIX
         shown = "-" if value is None else ("***" if key in secret else str(value))
         rows.append((key, f"{shown}  ({s.sources.get(key, 'default')})"))
     rows.append(("config file", str(s.config_path)))

@@ -10,6 +10,7 @@ api_key = "…"
 base_url = "https://dev.ppy.sh"
 redirect_uri = "http://127.0.0.1:8080/callback"
 notify_url = "wss://notify.ppy.sh"
+v1_prefix = "api/v1"
 ```
 """
 
@@ -37,6 +38,7 @@ KEYS: dict[str, str] = {
     "access_token": "OSU_ACCESS_TOKEN",
     "redirect_uri": "OSU_REDIRECT_URI",
     "notify_url": "OSU_NOTIFY_URL",
+    "v1_prefix": "OSU_V1_PREFIX",
     "token_file": "OSUKIT_TOKEN_FILE",
 }
 
@@ -130,6 +132,8 @@ class Settings:
     access_token: str | None = None
     redirect_uri: str = DEFAULT_REDIRECT_URI
     notify_url: str | None = None
+    v1_prefix: str | None = None
+    """Where API v1 lives under the site (``api`` on osu.ppy.sh, e.g. ``api/v1`` on a private server)."""
     token_file: str | None = None
     debug: bool = False
     config_path: Path | None = None

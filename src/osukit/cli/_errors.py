@@ -94,6 +94,12 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
         ExitCode.ERROR,
     ),
     E.ConfigurationError: ("configuration error", "check the setting or argument named above", ExitCode.CONFIG),
+    E.AmbiguousLoginError: (
+        "several users are logged in",
+        "call client.login(user_id=...) with one of the listed user ids, or client.login(force=True) to log "
+        "in anew",
+        ExitCode.CONFIG,
+    ),
     E.InvalidScopeError: (
         "osu! would refuse this scope combination",
         "see https://osu.ppy.sh/docs/#scopes and docs/authentication.md",

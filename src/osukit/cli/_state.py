@@ -69,8 +69,8 @@ class State:
         from ..auth import UserToken
 
         s = self.settings
-        common: dict[str, Any] = {"base_url": s.base_url, "api_key": s.api_key, "app_name": "osukit-cli",
-                                  "rate_limit": self.rate_limit, **kwargs}
+        common: dict[str, Any] = {"base_url": s.base_url, "api_key": s.api_key, "v1_prefix": s.v1_prefix,
+                                  "app_name": "osukit-cli", "rate_limit": self.rate_limit, **kwargs}
         if s.access_token:
             return Client(access_token=s.access_token, **common)
         has_app = bool(s.client_id and s.client_secret)
@@ -96,5 +96,5 @@ class State:
         from .. import Client
 
         s = self.settings
-        return Client(base_url=s.base_url, api_key=s.api_key, app_name="osukit-cli", rate_limit=self.rate_limit,
-                      **kwargs)
+        return Client(base_url=s.base_url, api_key=s.api_key, v1_prefix=s.v1_prefix, app_name="osukit-cli",
+                      rate_limit=self.rate_limit, **kwargs)

@@ -246,9 +246,16 @@ class State:
     def dataset(self) -> dict[str, Any]:
         w = self.world
         first_room = next(iter(w.rooms.values()))
-        first_topic = next(iter(w.topics.values()))
         build0 = w.builds[2]
-        own_post = next(pid for pid in first_topic["post_ids"] if w.posts[pid]["user_id"] == w.test_user_id)
+        # A forum post of the test user (to edit) and its topic; any test user (POST /_emulator/config
+        # {"test_user_id": …}) works: one without posts gets the first topic and "post": null.
+        own_post: int | None = None
+        first_topic = next(iter(w.topics.values()))
+        for topic in w.topics.values():
+            own_post = next((pid for pid in topic["post_ids"] if w.posts[pid]["user_id"] == w.test_user_id), None)
+            if own_post is not None:
+                first_topic = topic
+                break
         creator = next(iter(w.beatmapsets.values()))["creator_id"]
         first_map = next(iter(w.beatmaps))
         scorer = next(s["user_id"] for s in w.scores.values() if s["beatmap_id"] == first_map and s["passed"])
@@ -495,9 +502,11 @@ class Emulated:
             response = _json(exc.status, exc.body, exc.headers)
         except ClientDisconnect:  # the client gave up (e.g. timed out during a latency spike): nobody to answer
             return Response(status_code=499)
-        except Exception:  # a bug here must never look like a client mistake or crash the server
+        except Exception as exc:  # a bug here must never look like a client mistake or crash the server
             logger.exception("emulator: internal error on %s %s", request.method, path)
-            response = _json(500, {"error": None})
+            # osu-web hides a 5xx's reason ({"error": null}); the emulator is a test tool: say what broke.
+            response = _json(500, {"error": f"emulator internal error on {request.method} /{path}: "
+                                            f"{type(exc).__name__}: {str(exc)[:200]} (see the emulator log)"})
         return await self.corrupt(path, response)
 
     async def inject(self, path: str) -> Response | None:
@@ -739,13 +748,17 @@ class Emulated:
             if "token_lifetime" in body:
                 st.token_lifetime = int(body["token_lifetime"])
             if "test_user_id" in body:
-                st.world.test_user_id = int(body["test_user_id"])
+                uid = body["test_user_id"]
+                if isinstance(uid, bool) or not isinstance(uid, int) or uid not in st.world.users:
+                    raise error(422, "test_user_id must be the id of a user in the dataset (GET /_emulator/dataset "
+                                     "lists some)")
+                st.world.test_user_id = uid
             shape_keys = ("v1_prefix", "legacy_v1_redirect", "trailing_slash_redirect", "redirects")
             if any(k in body for k in shape_keys):
                 st.shape = ServerShape.from_options({**st.shape.to_dict(),
                                                      **{k: body[k] for k in shape_keys if k in body}})
             return _json(200, {"rate_limit": st.rate_limit, "token_lifetime": st.token_lifetime,
-                               **st.shape.to_dict()})
+                               "test_user_id": st.world.test_user_id, **st.shape.to_dict()})
         if what == "reset" and request.method == "POST":
             st.world = build(st.seed)
             st.reset_stats()
