@@ -87,6 +87,10 @@ HUBS: weakref.WeakKeyDictionary[State, RefereeHub] = weakref.WeakKeyDictionary()
 """The hub of each emulator ``State`` (``HUBS[emu.state]``)."""
 
 
+REPLACED_REASON = ("another referee hub connection of this account took over (the hub keeps one referee "
+                   "connection per user)")
+
+
 class HubError(Exception):
     """A hub exception: its message goes to the client as the completion's ``error``."""
 
@@ -223,7 +227,10 @@ class RefereeHub:
         await ws.send_text("{}" + RS)
         uid = record.user_id
         conn = Conn(ws, uid)
+        older = self.conns.get(uid)
         self.conns[uid] = conn  # one referee state per user: events go to the newest connection
+        if older is not None and older.open:
+            await self._replace(older)
         self.associations.setdefault(uid, set())
         self.stats["connections"] += 1
         pinger = asyncio.create_task(self._pinger(conn))
@@ -243,6 +250,20 @@ class RefereeHub:
             if self.conns.get(uid) is conn:
                 del self.conns[uid]
                 await self._disconnected(uid)
+
+    async def _replace(self, older: Conn) -> None:
+        """Close an older connection of a user who connected again.
+
+        ``RefereeHub.OnConnectedAsync`` keeps ONE referee state (one connection id) per user: a new
+        connection replaces it, so the older socket would stop hearing about its rooms. The real
+        server does not tell the older socket; the emulator closes it with a SignalR close message
+        saying why (``allowReconnect: false``), so a client never goes silent.
+        """
+        self.stats["replaced"] = self.stats.get("replaced", 0) + 1
+        await self._send(older, {"type": 7, "error": REPLACED_REASON, "allowReconnect": False})
+        older.open = False
+        with contextlib.suppress(Exception):
+            await older.ws.close(code=1000)
 
     async def _pinger(self, conn: Conn) -> None:
         with contextlib.suppress(Exception):
