@@ -7,7 +7,6 @@ a stored ``osukit login`` or ``--access-token`` must already carry the scope.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -32,8 +31,9 @@ referee_app = typer.Typer(
 
 HubOpt = Annotated[
     str | None,
-    typer.Option("--spectator-url", help=f"The spectator server (default: ${SPECTATOR_ENV}, the emulator's "
-                                         "--base-url when one is set, else https://spectator.ppy.sh)."),
+    typer.Option("--spectator-url", help=f"The spectator server (default: ${SPECTATOR_ENV}, else derived from "
+                                         "--base-url: osu.ppy.sh → https://spectator.ppy.sh, dev.ppy.sh → "
+                                         "https://dev.ppy.sh/signalr, the emulator or another server → itself)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -47,18 +47,11 @@ def _state(ctx: typer.Context) -> State:
 
 
 def hub_base(state: State, option: str | None) -> str:
-    """Where the hub is: the option, ``$OSU_SPECTATOR_URL``, a non-osu! ``--base-url`` (the emulator
-    serves the hub itself), else osu!'s spectator server."""
-    from ..referee import DEFAULT_SPECTATOR_URL
+    """Where the hub is: the option, ``$OSU_SPECTATOR_URL``, else derived from ``--base-url``
+    (one rule with the Python clients: ``osukit._referee.address``)."""
+    from .._referee.address import spectator_base_url
 
-    if option:
-        return option
-    if os.environ.get(SPECTATOR_ENV):
-        return os.environ[SPECTATOR_ENV]
-    base = state.settings.base_url
-    if base and "ppy.sh" not in base:
-        return base
-    return DEFAULT_SPECTATOR_URL
+    return spectator_base_url(state.settings.base_url, option)
 
 
 @contextmanager
