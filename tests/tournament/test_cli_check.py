@@ -22,7 +22,7 @@ def _maps(emu: Any) -> list[dict[str, Any]]:
 
 def _pool_file(tmp_path: Path, maps: list[dict[str, Any]], star_range: str = "[2.0, 5.0]") -> Path:
     path = tmp_path / "pool.toml"
-    path.write_text(f'name = "Check Cup"\n[format]\ntiebreaker = "TB"\nstar_range = {star_range}\n'
+    path.write_text(f'name = "Check Cup"\n[format]\nbest_of = 1\nbans_per_team = 0\ntiebreaker = "TB"\nstar_range = {star_range}\n'
                     f'[slots]\nNM1 = {maps[0]["id"]}\nDT1 = {maps[1]["id"]}\nTB = {maps[2]["id"]}\n')
     return path
 
@@ -37,7 +37,7 @@ def test_check_pool_numbers(osu_emulator: Any, prefer: str) -> None:
     if prefer == "rosu-pp":
         pytest.importorskip("rosu_pp_py")
     maps = _maps(osu_emulator)
-    pool = pool_from_dict({"format": {"tiebreaker": None, "max_length": 150},
+    pool = pool_from_dict({"format": {"best_of": 1, "bans_per_team": 0, "tiebreaker": None, "max_length": 150},
                            "slots": {"NM1": maps[0]["id"], "DT1": maps[1]["id"], "HT1": {"beatmap_id": maps[2]["id"],
                                                                                          "mods": ["HT"]}}})
     with osukit.Client(client_id=osu_emulator.client_id, client_secret=osu_emulator.client_secret,
@@ -63,7 +63,7 @@ def test_check_pool_numbers(osu_emulator: Any, prefer: str) -> None:
 
 async def test_acheck_pool_matches_check_pool(osu_emulator: Any) -> None:
     maps = _maps(osu_emulator)
-    pool = pool_from_dict({"format": {"tiebreaker": None}, "slots": {"HR1": maps[0]["id"]}})
+    pool = pool_from_dict({"format": {"best_of": 1, "bans_per_team": 0, "tiebreaker": None}, "slots": {"HR1": maps[0]["id"]}})
     async with osukit.AsyncClient(client_id=osu_emulator.client_id, client_secret=osu_emulator.client_secret,
                                   base_url=osu_emulator.base_url, rate_limit=0) as client:
         rows = await acheck_pool(client, pool, prefer="attributes", star_range=(0, 0.5))
@@ -119,7 +119,7 @@ def test_cli_match_results(osu_emulator: Any, tmp_path: Path, capsys: pytest.Cap
 def test_cli_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
                           args: list[str], needle: str) -> None:
     pool = tmp_path / "pool.toml"
-    pool.write_text("[format]\ntiebreaker = \"TB\"\n[slots]\nNM1 = 1\nTB = 2\n")
+    pool.write_text("[format]\nbest_of = 1\nbans_per_team = 0\ntiebreaker = \"TB\"\n[slots]\nNM1 = 1\nTB = 2\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OSU_ACCESS_TOKEN", "x")
     code = run_app(["--config", str(tmp_path / "none.toml"), *[str(pool) if a == "POOL" else a for a in args]])
