@@ -127,8 +127,26 @@ def test_cli_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     assert needle in capsys.readouterr().err
 
 
-def test_cli_bad_pool_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("text", "needle"), [
+    ("[slots]\nNM1 = 0\n", "beatmap_id must be a positive integer"),
+    ("[format]\nbest_of = 4\n[slots]\nNM1 = 5\nTB = 6\n", "best_of must be odd"),
+    ("[slots]\nNM1 = { beatmap_id = 5, colour = 1 }\n", "unknown key(s) colour"),
+    ("[slots]\nNM1 = { beatmap_id = 5, mods = [\"EZ\", \"HR\"] }\n", "cannot be used together"),
+])
+def test_cli_bad_pool_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, needle: str) -> None:
     pool = tmp_path / "pool.toml"
-    pool.write_text("[slots]\nNM1 = 0\n")
-    assert run_app(["pool", "check", str(pool)]) == 3  # a configuration error
-    assert "beatmap_id must be a positive integer" in capsys.readouterr().err
+    pool.write_text(text)
+    assert run_app(["pool", "check", str(pool)]) == 2  # bad input, not a credentials problem
+    err = capsys.readouterr().err
+    assert needle in err
+    assert "OSU_CLIENT_ID" not in err and "credentials" not in err.lower()
+
+
+def test_team_totals_never_in_exponent_form() -> None:
+    from osukit.tournament.runner import _total
+
+    assert _total(1_000_000.0) == "1,000,000"
+    assert _total(2_345_678.0) == "2,345,678"
+    assert _total(812345) == "812,345"
+    assert _total(97.5) == "97.5"
+    assert _total(98.1234) == "98.1234"
