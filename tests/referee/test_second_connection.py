@@ -38,3 +38,24 @@ async def test_a_newer_connection_replaces_the_older_which_gets_a_typed_error(en
             assert env.hub.stats["replaced"] >= 1
         finally:
             await first.__aexit__(None, None, None)
+
+
+async def test_a_player_is_in_one_room_at_a_time_and_answers_name_the_room(env: Env) -> None:
+    host = env.async_client(env.bot)
+    uid = env.players[2]
+    async with host, R.AsyncRefereeClient(host, base_url=env.emu.base_url, reconnect=FAST) as ref:
+        first = await ref.make_room(env.osu_beatmap)
+        second = await ref.make_room(env.osu_beatmap)
+        joined = await env.acontrol(f"players/{uid}/join", {"room_id": first.room_id})
+        assert joined["room_id"] == first.room_id
+        refused = await env.acontrol(f"players/{uid}/join", {"room_id": second.room_id}, expect=409)
+        assert "already in another room" in str(refused) and str(first.room_id) in str(refused)
+        assert uid not in env.hub.rooms[second.room_id].players
+        ready = await env.acontrol(f"players/{uid}/ready")
+        assert ready["room_id"] == first.room_id and ready["status"] == "ready"
+        left = await env.acontrol(f"players/{uid}/leave")
+        assert left == {"left": first.room_id, "room_id": first.room_id}
+        moved = await env.acontrol(f"players/{uid}/join", {"room_id": second.room_id})
+        assert moved["room_id"] == second.room_id
+        for room in (first, second):
+            await ref.close_room(room.room_id)
