@@ -51,6 +51,7 @@ OsukitError
     │   └── RoomLimitReachedError osu-web refused another open room (4 per account, 50 for bots)
     ├── HubConnectionError        the hub could not be reached or the connection was refused
     │                             (also a ``TransportError``)
+    │   └── ConnectionReplacedError a newer referee connection of the same account took over
     └── InvocationInterruptedError the connection dropped while a call was in flight; it may or may not
                                   have happened (also a ``TransportError``)
 ```
@@ -562,6 +563,13 @@ class RoomLimitReachedError(RefereeHubError):
 
 class HubConnectionError(RefereeError, TransportError):
     """The referee hub could not be reached, or refused the connection or the SignalR handshake."""
+
+
+class ConnectionReplacedError(HubConnectionError):
+    """The hub closed this connection because a newer referee connection of the same account took
+    over: osu-server-spectator keeps one referee connection per user (``RefereeHub.OnConnectedAsync``
+    replaces the user's ``RefereeClientState``). Reconnecting would only push the other one out, so
+    osukit does not retry: use one referee connection per account (or another account)."""
 
 
 class InvocationInterruptedError(RefereeError, TransportError):

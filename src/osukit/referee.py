@@ -27,6 +27,7 @@ from ._async.referee import DEFAULT_SPECTATOR_URL, AsyncRefereeClient
 from ._exceptions import (
     REFEREE_HUB_ERRORS,
     BeatmapNotFoundError,
+    ConnectionReplacedError,
     FreestyleAllowedModsError,
     HubConnectionError,
     IncorrectMatchTypeError,
@@ -113,6 +114,7 @@ __all__ = [
     "AsyncRefereeClient",
     "BeatmapNotFoundError",
     "ChangeRoomSettingsRequest",
+    "ConnectionReplacedError",
     "Countdown",
     "CountdownStartedEvent",
     "CountdownStoppedEvent",

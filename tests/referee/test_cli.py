@@ -82,3 +82,28 @@ def test_cli_watch_times_out_quietly(env: Env, tmp_path: Path) -> None:
     watched = run(env, tmp_path, "watch", str(rid), "--timeout", "1")
     assert watched.returncode == 0, watched.stderr
     run(env, tmp_path, "close", str(rid))
+
+
+def test_cli_make_with_a_failing_invite_keeps_and_names_the_room(env: Env, tmp_path: Path) -> None:
+    ok, offline, ok2 = env.players[3], env.players[4], env.players[5]
+    env.player(ok, "connect")
+    env.player(ok2, "connect")
+    env.player(offline, "disconnect")
+    made = run(env, tmp_path, "make", str(env.osu_beatmap), "--invite", str(ok), "--invite", str(offline),
+               "--invite", str(ok2))
+    assert made.returncode == 1, made.stderr
+    first = made.stdout.splitlines()[0]
+    assert first.startswith("room ")
+    rid = int(first.split()[1])
+    assert f"could not invite {offline}" in made.stderr and "not connected to multiplayer" in made.stderr
+    assert f"osukit referee close {rid}" in made.stderr
+    # the room is kept, the other invites were still sent
+    assert f"invited {ok} to room {rid}" in made.stdout and f"invited {ok2} to room {rid}" in made.stdout
+    assert not env.hub.rooms[rid].closed and env.hub.rooms[rid].invited >= {ok, ok2}
+
+    as_json = run(env, tmp_path, "make", str(env.osu_beatmap), "--invite", str(offline), "--json")
+    assert as_json.returncode == 1
+    data = json.loads(as_json.stdout)
+    assert data["failed"][0]["user_id"] == offline and not env.hub.rooms[data["room_id"]].closed
+    for room_id in (rid, data["room_id"]):
+        assert run(env, tmp_path, "close", str(room_id)).returncode == 0

@@ -22,7 +22,7 @@ def _maps(emu: Any) -> list[dict[str, Any]]:
 
 def _pool_file(tmp_path: Path, maps: list[dict[str, Any]], star_range: str = "[2.0, 5.0]") -> Path:
     path = tmp_path / "pool.toml"
-    path.write_text(f'name = "Check Cup"\n[format]\ntiebreaker = "TB"\nstar_range = {star_range}\n'
+    path.write_text(f'name = "Check Cup"\n[format]\nbest_of = 1\nbans_per_team = 0\ntiebreaker = "TB"\nstar_range = {star_range}\n'
                     f'[slots]\nNM1 = {maps[0]["id"]}\nDT1 = {maps[1]["id"]}\nTB = {maps[2]["id"]}\n')
     return path
 
@@ -37,7 +37,7 @@ def test_check_pool_numbers(osu_emulator: Any, prefer: str) -> None:
     if prefer == "rosu-pp":
         pytest.importorskip("rosu_pp_py")
     maps = _maps(osu_emulator)
-    pool = pool_from_dict({"format": {"tiebreaker": None, "max_length": 150},
+    pool = pool_from_dict({"format": {"best_of": 1, "bans_per_team": 0, "tiebreaker": None, "max_length": 150},
                            "slots": {"NM1": maps[0]["id"], "DT1": maps[1]["id"], "HT1": {"beatmap_id": maps[2]["id"],
                                                                                          "mods": ["HT"]}}})
     with osukit.Client(client_id=osu_emulator.client_id, client_secret=osu_emulator.client_secret,
@@ -63,7 +63,7 @@ def test_check_pool_numbers(osu_emulator: Any, prefer: str) -> None:
 
 async def test_acheck_pool_matches_check_pool(osu_emulator: Any) -> None:
     maps = _maps(osu_emulator)
-    pool = pool_from_dict({"format": {"tiebreaker": None}, "slots": {"HR1": maps[0]["id"]}})
+    pool = pool_from_dict({"format": {"best_of": 1, "bans_per_team": 0, "tiebreaker": None}, "slots": {"HR1": maps[0]["id"]}})
     async with osukit.AsyncClient(client_id=osu_emulator.client_id, client_secret=osu_emulator.client_secret,
                                   base_url=osu_emulator.base_url, rate_limit=0) as client:
         rows = await acheck_pool(client, pool, prefer="attributes", star_range=(0, 0.5))
@@ -119,7 +119,7 @@ def test_cli_match_results(osu_emulator: Any, tmp_path: Path, capsys: pytest.Cap
 def test_cli_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
                           args: list[str], needle: str) -> None:
     pool = tmp_path / "pool.toml"
-    pool.write_text("[format]\ntiebreaker = \"TB\"\n[slots]\nNM1 = 1\nTB = 2\n")
+    pool.write_text("[format]\nbest_of = 1\nbans_per_team = 0\ntiebreaker = \"TB\"\n[slots]\nNM1 = 1\nTB = 2\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OSU_ACCESS_TOKEN", "x")
     code = run_app(["--config", str(tmp_path / "none.toml"), *[str(pool) if a == "POOL" else a for a in args]])
@@ -127,8 +127,26 @@ def test_cli_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     assert needle in capsys.readouterr().err
 
 
-def test_cli_bad_pool_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("text", "needle"), [
+    ("[slots]\nNM1 = 0\n", "beatmap_id must be a positive integer"),
+    ("[format]\nbest_of = 4\n[slots]\nNM1 = 5\nTB = 6\n", "best_of must be odd"),
+    ("[slots]\nNM1 = { beatmap_id = 5, colour = 1 }\n", "unknown key(s) colour"),
+    ("[slots]\nNM1 = { beatmap_id = 5, mods = [\"EZ\", \"HR\"] }\n", "cannot be used together"),
+])
+def test_cli_bad_pool_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, needle: str) -> None:
     pool = tmp_path / "pool.toml"
-    pool.write_text("[slots]\nNM1 = 0\n")
-    assert run_app(["pool", "check", str(pool)]) == 3  # a configuration error
-    assert "beatmap_id must be a positive integer" in capsys.readouterr().err
+    pool.write_text(text)
+    assert run_app(["pool", "check", str(pool)]) == 2  # bad input, not a credentials problem
+    err = capsys.readouterr().err
+    assert needle in err
+    assert "OSU_CLIENT_ID" not in err and "credentials" not in err.lower()
+
+
+def test_team_totals_never_in_exponent_form() -> None:
+    from osukit.tournament.runner import _total
+
+    assert _total(1_000_000.0) == "1,000,000"
+    assert _total(2_345_678.0) == "2,345,678"
+    assert _total(812345) == "812,345"
+    assert _total(97.5) == "97.5"
+    assert _total(98.1234) == "98.1234"

@@ -57,7 +57,7 @@ def test_pool_file_mods_follow_the_slot_names(pool_file: Path) -> None:
 
 def test_pool_yaml(tmp_path: Path) -> None:
     path = tmp_path / "pool.yaml"
-    path.write_text("name: Y\nformat: {best_of: 3, tiebreaker: null}\nslots: {NM1: 5, HR1: {beatmap_id: 6}}\n")
+    path.write_text("name: Y\nformat: {best_of: 1, bans_per_team: 0, tiebreaker: null}\nslots: {NM1: 5, HR1: {beatmap_id: 6}}\n")
     pool = load_pool(path)
     assert pool.format.tiebreaker is None and pool["HR1"].required_mods == ("HR",)
 
@@ -180,3 +180,42 @@ def test_from_json_refuses_garbage() -> None:
 
     with pytest.raises(RunnerError):
         Draft.from_json(b'{"x": 1}')
+
+
+def test_a_pool_too_small_for_its_format_is_refused(tmp_path: Path) -> None:
+    # the example of the issue: 7 pickable slots, 1 ban each, best of 9 (8 picks needed before TB)
+    slots = "".join(f"NM{i} = {i}\n" for i in range(1, 8)) + "TB = 99\n"
+    path = tmp_path / "pool.toml"
+    path.write_text("[format]\nbest_of = 9\nbans_per_team = 1\n[slots]\n" + slots)
+    with pytest.raises(PoolError, match=r"cannot fill a best of 9: 7 pickable slot\(s\) minus 2 ban\(s\) leave 5"):
+        load_pool(path)
+    path.write_text("[format]\nbest_of = 7\nbans_per_team = 1\n[slots]\n" + slots + "NM8 = 8\n")
+    assert load_pool(path).format.wins_needed == 4  # 8 - 2 = 6 picks: enough for 3-3 before TB
+
+
+def test_tiebreaker_only_at_one_short_each_and_never_early() -> None:
+    pool = pool_from_dict({"format": {"best_of": 3, "bans_per_team": 0},
+                           "slots": {"NM1": 1, "NM2": 2, "TB": 3}})
+    draft = Draft.new(pool)
+    draft.pick("a", "NM1")
+    draft.start_map()
+    draft.record(2_000_000, 1)
+    draft.pick("b", "NM2")
+    draft.start_map()
+    draft.record(2_000_000, 1)  # a leads 2-0: match over, no tiebreaker
+    assert draft.winner == "a" and [m.slot for m in draft.maps] == ["NM1", "NM2"]
+
+    draft = Draft.new(pool)
+    draft.pick("a", "NM1")
+    draft.start_map()
+    draft.record(1, 2)
+    draft.pick("b", "NM2")
+    draft.start_map()
+    draft.record(2, 1)  # 1-1: the tiebreaker now
+    assert draft.next_step().slot == "TB"
+    draft.start_map()
+    draft.record(5, 5)  # a tie replays it
+    assert draft.next_step().slot == "TB"
+    draft.start_map()
+    draft.record(5, 6)
+    assert draft.winner == "b" and [m.slot for m in draft.maps] == ["NM1", "NM2", "TB"]

@@ -30,6 +30,7 @@ import msgspec
 from .._exceptions import InvalidParameterError
 from .._models import convert
 from .._redact import logger
+from .._referee.address import spectator_base_url
 from .._referee.engine import AsyncRefereeEngine, RefereeEvent
 from .._referee.handlers import asettle
 from .._referee.models import (
@@ -88,8 +89,8 @@ def _arg(request: msgspec.Struct) -> Any:
     return msgspec.to_builtins(request)
 
 
-def _hub_url(base_url: str | None) -> str:
-    base = (base_url or DEFAULT_SPECTATOR_URL).rstrip("/")
+def _hub_url(client: AsyncClient, base_url: str | None) -> str:
+    base = spectator_base_url(getattr(client, "base_url", None), base_url)
     return base if base.endswith(HUB_PATH) else base + HUB_PATH
 
 
@@ -100,8 +101,10 @@ class AsyncRefereeClient:
         client: the osukit client whose token is used (its grant must be able to carry
             ``multiplayer.write_manage``: client credentials with ``delegate``, or an authorization
             code for the owner of the OAuth application or a bot account).
-        base_url: the spectator server (default ``https://spectator.ppy.sh``); the hub is at
-            ``{base_url}/referee``. For the osukit emulator pass its ``base_url``.
+        base_url: the spectator server; the hub is at ``{base_url}/referee``. Default:
+            ``$OSU_SPECTATOR_URL``, else derived from ``client.base_url`` (osu.ppy.sh →
+            ``https://spectator.ppy.sh``, dev.ppy.sh → ``https://dev.ppy.sh/signalr``, another
+            osu! host → ``ConfigurationError``, any other host such as the emulator → that host).
         reconnect: backoff between reconnect attempts (None: a drop ends the client with
             ``osukit.HubConnectionError``).
         ping_interval: seconds between SignalR pings.
@@ -143,7 +146,7 @@ class AsyncRefereeClient:
             raise InvalidParameterError("on_server_shutdown must be 'notify' or 'move'")
         if ping_interval <= 0 or server_timeout <= 0 or open_timeout <= 0:
             raise InvalidParameterError("ping_interval, server_timeout and open_timeout must be > 0")
-        self.url = _hub_url(base_url)
+        self.url = _hub_url(client, base_url)
         self._engine = AsyncRefereeEngine(
             client, url=self.url, reconnect=reconnect, ping_interval=ping_interval,
             server_timeout=server_timeout, open_timeout=open_timeout, user_id=user_id,

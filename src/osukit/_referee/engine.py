@@ -29,6 +29,7 @@ import msgspec
 from .._exceptions import (
     AuthenticationError,
     ClientClosedError,
+    ConnectionReplacedError,
     HubConnectionError,
     InvocationInterruptedError,
     MissingScopeError,
@@ -498,6 +499,14 @@ class AsyncRefereeEngine:
                 await conn.closed.wait()
                 if self._closing:
                     return
+                lost = conn.lost
+                if lost is not None and not lost.allow_reconnect:
+                    # The server said not to come back (e.g. a newer connection of this account took
+                    # over): reconnecting would only push the other connection out in turn.
+                    logger.error("referee hub: %s; not reconnecting", lost.reason)
+                    if "another referee" in lost.reason.lower():
+                        raise ConnectionReplacedError(f"referee hub: {lost.reason}", url=self.url)
+                    raise HubConnectionError(f"referee hub: {lost.reason}", url=self.url)
                 await self._reconnect()
         except asyncio.CancelledError:
             raise

@@ -131,6 +131,11 @@ class AsyncHubConnection:
         self.connection_id: str | None = None
         self.closed = asyncio.Event()
 
+    @property
+    def lost(self) -> ConnectionLost | None:
+        """Why the connection ended (None while it is open)."""
+        return self._lost
+
     def __repr__(self) -> str:
         return f"AsyncHubConnection(url={self.url!r}, connection_id={self.connection_id!r})"
 

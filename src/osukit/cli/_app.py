@@ -241,7 +241,9 @@ def login(
     from .. import Client
     from .._exceptions import TokenStoreError
 
-    scopes = tuple(scope) if scope else ("identify", "public")
+    # osu! grants `identify` with every authorization code, and the login needs it (GET /me names
+    # the user and keys the stored token): always ask for it.
+    scopes = tuple(dict.fromkeys(("identify", *(scope or ("public",)))))
     redirect = redirect_uri or s.redirect_uri
 
     try:
@@ -276,8 +278,13 @@ def login(
             raise CliError("no redirect URL was pasted", "run `osukit login --no-browser` again", ExitCode.AUTH)
         return line.strip()
 
+    from ..tokens import MemoryTokenStore
+
+    # The new token is kept in memory until the whole login succeeded (exchange and GET /me); only
+    # then does it replace what the token file held, so a failed login never loses a working one.
+    pending = MemoryTokenStore()
     with Client(client_id=s.client_id, client_secret=s.client_secret, base_url=s.base_url,
-                token_store=state.token_store(), app_name="osukit-cli", rate_limit=state.rate_limit) as client:
+                token_store=pending, app_name="osukit-cli", rate_limit=state.rate_limit) as client:
         client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
                      on_url=show, timeout=timeout, key=s.login_key, force=True)
         with screen:
@@ -286,6 +293,11 @@ def login(
                 sys.stderr.write("\n")
                 sys.stderr.flush()
         me = client.users.me()
+    store = state.token_store()
+    for key in pending.keys():
+        token = pending.load(key)
+        if token is not None:
+            store.save(key, token)
     say(f"Logged in to {s.effective_base_url} as {me.username} (id {me.id}); "
         f"scopes: {' '.join(scopes)}")
 

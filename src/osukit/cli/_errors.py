@@ -198,6 +198,10 @@ def explain(exc: BaseException) -> Explained:
     if isinstance(exc, E.OsukitError) and isinstance(exc, ValueError) and type(exc).__module__.startswith("osukit.game"):
         # bad mods, a file that is not a .osu beatmap, a damaged replay: the input's fault (docs/cli.md: exit 2)
         return Explained(_message(exc), None, ExitCode.USAGE)
+    if type(exc).__name__ == "PoolError" and type(exc).__module__.startswith("osukit.tournament"):
+        # a mistake in a pool/format file is bad input (exit 2), not missing credentials
+        return Explained(f"pool file error: {_message(exc)}", "fix the pool file (see docs/tournament.md)",
+                         ExitCode.USAGE)
     entry = _lookup(exc)
     if entry is not None:
         title, hint, code = entry

@@ -7,7 +7,6 @@ a stored ``osukit login`` or ``--access-token`` must already carry the scope.
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import time
@@ -17,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from ._errors import CliError, ExitCode
 from ._render import emit_json, say
 from ._state import State
 
@@ -32,8 +32,9 @@ referee_app = typer.Typer(
 
 HubOpt = Annotated[
     str | None,
-    typer.Option("--spectator-url", help=f"The spectator server (default: ${SPECTATOR_ENV}, the emulator's "
-                                         "--base-url when one is set, else https://spectator.ppy.sh)."),
+    typer.Option("--spectator-url", help=f"The spectator server (default: ${SPECTATOR_ENV}, else derived from "
+                                         "--base-url: osu.ppy.sh → https://spectator.ppy.sh, dev.ppy.sh → "
+                                         "https://dev.ppy.sh/signalr, the emulator or another server → itself)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
@@ -47,18 +48,11 @@ def _state(ctx: typer.Context) -> State:
 
 
 def hub_base(state: State, option: str | None) -> str:
-    """Where the hub is: the option, ``$OSU_SPECTATOR_URL``, a non-osu! ``--base-url`` (the emulator
-    serves the hub itself), else osu!'s spectator server."""
-    from ..referee import DEFAULT_SPECTATOR_URL
+    """Where the hub is: the option, ``$OSU_SPECTATOR_URL``, else derived from ``--base-url``
+    (one rule with the Python clients: ``osukit._referee.address``)."""
+    from .._referee.address import spectator_base_url
 
-    if option:
-        return option
-    if os.environ.get(SPECTATOR_ENV):
-        return os.environ[SPECTATOR_ENV]
-    base = state.settings.base_url
-    if base and "ppy.sh" not in base:
-        return base
-    return DEFAULT_SPECTATOR_URL
+    return spectator_base_url(state.settings.base_url, option)
 
 
 @contextmanager
@@ -83,17 +77,46 @@ def make(
     spectator_url: HubOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Make a room (!mp make) and print its id, chat channel and password."""
+    """Make a room (!mp make) and print its id, chat channel and password.
+
+    The room id is printed as soon as the room exists. A failed ``--invite`` (or settings change)
+    does not close the room: every other invite is still sent, each failure is reported, the room
+    is printed, and the command exits 1 naming the room (retry with ``osukit referee invite``, or
+    ``osukit referee close`` it: an open room counts against the 4/50 open-room cap).
+    """
+    from ..referee import RefereeHubError
+
     with referee(ctx, spectator_url) as ref:
         room = ref.make_room(beatmap, ruleset_id=ruleset, name=name, max_participants=slots)
+        if not as_json:
+            say(f"room {room.room_id}  chat channel {room.chat_channel_id}  password {room.password or '(none)'}")
+        failures: list[dict[str, Any]] = []
         if team_versus or password is not None:
-            ref.change_room_settings(room.room_id, type="team_versus" if team_versus else None, password=password)
+            try:
+                ref.change_room_settings(room.room_id, type="team_versus" if team_versus else None, password=password)
+            except RefereeHubError as exc:
+                failures.append({"settings": True, "error": str(exc)})
+                typer.echo(f"room {room.room_id}: could not change its settings: {exc}", err=True)
+            else:
+                if password is not None and not as_json:
+                    say(f"room {room.room_id}  password {password}")
         for uid in invite or []:
-            ref.invite_player(room.room_id, uid)
+            try:
+                ref.invite_player(room.room_id, uid)
+            except RefereeHubError as exc:
+                failures.append({"user_id": uid, "error": str(exc)})
+                typer.echo(f"room {room.room_id}: could not invite {uid}: {exc}", err=True)
+            else:
+                if not as_json:
+                    say(f"invited {uid} to room {room.room_id}")
         if as_json:
-            emit_json(room.snapshot() | {"password": room.password})
-            return
-        say(f"room {room.room_id}  chat channel {room.chat_channel_id}  password {room.password or '(none)'}")
+            emit_json(room.snapshot() | {"password": room.password, "failed": failures})
+        if failures:
+            raise CliError(f"room {room.room_id} was made but {len(failures)} step(s) failed (see above); "
+                           "the room stays open",
+                           f"retry with `osukit referee invite {room.room_id} USER`, or close it with "
+                           f"`osukit referee close {room.room_id}` (open rooms count against the 4/50 cap)",
+                           ExitCode.ERROR)
 
 
 @referee_app.command("invite")

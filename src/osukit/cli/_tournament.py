@@ -206,7 +206,7 @@ def match_run(
     state_file: Annotated[Path, typer.Option("--state", help="Where the match state is saved.")] = Path("match.json"),
     resume: Annotated[bool, typer.Option("--resume", help="Resume the match saved in --state.")] = False,
     spectator_url: Annotated[
-        str | None, typer.Option("--spectator-url", help="The referee hub's server (default https://spectator.ppy.sh).")
+        str | None, typer.Option("--spectator-url", help="The referee hub's server (default: $OSU_SPECTATOR_URL, else derived from --base-url, as for `osukit referee`).")
     ] = None,
     close: Annotated[bool, typer.Option("--close/--keep-open", help="Close the room when the match is won.")] = False,
 ) -> None:
@@ -261,7 +261,7 @@ def lobby_autohost(
     skip_ratio: Annotated[float, typer.Option("--skip-ratio", help="Share of votes that skips the host.")] = 0.5,
     ready_timer: Annotated[float, typer.Option("--ready-timer", help="Seconds before starting with whoever is ready.")]
     = 90.0,
-    spectator_url: Annotated[str | None, typer.Option("--spectator-url", help="The referee hub's server.")] = None,
+    spectator_url: Annotated[str | None, typer.Option("--spectator-url", help="The referee hub's server (default: $OSU_SPECTATOR_URL, else derived from --base-url).")] = None,
 ) -> None:
     """Keep a public lobby going: host rotation, skip votes, map rules (Ctrl-C to stop)."""
     from ..game.mods import Mods

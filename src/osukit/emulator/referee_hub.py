@@ -22,10 +22,12 @@ except ``GET …/rooms/{room}``):
 
 * ``players/{user_id}/connect`` / ``disconnect``: the user is (not) connected to multiplayer
   (``InvitePlayer`` needs it, error 19).
-* ``players/{user_id}/join`` ``{"room_id": …, "slot": 3}`` (the slot is optional: first free one), ``leave``, ``team`` ``{"team": "red"}``,
+* ``players/{user_id}/join`` ``{"room_id": …, "slot": 3}`` (the slot is optional: first free one;
+  a user already in another open room gets 409, as ``MultiplayerHub.JoinRoom`` refuses it), ``leave``, ``team`` ``{"team": "red"}``,
   ``slot`` ``{"slot": 2}``, ``mods`` ``{"mods": [{"acronym": "HD"}]}``, ``style``
   ``{"beatmap_id": …, "ruleset_id": …}``, ``ready``, ``idle``, ``spectate``,
-  ``finish`` ``{"score": 812345, "accuracy": 0.97, "max_combo": 500, "passed": true}``.
+  ``finish`` ``{"score": 812345, "accuracy": 0.97, "max_combo": 500, "passed": true}``. Every answer
+  names the user's room (``room_id``).
 * ``clock`` ``{"advance": seconds}``: move the emulator's clock (the 30-minute rule).
 * ``shutdown`` ``{"seconds": 60}``: a ``server_shutting_down`` countdown in every room; when it ends
   every room closes and every socket drops.
@@ -85,6 +87,10 @@ ERRORS = {
 
 HUBS: weakref.WeakKeyDictionary[State, RefereeHub] = weakref.WeakKeyDictionary()
 """The hub of each emulator ``State`` (``HUBS[emu.state]``)."""
+
+
+REPLACED_REASON = ("another referee hub connection of this account took over (the hub keeps one referee "
+                   "connection per user)")
 
 
 class HubError(Exception):
@@ -223,7 +229,10 @@ class RefereeHub:
         await ws.send_text("{}" + RS)
         uid = record.user_id
         conn = Conn(ws, uid)
+        older = self.conns.get(uid)
         self.conns[uid] = conn  # one referee state per user: events go to the newest connection
+        if older is not None and older.open:
+            await self._replace(older)
         self.associations.setdefault(uid, set())
         self.stats["connections"] += 1
         pinger = asyncio.create_task(self._pinger(conn))
@@ -243,6 +252,20 @@ class RefereeHub:
             if self.conns.get(uid) is conn:
                 del self.conns[uid]
                 await self._disconnected(uid)
+
+    async def _replace(self, older: Conn) -> None:
+        """Close an older connection of a user who connected again.
+
+        ``RefereeHub.OnConnectedAsync`` keeps ONE referee state (one connection id) per user: a new
+        connection replaces it, so the older socket would stop hearing about its rooms. The real
+        server does not tell the older socket; the emulator closes it with a SignalR close message
+        saying why (``allowReconnect: false``), so a client never goes silent.
+        """
+        self.stats["replaced"] = self.stats.get("replaced", 0) + 1
+        await self._send(older, {"type": 7, "error": REPLACED_REASON, "allowReconnect": False})
+        older.open = False
+        with contextlib.suppress(Exception):
+            await older.ws.close(code=1000)
 
     async def _pinger(self, conn: Conn) -> None:
         with contextlib.suppress(Exception):
@@ -888,7 +911,12 @@ class RefereeHub:
             if uid in room.banned:
                 raise ControlError(403, "the user is banned from the room")
             if uid in room.players:
-                return self._player_json(uid, room.players[uid])
+                return {**self._player_json(uid, room.players[uid]), "room_id": room.room_id}
+            elsewhere = next((r for r in self.rooms.values() if not r.closed and uid in r.players), None)
+            if elsewhere is not None:
+                # MultiplayerHub.JoinRoom: a user already in a room cannot join another one
+                raise ControlError(409, f"Can't join a room when already in another room. "
+                                        f"(user {uid} is in room {elsewhere.room_id}: leave it first)")
             if room.slots is not None and None not in room.slots:
                 raise ControlError(409, "the room is full")
             wanted = body.get("slot")
@@ -915,13 +943,13 @@ class RefereeHub:
             if room.slots is not None:
                 room.slots[room.slots.index(None) if wanted is None else int(wanted)] = uid
                 await self._slots_changed(room)
-            return self._player_json(uid, room.players[uid])
+            return {**self._player_json(uid, room.players[uid]), "room_id": room.room_id}
         room = self._player_room(uid)
         p = room.players[uid]
         rid = room.room_id
         if action == "leave":
             await self._leave(room, uid)
-            return {"left": rid}
+            return {"left": rid, "room_id": rid}
         if action == "team":
             if room.locked:
                 raise ControlError(409, "the room is locked")
@@ -968,7 +996,7 @@ class RefereeHub:
                 await self._complete(room)
         else:
             raise ControlError(404, f"unknown player action {action!r}")
-        return self._player_json(uid, p)
+        return {**self._player_json(uid, p), "room_id": rid}
 
     async def _leave(self, room: HubRoom, uid: int) -> None:
         room.players.pop(uid, None)

@@ -181,10 +181,9 @@ class Draft(msgspec.Struct, kw_only=True):
         if tb is not None and wins["a"] == need - 1 and wins["b"] == need - 1:
             return Step(kind="play", team=None, slot=tb.name)
         if not self.available:
-            # Pool exhausted: the tiebreaker (if any) decides, else the match is a draw the
-            # referee settles (concede()).
-            if tb is not None:
-                return Step(kind="play", team=None, slot=tb.name)
+            # Pool exhausted (only with a pool the format check did not see): the tiebreaker is
+            # played only at (wins_needed - 1) each, above; otherwise the referee settles the
+            # match (concede()).
             return Step(kind="done", team=None)
         return Step(kind="pick", team=self._picker())
 

@@ -171,6 +171,17 @@ class Mappool(msgspec.Struct, frozen=True, kw_only=True):
         tb = self.format.tiebreaker
         if tb is not None and tb.upper() not in seen:
             raise PoolError(f"the format's tiebreaker slot {tb!r} is not in pool {self.name!r}")
+        # Picks the longest match needs: both teams one win short of the match before the
+        # tiebreaker (best_of - 1 maps), or best_of maps without one; bans remove 2 * bans_per_team.
+        fmt = self.format
+        needed = fmt.best_of - 1 if tb is not None else fmt.best_of
+        pickable = sum(1 for slot in self.slots if tb is None or slot.name != tb.upper())
+        if pickable - 2 * fmt.bans_per_team < needed:
+            raise PoolError(
+                f"pool {self.name!r} cannot fill a best of {fmt.best_of}: {pickable} pickable slot(s) minus "
+                f"{2 * fmt.bans_per_team} ban(s) leave {pickable - 2 * fmt.bans_per_team} pick(s), and "
+                f"{needed} are needed{' before the tiebreaker' if tb is not None else ''}: add "
+                f"{needed - pickable + 2 * fmt.bans_per_team} slot(s), lower bans_per_team or best_of")
 
     def get(self, name: str) -> PoolSlot | None:
         """The slot called ``name`` (any case, ``nm1`` = ``NM1``), or None."""

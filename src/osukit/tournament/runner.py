@@ -551,12 +551,12 @@ class MatchRunner:
             score_a=totals["a"], score_b=totals["b"], winner=winner,
         ))
         self._after_map()
-        self._note(f"{slot}: {totals['a']:g} - {totals['b']:g}")
+        self._note(f"{slot}: {_total(totals['a'])} - {_total(totals['b'])}")
         self.save()
         if winner is None:
-            await self._say(f"{slot}: a tie ({totals['a']:g} each) — the map is replayed")
+            await self._say(f"{slot}: a tie ({_total(totals['a'])} each) — the map is replayed")
         else:
-            await self._say(f"{slot}: {self._name(winner)} wins ({totals['a']:g} - {totals['b']:g}). "
+            await self._say(f"{slot}: {self._name(winner)} wins ({_total(totals['a'])} - {_total(totals['b'])}). "
                             f"{self.draft.summary()}")
 
     def _after_map(self) -> None:
@@ -650,3 +650,10 @@ def _ruleset_id(pool: Mappool) -> int:
 def _key(team: str) -> TeamKey | None:
     key = team.strip().lower()
     return "a" if key == "a" else "b" if key == "b" else None
+
+
+def _total(value: float) -> str:
+    """A team total for chat and the log: ``1,234,567`` for scores, ``97.5`` for accuracy (never ``1e+06``)."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
