@@ -142,6 +142,9 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
                               ExitCode.ERROR),
     E.HubConnectionError: ("could not reach the referee hub", "check the network and --spectator-url",
                            ExitCode.NETWORK),
+    E.ConnectionReplacedError: ("another referee connection of this account took over",
+                                "osu! keeps one referee hub connection per account: stop the other one "
+                                "(e.g. `osukit referee watch`) or use another account", ExitCode.ERROR),
     E.InvocationInterruptedError: ("the connection dropped during the call",
                                    "it may or may not have happened: check the room, then retry", ExitCode.NETWORK),
 }
