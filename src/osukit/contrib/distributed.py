@@ -739,6 +739,7 @@ class Worker:
         self.poll = poll
         self.batch = batch
         self._stop = threading.Event()
+        self._ack: Any = None  # the ack script (EVALSHA), registered once per worker
         self.processed = 0
 
     def __repr__(self) -> str:
@@ -808,8 +809,9 @@ class Worker:
         # One atomic step: XACK, and count the task only if this XACK acknowledged it (a
         # re-delivered copy that also ran finds it acknowledged already and counts nothing).
         now = time.time()
-        ack = r.register_script(_ACK_LUA)  # EVALSHA, loading the script once per server
-        if int(ack(keys=[q.stream, q.stats, q.minutes, q.errors],
+        if self._ack is None:
+            self._ack = r.register_script(_ACK_LUA)
+        if int(self._ack(keys=[q.stream, q.stats, q.minutes, q.errors],
                    args=[GROUP, message_id, len(rows), int(now // BUCKET_SECONDS), task.id, int(now * 1000)])):
             self.processed += 1
 
