@@ -172,24 +172,56 @@ def _is_comment(text: str, i: int) -> bool:
     return text.startswith("//", i) or text.startswith("/*", i) or (text[i] == "#" and not text.startswith("#[", i))
 
 
+def _tokens(text: str, i: int = 0, stop: int | None = None) -> Iterator[tuple[int, str]]:
+    """``(offset, piece)`` over the PHP in ``text[i:stop]``: a string literal is one piece (quotes
+    included), comments are left out, and any other character is a piece of its own."""
+    end = len(text) if stop is None else stop
+    while i < end:
+        c = text[i]
+        if c in "'\"":
+            j = _skip_string(text, i)
+            yield i, text[i:j]
+            i = j
+        elif _is_comment(text, i):
+            i = _skip_comment(text, i)
+        else:
+            yield i, c
+            i += 1
+
+
+def _code(text: str, i: int = 0, stop: int | None = None) -> Iterator[tuple[int, str]]:
+    """``(offset, character)`` over the PHP code in ``text[i:stop]``, strings and comments skipped."""
+    for j, piece in _tokens(text, i, stop):
+        if len(piece) == 1 and piece not in "'\"":
+            yield j, piece
+
+
+_PAIRS = {"(": ")", "[": "]", "{": "}"}
+
+
 def match_bracket(text: str, i: int) -> int:
     """Index just past the bracket closing the one at ``text[i]`` (strings and comments skipped)."""
-    pairs = {"(": ")", "[": "]", "{": "}"}
-    stack = [pairs[text[i]]]
-    i += 1
-    while i < len(text) and stack:
+    stack = [_PAIRS[text[i]]]
+    for j, c in _code(text, i + 1):
+        if c in _PAIRS:
+            stack.append(_PAIRS[c])
+        elif c == stack[-1]:
+            stack.pop()
+            if not stack:
+                return j + 1
+    return len(text)
+
+
+def statement_end(text: str, i: int) -> int:
+    """Index of the ``;`` ending the PHP statement that starts at ``i`` (brackets and strings skipped)."""
+    while i < len(text) and text[i] != ";":
         c = text[i]
         if c in "'\"":
             i = _skip_string(text, i)
-            continue
-        if _is_comment(text, i):
-            i = _skip_comment(text, i)
-            continue
-        if c in pairs:
-            stack.append(pairs[c])
-        elif c == stack[-1]:
-            stack.pop()
-        i += 1
+        elif c in _PAIRS:
+            i = match_bracket(text, i)
+        else:
+            i += 1
     return i
 
 
@@ -198,15 +230,7 @@ def split_top(text: str, sep: str = ",") -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     depth = 0
     start = 0
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c in "'\"":
-            i = _skip_string(text, i)
-            continue
-        if _is_comment(text, i):
-            i = _skip_comment(text, i)
-            continue
+    for i, c in _code(text):
         if c in "([{":
             depth += 1
         elif c in ")]}":
@@ -214,7 +238,6 @@ def split_top(text: str, sep: str = ",") -> list[tuple[int, str]]:
         elif c == sep and depth == 0:
             out.append((start, text[start:i]))
             start = i + 1
-        i += 1
     out.append((start, text[start:]))
     res = []
     for off, piece in out:
@@ -225,21 +248,7 @@ def split_top(text: str, sep: str = ",") -> list[tuple[int, str]]:
 
 
 def _strip_comments(text: str) -> str:
-    out = []
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c in "'\"":
-            j = _skip_string(text, i)
-            out.append(text[i:j])
-            i = j
-            continue
-        if _is_comment(text, i):
-            i = _skip_comment(text, i)
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
+    return "".join(piece for _, piece in _tokens(text))
 
 
 _STR = re.compile(r"""^(['"])(.*)\1$""", re.S)
@@ -294,15 +303,7 @@ class PhpClass:
             self.props[m.group(1)] = text[m.end():end]
 
     def _expr_end(self, i: int) -> int:
-        while i < len(self.text) and self.text[i] != ";":
-            c = self.text[i]
-            if c in "'\"":
-                i = _skip_string(self.text, i)
-            elif c in "([{":
-                i = match_bracket(self.text, i)
-            else:
-                i += 1
-        return i
+        return statement_end(self.text, i)
 
     def resolve(self, cls: str) -> str:
         """The fully-qualified name of a class name as written in this file."""
@@ -920,20 +921,11 @@ _API_TEST = r"(?:is_(?:api|json)_request\(\)|\$is(?:Api|Json)(?:Request)?)"
 def _enclosing_keys(body: str, offset: int) -> list[str]:
     """Keys of the PHP arrays enclosing ``offset`` (``$ret['user_score'] = ['score' => …]`` gives ``user_score``)."""
     stack: list[int] = []
-    i = 0
-    while i < offset:
-        c = body[i]
-        if c in "'\"":
-            i = _skip_string(body, i)
-            continue
-        if _is_comment(body, i):
-            i = _skip_comment(body, i)
-            continue
+    for i, c in _code(body, 0, offset):
         if c in "([{":
             stack.append(i)
         elif c in ")]}" and stack:
             stack.pop()
-        i += 1
     keys = []
     for pos in stack:
         if body[pos] != "[":
@@ -1076,14 +1068,7 @@ def _include_vars(reader: Reader, c: PhpClass, body: str, where: str) -> dict[st
     for am in re.finditer(r"\$(\w+)\s*=(?![=>])\s*", body):
         name = am.group(1)
         i = am.end()
-        j = i
-        while j < len(body) and body[j] != ";":
-            if body[j] in "([{":
-                j = match_bracket(body, j)
-            elif body[j] in "'\"":
-                j = _skip_string(body, j)
-            else:
-                j += 1
+        j = statement_end(body, i)
         got = reader.strings(body[i:j], c, where, env, quiet=True)
         if got is not None:
             env.setdefault(name, [])
