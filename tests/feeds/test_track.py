@@ -283,3 +283,41 @@ def test_every_snapshot_request_goes_through_the_rate_limiter(live: Any, tmp_pat
     assert stats["GET api/v2/users"] == 1  # users.get_many: one request for all of them
     assert stats["GET api/v2/users/{user}/scores/{type}"] == 6  # users.scores: one per user and ruleset
     assert limiter.slots == 3 + 6  # GET /users costs one slot per id (osu-web's rate limit cost)
+
+
+def test_async_tracker_waiting_on_a_locked_database_does_not_stop_the_loop(live: Any, tmp_path: Path) -> None:
+    """Another process holds the write lock for a while: the async tracker waits in its worker thread
+    and the event loop keeps running (a sync SQLite call on the loop would freeze it)."""
+    path = tmp_path / "locked.db"
+    users = [u["id"] for u in live.dataset["users"][5:7]]
+
+    async def run() -> tuple[int, int, list[tuple[int, str]]]:
+        ticks = 0
+        stop = asyncio.Event()
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while not stop.is_set():
+                ticks += 1
+                await asyncio.sleep(0.005)
+
+        async with osukit.AsyncClient(client_id=live.client_id, client_secret=live.client_secret,
+                                      base_url=live.base_url, rate_limit=0, clock=LiveClock()) as osu, \
+                AsyncTracker(osu, path) as track:
+            other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            other.execute("BEGIN IMMEDIATE")  # the other writer
+            released = threading.Timer(0.6, lambda: other.execute("COMMIT"))
+            task = asyncio.create_task(ticker())
+            released.start()
+            before = ticks
+            await track.add(users)  # waits for the lock (sqlite busy timeout), off the loop
+            during = ticks - before
+            stop.set()
+            await task
+            released.join()
+            other.close()
+            return during, ticks, await track.tracked()
+
+    during, _, tracked = asyncio.run(run())
+    assert tracked == [(u, "osu") for u in sorted(users)]
+    assert during >= 5, during  # the loop ran the ticker while add() waited ~0.6 s for the lock

@@ -3,9 +3,9 @@
 generated from this file by ``scripts/unasync.py``; edit this one and re-run the script.
 
 The SQL lives in `osukit._trackdb.TrackDB` (no network I/O). Every call into it goes through
-``self._run``: in the async tracker that is the client clock's ``run_blocking``
-(``asyncio.to_thread``), so a slow disk or a database locked by another process never stops the
-event loop; in the sync tracker it is a plain call.
+``self._run``: in the async tracker that is a worker thread (``asyncio.to_thread``, by way of the
+client's clock), so a slow disk or a database locked by another process never stops the event
+loop; in the sync tracker it is a plain call.
 """
 
 from __future__ import annotations
