@@ -408,8 +408,17 @@ class AsyncRedisCacheBackend:
     same entry format, so sync and async clients share entries.
 
     Given a URL it keeps one ``redis.asyncio`` client per event loop (a connection belongs to the
-    loop that opened it); given a ``redis.asyncio.Redis`` it uses that one. A Redis failure raises
-    `osukit.TransportError`.
+    loop that opened it); given a ``redis.asyncio.Redis`` it uses that one.
+
+    Args:
+        redis: a ``redis://``, ``rediss://`` or ``unix://`` URL (default ``redis://127.0.0.1:6379/0``),
+            or a ``redis.asyncio.Redis`` client (used on its own event loop only).
+        prefix: put before every key, as in `RedisCacheBackend` (use the same one to share entries).
+        socket_timeout: seconds, for clients made from a URL.
+
+    Raises:
+        MissingExtraError: ``osukit[redis]`` is not installed.
+        TransportError: Redis failed (on ``get``/``set``/``clear``).
     """
 
     def __init__(self, redis: Any = None, *, prefix: str = "osukit:cache:", socket_timeout: float = 5.0) -> None:
@@ -441,6 +450,8 @@ class AsyncRedisCacheBackend:
         loop = asyncio.get_running_loop()
         client = self._by_loop.get(loop)
         if client is None:
+            for finished in [other for other in list(self._by_loop) if other.is_closed()]:
+                self._by_loop.pop(finished, None)  # a loop that has ended: its client is no use
             client = self._redis_asyncio.Redis.from_url(self._url or "", socket_timeout=self.socket_timeout)
             self._by_loop[loop] = client
         return client
