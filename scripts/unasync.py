@@ -40,6 +40,8 @@ SUBS: list[tuple[str, str]] = [
     (r"\basleep\b", "sleep"),
     (r"\barun_blocking\b", "run_blocking"),
     (r"\basettle\b", "settle"),
+    (r"\b_acache_(\w+)", r"_cache_\1"),
+    (r"^_IS_ASYNC = True\b", "_IS_ASYNC = False"),
     (r"\barefresh_lock\b", "refresh_lock"),
     (r"\basyncio\.Lock\b", "threading.Lock"),
     (r"^import asyncio$", "import threading"),

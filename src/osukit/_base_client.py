@@ -683,6 +683,25 @@ class BaseClient:
         if key is not None and route is not None and self.cache is not None:
             self.cache.put(key, route, response, self._clock.time())
 
+    def _cache_release(self) -> None:
+        """Nothing to let go of: sync backends keep their connections for other clients."""
+
+    # The async client's twins (scripts/unasync.py renames ``_acache_*`` to ``_cache_*``): the backend
+    # is reached through ResponseCache.async_backend, which never blocks the event loop.
+
+    async def _acache_hit(self, key: str | None, method: str, path: str) -> ResponseLike | None:
+        if key is None or self.cache is None:
+            return None
+        return await self.cache.aget(key, self._clock.time(), method, self._url(path))
+
+    async def _acache_store(self, key: str | None, route: Route[Any] | None, response: ResponseLike) -> None:
+        if key is not None and route is not None and self.cache is not None:
+            await self.cache.aput(key, route, response, self._clock.time())
+
+    async def _acache_release(self) -> None:
+        if self.cache is not None:
+            await self.cache.arelease()
+
     # --- responses ------------------------------------------------------------------------------
 
     def _remember(self, response: ResponseLike) -> None:

@@ -38,6 +38,13 @@ served to another user. Keys are SHA-256 hashes: no token is ever stored.
 (a file, shared by processes) and `RedisCacheBackend` (shared by machines).
 Lifetimes are checked against the client's clock (a fake clock in tests).
 
+**From the async client** the same `ResponseCache` never blocks the event loop:
+`ResponseCache.async_backend` picks an `AsyncCacheBackend` for its backend — the
+memory one is called directly (no I/O), SQLite runs in a worker thread
+(``asyncio.to_thread``), Redis talks through ``redis.asyncio`` (one connection pool
+per event loop), and any other sync backend runs in a worker thread. A backend
+with ``async def get/set/clear`` may also be given directly (async clients only).
+
 **Counts**: ``cache.hits``, ``cache.misses``, ``cache.stores``, ``cache.stats()``.
 
 Why not hishel: see ``docs/cache.md``.
@@ -45,17 +52,20 @@ Why not hishel: see ``docs/cache.md``.
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import hashlib
+import inspect
 import json
 import os
 import re
 import sqlite3
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
 from ._exceptions import ConfigurationError, TokenStoreError, TransportError
 
@@ -67,6 +77,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_TTL",
     "SHARED_ROUTES",
+    "AsyncCacheBackend",
+    "AsyncRedisCacheBackend",
     "CacheBackend",
     "CachedResponse",
     "MemoryCacheBackend",
@@ -152,6 +164,86 @@ class CacheBackend(Protocol):
         """Forget every entry."""
 
 
+@runtime_checkable
+class AsyncCacheBackend(Protocol):
+    """`CacheBackend` for the async client: the same three methods, awaited (they must not block the loop)."""
+
+    async def get(self, key: str, now: float) -> bytes | None:
+        """The value stored under ``key`` if it has not expired at ``now``."""
+
+    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        """Store ``value`` under ``key`` until ``expires_at``."""
+
+    async def clear(self) -> None:
+        """Forget every entry."""
+
+
+def _is_async_backend(backend: Any) -> bool:
+    return inspect.iscoroutinefunction(getattr(backend, "get", None))
+
+
+class _DirectAsync:
+    """An in-memory backend seen as async: its calls take microseconds and do no I/O, so no thread."""
+
+    def __init__(self, backend: CacheBackend) -> None:
+        self.backend = backend
+
+    def __repr__(self) -> str:
+        return f"direct({self.backend!r})"
+
+    async def get(self, key: str, now: float) -> bytes | None:
+        return self.backend.get(key, now)
+
+    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        self.backend.set(key, value, expires_at, now)
+
+    async def clear(self) -> None:
+        self.backend.clear()
+
+
+class _ThreadedAsync:
+    """A sync backend (SQLite, or one of yours) seen as async: each call runs in a worker thread
+    (``asyncio.to_thread``), so file I/O and network round trips do not stop the event loop."""
+
+    def __init__(self, backend: CacheBackend) -> None:
+        self.backend = backend
+
+    def __repr__(self) -> str:
+        return f"threaded({self.backend!r})"
+
+    async def get(self, key: str, now: float) -> bytes | None:
+        return await asyncio.to_thread(self.backend.get, key, now)
+
+    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        await asyncio.to_thread(self.backend.set, key, value, expires_at, now)
+
+    async def clear(self) -> None:
+        await asyncio.to_thread(self.backend.clear)
+
+
+class _AsyncOnly:
+    """Stands in for the sync backend of a cache built on an `AsyncCacheBackend`."""
+
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
+
+    def __repr__(self) -> str:
+        return repr(self.backend)
+
+    def _refuse(self) -> ConfigurationError:
+        return ConfigurationError(f"cache backend {type(self.backend).__name__} is asynchronous: "
+                                  "use this ResponseCache with an AsyncClient, or give it a sync backend")
+
+    def get(self, key: str, now: float) -> bytes | None:
+        raise self._refuse()
+
+    def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        raise self._refuse()
+
+    def clear(self) -> None:
+        raise self._refuse()
+
+
 class MemoryCacheBackend:
     """Entries in this process's memory, at most ``max_entries`` (least recently used go first)."""
 
@@ -184,6 +276,10 @@ class MemoryCacheBackend:
     def clear(self) -> None:
         with self._lock:
             self._data.clear()
+
+    def for_async(self) -> AsyncCacheBackend:
+        """Itself, called directly (no I/O, nothing to move off the event loop)."""
+        return _DirectAsync(self)
 
 
 class SqliteCacheBackend:
@@ -239,6 +335,10 @@ class SqliteCacheBackend:
         with self._lock:
             self._db.close()
 
+    def for_async(self) -> AsyncCacheBackend:
+        """Itself, each call in a worker thread (``asyncio.to_thread``): SQLite does file I/O."""
+        return _ThreadedAsync(self)
+
 
 class RedisCacheBackend:
     """Entries in Redis under ``{prefix}{key}`` with a Redis expiry as a backstop (needs ``osukit[redis]``).
@@ -255,9 +355,12 @@ class RedisCacheBackend:
             from ._exceptions import MissingExtraError
 
             raise MissingExtraError("RedisCacheBackend", "redis") from None
+        self._url: str | None = None
         if redis is None or isinstance(redis, str):
-            redis = redis_lib.Redis.from_url(redis or "redis://127.0.0.1:6379/0", socket_timeout=socket_timeout)
+            self._url = redis or "redis://127.0.0.1:6379/0"
+            redis = redis_lib.Redis.from_url(self._url, socket_timeout=socket_timeout)
         self._redis = redis
+        self.socket_timeout = socket_timeout
         self._errors: tuple[type[BaseException], ...] = (redis_lib.RedisError, OSError)
         self.prefix = prefix
 
@@ -269,10 +372,7 @@ class RedisCacheBackend:
             raw = self._redis.get(self.prefix + key)
         except self._errors as exc:
             raise TransportError(f"Redis cache: could not read an entry ({type(exc).__name__})") from None
-        if raw is None or len(raw) < 16:
-            return None
-        expires_at = float(raw[:16].decode())
-        return None if expires_at <= now else bytes(raw[16:])
+        return _entry_value(raw, now)
 
     def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
         ttl_ms = max(1, int((expires_at - now) * 1000))
@@ -288,12 +388,116 @@ class RedisCacheBackend:
         except self._errors as exc:
             raise TransportError(f"Redis cache: could not clear ({type(exc).__name__})") from None
 
+    def for_async(self) -> AsyncCacheBackend:
+        """An `AsyncRedisCacheBackend` on the same server and prefix (``redis.asyncio``) when this
+        backend was made from a URL; made from a client object, its calls run in a worker thread."""
+        if self._url is None:
+            return _ThreadedAsync(self)
+        return AsyncRedisCacheBackend(self._url, prefix=self.prefix, socket_timeout=self.socket_timeout)
+
+
+def _entry_value(raw: bytes | None, now: float) -> bytes | None:
+    if raw is None or len(raw) < 16:
+        return None
+    expires_at = float(raw[:16].decode())
+    return None if expires_at <= now else bytes(raw[16:])
+
+
+class AsyncRedisCacheBackend:
+    """`RedisCacheBackend` for the async client, over ``redis.asyncio`` (needs ``osukit[redis]``);
+    same entry format, so sync and async clients share entries.
+
+    Given a URL it keeps one ``redis.asyncio`` client per event loop (a connection belongs to the
+    loop that opened it); given a ``redis.asyncio.Redis`` it uses that one.
+
+    Args:
+        redis: a ``redis://``, ``rediss://`` or ``unix://`` URL (default ``redis://127.0.0.1:6379/0``),
+            or a ``redis.asyncio.Redis`` client (used on its own event loop only).
+        prefix: put before every key, as in `RedisCacheBackend` (use the same one to share entries).
+        socket_timeout: seconds, for clients made from a URL.
+
+    Raises:
+        MissingExtraError: ``osukit[redis]`` is not installed.
+        TransportError: Redis failed (on ``get``/``set``/``clear``).
+    """
+
+    def __init__(self, redis: Any = None, *, prefix: str = "osukit:cache:", socket_timeout: float = 5.0) -> None:
+        try:
+            import redis as redis_lib
+            import redis.asyncio as redis_asyncio
+        except ImportError:  # pragma: no cover - the extra is part of [dev]
+            from ._exceptions import MissingExtraError
+
+            raise MissingExtraError("AsyncRedisCacheBackend", "redis") from None
+        self._url: str | None = None
+        self._given: Any = None
+        if redis is None or isinstance(redis, str):
+            self._url = redis or "redis://127.0.0.1:6379/0"
+        else:
+            self._given = redis
+        self._redis_asyncio = redis_asyncio
+        self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
+        self._errors: tuple[type[BaseException], ...] = (redis_lib.RedisError, OSError)
+        self.prefix = prefix
+        self.socket_timeout = socket_timeout
+
+    def __repr__(self) -> str:
+        return f"AsyncRedisCacheBackend(prefix={self.prefix!r})"
+
+    def _client(self) -> Any:
+        if self._given is not None:
+            return self._given
+        loop = asyncio.get_running_loop()
+        client = self._by_loop.get(loop)
+        if client is None:
+            for finished in [other for other in list(self._by_loop) if other.is_closed()]:
+                self._by_loop.pop(finished, None)  # a loop that has ended: its client is no use
+            client = self._redis_asyncio.Redis.from_url(self._url or "", socket_timeout=self.socket_timeout)
+            self._by_loop[loop] = client
+        return client
+
+    async def get(self, key: str, now: float) -> bytes | None:
+        try:
+            raw = await self._client().get(self.prefix + key)
+        except self._errors as exc:
+            raise TransportError(f"Redis cache: could not read an entry ({type(exc).__name__})") from None
+        return _entry_value(raw, now)
+
+    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        ttl_ms = max(1, int((expires_at - now) * 1000))
+        try:
+            await self._client().set(self.prefix + key, f"{expires_at:016.3f}".encode()[:16] + value, px=ttl_ms)
+        except self._errors as exc:
+            raise TransportError(f"Redis cache: could not store an entry ({type(exc).__name__})") from None
+
+    async def clear(self) -> None:
+        try:
+            client = self._client()
+            async for key in client.scan_iter(match=self.prefix + "*"):
+                await client.delete(key)
+        except self._errors as exc:
+            raise TransportError(f"Redis cache: could not clear ({type(exc).__name__})") from None
+
+    async def release(self) -> None:
+        """Close this event loop's idle connections (an `osukit.AsyncClient` does it when it closes;
+        connections in use by another client stay, and the pool reconnects when needed)."""
+        if self._given is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # pragma: no cover - called from a coroutine
+            return
+        client = self._by_loop.get(loop)
+        if client is not None:
+            await client.connection_pool.disconnect(inuse_connections=False)
+
 
 class ResponseCache:
     """The response cache a client consults before the rate limiter (see the module docstring).
 
     Args:
-        backend: a `CacheBackend` (default: a new `MemoryCacheBackend`).
+        backend: a `CacheBackend` (default: a new `MemoryCacheBackend`), or an
+            `AsyncCacheBackend` (then only async clients may use this cache).
         ttl: lifetimes in seconds by osukit route name or ``fnmatch`` pattern, on top of
             `DEFAULT_TTL` (0 turns a route off).
         shared: route names keyed without the token's user, instead of `SHARED_ROUTES`.
@@ -302,9 +506,18 @@ class ResponseCache:
     One cache may serve several clients (even of different users): keys keep them apart.
     """
 
-    def __init__(self, backend: CacheBackend | None = None, *, ttl: Mapping[str, float] | None = None,
-                 shared: frozenset[str] | set[str] | None = None) -> None:
-        self.backend: CacheBackend = backend if backend is not None else MemoryCacheBackend()
+    def __init__(self, backend: CacheBackend | AsyncCacheBackend | None = None, *,
+                 ttl: Mapping[str, float] | None = None, shared: frozenset[str] | set[str] | None = None) -> None:
+        self._async_backend: AsyncCacheBackend | None = None
+        sync: CacheBackend
+        if backend is None:
+            sync = MemoryCacheBackend()
+        elif _is_async_backend(backend):
+            self._async_backend = cast(AsyncCacheBackend, backend)
+            sync = _AsyncOnly(backend)
+        else:
+            sync = cast(CacheBackend, backend)
+        self.backend: CacheBackend = sync
         self.overrides: dict[str, float] = dict(ttl or {})
         self.policy: dict[str, float] = {**DEFAULT_TTL, **self.overrides}
         for name, seconds in self.policy.items():
@@ -358,9 +571,21 @@ class ResponseCache:
                  json.dumps(body, sort_keys=True, default=str) if body is not None else "", str(api_version), who]
         return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
-    def get(self, key: str, now: float, method: str, url: str) -> CachedResponse | None:
-        """A fresh entry as a response (counted as a hit), or None (a miss)."""
-        raw = self.backend.get(key, now)
+    @property
+    def async_backend(self) -> AsyncCacheBackend:
+        """What an `osukit.AsyncClient` calls: the backend's own ``for_async()`` (memory: direct,
+        SQLite: a worker thread, Redis: ``redis.asyncio``), a worker thread for any other sync
+        backend, or the `AsyncCacheBackend` this cache was given."""
+        if self._async_backend is None:
+            for_async = getattr(self.backend, "for_async", None)
+            chosen = for_async() if callable(for_async) else _ThreadedAsync(self.backend)
+            with self._lock:
+                if self._async_backend is None:
+                    self._async_backend = chosen
+        assert self._async_backend is not None
+        return self._async_backend
+
+    def _answer(self, raw: bytes | None, method: str, url: str) -> CachedResponse | None:
         if raw is None:
             with self._lock:
                 self.misses += 1
@@ -370,20 +595,54 @@ class ResponseCache:
             self.hits += 1
         return CachedResponse(status, {"content-type": "application/json", "x-osukit-cache": "hit"}, raw[3:], method, url)
 
-    def put(self, key: str, route: Route[Any], response: ResponseLike, now: float) -> None:
-        """Store a successful answer for its route's lifetime."""
+    def _entry(self, route: Route[Any], response: ResponseLike) -> tuple[bytes, float] | None:
         if not 200 <= response.status_code < 300:
-            return
+            return None
         seconds = self.lifetime(route, response.content)
         if seconds <= 0:
-            return
-        self.backend.set(key, b"%03d" % response.status_code + response.content, now + seconds, now)
+            return None
+        return b"%03d" % response.status_code + response.content, seconds
+
+    def _stored(self) -> None:
         with self._lock:
             self.stores += 1
+
+    def get(self, key: str, now: float, method: str, url: str) -> CachedResponse | None:
+        """A fresh entry as a response (counted as a hit), or None (a miss)."""
+        return self._answer(self.backend.get(key, now), method, url)
+
+    async def aget(self, key: str, now: float, method: str, url: str) -> CachedResponse | None:
+        """`get` through `async_backend` (does not block the event loop)."""
+        return self._answer(await self.async_backend.get(key, now), method, url)
+
+    def put(self, key: str, route: Route[Any], response: ResponseLike, now: float) -> None:
+        """Store a successful answer for its route's lifetime."""
+        entry = self._entry(route, response)
+        if entry is not None:
+            self.backend.set(key, entry[0], now + entry[1], now)
+            self._stored()
+
+    async def aput(self, key: str, route: Route[Any], response: ResponseLike, now: float) -> None:
+        """`put` through `async_backend` (does not block the event loop)."""
+        entry = self._entry(route, response)
+        if entry is not None:
+            await self.async_backend.set(key, entry[0], now + entry[1], now)
+            self._stored()
 
     def clear(self) -> None:
         """Forget every entry (the counts stay)."""
         self.backend.clear()
+
+    async def aclear(self) -> None:
+        """`clear` through `async_backend`."""
+        await self.async_backend.clear()
+
+    async def arelease(self) -> None:
+        """Let go of the current event loop's connections, if the async backend keeps any
+        (an `osukit.AsyncClient` calls it when it closes)."""
+        release = getattr(self._async_backend, "release", None)
+        if release is not None and inspect.iscoroutinefunction(release):
+            await release()
 
 
 def _lookup(table: Mapping[str, float], name: str) -> float | None:
@@ -396,7 +655,7 @@ def _lookup(table: Mapping[str, float], name: str) -> float | None:
 
 def as_response_cache(cache: Any) -> ResponseCache | None:
     """``None``, ``True``/``"memory"`` (in memory), a ``.db``/``.sqlite`` path, a ``redis://`` URL,
-    a `CacheBackend` or a `ResponseCache`."""
+    a `CacheBackend`, an `AsyncCacheBackend` (async clients only) or a `ResponseCache`."""
     if cache is None or cache is False:
         return None
     if isinstance(cache, ResponseCache):
@@ -407,6 +666,6 @@ def as_response_cache(cache: Any) -> ResponseCache | None:
         return ResponseCache(RedisCacheBackend(cache))
     if isinstance(cache, (str, os.PathLike)):
         return ResponseCache(SqliteCacheBackend(cache))
-    if isinstance(cache, CacheBackend):
+    if isinstance(cache, (CacheBackend, AsyncCacheBackend)):
         return ResponseCache(cache)
     raise ConfigurationError("cache must be a ResponseCache, a backend, 'memory', a SQLite path or a redis:// URL")

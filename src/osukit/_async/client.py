@@ -330,6 +330,7 @@ class AsyncClient(BaseClient):
                 await self._http.aclose()
             if self._fast is not None:
                 await self._fast.aclose()
+        await self._acache_release()  # [cache] let go of this loop's idle cache connections (osukit/cache.py)
 
     @property
     def is_closed(self) -> bool:
@@ -578,7 +579,7 @@ class AsyncClient(BaseClient):
                     self._check_scope(route, token)
             # [cache] a fresh cached answer skips the rate limiter and the network (osukit/cache.py)
             cache_key = self._cache_key(route, method, path, params, json, token) if self.cache is not None else None
-            cached = self._cache_hit(cache_key, method, path)
+            cached = await self._acache_hit(cache_key, method, path) if cache_key is not None else None
             if cached is not None:
                 return parse(cached)
             left = self.deadline - (self._clock.monotonic() - started)
@@ -628,7 +629,8 @@ class AsyncClient(BaseClient):
             if status < 300:
                 try:
                     result = parse(response)
-                    self._cache_store(cache_key, route, response)  # [cache]
+                    if cache_key is not None:  # [cache]
+                        await self._acache_store(cache_key, route, response)
                     return result
                 except DecodeError as exc:
                     if exc.path is not None or exc.expected is not None:

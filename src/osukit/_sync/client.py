@@ -331,6 +331,7 @@ class Client(BaseClient):
                 self._http.close()
             if self._fast is not None:
                 self._fast.close()
+        self._cache_release()  # [cache] let go of this loop's idle cache connections (osukit/cache.py)
 
     @property
     def is_closed(self) -> bool:
@@ -579,7 +580,7 @@ class Client(BaseClient):
                     self._check_scope(route, token)
             # [cache] a fresh cached answer skips the rate limiter and the network (osukit/cache.py)
             cache_key = self._cache_key(route, method, path, params, json, token) if self.cache is not None else None
-            cached = self._cache_hit(cache_key, method, path)
+            cached = self._cache_hit(cache_key, method, path) if cache_key is not None else None
             if cached is not None:
                 return parse(cached)
             left = self.deadline - (self._clock.monotonic() - started)
@@ -629,7 +630,8 @@ class Client(BaseClient):
             if status < 300:
                 try:
                     result = parse(response)
-                    self._cache_store(cache_key, route, response)  # [cache]
+                    if cache_key is not None:  # [cache]
+                        self._cache_store(cache_key, route, response)
                     return result
                 except DecodeError as exc:
                     if exc.path is not None or exc.expected is not None:
