@@ -269,3 +269,36 @@ async def test_redis_checkpoint_store(redis_url: str, api_server: CountingServer
     store.delete("items")
     assert store.load("items") is None
     store.close()
+
+
+class _InterruptingCheckpoint(FileCheckpoint):
+    """A checkpoint whose ``after``-th save is interrupted (Ctrl-C between a page's write and its commit)."""
+
+    def __init__(self, path: Path, after: int) -> None:
+        super().__init__(path)
+        self.saves = 0
+        self.after = after
+
+    def save(self, key: str, state: dict[str, Any]) -> None:
+        self.saves += 1
+        if self.saves == self.after:
+            raise KeyboardInterrupt
+        super().save(key, state)
+
+
+async def test_interrupted_jsonl_agrees_with_its_checkpoint(tmp_path: Path, api_server: CountingServer) -> None:
+    # The CLI says "interrupted: N users saved in FILE": FILE must hold exactly the N checkpointed lines then,
+    # not the page written just before the interrupted commit.
+    api_server.total_items = 500
+    ckpt_path, out = tmp_path / "c.json", tmp_path / "o.jsonl"
+    async with osukit.AsyncClient(access_token="t" * 20, base_url=api_server.base_url, rate_limit=0,
+                                  http_backend="httpx") as osu:
+        ckpt = _InterruptingCheckpoint(ckpt_path, after=4)  # 1: the file's length, 2-3: pages, 4: the third page
+        with pytest.raises(KeyboardInterrupt):
+            await osu.crawl(listing(osu), checkpoint=ckpt).to_jsonl(out)
+        state = FileCheckpoint(ckpt_path).load("crawl")
+        assert state is not None and state["items"] == 200
+        assert out.stat().st_size == state["jsonl_bytes"]
+        assert len(out.read_bytes().splitlines()) == 200
+        assert await osu.crawl(listing(osu), checkpoint=ckpt_path).to_jsonl(out) == 300
+        assert [json.loads(line)["id"] for line in out.read_bytes().splitlines()] == list(range(500))

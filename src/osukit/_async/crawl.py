@@ -6,6 +6,7 @@ this file by ``scripts/unasync.py``.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any, Generic, TypeVar
@@ -241,18 +242,29 @@ class AsyncCrawler(Generic[T]):
         resumes (see the class docs); returns how many lines this run wrote."""
         writer = JsonlWriter(path)
         count = 0
+        committed: int | None = None
         try:
             saved = self.load_state()
             if saved.get("jsonl_bytes") is not None:
-                writer.truncate_to(int(saved["jsonl_bytes"]))
+                committed = int(saved["jsonl_bytes"])
+                writer.truncate_to(committed)
             elif not saved["done"] and self.checkpoint is not None:
                 # Checkpoint the file's length before the first page, so a run killed before its first
                 # checkpoint still leaves one (and a resume drops its partial lines).
-                self._commit(saved, jsonl_bytes=writer.size)
+                committed = writer.size
+                self._commit(saved, jsonl_bytes=committed)
             async for items, nxt in self._pages():
                 size = await self._clock.arun_blocking(writer.write_page, items)
                 count += len(items)
                 self._commit(nxt, jsonl_bytes=size)
+                committed = size
+        except BaseException:
+            # Interrupted (Ctrl-C, cancelled, an error) between a page's write and its checkpoint: cut
+            # the file back to what the checkpoint holds, so the file and the checkpoint agree at once.
+            if committed is not None and self.checkpoint is not None:
+                with contextlib.suppress(OSError, ConfigurationError):
+                    writer.truncate_to(committed)
+            raise
         finally:
             writer.close()
         return count
