@@ -87,6 +87,31 @@ class ScriptedPlayers:
         self.nm1_playing = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
         self.present_at_start: list[tuple[str, list[int]]] = []
+        self.errors: list[BaseException] = []
+        self.failed = asyncio.Event()
+
+    def _check(self, task: asyncio.Task[None]) -> None:
+        # A player's action that failed (e.g. a chat message refused with 403) must fail the test
+        # at once, not leave the match waiting for an answer that never comes.
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            self.errors.append(error)
+            self.failed.set()
+
+    async def until(self, awaitable: Any, timeout: float) -> Any:
+        """Await ``awaitable`` unless a scripted player's action fails first (then raise it)."""
+        work = asyncio.ensure_future(awaitable)
+        failed = asyncio.ensure_future(self.failed.wait())
+        try:
+            done, _ = await asyncio.wait({work, failed}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            failed.cancel()
+        if work in done:
+            return work.result()
+        work.cancel()
+        if self.errors:
+            raise AssertionError(f"a scripted player's action failed: {self.errors[0]!r}") from self.errors[0]
+        raise asyncio.TimeoutError
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -95,6 +120,7 @@ class ScriptedPlayers:
         task = asyncio.ensure_future(coro)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._check)
 
     async def _say(self, room_id: int, uid: int, text: str) -> None:
         channel = self.inner.referee.rooms[room_id].chat_channel_id
@@ -160,9 +186,6 @@ class ScriptedPlayers:
             await self.env.player(uid, "finish", score=score, accuracy=0.97)
 
 
-@pytest.mark.xfail(run=False, reason="passes alone (18 s) but hangs when run after tests/tournament's other files: "
-                   "an order-dependent leak not yet found; run it alone with "
-                   "`pytest tests/tournament/test_runner_hub.py -k best_of_5` (issue 18 stays open for it)")
 @pytest.mark.timeout(900)  # a loaded CI machine: the bot chats at 1 message/s and the match has ~40 steps
 async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> None:
     env = Env(emu)
@@ -195,9 +218,12 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     while room_id is None:
         await asyncio.sleep(0.05)
         room_id = runner.room_id
-    for uid in players:  # the players accept the invitation
+    # The players take a while to accept the invitation: the runner must not ask a captain to ban
+    # before they are in the room (only then can they talk in its chat; else 403).
+    await asyncio.sleep(3)
+    for uid in players:
         await env.player(uid, "join", room_id=room_id)
-    await asyncio.wait_for(script.nm1_playing.wait(), 400)
+    await script.until(script.nm1_playing.wait(), 400)
 
     # Kill the runner and its hub connection in the middle of NM1; the players finish it meanwhile.
     task.cancel()
@@ -211,7 +237,7 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     client, referee, backend = await backend_for()
     script.inner = backend
     resumed = MatchRunner.from_state(script, state, close_when_done=False)  # type: ignore[arg-type]
-    draft = await asyncio.wait_for(resumed.run(), 400)
+    draft = await script.until(resumed.run(), 400)
 
     assert draft.winner == "a" and draft.wins == {"a": 3, "b": 2}
     assert [(b.team, b.slot) for b in draft.bans] == [("b", "HD1"), ("a", "NM2")]

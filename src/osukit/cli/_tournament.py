@@ -128,16 +128,25 @@ def pool_check(
 
         emit_json([msgspec.to_builtins(r) for r in rows])
         return
+    # One line per slot at any width (80 columns included): ids without separators, numbers never
+    # wrapped, the title cut with "…"; the reasons a slot is flagged go below the table.
+    with_pp = any(r.pp is not None for r in rows)
+    columns = ["slot", "beatmap", "mods", "stars", *(["pp (SS)"] if with_pp else []), "length", "bpm", "check",
+               "title"]
     print_table(
         f"{pool.name} ({rows[0].source if rows else source})",
-        ["slot", "beatmap", "title", "mods", "stars", "pp (SS)", "length", "bpm", "flags"],
-        [[r.slot, r.beatmap_id, r.title or "-", r.mods, fmt(r.stars), fmt(r.pp, digits=0), length(r.length),
-          fmt(r.bpm, digits=0), "; ".join(r.flags) or "ok"] for r in rows],
+        columns,
+        [[r.slot, str(r.beatmap_id), r.mods, fmt(r.stars), *([fmt(r.pp, digits=0)] if with_pp else []),
+          length(r.length), fmt(r.bpm, digits=0), "FLAG" if r.flags else "ok", r.title or "-"] for r in rows],
         right=["beatmap", "stars", "pp (SS)", "length", "bpm"],
+        truncate=["title"],
+        compact=True,
     )
-    flagged = [r.slot for r in rows if r.flags]
+    flagged = [r for r in rows if r.flags]
+    for r in flagged:
+        say(f"  {r.slot}: {'; '.join(r.flags)}")
     if flagged:
-        say(f"{len(flagged)} slot(s) outside the rules: {', '.join(flagged)}")
+        say(f"{len(flagged)} slot(s) outside the rules: {', '.join(r.slot for r in flagged)}")
 
 
 # ----------------------------------------------------------------------------------------- match
@@ -178,7 +187,7 @@ def match_results_cmd(
     print_table(
         results.name or f"match {results.id}",
         ["#", "beatmap", "mods", "red", "blue", "winner", "players"],
-        [[g.index, g.beatmap_id, g.mods, fmt(g.red_total) if g.is_team else "-",
+        [[g.index, str(g.beatmap_id), g.mods, fmt(g.red_total) if g.is_team else "-",
           fmt(g.blue_total) if g.is_team else "-", "aborted" if g.aborted else (g.winner or "tie"), len(g.scores)]
          for g in results.games],
         right=["#", "beatmap", "red", "blue", "players"],

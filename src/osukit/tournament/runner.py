@@ -402,6 +402,8 @@ class MatchRunner:
             return
         step = self.draft.next_step()
         if step.kind in ("ban", "pick"):
+            if await self._wait_for_players(step.team or "a"):
+                return
             key = f"{step.kind}:{step.team}:{len(self.draft.bans)}:{len(self.draft.maps)}"
             if st.announced != key:
                 st.announced = key
@@ -438,6 +440,37 @@ class MatchRunner:
             return
         if not st.playing:
             await self._maybe_start(force=False)
+
+    async def _wait_for_players(self, team: TeamKey) -> bool:
+        """True (and say so once) while the players who must answer a ban or pick are not in the room.
+
+        A prompt is only useful to players who can read the room's chat, and only players in
+        the room can talk in it (osu! adds them to the channel when they join): the draft
+        starts once both teams have ``team_size`` players in the room, and every later
+        ban or pick waits for at least one player of the team whose turn it is. A referee can
+        still act for a team meanwhile (``!ban a SLOT``, ``!pick b SLOT``, `ban`, `pick`).
+        """
+        present = await self.backend.players(self._room())
+        teams: tuple[TeamKey, TeamKey] = ("a", "b")
+        counts = {t: sum(1 for uid in present if self.team_of(uid) == t) for t in teams}
+        d = self.draft
+        if not d.bans and not d.maps and d.pending is None:
+            need = {"a": self.pool.format.team_size, "b": self.pool.format.team_size}
+        else:
+            need = {"a": 0, "b": 0}
+            need[team] = 1
+        short = [t for t in teams if counts[t] < min(need[t], len(self._roster(t)))]
+        if not short:
+            return False
+        key = "wait:" + ",".join(f"{t}{counts[t]}" for t in short)
+        if self.state.announced != key:
+            self.state.announced = key
+            self._deadline = None
+            self.save()
+            waiting = ", ".join(f"{self._name(t)} ({counts[t]}/{min(need[t], len(self._roster(t)))} in the room)"
+                                for t in short)
+            await self._say(f"waiting for players: {waiting}")
+        return True
 
     def _enough_players(self, present: dict[int, bool]) -> bool:
         size = self.pool.format.team_size
