@@ -389,3 +389,56 @@ def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path) -> N
     assert code == 0
     hub_room = emu.state.world.rooms.get(room_id)
     assert hub_room is not None and not hub_room.get("active", True)
+
+
+@pytest.mark.timeout(600)
+async def test_a_referee_given_to_the_runner_can_join_the_room_and_its_chat(emu: Emulator) -> None:
+    """``referees=[…]`` (``osukit match run --referee``): the runner makes them referees of the room
+    (``AddReferee``), so they can join it through the hub, which puts them in the room's chat: they
+    read it and their ``!pause`` reaches the runner. A referee in the room is not a player."""
+    env = Env(emu)
+    a, b, ref = env.spare[2], env.spare[3], env.spare[4]
+    for uid in (a, b):
+        await env.player(uid, "connect")
+    client = env.client(env.bot, BOT_SCOPES)
+    referee = osukit.referee.AsyncRefereeClient(client, base_url=emu.base_url)
+    backend = RefereeBackend(referee, client, chat_url=emu.notify_url, bot_user_id=env.bot)
+    await backend.connect()
+    runner = MatchRunner(backend, _one_map_pool(env), TeamSpec("A", (a,)), TeamSpec("B", (b,)), referees=[ref])
+    task = asyncio.create_task(runner.run())
+    while runner.room_id is None:
+        await asyncio.sleep(0.02)
+    room_id = runner.room_id
+    for uid in (a, b):
+        await env.player(uid, "join", room_id=room_id)
+
+    ref_client = env.client(ref, ["public", "multiplayer.write_manage", "chat.read", "chat.write"])
+    async with osukit.referee.AsyncRefereeClient(ref_client, base_url=emu.base_url) as ref_hub:
+        for _ in range(400):  # the runner adds its referees right after making the room
+            if room_id in await ref_hub.list_rooms():
+                break
+            await asyncio.sleep(0.05)
+        room = await ref_hub.join_room(room_id)  # NotRefereeError if the runner had not added them
+        assert room.chat_channel_id == backend.referee.rooms[room_id].chat_channel_id
+        for _ in range(400):  # the prompt for A's pick, read through the chat API
+            texts = [m async for m in _messages(ref_client, room.chat_channel_id)]
+            if any("— A: !pick one of" in m for m in texts):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the referee never read the runner's prompt")
+        await ref_client.chat.send(room.chat_channel_id, "!pause")
+        for _ in range(400):
+            if runner.state.paused:
+                break
+            await asyncio.sleep(0.05)
+        assert runner.state.paused
+        assert await backend.players(room_id) == {a: False, b: False}  # the referee is not a player
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await backend.aclose()
+    await referee.aclose()
+    await client.aclose()
+    await ref_client.aclose()
+    await env.http.aclose()

@@ -145,7 +145,9 @@ class RefereeBackend:
             if isinstance(event, RoomClosed):
                 queue.put_nowait(RoomGone(event.reason))
             elif isinstance(event, UserJoinedEvent):
-                if event.user_id != self._me():
+                room = self.referee.rooms.get(room_id)
+                # a referee joining (through the hub) is not a player: no queue spot, no team
+                if event.user_id != self._me() and (room is None or event.user_id not in room.referee_ids):
                     queue.put_nowait(PlayerJoined(event.user_id))
             elif isinstance(event, UserLeftEvent):
                 queue.put_nowait(PlayerLeft(event.user_id))
@@ -219,6 +221,18 @@ class RefereeBackend:
             await self.referee.invite_player(room_id, user_id)
         except OsukitError as exc:  # not online: they can still join with the password
             logger.info("referee backend: could not invite %d: %s", user_id, exc)
+
+    async def add_referee(self, room_id: int, user_id: int) -> None:
+        """``AddReferee``: the user may then ``JoinRoom`` (``osukit referee watch ROOM``, or any
+        referee hub client), which also puts them in the room's chat channel (osu-web adds whoever
+        joins a lazer room to its ``#lazermp_`` channel): only then can they read and talk in it.
+        Best effort: a refusal (not the room's host, a restricted user) is logged."""
+        if user_id == self._me():
+            return
+        try:
+            await self.referee.add_referee(room_id, user_id)
+        except OsukitError as exc:
+            logger.warning("referee backend: could not make %d a referee of room %d: %s", user_id, room_id, exc)
 
     async def move_user(self, room_id: int, user_id: int, team: str | None) -> None:
         room = self.referee.rooms.get(room_id)

@@ -331,12 +331,14 @@ class MatchRunner:
             self.save()
             for uid in (*st.team_a_players, *st.team_b_players):
                 await self.backend.invite(handle.room_id, uid)
+            await self._add_referees()
             await self.backend.set_lock(handle.room_id, True)
             await self._say(f"{self.room_name}: best of {self.pool.format.best_of}. "
                             f"{self.draft.team_a} is red, {self.draft.team_b} is blue.")
         else:
             handle = await self.backend.join_room(st.room_id)
             st.channel_id = handle.channel_id
+            await self._add_referees()  # again: a new bot connection, or referees added to the state
             self._note(f"room {st.room_id} rejoined")
             st.announced = None
             self.save()
@@ -345,6 +347,17 @@ class MatchRunner:
         present = await self.backend.players(self._room())
         for uid in present:
             await self._place(uid)
+
+    async def _add_referees(self) -> None:
+        """Make the match's referees referees of the room, so they can join it and its chat."""
+        add = getattr(self.backend, "add_referee", None)  # backends written before add_referee
+        if add is None:
+            return
+        for uid in self.state.referees:
+            try:
+                await add(self._room(), uid)
+            except OsukitError as exc:
+                logger.warning("match runner: could not make %d a referee: %s", uid, exc)
 
     async def _catch_up(self) -> None:
         """After a restart or reconnect: record the map in play if it finished meanwhile."""
