@@ -356,7 +356,7 @@ async def test_hub_connection_drops_mid_map_and_the_result_is_not_lost(emu: Emul
     await env.http.aclose()
 
 
-def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path) -> None:
+def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`osukit match run --resume` over the hub: rejoins the saved room, sees the match is won, closes it."""
     from osukit.cli._app import run_app
     from osukit.tournament import Draft
@@ -389,6 +389,29 @@ def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path) -> N
     assert code == 0
     hub_room = emu.state.world.rooms.get(room_id)
     assert hub_room is not None and not hub_room.get("active", True)
+    # What the operator sees: the room, how to reach it, what the bot says.
+    out = capsys.readouterr().out
+    assert f"room {room_id} rejoined: A 1 - 0 B" in out
+    assert f"https://osu.ppy.sh/multiplayer/rooms/{room_id}" in out
+    assert f"`osukit referee watch {room_id}` joins the room and its chat" in out
+    assert f"{emu.base_url}/multiplayer/rooms/{room_id}/events" in out
+    assert f"`osukit match results room:{room_id}`" in out
+    assert "» back: A 1 - 0 B" in out and "» 🏆 A wins the match!" in out
+
+
+def test_cli_lobby_autohost_prints_its_room(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    from osukit.cli._app import run_app
+
+    env = Env(emu)
+    token = emu.mint_token(user_id=env.bot, scopes=BOT_SCOPES, refresh=False)["access_token"]
+    code = run_app(["--base-url", emu.base_url, "--access-token", str(token), "--notify-url", emu.notify_url,
+                    "lobby", "autohost", "--beatmap", str(env.slots["NM1"]), "--name", "cli lobby",
+                    "--spectator-url", emu.base_url, "--maps", "0"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    room_id = max(r for r, v in emu.state.world.rooms.items() if v["name"] == "cli lobby")
+    assert f"room {room_id} made: cli lobby — https://osu.ppy.sh/multiplayer/rooms/{room_id}" in out
+    assert f"`osukit referee watch {room_id}`" in out and f"`osukit match results room:{room_id}`" in out
 
 
 @pytest.mark.timeout(600)

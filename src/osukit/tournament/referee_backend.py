@@ -86,6 +86,29 @@ class RefereeBackend:
         self._channels: dict[int, int] = {}
         self._bots: dict[int, tuple[Bot, asyncio.Task[None]]] = {}
         self._pump: asyncio.Task[None] | None = None
+        self._names: dict[int, str] = {}
+
+    @property
+    def site_url(self) -> str:
+        """The osu! site for links in chat: the client's ``base_url`` when it is an osu! site, else
+        ``https://osu.ppy.sh`` (an emulator's or a proxy's address is never shown to players)."""
+        from ._chat import site_url
+
+        return site_url(self.client.base_url)
+
+    async def usernames(self, user_ids: Sequence[int]) -> dict[int, str]:
+        """Usernames for user ids (``GET /users?ids[]=``, scope ``public``; cached). Users osu!
+        does not return (or a failed lookup) are left out."""
+        wanted = [int(u) for u in dict.fromkeys(user_ids) if int(u) not in self._names]
+        for start in range(0, len(wanted), 50):
+            try:
+                found = await self.client.users.get_batch(wanted[start:start + 50])
+            except OsukitError as exc:
+                logger.info("referee backend: could not look up usernames: %s", exc)
+                break
+            for user in found:
+                self._names[int(user.id)] = str(user.username)
+        return {int(u): self._names[int(u)] for u in user_ids if int(u) in self._names}
 
     async def __aenter__(self) -> RefereeBackend:
         await self.connect()
@@ -300,6 +323,11 @@ class RefereeBackend:
             room = self.referee.rooms.get(room_id)
             channel = room.chat_channel_id if room is not None else None
         if not channel:
+            return
+        from ._chat import chat_safe
+
+        text = chat_safe(text)  # players only ever see osu! links
+        if not text:
             return
         entry = self._bots.get(room_id)
         if entry is not None:
