@@ -268,6 +268,15 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     assert [g.beatmap_id for g in results.games] == [env.slots[slot] for slot, _ in expected]
     assert [{s.user_id: s.score for s in g.scores} for g in results.games] == [
         dict(zip(players, SCORES[slot], strict=True)) for slot, _ in expected]
+    # And from the room's history (GET /rooms/{room}/events): the aborted FM1 attempt, then every
+    # map with its winner by the team each player was in (A red, B blue).
+    history = await afetch_results(client, f"room:{room_id}")
+    assert [g.aborted for g in history.games] == [False, False, False, True, False, False]
+    assert [(g.beatmap_id, g.winner) for g in history.played] == [
+        (env.slots[slot], "red" if team == "a" else "blue") for slot, team in expected]
+    assert [(g.red_total, g.blue_total) for g in history.played] == [
+        (SCORES[slot][0] + SCORES[slot][1], SCORES[slot][2] + SCORES[slot][3]) for slot, _ in expected]
+    assert (history.red_wins, history.blue_wins, history.winner) == (3, 2, "red")
     await backend.aclose()
     await referee.aclose()
     await client.aclose()
