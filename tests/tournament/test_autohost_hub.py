@@ -13,7 +13,7 @@ from osukit.realtime import ReconnectPolicy
 from osukit.tournament.autohost import AutoHost, MapRules, attributes_lookup
 from osukit.tournament.referee_backend import RefereeBackend
 
-from .test_runner_hub import BOT_SCOPES, Env, emu  # noqa: F401 - the module-scoped emulator fixture
+from .test_runner_hub import BOT_SCOPES, Env, emu, room_of  # noqa: F401 - the module-scoped emulator fixture
 
 HOST = re.compile(r"^host: (\S+) — ")
 
@@ -82,10 +82,9 @@ async def test_autohost_rotation_on_the_emulated_hub(emu: Emulator) -> None:  # 
     bot = AutoHost(lobby, rules=MapRules(star_range=(0.0, 20.0)), info=attributes_lookup(client),  # type: ignore[arg-type]
                    first_beatmap_id=maps[0], name="hub auto host")
     task = asyncio.create_task(bot.run(maps=4))
-    while bot.room_id is None:
-        await asyncio.sleep(0.02)
+    room_id = await room_of(bot, task)
     for uid in players:
-        await env.player(uid, "join", room_id=bot.room_id)
+        await env.player(uid, "join", room_id=room_id)
     await asyncio.wait_for(task, 120)
     p1, p2, _ = players
     assert bot.played == [(p1, maps[0]), (p2, maps[1]), (p1, maps[2]), (p2, maps[3])]

@@ -214,10 +214,7 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     runner = MatchRunner(script, pool, TeamSpec("Pandas", tuple(env.a)), TeamSpec("Whales", tuple(env.b)),  # type: ignore[arg-type]
                          referees=[env.referee], state_file=state)
     task = asyncio.create_task(runner.run())
-    room_id = None
-    while room_id is None:
-        await asyncio.sleep(0.05)
-        room_id = runner.room_id
+    room_id = await room_of(runner, task)
     # The players take a while to accept the invitation: the runner must not ask a captain to ban
     # before they are in the room (only then can they talk in its chat; else 403).
     await asyncio.sleep(3)
@@ -285,6 +282,19 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     await env.http.aclose()
 
 
+async def room_of(bot: Any, task: asyncio.Task[Any], timeout: float = 300) -> int:
+    """The room a runner or auto-host made; fails (never hangs) if the bot stopped or took too long."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while bot.room_id is None:
+        if task.done():
+            task.result()  # raises what stopped the bot
+            raise AssertionError("the bot returned before making its room")
+        assert loop.time() < deadline, f"no room after {timeout}s"
+        await asyncio.sleep(0.02)
+    return int(bot.room_id)
+
+
 async def _messages(client: osukit.AsyncClient, channel: int) -> Any:
     async for m in client.chat.messages(channel, limit=200):
         yield m.content
@@ -350,10 +360,8 @@ async def test_hub_connection_drops_mid_map_and_the_result_is_not_lost(emu: Emul
 
     runner = MatchRunner(Players(), _one_map_pool(env), TeamSpec("A", (a,)), TeamSpec("B", (b,)))  # type: ignore[arg-type]
     task = asyncio.create_task(runner.run())
-    while runner.room_id is None:
-        await asyncio.sleep(0.02)
     for uid in (a, b):
-        await env.player(uid, "join", room_id=runner.room_id)
+        await env.player(uid, "join", room_id=await room_of(runner, task))
     draft = await asyncio.wait_for(task, 400)
     assert draft.winner == "b" and (draft.maps[0].score_a, draft.maps[0].score_b) == (300_000, 300_001)
     assert referee.reconnects >= 1
@@ -438,14 +446,13 @@ async def test_a_referee_given_to_the_runner_can_join_the_room_and_its_chat(emu:
     await backend.connect()
     runner = MatchRunner(backend, _one_map_pool(env), TeamSpec("A", (a,)), TeamSpec("B", (b,)), referees=[ref])
     task = asyncio.create_task(runner.run())
-    while runner.room_id is None:
-        await asyncio.sleep(0.02)
-    room_id = runner.room_id
+    room_id = await room_of(runner, task)
     for uid in (a, b):
         await env.player(uid, "join", room_id=room_id)
 
     ref_client = env.client(ref, ["public", "multiplayer.write_manage", "chat.read", "chat.write"])
-    async with osukit.referee.AsyncRefereeClient(ref_client, base_url=emu.base_url) as ref_hub:
+    # Bounded: a step that never ends fails with its traceback instead of hanging the run.
+    async with asyncio.timeout(300), osukit.referee.AsyncRefereeClient(ref_client, base_url=emu.base_url) as ref_hub:
         for _ in range(400):  # the runner adds its referees right after making the room
             if room_id in await ref_hub.list_rooms():
                 break
@@ -464,7 +471,7 @@ async def test_a_referee_given_to_the_runner_can_join_the_room_and_its_chat(emu:
             if runner.state.paused:
                 break
             await asyncio.sleep(0.05)
-        assert runner.state.paused
+        assert runner.state.paused, task.exception() if task.done() else "the runner never heard !pause"
         assert await backend.players(room_id) == {a: False, b: False}  # the referee is not a player
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
