@@ -81,6 +81,9 @@ class FakeBackend:
         if self.auto_join:  # scripted players accept invitations
             self.join(room, user_id)
 
+    async def add_referee(self, room_id: int, user_id: int) -> None:
+        self.calls.append(("add_referee", room_id, user_id))
+
     async def move_user(self, room_id: int, user_id: int, team: str | None) -> None:
         self.rooms[room_id].teams[user_id] = team
         self.calls.append(("move_user", user_id, team))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
+
+import pytest
 
 from osukit.game.mods import Mods
 from osukit.tournament.autohost import AutoHost, MapInfo, MapRules
@@ -116,3 +119,61 @@ async def test_rules_commands_and_reconnect() -> None:
     assert "❌ 5.74* is outside 4-5*" in chat
     assert bot.played == [(7, 1001)] and bot.queue == [9, 7]
     assert ("set_map", 1001, ("HD", "DT"), False) in fake.calls
+
+
+def test_chat_safe_keeps_only_osu_links() -> None:
+    from osukit.tournament._chat import beatmap_link, chat_safe, site_url
+
+    assert site_url("https://osu.ppy.sh/") == "https://osu.ppy.sh"
+    assert site_url("https://dev.ppy.sh") == "https://dev.ppy.sh"
+    assert site_url("http://127.0.0.1:8123") == "https://osu.ppy.sh"  # an emulator is never linked
+    assert site_url("https://osu.example.org") == "https://osu.ppy.sh"
+    assert beatmap_link("http://127.0.0.1:8123", 75) == "https://osu.ppy.sh/b/75"
+    text = ("404: Not found (GET http://127.0.0.1:8123/api/v2/beatmaps/5) see http://localhost:9/x and "
+            "wss://127.0.0.1/referee; map https://osu.ppy.sh/b/5 on https://osu.ppy.sh:444/b/5")
+    assert chat_safe(text) == "404: Not found see and map https://osu.ppy.sh/b/5 on"
+
+
+async def test_replies_to_players_carry_no_internal_url_and_name_players() -> None:
+    """An error quoted back to the host keeps its message but not the request's (loopback) URL; the
+    next map comes with its osu! link; players are named by username."""
+    from osukit._exceptions import NotFoundError
+
+    async def info(beatmap_id: int, mods: Mods) -> MapInfo:
+        if beatmap_id == 5:
+            raise NotFoundError("Specified beatmap couldn't be found.", status_code=404, method="GET",
+                                url="http://127.0.0.1:8123/api/v2/beatmaps/5")
+        return MapInfo(beatmap_id=beatmap_id, stars=4.5, length=100, title="A - B [C]")
+
+    async def usernames(ids: Any) -> dict[int, str]:
+        return {uid: f"cookiezi{uid}" for uid in ids if uid != 9}  # 9: osu! does not know them
+
+    fake = FakeBackend()
+    lines: list[str] = []
+    bot = AutoHost(fake, rules=MapRules(), info=info, first_beatmap_id=1, usernames=usernames,
+                   site_url="http://127.0.0.1:8123", progress=lines.append)
+    task = asyncio.create_task(bot.run(maps=1))
+    while bot.room_id is None:
+        await asyncio.sleep(0.01)
+    room = fake.rooms[bot.room_id]
+    fake.join(room, 7)
+    fake.join(room, 9)
+    while not any(line.startswith("host: cookiezi7 ") for line in room.chat):
+        await asyncio.sleep(0.01)
+    fake.say(room, 9, "!map 3")
+    fake.say(room, 7, "!map 5")
+    fake.say(room, 7, "!map 6")
+    fake.say(room, 9, "!queue")
+    while not any(line.startswith("next:") for line in room.chat) or not any("queue:" in x for x in room.chat):
+        await asyncio.sleep(0.01)
+    chat = "\n".join(room.chat)
+    assert "❌ only the host (cookiezi7) picks the map" in chat
+    assert "❌ cannot use beatmap 5: 404: Specified beatmap couldn't be found." in chat
+    assert "next: A - B [C] +NM (4.50*, 100s) https://osu.ppy.sh/b/6 — ready up" in chat
+    assert "queue: cookiezi7, player 9" in chat
+    assert "127.0.0.1" not in chat and "http://" not in chat
+    assert lines[0].startswith(f"room {bot.room_id} made: osukit auto host — https://osu.ppy.sh/multiplayer/rooms/")
+    assert "host: cookiezi7" in lines and "map set by cookiezi7: A - B [C] +NM (4.50*, 100s)" in lines
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

@@ -13,9 +13,9 @@ from osukit.realtime import ReconnectPolicy
 from osukit.tournament.autohost import AutoHost, MapRules, attributes_lookup
 from osukit.tournament.referee_backend import RefereeBackend
 
-from .test_runner_hub import BOT_SCOPES, Env, emu  # noqa: F401 - the module-scoped emulator fixture
+from .test_runner_hub import BOT_SCOPES, Env, emu, room_of  # noqa: F401 - the module-scoped emulator fixture
 
-HOST = re.compile(r"^host: player (\d+) ")
+HOST = re.compile(r"^host: (\S+) — ")
 
 
 class Lobby:
@@ -36,8 +36,8 @@ class Lobby:
     async def send(self, room_id: int, text: str) -> None:
         await self.inner.send(room_id, text)
         m = HOST.match(text)
-        if m is not None:
-            host = int(m.group(1))
+        if m is not None:  # the host is named by username
+            host = next(u for u in self.members if self.env.emu.state.world.users[u]["username"] == m.group(1))
             channel = self.inner.referee.rooms[room_id].chat_channel_id
             self._later(self.chats[host].chat.send(channel, f"!map {self.maps[self.played]}"))
 
@@ -82,14 +82,21 @@ async def test_autohost_rotation_on_the_emulated_hub(emu: Emulator) -> None:  # 
     bot = AutoHost(lobby, rules=MapRules(star_range=(0.0, 20.0)), info=attributes_lookup(client),  # type: ignore[arg-type]
                    first_beatmap_id=maps[0], name="hub auto host")
     task = asyncio.create_task(bot.run(maps=4))
-    while bot.room_id is None:
-        await asyncio.sleep(0.02)
+    room_id = await room_of(bot, task)
     for uid in players:
-        await env.player(uid, "join", room_id=bot.room_id)
+        await env.player(uid, "join", room_id=room_id)
     await asyncio.wait_for(task, 120)
     p1, p2, _ = players
     assert bot.played == [(p1, maps[0]), (p2, maps[1]), (p1, maps[2]), (p2, maps[3])]
     assert bot.queue == [p1, p2]
+    # The room's chat, read back through the chat API: players by username, only osu! links.
+    channel = backend.referee.rooms[bot.room_id].chat_channel_id
+    text = "\n".join([m.content async for m in client.chat.messages(channel, limit=200)])
+    names = {uid: emu.state.world.users[uid]["username"] for uid in players}
+    assert f"host: {names[p1]} — pick a map" in text and f"host: {names[p2]} — pick a map" in text
+    assert "player " not in text
+    assert f"https://osu.ppy.sh/b/{maps[0]}" in text
+    assert "127.0.0.1" not in text and "http://" not in text
     await backend.aclose()
     await referee.aclose()
     await client.aclose()

@@ -150,3 +150,34 @@ def test_team_totals_never_in_exponent_form() -> None:
     assert _total(812345) == "812,345"
     assert _total(97.5) == "97.5"
     assert _total(98.1234) == "98.1234"
+
+
+def test_cli_pool_check_fits_80_columns(osu_emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80 columns every slot is one line: the id whole (no separators), numbers unwrapped, the
+    title cut with "…", and why a slot is flagged written out below the table."""
+    maps = [b for b in osu_emulator.state.world.beatmaps.values() if b["mode"] == "osu"][:7]
+    slots = ["NM1", "NM2", "HD1", "HR1", "DT1", "FM1", "TB"]
+    path = tmp_path / "pool.toml"
+    path.write_text('name = "Check Cup"\n[format]\nbest_of = 3\nbans_per_team = 0\ntiebreaker = "TB"\n'
+                    'star_range = [2.0, 5.0]\n[slots]\n' + "".join(f'{s} = {m["id"]}\n' for s, m in zip(slots, maps, strict=True)))
+    monkeypatch.setenv("COLUMNS", "80")
+    assert run_app(_cli(osu_emulator, "pool", "check", str(path), "--source", "attributes", "--max-length", "30")) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert all(len(line.rstrip()) <= 80 for line in lines), out
+    rows = {line.split()[0]: line for line in lines if line.split() and line.split()[0] in slots}
+    assert list(rows) == slots, out  # one line per slot, in order
+    with osukit.Client(client_id=osu_emulator.client_id, client_secret=osu_emulator.client_secret,
+                       base_url=osu_emulator.base_url, rate_limit=0) as client:
+        checked = check_pool(client, pool_from_dict({"format": {"best_of": 3, "bans_per_team": 0, "tiebreaker": "TB"},
+                                                      "slots": {s: m["id"] for s, m in zip(slots, maps, strict=True)}}),
+                             prefer="attributes", star_range=(2.0, 5.0), max_length=30)
+    for row in checked:
+        cells = rows[row.slot].split()
+        assert cells[1] == str(row.beatmap_id) and cells[2] == row.mods and cells[3] == f"{row.stars:.2f}"
+        assert ("FLAG" if row.flags else "ok") in cells
+        if row.flags:
+            assert f"  {row.slot}: {'; '.join(row.flags)}" in lines
+    assert any(r.flags for r in checked) and any(not r.flags for r in checked)
+    assert "…" in out  # the long titles are cut, not wrapped

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -258,8 +260,57 @@ def test_plot_scores_per_map() -> None:
 
     fig = scores_per_map(match_results(json.loads(corpus_bytes("v1/get_match_200.json"))))
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["1\nNM", "2\nNFDT"]
+    assert len(ax.get_xticklabels()) > 8  # a long match: "index mods" labels, rotated
+    assert [t.get_text() for t in ax.get_xticklabels()][:2] == ["1 NM", "2 NFDT"]
     heights = [round(p.get_height()) for p in ax.patches]
     assert heights[:2] == [2_491_246, 3_210_390]  # red bars first, games 1 and 2
     h2h = match_results(ROOM_EVENTS)
     assert scores_per_map(h2h).axes[0].get_title() == "OWC: lazer"
+
+
+def _long_match(n: int) -> MatchResults:
+    from osukit.tournament.results import GameResult, PlayerScore
+
+    games = []
+    for i in range(1, n + 1):
+        red, blue = 500_000 + 1_000 * i, 700_000 - 1_000 * i
+        scores = [PlayerScore(user_id=1, username="red1", team="red", score=red, accuracy=0.97, max_combo=None,
+                              mods="HDHR", passed=True),
+                  PlayerScore(user_id=2, username="blue1", team="blue", score=blue, accuracy=0.96, max_combo=None,
+                              mods="HDHR", passed=True)]
+        games.append(GameResult(index=i, id=i, beatmap_id=1000 + i, title=None, mods="HDHRDTFLSD" if i == 7 else "HD",
+                                started_at=None, ended_at=None, scoring_type="score", team_type="team-vs",
+                                scores=scores, red_total=red, blue_total=blue,
+                                winner="red" if red > blue else "blue", aborted=False))
+    return MatchResults(source="matches", id=77, name="Long Cup", team_type="team-vs", games=games, red_wins=0,
+                        blue_wins=0, wins={}, winner=None, players=[])
+
+
+def test_plot_of_a_20_map_match_is_readable(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from osukit.tournament.plot import scores_per_map
+
+    short = scores_per_map(_long_match(5))
+    fig = scores_per_map(_long_match(20))
+    ax = fig.axes[0]
+    # One group (red and blue bar) per map, one tick per map, the labels rotated and the long mods cut.
+    assert len(ax.patches) == 40 and len(ax.get_xticks()) == 20
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "1 HD" and labels[6] == "7 HDHRDTF…" and labels[-1] == "20 HD"
+    assert all(t.get_rotation() == 45 for t in ax.get_xticklabels())
+    assert ax.get_xlabel() == "map (game and mods)" and ax.get_ylabel() == "score"
+    assert ax.yaxis.get_major_formatter()(1_200_000, 0) == "1.2M"
+    # The figure grows with the number of maps: each map keeps about the same width.
+    assert short.get_figwidth() == pytest.approx(6.4)
+    assert fig.get_figwidth() == pytest.approx(6.4 + 0.55 * 12)
+    path = tmp_path / "long.png"
+    fig.savefig(path, dpi=50)
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (round(fig.get_figwidth() * 50), round(fig.get_figheight() * 50))
+    # No tick label overlaps the next one once drawn.
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.get_xticklabels()]
+    assert all(a.x0 < b.x0 for a, b in itertools.pairwise(boxes))
+    assert all(b.x0 - a.x0 >= a.height * 0.9 for a, b in itertools.pairwise(boxes))

@@ -323,3 +323,50 @@ async def test_room_closed_under_the_runner_and_the_autohost(tmp_path: Path) -> 
     fake.close_by_server(fake.rooms[bot.room_id])
     with pytest.raises(RunnerError, match="lobby's room"):
         await asyncio.wait_for(task, 30)
+
+
+async def test_the_draft_waits_for_the_players_to_be_in_the_room() -> None:
+    """Only players in the room can read its chat (and talk in it): no ban or pick is asked for
+    before both teams are in, and a later one waits for the team whose turn it is."""
+    fake = FakeBackend()
+    fake.auto_join = False  # the players take their time to accept the invitations
+    pool = pool_from_dict({"format": {"best_of": 3, "bans_per_team": 0, "first_pick": "a", "team_size": 2,
+                                      "pick_timer": 60, "ready_timer": 60},
+                           "slots": {"NM1": 11, "NM2": 12, "HD1": 13, "TB": 19}})
+    runner = MatchRunner(fake, pool, TeamSpec("A", (2, 3)), TeamSpec("B", (4, 5)))
+    task = asyncio.create_task(runner.run())
+    while runner.room_id is None:
+        await asyncio.sleep(0.01)
+    room = fake.rooms[runner.room_id]
+
+    async def settle() -> None:
+        for _ in range(20):
+            await asyncio.sleep(0)
+
+    await settle()
+    assert room.chat[-1] == "waiting for players: A (0/2 in the room), B (0/2 in the room)"
+    for uid in (2, 3, 4):
+        fake.join(room, uid)
+        await settle()
+    assert not any("!pick one of" in line for line in room.chat)
+    assert room.chat[-1] == "waiting for players: B (1/2 in the room)"
+    fake.join(room, 5)
+    await settle()
+    assert "— A: !pick one of" in room.chat[-1]
+    fake.say(room, 2, "!pick NM1")
+    await settle()
+    for uid in (2, 3, 4, 5):
+        fake.ready(room, uid)
+    await settle()
+    fake.finish(room, {2: 10, 3: 10, 4: 1, 5: 1})
+    fake.leave(room, 4)
+    fake.leave(room, 5)  # B's turn to pick, and nobody of B is in the room
+    await settle()
+    assert room.chat[-1] == "waiting for players: B (0/1 in the room)"
+    assert not any("— B: !pick one of" in line for line in room.chat)
+    fake.join(room, 5)
+    await settle()
+    assert "— B: !pick one of" in room.chat[-1]
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

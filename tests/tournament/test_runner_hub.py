@@ -87,6 +87,31 @@ class ScriptedPlayers:
         self.nm1_playing = asyncio.Event()
         self.tasks: set[asyncio.Task[None]] = set()
         self.present_at_start: list[tuple[str, list[int]]] = []
+        self.errors: list[BaseException] = []
+        self.failed = asyncio.Event()
+
+    def _check(self, task: asyncio.Task[None]) -> None:
+        # A player's action that failed (e.g. a chat message refused with 403) must fail the test
+        # at once, not leave the match waiting for an answer that never comes.
+        error = None if task.cancelled() else task.exception()
+        if error is not None:
+            self.errors.append(error)
+            self.failed.set()
+
+    async def until(self, awaitable: Any, timeout: float) -> Any:
+        """Await ``awaitable`` unless a scripted player's action fails first (then raise it)."""
+        work = asyncio.ensure_future(awaitable)
+        failed = asyncio.ensure_future(self.failed.wait())
+        try:
+            done, _ = await asyncio.wait({work, failed}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            failed.cancel()
+        if work in done:
+            return work.result()
+        work.cancel()
+        if self.errors:
+            raise AssertionError(f"a scripted player's action failed: {self.errors[0]!r}") from self.errors[0]
+        raise asyncio.TimeoutError
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -95,6 +120,7 @@ class ScriptedPlayers:
         task = asyncio.ensure_future(coro)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(self._check)
 
     async def _say(self, room_id: int, uid: int, text: str) -> None:
         channel = self.inner.referee.rooms[room_id].chat_channel_id
@@ -160,9 +186,6 @@ class ScriptedPlayers:
             await self.env.player(uid, "finish", score=score, accuracy=0.97)
 
 
-@pytest.mark.xfail(run=False, reason="passes alone (18 s) but hangs when run after tests/tournament's other files: "
-                   "an order-dependent leak not yet found; run it alone with "
-                   "`pytest tests/tournament/test_runner_hub.py -k best_of_5` (issue 18 stays open for it)")
 @pytest.mark.timeout(900)  # a loaded CI machine: the bot chats at 1 message/s and the match has ~40 steps
 async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> None:
     env = Env(emu)
@@ -191,13 +214,13 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     runner = MatchRunner(script, pool, TeamSpec("Pandas", tuple(env.a)), TeamSpec("Whales", tuple(env.b)),  # type: ignore[arg-type]
                          referees=[env.referee], state_file=state)
     task = asyncio.create_task(runner.run())
-    room_id = None
-    while room_id is None:
-        await asyncio.sleep(0.05)
-        room_id = runner.room_id
-    for uid in players:  # the players accept the invitation
+    room_id = await room_of(runner, task)
+    # The players take a while to accept the invitation: the runner must not ask a captain to ban
+    # before they are in the room (only then can they talk in its chat; else 403).
+    await asyncio.sleep(3)
+    for uid in players:
         await env.player(uid, "join", room_id=room_id)
-    await asyncio.wait_for(script.nm1_playing.wait(), 400)
+    await script.until(script.nm1_playing.wait(), 400)
 
     # Kill the runner and its hub connection in the middle of NM1; the players finish it meanwhile.
     task.cancel()
@@ -211,7 +234,7 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     client, referee, backend = await backend_for()
     script.inner = backend
     resumed = MatchRunner.from_state(script, state, close_when_done=False)  # type: ignore[arg-type]
-    draft = await asyncio.wait_for(resumed.run(), 400)
+    draft = await script.until(resumed.run(), 400)
 
     assert draft.winner == "a" and draft.wins == {"a": 3, "b": 2}
     assert [(b.team, b.slot) for b in draft.bans] == [("b", "HD1"), ("a", "NM2")]
@@ -242,12 +265,34 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     assert [g.beatmap_id for g in results.games] == [env.slots[slot] for slot, _ in expected]
     assert [{s.user_id: s.score for s in g.scores} for g in results.games] == [
         dict(zip(players, SCORES[slot], strict=True)) for slot, _ in expected]
+    # And from the room's history (GET /rooms/{room}/events): the aborted FM1 attempt, then every
+    # map with its winner by the team each player was in (A red, B blue).
+    history = await afetch_results(client, f"room:{room_id}")
+    assert [g.aborted for g in history.games] == [False, False, False, True, False, False]
+    assert [(g.beatmap_id, g.winner) for g in history.played] == [
+        (env.slots[slot], "red" if team == "a" else "blue") for slot, team in expected]
+    assert [(g.red_total, g.blue_total) for g in history.played] == [
+        (SCORES[slot][0] + SCORES[slot][1], SCORES[slot][2] + SCORES[slot][3]) for slot, _ in expected]
+    assert (history.red_wins, history.blue_wins, history.winner) == (3, 2, "red")
     await backend.aclose()
     await referee.aclose()
     await client.aclose()
     for c in chats.values():
         await c.aclose()
     await env.http.aclose()
+
+
+async def room_of(bot: Any, task: asyncio.Task[Any], timeout: float = 300) -> int:
+    """The room a runner or auto-host made; fails (never hangs) if the bot stopped or took too long."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while bot.room_id is None:
+        if task.done():
+            task.result()  # raises what stopped the bot
+            raise AssertionError("the bot returned before making its room")
+        assert loop.time() < deadline, f"no room after {timeout}s"
+        await asyncio.sleep(0.02)
+    return int(bot.room_id)
 
 
 async def _messages(client: osukit.AsyncClient, channel: int) -> Any:
@@ -315,10 +360,8 @@ async def test_hub_connection_drops_mid_map_and_the_result_is_not_lost(emu: Emul
 
     runner = MatchRunner(Players(), _one_map_pool(env), TeamSpec("A", (a,)), TeamSpec("B", (b,)))  # type: ignore[arg-type]
     task = asyncio.create_task(runner.run())
-    while runner.room_id is None:
-        await asyncio.sleep(0.02)
     for uid in (a, b):
-        await env.player(uid, "join", room_id=runner.room_id)
+        await env.player(uid, "join", room_id=await room_of(runner, task))
     draft = await asyncio.wait_for(task, 400)
     assert draft.winner == "b" and (draft.maps[0].score_a, draft.maps[0].score_b) == (300_000, 300_001)
     assert referee.reconnects >= 1
@@ -330,7 +373,7 @@ async def test_hub_connection_drops_mid_map_and_the_result_is_not_lost(emu: Emul
     await env.http.aclose()
 
 
-def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path) -> None:
+def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`osukit match run --resume` over the hub: rejoins the saved room, sees the match is won, closes it."""
     from osukit.cli._app import run_app
     from osukit.tournament import Draft
@@ -363,3 +406,78 @@ def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path) -> N
     assert code == 0
     hub_room = emu.state.world.rooms.get(room_id)
     assert hub_room is not None and not hub_room.get("active", True)
+    # What the operator sees: the room, how to reach it, what the bot says.
+    out = capsys.readouterr().out
+    assert f"room {room_id} rejoined: A 1 - 0 B" in out
+    assert f"https://osu.ppy.sh/multiplayer/rooms/{room_id}" in out
+    assert f"`osukit referee watch {room_id}` joins the room and its chat" in out
+    assert f"{emu.base_url}/multiplayer/rooms/{room_id}/events" in out
+    assert f"`osukit match results room:{room_id}`" in out
+    assert "» back: A 1 - 0 B" in out and "» 🏆 A wins the match!" in out
+
+
+def test_cli_lobby_autohost_prints_its_room(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    from osukit.cli._app import run_app
+
+    env = Env(emu)
+    token = emu.mint_token(user_id=env.bot, scopes=BOT_SCOPES, refresh=False)["access_token"]
+    code = run_app(["--base-url", emu.base_url, "--access-token", str(token), "--notify-url", emu.notify_url,
+                    "lobby", "autohost", "--beatmap", str(env.slots["NM1"]), "--name", "cli lobby",
+                    "--spectator-url", emu.base_url, "--maps", "0"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    room_id = max(r for r, v in emu.state.world.rooms.items() if v["name"] == "cli lobby")
+    assert f"room {room_id} made: cli lobby — https://osu.ppy.sh/multiplayer/rooms/{room_id}" in out
+    assert f"`osukit referee watch {room_id}`" in out and f"`osukit match results room:{room_id}`" in out
+
+
+@pytest.mark.timeout(600)
+async def test_a_referee_given_to_the_runner_can_join_the_room_and_its_chat(emu: Emulator) -> None:
+    """``referees=[…]`` (``osukit match run --referee``): the runner makes them referees of the room
+    (``AddReferee``), so they can join it through the hub, which puts them in the room's chat: they
+    read it and their ``!pause`` reaches the runner. A referee in the room is not a player."""
+    env = Env(emu)
+    a, b, ref = env.spare[2], env.spare[3], env.spare[4]
+    for uid in (a, b):
+        await env.player(uid, "connect")
+    client = env.client(env.bot, BOT_SCOPES)
+    referee = osukit.referee.AsyncRefereeClient(client, base_url=emu.base_url)
+    backend = RefereeBackend(referee, client, chat_url=emu.notify_url, bot_user_id=env.bot)
+    await backend.connect()
+    runner = MatchRunner(backend, _one_map_pool(env), TeamSpec("A", (a,)), TeamSpec("B", (b,)), referees=[ref])
+    task = asyncio.create_task(runner.run())
+    room_id = await room_of(runner, task)
+    for uid in (a, b):
+        await env.player(uid, "join", room_id=room_id)
+
+    ref_client = env.client(ref, ["public", "multiplayer.write_manage", "chat.read", "chat.write"])
+    # Bounded: a step that never ends fails with its traceback instead of hanging the run.
+    async with asyncio.timeout(300), osukit.referee.AsyncRefereeClient(ref_client, base_url=emu.base_url) as ref_hub:
+        for _ in range(400):  # the runner adds its referees right after making the room
+            if room_id in await ref_hub.list_rooms():
+                break
+            await asyncio.sleep(0.05)
+        room = await ref_hub.join_room(room_id)  # NotRefereeError if the runner had not added them
+        assert room.chat_channel_id == backend.referee.rooms[room_id].chat_channel_id
+        for _ in range(400):  # the prompt for A's pick, read through the chat API
+            texts = [m async for m in _messages(ref_client, room.chat_channel_id)]
+            if any("— A: !pick one of" in m for m in texts):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the referee never read the runner's prompt")
+        await ref_client.chat.send(room.chat_channel_id, "!pause")
+        for _ in range(400):
+            if runner.state.paused:
+                break
+            await asyncio.sleep(0.05)
+        assert runner.state.paused, task.exception() if task.done() else "the runner never heard !pause"
+        assert await backend.players(room_id) == {a: False, b: False}  # the referee is not a player
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await backend.aclose()
+    await referee.aclose()
+    await client.aclose()
+    await ref_client.aclose()
+    await env.http.aclose()

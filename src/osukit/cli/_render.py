@@ -94,20 +94,42 @@ def _console() -> Any:
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                right: Iterable[str] = ()) -> None:
-    """A rich table; ``right`` names the columns to right-align (numbers)."""
+                right: Iterable[str] = (), truncate: Iterable[str] = (), compact: bool = False) -> None:
+    """A rich table; ``right`` names the columns to right-align (numbers).
+
+    ``truncate`` names columns (long free text such as titles) that are cut with ``…`` to fit
+    the terminal instead of wrapping over several lines; when any is given, every other column
+    stays on one line. ``compact``: no outer box and lighter separators (fits 80 columns).
+    """
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
     aligned = set(right)
+    cut = set(truncate)
     console = _console()
     if title:
         console.print(Text(title, style="bold"))
-    table = Table(show_lines=False)
+    table = Table(show_lines=False, box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD, pad_edge=not compact)
     for col in columns:
-        table.add_column(col, justify="right" if col in aligned else "left", overflow="fold")
+        if cut:
+            # Only the truncated columns may shrink (rich narrows "wrapable" columns first); their
+            # cells are single-line texts cut with an ellipsis.
+            table.add_column(col, justify="right" if col in aligned else "left",
+                             overflow="ellipsis" if col in cut else "fold", no_wrap=col not in cut,
+                             min_width=8 if col in cut else None)
+        else:
+            table.add_column(col, justify="right" if col in aligned else "left", overflow="fold")
+    names = list(columns)
     for row in rows:
-        table.add_row(*[Text(v if isinstance(v, str) else fmt(v)) for v in row])
+        cells = []
+        for i, v in enumerate(row):
+            text = v if isinstance(v, str) else fmt(v)
+            if i < len(names) and names[i] in cut:
+                cells.append(Text(text, no_wrap=True, overflow="ellipsis"))
+            else:
+                cells.append(Text(text))
+        table.add_row(*cells)
     console.print(table)
 
 

@@ -80,6 +80,36 @@ def _async_client(state: State, scopes: tuple[str, ...] = ()) -> AsyncClient:
                    ExitCode.AUTH)
 
 
+def _room_help(base_url: str, room_id: int, *, lobby: bool = False) -> None:
+    """How to reach the room the bot runs: for players, referees and whoever watches."""
+    who = "players: open the room from the lobby list in osu!(lazer)" if lobby else (
+        "players: accept the invitation in osu!(lazer) (sent to those online; invite again with "
+        f"`osukit referee invite {room_id} USER_ID`)")
+    say(f"  {who}")
+    say(f"  referees: `osukit referee watch {room_id}` joins the room and its chat (their account must be a "
+        f"referee of the room: --referee)" if not lobby else
+        f"  referees: `osukit referee watch {room_id}` (the bot's account) shows the room's events")
+    say(f"  watch: {base_url.rstrip('/')}/multiplayer/rooms/{room_id}/events; results: "
+        f"`osukit match results room:{room_id}`")
+
+
+class _Progress:
+    """Prints the bot's progress lines, and how to reach its room once the room is known."""
+
+    def __init__(self, base_url: str, *, lobby: bool = False) -> None:
+        self.base_url = base_url
+        self.lobby = lobby
+        self.room_id: int | None = None
+        self.bot: Any = None
+
+    def __call__(self, line: str) -> None:
+        say(line)
+        room_id = getattr(self.bot, "room_id", None)
+        if self.room_id is None and room_id is not None:
+            self.room_id = int(room_id)
+            _room_help(self.base_url, self.room_id, lobby=self.lobby)
+
+
 def _team(text: str, which: str) -> Any:
     from ..tournament.runner import TeamSpec
 
@@ -128,16 +158,25 @@ def pool_check(
 
         emit_json([msgspec.to_builtins(r) for r in rows])
         return
+    # One line per slot at any width (80 columns included): ids without separators, numbers never
+    # wrapped, the title cut with "…"; the reasons a slot is flagged go below the table.
+    with_pp = any(r.pp is not None for r in rows)
+    columns = ["slot", "beatmap", "mods", "stars", *(["pp (SS)"] if with_pp else []), "length", "bpm", "check",
+               "title"]
     print_table(
         f"{pool.name} ({rows[0].source if rows else source})",
-        ["slot", "beatmap", "title", "mods", "stars", "pp (SS)", "length", "bpm", "flags"],
-        [[r.slot, r.beatmap_id, r.title or "-", r.mods, fmt(r.stars), fmt(r.pp, digits=0), length(r.length),
-          fmt(r.bpm, digits=0), "; ".join(r.flags) or "ok"] for r in rows],
+        columns,
+        [[r.slot, str(r.beatmap_id), r.mods, fmt(r.stars), *([fmt(r.pp, digits=0)] if with_pp else []),
+          length(r.length), fmt(r.bpm, digits=0), "FLAG" if r.flags else "ok", r.title or "-"] for r in rows],
         right=["beatmap", "stars", "pp (SS)", "length", "bpm"],
+        truncate=["title"],
+        compact=True,
     )
-    flagged = [r.slot for r in rows if r.flags]
+    flagged = [r for r in rows if r.flags]
+    for r in flagged:
+        say(f"  {r.slot}: {'; '.join(r.flags)}")
     if flagged:
-        say(f"{len(flagged)} slot(s) outside the rules: {', '.join(flagged)}")
+        say(f"{len(flagged)} slot(s) outside the rules: {', '.join(r.slot for r in flagged)}")
 
 
 # ----------------------------------------------------------------------------------------- match
@@ -178,7 +217,7 @@ def match_results_cmd(
     print_table(
         results.name or f"match {results.id}",
         ["#", "beatmap", "mods", "red", "blue", "winner", "players"],
-        [[g.index, g.beatmap_id, g.mods, fmt(g.red_total) if g.is_team else "-",
+        [[g.index, str(g.beatmap_id), g.mods, fmt(g.red_total) if g.is_team else "-",
           fmt(g.blue_total) if g.is_team else "-", "aborted" if g.aborted else (g.winner or "tie"), len(g.scores)]
          for g in results.games],
         right=["#", "beatmap", "red", "blue", "players"],
@@ -232,11 +271,13 @@ def match_run(
         async with _async_client(state, REFEREE_SCOPES) as client, \
                 AsyncRefereeClient(client, base_url=spectator_url) as hub, \
                 RefereeBackend(hub, client, chat_url=state.settings.notify_url or None) as backend:
+            progress = _Progress(client.base_url)
             if teams is None:
-                runner = MatchRunner.from_state(backend, state_file, close_when_done=close)
+                runner = MatchRunner.from_state(backend, state_file, close_when_done=close, progress=progress)
             else:
                 runner = MatchRunner(backend, pool, teams[0], teams[1], referees=referee or [],
-                                     state_file=state_file, close_when_done=close)
+                                     state_file=state_file, close_when_done=close, progress=progress)
+            progress.bot = runner
             return await runner.run()
 
     draft = asyncio.run(main())
@@ -262,6 +303,7 @@ def lobby_autohost(
     ready_timer: Annotated[float, typer.Option("--ready-timer", help="Seconds before starting with whoever is ready.")]
     = 90.0,
     spectator_url: Annotated[str | None, typer.Option("--spectator-url", help="The referee hub's server (default: $OSU_SPECTATOR_URL, else derived from --base-url).")] = None,
+    maps: Annotated[int | None, typer.Option("--maps", min=0, help="Stop after this many maps (default: never).")] = None,
 ) -> None:
     """Keep a public lobby going: host rotation, skip votes, map rules (Ctrl-C to stop)."""
     from ..game.mods import Mods
@@ -283,8 +325,11 @@ def lobby_autohost(
         async with _async_client(state, REFEREE_SCOPES) as client, \
                 AsyncRefereeClient(client, base_url=spectator_url) as hub, \
                 RefereeBackend(hub, client, chat_url=state.settings.notify_url or None) as backend:
+            progress = _Progress(client.base_url, lobby=True)
             bot = AutoHost(backend, rules=rules, info=attributes_lookup(client, mode), name=name,
-                           first_beatmap_id=beatmap, room_id=room, skip_ratio=skip_ratio, ready_timer=ready_timer)
-            await bot.run()
+                           first_beatmap_id=beatmap, room_id=room, skip_ratio=skip_ratio, ready_timer=ready_timer,
+                           progress=progress)
+            progress.bot = bot
+            await bot.run(maps=maps)
 
     asyncio.run(main())

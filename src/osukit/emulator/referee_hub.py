@@ -381,6 +381,19 @@ class RefereeHub:
         elif not empty:
             room.empty_since = None
 
+    def _log(self, room: HubRoom, event_type: str, *, user_id: int | None = None, item_id: int | None = None,
+             detail: dict[str, Any] | None = None) -> None:
+        """Record a ``multiplayer_realtime_room_events`` row, as ``MultiplayerEventDispatcher`` does
+        (osu-server-spectator): what ``GET /rooms/{room}/events`` serves. ``created_at`` is the
+        emulator's clock at the moment it happens (ids and times only grow)."""
+        wr = self.world.rooms.get(room.room_id)
+        if wr is None:
+            return
+        wr.setdefault("_events", []).append({
+            "id": self.world.new_id("realtime_room_event"), "event_type": event_type,
+            "created_at": dt.datetime.fromtimestamp(self.now(), dt.timezone.utc), "user_id": user_id,
+            "playlist_item_id": item_id, "event_detail": detail})
+
     def sweep(self) -> list[int]:
         """Close rooms left without users for 30 minutes (emulator clock); return their ids."""
         closed = []
@@ -391,8 +404,9 @@ class RefereeHub:
                 closed.append(room.room_id)
         return closed
 
-    def _close(self, room: HubRoom) -> None:
+    def _close(self, room: HubRoom, by: int | None = None) -> None:
         room.closed = True
+        self._log(room, "room_disbanded", user_id=by)
         for _, task in room.countdowns.values():
             if task is not None:
                 task.cancel()
@@ -538,7 +552,7 @@ class RefereeHub:
         room.current_item_id = item["id"]
         self.rooms[room_id] = room
         now = dt.datetime.fromtimestamp(self.now(), dt.timezone.utc)
-        w.channels[channel_id] = {"channel_id": channel_id, "name": f"#mp_{room_id}", "description": name, "type": "MULTIPLAYER",
+        w.channels[channel_id] = {"channel_id": channel_id, "name": f"#lazermp_{room_id}", "description": name, "type": "MULTIPLAYER",
                                   "moderated": False, "icon": None, "uuid": None, "message_length_limit": 450, "users": {uid}}
         w.rooms[room_id] = {"id": room_id, "name": name, "category": "normal", "type": "head_to_head", "status": "idle",
                             "user_id": uid, "starts_at": now, "ends_at": None, "active": True, "has_password": True,
@@ -548,6 +562,7 @@ class RefereeHub:
                               "events": [{"id": w.new_id("match_event"), "type": "match-created", "timestamp": now,
                                           "user_id": uid, "game": None}]}
         self._world_item(room, item)
+        self._log(room, "room_created", user_id=uid)
         self.associations.setdefault(uid, set()).add(room_id)
         room.referees.add(uid)
         return self._room_json(room)
@@ -578,7 +593,7 @@ class RefereeHub:
             await self.emit(room, "UserKicked", {"room_id": room_id, "kicked_user_id": ref, "kicking_user_id": uid})
             room.referees.discard(ref)
         room.referees.discard(uid)
-        self._close(room)
+        self._close(room, uid)
 
     async def hub_InvitePlayer(self, uid: int, room_id: int, user_id: int) -> None:
         room = self._room(uid, room_id)
@@ -590,6 +605,8 @@ class RefereeHub:
 
     async def _kick(self, room: HubRoom, target: int, by: int) -> None:
         await self.emit(room, "UserKicked", {"room_id": room.room_id, "kicked_user_id": target, "kicking_user_id": by})
+        if target in room.players:
+            self._log(room, "player_kicked", user_id=target)
         room.players.pop(target, None)
         room.referees.discard(target)
         if room.slots is not None and target in room.slots:
@@ -862,6 +879,11 @@ class RefereeHub:
             await self.emit(room, "UserStatusChanged", {"room_id": room.room_id, "user_id": pid, "status": "playing"})
         teams = {str(pid): p["team"] for pid, p in room.players.items() if p["team"] is not None} if room.type == "team_versus" else None
         slots = {str(uid): i for i, uid in enumerate(room.slots) if uid is not None} if room.slots is not None else None
+        room.game["teams"] = {int(k): v for k, v in (teams or {}).items()}
+        room.game["slots"] = {int(k): v for k, v in (slots or {}).items()}
+        # MatchStartedEventDetail: room_type, teams (the team each player is in now), slots
+        self._log(room, "game_started", item_id=room.current_item_id,
+                  detail={"room_type": room.type, "teams": teams, "slots": slots})
         await self.emit(room, "MatchStarted", {"room_id": room.room_id, "playlist_item_id": room.current_item_id,
                                                "type": room.type, "teams": teams, "slots": slots})
 
@@ -883,6 +905,7 @@ class RefereeHub:
             if p["status"] in ("playing", "finished_play"):
                 p["status"] = "idle"
                 await self.emit(room, "UserStatusChanged", {"room_id": room_id, "user_id": pid, "status": "idle"})
+        self._log(room, "game_aborted", item_id=room.current_item_id)
         await self.emit(room, "MatchAborted", {"room_id": room_id, "playlist_item_id": room.current_item_id})
 
     # --- scripted players ----------------------------------------------------------------------------
@@ -930,6 +953,7 @@ class RefereeHub:
             channel = self.world.channels.get(room.channel_id)
             if channel is not None:
                 channel["users"].add(uid)
+            self._log(room, "player_joined", user_id=uid)
             match = self.world.matches.get(room.room_id)
             if match is not None:
                 match["events"].append({"id": self.world.new_id("match_event"), "type": "player-joined",
@@ -999,7 +1023,8 @@ class RefereeHub:
         return {**self._player_json(uid, p), "room_id": rid}
 
     async def _leave(self, room: HubRoom, uid: int) -> None:
-        room.players.pop(uid, None)
+        if room.players.pop(uid, None) is not None:
+            self._log(room, "player_left", user_id=uid)
         await self.emit(room, "UserLeft", {"room_id": room.room_id, "user_id": uid})
         if room.slots is not None and uid in room.slots:
             room.slots = [None if s == uid else s for s in room.slots]
@@ -1016,6 +1041,7 @@ class RefereeHub:
         item["was_played"] = True
         if game is not None:
             self._record(room, item, game)
+        self._log(room, "game_completed", item_id=item["id"])
         wr = self.world.rooms.get(room.room_id)
         if wr is not None:
             wr["status"] = "idle"
@@ -1066,7 +1092,10 @@ class RefereeHub:
                                              "start_time": game["start_time"], "end_time": end, "scoring_type": "score",
                                              "team_type": "team-vs" if room.type == "team_versus" else "head-to-head",
                                              "mods": [m["acronym"] for m in item["required_mods"]], "players": players,
-                                             "scores": [game["scores"][u]["total_score"] for u in players]}})
+                                             "scores": [game["scores"][u]["total_score"] for u in players],
+                                             # the team each player chose (or was moved to), not the slot's parity
+                                             "teams": [game.get("teams", {}).get(u) for u in players],
+                                             "slots": [game.get("slots", {}).get(u) for u in players]}})
 
     # --- test controls -------------------------------------------------------------------------------
 

@@ -412,7 +412,8 @@ def build_json(b: dict[str, Any], *, entries: bool = True) -> dict[str, Any]:
 
 def room(w: World, rid: int, *, full: bool = True) -> dict[str, Any]:
     r = w.rooms[rid]
-    out: dict[str, Any] = {k: (iso(v) if isinstance(v, dt.datetime) else v) for k, v in r.items() if k not in ("playlist",)}
+    out: dict[str, Any] = {k: (iso(v) if isinstance(v, dt.datetime) else v) for k, v in r.items()
+                           if k != "playlist" and not k.startswith("_")}  # "_events": the hub's room events
     out["max_participants"] = None
     out["host"] = user_compact(w, r["user_id"], "country")
     out["recent_participants"] = [user_compact(w, u) for u in list(w.users)[:3]]
@@ -472,19 +473,22 @@ def kudosu_entry(k: dict[str, Any]) -> dict[str, Any]:
     return dict(k)
 
 
-def match_game_score(game: dict[str, Any], slot: int, user_id: int, total: int, version: int) -> dict[str, Any]:
+def match_game_score(game: dict[str, Any], slot: int, user_id: int, total: int, version: int,
+                     team: str | None = None) -> dict[str, Any]:
     """A stable match game score as osu-web's ``ScoreTransformer`` renders ``LegacyMatch\\Score``.
 
     At ``x-api-version`` ≥ 20220705 the new score format (osu-web b7ab85a882, 2025-05-15:
     ``app/Models/LegacyMatch/Score.php`` ``getData()`` maps the stable counts to lazer
     statistics per ruleset, ``enabled_mods`` to ``[{acronym, settings}]``; ``total_score`` and
     ``legacy_total_score`` are the stable score); below it ``ScoreTransformer::transformLegacy``.
-    Both carry the ``match`` include (slot, team, pass) and ``current_user_attributes``.
+    Both carry the ``match`` include (slot, team, pass) and ``current_user_attributes``. ``team``:
+    the player's team when the game knows it (games the referee hub records: the team the player
+    chose); the dataset's games alternate red and blue by slot.
     """
     counts = {"count300": 400, "count100": 20, "count50": 2, "countgeki": 90, "countkatu": 10, "countmiss": 3}
     mode = game["mode"]
     ruleset_id = Ruleset(mode).id
-    extra = {"match": {"slot": slot, "team": "blue" if slot % 2 else "red", "pass": True},
+    extra = {"match": {"slot": slot, "team": team or ("blue" if slot % 2 else "red"), "pass": True},
              "current_user_attributes": {"pin": None}}
     if version < LAZER_SCORES:
         return {"accuracy": 0.95, "best_id": None, "created_at": iso(game["end_time"]), "id": None, "max_combo": 300,

@@ -1185,8 +1185,12 @@ def _match_event(ctx: Ctx, match: dict[str, Any], e: dict[str, Any]) -> dict[str
     g = e["game"]
     if g is not None:
         out["detail"]["text"] = match["name"]
-        scores = [R.match_game_score(g, slot, uid, total, ctx.version)
-                  for slot, (uid, total) in enumerate(zip(g["players"], g["scores"], strict=True))]
+        teams = g.get("teams") or [None] * len(g["players"])
+        slots = g.get("slots") or [None] * len(g["players"])
+        head_to_head = g["team_type"] == "head-to-head" and "teams" in g
+        scores = [R.match_game_score(g, i if slots[i] is None else slots[i], uid, total, ctx.version,
+                                     team="none" if head_to_head else teams[i])
+                  for i, (uid, total) in enumerate(zip(g["players"], g["scores"], strict=True))]
         out["game"] = {"beatmap_id": g["beatmap_id"], "id": g["id"], "match_id": match["id"], "start_time": iso(g["start_time"]), "end_time": iso(g["end_time"]),
                        "mode": g["mode"], "mode_int": Ruleset(g["mode"]).id, "scoring_type": g["scoring_type"], "team_type": g["team_type"],
                        "mods": list(g["mods"]), "beatmap": R.beatmap_full(w, g["beatmap_id"], "beatmapset_compact"), "scores": scores}
@@ -1258,29 +1262,71 @@ async def room_leaderboard(ctx: Ctx) -> Any:
 
 @api("GET", "api/v2/rooms/{room}/events", "public")
 async def room_events(ctx: Ctx) -> Any:
+    """``RoomsController::events`` (osu-web): the room's ``multiplayer_realtime_room_events``.
+
+    Rooms made on the emulated referee hub serve what happened in them (``room_created`` once,
+    ``player_joined``/``left``/``kicked``, ``game_started`` with its ``event_detail`` — room type,
+    the team each player was in, slots — ``game_aborted``, ``game_completed``, ``room_disbanded``),
+    with the emulator's times. The dataset's rooms get a short made-up history: ``room_created``,
+    then each playlist item started and completed in turn. ``limit`` (1-101, default 100),
+    ``after`` (ascending) or ``before``; the page is always in ascending id order.
+    """
     w = ctx.world
     rid = _room(ctx)
     r = w.rooms[rid]
-    events = [{"id": 900 + i, "event_type": ["room_created", "player_joined", "game_started", "game_completed"][i % 4],
-               "created_at": iso(r["starts_at"] + dt.timedelta(minutes=i)), "user_id": r["user_id"], "playlist_item_id": r["playlist"][0]["id"]}
-              for i in range(12)]
+    if "_events" in r:
+        history = r["_events"]
+    else:
+        history = [{"id": 900, "event_type": "room_created", "created_at": r["starts_at"], "user_id": r["user_id"],
+                    "playlist_item_id": None, "event_detail": None}]
+        for n, p in enumerate(r["playlist"]):
+            started = p["created_at"] if p["created_at"] >= r["starts_at"] else r["starts_at"] + dt.timedelta(minutes=5 * n + 1)
+            ended = p["played_at"] or started + dt.timedelta(minutes=3)
+            history.append({"id": 901 + 2 * n, "event_type": "game_started", "created_at": started, "user_id": None,
+                            "playlist_item_id": p["id"], "event_detail": {"room_type": "head_to_head", "teams": None}})
+            history.append({"id": 902 + 2 * n, "event_type": "game_completed", "created_at": ended, "user_id": None,
+                            "playlist_item_id": p["id"], "event_detail": None})
+    limit = int_param(ctx.request, "limit", 100, low=1, high=101) or 100
+    after = int_param(ctx.request, "after")
     before = int_param(ctx.request, "before")
-    limit = int_param(ctx.request, "limit", 100, low=1, high=100) or 100
-    if before is not None:
-        events = [e for e in events if e["id"] < before]
-    events = events[-limit:]
-    items = r["playlist"]
-    return {"beatmaps": [R.beatmap_compact(w, p["beatmap_id"]) for p in items],
-            "beatmapsets": [R.beatmapset_compact(w, w.beatmaps[p["beatmap_id"]]["beatmapset_id"]) for p in items],
-            "current_playlist_item_id": items[0]["id"], "events": events, "first_event_id": 900, "last_event_id": 911,
+    if after is not None:
+        events = [e for e in history if e["id"] > after][:limit]
+    else:
+        events = [e for e in history if before is None or e["id"] < before][-limit:]
+    by_id = {p["id"]: p for p in r["playlist"]}
+    item_ids = list(dict.fromkeys(e["playlist_item_id"] for e in events if e["playlist_item_id"] in by_id))
+    items = [by_id[i] for i in item_ids]
+
+    def details(p: dict[str, Any]) -> dict[str, Any]:
+        # PlaylistItemTransformer::includeDetails: the item's game_started event_detail and time
+        started = next((e for e in history if e["event_type"] == "game_started" and e["playlist_item_id"] == p["id"]), None)
+        out = dict(started["event_detail"] or {}) if started is not None else {"room_type": "head_to_head"}
+        out["started_at"] = iso(started["created_at"] if started is not None else p["created_at"])
+        return out
+
+    score_users = {w.scores[sid]["user_id"] for p in items for sid in p["score_ids"]}
+    beatmap_ids = list(dict.fromkeys([p["beatmap_id"] for p in items]
+                                     + [w.scores[sid]["beatmap_id"] for p in items for sid in p["score_ids"]]))
+    set_ids = list(dict.fromkeys(w.beatmaps[b]["beatmapset_id"] for b in beatmap_ids))
+    from .referee_hub import HUBS
+
+    hub = HUBS.get(ctx.state)
+    hub_room = hub.rooms.get(rid) if hub is not None else None
+    current = hub_room.current_item_id if hub_room is not None else (r["playlist"][0]["id"] if r["playlist"] else None)
+    return {"beatmaps": [R.beatmap_compact(w, b) for b in beatmap_ids],
+            "beatmapsets": [R.beatmapset_compact(w, b) for b in set_ids],
+            "current_playlist_item_id": current,
+            "events": [{"created_at": iso(e["created_at"]), "event_type": e["event_type"], "id": e["id"],
+                        "playlist_item_id": e["playlist_item_id"], "user_id": e["user_id"]} for e in events],
+            "first_event_id": history[0]["id"] if history else 0, "last_event_id": history[-1]["id"] if history else 0,
             "playlist_items": [{**{k: (iso(v) if isinstance(v, dt.datetime) else v) for k, v in p.items() if k != "score_ids"},
                                 # PlaylistItemTransformer::includeDetails / includeScores (ScoreTransformer(false))
-                                "details": {"room_type": "head_to_head", "started_at": iso(p["created_at"])},
+                                "details": details(p),
                                 "scores": [R.score(w, sid, R.LAZER_SCORES, "current_user_attributes") for sid in p["score_ids"]]}
                                for p in items],
-            "room": R.room(w, rid, full=False), "users": [R.user_compact(w, u, "country") for u in
-                                                          sorted({r["user_id"]} | {w.scores[sid]["user_id"] for p in items
-                                                                                   for sid in p["score_ids"]})]}
+            "room": R.room(w, rid, full=False),
+            "users": [R.user_compact(w, u, "country") for u in
+                      sorted({e["user_id"] for e in events if e["user_id"]} | score_users)]}
 
 
 @api("GET", "api/v2/rooms/{room}/playlist/{playlist}/scores", "public")

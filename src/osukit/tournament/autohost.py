@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 import msgspec
@@ -33,6 +33,7 @@ from .._exceptions import OsukitError
 from .._redact import logger
 from ..enums import Ruleset
 from ..game.mods import ModError, Mods
+from ._chat import beatmap_link, chat_safe, room_link
 from ._errors import RunnerError
 from .room import (
     BackendReconnected,
@@ -131,6 +132,12 @@ class AutoHost:
         skip_ratio: the share of the other players whose ``!skip`` skips the host.
         ready_timer: seconds after the map is set before it starts with whoever is ready.
         clock: a `osukit._clock.Clock`.
+        progress: called with a line for the operator at each step (room made, host, map set,
+            started, finished); the CLI prints them.
+        usernames: how to learn players' names (default: the backend's ``usernames``, else
+            ``player N``); chat names players by username.
+        site_url: the osu! site for links in chat (default: the backend's ``site_url``, else
+            ``https://osu.ppy.sh``); chat never carries another URL.
     """
 
     def __init__(
@@ -145,8 +152,15 @@ class AutoHost:
         skip_ratio: float = 0.5,
         ready_timer: float = 90.0,
         clock: Clock | None = None,
+        progress: Callable[[str], None] | None = None,
+        usernames: Callable[[Sequence[int]], Awaitable[dict[int, str]]] | None = None,
+        site_url: str | None = None,
     ) -> None:
         self.backend = backend
+        self.progress = progress
+        self._lookup = usernames or getattr(backend, "usernames", None)
+        self.site_url = site_url or str(getattr(backend, "site_url", "") or "https://osu.ppy.sh")
+        self._names: dict[int, str] = {}
         self.rules = rules
         self.info = info
         self.name = name
@@ -186,8 +200,10 @@ class AutoHost:
             handle = await self.backend.make_room(self.name, first, Ruleset.parse(self.rules.ruleset).id,
                                                   team_versus=False)
             self.room_id = handle.room_id
+            self._tell(f"room {self.room_id} made: {self.name} — {room_link(self.site_url, self.room_id)}")
         else:
             await self.backend.join_room(self.room_id)
+            self._tell(f"room {self.room_id} taken up — {room_link(self.site_url, self.room_id)}")
         await self._rebuild()
         await self._say(f"auto host: {self.rules.describe()}. !map, !skip, !queue, !info")
         while not self._stop.is_set() and (maps is None or len(self.played) < maps):
@@ -229,10 +245,12 @@ class AutoHost:
         if isinstance(event, PlayerJoined):
             if event.user_id not in self.queue:
                 self.queue.append(event.user_id)
+                self._tell(f"{await self._who(event.user_id)} joined (queue: {await self._queue_text()})")
                 if len(self.queue) == 1:
                     await self._announce_host()
         elif isinstance(event, PlayerLeft):
             if event.user_id in self.queue:
+                self._tell(f"{await self._who(event.user_id)} left")
                 was_host = event.user_id == self.host
                 self.queue.remove(event.user_id)
                 self.votes.discard(event.user_id)
@@ -244,14 +262,17 @@ class AutoHost:
             await self._command(event.user_id, event.text)
         elif isinstance(event, MapStarted):
             self.playing = True
+            self._tell(f"map started: {self._map_text()}")
         elif isinstance(event, MapCompleted):
             self.playing = False
             self.played.append((self.host, self.current.beatmap_id if self.current else None))
+            self._tell(f"map {len(self.played)} finished: {self._map_text()}")
             self._map_set_at = None
             await self._rotate()
         elif isinstance(event, MapAborted):
             self.playing = False
             self._map_set_at = None
+            self._tell("map aborted")
         elif isinstance(event, BackendReconnected):
             await self._rebuild()
         elif isinstance(event, RoomGone):
@@ -266,8 +287,37 @@ class AutoHost:
         if self.host is not None:
             await self._announce_host()
 
+    async def _who(self, user_id: int | None) -> str:
+        """A player's username (looked up once), else ``player N``."""
+        if user_id is None:
+            return "nobody"
+        if user_id not in self._names and self._lookup is not None:
+            missing = [u for u in {user_id, *self.queue} if u not in self._names]
+            try:
+                self._names.update(await self._lookup(missing))
+            except Exception as exc:  # names are a nicety: never stop the lobby for them
+                logger.info("auto host: could not look up usernames: %s", exc)
+            for uid in missing:
+                self._names.setdefault(uid, f"player {uid}")
+        return self._names.get(user_id, f"player {user_id}")
+
+    async def _queue_text(self) -> str:
+        return ", ".join([await self._who(u) for u in self.queue]) or "empty"
+
+    def _map_text(self) -> str:
+        if self.current is None:
+            return "?"
+        return f"{self.current.title or self.current.beatmap_id} +{self.current_mods}"
+
+    def _tell(self, text: str) -> None:
+        logger.info("auto host: %s", text)
+        if self.progress is not None:
+            self.progress(text)
+
     async def _announce_host(self) -> None:
-        await self._say(f"host: player {self.host} — pick a map with !map <beatmap id> [+MODS] ({self.rules.describe()})")
+        host = await self._who(self.host)
+        self._tell(f"host: {host}")
+        await self._say(f"host: {host} — pick a map with !map <beatmap id> [+MODS] ({self.rules.describe()})")
 
     async def _timer(self) -> None:
         if self._map_set_at is not None and not self.playing:
@@ -293,11 +343,11 @@ class AutoHost:
             return
         cmd, args = words[0][1:].lower(), words[1:]
         if cmd == "queue":
-            await self._say("queue: " + (", ".join(f"player {u}" for u in self.queue) or "empty"))
+            await self._say("queue: " + await self._queue_text())
         elif cmd == "info":
             now = f"{self.current.title or self.current.beatmap_id} +{self.current_mods} ({self.current.stars:.2f}*, " \
                   f"{self.current.length:.0f}s)" if self.current else "no map yet"
-            await self._say(f"map: {now}; host: player {self.host}; rules: {self.rules.describe()}")
+            await self._say(f"map: {now}; host: {await self._who(self.host)}; rules: {self.rules.describe()}")
         elif cmd == "skip":
             await self._skip(user_id)
         elif cmd == "map":
@@ -307,7 +357,7 @@ class AutoHost:
         if self.playing or user_id not in self.queue:
             return
         if user_id == self.host:
-            await self._say(f"player {user_id} passes")
+            await self._say(f"{await self._who(user_id)} passes")
             await self._rotate()
             return
         self.votes.add(user_id)
@@ -322,7 +372,7 @@ class AutoHost:
     async def _pick(self, user_id: int, args: list[str]) -> None:
         assert self.room_id is not None
         if user_id != self.host:
-            await self._say(f"❌ only the host (player {self.host}) picks the map")
+            await self._say(f"❌ only the host ({await self._who(self.host)}) picks the map")
             return
         if self.playing:
             await self._say("❌ a map is being played")
@@ -358,7 +408,10 @@ class AutoHost:
             return
         self.current, self.current_mods = info, mods
         self._map_set_at = self.clock.monotonic()
-        await self._say(f"next: {info.title or beatmap_id} +{mods} ({info.stars:.2f}*, {info.length:.0f}s) — ready up")
+        self._tell(f"map set by {await self._who(user_id)}: {info.title or beatmap_id} +{mods} "
+                   f"({info.stars:.2f}*, {info.length:.0f}s)")
+        await self._say(f"next: {info.title or beatmap_id} +{mods} ({info.stars:.2f}*, {info.length:.0f}s) "
+                        f"{beatmap_link(self.site_url, beatmap_id)} — ready up")
 
     def _breaks_rules(self, info: MapInfo) -> str | None:
         r = self.rules
@@ -372,6 +425,9 @@ class AutoHost:
 
     async def _say(self, text: str) -> None:
         if self.room_id is None:
+            return
+        text = chat_safe(text)  # an error quoted to players never shows an internal URL
+        if not text:
             return
         try:
             await self.backend.send(self.room_id, text)

@@ -86,6 +86,29 @@ class RefereeBackend:
         self._channels: dict[int, int] = {}
         self._bots: dict[int, tuple[Bot, asyncio.Task[None]]] = {}
         self._pump: asyncio.Task[None] | None = None
+        self._names: dict[int, str] = {}
+
+    @property
+    def site_url(self) -> str:
+        """The osu! site for links in chat: the client's ``base_url`` when it is an osu! site, else
+        ``https://osu.ppy.sh`` (an emulator's or a proxy's address is never shown to players)."""
+        from ._chat import site_url
+
+        return site_url(self.client.base_url)
+
+    async def usernames(self, user_ids: Sequence[int]) -> dict[int, str]:
+        """Usernames for user ids (``GET /users?ids[]=``, scope ``public``; cached). Users osu!
+        does not return (or a failed lookup) are left out."""
+        wanted = [int(u) for u in dict.fromkeys(user_ids) if int(u) not in self._names]
+        for start in range(0, len(wanted), 50):
+            try:
+                found = await self.client.users.get_batch(wanted[start:start + 50])
+            except OsukitError as exc:
+                logger.info("referee backend: could not look up usernames: %s", exc)
+                break
+            for user in found:
+                self._names[int(user.id)] = str(user.username)
+        return {int(u): self._names[int(u)] for u in user_ids if int(u) in self._names}
 
     async def __aenter__(self) -> RefereeBackend:
         await self.connect()
@@ -145,7 +168,9 @@ class RefereeBackend:
             if isinstance(event, RoomClosed):
                 queue.put_nowait(RoomGone(event.reason))
             elif isinstance(event, UserJoinedEvent):
-                if event.user_id != self._me():
+                room = self.referee.rooms.get(room_id)
+                # a referee joining (through the hub) is not a player: no queue spot, no team
+                if event.user_id != self._me() and (room is None or event.user_id not in room.referee_ids):
                     queue.put_nowait(PlayerJoined(event.user_id))
             elif isinstance(event, UserLeftEvent):
                 queue.put_nowait(PlayerLeft(event.user_id))
@@ -220,6 +245,18 @@ class RefereeBackend:
         except OsukitError as exc:  # not online: they can still join with the password
             logger.info("referee backend: could not invite %d: %s", user_id, exc)
 
+    async def add_referee(self, room_id: int, user_id: int) -> None:
+        """``AddReferee``: the user may then ``JoinRoom`` (``osukit referee watch ROOM``, or any
+        referee hub client), which also puts them in the room's chat channel (osu-web adds whoever
+        joins a lazer room to its ``#lazermp_`` channel): only then can they read and talk in it.
+        Best effort: a refusal (not the room's host, a restricted user) is logged."""
+        if user_id == self._me():
+            return
+        try:
+            await self.referee.add_referee(room_id, user_id)
+        except OsukitError as exc:
+            logger.warning("referee backend: could not make %d a referee of room %d: %s", user_id, room_id, exc)
+
     async def move_user(self, room_id: int, user_id: int, team: str | None) -> None:
         room = self.referee.rooms.get(room_id)
         if room is not None and user_id in room.users and team is not None:
@@ -286,6 +323,11 @@ class RefereeBackend:
             room = self.referee.rooms.get(room_id)
             channel = room.chat_channel_id if room is not None else None
         if not channel:
+            return
+        from ._chat import chat_safe
+
+        text = chat_safe(text)  # players only ever see osu! links
+        if not text:
             return
         entry = self._bots.get(room_id)
         if entry is not None:

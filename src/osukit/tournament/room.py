@@ -127,6 +127,10 @@ class RoomBackend(Protocol):
 
     async def invite(self, room_id: int, user_id: int) -> None: ...
 
+    async def add_referee(self, room_id: int, user_id: int) -> None:
+        """Make another user a referee of the room (they can then join it, and its chat)."""
+        ...
+
     async def move_user(self, room_id: int, user_id: int, team: str | None) -> None:
         """Put a player in ``"red"`` or ``"blue"``."""
         ...

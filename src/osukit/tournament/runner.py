@@ -33,7 +33,7 @@ import asyncio
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,7 @@ import msgspec
 from .._clock import Clock
 from .._exceptions import OsukitError
 from .._redact import logger
+from ._chat import beatmap_link, chat_safe, room_link
 from ._errors import DraftError, RunnerError
 from .draft import Draft, Step, TeamKey
 from .pool import Mappool
@@ -121,6 +122,12 @@ class MatchRunner:
         room_name: the room's name (default ``POOL: (A) vs (B)``).
         close_when_done: close the room when the match is won.
         clock: a `osukit._clock.Clock` (tests pass a fake one).
+        progress: called with a line for the operator at each step: the room (its id and page),
+            what the bot says in chat (``» …``: bans, picks, results, the score), maps started,
+            players joining and leaving. The CLI prints them.
+        site_url: the osu! site for links (default: the backend's ``site_url``, else
+            ``https://osu.ppy.sh``). Chat never carries another URL: errors quoted to players
+            lose their request URLs.
     """
 
     def __init__(
@@ -135,6 +142,8 @@ class MatchRunner:
         room_name: str | None = None,
         close_when_done: bool = False,
         clock: Clock | None = None,
+        progress: Callable[[str], None] | None = None,
+        site_url: str | None = None,
     ) -> None:
         overlap = set(team_a.players) & set(team_b.players)
         if overlap:
@@ -147,6 +156,8 @@ class MatchRunner:
         self.room_name = room_name or f"{pool.name}: ({team_a.name}) vs ({team_b.name})"
         self.close_when_done = close_when_done
         self.clock = clock or Clock()
+        self.progress = progress
+        self.site_url = site_url or str(getattr(backend, "site_url", "") or "https://osu.ppy.sh")
         self.state = RunnerState(
             draft=Draft.new(pool, team_a=team_a.name, team_b=team_b.name),
             team_a_players=list(team_a.players),
@@ -163,7 +174,7 @@ class MatchRunner:
     @classmethod
     def from_state(
         cls, backend: RoomBackend, state_file: str | os.PathLike[str], *, clock: Clock | None = None,
-        close_when_done: bool = False,
+        close_when_done: bool = False, progress: Callable[[str], None] | None = None, site_url: str | None = None,
     ) -> MatchRunner:
         """A runner for the match saved in ``state_file`` (it rejoins the room on `run`).
 
@@ -183,7 +194,7 @@ class MatchRunner:
         runner = cls(
             backend, draft.pool, TeamSpec(draft.team_a, tuple(state.team_a_players)),
             TeamSpec(draft.team_b, tuple(state.team_b_players)), referees=state.referees, state_file=path,
-            close_when_done=close_when_done, clock=clock,
+            close_when_done=close_when_done, clock=clock, progress=progress, site_url=site_url,
         )
         runner.state = state
         return runner
@@ -327,17 +338,21 @@ class MatchRunner:
             handle = await self.backend.make_room(self.room_name, first.beatmap_id, _ruleset_id(self.pool),
                                                   team_versus=True, max_participants=max(roster, 2))
             st.room_id, st.channel_id = handle.room_id, handle.channel_id
-            self._note(f"room {handle.room_id} made")
+            self._note(f"room {handle.room_id} made", show=f"room {handle.room_id} made: {self.room_name} — "
+                                                           f"{room_link(self.site_url, handle.room_id)}")
             self.save()
             for uid in (*st.team_a_players, *st.team_b_players):
                 await self.backend.invite(handle.room_id, uid)
+            await self._add_referees()
             await self.backend.set_lock(handle.room_id, True)
             await self._say(f"{self.room_name}: best of {self.pool.format.best_of}. "
                             f"{self.draft.team_a} is red, {self.draft.team_b} is blue.")
         else:
             handle = await self.backend.join_room(st.room_id)
             st.channel_id = handle.channel_id
-            self._note(f"room {st.room_id} rejoined")
+            await self._add_referees()  # again: a new bot connection, or referees added to the state
+            self._note(f"room {st.room_id} rejoined", show=f"room {st.room_id} rejoined: {self.draft.summary()} — "
+                                                           f"{room_link(self.site_url, st.room_id)}")
             st.announced = None
             self.save()
             await self._say(f"back: {self.draft.summary()}")
@@ -345,6 +360,17 @@ class MatchRunner:
         present = await self.backend.players(self._room())
         for uid in present:
             await self._place(uid)
+
+    async def _add_referees(self) -> None:
+        """Make the match's referees referees of the room, so they can join it and its chat."""
+        add = getattr(self.backend, "add_referee", None)  # backends written before add_referee
+        if add is None:
+            return
+        for uid in self.state.referees:
+            try:
+                await add(self._room(), uid)
+            except OsukitError as exc:
+                logger.warning("match runner: could not make %d a referee: %s", uid, exc)
 
     async def _catch_up(self) -> None:
         """After a restart or reconnect: record the map in play if it finished meanwhile."""
@@ -402,6 +428,8 @@ class MatchRunner:
             return
         step = self.draft.next_step()
         if step.kind in ("ban", "pick"):
+            if await self._wait_for_players(step.team or "a"):
+                return
             key = f"{step.kind}:{step.team}:{len(self.draft.bans)}:{len(self.draft.maps)}"
             if st.announced != key:
                 st.announced = key
@@ -439,6 +467,37 @@ class MatchRunner:
         if not st.playing:
             await self._maybe_start(force=False)
 
+    async def _wait_for_players(self, team: TeamKey) -> bool:
+        """True (and say so once) while the players who must answer a ban or pick are not in the room.
+
+        A prompt is only useful to players who can read the room's chat, and only players in
+        the room can talk in it (osu! adds them to the channel when they join): the draft
+        starts once both teams have ``team_size`` players in the room, and every later
+        ban or pick waits for at least one player of the team whose turn it is. A referee can
+        still act for a team meanwhile (``!ban a SLOT``, ``!pick b SLOT``, `ban`, `pick`).
+        """
+        present = await self.backend.players(self._room())
+        teams: tuple[TeamKey, TeamKey] = ("a", "b")
+        counts = {t: sum(1 for uid in present if self.team_of(uid) == t) for t in teams}
+        d = self.draft
+        if not d.bans and not d.maps and d.pending is None:
+            need = {"a": self.pool.format.team_size, "b": self.pool.format.team_size}
+        else:
+            need = {"a": 0, "b": 0}
+            need[team] = 1
+        short = [t for t in teams if counts[t] < min(need[t], len(self._roster(t)))]
+        if not short:
+            return False
+        key = "wait:" + ",".join(f"{t}{counts[t]}" for t in short)
+        if self.state.announced != key:
+            self.state.announced = key
+            self._deadline = None
+            self.save()
+            waiting = ", ".join(f"{self._name(t)} ({counts[t]}/{min(need[t], len(self._roster(t)))} in the room)"
+                                for t in short)
+            await self._say(f"waiting for players: {waiting}")
+        return True
+
     def _enough_players(self, present: dict[int, bool]) -> bool:
         size = self.pool.format.team_size
         return all(sum(1 for uid in present if self.team_of(uid) == t) >= size for t in ("a", "b"))
@@ -469,7 +528,9 @@ class MatchRunner:
             self.save()
             await self._say(f"could not start: {exc}")
             return
-        self._note(f"map {st.map_key} started")
+        slot = self.pool[st.map_key.split("#")[0]] if st.map_key else None
+        self._note(f"map {st.map_key} started", show=f"map started: {slot.label()} {beatmap_link(self.site_url, slot.beatmap_id)}"
+                   if slot is not None else None)
 
     async def _on_timeout(self) -> None:
         self._deadline = None
@@ -489,10 +550,11 @@ class MatchRunner:
         if isinstance(event, ChatLine):
             await self._command(event.user_id, event.text)
         elif isinstance(event, PlayerJoined):
-            self._note(f"user {event.user_id} joined")
+            self._note(f"user {event.user_id} joined", show=f"user {event.user_id} joined"
+                       + (f" ({self._name(self.team_of(event.user_id))})" if self.team_of(event.user_id) else ""))
             await self._place(event.user_id)
         elif isinstance(event, PlayerLeft):
-            self._note(f"user {event.user_id} left")
+            self._note(f"user {event.user_id} left", show=f"user {event.user_id} left")
             self.save()
         elif isinstance(event, PlayerReady):
             pass  # _advance checks readiness
@@ -511,7 +573,7 @@ class MatchRunner:
                 await self._completed(event.item_id, scores or [])
         elif isinstance(event, MapAborted):
             if self.state.map_key is not None and (self.state.playing or event.item_id == self.state.item_id):
-                self._note(f"map {self.state.map_key} aborted")
+                self._note(f"map {self.state.map_key} aborted", show=f"map {self.state.map_key} aborted")
                 self.state.map_key = None  # set again: a new attempt
                 self.state.playing = False
                 self.state.item_id = None
@@ -521,7 +583,7 @@ class MatchRunner:
             self._note("backend reconnected")
             await self._catch_up()
         elif isinstance(event, RoomGone):
-            self._note(f"room closed ({event.reason})")
+            self._note(f"room closed ({event.reason})", show=f"room closed ({event.reason})")
             self.save()
             raise RunnerError(f"room {self.state.room_id} was closed ({event.reason}); the match state is in "
                               f"{self.state_file or 'memory only'}")
@@ -619,6 +681,10 @@ class MatchRunner:
         await self.backend.abort_match(self._room())
 
     async def _say(self, text: str) -> None:
+        text = chat_safe(text)  # e.g. an error quoted from the API: no request URL in front of players
+        if not text:
+            return
+        self._show(f"» {text}")
         if self._outbox is not None:
             self._outbox.put_nowait(text)
         else:
@@ -633,9 +699,18 @@ class MatchRunner:
         except Exception as exc:  # chat is best effort: the match goes on
             logger.warning("match runner: could not send to the room's chat: %s", exc)
 
-    def _note(self, text: str) -> None:
+    def _note(self, text: str, *, show: str | None = None) -> None:
         self.state.log.append(text)
         logger.info("match runner: %s", text)
+        if show is not None:
+            self._show(show)
+
+    def _show(self, line: str) -> None:
+        if self.progress is not None:
+            try:
+                self.progress(line)
+            except Exception as exc:  # the operator's display must not stop the match
+                logger.warning("match runner: progress callback failed: %s", exc)
 
 
 _NOTHING = object()

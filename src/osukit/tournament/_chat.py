@@ -1,0 +1,58 @@
+"""What the tournament bots may write in a room's chat: osu! links only, never an internal URL.
+
+The bots' replies often quote an osukit error, and osukit errors name the request they come from
+(``(GET http://127.0.0.1:8000/api/v2/beatmaps/5)``): fine in a log, wrong in front of players,
+who must only ever see links to osu! itself. `chat_safe` drops request descriptions and every
+URL whose host is not an osu! site; `beatmap_link` makes the short beatmap link players know
+(``https://osu.ppy.sh/b/ID``).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .._constants import DEFAULT_BASE_URL
+
+__all__ = ["OSU_HOSTS", "beatmap_link", "chat_safe", "room_link", "site_url"]
+
+OSU_HOSTS = frozenset({"osu.ppy.sh", "lazer.ppy.sh", "dev.ppy.sh"})
+"""The osu! sites whose links may appear in chat (production, lazer and the development server)."""
+
+_REQUEST = re.compile(r"\s*\((?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) [^)]*\)")
+_URL = re.compile(r"(?:https?|wss?)://[^\s)\]>'\"]+")
+
+
+def site_url(base_url: str | None) -> str:
+    """The osu! site to link to: ``base_url`` when it is an osu! site, else ``https://osu.ppy.sh``
+    (an emulator, a proxy or a private server is never shown to players)."""
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme == "https" and (parts.hostname or "") in OSU_HOSTS and parts.port is None:
+            return f"https://{parts.hostname}"
+    return DEFAULT_BASE_URL
+
+
+def beatmap_link(site: str, beatmap_id: int) -> str:
+    """``https://osu.ppy.sh/b/ID`` (osu-web redirects ``/b/`` to the beatmap's page)."""
+    return f"{site_url(site)}/b/{int(beatmap_id)}"
+
+
+def room_link(site: str, room_id: int) -> str:
+    """A lazer room's page on the osu! site (``/multiplayer/rooms/ID``)."""
+    return f"{site_url(site)}/multiplayer/rooms/{int(room_id)}"
+
+
+def chat_safe(text: str) -> str:
+    """``text`` without request descriptions and without any URL that is not an osu! site's."""
+    text = _REQUEST.sub("", text)
+
+    def keep(m: re.Match[str]) -> str:
+        url = m.group(0)
+        parts = urlsplit(url)
+        if parts.scheme == "https" and (parts.hostname or "") in OSU_HOSTS and parts.port is None:
+            return url
+        return ""
+
+    text = _URL.sub(keep, text)
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
