@@ -62,6 +62,7 @@ class FeedGap:
             "after_time": self.after_time.isoformat() if self.after_time else None,
             "before_id": self.before_id,
             "before_time": self.before_time.isoformat() if self.before_time else None,
+            "seconds": self.seconds,
             "reason": self.reason,
         }
 
