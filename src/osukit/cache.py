@@ -645,7 +645,8 @@ class ResponseCache:
         self.policy: dict[str, float] = {**DEFAULT_TTL, **self.overrides}
         for name, seconds in self.policy.items():
             if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-                raise ConfigurationError(f"cache lifetime for {name!r} must be a number of seconds >= 0")
+                raise InvalidParameterError(f"cache lifetime for {name!r} must be a number of seconds >= 0, "
+                                            f"not {seconds!r}")
         self.shared = frozenset(SHARED_ROUTES if shared is None else shared)
         self.hits = 0
         self.misses = 0
