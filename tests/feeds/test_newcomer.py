@@ -204,13 +204,34 @@ BAD_FOLLOW_CALLS: list[dict[str, Any]] = [
     {"ruleset": "chess"},
     {"ruleset": 9},
     {"checkpoint": 5},
+    {"checkpoint_every": "x"},
+    {"checkpoint_every": 0},
+    {"checkpoint_key": 5},
+    {"pacer": 5},
 ]
+
+
+@pytest.mark.parametrize("kwargs", [{"min_interval": "5"}, {"budget": -1}, {"target_batch": 0},
+                                    {"min_interval": 10, "max_interval": 5}])
+def test_feed_pacer_arguments(kwargs: dict[str, Any]) -> None:
+    from osukit.feeds import FeedPacer
+
+    with pytest.raises(osukit.InvalidParameterError):
+        FeedPacer(**kwargs)
 
 
 @pytest.mark.parametrize("kwargs", BAD_FOLLOW_CALLS)
 def test_follow_arguments_raise_typed_errors(live: Any, kwargs: dict[str, Any]) -> None:
-    with _client(live) as osu, pytest.raises(osukit.OsukitError):
+    with _client(live) as osu, pytest.raises(osukit.InvalidParameterError):
         osu.scores.follow(**kwargs)
+
+    async def run() -> None:
+        async with osukit.AsyncClient(client_id=live.client_id, client_secret=live.client_secret,
+                                      base_url=live.base_url, rate_limit=0) as aosu:
+            with pytest.raises(osukit.InvalidParameterError):
+                aosu.scores.follow(**kwargs)
+
+    asyncio.run(run())
 
 
 # --- 3. a tracker refuses the other kind of client ------------------------------------------------
