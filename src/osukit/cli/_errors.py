@@ -124,7 +124,7 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
     ),
     E.CacheDatabaseError: (
         "the response cache database could not be used",
-        "delete the cache file or pick another --cache path (it only holds cached answers)",
+        "delete the cache file or pass another path as cache= (it only holds cached answers)",
         ExitCode.CONFIG,
     ),
     E.MissingExtraError: ("an optional extra is missing", "pip install 'osukit[all]'", ExitCode.MISSING_EXTRA),
