@@ -28,7 +28,7 @@ from osukit.feeds import FeedGap
 from osukit.track import AsyncTracker, Diff, Snapshot, Snapshots, TopPlay, Tracker
 from tests.cli.conftest import Cli, emu_env
 
-from .conftest import LiveClock, control
+from .conftest import LiveClock
 from .test_track import Half, half  # noqa: F401  (the sync/async fixture)
 
 HOUR = 3600.0
@@ -145,7 +145,7 @@ def test_tracker_constructor_arguments(live: Any, tmp_path: Path, kwargs: dict[s
         with pytest.raises(osukit.InvalidParameterError):
             Tracker(osu, tmp_path / "c.db", **kwargs)
         with pytest.raises(osukit.InvalidParameterError):
-            Tracker(osu, 5, **{"top": 10})  # type: ignore[arg-type]
+            Tracker(osu, 5, top=10)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("value", ["latest", 1.5, True, "2025-09-13", -1, [20250913]])
@@ -348,7 +348,7 @@ def test_cache_typo_is_refused_and_paths_must_look_like_paths(tmp_path: Path, mo
     for ok in ("c.db", "c.sqlite", "./cache", str(tmp_path / "x")):
         assert isinstance(as_response_cache(ok), ResponseCache)
     assert isinstance(as_response_cache(tmp_path / "plain"), ResponseCache)  # a Path is always a file
-    with pytest.raises(osukit.InvalidParameterError, match="did you mean 'users.get'"):
+    with pytest.raises(osukit.InvalidParameterError, match=r"did you mean 'users\.get'"):
         ResponseCache(ttl={"users.gett": 5})
     assert ResponseCache(ttl={"users.get": 5, "beatmaps.*": 0}).policy["users.get"] == 5
 
