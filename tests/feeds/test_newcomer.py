@@ -503,3 +503,26 @@ def test_cli_follow_says_backfill_is_ignored(tmp_path: Path, live: Any) -> None:
             env=emu_env(live), timeout=200)
     assert "--backfill ignored" in r.err, r.err
     assert "backfill" in (Path(__file__).resolve().parents[2] / "docs" / "feeds.md").read_text()
+
+
+# --- 9. reference pages and links -----------------------------------------------------------------
+
+
+def test_reference_pages_for_feeds_tracking_cache_and_checkpoints() -> None:
+    root = Path(__file__).resolve().parents[2]
+    nav = (root / "mkdocs.yml").read_text()
+    wanted = {"track.md": "osukit._async.track.AsyncTracker", "feeds.md": "osukit.feeds",
+              "cache.md": "osukit.cache", "sqlite.md": "osukit.contrib.sqlite",
+              "checkpoints.md": "osukit.contrib.checkpoints.FileCheckpoint"}
+    for page, target in wanted.items():
+        text = (root / "docs" / "reference" / page).read_text()
+        assert f"::: {target}" in text, page
+        assert f"reference/{page}" in nav, page
+    readme = (root / "README.md").read_text()
+    for page in ("feeds.md", "tracking.md", "cache.md", "reliability.md"):
+        assert f"(docs/{page})" in readme, page
+    for page in ("feeds.md", "tracking.md", "cache.md"):
+        assert "contrib._crawl" not in (root / "docs" / page).read_text(), page
+    from osukit.contrib import checkpoints
+
+    assert {"FileCheckpoint", "CheckpointStore", "SqliteCheckpointStore"} <= set(checkpoints.__all__)
