@@ -20,6 +20,7 @@ import httpx
 import msgspec
 
 from . import _constants as C
+from ._args import api_version_arg
 from ._clock import Clock
 from ._exceptions import (
     AmbiguousLoginError,
@@ -371,7 +372,7 @@ class BaseClient:
         self.notify_url = notify_url_for(self.base_url, notify_url or _env("OSU_NOTIFY_URL"))
         """The chat websocket ``chat_stream()`` connects to (follows ``base_url`` unless set)."""
         self.v1_prefix = _v1_prefix(v1_prefix if v1_prefix is not None else _env("OSU_V1_PREFIX"))
-        self.api_version = C.DEFAULT_API_VERSION if api_version is None else int(api_version)
+        self.api_version = api_version_arg(api_version)  # a typed error for "latest" & co. (osukit/_args.py)
         self.timeout = build_timeout(timeout)
         self.retry = build_retry(retry)
         self.rate_limiter = build_limiter(rate_limit, self._clock)

@@ -31,7 +31,10 @@ OsukitError
 │                                 (limit out of range, > 50 ids …), caught before the request
 ├── ClientClosedError             a request on a client after ``close()``
 │   └── EventLoopError            an AsyncClient used from a second running event loop
-├── TokenStoreError               a token store or crawl checkpoint could not be read or written safely
+├── TokenStoreError               a token store (or another osukit file) could not be read or written safely
+│   ├── CheckpointError           a crawl or score-feed checkpoint (file, SQLite, Redis) is unreadable or damaged
+│   ├── TrackDatabaseError        an ``osukit.track`` database is missing, not one, or unreadable
+│   └── CacheDatabaseError        a response-cache database (``SqliteCacheBackend``) is unreadable
 ├── MissingExtraError             an optional extra is not installed (also an ``ImportError``)
 ├── osukit.game.ModError          bad mods (also a ``ValueError``): UnknownModError, InvalidModSettingError,
 │                                 IncompatibleModsError, DuplicateModError, ModNotFoundError (also a ``KeyError``)
@@ -74,6 +77,8 @@ __all__ = [
     "AmbiguousLoginError",
     "AuthenticationError",
     "BadRequestError",
+    "CacheDatabaseError",
+    "CheckpointError",
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
@@ -98,6 +103,7 @@ __all__ = [
     "ServerError",
     "TimeoutError",
     "TokenStoreError",
+    "TrackDatabaseError",
     "TransportError",
     "UnprocessableEntityError",
 ]
@@ -381,7 +387,25 @@ class EventLoopError(ClientClosedError):
 
 
 class TokenStoreError(OsukitError):
-    """A token store (or a crawl checkpoint) could not be read or written safely."""
+    """A token store (or a crawl checkpoint) could not be read or written safely.
+
+    Files that hold no token raise one of its subclasses, each with advice of its own:
+    `CheckpointError`, `TrackDatabaseError`, `CacheDatabaseError`."""
+
+
+class CheckpointError(TokenStoreError):
+    """A crawl or score-feed checkpoint (JSON file, SQLite or Redis) could not be read or written:
+    delete or move it to start over (it holds no token)."""
+
+
+class TrackDatabaseError(TokenStoreError):
+    """An ``osukit.track`` database is missing (for a command that only reads it), is not a tracking
+    database, or could not be read or written."""
+
+
+class CacheDatabaseError(TokenStoreError):
+    """The response cache's SQLite file (``SqliteCacheBackend``) could not be opened, read or written:
+    delete it (it only holds cached answers) or pick another path."""
 
 
 class MissingExtraError(OsukitError, ImportError):

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._exceptions import ConfigurationError, TokenStoreError
+from ._exceptions import ConfigurationError, TrackDatabaseError
 from ._models import UNSET
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Diff", "Snapshot", "TopPlay", "TrackDB"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Diff", "Snapshot", "Snapshots", "TopPlay", "TrackDB"]
 
 MIGRATIONS: list[tuple[int, list[str]]] = [
     (1, [
@@ -78,6 +78,30 @@ class Snapshot:
     """``ss``, ``ssh``, ``s``, ``sh``, ``a``."""
     top_plays: list[TopPlay] = field(default_factory=list)
 
+    def __str__(self) -> str:
+        who = f"{self.username} ({self.user_id})" if self.username else f"user {self.user_id}"
+        return (f"{who} {self.ruleset} at {self.taken_at:%Y-%m-%d %H:%M:%S}Z: {_num(self.pp, '.2f')}pp, "
+                f"rank #{_num(self.global_rank, 'd')}, {len(self.top_plays)} top plays")
+
+    def __repr__(self) -> str:
+        return (f"Snapshot(id={self.id}, user_id={self.user_id}, ruleset={self.ruleset!r}, "
+                f"taken_at={self.taken_at.isoformat()!r}, pp={self.pp!r}, global_rank={self.global_rank!r}, "
+                f"top_plays=<{len(self.top_plays)}>)")
+
+
+class Snapshots(list[Snapshot]):
+    """What `osukit.track.Tracker.snapshot` returns: the snapshots taken (a list), and in
+    ``missing`` the user ids osu! did not return (no such user, or restricted), which were skipped."""
+
+    missing: list[int]
+
+    def __init__(self, taken: Iterable[Snapshot] = (), missing: Iterable[int] = ()) -> None:
+        super().__init__(taken)
+        self.missing = list(missing)
+
+    def __repr__(self) -> str:
+        return f"Snapshots(taken={len(self)}, missing={self.missing!r})"
+
 
 @dataclass(frozen=True)
 class Diff:
@@ -98,6 +122,23 @@ class Diff:
     """In ``after``'s top plays, not in ``before``'s."""
     dropped_top_plays: list[TopPlay]
     """In ``before``'s top plays, gone from ``after``'s."""
+
+    def __str__(self) -> str:
+        a, b = self.after, self.before
+        who = f"{a.username} ({a.user_id})" if a.username else f"user {a.user_id}"
+        return (f"{who} {a.ruleset} {b.taken_at:%Y-%m-%d %H:%M}Z → {a.taken_at:%Y-%m-%d %H:%M}Z: "
+                f"pp {_num(self.pp_delta, '+.2f')}, rank {_num(self.rank_delta, '+d')}, "
+                f"{len(self.new_top_plays)} new and {len(self.dropped_top_plays)} dropped top plays")
+
+    def __repr__(self) -> str:
+        return (f"Diff(user_id={self.after.user_id}, ruleset={self.after.ruleset!r}, "
+                f"before={self.before.taken_at.isoformat()!r}, after={self.after.taken_at.isoformat()!r}, "
+                f"pp_delta={self.pp_delta!r}, rank_delta={self.rank_delta!r}, "
+                f"new_top_plays=<{len(self.new_top_plays)}>, dropped_top_plays=<{len(self.dropped_top_plays)}>)")
+
+
+def _num(value: Any, spec: str) -> str:
+    return "?" if value is None else format(value, spec)
 
 
 def _delta(a: Any, b: Any) -> Any:
@@ -129,18 +170,26 @@ class TrackDB:
 
     Every method is synchronous, short and thread-safe (one lock around the connection), so
     the async tracker can run each in a worker thread. SQLite errors become
-    `osukit.TokenStoreError`; a database from a newer osukit, `osukit.ConfigurationError`.
+    `osukit.TrackDatabaseError`; a database from a newer osukit, `osukit.ConfigurationError`.
     """
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = os.fspath(path)
         self._lock = threading.Lock()
+        if not create and not os.path.exists(self.path):
+            raise TrackDatabaseError(f"no tracking database at {self.path}",
+                                     remedy="check --db (nothing was created): `osukit track add USER… --db FILE` "
+                                            "makes one")
         try:
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.Error as exc:
-            raise TokenStoreError(f"cannot open tracking database {self._name}: {exc}") from None
+            with contextlib.suppress(AttributeError, sqlite3.Error):
+                self._db.close()
+            raise TrackDatabaseError(f"cannot open tracking database {self._name}: {exc}",
+                                     remedy=f"{self.path} is not an osukit tracking database (SQLite); check the path"
+                                     ) from None
         self.version = 0
         try:
             self.migrate()
@@ -164,8 +213,7 @@ class TrackDB:
 
     def schema_version(self) -> int:
         """``PRAGMA user_version``, read now."""
-        with self._locked() as db:
-            return int(db.execute("PRAGMA user_version").fetchone()[0])
+        return int(self._q("PRAGMA user_version")[0][0])
 
     def migrate(self) -> int:
         """Bring the schema up to `SCHEMA_VERSION`, one version per transaction; returns it."""
@@ -185,7 +233,7 @@ class TrackDB:
                     db.execute("COMMIT")
                 except sqlite3.Error as exc:
                     db.execute("ROLLBACK")
-                    raise TokenStoreError(f"tracking database migration to {version} failed: {exc}") from None
+                    raise TrackDatabaseError(f"tracking database migration to {version} failed: {exc}") from None
         self.version = SCHEMA_VERSION
         return SCHEMA_VERSION
 
@@ -194,7 +242,7 @@ class TrackDB:
             with self._locked() as db:
                 return db.execute(sql, tuple(args)).fetchall()
         except sqlite3.Error as exc:
-            raise TokenStoreError(f"tracking database {self._name}: {exc}") from None
+            raise TrackDatabaseError(f"tracking database {self._name}: {exc}") from None
 
     # --- what is tracked ------------------------------------------------------------------------
 
@@ -239,7 +287,7 @@ class TrackDB:
             except sqlite3.Error as exc:
                 with contextlib.suppress(sqlite3.Error):
                     db.execute("ROLLBACK")
-                raise TokenStoreError(f"tracking database {self._name}: {exc}") from None
+                raise TrackDatabaseError(f"tracking database {self._name}: {exc}") from None
         return _snapshot_from((sid, *row), top)
 
     def _top(self, snapshot_id: int) -> list[TopPlay]:
@@ -283,12 +331,28 @@ class TrackDB:
     # --- schedule -------------------------------------------------------------------------------
 
     def due(self, every: float, name: str, now: float) -> float:
-        rows = self._q("SELECT next_run FROM schedule WHERE name = ?", (name,))
+        """Seconds until the next run of schedule ``name`` (registered now when new). A changed
+        interval applies at once: the next run becomes the last run plus the new interval (now,
+        when that is past, or when it never ran)."""
+        rows = self._q("SELECT every, next_run, last_run FROM schedule WHERE name = ?", (name,))
         if not rows:
             self._q("INSERT INTO schedule (name, every, next_run) VALUES (?, ?, ?)", (name, float(every), now))
             return 0.0
-        self._q("UPDATE schedule SET every = ? WHERE name = ?", (float(every), name))
-        return max(0.0, float(rows[0][0]) - now)
+        old_every, nxt, last = float(rows[0][0]), float(rows[0][1]), rows[0][2]
+        if old_every != float(every):
+            nxt = max(now, float(last) + float(every)) if last is not None else now
+            self._q("UPDATE schedule SET every = ?, next_run = ? WHERE name = ?", (float(every), nxt, name))
+        return max(0.0, nxt - now)
+
+    def last_taken(self) -> float | None:
+        """When the newest snapshot of anyone was taken (epoch seconds), or None."""
+        rows = self._q("SELECT MAX(taken_at) FROM snapshots")
+        return None if not rows or rows[0][0] is None else float(rows[0][0])
+
+    def added_at(self, user: int, ruleset: str) -> float | None:
+        """When ``user`` was added in ``ruleset`` (epoch seconds), or None when not tracked."""
+        rows = self._q("SELECT added_at FROM tracked WHERE user_id = ? AND ruleset = ?", (user, ruleset))
+        return float(rows[0][0]) if rows else None
 
     def ran(self, every: float, name: str, now: float) -> None:
         """Record a run at ``now`` and plan the next one ``every`` seconds after the planned time

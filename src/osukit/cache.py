@@ -53,21 +53,24 @@ Why not hishel: see ``docs/cache.md``.
 from __future__ import annotations
 
 import asyncio
+import difflib
 import fnmatch
 import hashlib
 import inspect
 import json
+import logging
 import os
 import re
 import sqlite3
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 
-from ._exceptions import ConfigurationError, TokenStoreError, TransportError
+from ._exceptions import CacheDatabaseError, ConfigurationError, InvalidParameterError, TransportError
 
 if TYPE_CHECKING:
     from ._route import Route
@@ -87,6 +90,8 @@ __all__ = [
     "SqliteCacheBackend",
     "as_response_cache",
 ]
+
+log = logging.getLogger("osukit.cache")
 
 LONG = 86400.0
 """A day: ranked, approved and loved beatmaps and their attributes."""
@@ -248,6 +253,8 @@ class MemoryCacheBackend:
     """Entries in this process's memory, at most ``max_entries`` (least recently used go first)."""
 
     def __init__(self, max_entries: int = 10_000) -> None:
+        if isinstance(max_entries, bool) or not isinstance(max_entries, int) or max_entries < 1:
+            raise InvalidParameterError(f"max_entries must be a whole number >= 1, not {max_entries!r}")
         self.max_entries = max_entries
         self._data: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._lock = threading.Lock()
@@ -287,6 +294,10 @@ class SqliteCacheBackend:
     is created mode 0600. Expired rows are removed on read and every ``vacuum_every`` writes."""
 
     def __init__(self, path: str | os.PathLike[str], *, vacuum_every: int = 1000) -> None:
+        if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+            raise InvalidParameterError(f"path must be a file path, not {path!r}")
+        if isinstance(vacuum_every, bool) or not isinstance(vacuum_every, int) or vacuum_every < 0:
+            raise InvalidParameterError(f"vacuum_every must be a whole number >= 0, not {vacuum_every!r}")
         self.path = os.fspath(path)
         self.vacuum_every = vacuum_every
         self._writes = 0
@@ -300,7 +311,7 @@ class SqliteCacheBackend:
             self._db.execute("CREATE TABLE IF NOT EXISTS osukit_cache "
                              "(key TEXT PRIMARY KEY, expires_at REAL NOT NULL, value BLOB NOT NULL)")
         except (OSError, sqlite3.Error) as exc:
-            raise TokenStoreError(f"cannot open cache database {os.path.basename(self.path)}: {exc}") from None
+            raise CacheDatabaseError(f"cannot open cache database {os.path.basename(self.path)}: {exc}") from None
 
     def __repr__(self) -> str:
         return f"SqliteCacheBackend({self.path!r})"
@@ -310,7 +321,7 @@ class SqliteCacheBackend:
             with self._lock:
                 return self._db.execute(sql, args).fetchone()
         except sqlite3.Error as exc:
-            raise TokenStoreError(f"cache database {os.path.basename(self.path)}: {exc}") from None
+            raise CacheDatabaseError(f"cache database {os.path.basename(self.path)}: {exc}") from None
 
     def get(self, key: str, now: float) -> bytes | None:
         row = self._run("SELECT expires_at, value FROM osukit_cache WHERE key = ?", (key,))
@@ -340,15 +351,85 @@ class SqliteCacheBackend:
         return _ThreadedAsync(self)
 
 
+class _Outage:
+    """What a Redis cache backend does when Redis fails: with ``on_error="fallback"`` (the default) the
+    call goes on without the cache (a miss; nothing stored), with one WARNING per outage, and Redis
+    is not asked again for ``retry_after`` seconds; with ``on_error="raise"`` it raises."""
+
+    def __init__(self, on_error: str, retry_after: float, where: str) -> None:
+        if on_error not in ("fallback", "raise"):
+            raise InvalidParameterError(f"on_error must be 'fallback' or 'raise', not {on_error!r}")
+        if isinstance(retry_after, bool) or not isinstance(retry_after, (int, float)) or retry_after < 0:
+            raise InvalidParameterError(f"retry_after must be a number of seconds >= 0, not {retry_after!r}")
+        self.on_error = on_error
+        self.retry_after = float(retry_after)
+        self.where = where
+        self.down_until: float | None = None
+        self._lock = threading.Lock()
+
+    def skip(self) -> bool:
+        """True while the backend should not ask Redis (a recent failure, in fallback mode)."""
+        return self.down_until is not None and time.monotonic() < self.down_until
+
+    def failed(self, action: str, exc: BaseException) -> None:
+        message = f"Redis cache at {self.where}: could not {action} ({type(exc).__name__})"
+        if self.on_error == "raise":
+            raise TransportError(message, remedy="check that Redis is running, or use on_error='fallback'") from None
+        with self._lock:
+            first = self.down_until is None
+            self.down_until = time.monotonic() + self.retry_after
+        if first:
+            log.warning("%s; going on without the cache (asking Redis again every %gs)", message, self.retry_after)
+
+    def ok(self) -> None:
+        if self.down_until is not None:
+            with self._lock:
+                self.down_until = None
+            log.warning("Redis cache at %s is back", self.where)
+
+
+def _where(url: str | None) -> str:
+    if url is None:
+        return "(given client)"
+    from ._redact import redact_url
+
+    return redact_url(url)
+
+
+def _redis_args(prefix: Any, socket_timeout: Any) -> None:
+    if not isinstance(prefix, str):
+        raise InvalidParameterError(f"prefix must be a string, not {type(prefix).__name__}")
+    if isinstance(socket_timeout, bool) or not isinstance(socket_timeout, (int, float)) or socket_timeout <= 0:
+        raise InvalidParameterError(f"socket_timeout must be a number of seconds > 0, not {socket_timeout!r}")
+
+
 class RedisCacheBackend:
     """Entries in Redis under ``{prefix}{key}`` with a Redis expiry as a backstop (needs ``osukit[redis]``).
 
     The expiry osukit checks is stored with the value (so a fake clock works);
     Redis also drops the key ``expires_at - now`` seconds after it was written.
-    A Redis failure raises `osukit.TransportError`.
+
+    **When Redis is down** (``on_error="fallback"``, the default) a read is a miss and a
+    write is skipped: the API call goes on without the cache, one WARNING is logged on
+    ``osukit.cache``, and Redis is asked again after ``retry_after`` seconds. With
+    ``on_error="raise"`` every failure raises `osukit.TransportError`. `clear` always raises.
+
+    Args:
+        redis: a ``redis://``, ``rediss://`` or ``unix://`` URL (default ``redis://127.0.0.1:6379/0``),
+            or a ``redis.Redis`` client.
+        prefix: put before every key.
+        socket_timeout: seconds, for clients made from a URL.
+        on_error: ``"fallback"`` (go on without the cache) or ``"raise"``.
+        retry_after: seconds to leave Redis alone after a failure (fallback mode).
+
+    Raises:
+        MissingExtraError: ``osukit[redis]`` is not installed.
+        InvalidParameterError: a bad argument.
     """
 
-    def __init__(self, redis: Any = None, *, prefix: str = "osukit:cache:", socket_timeout: float = 5.0) -> None:
+    def __init__(self, redis: Any = None, *, prefix: str = "osukit:cache:", socket_timeout: float = 5.0,
+                 on_error: str = "fallback", retry_after: float = 30.0) -> None:
+        _redis_args(prefix, socket_timeout)
         try:
             import redis as redis_lib
         except ImportError:  # pragma: no cover - the extra is part of [dev]
@@ -359,27 +440,40 @@ class RedisCacheBackend:
         if redis is None or isinstance(redis, str):
             self._url = redis or "redis://127.0.0.1:6379/0"
             redis = redis_lib.Redis.from_url(self._url, socket_timeout=socket_timeout)
+        elif not hasattr(redis, "get"):
+            raise InvalidParameterError(f"redis must be a URL or a redis.Redis client, not {type(redis).__name__}")
         self._redis = redis
         self.socket_timeout = socket_timeout
         self._errors: tuple[type[BaseException], ...] = (redis_lib.RedisError, OSError)
         self.prefix = prefix
+        self.on_error = on_error
+        self.retry_after = retry_after
+        self._outage = _Outage(on_error, retry_after, _where(self._url))
 
     def __repr__(self) -> str:
         return f"RedisCacheBackend(prefix={self.prefix!r})"
 
     def get(self, key: str, now: float) -> bytes | None:
+        if self._outage.skip():
+            return None
         try:
             raw = self._redis.get(self.prefix + key)
         except self._errors as exc:
-            raise TransportError(f"Redis cache: could not read an entry ({type(exc).__name__})") from None
+            self._outage.failed("read an entry", exc)
+            return None
+        self._outage.ok()
         return _entry_value(raw, now)
 
     def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        if self._outage.skip():
+            return
         ttl_ms = max(1, int((expires_at - now) * 1000))
         try:
             self._redis.set(self.prefix + key, f"{expires_at:016.3f}".encode()[:16] + value, px=ttl_ms)
         except self._errors as exc:
-            raise TransportError(f"Redis cache: could not store an entry ({type(exc).__name__})") from None
+            self._outage.failed("store an entry", exc)
+            return
+        self._outage.ok()
 
     def clear(self) -> None:
         try:
@@ -393,7 +487,8 @@ class RedisCacheBackend:
         backend was made from a URL; made from a client object, its calls run in a worker thread."""
         if self._url is None:
             return _ThreadedAsync(self)
-        return AsyncRedisCacheBackend(self._url, prefix=self.prefix, socket_timeout=self.socket_timeout)
+        return AsyncRedisCacheBackend(self._url, prefix=self.prefix, socket_timeout=self.socket_timeout,
+                                      on_error=self.on_error, retry_after=self.retry_after)
 
 
 def _entry_value(raw: bytes | None, now: float) -> bytes | None:
@@ -415,13 +510,19 @@ class AsyncRedisCacheBackend:
             or a ``redis.asyncio.Redis`` client (used on its own event loop only).
         prefix: put before every key, as in `RedisCacheBackend` (use the same one to share entries).
         socket_timeout: seconds, for clients made from a URL.
+        on_error: ``"fallback"`` (default: with Redis down, go on without the cache, one WARNING)
+            or ``"raise"``, as in `RedisCacheBackend`.
+        retry_after: seconds to leave Redis alone after a failure (fallback mode).
 
     Raises:
         MissingExtraError: ``osukit[redis]`` is not installed.
-        TransportError: Redis failed (on ``get``/``set``/``clear``).
+        InvalidParameterError: a bad argument.
+        TransportError: Redis failed on ``clear``, or on ``get``/``set`` with ``on_error="raise"``.
     """
 
-    def __init__(self, redis: Any = None, *, prefix: str = "osukit:cache:", socket_timeout: float = 5.0) -> None:
+    def __init__(self, redis: Any = None, *, prefix: str = "osukit:cache:", socket_timeout: float = 5.0,
+                 on_error: str = "fallback", retry_after: float = 30.0) -> None:
+        _redis_args(prefix, socket_timeout)
         try:
             import redis as redis_lib
             import redis.asyncio as redis_asyncio
@@ -433,8 +534,12 @@ class AsyncRedisCacheBackend:
         self._given: Any = None
         if redis is None or isinstance(redis, str):
             self._url = redis or "redis://127.0.0.1:6379/0"
-        else:
+        elif hasattr(redis, "get"):
             self._given = redis
+        else:
+            raise InvalidParameterError(f"redis must be a URL or a redis.asyncio.Redis client, "
+                                        f"not {type(redis).__name__}")
+        self._outage = _Outage(on_error, retry_after, _where(self._url))
         self._redis_asyncio = redis_asyncio
         self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
         self._errors: tuple[type[BaseException], ...] = (redis_lib.RedisError, OSError)
@@ -457,18 +562,26 @@ class AsyncRedisCacheBackend:
         return client
 
     async def get(self, key: str, now: float) -> bytes | None:
+        if self._outage.skip():
+            return None
         try:
             raw = await self._client().get(self.prefix + key)
         except self._errors as exc:
-            raise TransportError(f"Redis cache: could not read an entry ({type(exc).__name__})") from None
+            self._outage.failed("read an entry", exc)
+            return None
+        self._outage.ok()
         return _entry_value(raw, now)
 
     async def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+        if self._outage.skip():
+            return
         ttl_ms = max(1, int((expires_at - now) * 1000))
         try:
             await self._client().set(self.prefix + key, f"{expires_at:016.3f}".encode()[:16] + value, px=ttl_ms)
         except self._errors as exc:
-            raise TransportError(f"Redis cache: could not store an entry ({type(exc).__name__})") from None
+            self._outage.failed("store an entry", exc)
+            return
+        self._outage.ok()
 
     async def clear(self) -> None:
         try:
@@ -510,6 +623,16 @@ class ResponseCache:
                  ttl: Mapping[str, float] | None = None, shared: frozenset[str] | set[str] | None = None) -> None:
         self._async_backend: AsyncCacheBackend | None = None
         sync: CacheBackend
+        if backend is not None and not isinstance(backend, (CacheBackend, AsyncCacheBackend)):
+            raise InvalidParameterError(f"backend must be a cache backend (get/set/clear), not {type(backend).__name__}"
+                                        "; for a name, path or URL use Client(cache=...)")
+        if ttl is not None and not isinstance(ttl, Mapping):
+            raise InvalidParameterError(f"ttl must be a mapping of route names to seconds, not {type(ttl).__name__}")
+        if shared is not None and (isinstance(shared, (str, bytes)) or not isinstance(shared, (set, frozenset, list,
+                                                                                                 tuple))):
+            raise InvalidParameterError(f"shared must be a set of route names, not {shared!r}")
+        _check_route_names("ttl", (ttl or {}).keys())
+        _check_route_names("shared", shared or ())
         if backend is None:
             sync = MemoryCacheBackend()
         elif _is_async_backend(backend):
@@ -522,7 +645,8 @@ class ResponseCache:
         self.policy: dict[str, float] = {**DEFAULT_TTL, **self.overrides}
         for name, seconds in self.policy.items():
             if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-                raise ConfigurationError(f"cache lifetime for {name!r} must be a number of seconds >= 0")
+                raise InvalidParameterError(f"cache lifetime for {name!r} must be a number of seconds >= 0, "
+                                            f"not {seconds!r}")
         self.shared = frozenset(SHARED_ROUTES if shared is None else shared)
         self.hits = 0
         self.misses = 0
@@ -645,6 +769,25 @@ class ResponseCache:
             await release()
 
 
+def _check_route_names(arg: str, names: Any) -> None:
+    """Refuse names that are no osukit route (and patterns that match none), with close matches."""
+    from .routes import ROUTES
+
+    known = sorted({r.name for r in ROUTES})
+    for name in names:
+        if not isinstance(name, str):
+            raise InvalidParameterError(f"{arg}: route names are strings like 'users.get', not {name!r}")
+        if any(c in name for c in "*?["):
+            if not any(fnmatch.fnmatchcase(k, name) for k in known):
+                raise InvalidParameterError(f"{arg}: the pattern {name!r} matches no osukit route")
+            continue
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=3)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise InvalidParameterError(f"{arg}: {name!r} is not an osukit route name{hint} "
+                                        "(the names are the client's methods, listed in docs/reference/routes.md)")
+
+
 def _lookup(table: Mapping[str, float], name: str) -> float | None:
     """The exact entry for ``name``, else the longest matching pattern's."""
     if name in table:
@@ -653,9 +796,22 @@ def _lookup(table: Mapping[str, float], name: str) -> float | None:
     return max(matches)[1] if matches else None
 
 
+_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+_ACCEPTED = ("None, True or 'memory', a SQLite file path (ending in .db, .sqlite or .sqlite3, or with a "
+             "directory part, e.g. './cache'), a redis://, rediss:// or unix:// URL, a cache backend, or a ResponseCache")
+
+
 def as_response_cache(cache: Any) -> ResponseCache | None:
-    """``None``, ``True``/``"memory"`` (in memory), a ``.db``/``.sqlite`` path, a ``redis://`` URL,
-    a `CacheBackend`, an `AsyncCacheBackend` (async clients only) or a `ResponseCache`."""
+    """``None``, ``True``/``"memory"`` (in memory), a SQLite path, a ``redis://`` URL,
+    a `CacheBackend`, an `AsyncCacheBackend` (async clients only) or a `ResponseCache`.
+
+    A string names a SQLite file only when it looks like one: a ``.db``/``.sqlite``/``.sqlite3``
+    suffix or a directory part (``./cache``); any other bare word (``"memroy"``) is refused
+    rather than made into a file. A `pathlib.Path` is always a file.
+
+    Raises:
+        InvalidParameterError: none of these (the message lists what is accepted).
+    """
     if cache is None or cache is False:
         return None
     if isinstance(cache, ResponseCache):
@@ -664,8 +820,15 @@ def as_response_cache(cache: Any) -> ResponseCache | None:
         return ResponseCache()
     if isinstance(cache, str) and cache.startswith(("redis://", "rediss://", "unix://")):
         return ResponseCache(RedisCacheBackend(cache))
-    if isinstance(cache, (str, os.PathLike)):
+    if isinstance(cache, str):
+        looks_like_path = cache.lower().endswith(_SQLITE_SUFFIXES) or "/" in cache or os.sep in cache
+        if not cache.strip() or not looks_like_path:
+            close = difflib.get_close_matches(cache, ["memory"], n=1)
+            hint = " (did you mean 'memory'?)" if close else ""
+            raise InvalidParameterError(f"cache={cache!r} is not a cache{hint}: use {_ACCEPTED}")
+        return ResponseCache(SqliteCacheBackend(cache))
+    if isinstance(cache, os.PathLike):
         return ResponseCache(SqliteCacheBackend(cache))
     if isinstance(cache, (CacheBackend, AsyncCacheBackend)):
         return ResponseCache(cache)
-    raise ConfigurationError("cache must be a ResponseCache, a backend, 'memory', a SQLite path or a redis:// URL")
+    raise InvalidParameterError(f"cache must be {_ACCEPTED}; not {type(cache).__name__}")

@@ -21,7 +21,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._exceptions import APIError
+from ._exceptions import APIError, InvalidParameterError
 
 __all__ = ["PAGE_SIZE", "FeedGap", "FeedPacer", "FeedPosition", "is_cursor_refusal"]
 
@@ -62,6 +62,7 @@ class FeedGap:
             "after_time": self.after_time.isoformat() if self.after_time else None,
             "before_id": self.before_id,
             "before_time": self.before_time.isoformat() if self.before_time else None,
+            "seconds": self.seconds,
             "reason": self.reason,
         }
 
@@ -135,6 +136,16 @@ class FeedPacer:
     """Scores per second, smoothed."""
     interval: float = SERVER_CACHE_SECONDS
     _last_poll: float | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        for name in ("min_interval", "max_interval", "budget"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise InvalidParameterError(f"FeedPacer {name} must be a number >= 0, not {value!r}")
+        if self.max_interval < self.min_interval:
+            raise InvalidParameterError("FeedPacer max_interval must not be below min_interval")
+        if isinstance(self.target_batch, bool) or not isinstance(self.target_batch, int) or self.target_batch < 1:
+            raise InvalidParameterError(f"FeedPacer target_batch must be a whole number >= 1, not {self.target_batch!r}")
 
     def observe(self, count: int, now: float) -> None:
         """Record a poll at ``now`` (monotonic seconds) that brought ``count`` new scores."""

@@ -290,20 +290,30 @@ def tracked_history(snapshots: Sequence[Any]) -> Figure:
     points = [s for s in snapshots if _get(s, "pp") is not None and _as_datetime(_get(s, "taken_at")) is not None]
     if not points:
         raise InvalidParameterError("no snapshots with pp to plot")
-    when = [_as_datetime(_get(s, "taken_at")) for s in points]
+    when = [w for w in (_as_datetime(_get(s, "taken_at")) for s in points) if w is not None]
     fig = _new_figure()
     ax = fig.add_subplot()
-    ax.plot(_num([w for w in when if w is not None]), [float(_get(s, "pp")) for s in points], color=_ACCENT,
-            linewidth=2, marker="o", markersize=2.5, label="pp")
+    ax.plot(_num(when), [float(_get(s, "pp")) for s in points], color=_ACCENT,
+            linewidth=2, marker="o", markersize=2.5 if len(points) > 1 else 6, label="pp")
     ax.set_ylabel("pp", color=_ACCENT)
     _style(ax)
+    if when[0] == when[-1]:  # one moment: a point in a one-day window, not a five-year axis
+        ax.set_xlim(*_num([when[0] - _dt.timedelta(hours=12), when[0] + _dt.timedelta(hours=12)]))
     _date_axis(ax)
-    ranked = [(w, int(_get(s, "global_rank"))) for w, s in zip(when, points, strict=True)
-              if w is not None and _get(s, "global_rank")]
+    ranked = [(w, int(_get(s, "global_rank"))) for w, s in zip(when, points, strict=True) if _get(s, "global_rank")]
     if ranked:
+        from matplotlib.ticker import MaxNLocator
+
         ax2 = ax.twinx()
-        ax2.plot(_num([w for w, _ in ranked]), [r for _, r in ranked], color="#2196f3", linewidth=1.5,
-                 linestyle="--", label="global rank")
+        ranks = [r for _, r in ranked]
+        ax2.plot(_num([w for w, _ in ranked]), ranks, color="#2196f3", linewidth=1.5,
+                 linestyle="--", marker="o" if len(ranked) == 1 else None, label="global rank")
+        low, high = float(min(ranks)), float(max(ranks))
+        if high - low < 4:  # a (nearly) constant rank: a few whole ranks around it, each shown once
+            pad = (4 - (high - low)) / 2
+            low, high = max(1.0, low - pad), high + pad
+            ax2.set_ylim(low, high)
+        ax2.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=2))
         ax2.invert_yaxis()
         ax2.yaxis.set_major_formatter(_rank_formatter())
         ax2.set_ylabel("global rank", color="#2196f3")

@@ -1,7 +1,8 @@
 """Snapshots and history of users in SQLite (osu!track-style): ``osukit.track``.
 
-The API only tells "now"; a `Tracker` (sync client) or `AsyncTracker` (async client)
-stores what it says over time:
+The API only tells "now"; a `Tracker` (with an `osukit.Client`) or an `AsyncTracker`
+(with an `osukit.AsyncClient`) stores what it says over time. Each refuses the other kind
+of client with an `osukit.InvalidParameterError` naming the right tracker.
 
 ```python
 from osukit.track import Tracker
@@ -37,6 +38,8 @@ from __future__ import annotations
 
 from ._async.track import AsyncTracker
 from ._sync.track import Tracker
-from ._trackdb import MIGRATIONS, SCHEMA_VERSION, Diff, Snapshot, TopPlay
+from ._trackdb import MIGRATIONS, SCHEMA_VERSION, Diff, Snapshot, Snapshots, TopPlay
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "AsyncTracker", "Diff", "Snapshot", "TopPlay", "Tracker"]
+__all__ = [
+    "MIGRATIONS", "SCHEMA_VERSION", "AsyncTracker", "Diff", "Snapshot", "Snapshots", "TopPlay", "Tracker",
+]

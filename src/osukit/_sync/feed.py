@@ -8,7 +8,7 @@ import types
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .._exceptions import APIError
+from .._exceptions import APIError, InvalidParameterError
 from ..contrib._crawl import CheckpointStore, as_checkpoint_store
 from ..enums import Ruleset
 from ..feeds import PAGE_SIZE, FeedGap, FeedPacer, FeedPosition, is_cursor_refusal
@@ -69,6 +69,12 @@ class ScoreFeed:
         backfill: bool = False,
         pacer: FeedPacer | None = None,
     ) -> None:
+        if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int) or checkpoint_every < 1:
+            raise InvalidParameterError(f"checkpoint_every must be a whole number >= 1, not {checkpoint_every!r}")
+        if checkpoint_key is not None and (not isinstance(checkpoint_key, str) or not checkpoint_key):
+            raise InvalidParameterError(f"checkpoint_key must be a non-empty string, not {checkpoint_key!r}")
+        if pacer is not None and not isinstance(pacer, FeedPacer):
+            raise InvalidParameterError(f"pacer must be an osukit.feeds.FeedPacer, not {type(pacer).__name__}")
         self._client = client
         self.ruleset = ruleset
         self._store: CheckpointStore | None = as_checkpoint_store(checkpoint)

@@ -108,8 +108,23 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
     E.ClientClosedError: ("the client was closed", "this is a bug in the command; please report it with --debug output",
                           ExitCode.ERROR),
     E.TokenStoreError: (
-        "the token store or crawl checkpoint could not be read or written",
-        "run `osukit logout` (or remove the token file) and log in again; for a crawl, delete its checkpoint",
+        "the token store could not be read or written",
+        "run `osukit logout` (or remove the token file) and log in again",
+        ExitCode.CONFIG,
+    ),
+    E.CheckpointError: (
+        "the checkpoint could not be read or written",
+        "delete or move the checkpoint (--checkpoint) to start over; it holds a position, not a login",
+        ExitCode.CONFIG,
+    ),
+    E.TrackDatabaseError: (
+        "the tracking database could not be used",
+        "check --db: it must be a database made by `osukit track add` (it holds no login)",
+        ExitCode.CONFIG,
+    ),
+    E.CacheDatabaseError: (
+        "the response cache database could not be used",
+        "delete the cache file or pass another path as cache= (it only holds cached answers)",
         ExitCode.CONFIG,
     ),
     E.MissingExtraError: ("an optional extra is missing", "pip install 'osukit[all]'", ExitCode.MISSING_EXTRA),

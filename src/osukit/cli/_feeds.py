@@ -8,7 +8,6 @@ listing, so ``osukit scores peppy best`` keeps working beside ``osukit scores fo
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,21 +36,19 @@ track_app = typer.Typer(no_args_is_help=True, help="Track users over time in SQL
 ModeOpt = Annotated[str | None, typer.Option("--mode", "-m", help="Ruleset: osu, taiko, fruits (catch) or mania.")]
 DbOpt = Annotated[Path, typer.Option("--db", help="The tracking database (SQLite).")]
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
 def parse_duration(text: str) -> float:
-    """``90``, ``90s``, ``30m``, ``1h``, ``7d``, ``2w``, ``1h30m`` → seconds."""
-    spec = text.strip().lower()
-    if re.fullmatch(r"\d+(\.\d+)?", spec):
-        return float(spec)
-    parts = re.findall(r"(\d+(?:\.\d+)?)([smhdw])", spec)
-    if not parts or "".join(n + u for n, u in parts) != spec:
-        raise CliError(f"bad duration {text!r}", "use e.g. 90s, 30m, 1h, 7d or 1h30m", ExitCode.USAGE)
-    seconds = sum(float(n) * _UNITS[u] for n, u in parts)
-    if seconds <= 0:
-        raise CliError(f"bad duration {text!r}", "it must be more than zero", ExitCode.USAGE)
-    return seconds
+    """``90s``, ``30m``, ``1h``, ``7d``, ``2w``, ``1h30m`` → seconds (a bare number has no unit: refused)."""
+    from .._duration import parse_duration as parse
+    from .._exceptions import InvalidParameterError
+
+    try:
+        return parse(text)
+    except InvalidParameterError as exc:
+        raise CliError(str(exc), "use e.g. 90s, 30m, 1h, 7d or 1h30m", ExitCode.USAGE) from None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def _state(ctx: typer.Context) -> Any:
@@ -96,6 +93,9 @@ def follow(
     seen = 0
     with state.client() as client, client.scores.follow(_ruleset(mode), checkpoint=_checkpoint(checkpoint),
                                                          backfill=backfill) as feed:
+        if backfill and (feed.position.cursor is not None or feed.position.last_id is not None):
+            sys.stderr.write(f"osukit: --backfill ignored: the checkpoint {checkpoint} holds a position "
+                             f"(after score {feed.position.last_id}); resuming from there\n")
         for item in feed:
             if isinstance(item, FeedGap):
                 if as_jsonl:
@@ -116,11 +116,15 @@ def follow(
 # ------------------------------------------------------------------------------------------- track
 
 
-def _tracker(ctx: typer.Context, db: Path) -> tuple[Any, Any]:
+def _tracker(ctx: typer.Context, db: Path, *, create: bool = True) -> tuple[Any, Any]:
     from ..track import Tracker
 
     client = _state(ctx).client()
-    return client, Tracker(client, db)
+    try:
+        return client, Tracker(client, db, create=create)
+    except BaseException:
+        client.close()
+        raise
 
 
 def _user_ids(client: Any, users: list[str]) -> list[int]:
@@ -130,6 +134,11 @@ def _user_ids(client: Any, users: list[str]) -> list[int]:
     return ids
 
 
+def _say_missing(missing: list[int]) -> None:
+    for uid in missing:
+        say(f"user {uid} not found, skipped")
+
+
 @track_app.command("add")
 def track_add(
     ctx: typer.Context,
@@ -137,12 +146,17 @@ def track_add(
     mode: ModeOpt = None,
     db: DbOpt = Path("osukit-track.db"),
 ) -> None:
-    """Start tracking users (the next run snapshots them)."""
+    """Start tracking users (the next run snapshots them); ids osu! does not know are skipped."""
     client, track = _tracker(ctx, db)
     with client, track:
-        ids = _user_ids(client, users)
-        track.add(ids, [_ruleset(mode) or "osu"])
-        say(f"tracking {len(track.tracked())} user/ruleset pairs in {db}")
+        ids = list(dict.fromkeys(_user_ids(client, users)))
+        found = client.users.get_many(ids)  # GET /users: one request for up to 50 ids
+        missing = [uid for uid, user in zip(ids, found, strict=True) if user is None]
+        _say_missing(missing)
+        known = [uid for uid in ids if uid not in missing]
+        if known:
+            track.add(known, [_ruleset(mode) or "osu"])
+        say(f"tracking {_plural(len(track.tracked()), 'user/ruleset pair')} in {db}")
 
 
 @track_app.command("run")
@@ -154,24 +168,39 @@ def track_run(
     times: Annotated[int | None, typer.Option("--times", min=1, help="With --every: stop after this many runs.")] = None,
 ) -> None:
     """Snapshot every tracked user now, or on a schedule with --every."""
+    if times is not None and every is None:
+        raise CliError("--times needs --every", "osukit track run --every 1h --times 3 (or leave out --times for "
+                       "one run now)", ExitCode.USAGE)
+    seconds = parse_duration(every) if every is not None else None
     client, track = _tracker(ctx, db)
     with client, track:
         if not track.tracked():
             raise CliError("nothing is tracked yet", "osukit track add USER…", ExitCode.USAGE)
-        if every is None:
+        if seconds is None:
             taken = track.snapshot()
-            say(f"{len(taken)} snapshots taken")
+            _say_missing(taken.missing)
+            say(f"{_plural(len(taken), 'snapshot')} taken")
             return
-        seconds = parse_duration(every)
+        clock = client._clock
         done = 0
+        announced: float | None = None
         while times is None or done < times:
             wait = track.due(seconds)
             if wait > 0:
-                client._clock.sleep(wait)
+                due_at = clock.time() + wait
+                if announced != due_at:
+                    announced = due_at
+                    when = _dt.datetime.fromtimestamp(due_at, _dt.timezone.utc)
+                    say(f"next snapshot at {when:%H:%M:%S}Z (schedule kept in {db}); Ctrl-C to stop")
+                clock.sleep(wait)
                 continue
-            taken = track.run_due(seconds) or []
+            taken = track.run_due(seconds)
+            if taken is None:
+                continue
             done += 1
-            say(f"{_dt.datetime.now(_dt.timezone.utc):%Y-%m-%d %H:%M:%S}Z  {len(taken)} snapshots taken")
+            _say_missing(taken.missing)
+            now = _dt.datetime.fromtimestamp(clock.time(), _dt.timezone.utc)
+            say(f"{now:%Y-%m-%d %H:%M:%S}Z  {_plural(len(taken), 'snapshot')} taken")
 
 
 @track_app.command("show")
@@ -179,20 +208,30 @@ def track_show(
     ctx: typer.Context,
     user: Annotated[str, typer.Argument(help="User id or name.")],
     mode: ModeOpt = None,
-    since: Annotated[str, typer.Option("--since", help="Compare with this long ago (e.g. 7d).")] = "7d",
+    since: Annotated[str, typer.Option("--since", help="Compare with this long ago (e.g. 7d, 12h; a unit is "
+                                                       "needed).")] = "7d",
     db: DbOpt = Path("osukit-track.db"),
     plot: Annotated[Path | None, typer.Option("--plot", help="Also draw pp and rank over time to this PNG/SVG.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the series and the diff as JSON.")] = False,
 ) -> None:
     """A tracked user's change over --since, and the series (optionally plotted)."""
-    client, track = _tracker(ctx, db)
+    window = parse_duration(since)
+    client, track = _tracker(ctx, db, create=False)  # reading only: a missing database is refused, not made
     with client, track:
         uid = _user_ids(client, [user])[0]
         ruleset = _ruleset(mode) or "osu"
         series = track.history(uid, ruleset)
         if not series:
-            raise CliError(f"no snapshots of {user}", "osukit track add USER, then osukit track run", ExitCode.USAGE)
-        change = track.diff(uid, since=_dt.timedelta(seconds=parse_duration(since)), ruleset=ruleset)
+            if track.never_found(uid, ruleset):
+                raise CliError(f"no snapshots of {user}", f"user {uid} was not found by the last run (no such "
+                               "user, or restricted), so it was skipped",
+                               ExitCode.NOT_FOUND)
+            if (uid, ruleset) in track.tracked():
+                raise CliError(f"no snapshots of {user} yet", f"run `osukit track run --db {db}` first",
+                               ExitCode.USAGE)
+            raise CliError(f"no snapshots of {user}", f"osukit track add {user} --db {db}, then osukit track run",
+                           ExitCode.USAGE)
+        change = track.diff(uid, since=_dt.timedelta(seconds=window), ruleset=ruleset)
         if plot is not None:
             track.plot(uid, ruleset).savefig(plot)
     if as_json:
@@ -212,7 +251,8 @@ def track_show(
     print_kv(f"tracked: {last.username}", pairs)
     if change is not None and change.new_top_plays:
         print_table("new top plays", ("#", "score", "beatmap", "pp", "grade"),
-                    ((p.position, p.score_id, p.beatmap_id, fmt(p.pp), p.grade) for p in change.new_top_plays))
+                    ((p.position, str(p.score_id), "-" if p.beatmap_id is None else str(p.beatmap_id), fmt(p.pp),
+                      p.grade) for p in change.new_top_plays))
     if plot is not None:
         say(f"plot written to {plot}")
 

@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import msgspec
 
-from .._exceptions import ConfigurationError, InvalidParameterError, MissingExtraError, TokenStoreError
+from .._exceptions import CheckpointError, ConfigurationError, InvalidParameterError, MissingExtraError
 from .._files import atomic_write
 from .._models import dump
 
@@ -75,9 +75,9 @@ class FileCheckpoint:
         try:
             data = json.loads(raw)
         except (ValueError, RecursionError):
-            raise TokenStoreError(f"checkpoint file {self.path} is not valid JSON") from None
+            raise CheckpointError(f"checkpoint file {self.path} is not valid JSON") from None
         if not isinstance(data, dict):
-            raise TokenStoreError(f"checkpoint file {self.path} does not hold a JSON object")
+            raise CheckpointError(f"checkpoint file {self.path} does not hold a JSON object")
         return data
 
     def _write(self, data: dict[str, Any]) -> None:
@@ -103,7 +103,7 @@ class FileCheckpoint:
 
 
 def as_checkpoint_store(checkpoint: Any) -> CheckpointStore | None:
-    """``None``, a path (→ [`FileCheckpoint`][osukit.contrib._crawl.FileCheckpoint]) or an object with ``load``/``save``/``delete``."""
+    """``None``, a path (→ [`FileCheckpoint`][osukit.contrib.checkpoints.FileCheckpoint]) or an object with ``load``/``save``/``delete``."""
     if checkpoint is None:
         return None
     if isinstance(checkpoint, (str, os.PathLike)):

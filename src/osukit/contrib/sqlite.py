@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from .._exceptions import TokenStoreError
+from .._exceptions import CheckpointError
 
 __all__ = ["SqliteCheckpointStore"]
 
@@ -24,12 +24,12 @@ class SqliteCheckpointStore:
     ``synchronous`` is SQLite's setting: ``"NORMAL"`` (default, WAL) keeps every
     saved position through a crash or kill of the process; ``"FULL"`` also through a
     power loss, at the cost of an fsync per save. Errors raise
-    `osukit.TokenStoreError`.
+    `osukit.CheckpointError` (a `TokenStoreError`).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, synchronous: str = "NORMAL") -> None:
         if synchronous.upper() not in ("OFF", "NORMAL", "FULL", "EXTRA"):
-            raise TokenStoreError(f"unknown SQLite synchronous setting {synchronous!r}")
+            raise CheckpointError(f"unknown SQLite synchronous setting {synchronous!r}")
         self.path = Path(path)
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,7 +39,7 @@ class SqliteCheckpointStore:
             self._db.execute(f"PRAGMA synchronous={synchronous.upper()}")
             self._db.execute("CREATE TABLE IF NOT EXISTS osukit_checkpoints (key TEXT PRIMARY KEY, state TEXT NOT NULL)")
         except sqlite3.Error as exc:
-            raise TokenStoreError(f"cannot open checkpoint database {self.path.name}: {exc}") from None
+            raise CheckpointError(f"cannot open checkpoint database {self.path.name}: {exc}") from None
 
     def __repr__(self) -> str:
         return f"SqliteCheckpointStore({str(self.path)!r})"
@@ -50,13 +50,13 @@ class SqliteCheckpointStore:
             with self._lock:
                 row = self._db.execute("SELECT state FROM osukit_checkpoints WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error as exc:
-            raise TokenStoreError(f"checkpoint database {self.path.name}: {exc}") from None
+            raise CheckpointError(f"checkpoint database {self.path.name}: {exc}") from None
         if row is None:
             return None
         try:
             state = json.loads(row[0])
         except (ValueError, RecursionError):
-            raise TokenStoreError(f"checkpoint {key!r} in {self.path.name} is damaged") from None
+            raise CheckpointError(f"checkpoint {key!r} in {self.path.name} is damaged") from None
         return state if isinstance(state, dict) else None
 
     def save(self, key: str, state: dict[str, Any]) -> None:
@@ -69,7 +69,7 @@ class SqliteCheckpointStore:
                     (key, json.dumps(state, sort_keys=True)),
                 )
         except sqlite3.Error as exc:
-            raise TokenStoreError(f"checkpoint database {self.path.name}: {exc}") from None
+            raise CheckpointError(f"checkpoint database {self.path.name}: {exc}") from None
 
     def delete(self, key: str) -> None:
         """Forget ``key``."""
@@ -77,7 +77,7 @@ class SqliteCheckpointStore:
             with self._lock:
                 self._db.execute("DELETE FROM osukit_checkpoints WHERE key = ?", (key,))
         except sqlite3.Error as exc:
-            raise TokenStoreError(f"checkpoint database {self.path.name}: {exc}") from None
+            raise CheckpointError(f"checkpoint database {self.path.name}: {exc}") from None
 
     def close(self) -> None:
         """Close the connection."""
