@@ -40,7 +40,16 @@ from ._redact import SENSITIVE_PARAMS, logger, redact_url, register_secret
 from ._route import Route
 from ._transport import ACCEPT_ENCODING, PreparedRequest, ResponseLike
 from ._version import __version__
-from .auth import ClientCredentials, Grant, StaticToken, UserToken, stored_logins, user_store_key
+from .auth import (
+    ClientCredentials,
+    Grant,
+    StaticToken,
+    UserToken,
+    describe_grant,
+    scope_remedy,
+    stored_logins,
+    user_store_key,
+)
 from .cache import ResponseCache, as_response_cache
 from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
 from .retry import NO_RETRY, RetryPolicy, parse_retry_after
@@ -518,15 +527,18 @@ class BaseClient:
             return
         if not token.has_scope(route.scope):
             raise MissingScopeError(
-                f"{route.name} ({route.key}) needs the '{route.scope}' scope; "
-                f"this token has: {' '.join(token.scopes) or 'none'}",
-                scope=route.scope,
+                f"{route.name} ({route.key}) needs the '{route.scope}' scope, which "
+                f"{describe_grant(self.grant)} lacks (it has: {' '.join(token.scopes) or 'no scopes'}); "
+                f"no request was sent. Get a token with it: {scope_remedy(route.scope)}",
+                scope=route.scope, remedy=scope_remedy(route.scope),
             )
         if route.requires_user and self.grant is not None and not self.grant.user_bound:
             raise MissingScopeError(
-                f"{route.name} ({route.key}) acts as a user: use an authorization-code token "
-                "or a client-credentials token with 'delegate'",
+                f"{route.name} ({route.key}) acts as a user, and {describe_grant(self.grant)} acts as no user "
+                "(client credentials without 'delegate'); no request was sent. Use a token that acts as a user: "
+                f"{scope_remedy(route.scope)}",
                 scope="identify" if route.scope == "identify" else route.scope,
+                remedy=scope_remedy(route.scope),
             )
 
     def _remembered_login(

@@ -201,12 +201,24 @@ class MissingScopeError(ForbiddenError):
     """The token lacks a scope the route needs.
 
     Raised before any request when osukit knows the route's scope and the
-    token's scopes; ``scope`` names the missing one.
+    token's scopes (then ``requested`` is False and the text names the scope, the token and
+    how to get one that carries it, with no HTTP status: none was sent; ``status_code`` is
+    the 403 osu! would answer), or after osu! answered 403 for the scope (``requested`` True,
+    the text starts with ``403:``). ``scope`` names the missing one.
     """
 
-    def __init__(self, message: str, *, scope: str, status_code: int = 403, **kwargs: Any) -> None:
+    def __init__(self, message: str, *, scope: str, status_code: int = 403, remedy: str | None = None,
+                 **kwargs: Any) -> None:
         self.scope = scope
+        self.requested = bool(kwargs.get("method") or kwargs.get("url") or kwargs.get("headers"))
         super().__init__(message, status_code=status_code, **kwargs)
+        if remedy is not None:
+            self.remedy = remedy
+        if not self.requested:
+            self.args = (self.message,)  # no request was made: no status to quote
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(scope={self.scope!r}, requested={self.requested}, message={self.message!r})"
 
 
 class NotFoundError(APIError):

@@ -217,7 +217,7 @@ class AsyncHubConnection:
                                           status_code=401) from None
             if status == 403:
                 raise MissingScopeError(f"the referee hub needs the '{REFEREE_SCOPE}' scope (403 on the upgrade)",
-                                        scope=REFEREE_SCOPE) from None
+                                        scope=REFEREE_SCOPE, method="GET", url=self.url) from None
             raise HubConnectionError(f"HTTP {status} on the referee hub websocket upgrade") from None
         except (OSError, asyncio.TimeoutError, InvalidHandshake, WebSocketException) as exc:
             raise HubConnectionError(f"could not open the referee hub websocket: {type(exc).__name__}: {exc}") from None
