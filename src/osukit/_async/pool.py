@@ -12,6 +12,7 @@ from .. import _constants as C
 from .._base_client import build_limiter
 from .._clock import Clock
 from .._exceptions import ConfigurationError
+from .._transport import bound_by_deadline
 from ..auth import UserToken
 from ..ratelimit import LayeredRateLimiter, RateLimiter
 from ..tokens import MemoryTokenStore, Token, TokenStore
@@ -72,11 +73,11 @@ class AsyncClientPool:
         self.on_token_update = on_token_update
         self.on_client_add = on_client_add
         self._options = client_options
-        self._http = httpx.AsyncClient(
+        self._http = bound_by_deadline(httpx.AsyncClient(
             transport=transport,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=C.MAX_CONNECTIONS, max_keepalive_connections=C.MAX_CONNECTIONS),
-        )
+        ))
         self._clients: dict[int, AsyncClient] = {}
 
     def __repr__(self) -> str:

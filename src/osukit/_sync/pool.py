@@ -13,6 +13,7 @@ from .. import _constants as C
 from .._base_client import build_limiter
 from .._clock import Clock
 from .._exceptions import ConfigurationError
+from .._transport import bound_by_deadline
 from ..auth import UserToken
 from ..ratelimit import LayeredRateLimiter, RateLimiter
 from ..tokens import MemoryTokenStore, Token, TokenStore
@@ -73,11 +74,11 @@ class ClientPool:
         self.on_token_update = on_token_update
         self.on_client_add = on_client_add
         self._options = client_options
-        self._http = httpx.Client(
+        self._http = bound_by_deadline(httpx.Client(
             transport=transport,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=C.MAX_CONNECTIONS, max_keepalive_connections=C.MAX_CONNECTIONS),
-        )
+        ))
         self._clients: dict[int, Client] = {}
 
     def __repr__(self) -> str:
