@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from ._async.client import AsyncClient
 from ._async.pagination import AsyncPaginator
-from ._async.pool import AsyncClientPool
 from ._base_client import NOT_GIVEN, NotGiven, ResponseInfo
 from ._clock import Clock
 from ._exceptions import (
@@ -76,12 +75,9 @@ from ._exceptions import (
 from ._models import UNSET, Model, UnsetType, drifted_fields, dump, is_set, unknown_fields
 from ._sync.client import Client
 from ._sync.pagination import Paginator
-from ._sync.pool import ClientPool
 from ._version import __version__
 from .auth import AuthorizationCode, ClientCredentials, StaticToken, UserToken
-from .cache import ResponseCache
 from .enums import BeatmapsetStatus, Ruleset
-from .feeds import FeedGap
 from .pagination import Page
 from .ratelimit import LayeredRateLimiter, NoRateLimit, RateLimiter, TokenBucket
 from .retry import RetryPolicy
@@ -89,8 +85,12 @@ from .tokens import FileTokenStore, MemoryTokenStore, SQLiteTokenStore, Token, T
 
 if TYPE_CHECKING:
     from ._async.crawl import AsyncCrawler
+    from ._async.pool import AsyncClientPool
     from ._sync.crawl import Crawler
+    from ._sync.pool import ClientPool
+    from .cache import ResponseCache
     from .contrib.distributed import TaskFailed
+    from .feeds import FeedGap
     from .game.mods import (
         DuplicateModError,
         IncompatibleModsError,
@@ -219,6 +219,10 @@ _LAZY = {
     "ChatStream": "realtime",
     "AsyncCrawler": "_async.crawl",
     "Crawler": "_sync.crawl",
+    "AsyncClientPool": "_async.pool",
+    "ClientPool": "_sync.pool",
+    "ResponseCache": "cache",
+    "FeedGap": "feeds",
     # errors of the optional parts, importable from the top like every other osukit error
     "ModError": "game.mods",
     "UnknownModError": "game.mods",
@@ -241,7 +245,8 @@ _SUBMODULES = frozenset({"bot", "contrib", "emulator", "game", "models", "plot",
 
 
 def __getattr__(name: str) -> Any:
-    # The realtime stream and the crawlers pull in more modules: loaded on first use to keep ``import osukit`` light.
+    # The realtime stream, the crawlers, the pools, the response cache and the optional parts' errors pull in
+    # more modules: loaded on first use to keep ``import osukit`` light (bench/bench_import.py).
     import importlib
 
     if name in _SUBMODULES:

@@ -13,7 +13,7 @@ import enum
 import os
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import httpx
@@ -50,10 +50,12 @@ from .auth import (
     stored_logins,
     user_store_key,
 )
-from .cache import ResponseCache, as_response_cache
 from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
 from .retry import NO_RETRY, RetryPolicy, parse_retry_after
 from .tokens import MemoryTokenStore, Token, TokenStore
+
+if TYPE_CHECKING:
+    from .cache import ResponseCache
 
 __all__ = ["NOT_GIVEN", "BaseClient", "NotGiven", "ResponseInfo", "encode_params", "notify_url_for"]
 
@@ -370,7 +372,11 @@ class BaseClient:
         max_response_size: int | None = None,
     ) -> None:
         self._clock = clock or Clock()
-        self.cache: ResponseCache | None = as_response_cache(cache)  # [cache] opt-in, see osukit/cache.py
+        self.cache: ResponseCache | None = None  # [cache] opt-in, see osukit/cache.py (imported only when used)
+        if cache is not None and cache is not False:
+            from .cache import as_response_cache
+
+            self.cache = as_response_cache(cache)
         self.deadline = build_seconds(deadline, C.DEFAULT_DEADLINE, "deadline")
         self.request_deadline = build_seconds(request_deadline, C.DEFAULT_REQUEST_DEADLINE, "request_deadline")
         self.max_response_size = build_size(max_response_size)
