@@ -73,6 +73,7 @@ from ._exceptions import (
     UserRestrictedError,
 )
 from ._models import UNSET, Model, UnsetType, drifted_fields, dump, is_set, unknown_fields
+from ._secret import Secret
 from ._sync.client import Client
 from ._sync.pagination import Paginator
 from ._version import __version__
@@ -188,6 +189,7 @@ __all__ = [
     "Ruleset",
     "RunnerError",
     "SQLiteTokenStore",
+    "Secret",
     "SelfOperationError",
     "ServerError",
     "StaticToken",

@@ -38,6 +38,7 @@ from ._exceptions import (
 )
 from ._redact import SENSITIVE_PARAMS, logger, redact_url, register_secret
 from ._route import Route
+from ._secret import secret
 from ._transport import ACCEPT_ENCODING, PreparedRequest, ResponseLike
 from ._version import __version__
 from .auth import (
@@ -392,11 +393,10 @@ class BaseClient:
         self.rate_limiter = build_limiter(rate_limit, self._clock)
         self.token_store: TokenStore = token_store if token_store is not None else MemoryTokenStore()
         self.strict = strict
-        self.api_key = api_key or _env("OSU_API_KEY")
-        register_secret(self.api_key)
+        # credentials are `Secret`s: plain str to use, '***' to rich.inspect, vars(), pprint …
+        self.api_key = secret(api_key or _env("OSU_API_KEY"))
         self._client_id = client_id if client_id is not None else _env("OSU_CLIENT_ID")
-        self._client_secret = client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET")
-        register_secret(self._client_secret)
+        self._client_secret = secret(client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET"))
         self._may_use_stored_login = False
         """A client built from client id/secret alone may act as the user stored by an earlier ``login()``."""
         if grant is None:
@@ -418,7 +418,8 @@ class BaseClient:
             "User-Agent": agent,
         }
         if headers:
-            self._headers.update(headers)
+            self._headers.update({k: secret(v) if isinstance(k, str) and k.lower() == "authorization" else v
+                                  for k, v in headers.items()})
         self._last_response: ResponseInfo | None = None
 
     def __repr__(self) -> str:

@@ -44,6 +44,7 @@ from ._exceptions import (
     error_class_for_status,
 )
 from ._redact import redact_url, register_secret
+from ._secret import secret
 from .tokens import Token, TokenStore
 
 __all__ = [
@@ -310,9 +311,8 @@ class Grant:
 
     def __init__(self, client_id: int | str | None, client_secret: str | None, scopes: tuple[str, ...]) -> None:
         self.client_id = str(client_id) if client_id is not None else None
-        self.client_secret = client_secret
+        self.client_secret = secret(client_secret)  # a `Secret`: '***' to any inspection
         self.scopes = scopes
-        register_secret(client_secret)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(client_id={self.client_id!r}, scopes={self.scopes!r})"

@@ -35,6 +35,7 @@ from .._exceptions import (
     MissingScopeError,
     RefereeHubError,
 )
+from .._secret import Secret
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
@@ -115,7 +116,7 @@ class AsyncHubConnection:
         open_timeout: float = 10.0,
     ) -> None:
         self.url = url.rstrip("/")
-        self._token = access_token
+        self._token = Secret(access_token)  # '***' to any inspection
         self._on_invocation = on_invocation
         self._on_close = on_close
         self._http = http

@@ -13,6 +13,7 @@ from .. import _constants as C
 from .._base_client import build_limiter
 from .._clock import Clock
 from .._exceptions import ConfigurationError
+from .._secret import secret
 from .._transport import bound_by_deadline
 from ..auth import UserToken
 from ..ratelimit import LayeredRateLimiter, RateLimiter
@@ -65,7 +66,7 @@ class ClientPool:
         **client_options: Any,
     ) -> None:
         self.client_id = client_id
-        self._secret = client_secret
+        self._secret = secret(client_secret)  # '***' to any inspection
         self.token_store = token_store if token_store is not None else MemoryTokenStore()
         self._clock = clock or Clock()
         self.rate_limiter = build_limiter(rate_limit, self._clock)
