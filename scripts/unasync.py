@@ -42,7 +42,7 @@ SUBS: list[tuple[str, str]] = [
     (r"\basettle\b", "settle"),
     (r"\barefresh_lock\b", "refresh_lock"),
     (r"\basyncio\.Lock\b", "threading.Lock"),
-    (r"^import asyncio$", "import threading"),
+    (r"^(\s*)import asyncio$", r"\1import threading"),
     (r"\bAsyncIterator\b", "Iterator"),
     (r"\bAwaitable\[(\w+\[\w+\])\]", r"\1"),
     (r"\bAwaitable\[Any\]", "Any"),

@@ -11,7 +11,6 @@ httpx client, transport or proxy was given.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import math
 import ssl
@@ -21,7 +20,7 @@ import zlib
 from builtins import TimeoutError as TimeoutError_
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -49,7 +48,12 @@ __all__ = [
 ]
 
 HttpBackend = Literal["auto", "httpx", "aiohttp"]
-EventLoop = asyncio.AbstractEventLoop
+if TYPE_CHECKING:
+    import asyncio  # at run time each function imports it: ``import osukit`` does not load asyncio
+
+    EventLoop = asyncio.AbstractEventLoop
+else:
+    EventLoop = Any
 
 
 @dataclass(frozen=True)
@@ -473,6 +477,8 @@ async def asend_httpx(
             _Request(method, str(response.request.url)),
         )
 
+    import asyncio
+
     with _socket_errors(prepared.method, str(prepared.url)):
         if math.isinf(budget):
             return await exchange()
@@ -549,6 +555,8 @@ def cancel_guard(task: asyncio.Task[None] | None) -> None:
 
 def current_event_loop() -> asyncio.AbstractEventLoop | None:
     """The running event loop, or ``None`` outside one."""
+    import asyncio
+
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
@@ -590,6 +598,8 @@ class AiohttpSender:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def _get_session(self) -> Any:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         if self._session is not None and self._loop is not loop:
             old_loop = self._loop
@@ -635,6 +645,8 @@ class AiohttpSender:
                     _Request(prepared.method, str(resp.url)),
                 )
 
+        import asyncio
+
         try:
             if math.isinf(budget):
                 return await exchange()
@@ -667,6 +679,8 @@ class AiohttpSender:
         session, self._session = self._session, None
         if session is None or session.closed:
             return
+        import asyncio
+
         if self._loop is not asyncio.get_running_loop():
             _abandon(session)
             return
