@@ -38,7 +38,7 @@ from ._exceptions import (
 )
 from ._redact import SENSITIVE_PARAMS, logger, redact_url, register_secret
 from ._route import Route
-from ._secret import secret
+from ._secret import Secret, secret
 from ._transport import ACCEPT_ENCODING, PreparedRequest, ResponseLike
 from ._version import __version__
 from .auth import (
@@ -418,7 +418,7 @@ class BaseClient:
             "User-Agent": agent,
         }
         if headers:
-            self._headers.update({k: secret(v) if isinstance(k, str) and k.lower() == "authorization" else v
+            self._headers.update({k: Secret(v) if isinstance(v, str) and v and k.lower() == "authorization" else v
                                   for k, v in headers.items()})
         self._last_response: ResponseInfo | None = None
 

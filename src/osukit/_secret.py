@@ -29,8 +29,8 @@ class Secret(str):
     __slots__ = ()
 
     def __new__(cls, value: str) -> Secret:
-        if type(value) is cls:
-            return value  # type: ignore[return-value]
+        if isinstance(value, cls) and type(value) is cls:
+            return value
         secret = super().__new__(cls, value)
         register_secret(str.__str__(secret))
         return secret
@@ -58,10 +58,10 @@ class Secret(str):
         return self
 
 
-def secret(value: str | None) -> Secret | None:
+def secret(value: str | None) -> str | None:
     """``value`` as a `Secret` (None and ``""`` stay as they are)."""
-    if value is None or value == "" or not isinstance(value, str):
-        return value  # type: ignore[return-value]
+    if value is None or value == "":
+        return value
     return Secret(value)
 
 

@@ -154,7 +154,7 @@ class AsyncHubConnection:
 
     async def _negotiate(self) -> tuple[str, str]:
         """POST negotiate; return (hub url, token to use) and set ``connection_id``."""
-        url, token = self.url, self._token
+        url, token = self.url, Secret(self._token)
         own = self._http is None
         http = self._http or httpx.AsyncClient(timeout=self.open_timeout)
         try:
@@ -186,7 +186,7 @@ class AsyncHubConnection:
                     raise HubConnectionError(f"referee hub negotiate refused: {body['error']}", url=url)
                 if body.get("url"):  # Azure SignalR style redirect
                     url = str(body["url"]).split("?")[0].rstrip("/")
-                    token = str(body.get("accessToken") or token)
+                    token = Secret(str(body.get("accessToken") or token))
                     continue
                 transports = body.get("availableTransports")
                 if isinstance(transports, list) and transports and not any(
