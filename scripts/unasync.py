@@ -44,7 +44,7 @@ SUBS: list[tuple[str, str]] = [
     (r"^_IS_ASYNC = True\b", "_IS_ASYNC = False"),
     (r"\barefresh_lock\b", "refresh_lock"),
     (r"\basyncio\.Lock\b", "threading.Lock"),
-    (r"^import asyncio$", "import threading"),
+    (r"^(\s*)import asyncio$", r"\1import threading"),
     (r"\bAsyncIterator\b", "Iterator"),
     (r"\bAwaitable\[(\w+\[\w+\])\]", r"\1"),
     (r"\bAwaitable\[Any\]", "Any"),

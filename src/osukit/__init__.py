@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from ._async.client import AsyncClient
 from ._async.pagination import AsyncPaginator
-from ._async.pool import AsyncClientPool
 from ._base_client import NOT_GIVEN, NotGiven, ResponseInfo
 from ._clock import Clock
 from ._exceptions import (
@@ -23,45 +22,66 @@ from ._exceptions import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    BeatmapNotFoundError,
     CacheDatabaseError,
     CheckpointError,
     ClientClosedError,
     ConfigurationError,
     ConflictError,
+    ConnectionReplacedError,
     DeadlineExceededError,
     DecodeError,
     EventLoopError,
     ForbiddenError,
+    FreestyleAllowedModsError,
+    HubConnectionError,
+    IncorrectMatchTypeError,
+    InvalidBeatmapRulesetError,
+    InvalidModsError,
     InvalidParameterError,
+    InvalidRollError,
+    InvalidRoomStateError,
+    InvalidRulesetError,
     InvalidScopeError,
+    InvocationInterruptedError,
     MissingExtraError,
     MissingScopeError,
+    NoActiveCountdownError,
     NoProgressError,
     NotFoundError,
+    NotHostError,
+    NotRefereeError,
     OAuthError,
     OsukitError,
+    PlaylistItemNotFoundError,
     RateLimitError,
     RateLimiterUnavailable,
     RedirectError,
     RefereeError,
     RefereeHubError,
     ResponseTooLargeError,
+    RoomLimitReachedError,
+    RoomNotFoundError,
+    RoomNotJoinableError,
+    SelfOperationError,
     ServerError,
     TimeoutError,
     TokenStoreError,
     TrackDatabaseError,
     TransportError,
     UnprocessableEntityError,
+    UserBannedError,
+    UserNotConnectedError,
+    UserNotInRoomError,
+    UserRestrictedError,
 )
 from ._models import UNSET, Model, UnsetType, drifted_fields, dump, is_set, unknown_fields
+from ._secret import Secret
 from ._sync.client import Client
 from ._sync.pagination import Paginator
-from ._sync.pool import ClientPool
 from ._version import __version__
 from .auth import AuthorizationCode, ClientCredentials, StaticToken, UserToken
-from .cache import ResponseCache
 from .enums import BeatmapsetStatus, Ruleset
-from .feeds import FeedGap
 from .pagination import Page
 from .ratelimit import LayeredRateLimiter, NoRateLimit, RateLimiter, TokenBucket
 from .retry import RetryPolicy
@@ -69,8 +89,24 @@ from .tokens import FileTokenStore, MemoryTokenStore, SQLiteTokenStore, Token, T
 
 if TYPE_CHECKING:
     from ._async.crawl import AsyncCrawler
+    from ._async.pool import AsyncClientPool
     from ._sync.crawl import Crawler
+    from ._sync.pool import ClientPool
+    from .cache import ResponseCache
+    from .contrib.distributed import TaskFailed
+    from .feeds import FeedGap
+    from .game.mods import (
+        DuplicateModError,
+        IncompatibleModsError,
+        InvalidModSettingError,
+        ModError,
+        ModNotFoundError,
+        UnknownModError,
+    )
+    from .game.pp import BeatmapError
+    from .game.replay import ReplayError
     from .realtime import AsyncChatStream, ChatStream
+    from .tournament._errors import DraftError, PoolError, RunnerError, TournamentError
 
 __all__ = [
     "NOT_GIVEN",
@@ -85,6 +121,8 @@ __all__ = [
     "AuthenticationError",
     "AuthorizationCode",
     "BadRequestError",
+    "BeatmapError",
+    "BeatmapNotFoundError",
     "BeatmapsetStatus",
     "CacheDatabaseError",
     "ChatStream",
@@ -96,51 +134,86 @@ __all__ = [
     "Clock",
     "ConfigurationError",
     "ConflictError",
+    "ConnectionReplacedError",
     "Crawler",
     "DeadlineExceededError",
     "DecodeError",
+    "DraftError",
+    "DuplicateModError",
     "EventLoopError",
     "FeedGap",
     "FileTokenStore",
     "ForbiddenError",
+    "FreestyleAllowedModsError",
+    "HubConnectionError",
+    "IncompatibleModsError",
+    "IncorrectMatchTypeError",
+    "InvalidBeatmapRulesetError",
+    "InvalidModSettingError",
+    "InvalidModsError",
     "InvalidParameterError",
+    "InvalidRollError",
+    "InvalidRoomStateError",
+    "InvalidRulesetError",
     "InvalidScopeError",
+    "InvocationInterruptedError",
     "LayeredRateLimiter",
     "MemoryTokenStore",
     "MissingExtraError",
     "MissingScopeError",
+    "ModError",
+    "ModNotFoundError",
     "Model",
+    "NoActiveCountdownError",
     "NoProgressError",
     "NoRateLimit",
     "NotFoundError",
     "NotGiven",
+    "NotHostError",
+    "NotRefereeError",
     "OAuthError",
     "OsukitError",
     "Page",
     "Paginator",
+    "PlaylistItemNotFoundError",
+    "PoolError",
     "RateLimitError",
     "RateLimiter",
     "RateLimiterUnavailable",
     "RedirectError",
     "RefereeError",
     "RefereeHubError",
+    "ReplayError",
     "ResponseCache",
     "ResponseInfo",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "RoomLimitReachedError",
+    "RoomNotFoundError",
+    "RoomNotJoinableError",
     "Ruleset",
+    "RunnerError",
     "SQLiteTokenStore",
+    "Secret",
+    "SelfOperationError",
     "ServerError",
     "StaticToken",
+    "TaskFailed",
     "TimeoutError",
     "Token",
     "TokenBucket",
     "TokenStore",
     "TokenStoreError",
+    "TournamentError",
     "TrackDatabaseError",
     "TransportError",
+    "UnknownModError",
     "UnprocessableEntityError",
     "UnsetType",
+    "UserBannedError",
+    "UserNotConnectedError",
+    "UserNotInRoomError",
+    "UserRestrictedError",
     "UserToken",
     "__version__",
     "drifted_fields",
@@ -154,6 +227,24 @@ _LAZY = {
     "ChatStream": "realtime",
     "AsyncCrawler": "_async.crawl",
     "Crawler": "_sync.crawl",
+    "AsyncClientPool": "_async.pool",
+    "ClientPool": "_sync.pool",
+    "ResponseCache": "cache",
+    "FeedGap": "feeds",
+    # errors of the optional parts, importable from the top like every other osukit error
+    "ModError": "game.mods",
+    "UnknownModError": "game.mods",
+    "InvalidModSettingError": "game.mods",
+    "IncompatibleModsError": "game.mods",
+    "ModNotFoundError": "game.mods",
+    "DuplicateModError": "game.mods",
+    "BeatmapError": "game.pp",
+    "ReplayError": "game.replay",
+    "TournamentError": "tournament._errors",
+    "PoolError": "tournament._errors",
+    "DraftError": "tournament._errors",
+    "RunnerError": "tournament._errors",
+    "TaskFailed": "contrib.distributed",
 }
 
 
@@ -162,7 +253,8 @@ _SUBMODULES = frozenset({"bot", "contrib", "emulator", "game", "models", "plot",
 
 
 def __getattr__(name: str) -> Any:
-    # The realtime stream and the crawlers pull in more modules: loaded on first use to keep ``import osukit`` light.
+    # The realtime stream, the crawlers, the pools, the response cache and the optional parts' errors pull in
+    # more modules: loaded on first use to keep ``import osukit`` light (bench/bench_import.py).
     import importlib
 
     if name in _SUBMODULES:

@@ -13,7 +13,7 @@ import enum
 import os
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 import httpx
@@ -39,13 +39,25 @@ from ._exceptions import (
 )
 from ._redact import SENSITIVE_PARAMS, logger, redact_url, register_secret
 from ._route import Route
+from ._secret import Secret, secret
 from ._transport import ACCEPT_ENCODING, PreparedRequest, ResponseLike
 from ._version import __version__
-from .auth import ClientCredentials, Grant, StaticToken, UserToken, stored_logins, user_store_key
-from .cache import ResponseCache, as_response_cache
+from .auth import (
+    ClientCredentials,
+    Grant,
+    StaticToken,
+    UserToken,
+    describe_grant,
+    scope_remedy,
+    stored_logins,
+    user_store_key,
+)
 from .ratelimit import NoRateLimit, RateLimiter, TokenBucket
 from .retry import NO_RETRY, RetryPolicy, parse_retry_after
 from .tokens import MemoryTokenStore, Token, TokenStore
+
+if TYPE_CHECKING:
+    from .cache import ResponseCache
 
 __all__ = ["NOT_GIVEN", "BaseClient", "NotGiven", "ResponseInfo", "encode_params", "notify_url_for"]
 
@@ -362,7 +374,11 @@ class BaseClient:
         max_response_size: int | None = None,
     ) -> None:
         self._clock = clock or Clock()
-        self.cache: ResponseCache | None = as_response_cache(cache)  # [cache] opt-in, see osukit/cache.py
+        self.cache: ResponseCache | None = None  # [cache] opt-in, see osukit/cache.py (imported only when used)
+        if cache is not None and cache is not False:
+            from .cache import as_response_cache
+
+            self.cache = as_response_cache(cache)
         self.deadline = build_seconds(deadline, C.DEFAULT_DEADLINE, "deadline")
         self.request_deadline = build_seconds(request_deadline, C.DEFAULT_REQUEST_DEADLINE, "request_deadline")
         self.max_response_size = build_size(max_response_size)
@@ -378,11 +394,10 @@ class BaseClient:
         self.rate_limiter = build_limiter(rate_limit, self._clock)
         self.token_store: TokenStore = token_store if token_store is not None else MemoryTokenStore()
         self.strict = strict
-        self.api_key = api_key or _env("OSU_API_KEY")
-        register_secret(self.api_key)
+        # credentials are `Secret`s: plain str to use, '***' to rich.inspect, vars(), pprint …
+        self.api_key = secret(api_key or _env("OSU_API_KEY"))
         self._client_id = client_id if client_id is not None else _env("OSU_CLIENT_ID")
-        self._client_secret = client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET")
-        register_secret(self._client_secret)
+        self._client_secret = secret(client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET"))
         self._may_use_stored_login = False
         """A client built from client id/secret alone may act as the user stored by an earlier ``login()``."""
         if grant is None:
@@ -404,7 +419,8 @@ class BaseClient:
             "User-Agent": agent,
         }
         if headers:
-            self._headers.update(headers)
+            self._headers.update({k: Secret(v) if isinstance(v, str) and v and k.lower() == "authorization" else v
+                                  for k, v in headers.items()})
         self._last_response: ResponseInfo | None = None
 
     def __repr__(self) -> str:
@@ -519,15 +535,18 @@ class BaseClient:
             return
         if not token.has_scope(route.scope):
             raise MissingScopeError(
-                f"{route.name} ({route.key}) needs the '{route.scope}' scope; "
-                f"this token has: {' '.join(token.scopes) or 'none'}",
-                scope=route.scope,
+                f"{route.name} ({route.key}) needs the '{route.scope}' scope, which "
+                f"{describe_grant(self.grant)} lacks (it has: {' '.join(token.scopes) or 'no scopes'}); "
+                f"no request was sent. Get a token with it: {scope_remedy(route.scope)}",
+                scope=route.scope, remedy=scope_remedy(route.scope),
             )
         if route.requires_user and self.grant is not None and not self.grant.user_bound:
             raise MissingScopeError(
-                f"{route.name} ({route.key}) acts as a user: use an authorization-code token "
-                "or a client-credentials token with 'delegate'",
+                f"{route.name} ({route.key}) acts as a user, and {describe_grant(self.grant)} acts as no user "
+                "(client credentials without 'delegate'); no request was sent. Use a token that acts as a user: "
+                f"{scope_remedy(route.scope)}",
                 scope="identify" if route.scope == "identify" else route.scope,
+                remedy=scope_remedy(route.scope),
             )
 
     def _remembered_login(

@@ -36,6 +36,7 @@ OsukitError
 │   ├── TrackDatabaseError        an ``osukit.track`` database is missing, not one, or unreadable
 │   └── CacheDatabaseError        a response-cache database (``SqliteCacheBackend``) is unreadable
 ├── MissingExtraError             an optional extra is not installed (also an ``ImportError``)
+├── osukit.contrib.distributed.TaskFailed  a distributed crawl task's handler failed (delivered again)
 ├── osukit.game.ModError          bad mods (also a ``ValueError``): UnknownModError, InvalidModSettingError,
 │                                 IncompatibleModsError, DuplicateModError, ModNotFoundError (also a ``KeyError``)
 ├── osukit.game.BeatmapError      a beatmap rosu-pp cannot read or convert (also a ``ValueError``)
@@ -77,35 +78,58 @@ __all__ = [
     "AmbiguousLoginError",
     "AuthenticationError",
     "BadRequestError",
+    "BeatmapNotFoundError",
     "CacheDatabaseError",
     "CheckpointError",
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "ConnectionReplacedError",
     "DeadlineExceededError",
     "DecodeError",
     "EventLoopError",
     "ForbiddenError",
+    "FreestyleAllowedModsError",
+    "HubConnectionError",
+    "IncorrectMatchTypeError",
+    "InvalidBeatmapRulesetError",
+    "InvalidModsError",
     "InvalidParameterError",
+    "InvalidRollError",
+    "InvalidRoomStateError",
+    "InvalidRulesetError",
     "InvalidScopeError",
+    "InvocationInterruptedError",
     "MissingExtraError",
     "MissingScopeError",
+    "NoActiveCountdownError",
     "NoProgressError",
     "NotFoundError",
+    "NotHostError",
+    "NotRefereeError",
     "OAuthError",
     "OsukitError",
+    "PlaylistItemNotFoundError",
     "RateLimitError",
     "RateLimiterUnavailable",
     "RedirectError",
     "RefereeError",
     "RefereeHubError",
     "ResponseTooLargeError",
+    "RoomLimitReachedError",
+    "RoomNotFoundError",
+    "RoomNotJoinableError",
+    "SelfOperationError",
     "ServerError",
     "TimeoutError",
     "TokenStoreError",
     "TrackDatabaseError",
     "TransportError",
     "UnprocessableEntityError",
+    "UserBannedError",
+    "UserNotConnectedError",
+    "UserNotInRoomError",
+    "UserRestrictedError",
 ]
 
 
@@ -207,12 +231,24 @@ class MissingScopeError(ForbiddenError):
     """The token lacks a scope the route needs.
 
     Raised before any request when osukit knows the route's scope and the
-    token's scopes; ``scope`` names the missing one.
+    token's scopes (then ``requested`` is False and the text names the scope, the token and
+    how to get one that carries it, with no HTTP status: none was sent; ``status_code`` is
+    the 403 osu! would answer), or after osu! answered 403 for the scope (``requested`` True,
+    the text starts with ``403:``). ``scope`` names the missing one.
     """
 
-    def __init__(self, message: str, *, scope: str, status_code: int = 403, **kwargs: Any) -> None:
+    def __init__(self, message: str, *, scope: str, status_code: int = 403, remedy: str | None = None,
+                 **kwargs: Any) -> None:
         self.scope = scope
+        self.requested = bool(kwargs.get("method") or kwargs.get("url") or kwargs.get("headers"))
         super().__init__(message, status_code=status_code, **kwargs)
+        if remedy is not None:
+            self.remedy = remedy
+        if not self.requested:
+            self.args = (self.message,)  # no request was made: no status to quote
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(scope={self.scope!r}, requested={self.requested}, message={self.message!r})"
 
 
 class NotFoundError(APIError):

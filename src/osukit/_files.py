@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import errno
 import os
@@ -181,6 +180,8 @@ async def afile_lock(path: Path, *, timeout: float, poll: float = 0.01) -> Async
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
                 raise LockTimeout(str(path))
+            import asyncio  # only async callers get here, with asyncio loaded
+
             await asyncio.sleep(delay)
             delay = min(delay * 2, poll * 5)
         yield

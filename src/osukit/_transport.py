@@ -11,16 +11,16 @@ httpx client, transport or proxy was given.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import math
 import ssl
+import threading
 import time
 import zlib
 from builtins import TimeoutError as TimeoutError_
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -48,7 +48,12 @@ __all__ = [
 ]
 
 HttpBackend = Literal["auto", "httpx", "aiohttp"]
-EventLoop = asyncio.AbstractEventLoop
+if TYPE_CHECKING:
+    import asyncio  # at run time each function imports it: ``import osukit`` does not load asyncio
+
+    EventLoop = asyncio.AbstractEventLoop
+else:
+    EventLoop = Any
 
 
 @dataclass(frozen=True)
@@ -271,6 +276,120 @@ def _socket_errors(method: str, url: str) -> Iterator[None]:
         raise httpx.ReadError(f"{type(exc).__name__}: {exc}") from exc
 
 
+_H = TypeVar("_H", httpx.Client, httpx.AsyncClient)
+_exchange_end = threading.local()
+"""``end``: the ``time.monotonic()`` by which the exchange running in this thread must be over."""
+
+
+def _left(exc: type[Exception], timeout: float | None) -> tuple[float | None, bool]:
+    """``timeout`` cut to what is left of this thread's exchange deadline (none set: unchanged),
+    and whether the deadline is what bounds it."""
+    end: float | None = getattr(_exchange_end, "end", None)
+    if end is None:
+        return timeout, False
+    left = end - time.monotonic()
+    if left <= 0:
+        raise exc(_late(getattr(_exchange_end, "budget", 0.0)).args[0])
+    return (left, True) if timeout is None or left < timeout else (timeout, False)
+
+
+@contextlib.contextmanager
+def _deadline_timeouts(exc: type[Exception], capped: bool) -> Iterator[None]:
+    """A timeout that the exchange deadline caused says so."""
+    try:
+        yield
+    except exc:
+        if capped:
+            raise exc(_late(getattr(_exchange_end, "budget", 0.0)).args[0]) from None
+        raise
+
+
+class _DeadlineStream:
+    """A sync httpcore network stream whose every read, write and TLS step ends by the exchange's
+    deadline, so a server trickling the status line and headers a byte at a time (each read well
+    inside the per-read timeout) is cut off at the deadline like a trickling body."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        import httpcore
+
+        timeout, capped = _left(httpcore.ReadTimeout, timeout)
+        with _deadline_timeouts(httpcore.ReadTimeout, capped):
+            data: bytes = self._inner.read(max_bytes, timeout)
+        return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        import httpcore
+
+        timeout, capped = _left(httpcore.WriteTimeout, timeout)
+        with _deadline_timeouts(httpcore.WriteTimeout, capped):
+            self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> _DeadlineStream:
+        import httpcore
+
+        timeout, capped = _left(httpcore.ConnectTimeout, timeout)
+        with _deadline_timeouts(httpcore.ConnectTimeout, capped):
+            return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend:
+    """Wraps httpcore's sync network backend: every stream it opens is a `_DeadlineStream`."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Any = None) -> _DeadlineStream:
+        import httpcore
+
+        timeout, capped = _left(httpcore.ConnectTimeout, timeout)
+        with _deadline_timeouts(httpcore.ConnectTimeout, capped):
+            return _DeadlineStream(self._inner.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> _DeadlineStream:
+        import httpcore
+
+        timeout, capped = _left(httpcore.ConnectTimeout, timeout)
+        with _deadline_timeouts(httpcore.ConnectTimeout, capped):
+            return _DeadlineStream(self._inner.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def bound_by_deadline(http: _H) -> _H:
+    """``http`` (an ``httpx.Client`` osukit made) with the total exchange deadline enforced on
+    every socket read and write, headers included (`send_httpx` sets it).
+
+    httpx's ``timeout`` bounds each read, so on its own a server sending its status line and
+    headers one byte at a time holds the call for as long as it likes; the async client cancels
+    the whole exchange instead. This wraps the network backend of each of the client's connection
+    pools (the default transport and the proxy mounts). An ``httpx.AsyncClient``, or a transport
+    osukit does not know, is returned unchanged.
+    """
+    if not isinstance(http, httpx.Client):
+        return http
+    transports = [getattr(http, "_transport", None), *getattr(http, "_mounts", {}).values()]
+    for transport in transports:
+        if not isinstance(transport, httpx.HTTPTransport):
+            continue
+        pool: Any = getattr(transport, "_pool", None)
+        backend = getattr(pool, "_network_backend", None)
+        if backend is not None and not isinstance(backend, _DeadlineBackend):
+            pool._network_backend = _DeadlineBackend(backend)
+    return http
+
+
 def _already_read(response: httpx.Response, max_size: int, method: str, url: str) -> bytes:
     counter = Inflater(None, max_size, method=method, url=url)
     counter.feed(response.content)
@@ -292,6 +411,17 @@ def send_httpx(
     """
     end = time.monotonic() + budget
     request = _as_httpx_request(prepared, timeout, budget)
+    outer = getattr(_exchange_end, "end", None), getattr(_exchange_end, "budget", None)
+    _exchange_end.end = end if math.isfinite(end) else None  # every socket read/write: see bound_by_deadline
+    _exchange_end.budget = budget
+    try:
+        return _send_bounded(http, request, end, budget, max_size)
+    finally:
+        _exchange_end.end, _exchange_end.budget = outer
+
+
+def _send_bounded(http: httpx.Client, request: httpx.Request, end: float, budget: float,
+                  max_size: int) -> BufferedResponse:
     method = request.method
     with _socket_errors(method, str(request.url)):
         response = http.send(request, stream=True, follow_redirects=False)
@@ -346,6 +476,8 @@ async def asend_httpx(
             response.status_code, response.reason_phrase, response.headers, body,
             _Request(method, str(response.request.url)),
         )
+
+    import asyncio
 
     with _socket_errors(prepared.method, str(prepared.url)):
         if math.isinf(budget):
@@ -423,6 +555,8 @@ def cancel_guard(task: asyncio.Task[None] | None) -> None:
 
 def current_event_loop() -> asyncio.AbstractEventLoop | None:
     """The running event loop, or ``None`` outside one."""
+    import asyncio
+
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
@@ -464,6 +598,8 @@ class AiohttpSender:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def _get_session(self) -> Any:
+        import asyncio
+
         loop = asyncio.get_running_loop()
         if self._session is not None and self._loop is not loop:
             old_loop = self._loop
@@ -509,6 +645,8 @@ class AiohttpSender:
                     _Request(prepared.method, str(resp.url)),
                 )
 
+        import asyncio
+
         try:
             if math.isinf(budget):
                 return await exchange()
@@ -541,6 +679,8 @@ class AiohttpSender:
         session, self._session = self._session, None
         if session is None or session.closed:
             return
+        import asyncio
+
         if self._loop is not asyncio.get_running_loop():
             _abandon(session)
             return

@@ -44,6 +44,7 @@ from ._exceptions import (
     error_class_for_status,
 )
 from ._redact import redact_url, register_secret
+from ._secret import secret
 from .tokens import Token, TokenStore
 
 __all__ = [
@@ -54,7 +55,9 @@ __all__ = [
     "StaticToken",
     "UserToken",
     "check_scopes",
+    "describe_grant",
     "new_state",
+    "scope_remedy",
     "states_match",
     "stored_logins",
     "token_user_id",
@@ -149,6 +152,30 @@ def check_scopes(grant: str, scopes: str | Iterable[str]) -> tuple[str, ...]:
     else:
         raise ConfigurationError(f"unknown grant {grant!r}")
     return result
+
+
+def scope_remedy(scope: str) -> str:
+    """How to get a token that carries ``scope`` (osu-web's rules, ``app/Models/OAuth/Token.php``)."""
+    if scope in SCOPES_CLIENT_CREDENTIALS_ONLY:
+        extra = "" if scope == "delegate" else "'delegate', "
+        return f"only client credentials can carry '{scope}': scopes=({extra}'{scope}')"
+    login = f"an authorization-code login that asks for it (`osukit login --scope {scope}`, or scopes=(…, '{scope}'))"
+    owner = " when the signed-in user owns the OAuth application" if scope in SCOPES_OWN_CLIENT else ""
+    if scope in SCOPES_REQUIRE_DELEGATION:
+        return (f"client credentials with 'delegate': scopes=('delegate', '{scope}') (the token acts as the "
+                f"application's owner or its bot account), or {login}{owner}")
+    if scope == "public":
+        return "client credentials with scopes=('public',), or any login that asks for 'public'"
+    return f"{login}{owner}"
+
+
+def describe_grant(grant: object) -> str:
+    """The token's origin in words, for error messages (no secret)."""
+    if grant is None:
+        return "the token"
+    names = {"ClientCredentials": "the client-credentials token", "AuthorizationCode": "the authorization-code token",
+             "UserToken": "the stored login's token", "StaticToken": "the access token given (StaticToken)"}
+    return names.get(type(grant).__name__, f"the {type(grant).__name__} token")
 
 
 def new_state() -> str:
@@ -284,9 +311,8 @@ class Grant:
 
     def __init__(self, client_id: int | str | None, client_secret: str | None, scopes: tuple[str, ...]) -> None:
         self.client_id = str(client_id) if client_id is not None else None
-        self.client_secret = client_secret
+        self.client_secret = secret(client_secret)  # a `Secret`: '***' to any inspection
         self.scopes = scopes
-        register_secret(client_secret)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(client_id={self.client_id!r}, scopes={self.scopes!r})"

@@ -46,7 +46,8 @@ from ._files import (
     open_private,
     remove_stale_temps,
 )
-from ._redact import REDACTED, register_secret
+from ._redact import REDACTED
+from ._secret import Secret, reveal
 
 if TYPE_CHECKING:
     import sqlite3
@@ -77,8 +78,11 @@ class Token(msgspec.Struct, frozen=True, kw_only=True):
     user_id: int | None = None
 
     def __post_init__(self) -> None:
-        register_secret(self.access_token)
-        register_secret(self.refresh_token)
+        # Both tokens are kept as `Secret`s: plain ``str`` to use, ``'***'`` to any inspection
+        # (rich.inspect, msgspec.structs.asdict, pprint, a debugger); registered for redaction too.
+        msgspec.structs.force_setattr(self, "access_token", Secret(self.access_token))
+        if self.refresh_token:
+            msgspec.structs.force_setattr(self, "refresh_token", Secret(self.refresh_token))
 
     def __repr__(self) -> str:
         refresh = ", refresh_token=[redacted]" if self.refresh_token else ""
@@ -149,7 +153,8 @@ class Token(msgspec.Struct, frozen=True, kw_only=True):
 
     def to_dict(self) -> dict[str, Any]:
         """The token as JSON builtins (what the file and SQLite stores write)."""
-        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
+        data: dict[str, Any] = msgspec.to_builtins(self, enc_hook=reveal)  # the tokens as plain text
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> Token:

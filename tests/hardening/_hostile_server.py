@@ -65,6 +65,7 @@ class HostileServer(socketserver.ThreadingTCPServer):
         self.routes: dict[str, Callable[[socket.socket, str], None]] = {
             "trickle": self._trickle,
             "trickle-headers": self._trickle_headers,
+            "trickle-head-bytes": self._trickle_head_bytes,
             "gzip-bomb": lambda s, t: self._compressed(s, "gzip"),
             "deflate-bomb": lambda s, t: self._compressed(s, "deflate"),
             "big-plain": self._big_plain,
@@ -105,6 +106,17 @@ class HostileServer(socketserver.ThreadingTCPServer):
             time.sleep(1)
             sock.sendall(f"X-Slow-{i}: a\r\n".encode())
         sock.sendall(b"Content-Length: 2\r\nConnection: close\r\n\r\n[]")
+
+    HEAD_BYTE_GAP = 0.3
+    SLOW_HEAD = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + b"a" * 60
+                 + b"\r\nContent-Length: 2\r\nConnection: close\r\n\r\n")
+
+    def _trickle_head_bytes(self, sock: socket.socket, target: str) -> None:
+        """The status line and headers one byte every 0.3 s (~40 s in all), then ``[]``."""
+        for i in range(len(self.SLOW_HEAD)):
+            sock.sendall(self.SLOW_HEAD[i:i + 1])
+            time.sleep(self.HEAD_BYTE_GAP)
+        sock.sendall(b"[]")
 
     def _compressed(self, sock: socket.socket, encoding: str) -> None:
         body = bomb(encoding, self.bomb_size)

@@ -45,6 +45,7 @@ from .._transport import (
     PreparedRequest,
     ResponseLike,
     asend_httpx,
+    bound_by_deadline,
     build_ssl,
     cancel_guard,
     close_with_loop,
@@ -261,7 +262,8 @@ class AsyncClient(BaseClient):
         )
 
     def _new_http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(
+        # (sync: every socket read and write also ends by the exchange's deadline, headers included)
+        return bound_by_deadline(httpx.AsyncClient(
             transport=self._custom_transport,
             proxy=self._proxy,
             verify=self._ssl,
@@ -269,7 +271,7 @@ class AsyncClient(BaseClient):
             timeout=self.timeout,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=C.MAX_CONNECTIONS, max_keepalive_connections=C.MAX_CONNECTIONS),
-        )
+        ))
 
     def _on_loop(self) -> None:
         """Follow the running event loop (async only): a client used again from a new loop after

@@ -14,7 +14,6 @@ token still make one token request.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 
@@ -62,6 +61,9 @@ class AsyncTokenManager:
         self._http = http
         self._clock = clock
         self._retry = retry
+        # imported here, not at the top: ``import osukit`` stays without asyncio (bench/bench_import.py)
+        import asyncio
+
         self._lock = asyncio.Lock()
         self._token: Token | None = grant.initial_token()
         self.on_token_update = on_token_update
@@ -72,6 +74,8 @@ class AsyncTokenManager:
     def rebind(self, http: httpx.AsyncClient) -> None:
         """Use ``http`` from now on, with a fresh lock (the client moved to a new event loop)."""
         self._http = http
+        import asyncio
+
         self._lock = asyncio.Lock()
 
     @property

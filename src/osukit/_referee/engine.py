@@ -38,7 +38,7 @@ from .._exceptions import (
 )
 from .._models import convert
 from .._redact import logger
-from ..auth import StaticToken
+from ..auth import StaticToken, describe_grant, scope_remedy
 from ..realtime import ReconnectPolicy, _backend_for
 from ..tokens import Token
 from .models import (
@@ -200,9 +200,10 @@ class AsyncRefereeEngine:
         unknown = isinstance(grant, StaticToken) and "*" in token.scopes  # a bare access token: the hub decides
         if REFEREE_SCOPE not in token.scopes and not unknown:
             raise MissingScopeError(
-                f"the referee hub needs a token with the '{REFEREE_SCOPE}' scope; this one has "
-                f"{' '.join(token.scopes) or 'no scopes'} (client credentials: scopes=('delegate', '{REFEREE_SCOPE}'); "
-                f"authorization code: scopes=('{REFEREE_SCOPE}', ...))", scope=REFEREE_SCOPE)
+                f"the referee hub needs the '{REFEREE_SCOPE}' scope, which {describe_grant(grant)} lacks (it has: "
+                f"{' '.join(token.scopes) or 'no scopes'}); not connected. Get a token with it: "
+                f"{scope_remedy(REFEREE_SCOPE)}",
+                scope=REFEREE_SCOPE, remedy=scope_remedy(REFEREE_SCOPE))
         if self.user_id is None and token.user_id is not None:
             self.user_id = token.user_id
         return token

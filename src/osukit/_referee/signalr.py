@@ -35,6 +35,7 @@ from .._exceptions import (
     MissingScopeError,
     RefereeHubError,
 )
+from .._secret import Secret
 
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
@@ -115,7 +116,7 @@ class AsyncHubConnection:
         open_timeout: float = 10.0,
     ) -> None:
         self.url = url.rstrip("/")
-        self._token = access_token
+        self._token = Secret(access_token)  # '***' to any inspection
         self._on_invocation = on_invocation
         self._on_close = on_close
         self._http = http
@@ -153,7 +154,7 @@ class AsyncHubConnection:
 
     async def _negotiate(self) -> tuple[str, str]:
         """POST negotiate; return (hub url, token to use) and set ``connection_id``."""
-        url, token = self.url, self._token
+        url, token = self.url, Secret(self._token)
         own = self._http is None
         http = self._http or httpx.AsyncClient(timeout=self.open_timeout)
         try:
@@ -185,7 +186,7 @@ class AsyncHubConnection:
                     raise HubConnectionError(f"referee hub negotiate refused: {body['error']}", url=url)
                 if body.get("url"):  # Azure SignalR style redirect
                     url = str(body["url"]).split("?")[0].rstrip("/")
-                    token = str(body.get("accessToken") or token)
+                    token = Secret(str(body.get("accessToken") or token))
                     continue
                 transports = body.get("availableTransports")
                 if isinstance(transports, list) and transports and not any(
@@ -217,7 +218,7 @@ class AsyncHubConnection:
                                           status_code=401) from None
             if status == 403:
                 raise MissingScopeError(f"the referee hub needs the '{REFEREE_SCOPE}' scope (403 on the upgrade)",
-                                        scope=REFEREE_SCOPE) from None
+                                        scope=REFEREE_SCOPE, method="GET", url=self.url) from None
             raise HubConnectionError(f"HTTP {status} on the referee hub websocket upgrade") from None
         except (OSError, asyncio.TimeoutError, InvalidHandshake, WebSocketException) as exc:
             raise HubConnectionError(f"could not open the referee hub websocket: {type(exc).__name__}: {exc}") from None

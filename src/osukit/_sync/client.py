@@ -46,6 +46,7 @@ from .._transport import (
     PreparedRequest,
     ResponseLike,
     send_httpx,
+    bound_by_deadline,
     build_ssl,
     cancel_guard,
     close_with_loop,
@@ -262,7 +263,8 @@ class Client(BaseClient):
         )
 
     def _new_http(self) -> httpx.Client:
-        return httpx.Client(
+        # (sync: every socket read and write also ends by the exchange's deadline, headers included)
+        return bound_by_deadline(httpx.Client(
             transport=self._custom_transport,
             proxy=self._proxy,
             verify=self._ssl,
@@ -270,7 +272,7 @@ class Client(BaseClient):
             timeout=self.timeout,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=C.MAX_CONNECTIONS, max_keepalive_connections=C.MAX_CONNECTIONS),
-        )
+        ))
 
     def _on_loop(self) -> None:
         """Follow the running event loop (async only): a client used again from a new loop after

@@ -13,6 +13,8 @@ from .. import _constants as C
 from .._base_client import build_limiter
 from .._clock import Clock
 from .._exceptions import ConfigurationError
+from .._secret import secret
+from .._transport import bound_by_deadline
 from ..auth import UserToken
 from ..ratelimit import LayeredRateLimiter, RateLimiter
 from ..tokens import MemoryTokenStore, Token, TokenStore
@@ -64,7 +66,7 @@ class ClientPool:
         **client_options: Any,
     ) -> None:
         self.client_id = client_id
-        self._secret = client_secret
+        self._secret = secret(client_secret)  # '***' to any inspection
         self.token_store = token_store if token_store is not None else MemoryTokenStore()
         self._clock = clock or Clock()
         self.rate_limiter = build_limiter(rate_limit, self._clock)
@@ -73,11 +75,11 @@ class ClientPool:
         self.on_token_update = on_token_update
         self.on_client_add = on_client_add
         self._options = client_options
-        self._http = httpx.Client(
+        self._http = bound_by_deadline(httpx.Client(
             transport=transport,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=C.MAX_CONNECTIONS, max_keepalive_connections=C.MAX_CONNECTIONS),
-        )
+        ))
         self._clients: dict[int, Client] = {}
 
     def __repr__(self) -> str:

@@ -15,7 +15,6 @@ token still make one token request.
 
 from __future__ import annotations
 
-import threading
 import json
 from collections.abc import Callable
 
@@ -63,6 +62,9 @@ class TokenManager:
         self._http = http
         self._clock = clock
         self._retry = retry
+        # imported here, not at the top: ``import osukit`` stays without asyncio (bench/bench_import.py)
+        import threading
+
         self._lock = threading.Lock()
         self._token: Token | None = grant.initial_token()
         self.on_token_update = on_token_update
@@ -73,6 +75,8 @@ class TokenManager:
     def rebind(self, http: httpx.Client) -> None:
         """Use ``http`` from now on, with a fresh lock (the client moved to a new event loop)."""
         self._http = http
+        import threading
+
         self._lock = threading.Lock()
 
     @property

@@ -233,6 +233,8 @@ def explain(exc: BaseException) -> Explained:
             hint = CREDENTIALS_HINT
         if isinstance(exc, E.OsukitError) and exc.remedy:
             hint = exc.remedy  # the raiser's advice for this very error beats the class's
+            if exc.remedy in detail:
+                hint = None  # the message already says it
         if isinstance(exc, E.OAuthError) and exc.hint:
             detail = f"{detail} ({exc.hint})"
         line = f"{title}: {detail}" if detail and detail != title else title

@@ -162,6 +162,161 @@ def close(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.
         say(f"room {room} closed")
 
 
+@referee_app.command("stop-countdown")
+def stop_countdown(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
+                   spectator_url: HubOpt = None) -> None:
+    """Stop the match start countdown (!mp aborttimer); exits 1 when none is running."""
+    with referee(ctx, spectator_url) as ref:
+        ref.stop_match_countdown(room)
+        say(f"room {room}: countdown stopped")
+
+
+@referee_app.command("kick")
+def kick(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
+         users: Annotated[list[int], typer.Argument(help="User ids.")], spectator_url: HubOpt = None) -> None:
+    """Kick players out of the room (!mp kick); they may join again."""
+    with referee(ctx, spectator_url) as ref:
+        for uid in users:
+            ref.kick_player(room, uid)
+            say(f"room {room}: kicked {uid}")
+
+
+@referee_app.command("ban")
+def ban(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
+        users: Annotated[list[int], typer.Argument(help="User ids.")], spectator_url: HubOpt = None) -> None:
+    """Kick players and keep them out of the room (!mp ban)."""
+    with referee(ctx, spectator_url) as ref:
+        for uid in users:
+            ref.ban_user(room, uid)
+            say(f"room {room}: banned {uid}")
+
+
+@referee_app.command("lock")
+def lock(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")], spectator_url: HubOpt = None) -> None:
+    """Lock the room (!mp lock): players can no longer change team or slot themselves."""
+    with referee(ctx, spectator_url) as ref:
+        ref.join_room(room)  # the hub wants the referee in the room for this one
+        ref.set_lock_state(room, True)
+        say(f"room {room}: locked")
+
+
+@referee_app.command("unlock")
+def unlock(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")], spectator_url: HubOpt = None) -> None:
+    """Unlock the room (!mp unlock)."""
+    with referee(ctx, spectator_url) as ref:
+        ref.join_room(room)  # the hub wants the referee in the room for this one
+        ref.set_lock_state(room, False)
+        say(f"room {room}: unlocked")
+
+
+@referee_app.command("settings")
+def settings(
+    ctx: typer.Context,
+    room: Annotated[int, typer.Argument(help="Room id.")],
+    name: Annotated[str | None, typer.Option("--name", help="Room name (!mp name).")] = None,
+    password: Annotated[str | None, typer.Option("--password", help="Room password; \"\" removes it (!mp password).")] = None,
+    match_type: Annotated[str | None, typer.Option("--type", help="head_to_head or team_versus (!mp set).")] = None,
+    slots: Annotated[int | None, typer.Option("--slots", min=0, max=256, help="Player slots (0: no limit).")] = None,
+    spectator_url: HubOpt = None,
+) -> None:
+    """Change the room's settings (!mp name / password / set); unset options keep their value."""
+    if match_type is not None and match_type not in ("head_to_head", "team_versus"):
+        raise CliError(f"unknown match type {match_type!r}", "use head_to_head or team_versus", ExitCode.USAGE)
+    if name is None and password is None and match_type is None and slots is None:
+        raise CliError("nothing to change", "give --name, --password, --type or --slots", ExitCode.USAGE)
+    with referee(ctx, spectator_url) as ref:
+        ref.change_room_settings(room, name=name, password=password, type=match_type, max_participants=slots)
+        say(f"room {room}: settings changed")
+
+
+@referee_app.command("map")
+def set_map(
+    ctx: typer.Context,
+    room: Annotated[int, typer.Argument(help="Room id.")],
+    beatmap: Annotated[int | None, typer.Argument(help="Beatmap (difficulty) id (default: keep).")] = None,
+    ruleset: Annotated[int | None, typer.Option("--ruleset", "-r", min=0, max=3, help="0 osu, 1 taiko, 2 catch, 3 mania.")] = None,
+    mods: Annotated[str | None, typer.Option("--mods", help="Required mods as acronyms, e.g. HDHR (\"\": none) (!mp mods).")] = None,
+    allowed: Annotated[str | None, typer.Option("--allowed-mods", help="Mods players may pick, e.g. HDHR (\"\": none).")] = None,
+    freestyle: Annotated[bool | None, typer.Option("--freestyle/--no-freestyle", help="Players pick their own difficulty.")] = None,
+    spectator_url: HubOpt = None,
+) -> None:
+    """Change the current playlist item (!mp map, !mp mods); unset options keep their value."""
+    with referee(ctx, spectator_url) as ref:
+        ref.edit_current_playlist_item(room, beatmap_id=beatmap, ruleset_id=ruleset, required_mods=_acronyms(mods),
+                                       allowed_mods=_acronyms(allowed), freestyle=freestyle)
+        say(f"room {room}: current item changed")
+
+
+def _acronyms(text: str | None) -> list[str] | None:
+    """``"HDHR"`` / ``"HD,HR"`` / ``"hd hr"`` → ``["HD", "HR"]``; None stays None (keep)."""
+    if text is None:
+        return None
+    compact = "".join(ch for ch in text.upper() if ch.isalnum())
+    if len(compact) % 2:
+        raise CliError(f"cannot read mods {text!r}", "give two-letter acronyms, e.g. HDHR or HD,DT", ExitCode.USAGE)
+    return [compact[i:i + 2] for i in range(0, len(compact), 2)]
+
+
+@referee_app.command("move")
+def move(
+    ctx: typer.Context,
+    room: Annotated[int, typer.Argument(help="Room id.")],
+    user: Annotated[int, typer.Argument(help="User id.")],
+    slot: Annotated[int | None, typer.Option("--slot", min=0, help="Slot (rooms with slots).")] = None,
+    team: Annotated[str | None, typer.Option("--team", help="red or blue (team versus).")] = None,
+    spectator_url: HubOpt = None,
+) -> None:
+    """Move a player to a slot and/or team (!mp move, !mp team)."""
+    if team is not None and team not in ("red", "blue"):
+        raise CliError(f"unknown team {team!r}", "use red or blue", ExitCode.USAGE)
+    if slot is None and team is None:
+        raise CliError("nowhere to move to", "give --slot and/or --team", ExitCode.USAGE)
+    with referee(ctx, spectator_url) as ref:
+        ref.move_user(room, user, slot=slot, team=team)
+        say(f"room {room}: moved {user}")
+
+
+@referee_app.command("roll")
+def roll(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
+         maximum: Annotated[int | None, typer.Argument(help="Highest number (default 100).")] = None,
+         spectator_url: HubOpt = None) -> None:
+    """Roll a number in the room (!roll); the result arrives as a RollCompleted event (see `watch`)."""
+    with referee(ctx, spectator_url) as ref:
+        ref.join_room(room)  # the hub wants the referee in the room for this one
+        ref.roll(room, maximum)
+        say(f"room {room}: rolled")
+
+
+@referee_app.command("add-referee")
+def add_referee(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
+                user: Annotated[int, typer.Argument(help="User id.")], spectator_url: HubOpt = None) -> None:
+    """Make another user a referee of the room (!mp addref; the room's host only)."""
+    with referee(ctx, spectator_url) as ref:
+        ref.add_referee(room, user)
+        say(f"room {room}: {user} is a referee")
+
+
+@referee_app.command("remove-referee")
+def remove_referee(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
+                   user: Annotated[int, typer.Argument(help="User id.")], spectator_url: HubOpt = None) -> None:
+    """Take a referee off the room (!mp removeref; the room's host only)."""
+    with referee(ctx, spectator_url) as ref:
+        ref.remove_referee(room, user)
+        say(f"room {room}: {user} is no longer a referee")
+
+
+@referee_app.command("rooms")
+def rooms(ctx: typer.Context, spectator_url: HubOpt = None, as_json: JsonOpt = False) -> None:
+    """List the ids of every room this account referees."""
+    with referee(ctx, spectator_url) as ref:
+        ids = ref.list_rooms()
+        if as_json:
+            emit_json(ids)
+        else:
+            for rid in ids:
+                say(str(rid))
+
+
 def describe(event: Any) -> str:
     """One line for an event: its hub method and its fields."""
     from .._models import dump
