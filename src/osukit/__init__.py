@@ -93,7 +93,7 @@ if TYPE_CHECKING:
     from ._sync.crawl import Crawler
     from ._sync.pool import ClientPool
     from .cache import ResponseCache
-    from .contrib.distributed import TaskFailed
+    from .contrib.distributed import SinkError, TaskFailed
     from .feeds import FeedGap
     from .game.mods import (
         DuplicateModError,
@@ -197,6 +197,7 @@ __all__ = [
     "Secret",
     "SelfOperationError",
     "ServerError",
+    "SinkError",
     "StaticToken",
     "TaskFailed",
     "TimeoutError",
@@ -244,6 +245,7 @@ _LAZY = {
     "PoolError": "tournament._errors",
     "DraftError": "tournament._errors",
     "RunnerError": "tournament._errors",
+    "SinkError": "contrib.distributed",
     "TaskFailed": "contrib.distributed",
 }
 

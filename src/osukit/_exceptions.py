@@ -37,6 +37,7 @@ OsukitError
 │   └── CacheDatabaseError        a response-cache database (``SqliteCacheBackend``) is unreadable
 ├── MissingExtraError             an optional extra is not installed (also an ``ImportError``)
 ├── osukit.contrib.distributed.TaskFailed  a distributed crawl task's handler failed (delivered again)
+├── osukit.contrib.distributed.SinkError   a results sink could not be opened or written (delivered again)
 ├── osukit.game.ModError          bad mods (also a ``ValueError``): UnknownModError, InvalidModSettingError,
 │                                 IncompatibleModsError, DuplicateModError, ModNotFoundError (also a ``KeyError``)
 ├── osukit.game.BeatmapError      a beatmap rosu-pp cannot read or convert (also a ``ValueError``)

@@ -77,6 +77,7 @@ __all__ = [
     "Row",
     "SQLiteSink",
     "Sink",
+    "SinkError",
     "Task",
     "TaskFailed",
     "Worker",
@@ -102,6 +103,16 @@ IDS_PER_TASK = 50
 
 class TaskFailed(OsukitError):
     """A task's handler failed; the task stays pending and is delivered again."""
+
+
+class SinkError(OsukitError):
+    """A results sink (JSON Lines directory, SQLite file, PostgreSQL table) could not be opened or
+    written; the task's rows were not stored, so the task stays pending and is delivered again."""
+
+
+def _sink_error(where: str, exc: BaseException) -> SinkError:
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return SinkError(f"{where}: {type(exc).__name__}" + (f": {first}" if first else ""))
 
 
 WORKER_FATAL: tuple[type[BaseException], ...] = (ConfigurationError, AuthenticationError, MissingScopeError,
@@ -244,8 +255,11 @@ class JsonlSink:
 
     def __init__(self, directory: str | os.PathLike[str], worker: str) -> None:
         self.path = Path(directory) / f"{worker}.jsonl"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(self.path, "ab")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = open(self.path, "ab")
+        except OSError as exc:
+            raise _sink_error(f"JSON Lines sink {self.path}", exc) from None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -257,9 +271,12 @@ class JsonlSink:
                  for r in rows]
         lines.append(b'{"task":' + _json(tid) + b',"commit":' + str(len(rows)).encode() + b"}\n")
         with self._lock:
-            self._file.write(b"".join(lines))
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            try:
+                self._file.write(b"".join(lines))
+                self._file.flush()
+                os.fsync(self._file.fileno())
+            except OSError as exc:
+                raise _sink_error(f"JSON Lines sink {self.path}", exc) from None
 
     def close(self) -> None:
         self._file.close()
@@ -332,9 +349,13 @@ class SQLiteSink:
             raise InvalidParameterError(f"table must be an identifier, not {table!r}")
         self.path = Path(path)
         self.table = table
-        self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, task TEXT NOT NULL, value TEXT)")
+        try:
+            self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, task TEXT NOT NULL, value TEXT)")
+        except sqlite3.Error as exc:
+            raise _sink_error(f"SQLite sink {self.path}", exc) from None
         self._sql = _UPSERT.format(table=table, p="?")
         self._lock = threading.Lock()
 
@@ -344,13 +365,16 @@ class SQLiteSink:
     def write(self, task: Task, rows: Sequence[Row]) -> None:
         data = [(r.key, task.id, _json(r.value).decode()) for r in rows]
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany(self._sql, data)
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.executemany(self._sql, data)
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise _sink_error(f"SQLite sink {self.path}", exc) from None
 
     def close(self) -> None:
         self._db.close()
@@ -376,7 +400,7 @@ class PostgresSink:
             with self._conn.transaction():
                 self._conn.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, task TEXT NOT NULL, value JSONB)")
-        except psycopg.Error as exc:
+        except psycopg.Error as exc:  # the server could not be reached or refused the login: a transport error
             raise TransportError(f"PostgreSQL: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
         self._sql = _UPSERT.format(table=table, p="%s")
         self._lock = threading.Lock()
@@ -386,8 +410,13 @@ class PostgresSink:
 
     def write(self, task: Task, rows: Sequence[Row]) -> None:
         data = [(r.key, task.id, _json(r.value).decode()) for r in rows]
-        with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
-            cur.executemany(self._sql, data)
+        import psycopg
+
+        try:
+            with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
+                cur.executemany(self._sql, data)
+        except psycopg.Error as exc:
+            raise _sink_error("PostgreSQL sink", exc) from None
 
     def close(self) -> None:
         self._conn.close()
