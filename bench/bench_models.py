@@ -111,6 +111,9 @@ def _fresh() -> None:
     """A new process's state: nothing learnt about drifting types yet."""
     _models._hot.clear()
     _models._plans.clear()
+    _models._learnt.clear()
+    _models._variants.clear()
+    _models._variant_class.cache_clear()
 
 
 def _pass_time(fn: Any, number: int) -> float:

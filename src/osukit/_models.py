@@ -114,36 +114,59 @@ def drifted_fields(obj: object) -> dict[str, Any]:
     return dict(_side(obj, _DRIFT_KEY))
 
 
-@cache
-def _carrier(cls: type) -> type:
-    """The subclass of ``cls`` whose instances hold unknown and drifted members (a ``__dict__``)."""
-    base: Any = cls
-    ns: dict[str, Any] = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__doc__": cls.__doc__}
+def _base_of(cls: type) -> type:
+    """The model a carrier or learnt variant stands for (``cls`` itself for a model)."""
+    base: type = cls.__dict__.get("_osukit_base", cls)
+    return base
+
+
+def _drift_methods(base: type) -> dict[str, Any]:
+    """Equality, pickling and copying for a subclass of ``base`` that holds unknown or drifted members.
+
+    Only ``base``'s own fields count (a learnt variant's extra fields stay out), and pickles and
+    copies are carriers: what osu! sent survives without the variant class.
+    """
+    attrs = tuple(attr for attr, _ in _struct_fields(base)[1])
+
+    def fields_of(obj: Any) -> dict[str, Any]:
+        return {a: getattr(obj, a) for a in attrs}
+
+    def state_of(obj: Any) -> dict[str, Any]:
+        state = getattr(obj, "__dict__", None)
+        return dict(state) if state else {}
 
     def __eq__(self: Any, other: object) -> bool:  # equal to a plain instance with the same fields
-        if isinstance(other, base) and type(other) in (base, carrier):
-            return bool(msgspec.structs.astuple(self) == msgspec.structs.astuple(other))
+        if isinstance(other, base) and _base_of(type(other)) is base:
+            return all(getattr(self, a) == getattr(other, a) for a in attrs)
         return NotImplemented
 
     def __reduce__(self: Any) -> tuple[Any, ...]:  # serialising and copying keep what osu! sent
-        return (_rebuild_carrier, (base, msgspec.structs.asdict(self), dict(self.__dict__)))
+        return (_rebuild_carrier, (base, fields_of(self), state_of(self)))
 
     def __copy__(self: Any) -> Any:
-        return _rebuild_carrier(base, msgspec.structs.asdict(self), dict(self.__dict__))
+        return _rebuild_carrier(base, fields_of(self), state_of(self))
 
     def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
-        fields = copy.deepcopy(msgspec.structs.asdict(self), memo)
-        return _rebuild_carrier(base, fields, copy.deepcopy(dict(self.__dict__), memo))
+        fields = copy.deepcopy(fields_of(self), memo)
+        return _rebuild_carrier(base, fields, copy.deepcopy(state_of(self), memo))
 
-    ns["__eq__"] = __eq__
-    ns["__reduce__"] = __reduce__
-    ns["__copy__"] = __copy__
-    ns["__deepcopy__"] = __deepcopy__
-    carrier: type = type(cls)(cls.__name__, (cls,), ns, dict=True, gc=True)
+    return {
+        "__module__": base.__module__, "__qualname__": base.__qualname__, "__doc__": base.__doc__,
+        "_osukit_base": base, "__eq__": __eq__, "__reduce__": __reduce__, "__copy__": __copy__,
+        "__deepcopy__": __deepcopy__,
+    }
+
+
+@cache
+def _carrier(cls: type) -> type:
+    """The subclass of ``cls`` whose instances hold unknown and drifted members (a ``__dict__``)."""
+    carrier: type = type(cls)(cls.__name__, (cls,), _drift_methods(cls), dict=True, gc=True)
     return carrier
 
 
 def _rebuild_carrier(cls: type, fields: dict[str, Any], state: dict[str, Any]) -> Any:
+    if not state:
+        return cls(**fields)
     obj = _carrier(cls)(**fields)
     obj.__dict__.update(state)
     return obj
@@ -231,10 +254,21 @@ def decode(
     is tried first).
     """
     target: Any = tp
+    if not strict:
+        variant = _variants.get((target, lax, route))
+        if variant is not None and (choose is None or choose("", data) == target):
+            # This route drifted the same way before: one typed pass with what was learnt.
+            try:
+                learnt_result: T = variant.decode(data)
+                return learnt_result
+            except (msgspec.DecodeError, ValueError, TypeError, NotImplementedError, RecursionError):
+                pass  # drift somewhere new (learnt below), or a broken body (reported below)
     if not strict and (target, lax) in _hot and (choose is None or choose("", data) == target):
         # This type drifted lately: go straight to the scoped decoding, with what it learnt.
         body = data.encode() if isinstance(data, str) else data
-        hot_result: T = _Scoped(route, lax, _excerpt(data)).top(body, target, None)
+        scoped = _Scoped(route, lax, _excerpt(data))
+        hot_result: T = scoped.top(body, target, None)
+        _learn((target, lax, route), scoped.learnt)
         return hot_result
     try:
         result: T = _decoders(target, lax).decode(data)
@@ -262,7 +296,9 @@ def decode(
     if strict:
         raise _strict_error(err, "$", target, route, _excerpt(data))
     body = data.encode() if isinstance(data, str) else data
-    converted: T = _Scoped(route, lax, _excerpt(data)).top(body, target, err)
+    scoped = _Scoped(route, lax, _excerpt(data))
+    converted: T = scoped.top(body, target, err)
+    _learn((target, lax, route), scoped.learnt)
     return converted
 
 
@@ -333,6 +369,251 @@ def _strict_error(err: str, base: str, tp: Any, route: str | None, excerpt: str 
 
 class _Drift(Exception):
     """A value whose JSON type does not fit its place (handled by the enclosing field or item)."""
+
+
+class _Learnt:
+    """What drifted at one JSON path: unknown members, JSON types that did not fit, missing members."""
+
+    __slots__ = ("kinds", "missing", "unknown")
+
+    def __init__(self) -> None:
+        self.unknown: set[str] = set()
+        self.kinds: set[str] = set()
+        self.missing: set[str] = set()
+
+    def merge(self, other: _Learnt) -> bool:
+        """Add what ``other`` learnt; whether anything was new."""
+        size = len(self.unknown) + len(self.kinds) + len(self.missing)
+        self.unknown |= other.unknown
+        self.kinds |= other.kinds
+        self.missing |= other.missing
+        return len(self.unknown) + len(self.kinds) + len(self.missing) != size
+
+
+# --- learnt variants ----------------------------------------------------------------------------
+
+_VARIANT_ROUTES = 256
+"""How many (type, lax, route) decodings keep what they learnt (oldest forgotten first)."""
+_VARIANT_PATHS = 512
+"""A decoding that drifted at more JSON paths than this is left to the scoped decoding."""
+_LearnKey = tuple[Any, bool, "str | None"]
+_learnt: dict[_LearnKey, dict[str, _Learnt]] = {}
+"""Per (type, lax, route): every JSON path where drift was met (and warned about) so far."""
+_variants: dict[_LearnKey, msgspec.json.Decoder[Any]] = {}
+"""Per (type, lax, route): a decoder for the learnt variant of the type (see `_variant_decoder`)."""
+
+
+def _learn(key: _LearnKey, found: dict[str, _Learnt]) -> None:
+    """Keep what a scoped decoding met; from the second drifted response on, build the learnt variant."""
+    if not found:
+        return
+    known = _learnt.get(key)
+    if known is None:
+        while len(_learnt) >= _VARIANT_ROUTES:
+            oldest = next(iter(_learnt))
+            del _learnt[oldest]
+            _variants.pop(oldest, None)
+        # Drift met once may be a one-off: the variant is built when the route drifts again.
+        _learnt[key] = found
+        return
+    grew = False
+    for path, learnt in found.items():
+        mine = known.get(path)
+        if mine is None:
+            known[path] = learnt
+            grew = True
+        else:
+            grew = mine.merge(learnt) or grew
+    if not grew and key in _variants:
+        return
+    variant = _variant_decoder(key[0], key[1], known) if len(known) <= _VARIANT_PATHS else None
+    if variant is None:
+        _variants.pop(key, None)
+    else:
+        _variants[key] = variant
+
+
+def _variant_decoder(tp: Any, lax: bool, learnt: dict[str, _Learnt]) -> msgspec.json.Decoder[Any] | None:
+    """A decoder for ``tp`` that accepts, at each learnt JSON path and nowhere else, what drifted there.
+
+    Each model on a learnt path is replaced by a variant: a subclass (same name, ``isinstance``
+    holds) with an extra field per learnt unknown member and the learnt JSON types added to its
+    drifted fields. Its ``__post_init__`` moves what it got into the same side state as a
+    carrier's, so `unknown_fields`, `drifted_fields`, `dump`, equality, pickling
+    and ``repr`` see no difference. ``None`` when nothing learnt can be expressed.
+    """
+    prefixes: set[str] = set()
+    for path in learnt:
+        prefixes.add(path)
+        prefixes.update(path[:i] for i, ch in enumerate(path) if ch in ".[")
+    vt = _Vary(learnt, frozenset(prefixes), lax).vary(tp, "$")
+    if vt is tp:
+        return None
+    try:
+        return msgspec.json.Decoder(vt, dec_hook=_dec_hook, strict=not lax)
+    except (TypeError, ValueError):
+        return None
+
+
+_KIND_TYPES: dict[str, tuple[type, Any]] = {
+    "null": (type(None), type(None)),
+    "boolean": (bool, bool),
+    "integer": (int, int),
+    "number": (float, float),
+    "string": (str, str),
+    "object": (dict, dict[str, Any]),
+    "array": (list, list[Any]),
+}
+"""JSON type (as `_jtype` names it) -> (the Python type a drifted value has, the type that accepts it)."""
+
+
+def _union(members: tuple[Any, ...]) -> Any:
+    union: Any = Union
+    return union[members]
+
+
+class _Vary:
+    """Builds the learnt variant of a type, following the JSON paths of what was learnt."""
+
+    __slots__ = ("lax", "learnt", "prefixes")
+
+    def __init__(self, learnt: dict[str, _Learnt], prefixes: frozenset[str], lax: bool) -> None:
+        self.learnt = learnt
+        self.prefixes = prefixes
+        self.lax = lax
+
+    def vary(self, tp: Any, path: str) -> Any:
+        if path not in self.prefixes:
+            return tp
+        k = _kind(tp)
+        if k.kind == "struct":
+            return self.struct(k.struct, path)
+        if k.kind == "list":
+            item, _added = self.widened(k.item, f"{path}[]")
+            return tp if item is k.item else types.GenericAlias(list, (item,))
+        if k.kind == "union":
+            members = _union_members(tp) or ()
+            varied = tuple(self.vary(m, path) for m in members)
+            if all(a is b for a, b in zip(varied, members, strict=True)):
+                return tp
+            return _union(varied)
+        return tp  # a leaf, or a dict (its values' paths name their keys: left to the scoped decoding)
+
+    def widened(self, tp: Any, path: str) -> tuple[Any, tuple[type, ...]]:
+        """The variant of ``tp`` at ``path``, with the JSON types learnt there added; and those types."""
+        varied = self.vary(tp, path)
+        learnt = self.learnt.get(path)
+        if learnt is None or not learnt.kinds:
+            return varied, ()
+        members = _union_members(varied) or (varied,)
+        have = {typing.get_origin(m) or m for m in members}
+        wide = varied
+        added: list[type] = []
+        for kind in sorted(learnt.kinds):
+            py, accept = _KIND_TYPES.get(kind, (None, None))
+            if py is None or py in have or (self.lax and py is str):
+                continue  # (API v1 sends numbers as strings: a str member would take them as they are)
+            candidate = _union((wide, accept))
+            try:
+                msgspec.json.Decoder(candidate, dec_hook=_dec_hook)
+            except (TypeError, ValueError):
+                continue  # msgspec cannot tell it apart from the field's type: left to the scoped decoding
+            wide = candidate
+            added.append(py)
+        return wide, tuple(added)
+
+    def struct(self, cls: type, path: str) -> type:
+        info = _struct_info(cls)
+        learnt = self.learnt.get(path)
+        missing = learnt.missing if learnt is not None else set()
+        changes: list[tuple[str, str, Any, bool]] = []
+        widened: list[tuple[str, str, tuple[type, ...]]] = []
+        for wire, (attr, ftype, required) in info.by_wire.items():
+            sub = f"{path}.{wire}"
+            optional = required and wire in missing
+            if sub not in self.prefixes and not optional:
+                continue
+            nt, added = self.widened(ftype, sub)
+            if nt is ftype and not optional:
+                continue
+            if optional:
+                nt = _union((nt, UnsetType))
+            changes.append((attr, wire, nt, optional))
+            if added:
+                widened.append((attr, wire, added))
+        unknown = tuple(sorted(learnt.unknown)) if learnt is not None else ()
+        if not changes and not unknown:
+            return cls
+        try:
+            return _variant_class(cls, tuple(changes), tuple(widened), unknown)
+        except (TypeError, ValueError):
+            return cls
+
+
+@lru_cache(maxsize=4096)
+def _variant_class(
+    base: type,
+    changes: tuple[tuple[str, str, Any, bool], ...],
+    widened: tuple[tuple[str, str, tuple[type, ...]], ...],
+    unknown: tuple[str, ...],
+) -> type:
+    """The learnt variant of ``base``: fields retyped (``changes``), drift types noted, unknown members as fields."""
+    ns = _drift_methods(base)
+    annotations: dict[str, Any] = {}
+    fields = {f.name: f for f in msgspec.structs.fields(base)}
+    for attr, wire, nt, optional in changes:
+        annotations[attr] = nt
+        f = fields[attr]
+        if optional:
+            ns[attr] = msgspec.field(default=UNSET, name=wire)
+        elif f.default_factory is not msgspec.NODEFAULT:
+            ns[attr] = msgspec.field(default_factory=f.default_factory, name=wire)
+        elif f.default is not msgspec.NODEFAULT:
+            ns[attr] = msgspec.field(default=f.default, name=wire)
+        else:
+            ns[attr] = msgspec.field(name=wire)
+    extras: list[tuple[str, str]] = []
+    for key in unknown:
+        attr = f"osukit_unknown_{len(extras)}"
+        while attr in fields:
+            attr += "_"
+        annotations[attr] = Any
+        ns[attr] = msgspec.field(default=UNSET, name=key)
+        extras.append((attr, key))
+    ns["__annotations__"] = annotations
+    if not extras and not widened:
+        return type(base)(base.__name__, (base,), ns)
+    ns["__post_init__"] = _side_state_hook(tuple(extras), widened)
+    return type(base)(base.__name__, (base,), ns, dict=True, gc=True)
+
+
+def _side_state_hook(
+    extras: tuple[tuple[str, str], ...], widened: tuple[tuple[str, str, tuple[type, ...]], ...]
+) -> Callable[[Any], None]:
+    """A variant's ``__post_init__``: unknown members and drifted values to the carrier's side state."""
+
+    def __post_init__(self: Any) -> None:
+        unknown: dict[str, Any] | None = None
+        for attr, wire in extras:
+            value = getattr(self, attr)
+            if value is not UNSET:
+                if unknown is None:
+                    unknown = {}
+                unknown[wire] = value
+                setattr(self, attr, UNSET)  # out of the fields: to_builtins and the game toolkit never see it
+        drift: dict[str, Any] | None = None
+        for attr, wire, kinds in widened:
+            value = getattr(self, attr)
+            if type(value) in kinds:
+                if drift is None:
+                    drift = {}
+                drift[wire] = value
+        if unknown is not None:
+            self.__dict__[_UNKNOWN_KEY] = unknown
+        if drift is not None:
+            self.__dict__[_DRIFT_KEY] = drift
+
+    return __post_init__
 
 
 
@@ -429,7 +710,7 @@ class _Scoped:
     at. Members msgspec accepts are decoded once more at most.
     """
 
-    __slots__ = ("excerpt", "found", "lax", "route")
+    __slots__ = ("excerpt", "found", "lax", "learnt", "route")
 
     def __init__(self, route: str | None, lax: bool, excerpt: str | None) -> None:
         self.route = route
@@ -437,6 +718,14 @@ class _Scoped:
         self.excerpt = excerpt
         self.found = 0
         """How many refusals were met so far (a type that drifted lately and meets none cools down)."""
+        self.learnt: dict[str, _Learnt] = {}
+        """What drifted, per JSON path (what a learnt variant of the response's type will accept)."""
+
+    def learn(self, path: str) -> _Learnt:
+        found = self.learnt.get(path)
+        if found is None:
+            found = self.learnt[path] = _Learnt()
+        return found
 
     def top(self, data: bytes, tp: Any, err: str | None) -> Any:
         try:
@@ -519,6 +808,7 @@ class _Scoped:
                 except _Drift:
                     value = msgspec.json.decode(raw)
                     _warn(self.route, sub, k.item, value)
+                    self.learn(sub).kinds.add(_jtype(value))
                     out[key] = value
             return out
         raise _Drift
@@ -549,6 +839,7 @@ class _Scoped:
             except _Drift:
                 value = msgspec.json.decode(raw)
                 _warn(self.route, sub, item, value)
+                self.learn(sub).kinds.add(_jtype(value))
                 out.append(value)
         return out
 
@@ -603,13 +894,17 @@ class _Scoped:
             except _Drift:
                 value = msgspec.json.decode(raw)
                 _warn(self.route, sub, ftype, value)
+                self.learn(sub).kinds.add(_jtype(value))
                 drift[wire] = value
                 kwargs[attr] = value
         for attr in info.required:
             if attr not in kwargs:
                 wire = next(w for w, spec in info.by_wire.items() if spec[0] == attr)
                 _warn(self.route, f"{path}.{wire}", info.by_wire[wire][1], UNSET)
+                self.learn(path).missing.add(wire)
                 kwargs[attr] = UNSET
+        if unknown:
+            self.learn(path).unknown.update(unknown)
         if not unknown and not drift:
             return cls(**kwargs)
         self.found += 1
