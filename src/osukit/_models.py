@@ -399,8 +399,9 @@ _VARIANT_PATHS = 512
 _LearnKey = tuple[Any, bool, "str | None"]
 _learnt: dict[_LearnKey, dict[str, _Learnt]] = {}
 """Per (type, lax, route): every JSON path where drift was met (and warned about) so far."""
-_variants: dict[_LearnKey, msgspec.json.Decoder[Any]] = {}
-"""Per (type, lax, route): a decoder for the learnt variant of the type (see `_variant_decoder`)."""
+_variants: dict[_LearnKey, msgspec.json.Decoder[Any] | None] = {}
+"""Per (type, lax, route): a decoder for the learnt variant of the type (see `_variant_decoder`),
+``None`` when what was learnt cannot be expressed as one."""
 
 
 def _learn(key: _LearnKey, found: dict[str, _Learnt]) -> None:
@@ -426,27 +427,27 @@ def _learn(key: _LearnKey, found: dict[str, _Learnt]) -> None:
             grew = mine.merge(learnt) or grew
     if not grew and key in _variants:
         return
-    variant = _variant_decoder(key[0], key[1], known) if len(known) <= _VARIANT_PATHS else None
-    if variant is None:
-        _variants.pop(key, None)
-    else:
-        _variants[key] = variant
+    _variants[key] = _variant_decoder(key[0], key[1], key[2], known) if len(known) <= _VARIANT_PATHS else None
 
 
-def _variant_decoder(tp: Any, lax: bool, learnt: dict[str, _Learnt]) -> msgspec.json.Decoder[Any] | None:
+def _variant_decoder(
+    tp: Any, lax: bool, route: str | None, learnt: dict[str, _Learnt]
+) -> msgspec.json.Decoder[Any] | None:
     """A decoder for ``tp`` that accepts, at each learnt JSON path and nowhere else, what drifted there.
 
     Each model on a learnt path is replaced by a variant: a subclass (same name, ``isinstance``
     holds) with an extra field per learnt unknown member and the learnt JSON types added to its
     drifted fields. Its ``__post_init__`` moves what it got into the same side state as a
     carrier's, so `unknown_fields`, `drifted_fields`, `dump`, equality, pickling
-    and ``repr`` see no difference. ``None`` when nothing learnt can be expressed.
+    and ``repr`` see no difference. A dict field (whose values' paths name their keys) takes the
+    JSON types learnt at any of its keys, and its model's ``__post_init__`` warns about a key
+    not warned about yet. ``None`` when nothing learnt can be expressed.
     """
     prefixes: set[str] = set()
     for path in learnt:
         prefixes.add(path)
         prefixes.update(path[:i] for i, ch in enumerate(path) if ch in ".[")
-    vt = _Vary(learnt, frozenset(prefixes), lax).vary(tp, "$")
+    vt = _Vary(learnt, frozenset(prefixes), lax, route).vary(tp, "$")
     if vt is tp:
         return None
     try:
@@ -475,14 +476,17 @@ def _union(members: tuple[Any, ...]) -> Any:
 class _Vary:
     """Builds the learnt variant of a type, following the JSON paths of what was learnt."""
 
-    __slots__ = ("lax", "learnt", "prefixes")
+    __slots__ = ("dicts", "lax", "learnt", "prefixes", "route")
 
-    def __init__(self, learnt: dict[str, _Learnt], prefixes: frozenset[str], lax: bool) -> None:
+    def __init__(self, learnt: dict[str, _Learnt], prefixes: frozenset[str], lax: bool, route: str | None) -> None:
         self.learnt = learnt
         self.prefixes = prefixes
         self.lax = lax
+        self.route = route
+        self.dicts: dict[str, tuple[tuple[type, ...], Any]] = {}
+        """Dict fields whose values were widened, by JSON path: (the types added, the values' type)."""
 
-    def vary(self, tp: Any, path: str) -> Any:
+    def vary(self, tp: Any, path: str, field: bool = False) -> Any:
         if path not in self.prefixes:
             return tp
         k = _kind(tp)
@@ -493,59 +497,98 @@ class _Vary:
             return tp if item is k.item else types.GenericAlias(list, (item,))
         if k.kind == "union":
             members = _union_members(tp) or ()
-            varied = tuple(self.vary(m, path) for m in members)
+            varied = tuple(self.vary(m, path, field) for m in members)
             if all(a is b for a, b in zip(varied, members, strict=True)):
                 return tp
             return _union(varied)
-        return tp  # a leaf, or a dict (its values' paths name their keys: left to the scoped decoding)
+        if k.kind == "dict" and field:
+            # Its values' paths name their keys: the types learnt at any key, checked by the model's hook.
+            kinds: set[str] = set()
+            head = f"{path}."
+            for learnt_path, learnt in self.learnt.items():
+                if learnt_path.startswith(head) and not any(ch in ".[" for ch in learnt_path[len(head):]):
+                    kinds |= learnt.kinds
+            if not kinds:
+                return tp
+            item, added, _left = self.widen(k.item, kinds)
+            if not added:
+                return tp
+            args = typing.get_args(tp)
+            self.dicts[path] = (added, k.item)
+            return types.GenericAlias(dict, (args[0] if args else str, item))
+        return tp  # a leaf, or a dict elsewhere than in a field (left to the scoped decoding)
 
-    def widened(self, tp: Any, path: str) -> tuple[Any, tuple[type, ...]]:
-        """The variant of ``tp`` at ``path``, with the JSON types learnt there added; and those types."""
-        varied = self.vary(tp, path)
+    def widened(self, tp: Any, path: str, field: bool = False) -> tuple[Any, tuple[type, ...]]:
+        """The variant of ``tp`` at ``path``, with the JSON types learnt there added; and those types.
+
+        For a field whose learnt JSON types msgspec cannot tell apart from its type (a ``null``
+        inside a ``dict[str, int]``, a string in an enum), ``(Any, ())``: its model's hook
+        converts the value and keeps it raw when that fails.
+        """
+        varied = self.vary(tp, path, field)
         learnt = self.learnt.get(path)
         if learnt is None or not learnt.kinds:
             return varied, ()
+        wide, added, left = self.widen(varied, learnt.kinds)
+        if left and field and varied is tp and not _has_struct(tp):
+            return Any, ()
+        return wide, added
+
+    def widen(self, varied: Any, kinds: set[str]) -> tuple[Any, tuple[type, ...], bool]:
+        """``varied`` accepting the JSON ``kinds`` too, as far as msgspec can tell them apart.
+
+        Returns it, the Python types added, and whether some kind could not be added.
+        """
         members = _union_members(varied) or (varied,)
         have = {typing.get_origin(m) or m for m in members}
         wide = varied
         added: list[type] = []
-        for kind in sorted(learnt.kinds):
+        left = False
+        for kind in sorted(kinds):
             py, accept = _KIND_TYPES.get(kind, (None, None))
             if py is None or py in have or (self.lax and py is str):
-                continue  # (API v1 sends numbers as strings: a str member would take them as they are)
+                left = True  # (API v1 sends numbers as strings: a str member would take them as they are)
+                continue
             candidate = _union((wide, accept))
             try:
                 msgspec.json.Decoder(candidate, dec_hook=_dec_hook)
             except (TypeError, ValueError):
-                continue  # msgspec cannot tell it apart from the field's type: left to the scoped decoding
+                left = True  # msgspec cannot tell it apart from the field's type
+                continue
             wide = candidate
             added.append(py)
-        return wide, tuple(added)
+        return wide, tuple(added), left
 
     def struct(self, cls: type, path: str) -> type:
         info = _struct_info(cls)
         learnt = self.learnt.get(path)
         missing = learnt.missing if learnt is not None else set()
         changes: list[tuple[str, str, Any, bool]] = []
-        widened: list[tuple[str, str, tuple[type, ...]]] = []
+        widened: list[tuple[str, str, tuple[type, ...], Any]] = []
+        checks: list[tuple[str, str, tuple[type, ...], Any]] = []
         for wire, (attr, ftype, required) in info.by_wire.items():
             sub = f"{path}.{wire}"
             optional = required and wire in missing
             if sub not in self.prefixes and not optional:
                 continue
-            nt, added = self.widened(ftype, sub)
+            nt, added = self.widened(ftype, sub, field=True)
             if nt is ftype and not optional:
                 continue
-            if optional:
+            if optional and nt is not Any:
                 nt = _union((nt, UnsetType))
             changes.append((attr, wire, nt, optional))
             if added:
-                widened.append((attr, wire, added))
+                widened.append((attr, wire, added, None))
+            elif nt is Any:
+                widened.append((attr, wire, (), ftype))
+            if sub in self.dicts:
+                checks.append((attr, sub, *self.dicts[sub]))
         unknown = tuple(sorted(learnt.unknown)) if learnt is not None else ()
         if not changes and not unknown:
             return cls
         try:
-            return _variant_class(cls, tuple(changes), tuple(widened), unknown)
+            return _variant_class(cls, tuple(changes), tuple(widened), unknown,
+                                  (self.route, tuple(checks)) if checks else None, not self.lax)
         except (TypeError, ValueError):
             return cls
 
@@ -554,10 +597,16 @@ class _Vary:
 def _variant_class(
     base: type,
     changes: tuple[tuple[str, str, Any, bool], ...],
-    widened: tuple[tuple[str, str, tuple[type, ...]], ...],
+    widened: tuple[tuple[str, str, tuple[type, ...], Any], ...],
     unknown: tuple[str, ...],
+    checks: tuple[str | None, tuple[tuple[str, str, tuple[type, ...], Any], ...]] | None,
+    strict: bool,
 ) -> type:
-    """The learnt variant of ``base``: fields retyped (``changes``), drift types noted, unknown members as fields."""
+    """The learnt variant of ``base``: fields retyped (``changes``), drift types noted, unknown members as fields.
+
+    ``checks``: the route, and the dict fields whose values were widened (attribute, JSON path,
+    types added, the values' type): a drifted value at a key not warned about yet is warned about.
+    """
     ns = _drift_methods(base)
     annotations: dict[str, Any] = {}
     fields = {f.name: f for f in msgspec.structs.fields(base)}
@@ -581,18 +630,28 @@ def _variant_class(
         ns[attr] = msgspec.field(default=UNSET, name=key)
         extras.append((attr, key))
     ns["__annotations__"] = annotations
-    if not extras and not widened:
+    if not extras and not widened and checks is None:
         return type(base)(base.__name__, (base,), ns)
-    ns["__post_init__"] = _side_state_hook(tuple(extras), widened)
+    ns["__post_init__"] = _side_state_hook(tuple(extras), widened, checks, strict)
     return type(base)(base.__name__, (base,), ns, dict=True, gc=True)
 
 
 def _side_state_hook(
-    extras: tuple[tuple[str, str], ...], widened: tuple[tuple[str, str, tuple[type, ...]], ...]
+    extras: tuple[tuple[str, str], ...],
+    widened: tuple[tuple[str, str, tuple[type, ...], Any], ...],
+    checks: tuple[str | None, tuple[tuple[str, str, tuple[type, ...], Any], ...]] | None,
+    strict: bool,
 ) -> Callable[[Any], None]:
     """A variant's ``__post_init__``: unknown members and drifted values to the carrier's side state."""
+    route, dict_checks = checks if checks is not None else (None, ())
 
     def __post_init__(self: Any) -> None:
+        for attr, path, kinds, item in dict_checks:
+            values = getattr(self, attr)
+            if type(values) is dict:
+                for key, value in values.items():
+                    if type(value) in kinds:
+                        _warn(route, f"{path}.{key}", item, value)
         unknown: dict[str, Any] | None = None
         for attr, wire in extras:
             value = getattr(self, attr)
@@ -602,12 +661,21 @@ def _side_state_hook(
                 unknown[wire] = value
                 setattr(self, attr, UNSET)  # out of the fields: to_builtins and the game toolkit never see it
         drift: dict[str, Any] | None = None
-        for attr, wire, kinds in widened:
+        for attr, wire, kinds, target in widened:
             value = getattr(self, attr)
-            if type(value) in kinds:
-                if drift is None:
-                    drift = {}
-                drift[wire] = value
+            if target is not None:  # a field typed Any: convert its value, keep it raw when that fails
+                if value is UNSET:
+                    continue
+                try:
+                    setattr(self, attr, msgspec.convert(value, target, strict=strict, dec_hook=_dec_hook))
+                    continue
+                except msgspec.ValidationError:
+                    pass
+            elif type(value) not in kinds:
+                continue
+            if drift is None:
+                drift = {}
+            drift[wire] = value
         if unknown is not None:
             self.__dict__[_UNKNOWN_KEY] = unknown
         if drift is not None:
