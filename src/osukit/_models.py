@@ -38,6 +38,7 @@ import copy
 import datetime as _dt
 import enum
 import logging
+import operator
 import re
 import types
 import typing
@@ -642,8 +643,18 @@ def _side_state_hook(
     checks: tuple[str | None, tuple[tuple[str, str, tuple[type, ...], Any], ...]] | None,
     strict: bool,
 ) -> Callable[[Any], None]:
-    """A variant's ``__post_init__``: unknown members and drifted values to the carrier's side state."""
+    """A variant's ``__post_init__``: unknown members and drifted values to the carrier's side state.
+
+    It runs for every instance the variant decodes, so the common case (nothing drifted in
+    this instance) is a few C calls: one read of all the fields it looks at, one test.
+    """
     route, dict_checks = checks if checks is not None else (None, ())
+    n_extras = len(extras)
+    read_extras = _reader(tuple(attr for attr, _ in extras))
+    typed = tuple(w for w in widened if w[3] is None)
+    read_typed = _reader(tuple(w[0] for w in typed))
+    typed_kinds = tuple(w[2] for w in typed)
+    converted = tuple(w for w in widened if w[3] is not None)
 
     def __post_init__(self: Any) -> None:
         for attr, path, kinds, item in dict_checks:
@@ -653,35 +664,45 @@ def _side_state_hook(
                     if type(value) in kinds:
                         _warn(route, f"{path}.{key}", item, value)
         unknown: dict[str, Any] | None = None
-        for attr, wire in extras:
-            value = getattr(self, attr)
-            if value is not UNSET:
-                if unknown is None:
-                    unknown = {}
-                unknown[wire] = value
-                setattr(self, attr, UNSET)  # out of the fields: to_builtins and the game toolkit never see it
+        if n_extras:
+            values = read_extras(self)
+            if values.count(UNSET) != n_extras:
+                unknown = {}
+                for (attr, wire), value in zip(extras, values, strict=True):
+                    if value is not UNSET:
+                        unknown[wire] = value
+                        setattr(self, attr, UNSET)  # out of the fields: to_builtins and the game toolkit never see it
         drift: dict[str, Any] | None = None
-        for attr, wire, kinds, target in widened:
+        if typed:
+            values = read_typed(self)
+            if any(map(operator.contains, typed_kinds, map(type, values))):
+                drift = {wire: value for (_a, wire, kinds, _t), value in zip(typed, values, strict=True)
+                         if type(value) in kinds}
+        for attr, wire, _kinds, target in converted:  # a field typed Any: convert its value, keep it raw if that fails
             value = getattr(self, attr)
-            if target is not None:  # a field typed Any: convert its value, keep it raw when that fails
-                if value is UNSET:
-                    continue
-                try:
-                    setattr(self, attr, msgspec.convert(value, target, strict=strict, dec_hook=_dec_hook))
-                    continue
-                except msgspec.ValidationError:
-                    pass
-            elif type(value) not in kinds:
+            if value is UNSET:
                 continue
-            if drift is None:
-                drift = {}
-            drift[wire] = value
+            try:
+                setattr(self, attr, msgspec.convert(value, target, strict=strict, dec_hook=_dec_hook))
+            except msgspec.ValidationError:
+                if drift is None:
+                    drift = {}
+                drift[wire] = value
         if unknown is not None:
             self.__dict__[_UNKNOWN_KEY] = unknown
-        if drift is not None:
+        if drift:
             self.__dict__[_DRIFT_KEY] = drift
 
     return __post_init__
+
+
+def _reader(attrs: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """Reads ``attrs`` of an object as a tuple, in one C call."""
+    if len(attrs) == 1:
+        one = operator.attrgetter(attrs[0])
+        return lambda obj: (one(obj),)
+    many: Callable[[Any], tuple[Any, ...]] = operator.attrgetter(*attrs) if attrs else (lambda obj: ())
+    return many
 
 
 

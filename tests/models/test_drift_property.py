@@ -112,8 +112,10 @@ def _same(clean: Any, drifted: Any, path: Path, changed: set[Path]) -> None:
     if _touched(path, changed):
         return
     if isinstance(clean, msgspec.Struct):
-        assert isinstance(drifted, type(clean)), (path, type(drifted))
-        by_wire, _ = _models._struct_fields(type(clean))
+        # the same model (a carrier or a learnt variant is a same-named subclass of it)
+        model = _models._base_of(type(clean))
+        assert isinstance(drifted, model) and _models._base_of(type(drifted)) is model, (path, type(drifted))
+        by_wire, _ = _models._struct_fields(model)
         for wire, (attr, _t, _r) in by_wire.items():
             _same(getattr(clean, attr), getattr(drifted, attr), (*path, wire), changed)
     elif isinstance(clean, list):
