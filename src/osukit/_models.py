@@ -37,8 +37,8 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import enum
+import keyword
 import logging
-import operator
 import re
 import types
 import typing
@@ -102,6 +102,9 @@ def _side(obj: object, key: str) -> dict[str, Any]:
 
 def unknown_fields(obj: object) -> dict[str, Any]:
     """The members osu! sent on ``obj`` that osukit does not model, as raw JSON (empty when none)."""
+    variant: _VariantInfo | None = type(obj).__dict__.get("_osukit_variant")
+    if variant is not None:
+        return variant.unknown(obj)
     return dict(_side(obj, _UNKNOWN_KEY))
 
 
@@ -112,7 +115,46 @@ def drifted_fields(obj: object) -> dict[str, Any]:
     the same raw value, e.g. ``None`` for a ``null`` in a non-optional field)
     and `dump` writes it back unchanged. Empty when none.
     """
+    variant: _VariantInfo | None = type(obj).__dict__.get("_osukit_variant")
+    if variant is not None:
+        return variant.drifted(obj)
     return dict(_side(obj, _DRIFT_KEY))
+
+
+class _VariantInfo(NamedTuple):
+    """What a learnt variant adds to its model: where its unknown members and drifted values are."""
+
+    extras: tuple[tuple[str, str], ...]
+    """(attribute, JSON name) of each learnt unknown member."""
+    typed: tuple[tuple[str, str, tuple[type, ...]], ...]
+    """(attribute, JSON name, the Python types that mean drift) of each widened field."""
+    converted: tuple[tuple[str, str, Any], ...]
+    """(attribute, JSON name, declared type) of each field decoded as ``Any`` and converted by the hook."""
+    strict: bool
+
+    def unknown(self, obj: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for attr, wire in self.extras:
+            value = getattr(obj, attr)
+            if value is not UNSET:
+                out[wire] = value
+        return out
+
+    def drifted(self, obj: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for attr, wire, kinds in self.typed:
+            value = getattr(obj, attr)
+            if type(value) in kinds:
+                out[wire] = value
+        for attr, wire, target in self.converted:
+            value = getattr(obj, attr)
+            if value is UNSET:
+                continue
+            try:  # the hook converted every value that fits: one left as sent did not
+                msgspec.convert(value, target, strict=self.strict, dec_hook=_dec_hook)
+            except msgspec.ValidationError:
+                out[wire] = value
+        return out
 
 
 def _base_of(cls: type) -> type:
@@ -134,7 +176,15 @@ def _drift_methods(base: type) -> dict[str, Any]:
 
     def state_of(obj: Any) -> dict[str, Any]:
         state = getattr(obj, "__dict__", None)
-        return dict(state) if state else {}
+        if state:
+            return dict(state)
+        out: dict[str, Any] = {}
+        unknown, drift = unknown_fields(obj), drifted_fields(obj)
+        if unknown:
+            out[_UNKNOWN_KEY] = unknown
+        if drift:
+            out[_DRIFT_KEY] = drift
+        return out
 
     def __eq__(self: Any, other: object) -> bool:  # equal to a plain instance with the same fields
         if isinstance(other, base) and _base_of(type(other)) is base:
@@ -624,37 +674,50 @@ def _variant_class(
             ns[attr] = msgspec.field(name=wire)
     extras: list[tuple[str, str]] = []
     for key in unknown:
-        attr = f"osukit_unknown_{len(extras)}"
-        while attr in fields:
+        # Under its own name when it can be (``msgspec.to_builtins`` and ``asdict`` show what osu! sent).
+        attr = key
+        if not key.isidentifier() or keyword.iskeyword(key) or key.startswith("_") or hasattr(base, key):
+            attr = f"osukit_unknown_{len(extras)}"
+        while attr in fields or attr in annotations:
             attr += "_"
         annotations[attr] = Any
         ns[attr] = msgspec.field(default=UNSET, name=key)
         extras.append((attr, key))
     ns["__annotations__"] = annotations
-    if not extras and not widened and checks is None:
-        return type(base)(base.__name__, (base,), ns)
-    ns["__post_init__"] = _side_state_hook(tuple(extras), widened, checks, strict)
-    return type(base)(base.__name__, (base,), ns, dict=True, gc=True)
+    typed = tuple((attr, wire, kinds) for attr, wire, kinds, target in widened if target is None)
+    converted = tuple((attr, wire, target) for attr, wire, _kinds, target in widened if target is not None)
+    if extras or widened:
+        ns["_osukit_variant"] = _VariantInfo(tuple(extras), typed, converted, strict)
+        plain = base
+
+        def __repr__(self: Any) -> str:  # the model's own repr: no unknown member among the fields
+            return repr(plain(**{a: getattr(self, a) for a, _ in _struct_fields(plain)[1]}))
+
+        def __rich_repr__(self: Any) -> Any:
+            for a, _ in _struct_fields(plain)[1]:
+                value = getattr(self, a)
+                if value is not UNSET:
+                    yield a, value
+
+        ns["__repr__"] = __repr__
+        ns["__rich_repr__"] = __rich_repr__
+    if converted or checks is not None:
+        ns["__post_init__"] = _variant_hook(converted, checks, strict)
+    return type(base)(base.__name__, (base,), ns)
 
 
-def _side_state_hook(
-    extras: tuple[tuple[str, str], ...],
-    widened: tuple[tuple[str, str, tuple[type, ...], Any], ...],
+def _variant_hook(
+    converted: tuple[tuple[str, str, Any], ...],
     checks: tuple[str | None, tuple[tuple[str, str, tuple[type, ...], Any], ...]] | None,
     strict: bool,
 ) -> Callable[[Any], None]:
-    """A variant's ``__post_init__``: unknown members and drifted values to the carrier's side state.
+    """``__post_init__`` of a variant that has fields msgspec could not widen or dict fields to check.
 
-    It runs for every instance the variant decodes, so the common case (nothing drifted in
-    this instance) is a few C calls: one read of all the fields it looks at, one test.
+    Converts each field decoded as ``Any`` to its declared type (left as sent when it does not
+    fit: `drifted_fields` finds it), and warns about drifted values at dict keys not warned
+    about yet. Most variants have neither, and no hook: their instances cost what the model's do.
     """
     route, dict_checks = checks if checks is not None else (None, ())
-    n_extras = len(extras)
-    read_extras = _reader(tuple(attr for attr, _ in extras))
-    typed = tuple(w for w in widened if w[3] is None)
-    read_typed = _reader(tuple(w[0] for w in typed))
-    typed_kinds = tuple(w[2] for w in typed)
-    converted = tuple(w for w in widened if w[3] is not None)
 
     def __post_init__(self: Any) -> None:
         for attr, path, kinds, item in dict_checks:
@@ -663,46 +726,17 @@ def _side_state_hook(
                 for key, value in values.items():
                     if type(value) in kinds:
                         _warn(route, f"{path}.{key}", item, value)
-        unknown: dict[str, Any] | None = None
-        if n_extras:
-            values = read_extras(self)
-            if values.count(UNSET) != n_extras:
-                unknown = {}
-                for (attr, wire), value in zip(extras, values, strict=True):
-                    if value is not UNSET:
-                        unknown[wire] = value
-                        setattr(self, attr, UNSET)  # out of the fields: to_builtins and the game toolkit never see it
-        drift: dict[str, Any] | None = None
-        if typed:
-            values = read_typed(self)
-            if any(map(operator.contains, typed_kinds, map(type, values))):
-                drift = {wire: value for (_a, wire, kinds, _t), value in zip(typed, values, strict=True)
-                         if type(value) in kinds}
-        for attr, wire, _kinds, target in converted:  # a field typed Any: convert its value, keep it raw if that fails
+        for attr, _wire, target in converted:
             value = getattr(self, attr)
-            if value is UNSET:
-                continue
-            try:
-                setattr(self, attr, msgspec.convert(value, target, strict=strict, dec_hook=_dec_hook))
-            except msgspec.ValidationError:
-                if drift is None:
-                    drift = {}
-                drift[wire] = value
-        if unknown is not None:
-            self.__dict__[_UNKNOWN_KEY] = unknown
-        if drift:
-            self.__dict__[_DRIFT_KEY] = drift
+            if value is not UNSET:
+                try:
+                    setattr(self, attr, msgspec.convert(value, target, strict=strict, dec_hook=_dec_hook))
+                except msgspec.ValidationError:
+                    pass  # kept as sent: drifted
 
     return __post_init__
 
 
-def _reader(attrs: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    """Reads ``attrs`` of an object as a tuple, in one C call."""
-    if len(attrs) == 1:
-        one = operator.attrgetter(attrs[0])
-        return lambda obj: (one(obj),)
-    many: Callable[[Any], tuple[Any, ...]] = operator.attrgetter(*attrs) if attrs else (lambda obj: ())
-    return many
 
 
 
@@ -1123,10 +1157,13 @@ def dump(obj: Any) -> Any:
         return obj
     if isinstance(obj, msgspec.Struct):
         cls: Any = t
+        variant: _VariantInfo | None = cls.__dict__.get("_osukit_variant")
+        if variant is not None:
+            cls = _base_of(cls)
         _, order = _struct_fields(cls)
         leaf = _leaf_dumper(cls)
         state = getattr(obj, "__dict__", None)
-        drift = _side(obj, _DRIFT_KEY) if state else {}
+        drift = variant.drifted(obj) if variant is not None else _side(obj, _DRIFT_KEY) if state else {}
         out: dict[str, Any] = {}
         for attr, wire in order:
             if drift and wire in drift:
@@ -1136,7 +1173,9 @@ def dump(obj: Any) -> Any:
             if v is UNSET:
                 continue
             out[wire] = dump(v) if leaf is None or isinstance(v, (msgspec.Struct, list, dict)) else leaf(v)
-        if state:
+        if variant is not None:
+            out.update(variant.unknown(obj))
+        elif state:
             out.update(_side(obj, _UNKNOWN_KEY))
         return out
     to_json = getattr(obj, "to_json_value", None)
