@@ -150,8 +150,8 @@ class _VariantInfo(NamedTuple):
             value = getattr(obj, attr)
             if value is UNSET:
                 continue
-            try:  # the hook converted every value that fits: one left as sent did not
-                msgspec.convert(value, target, strict=self.strict, dec_hook=_dec_hook)
+            try:  # the hook converted every value that fits (and it dumps back to one): one left as sent did not
+                msgspec.convert(dump(value), target, strict=self.strict, dec_hook=_dec_hook)
             except msgspec.ValidationError:
                 out[wire] = value
         return out
@@ -660,18 +660,21 @@ def _variant_class(
     """
     ns = _drift_methods(base)
     annotations: dict[str, Any] = {}
-    fields = {f.name: f for f in msgspec.structs.fields(base)}
-    for attr, wire, nt, optional in changes:
+    fields = _fields_of(base)
+    changed = {attr: (nt, optional) for attr, _wire, nt, optional in changes}
+    # Every field is declared again with its resolved type, so msgspec does not evaluate the
+    # model's postponed annotations once more for each new variant.
+    for attr, f in fields.items():
+        nt, optional = changed.get(attr, (f.type, False))
         annotations[attr] = nt
-        f = fields[attr]
         if optional:
-            ns[attr] = msgspec.field(default=UNSET, name=wire)
+            ns[attr] = msgspec.field(default=UNSET, name=f.encode_name)
         elif f.default_factory is not msgspec.NODEFAULT:
-            ns[attr] = msgspec.field(default_factory=f.default_factory, name=wire)
+            ns[attr] = msgspec.field(default_factory=f.default_factory, name=f.encode_name)
         elif f.default is not msgspec.NODEFAULT:
-            ns[attr] = msgspec.field(default=f.default, name=wire)
+            ns[attr] = msgspec.field(default=f.default, name=f.encode_name)
         else:
-            ns[attr] = msgspec.field(name=wire)
+            ns[attr] = msgspec.field(name=f.encode_name)
     extras: list[tuple[str, str]] = []
     for key in unknown:
         # Under its own name when it can be (``msgspec.to_builtins`` and ``asdict`` show what osu! sent).
@@ -704,6 +707,11 @@ def _variant_class(
     if converted or checks is not None:
         ns["__post_init__"] = _variant_hook(converted, checks, strict)
     return type(base)(base.__name__, (base,), ns)
+
+
+@lru_cache(maxsize=1024)
+def _fields_of(cls: type) -> dict[str, msgspec.structs.FieldInfo]:
+    return {f.name: f for f in msgspec.structs.fields(cls)}
 
 
 def _variant_hook(
