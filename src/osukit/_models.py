@@ -37,7 +37,6 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import enum
-import keyword
 import logging
 import re
 import types
@@ -677,15 +676,12 @@ def _variant_class(
             ns[attr] = msgspec.field(name=f.encode_name)
     extras: list[tuple[str, str]] = []
     for key in unknown:
-        # Under its own name when it can be (``msgspec.to_builtins`` and ``asdict`` show what osu! sent).
-        attr = key
-        if not key.isidentifier() or keyword.iskeyword(key) or key.startswith("_") or hasattr(base, key):
-            attr = f"osukit_unknown_{len(extras)}"
-        while attr in fields or attr in annotations:
-            attr += "_"
-        annotations[attr] = Any
-        ns[attr] = msgspec.field(default=UNSET, name=key)
-        extras.append((attr, key))
+        # A field under its own name: ``msgspec.to_builtins`` and ``asdict`` show it as osu! sent it.
+        if not key.isidentifier() or key.startswith("__") or key in annotations or hasattr(base, key):
+            raise ValueError(f"unknown member {key!r} cannot be a field")  # left to the scoped decoding
+        annotations[key] = Any
+        ns[key] = msgspec.field(default=UNSET, name=key)
+        extras.append((key, key))
     ns["__annotations__"] = annotations
     typed = tuple((attr, wire, kinds) for attr, wire, kinds, target in widened if target is None)
     converted = tuple((attr, wire, target) for attr, wire, _kinds, target in widened if target is not None)
