@@ -1,22 +1,34 @@
 """The model engine: msgspec Structs that decode fast, tolerate drift and dump losslessly.
 
-Three promises, and how they are kept:
+Four promises, and how they are kept:
 
 * **Fast.** Responses decode in one pass of ``msgspec.json.decode`` into
   Structs. Every model forbids unknown fields, so that pass fails the moment
   osu! sends something new, and only then...
-* **Tolerant.** ...the body is read once more as plain JSON and converted with
-  msgspec again, and only the sub-objects msgspec names in its error pay for
-  Python: a list is split at the failing item, an object is converted without
-  the failing member, and that member alone is looked at. Unknown members are
-  kept (`unknown_fields`); a value whose type does not match its field
+* **Tolerant.** ...the body is decoded once more, and only the sub-objects
+  msgspec names in its error pay for Python (the *scoped* decoding): a list is
+  split at the failing item, an object is decoded again with the failing
+  member left as raw JSON, and that member alone is looked at. Unknown members
+  are kept (`unknown_fields`); a value whose type does not match its field
   (``null`` for a non-optional field included) keeps its raw JSON value, in the
-  attribute and in `drifted_fields`, and is logged once per route and
-  JSON path as a WARNING on the ``osukit.models`` logger. Everything else stays
-  typed. A route that drifted once starts from the plain JSON for its next
-  responses, so drift costs about one extra ``msgspec.convert``. With
-  ``strict=True`` the first unknown or mismatched member raises
+  attribute and in `drifted_fields`, and is logged once per route and JSON
+  path as a WARNING on the ``osukit.models`` logger. Everything else stays
+  typed. With ``strict=True`` the first unknown or mismatched member raises
   [`DecodeError`][osukit.DecodeError] naming the route and JSON path instead.
+* **Drift costs almost nothing.** osu-web's drift is persistent: once a field
+  is added, every response has it. So the scoped decoding notes, per
+  (model, route), what it met at which JSON path, and from the second drifted
+  response of a route on, decodes with a *learnt variant* of the route's
+  type: at each learnt path (and nowhere else) the model is replaced by a
+  subclass with the same name that has a field for each learnt unknown member
+  and the learnt JSON types added to each drifted field (``int`` becomes
+  ``int | None``...; a field msgspec cannot widen that way is decoded as
+  ``Any`` and converted by the variant's ``__post_init__``). Such a response
+  is again one typed msgspec pass. Drift somewhere new fails the variant's
+  pass: the scoped decoding takes that response, warns, and the variant
+  learns it. A variant is per route, so a route that has not warned about a
+  path never accepts drift there silently (a dict field's values, whose paths
+  name their keys, are checked by the hook for keys not warned about yet).
 * **Lossless.** `dump` gives back the JSON builtins as the API sent
   them: absent fields (``UNSET``) stay absent, ``null`` stays ``None``,
   unknown fields and drifted values come back, datetimes come back as the
@@ -24,9 +36,14 @@ Three promises, and how they are kept:
 
 A model instance that carries unknown or drifted members is an instance of a
 subclass of its model (same name, ``isinstance`` holds, equal to a plain
-instance with the same fields) that keeps them outside the model's fields, so
-``msgspec.to_builtins``, ``msgspec.structs.asdict`` and the game toolkit never
-see them; plain instances carry no extra memory.
+instance with the same fields, ``repr`` as the model's). From the scoped
+decoding it is a *carrier* that keeps them outside the model's fields; from a
+learnt variant, unknown members are fields of their own JSON name (so
+``msgspec.to_builtins`` and ``asdict`` show them as sent) and drift is read
+from the variant's class. `unknown_fields`, `drifted_fields`, `dump`,
+equality, pickling and copying treat both alike (pickles and copies are
+carriers), and no internal marker reaches a value users or the game toolkit
+see. Plain instances carry no extra memory.
 
 Fields that a route includes only sometimes are typed ``X | UnsetType`` and
 default to [`UNSET`][osukit.UNSET], which is distinct from ``None`` (JSON ``null``).
@@ -39,6 +56,7 @@ import datetime as _dt
 import enum
 import logging
 import re
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -454,15 +472,24 @@ _variants: dict[_LearnKey, msgspec.json.Decoder[Any] | None] = {}
 ``None`` when what was learnt cannot be expressed as one."""
 
 
+_learning = threading.Lock()
+"""Learning is rare (a response that drifted somewhere new): one thread at a time."""
+
+
 def _learn(key: _LearnKey, found: dict[str, _Learnt]) -> None:
     """Keep what a scoped decoding met; from the second drifted response on, build the learnt variant."""
     if not found:
         return
+    with _learning:
+        _learn_locked(key, found)
+
+
+def _learn_locked(key: _LearnKey, found: dict[str, _Learnt]) -> None:
     known = _learnt.get(key)
     if known is None:
         while len(_learnt) >= _VARIANT_ROUTES:
             oldest = next(iter(_learnt))
-            del _learnt[oldest]
+            _learnt.pop(oldest, None)
             _variants.pop(oldest, None)
         # Drift met once may be a one-off: the variant is built when the route drifts again.
         _learnt[key] = found

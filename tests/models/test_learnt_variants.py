@@ -245,3 +245,19 @@ def test_v1_rows_through_the_variant_stay_typed_and_dump_back(monkeypatch: pytes
     assert unknown_fields(variant[0]) == {"added_in_2027": "1"}
     assert drifted_fields(variant[1])
     assert dump(variant) == rows
+
+
+def test_what_is_learnt_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_models, "_VARIANT_ROUTES", 2)
+    body = json.dumps(_drifted_score())
+    for route in ("GET a", "GET b", "GET c"):
+        for _ in range(2):
+            decode(body, Score, route=route)
+    assert len(_models._learnt) <= 2 and set(_models._variants) <= set(_models._learnt)
+    assert (Score, False, "GET c") in _models._variants
+
+    monkeypatch.setattr(_models, "_VARIANT_PATHS", 1)  # more drifting paths than that: the scoped decoding only
+    for _ in range(3):
+        score = decode(body, Score, route="GET d")
+    assert _models._variants[(Score, False, "GET d")] is None
+    assert drifted_fields(score) == {"id": None, "passed": "yes"} and dump(score) == _drifted_score()
