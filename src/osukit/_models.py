@@ -439,6 +439,10 @@ class _Drift(Exception):
     """A value whose JSON type does not fit its place (handled by the enclosing field or item)."""
 
 
+class _Inexpressible(Exception):
+    """What was learnt about a model cannot make a variant of it (an unknown member that cannot be a field)."""
+
+
 class _Learnt:
     """What drifted at one JSON path: unknown members, JSON types that did not fit, missing members."""
 
@@ -666,7 +670,7 @@ class _Vary:
         try:
             return _variant_class(cls, tuple(changes), tuple(widened), unknown,
                                   (self.route, tuple(checks)) if checks else None, not self.lax)
-        except (TypeError, ValueError):
+        except (_Inexpressible, TypeError, ValueError):
             return cls
 
 
@@ -705,7 +709,7 @@ def _variant_class(
     for key in unknown:
         # A field under its own name: ``msgspec.to_builtins`` and ``asdict`` show it as osu! sent it.
         if not key.isidentifier() or key.startswith("__") or key in annotations or hasattr(base, key):
-            raise ValueError(f"unknown member {key!r} cannot be a field")  # left to the scoped decoding
+            raise _Inexpressible(key)  # left to the scoped decoding
         annotations[key] = Any
         ns[key] = msgspec.field(default=UNSET, name=key)
         extras.append((key, key))

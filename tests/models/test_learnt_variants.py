@@ -261,3 +261,12 @@ def test_what_is_learnt_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         score = decode(body, Score, route="GET d")
     assert _models._variants[(Score, False, "GET d")] is None
     assert drifted_fields(score) == {"id": None, "passed": "yes"} and dump(score) == _drifted_score()
+
+
+def test_an_unknown_member_that_cannot_be_a_field_is_left_to_the_scoped_decoding() -> None:
+    body = b'{"id": 1, "accuracy": 1.0, "new-thing": 1, "__dunder": 2, "to_json": 3}'
+    for _ in range(3):
+        score = decode(body, Score, route="GET odd")
+        assert unknown_fields(score) == {"new-thing": 1, "__dunder": 2, "to_json": 3}
+        assert dump(score) == json.loads(body)
+    assert _models._variants[(Score, False, "GET odd")] is None
