@@ -1,22 +1,34 @@
 """The model engine: msgspec Structs that decode fast, tolerate drift and dump losslessly.
 
-Three promises, and how they are kept:
+Four promises, and how they are kept:
 
 * **Fast.** Responses decode in one pass of ``msgspec.json.decode`` into
   Structs. Every model forbids unknown fields, so that pass fails the moment
   osu! sends something new, and only then...
-* **Tolerant.** ...the body is read once more as plain JSON and converted with
-  msgspec again, and only the sub-objects msgspec names in its error pay for
-  Python: a list is split at the failing item, an object is converted without
-  the failing member, and that member alone is looked at. Unknown members are
-  kept (`unknown_fields`); a value whose type does not match its field
+* **Tolerant.** ...the body is decoded once more, and only the sub-objects
+  msgspec names in its error pay for Python (the *scoped* decoding): a list is
+  split at the failing item, an object is decoded again with the failing
+  member left as raw JSON, and that member alone is looked at. Unknown members
+  are kept (`unknown_fields`); a value whose type does not match its field
   (``null`` for a non-optional field included) keeps its raw JSON value, in the
-  attribute and in `drifted_fields`, and is logged once per route and
-  JSON path as a WARNING on the ``osukit.models`` logger. Everything else stays
-  typed. A route that drifted once starts from the plain JSON for its next
-  responses, so drift costs about one extra ``msgspec.convert``. With
-  ``strict=True`` the first unknown or mismatched member raises
+  attribute and in `drifted_fields`, and is logged once per route and JSON
+  path as a WARNING on the ``osukit.models`` logger. Everything else stays
+  typed. With ``strict=True`` the first unknown or mismatched member raises
   [`DecodeError`][osukit.DecodeError] naming the route and JSON path instead.
+* **Drift costs almost nothing.** osu-web's drift is persistent: once a field
+  is added, every response has it. So the scoped decoding notes, per
+  (model, route), what it met at which JSON path, and from the second drifted
+  response of a route on, decodes with a *learnt variant* of the route's
+  type: at each learnt path (and nowhere else) the model is replaced by a
+  subclass with the same name that has a field for each learnt unknown member
+  and the learnt JSON types added to each drifted field (``int`` becomes
+  ``int | None``...; a field msgspec cannot widen that way is decoded as
+  ``Any`` and converted by the variant's ``__post_init__``). Such a response
+  is again one typed msgspec pass. Drift somewhere new fails the variant's
+  pass: the scoped decoding takes that response, warns, and the variant
+  learns it. A variant is per route, so a route that has not warned about a
+  path never accepts drift there silently (a dict field's values, whose paths
+  name their keys, are checked by the hook for keys not warned about yet).
 * **Lossless.** `dump` gives back the JSON builtins as the API sent
   them: absent fields (``UNSET``) stay absent, ``null`` stays ``None``,
   unknown fields and drifted values come back, datetimes come back as the
@@ -24,9 +36,14 @@ Three promises, and how they are kept:
 
 A model instance that carries unknown or drifted members is an instance of a
 subclass of its model (same name, ``isinstance`` holds, equal to a plain
-instance with the same fields) that keeps them outside the model's fields, so
-``msgspec.to_builtins``, ``msgspec.structs.asdict`` and the game toolkit never
-see them; plain instances carry no extra memory.
+instance with the same fields, ``repr`` as the model's). From the scoped
+decoding it is a *carrier* that keeps them outside the model's fields; from a
+learnt variant, unknown members are fields of their own JSON name (so
+``msgspec.to_builtins`` and ``asdict`` show them as sent) and drift is read
+from the variant's class. `unknown_fields`, `drifted_fields`, `dump`,
+equality, pickling and copying treat both alike (pickles and copies are
+carriers), and no internal marker reaches a value users or the game toolkit
+see. Plain instances carry no extra memory.
 
 Fields that a route includes only sometimes are typed ``X | UnsetType`` and
 default to [`UNSET`][osukit.UNSET], which is distinct from ``None`` (JSON ``null``).
@@ -39,6 +56,7 @@ import datetime as _dt
 import enum
 import logging
 import re
+import threading
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -101,6 +119,9 @@ def _side(obj: object, key: str) -> dict[str, Any]:
 
 def unknown_fields(obj: object) -> dict[str, Any]:
     """The members osu! sent on ``obj`` that osukit does not model, as raw JSON (empty when none)."""
+    variant: _VariantInfo | None = type(obj).__dict__.get("_osukit_variant")
+    if variant is not None:
+        return variant.unknown(obj)
     return dict(_side(obj, _UNKNOWN_KEY))
 
 
@@ -111,39 +132,109 @@ def drifted_fields(obj: object) -> dict[str, Any]:
     the same raw value, e.g. ``None`` for a ``null`` in a non-optional field)
     and `dump` writes it back unchanged. Empty when none.
     """
+    variant: _VariantInfo | None = type(obj).__dict__.get("_osukit_variant")
+    if variant is not None:
+        return variant.drifted(obj)
     return dict(_side(obj, _DRIFT_KEY))
+
+
+class _VariantInfo(NamedTuple):
+    """What a learnt variant adds to its model: where its unknown members and drifted values are."""
+
+    extras: tuple[tuple[str, str], ...]
+    """(attribute, JSON name) of each learnt unknown member."""
+    typed: tuple[tuple[str, str, tuple[type, ...]], ...]
+    """(attribute, JSON name, the Python types that mean drift) of each widened field."""
+    converted: tuple[tuple[str, str, Any], ...]
+    """(attribute, JSON name, declared type) of each field decoded as ``Any`` and converted by the hook."""
+    strict: bool
+
+    def unknown(self, obj: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for attr, wire in self.extras:
+            value = getattr(obj, attr)
+            if value is not UNSET:
+                out[wire] = value
+        return out
+
+    def drifted(self, obj: Any) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for attr, wire, kinds in self.typed:
+            value = getattr(obj, attr)
+            if type(value) in kinds:
+                out[wire] = value
+        for attr, wire, target in self.converted:
+            value = getattr(obj, attr)
+            if value is UNSET:
+                continue
+            try:  # the hook converted every value that fits (and it dumps back to one): one left as sent did not
+                msgspec.convert(dump(value), target, strict=self.strict, dec_hook=_dec_hook)
+            except msgspec.ValidationError:
+                out[wire] = value
+        return out
+
+
+def _base_of(cls: type) -> type:
+    """The model a carrier or learnt variant stands for (``cls`` itself for a model)."""
+    base: type = cls.__dict__.get("_osukit_base", cls)
+    return base
+
+
+def _drift_methods(base: type) -> dict[str, Any]:
+    """Equality, pickling and copying for a subclass of ``base`` that holds unknown or drifted members.
+
+    Only ``base``'s own fields count (a learnt variant's extra fields stay out), and pickles and
+    copies are carriers: what osu! sent survives without the variant class.
+    """
+    attrs = tuple(attr for attr, _ in _struct_fields(base)[1])
+
+    def fields_of(obj: Any) -> dict[str, Any]:
+        return {a: getattr(obj, a) for a in attrs}
+
+    def state_of(obj: Any) -> dict[str, Any]:
+        state = getattr(obj, "__dict__", None)
+        if state:
+            return dict(state)
+        out: dict[str, Any] = {}
+        unknown, drift = unknown_fields(obj), drifted_fields(obj)
+        if unknown:
+            out[_UNKNOWN_KEY] = unknown
+        if drift:
+            out[_DRIFT_KEY] = drift
+        return out
+
+    def __eq__(self: Any, other: object) -> bool:  # equal to a plain instance with the same fields
+        if isinstance(other, base) and _base_of(type(other)) is base:
+            return all(getattr(self, a) == getattr(other, a) for a in attrs)
+        return NotImplemented
+
+    def __reduce__(self: Any) -> tuple[Any, ...]:  # serialising and copying keep what osu! sent
+        return (_rebuild_carrier, (base, fields_of(self), state_of(self)))
+
+    def __copy__(self: Any) -> Any:
+        return _rebuild_carrier(base, fields_of(self), state_of(self))
+
+    def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
+        fields = copy.deepcopy(fields_of(self), memo)
+        return _rebuild_carrier(base, fields, copy.deepcopy(state_of(self), memo))
+
+    return {
+        "__module__": base.__module__, "__qualname__": base.__qualname__, "__doc__": base.__doc__,
+        "_osukit_base": base, "__eq__": __eq__, "__reduce__": __reduce__, "__copy__": __copy__,
+        "__deepcopy__": __deepcopy__,
+    }
 
 
 @cache
 def _carrier(cls: type) -> type:
     """The subclass of ``cls`` whose instances hold unknown and drifted members (a ``__dict__``)."""
-    base: Any = cls
-    ns: dict[str, Any] = {"__module__": cls.__module__, "__qualname__": cls.__qualname__, "__doc__": cls.__doc__}
-
-    def __eq__(self: Any, other: object) -> bool:  # equal to a plain instance with the same fields
-        if isinstance(other, base) and type(other) in (base, carrier):
-            return bool(msgspec.structs.astuple(self) == msgspec.structs.astuple(other))
-        return NotImplemented
-
-    def __reduce__(self: Any) -> tuple[Any, ...]:  # serialising and copying keep what osu! sent
-        return (_rebuild_carrier, (base, msgspec.structs.asdict(self), dict(self.__dict__)))
-
-    def __copy__(self: Any) -> Any:
-        return _rebuild_carrier(base, msgspec.structs.asdict(self), dict(self.__dict__))
-
-    def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
-        fields = copy.deepcopy(msgspec.structs.asdict(self), memo)
-        return _rebuild_carrier(base, fields, copy.deepcopy(dict(self.__dict__), memo))
-
-    ns["__eq__"] = __eq__
-    ns["__reduce__"] = __reduce__
-    ns["__copy__"] = __copy__
-    ns["__deepcopy__"] = __deepcopy__
-    carrier: type = type(cls)(cls.__name__, (cls,), ns, dict=True, gc=True)
+    carrier: type = type(cls)(cls.__name__, (cls,), _drift_methods(cls), dict=True, gc=True)
     return carrier
 
 
 def _rebuild_carrier(cls: type, fields: dict[str, Any], state: dict[str, Any]) -> Any:
+    if not state:
+        return cls(**fields)
     obj = _carrier(cls)(**fields)
     obj.__dict__.update(state)
     return obj
@@ -231,10 +322,21 @@ def decode(
     is tried first).
     """
     target: Any = tp
+    if not strict:
+        variant = _variants.get((target, lax, route))
+        if variant is not None and (choose is None or choose("", data) == target):
+            # This route drifted the same way before: one typed pass with what was learnt.
+            try:
+                learnt_result: T = variant.decode(data)
+                return learnt_result
+            except (msgspec.DecodeError, ValueError, TypeError, NotImplementedError, RecursionError):
+                pass  # drift somewhere new (learnt below), or a broken body (reported below)
     if not strict and (target, lax) in _hot and (choose is None or choose("", data) == target):
         # This type drifted lately: go straight to the scoped decoding, with what it learnt.
         body = data.encode() if isinstance(data, str) else data
-        hot_result: T = _Scoped(route, lax, _excerpt(data)).top(body, target, None)
+        scoped = _Scoped(route, lax, _excerpt(data))
+        hot_result: T = scoped.top(body, target, None)
+        _learn((target, lax, route), scoped.learnt)
         return hot_result
     try:
         result: T = _decoders(target, lax).decode(data)
@@ -262,7 +364,9 @@ def decode(
     if strict:
         raise _strict_error(err, "$", target, route, _excerpt(data))
     body = data.encode() if isinstance(data, str) else data
-    converted: T = _Scoped(route, lax, _excerpt(data)).top(body, target, err)
+    scoped = _Scoped(route, lax, _excerpt(data))
+    converted: T = scoped.top(body, target, err)
+    _learn((target, lax, route), scoped.learnt)
     return converted
 
 
@@ -333,6 +437,341 @@ def _strict_error(err: str, base: str, tp: Any, route: str | None, excerpt: str 
 
 class _Drift(Exception):
     """A value whose JSON type does not fit its place (handled by the enclosing field or item)."""
+
+
+class _Inexpressible(Exception):
+    """What was learnt about a model cannot make a variant of it (an unknown member that cannot be a field)."""
+
+
+class _Learnt:
+    """What drifted at one JSON path: unknown members, JSON types that did not fit, missing members."""
+
+    __slots__ = ("kinds", "missing", "unknown")
+
+    def __init__(self) -> None:
+        self.unknown: set[str] = set()
+        self.kinds: set[str] = set()
+        self.missing: set[str] = set()
+
+    def merge(self, other: _Learnt) -> bool:
+        """Add what ``other`` learnt; whether anything was new."""
+        size = len(self.unknown) + len(self.kinds) + len(self.missing)
+        self.unknown |= other.unknown
+        self.kinds |= other.kinds
+        self.missing |= other.missing
+        return len(self.unknown) + len(self.kinds) + len(self.missing) != size
+
+
+# --- learnt variants ----------------------------------------------------------------------------
+
+_VARIANT_ROUTES = 256
+"""How many (type, lax, route) decodings keep what they learnt (oldest forgotten first)."""
+_VARIANT_PATHS = 512
+"""A decoding that drifted at more JSON paths than this is left to the scoped decoding."""
+_LearnKey = tuple[Any, bool, "str | None"]
+_learnt: dict[_LearnKey, dict[str, _Learnt]] = {}
+"""Per (type, lax, route): every JSON path where drift was met (and warned about) so far."""
+_variants: dict[_LearnKey, msgspec.json.Decoder[Any] | None] = {}
+"""Per (type, lax, route): a decoder for the learnt variant of the type (see `_variant_decoder`),
+``None`` when what was learnt cannot be expressed as one."""
+
+
+_learning = threading.Lock()
+"""Learning is rare (a response that drifted somewhere new): one thread at a time."""
+
+
+def _learn(key: _LearnKey, found: dict[str, _Learnt]) -> None:
+    """Keep what a scoped decoding met; from the second drifted response on, build the learnt variant."""
+    if not found:
+        return
+    with _learning:
+        _learn_locked(key, found)
+
+
+def _learn_locked(key: _LearnKey, found: dict[str, _Learnt]) -> None:
+    known = _learnt.get(key)
+    if known is None:
+        while len(_learnt) >= _VARIANT_ROUTES:
+            oldest = next(iter(_learnt))
+            _learnt.pop(oldest, None)
+            _variants.pop(oldest, None)
+        # Drift met once may be a one-off: the variant is built when the route drifts again.
+        _learnt[key] = found
+        return
+    grew = False
+    for path, learnt in found.items():
+        mine = known.get(path)
+        if mine is None:
+            known[path] = learnt
+            grew = True
+        else:
+            grew = mine.merge(learnt) or grew
+    if not grew and key in _variants:
+        return
+    _variants[key] = _variant_decoder(key[0], key[1], key[2], known) if len(known) <= _VARIANT_PATHS else None
+
+
+def _variant_decoder(
+    tp: Any, lax: bool, route: str | None, learnt: dict[str, _Learnt]
+) -> msgspec.json.Decoder[Any] | None:
+    """A decoder for ``tp`` that accepts, at each learnt JSON path and nowhere else, what drifted there.
+
+    Each model on a learnt path is replaced by a variant: a subclass (same name, ``isinstance``
+    holds) with an extra field per learnt unknown member and the learnt JSON types added to its
+    drifted fields. Its ``__post_init__`` moves what it got into the same side state as a
+    carrier's, so `unknown_fields`, `drifted_fields`, `dump`, equality, pickling
+    and ``repr`` see no difference. A dict field (whose values' paths name their keys) takes the
+    JSON types learnt at any of its keys, and its model's ``__post_init__`` warns about a key
+    not warned about yet. ``None`` when nothing learnt can be expressed.
+    """
+    prefixes: set[str] = set()
+    for path in learnt:
+        prefixes.add(path)
+        prefixes.update(path[:i] for i, ch in enumerate(path) if ch in ".[")
+    vt = _Vary(learnt, frozenset(prefixes), lax, route).vary(tp, "$")
+    if vt is tp:
+        return None
+    try:
+        return msgspec.json.Decoder(vt, dec_hook=_dec_hook, strict=not lax)
+    except (TypeError, ValueError):
+        return None
+
+
+_KIND_TYPES: dict[str, tuple[type, Any]] = {
+    "null": (type(None), type(None)),
+    "boolean": (bool, bool),
+    "integer": (int, int),
+    "number": (float, float),
+    "string": (str, str),
+    "object": (dict, dict[str, Any]),
+    "array": (list, list[Any]),
+}
+"""JSON type (as `_jtype` names it) -> (the Python type a drifted value has, the type that accepts it)."""
+
+
+def _union(members: tuple[Any, ...]) -> Any:
+    union: Any = Union
+    return union[members]
+
+
+class _Vary:
+    """Builds the learnt variant of a type, following the JSON paths of what was learnt."""
+
+    __slots__ = ("dicts", "lax", "learnt", "prefixes", "route")
+
+    def __init__(self, learnt: dict[str, _Learnt], prefixes: frozenset[str], lax: bool, route: str | None) -> None:
+        self.learnt = learnt
+        self.prefixes = prefixes
+        self.lax = lax
+        self.route = route
+        self.dicts: dict[str, tuple[tuple[type, ...], Any]] = {}
+        """Dict fields whose values were widened, by JSON path: (the types added, the values' type)."""
+
+    def vary(self, tp: Any, path: str, field: bool = False) -> Any:
+        if path not in self.prefixes:
+            return tp
+        k = _kind(tp)
+        if k.kind == "struct":
+            return self.struct(k.struct, path)
+        if k.kind == "list":
+            item, _added = self.widened(k.item, f"{path}[]")
+            return tp if item is k.item else types.GenericAlias(list, (item,))
+        if k.kind == "union":
+            members = _union_members(tp) or ()
+            varied = tuple(self.vary(m, path, field) for m in members)
+            if all(a is b for a, b in zip(varied, members, strict=True)):
+                return tp
+            return _union(varied)
+        if k.kind == "dict" and field:
+            # Its values' paths name their keys: the types learnt at any key, checked by the model's hook.
+            kinds: set[str] = set()
+            head = f"{path}."
+            for learnt_path, learnt in self.learnt.items():
+                if learnt_path.startswith(head) and not any(ch in ".[" for ch in learnt_path[len(head):]):
+                    kinds |= learnt.kinds
+            if not kinds:
+                return tp
+            item, added, _left = self.widen(k.item, kinds)
+            if not added:
+                return tp
+            args = typing.get_args(tp)
+            self.dicts[path] = (added, k.item)
+            return types.GenericAlias(dict, (args[0] if args else str, item))
+        return tp  # a leaf, or a dict elsewhere than in a field (left to the scoped decoding)
+
+    def widened(self, tp: Any, path: str, field: bool = False) -> tuple[Any, tuple[type, ...]]:
+        """The variant of ``tp`` at ``path``, with the JSON types learnt there added; and those types.
+
+        For a field whose learnt JSON types msgspec cannot tell apart from its type (a ``null``
+        inside a ``dict[str, int]``, a string in an enum), ``(Any, ())``: its model's hook
+        converts the value and keeps it raw when that fails.
+        """
+        varied = self.vary(tp, path, field)
+        learnt = self.learnt.get(path)
+        if learnt is None or not learnt.kinds:
+            return varied, ()
+        wide, added, left = self.widen(varied, learnt.kinds)
+        if left and field and varied is tp and not _has_struct(tp):
+            return Any, ()
+        return wide, added
+
+    def widen(self, varied: Any, kinds: set[str]) -> tuple[Any, tuple[type, ...], bool]:
+        """``varied`` accepting the JSON ``kinds`` too, as far as msgspec can tell them apart.
+
+        Returns it, the Python types added, and whether some kind could not be added.
+        """
+        members = _union_members(varied) or (varied,)
+        have = {typing.get_origin(m) or m for m in members}
+        wide = varied
+        added: list[type] = []
+        left = False
+        for kind in sorted(kinds):
+            py, accept = _KIND_TYPES.get(kind, (None, None))
+            if py is None or py in have or (self.lax and py is str):
+                left = True  # (API v1 sends numbers as strings: a str member would take them as they are)
+                continue
+            candidate = _union((wide, accept))
+            try:
+                msgspec.json.Decoder(candidate, dec_hook=_dec_hook)
+            except (TypeError, ValueError):
+                left = True  # msgspec cannot tell it apart from the field's type
+                continue
+            wide = candidate
+            added.append(py)
+        return wide, tuple(added), left
+
+    def struct(self, cls: type, path: str) -> type:
+        info = _struct_info(cls)
+        learnt = self.learnt.get(path)
+        missing = learnt.missing if learnt is not None else set()
+        changes: list[tuple[str, str, Any, bool]] = []
+        widened: list[tuple[str, str, tuple[type, ...], Any]] = []
+        checks: list[tuple[str, str, tuple[type, ...], Any]] = []
+        for wire, (attr, ftype, required) in info.by_wire.items():
+            sub = f"{path}.{wire}"
+            optional = required and wire in missing
+            if sub not in self.prefixes and not optional:
+                continue
+            nt, added = self.widened(ftype, sub, field=True)
+            if nt is ftype and not optional:
+                continue
+            if optional and nt is not Any:
+                nt = _union((nt, UnsetType))
+            changes.append((attr, wire, nt, optional))
+            if added:
+                widened.append((attr, wire, added, None))
+            elif nt is Any:
+                widened.append((attr, wire, (), ftype))
+            if sub in self.dicts:
+                checks.append((attr, sub, *self.dicts[sub]))
+        unknown = tuple(sorted(learnt.unknown)) if learnt is not None else ()
+        if not changes and not unknown:
+            return cls
+        try:
+            return _variant_class(cls, tuple(changes), tuple(widened), unknown,
+                                  (self.route, tuple(checks)) if checks else None, not self.lax)
+        except (_Inexpressible, TypeError, ValueError):
+            return cls
+
+
+@lru_cache(maxsize=4096)
+def _variant_class(
+    base: type,
+    changes: tuple[tuple[str, str, Any, bool], ...],
+    widened: tuple[tuple[str, str, tuple[type, ...], Any], ...],
+    unknown: tuple[str, ...],
+    checks: tuple[str | None, tuple[tuple[str, str, tuple[type, ...], Any], ...]] | None,
+    strict: bool,
+) -> type:
+    """The learnt variant of ``base``: fields retyped (``changes``), drift types noted, unknown members as fields.
+
+    ``checks``: the route, and the dict fields whose values were widened (attribute, JSON path,
+    types added, the values' type): a drifted value at a key not warned about yet is warned about.
+    """
+    ns = _drift_methods(base)
+    annotations: dict[str, Any] = {}
+    fields = _fields_of(base)
+    changed = {attr: (nt, optional) for attr, _wire, nt, optional in changes}
+    # Every field is declared again with its resolved type, so msgspec does not evaluate the
+    # model's postponed annotations once more for each new variant.
+    for attr, f in fields.items():
+        nt, optional = changed.get(attr, (f.type, False))
+        annotations[attr] = nt
+        if optional:
+            ns[attr] = msgspec.field(default=UNSET, name=f.encode_name)
+        elif f.default_factory is not msgspec.NODEFAULT:
+            ns[attr] = msgspec.field(default_factory=f.default_factory, name=f.encode_name)
+        elif f.default is not msgspec.NODEFAULT:
+            ns[attr] = msgspec.field(default=f.default, name=f.encode_name)
+        else:
+            ns[attr] = msgspec.field(name=f.encode_name)
+    extras: list[tuple[str, str]] = []
+    for key in unknown:
+        # A field under its own name: ``msgspec.to_builtins`` and ``asdict`` show it as osu! sent it.
+        if not key.isidentifier() or key.startswith("__") or key in annotations or hasattr(base, key):
+            raise _Inexpressible(key)  # left to the scoped decoding
+        annotations[key] = Any
+        ns[key] = msgspec.field(default=UNSET, name=key)
+        extras.append((key, key))
+    ns["__annotations__"] = annotations
+    typed = tuple((attr, wire, kinds) for attr, wire, kinds, target in widened if target is None)
+    converted = tuple((attr, wire, target) for attr, wire, _kinds, target in widened if target is not None)
+    if extras or widened:
+        ns["_osukit_variant"] = _VariantInfo(tuple(extras), typed, converted, strict)
+        plain = base
+
+        def __repr__(self: Any) -> str:  # the model's own repr: no unknown member among the fields
+            return repr(plain(**{a: getattr(self, a) for a, _ in _struct_fields(plain)[1]}))
+
+        def __rich_repr__(self: Any) -> Any:
+            for a, _ in _struct_fields(plain)[1]:
+                value = getattr(self, a)
+                if value is not UNSET:
+                    yield a, value
+
+        ns["__repr__"] = __repr__
+        ns["__rich_repr__"] = __rich_repr__
+    if converted or checks is not None:
+        ns["__post_init__"] = _variant_hook(converted, checks, strict)
+    return type(base)(base.__name__, (base,), ns)
+
+
+@lru_cache(maxsize=1024)
+def _fields_of(cls: type) -> dict[str, msgspec.structs.FieldInfo]:
+    return {f.name: f for f in msgspec.structs.fields(cls)}
+
+
+def _variant_hook(
+    converted: tuple[tuple[str, str, Any], ...],
+    checks: tuple[str | None, tuple[tuple[str, str, tuple[type, ...], Any], ...]] | None,
+    strict: bool,
+) -> Callable[[Any], None]:
+    """``__post_init__`` of a variant that has fields msgspec could not widen or dict fields to check.
+
+    Converts each field decoded as ``Any`` to its declared type (left as sent when it does not
+    fit: `drifted_fields` finds it), and warns about drifted values at dict keys not warned
+    about yet. Most variants have neither, and no hook: their instances cost what the model's do.
+    """
+    route, dict_checks = checks if checks is not None else (None, ())
+
+    def __post_init__(self: Any) -> None:
+        for attr, path, kinds, item in dict_checks:
+            values = getattr(self, attr)
+            if type(values) is dict:
+                for key, value in values.items():
+                    if type(value) in kinds:
+                        _warn(route, f"{path}.{key}", item, value)
+        for attr, _wire, target in converted:
+            value = getattr(self, attr)
+            if value is not UNSET:
+                try:
+                    setattr(self, attr, msgspec.convert(value, target, strict=strict, dec_hook=_dec_hook))
+                except msgspec.ValidationError:
+                    pass  # kept as sent: drifted
+
+    return __post_init__
+
+
 
 
 
@@ -429,7 +868,7 @@ class _Scoped:
     at. Members msgspec accepts are decoded once more at most.
     """
 
-    __slots__ = ("excerpt", "found", "lax", "route")
+    __slots__ = ("excerpt", "found", "lax", "learnt", "route")
 
     def __init__(self, route: str | None, lax: bool, excerpt: str | None) -> None:
         self.route = route
@@ -437,6 +876,14 @@ class _Scoped:
         self.excerpt = excerpt
         self.found = 0
         """How many refusals were met so far (a type that drifted lately and meets none cools down)."""
+        self.learnt: dict[str, _Learnt] = {}
+        """What drifted, per JSON path (what a learnt variant of the response's type will accept)."""
+
+    def learn(self, path: str) -> _Learnt:
+        found = self.learnt.get(path)
+        if found is None:
+            found = self.learnt[path] = _Learnt()
+        return found
 
     def top(self, data: bytes, tp: Any, err: str | None) -> Any:
         try:
@@ -519,6 +966,7 @@ class _Scoped:
                 except _Drift:
                     value = msgspec.json.decode(raw)
                     _warn(self.route, sub, k.item, value)
+                    self.learn(sub).kinds.add(_jtype(value))
                     out[key] = value
             return out
         raise _Drift
@@ -549,6 +997,7 @@ class _Scoped:
             except _Drift:
                 value = msgspec.json.decode(raw)
                 _warn(self.route, sub, item, value)
+                self.learn(sub).kinds.add(_jtype(value))
                 out.append(value)
         return out
 
@@ -603,13 +1052,17 @@ class _Scoped:
             except _Drift:
                 value = msgspec.json.decode(raw)
                 _warn(self.route, sub, ftype, value)
+                self.learn(sub).kinds.add(_jtype(value))
                 drift[wire] = value
                 kwargs[attr] = value
         for attr in info.required:
             if attr not in kwargs:
                 wire = next(w for w, spec in info.by_wire.items() if spec[0] == attr)
                 _warn(self.route, f"{path}.{wire}", info.by_wire[wire][1], UNSET)
+                self.learn(path).missing.add(wire)
                 kwargs[attr] = UNSET
+        if unknown:
+            self.learn(path).unknown.update(unknown)
         if not unknown and not drift:
             return cls(**kwargs)
         self.found += 1
@@ -739,10 +1192,13 @@ def dump(obj: Any) -> Any:
         return obj
     if isinstance(obj, msgspec.Struct):
         cls: Any = t
+        variant: _VariantInfo | None = cls.__dict__.get("_osukit_variant")
+        if variant is not None:
+            cls = _base_of(cls)
         _, order = _struct_fields(cls)
         leaf = _leaf_dumper(cls)
         state = getattr(obj, "__dict__", None)
-        drift = _side(obj, _DRIFT_KEY) if state else {}
+        drift = variant.drifted(obj) if variant is not None else _side(obj, _DRIFT_KEY) if state else {}
         out: dict[str, Any] = {}
         for attr, wire in order:
             if drift and wire in drift:
@@ -752,7 +1208,9 @@ def dump(obj: Any) -> Any:
             if v is UNSET:
                 continue
             out[wire] = dump(v) if leaf is None or isinstance(v, (msgspec.Struct, list, dict)) else leaf(v)
-        if state:
+        if variant is not None:
+            out.update(variant.unknown(obj))
+        elif state:
             out.update(_side(obj, _UNKNOWN_KEY))
         return out
     to_json = getattr(obj, "to_json_value", None)

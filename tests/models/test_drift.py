@@ -40,6 +40,8 @@ def _fresh_engine_state(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_models, "_warned", set())
     monkeypatch.setattr(_models, "_hot", {})
     monkeypatch.setattr(_models, "_plans", {})
+    monkeypatch.setattr(_models, "_learnt", {})
+    monkeypatch.setattr(_models, "_variants", {})
 
 
 def _serve(body: bytes, path: str) -> httpx.MockTransport:

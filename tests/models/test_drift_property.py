@@ -112,8 +112,10 @@ def _same(clean: Any, drifted: Any, path: Path, changed: set[Path]) -> None:
     if _touched(path, changed):
         return
     if isinstance(clean, msgspec.Struct):
-        assert isinstance(drifted, type(clean)), (path, type(drifted))
-        by_wire, _ = _models._struct_fields(type(clean))
+        # the same model (a carrier or a learnt variant is a same-named subclass of it)
+        model = _models._base_of(type(clean))
+        assert isinstance(drifted, model) and _models._base_of(type(drifted)) is model, (path, type(drifted))
+        by_wire, _ = _models._struct_fields(model)
         for wire, (attr, _t, _r) in by_wire.items():
             _same(getattr(clean, attr), getattr(drifted, attr), (*path, wire), changed)
     elif isinstance(clean, list):
@@ -178,3 +180,58 @@ def test_drifted_corpus_response_decodes_dumps_back_and_keeps_the_rest(row: dict
     else:
         # an unknown member in a model always fails strict mode; a changed value may still fit (null, optional)
         assert not injected, injected
+
+
+def _same_extras(a: Any, b: Any, path: Path) -> None:
+    """``a`` and ``b`` (the scoped decoding's and the learnt variant's) agree on every model, in every accessor."""
+    if isinstance(a, msgspec.Struct):
+        model = _models._base_of(type(a))
+        assert _models._base_of(type(b)) is model, (path, type(b))
+        assert osukit.unknown_fields(a) == osukit.unknown_fields(b), path
+        assert osukit.drifted_fields(a) == osukit.drifted_fields(b), path
+        assert a == b and b == a, path
+        assert repr(a) == repr(b), path
+        for attr, wire in _models._struct_fields(model)[1]:
+            _same_extras(getattr(a, attr), getattr(b, attr), (*path, wire))
+    elif isinstance(a, list):
+        assert isinstance(b, list) and len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same_extras(x, y, (*path, i))
+    elif isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), path
+        for k in a:
+            _same_extras(a[k], b[k], (*path, k))
+    else:
+        assert type(a) is type(b), (path, a, b)
+        assert a == b or (a != a and b != b), (path, a, b)
+
+
+@pytest.mark.parametrize("row", DRIFTABLE, ids=lambda r: r["file"])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_learnt_variant_decodes_a_drifted_response_as_the_scoped_decoding_does(
+    row: dict[str, str], data: Any
+) -> None:
+    route = by_uri(row["method"], row["route"])
+    v1 = route.api == "v1"
+    body = corpus_bytes(row["file"])
+    raw = json.loads(body)
+    path = path_values(row)
+    clean = route.decode(body, path=path)
+    doc, changed, injected = data.draw(drift(raw, clean, v1))
+    drifted_body = json.dumps(doc).encode()
+    for state in (_models._hot, _models._plans, _models._learnt, _models._variants):
+        state.clear()  # what a fresh process knows: the first decoding is the scoped one
+
+    scoped = route.decode(drifted_body, path=path)
+    route.decode(drifted_body, path=path)  # learns the variant
+    learnt = route.decode(drifted_body, path=path)  # through it, when msgspec can express it
+    _same_extras(scoped, learnt, ())
+    _same(clean, learnt, (), changed | injected)
+    dumped = osukit.dump(learnt)
+    if v1:
+        assert dumped == doc
+    else:
+        assert _norm(dumped) == _norm(doc)
+    # a clean response of the same route decodes through the variant to the same values
+    _same(clean, route.decode(body, path=path), (), set())
