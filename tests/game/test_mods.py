@@ -499,3 +499,31 @@ def test_table_matches_mods_json() -> None:
 def test_docstring_examples() -> None:
     result = doctest.testmod(mods_module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 10
+
+
+def test_mods_pickle_and_copy_keep_everything() -> None:
+    import copy
+    import pickle
+
+    from osukit.game.mods import Mod, Mods
+
+    mods = Mods.parse([{"acronym": "DT", "settings": {"speed_change": 1.3}}, {"acronym": "HD"}])
+    for other in (pickle.loads(pickle.dumps(mods)), copy.copy(mods), copy.deepcopy(mods)):
+        assert other == mods and list(other) == list(mods) and other.to_json_value() == mods.to_json_value()
+    dt = Mod("DT", {"speed_change": 1.3})
+    assert pickle.loads(pickle.dumps(dt)) == dt and copy.deepcopy(dt) == dt
+
+
+def test_a_decoded_score_with_mods_pickles_and_deep_copies() -> None:
+    import copy
+    import pickle
+
+    from osukit.routes import by_name
+
+    case = Path(__file__).resolve().parents[2].parent / "shared" / "cases" / "accuracy-unknown-judgement.json"
+    raw = json.loads(case.read_bytes())
+    raw["mods"] = [{"acronym": "HD"}, {"acronym": "DT", "settings": {"speed_change": 1.2}}]
+    score = by_name("scores.get").decode(json.dumps(raw))
+    assert len(score.mods) == 2
+    for other in (pickle.loads(pickle.dumps(score)), copy.deepcopy(score)):
+        assert other == score and other.mods == score.mods

@@ -306,6 +306,15 @@ class Mod:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Mod is immutable")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickling and copying: immutable, rebuilt from its parts
+        return (Mod, (self._acronym, dict(self._settings)))
+
+    def __copy__(self) -> Mod:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Mod:
+        return self
+
     @property
     def acronym(self) -> str:
         """The acronym, upper-case (``"DT"``)."""
@@ -678,6 +687,15 @@ class Mods:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Mods is immutable")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # pickling keeps the order, ruleset and the form osu! sent
+        return (_rebuild_mods, (self._mods, self._ruleset, self._raw, self._form))
+
+    def __copy__(self) -> Mods:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Mods:
+        return self
+
     # --- construction ---------------------------------------------------------------------
 
     @classmethod
@@ -1009,3 +1027,7 @@ def mods_enc_hook(obj: Any) -> Any:
     if isinstance(obj, Mod):
         return obj.to_api()
     raise NotImplementedError(f"osukit.game.mods cannot encode {type(obj).__name__}")
+
+
+def _rebuild_mods(mods: tuple[Mod, ...], ruleset: Ruleset | None, raw: Any, form: _Form) -> Mods:
+    return Mods._make(mods, ruleset, raw, form)
