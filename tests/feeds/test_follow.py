@@ -314,3 +314,50 @@ def test_follow_one_ruleset(live: Any, tmp_path: Path) -> None:
     assert [s.id for s in got] == expected and all(s.ruleset_id == 1 for s in got)
     with _client(live, clock) as osu, pytest.raises(osukit.InvalidParameterError):
         osu.scores.follow("chess")
+
+
+class _ThreadRecordingStore:
+    """A checkpoint store that notes the thread of every save (and is slow, as a remote store can be)."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, Any] = {}
+        self.threads: list[int] = []
+
+    def load(self, key: str) -> Any:
+        return self.states.get(key)
+
+    def save(self, key: str, state: Any) -> None:
+        import threading
+        import time
+
+        self.threads.append(threading.get_ident())
+        time.sleep(0.05)
+        self.states[key] = state
+
+    def delete(self, key: str) -> None:
+        self.states.pop(key, None)
+
+
+def test_async_feed_saves_its_checkpoint_off_the_event_loop(live: Any) -> None:
+    import threading
+
+    control(live, "live/config", score_rate=20)
+    clock = LiveClock(live.base_url)
+    store = _ThreadRecordingStore()
+    got: list[int] = []
+
+    async def run() -> int:
+        loop_thread = threading.get_ident()
+        async with _client(live, clock, cls=osukit.AsyncClient) as osu:
+            async with osu.scores.follow(checkpoint=store) as feed:
+                async for item in feed:
+                    assert isinstance(item, Score)
+                    got.append(item.id)
+                    if len(got) >= 30:
+                        break
+        return loop_thread
+
+    loop_thread = asyncio.run(run())
+    assert len(store.threads) >= 30  # checkpoint_every=1: one save per score, and more
+    assert loop_thread not in store.threads, "a checkpoint save blocked the event loop"
+    assert store.states["scores.follow:all"]["last_id"] == got[-1]

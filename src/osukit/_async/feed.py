@@ -107,13 +107,23 @@ class AsyncScoreFeed:
             self.position.last_id = item_id
             self.position.last_time = when
         self._unsaved += 1
-        if self._unsaved >= self.checkpoint_every:
-            self._save()
 
     def _save(self) -> None:
         self._unsaved = 0
         if self._store is not None:
             self._store.save(self.key, self.position.to_state())
+
+    async def _checkpoint(self) -> None:
+        """Save the position; the async feed does it in a thread, so a file, SQLite or Redis store never
+        blocks the event loop."""
+        self._unsaved = 0
+        if self._store is not None:
+            await self._client._clock.arun_blocking(self._store.save, self.key, self.position.to_state())
+
+    async def _acked(self) -> None:
+        self._ack()
+        if self._unsaved >= self.checkpoint_every:
+            await self._checkpoint()
 
     def commit(self) -> None:
         """Count the item handed out last as delivered and save the position now."""
@@ -125,7 +135,8 @@ class AsyncScoreFeed:
         if self._closed:
             return
         self._closed = True
-        self.commit()
+        self._ack()
+        await self._checkpoint()
 
     async def __aenter__(self) -> AsyncScoreFeed:
         return self
@@ -141,7 +152,7 @@ class AsyncScoreFeed:
             return
         self._pending = None  # its handling failed: it comes again on resume
         self._closed = True
-        self._save()
+        await self._checkpoint()
 
     # --- polling ------------------------------------------------------------------------------
 
@@ -179,7 +190,7 @@ class AsyncScoreFeed:
                 pos.last_time = _ended(head.scores[-1])
             pos.cursor = _cursor(head)
             pos.started = True
-            self._save()
+            await self._checkpoint()
             await self._client._clock.asleep(self._wait(0))
         pos.started = True
         while not self._closed:
@@ -207,18 +218,18 @@ class AsyncScoreFeed:
                 self.gaps += 1
                 self._pending = (None, -1, None)
                 yield gap
-                self._ack()
+                await self._acked()
             for score in fresh:
                 self._pending = (page_cursor, score.id, _ended(score))
                 self.delivered += 1
                 yield score
-                self._ack()
+                await self._acked()
             nxt = _cursor(page)
             if nxt is not None and nxt != pos.cursor:
                 pos.cursor = nxt
-                self._save()
+                await self._checkpoint()
             elif self._unsaved:
-                self._save()
+                await self._checkpoint()
             await self._client._clock.asleep(self._wait(len(page.scores) if len(page.scores) >= PAGE_SIZE else len(fresh)))
 
 

@@ -108,13 +108,23 @@ class ScoreFeed:
             self.position.last_id = item_id
             self.position.last_time = when
         self._unsaved += 1
-        if self._unsaved >= self.checkpoint_every:
-            self._save()
 
     def _save(self) -> None:
         self._unsaved = 0
         if self._store is not None:
             self._store.save(self.key, self.position.to_state())
+
+    def _checkpoint(self) -> None:
+        """Save the position; the async feed does it in a thread, so a file, SQLite or Redis store never
+        blocks the event loop."""
+        self._unsaved = 0
+        if self._store is not None:
+            self._client._clock.run_blocking(self._store.save, self.key, self.position.to_state())
+
+    def _acked(self) -> None:
+        self._ack()
+        if self._unsaved >= self.checkpoint_every:
+            self._checkpoint()
 
     def commit(self) -> None:
         """Count the item handed out last as delivered and save the position now."""
@@ -126,7 +136,8 @@ class ScoreFeed:
         if self._closed:
             return
         self._closed = True
-        self.commit()
+        self._ack()
+        self._checkpoint()
 
     def __enter__(self) -> ScoreFeed:
         return self
@@ -142,7 +153,7 @@ class ScoreFeed:
             return
         self._pending = None  # its handling failed: it comes again on resume
         self._closed = True
-        self._save()
+        self._checkpoint()
 
     # --- polling ------------------------------------------------------------------------------
 
@@ -180,7 +191,7 @@ class ScoreFeed:
                 pos.last_time = _ended(head.scores[-1])
             pos.cursor = _cursor(head)
             pos.started = True
-            self._save()
+            self._checkpoint()
             self._client._clock.sleep(self._wait(0))
         pos.started = True
         while not self._closed:
@@ -208,18 +219,18 @@ class ScoreFeed:
                 self.gaps += 1
                 self._pending = (None, -1, None)
                 yield gap
-                self._ack()
+                self._acked()
             for score in fresh:
                 self._pending = (page_cursor, score.id, _ended(score))
                 self.delivered += 1
                 yield score
-                self._ack()
+                self._acked()
             nxt = _cursor(page)
             if nxt is not None and nxt != pos.cursor:
                 pos.cursor = nxt
-                self._save()
+                self._checkpoint()
             elif self._unsaved:
-                self._save()
+                self._checkpoint()
             self._client._clock.sleep(self._wait(len(page.scores) if len(page.scores) >= PAGE_SIZE else len(fresh)))
 
 
