@@ -48,6 +48,7 @@ def scores_per_map(results: MatchResults, *, title: str | None = None) -> Figure
     ax.set_xticks(xs, labels)
     ax.set_ylabel("score")
     ax.set_title(title or results.name or f"match {results.id}")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    # outside the axes (right of them), so it never covers a bar
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8, frameon=False)
     _style(ax)
     return fig
