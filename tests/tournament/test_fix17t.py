@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
@@ -27,3 +28,117 @@ def test_plot_legend_covers_no_bar_on_a_short_match() -> None:
     assert len(bars) == 6
     assert not any(legend.overlaps(b) for b in bars)
     assert fig.bbox.contains(legend.x1 - 1, legend.y1 - 1)  # still inside the saved figure
+
+
+A, B, REF = 2, 4, 1
+
+
+async def test_ready_timer_with_nobody_ready_says_it_once_and_waits() -> None:
+    import asyncio
+
+    from osukit.tournament import pool_from_dict
+    from osukit.tournament.runner import MatchRunner, TeamSpec
+
+    from ._fake import FakeBackend, FakeRoom
+
+    fake = FakeBackend()
+    pool = pool_from_dict({"format": {"best_of": 1, "bans_per_team": 0, "tiebreaker": None, "ready_timer": 0.02,
+                                      "team_size": 1}, "slots": {"NM1": 11}})
+    runner = MatchRunner(fake, pool, TeamSpec("A", (A,)), TeamSpec("B", (B,)), referees=[REF])
+    starts: list[int] = []
+    real_start = fake.start_match
+
+    async def start_match(room_id: int) -> None:
+        starts.append(room_id)
+        if not any(fake.rooms[room_id].users.values()):
+            raise RuntimeError("unreachable: the runner must not start with nobody ready")
+        await real_start(room_id)
+
+    fake.start_match = start_match  # type: ignore[method-assign]
+    fake.on_start = lambda room: fake.finish(room, {A: 5, B: 7})
+    fake.on_chat = lambda room, text: fake.say(room, A, "!pick NM1") if "!pick one of" in text else None
+    task = asyncio.create_task(runner.run())
+    while not fake.rooms or not any("nobody is ready" in c for c in next(iter(fake.rooms.values())).chat):
+        await asyncio.sleep(0.01)
+    room: FakeRoom = next(iter(fake.rooms.values()))
+    await asyncio.sleep(0.4)  # twenty timer periods
+    nobody = [c for c in room.chat if "nobody is ready" in c]
+    assert nobody == ["⏰ ready timer is up, but nobody is ready; waiting (referee: !start)"]
+    assert not starts and not any("starting" in c or "StartMatch" in c for c in room.chat)
+    fake.ready(room, A)  # a ready-up re-arms the timer, which then starts the map
+    draft = await asyncio.wait_for(task, 30)
+    assert draft.winner == "b" and len(starts) == 1
+    assert "⏰ ready timer is up: starting" in room.chat
+
+
+async def test_a_refused_start_sends_no_raw_hub_text_to_players() -> None:
+    import asyncio
+
+    from osukit.tournament import RunnerError, pool_from_dict
+    from osukit.tournament.runner import MatchRunner, TeamSpec
+
+    from ._fake import FakeBackend
+
+    fake = FakeBackend()
+    pool = pool_from_dict({"format": {"best_of": 1, "bans_per_team": 0, "tiebreaker": None, "ready_timer": 60},
+                           "slots": {"NM1": 11}})
+    runner = MatchRunner(fake, pool, TeamSpec("A", (A,)), TeamSpec("B", (B,)), referees=[REF])
+    real_start = fake.start_match
+    refused: list[int] = []
+
+    async def start_match(room_id: int) -> None:
+        if not refused:
+            refused.append(room_id)
+            raise RunnerError("Error 9: Can't start match when no users are ready. (StartMatch)")
+        await real_start(room_id)
+
+    fake.start_match = start_match  # type: ignore[method-assign]
+    fake.on_start = lambda room: fake.finish(room, {A: 9, B: 7})
+    fake.on_map = lambda room: [fake.ready(room, uid) for uid in list(room.users)]
+
+    def on_chat(room: object, text: str) -> None:
+        if "!pick one of" in text:
+            fake.say(room, A, "!pick NM1")  # type: ignore[arg-type]
+        elif "did not start" in text:
+            fake.say(room, REF, "!start")  # type: ignore[arg-type]
+
+    fake.on_chat = on_chat
+    draft = await asyncio.wait_for(runner.run(), 30)
+    room = next(iter(fake.rooms.values()))
+    assert draft.winner == "a" and refused
+    assert "the room did not start the map; waiting for players to ready up (referee: !start)" in room.chat
+    assert not any("Can't start" in c or "Error 9" in c or "StartMatch" in c for c in room.chat)
+    assert any("Can't start" in line for line in runner.state.log)  # kept for the referee's log
+
+
+async def test_player_pick_replies() -> None:
+    import asyncio
+
+    from osukit.tournament import pool_from_dict
+    from osukit.tournament.runner import MatchRunner, TeamSpec
+
+    from ._fake import FakeBackend
+
+    fake = FakeBackend()
+    pool = pool_from_dict({"format": {"best_of": 3, "bans_per_team": 1, "first_ban": "a", "first_pick": "a",
+                                      "tiebreaker": "TB"},
+                           "slots": {"NM1": 11, "NM2": 12, "HD1": 21, "HR1": 31, "TB": 91}})
+    runner = MatchRunner(fake, pool, TeamSpec("A", (A,)), TeamSpec("B", (B,)), referees=[REF])
+    task = asyncio.create_task(runner.run())
+    while not fake.rooms or not any("!ban one of" in c for c in next(iter(fake.rooms.values())).chat):
+        await asyncio.sleep(0.01)
+    room = next(iter(fake.rooms.values()))
+    fake.say(room, A, "!ban NM1")
+    while not any("— B: !ban one of" in c for c in room.chat):
+        await asyncio.sleep(0.01)
+    fake.say(room, B, "!ban b HR1")  # a referee-only form typed by a player
+    fake.say(room, B, "!ban HR9")  # an unknown slot
+    while not any("HR9" in c for c in room.chat):
+        await asyncio.sleep(0.01)
+    assert "❌ only referees can ban for a team: type !ban HR1" in room.chat
+    unknown = next(c for c in room.chat if "HR9" in c)
+    assert unknown == "❌ there is no slot 'HR9' in the pool (still available: NM2, HD1, HR1)"
+    assert not runner.draft.bans[1:]  # nothing was banned for B
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -154,6 +154,7 @@ class MatchRunner:
             referees=[int(r) for r in referees],
         )
         self._deadline: float | None = None
+        self._waiting = False  # "nobody is ready" was said: the ready timer waits for a ready-up
         self._started_at: float | None = None
         self._changed = asyncio.Event()
         self._outbox: asyncio.Queue[str] | None = None
@@ -433,6 +434,7 @@ class MatchRunner:
             self._note(f"map {st.map_key} set (item {st.item_id})")
             self.save()
             self._deadline = self.clock.monotonic() + self.pool.format.ready_timer
+            self._waiting = False
             who = f"{self._name(played.team)} picks" if played.team is not None else "tiebreaker:"
             await self._say(f"{who} {slot.label()} — ready up ({self.pool.format.ready_timer:g}s)")
             return
@@ -462,13 +464,17 @@ class MatchRunner:
         self.save()
         try:
             await self.backend.start_match(self._room())
-        except OsukitError as exc:  # e.g. nobody is ready: wait for another ready-up round
+        except OsukitError as exc:  # e.g. nobody is ready: wait for the players or a referee's !start
             st.playing = False
             self._started_at = None
-            self._deadline = self.clock.monotonic() + self.pool.format.ready_timer
+            self._deadline = None  # no retry every period: a ready-up or a referee's !start starts it
+            self._waiting = True
+            self._note(f"map {st.map_key} could not start: {exc}")
             self.save()
-            await self._say(f"could not start: {exc}")
+            # the hub's raw text means nothing to players: one clear sentence for the referee
+            await self._say("the room did not start the map; waiting for players to ready up (referee: !start)")
             return
+        self._waiting = False
         self._note(f"map {st.map_key} started")
 
     async def _on_timeout(self) -> None:
@@ -480,6 +486,14 @@ class MatchRunner:
             await self._say(f"⏰ time is up for {self._name(step.team)} to {step.kind}: referee, decide "
                             f"(!{step.kind} {step.team} SLOT) or wait")
         elif step.kind == "play" and not self.state.playing:
+            present = await self.backend.players(self._room())
+            if not any(ready for uid, ready in present.items() if self.team_of(uid) is not None):
+                # Starting would fail, and retrying every period would only repeat it: say it once
+                # and wait for a ready-up (which re-arms the timer) or a referee's !start.
+                if not self._waiting:
+                    self._waiting = True
+                    await self._say("⏰ ready timer is up, but nobody is ready; waiting (referee: !start)")
+                return
             await self._say("⏰ ready timer is up: starting")
             await self._maybe_start(force=True)
 
@@ -495,7 +509,10 @@ class MatchRunner:
             self._note(f"user {event.user_id} left")
             self.save()
         elif isinstance(event, PlayerReady):
-            pass  # _advance checks readiness
+            # _advance checks readiness; a ready-up after "nobody is ready" re-arms the ready timer
+            if event.ready and self._waiting and self._deadline is None and not self.state.playing:
+                self._waiting = False
+                self._deadline = self.clock.monotonic() + self.pool.format.ready_timer
         elif isinstance(event, MapStarted):
             # One map at a time in the room: the item that started is the one in play (the hub may
             # have replaced the current item since set_map).
@@ -581,6 +598,9 @@ class MatchRunner:
                     acting, slot = args[0].lower(), args[1]
                 elif team is not None and len(args) == 1:
                     acting, slot = team, args[0]
+                elif len(args) == 2 and team is not None:
+                    await self._say(f"❌ only referees can {cmd} for a team: type !{cmd} {args[-1]}")
+                    return
                 else:
                     return
                 await (self.pick(acting, slot) if cmd == "pick" else self.ban(acting, slot))
