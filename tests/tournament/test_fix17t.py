@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,3 +144,28 @@ async def test_player_pick_replies() -> None:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+def test_pool_check_names_missing_beatmaps_checks_the_rest_and_exits_1(
+        osu_emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from osukit.cli._app import run_app
+
+    maps = [b for b in osu_emulator.state.world.beatmaps.values() if b["mode"] == "osu"][:2]
+    path = tmp_path / "pool.toml"
+    path.write_text(f'name = "Check Cup"\n[format]\nbest_of = 1\nbans_per_team = 0\ntiebreaker = "TB"\n'
+                    f'star_range = [0.0, 99.0]\n[slots]\nNM1 = {maps[0]["id"]}\nHR2 = 1860433\nDT1 = 1860434\n'
+                    f'TB = {maps[1]["id"]}\n')
+    cli = ["--base-url", osu_emulator.base_url, "--client-id", str(osu_emulator.client_id), "--client-secret",
+           osu_emulator.client_secret, "pool", "check", str(path), "--source", "attributes"]
+    assert run_app(cli) == 1
+    captured = capsys.readouterr()
+    assert "slot HR2: beatmap 1860433 not found" in captured.out
+    assert "slot DT1: beatmap 1860434 not found" in captured.out
+    assert "TB" in captured.out and "outside the rules" not in captured.out  # the rest was checked, and is fine
+    assert "Specified beatmap" not in captured.out + captured.err
+    assert run_app([*cli, "--json"]) == 1
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["slot"], r["missing"]) for r in rows] == [("NM1", False), ("HR2", True), ("DT1", True), ("TB", False)]
+    assert rows[1]["flags"] == ["beatmap 1860433 not found"] and rows[3]["stars"] > 0
+    path.write_text(path.read_text().replace("HR2 = 1860433\nDT1 = 1860434\n", ""))
+    assert run_app(cli) == 0

@@ -108,7 +108,12 @@ def pool_check(
     source: Annotated[str, typer.Option("--source", help="auto, rosu-pp or attributes.")] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
 ) -> None:
-    """Star rating, SS pp and length of every slot under its mods; flags maps outside the rules."""
+    """Star rating, SS pp and length of every slot under its mods; flags maps outside the rules.
+
+    Every slot is checked, and every problem reported together. Exit codes: 0 every slot is
+    within the rules; 1 a slot is outside the rules (stars, length) or its beatmap does not
+    exist (each named: ``slot HR2: beatmap 1860433 not found``); 2 the pool file is wrong.
+    """
     from ..tournament import load_pool
     from ..tournament.check import check_pool
 
@@ -127,17 +132,25 @@ def pool_check(
         import msgspec
 
         emit_json([msgspec.to_builtins(r) for r in rows])
+        if any(r.flags for r in rows):
+            raise typer.Exit(ExitCode.ERROR)
         return
     print_table(
         f"{pool.name} ({rows[0].source if rows else source})",
         ["slot", "beatmap", "title", "mods", "stars", "pp (SS)", "length", "bpm", "flags"],
-        [[r.slot, r.beatmap_id, r.title or "-", r.mods, fmt(r.stars), fmt(r.pp, digits=0), length(r.length),
+        [[r.slot, r.beatmap_id, r.title or "-", r.mods, "-" if r.missing else fmt(r.stars), fmt(r.pp, digits=0),
+          length(r.length),
           fmt(r.bpm, digits=0), "; ".join(r.flags) or "ok"] for r in rows],
         right=["beatmap", "stars", "pp (SS)", "length", "bpm"],
     )
-    flagged = [r.slot for r in rows if r.flags]
+    for r in rows:
+        if r.missing:
+            say(f"slot {r.slot}: beatmap {r.beatmap_id} not found")
+    flagged = [r.slot for r in rows if r.flags and not r.missing]
     if flagged:
         say(f"{len(flagged)} slot(s) outside the rules: {', '.join(flagged)}")
+    if flagged or any(r.missing for r in rows):
+        raise typer.Exit(ExitCode.ERROR)
 
 
 # ----------------------------------------------------------------------------------------- match
