@@ -423,7 +423,10 @@ class MatchRunner:
                     slot.allowed_mods if slot.freemod else (), slot.freemod)
             except OsukitError as exc:
                 # The room refused the map (an unknown beatmap, a mod it rejects…): a referee decides.
-                await self._say(f"❌ the room refused {slot.label()}: {exc}. Referee: fix it and !resume")
+                # The hub's own sentence, without its "Error N:" code and method name.
+                reason = str(getattr(exc, "message", "") or exc).rstrip(".")
+                self._note(f"map {slot.name} refused: {exc}")
+                await self._say(f"❌ the room refused {slot.label()}: {reason}. Referee: fix it and !resume")
                 await self.pause()
                 return
             played = self.draft.start_map()
