@@ -169,3 +169,11 @@ def test_pool_check_names_missing_beatmaps_checks_the_rest_and_exits_1(
     assert rows[1]["flags"] == ["beatmap 1860433 not found"] and rows[3]["stars"] > 0
     path.write_text(path.read_text().replace("HR2 = 1860433\nDT1 = 1860434\n", ""))
     assert run_app(cli) == 0
+
+
+def test_bad_match_reference_message_reads_right() -> None:
+    from osukit._exceptions import InvalidParameterError
+    from osukit.tournament.results import _parse_ref
+
+    with pytest.raises(InvalidParameterError, match=r"or an osu\.ppy\.sh/community/matches/ or /multiplayer/rooms/ URL"):
+        _parse_ref("https://example.com/nope")
