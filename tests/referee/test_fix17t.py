@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import IO
 
 import msgspec
 import pytest
@@ -37,8 +38,9 @@ class Console:
             threading.Thread(target=self._read, args=(stream, sink), daemon=True).start()
 
     @staticmethod
-    def _read(stream: object, sink: queue.Queue[str]) -> None:
-        for line in stream:  # type: ignore[attr-defined]
+    def _read(stream: IO[str] | None, sink: queue.Queue[str]) -> None:
+        assert stream is not None
+        for line in stream:
             sink.put(line.rstrip("\n"))
 
     def send(self, line: str) -> None:
