@@ -22,8 +22,8 @@ def test_cli_stop_countdown_and_the_other_room_commands(env: Env, tmp_path: Path
     assert made.returncode == 0, made.stderr
     rid = json.loads(made.stdout)["room_id"]
 
-    listed = run(env, tmp_path, "rooms", "--json")
-    assert listed.returncode == 0 and rid in json.loads(listed.stdout)
+    listed = run(env, tmp_path, "list", "--json")
+    assert listed.returncode == 0 and rid in [r["room_id"] for r in json.loads(listed.stdout)]
 
     env.player(p1, "connect")
     assert run(env, tmp_path, "invite", str(rid), str(p1)).returncode == 0

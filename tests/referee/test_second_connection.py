@@ -22,7 +22,7 @@ async def test_a_newer_connection_replaces_the_older_which_gets_a_typed_error(en
             room = await first.make_room(env.osu_beatmap)
             async with R.AsyncRefereeClient(second_client, base_url=env.emu.base_url, reconnect=FAST) as second:
                 # the older connection does not go silent: its event stream ends with a typed error
-                with pytest.raises(R.ConnectionReplacedError, match="another referee hub connection"):
+                with pytest.raises(R.ConnectionReplacedError, match="another referee connection of this account took over"):
                     await asyncio.wait_for(wait_for(first, lambda e: False), 30)
                 # and it does not reconnect (that would push the newer one out in turn)
                 assert first.reconnects == 0

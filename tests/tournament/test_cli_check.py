@@ -82,13 +82,14 @@ def test_flag_rules() -> None:
 
 def test_cli_pool_check(osu_emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _pool_file(tmp_path, _maps(osu_emulator))
-    assert run_app(_cli(osu_emulator, "pool", "check", str(path), "--source", "attributes", "--json")) == 0
+    code = run_app(_cli(osu_emulator, "pool", "check", str(path), "--source", "attributes", "--json"))
     rows = json.loads(capsys.readouterr().out)
+    assert code == (1 if any(r["flags"] for r in rows) else 0)  # 1: a slot is outside the rules
     assert [r["slot"] for r in rows] == ["NM1", "DT1", "TB"]
     assert all(r["source"] == "attributes" for r in rows)
     flagged = [r["slot"] for r in rows if r["flags"]]
     assert flagged == [r["slot"] for r in rows if not 2.0 <= r["stars"] <= 5.0]
-    assert run_app(_cli(osu_emulator, "pool", "check", str(path), "--source", "attributes", "--max", "0.1")) == 0
+    assert run_app(_cli(osu_emulator, "pool", "check", str(path), "--source", "attributes", "--max", "0.1")) == 1
     out = capsys.readouterr().out
     assert "NM1" in out and "3 slot(s) outside the rules: NM1, DT1, TB" in out
 

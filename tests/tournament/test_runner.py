@@ -184,6 +184,7 @@ async def test_ready_timer_starts_without_everyone_ready() -> None:
         fake.finish(room, {A: 5, B: 7})
 
     fake.on_start = on_start
+    fake.on_map = lambda room: fake.ready(room, A)  # A readies up, 3 and B never do
     fake.on_chat = lambda room, text: fake.say(room, A, "!pick NM1") if "!pick one of" in text else None
     draft = await asyncio.wait_for(runner.run(), 30)
     assert draft.winner == "b"
@@ -282,7 +283,7 @@ async def test_room_refusals_pause_or_retry() -> None:
         elif "the room refused NM1" in text:
             fake.say(room, REF, "!result 1 0")  # the referee settles NM1 by hand and resumes the bot
             fake.say(room, REF, "!resume")
-        elif text.startswith("could not start"):
+        elif text.startswith("the room did not start"):
             for uid in list(room.users):
                 fake.ready(room, uid, False)
                 fake.ready(room, uid)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._exceptions import OsukitError
+from .._exceptions import NotFoundError, OsukitError
 from ..tournament.check import SlotDifficulty, _plan, _use_rosu
 from ..tournament.results import MatchResults, _pages, _parse_ref, _request, match_results
 
@@ -48,7 +48,10 @@ async def check_pool(
             kind, beatmap_id, mods = need
             got: Any
             if kind == "beatmap":
-                got = await client.beatmaps.get(beatmap_id)
+                try:
+                    got = await client.beatmaps.get(beatmap_id)
+                except NotFoundError:
+                    got = None  # the plan names the slot and checks the rest
             elif kind == "osu":
                 try:
                     got = await client.legacy.beatmap_file(beatmap_id)

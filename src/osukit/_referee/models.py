@@ -451,14 +451,15 @@ class CountdownStoppedEvent(HubEvent):
 
 
 class MatchStartedEvent(HubEvent):
-    """``MatchStarted``: ``teams`` and ``slots`` map user ids (string keys, as in the JSON) to team / slot."""
+    """``MatchStarted``: ``teams`` and ``slots`` map user ids to team / slot (int keys like ``Room.users``;
+    the JSON's string keys are converted)."""
 
     hub_method: ClassVar[str] = "MatchStarted"
     room_id: int
     playlist_item_id: int
     type: MatchType = MatchType.HEAD_TO_HEAD
-    teams: dict[str, MatchTeam] | None = None
-    slots: dict[str, int] | None = None
+    teams: dict[int, MatchTeam] | None = None
+    slots: dict[int, int] | None = None
 
 
 class MatchAbortedEvent(HubEvent):

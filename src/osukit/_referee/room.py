@@ -234,9 +234,9 @@ class Room:
         elif isinstance(event, MatchStartedEvent):
             self.in_match = True
             self.current_item_id = event.playlist_item_id
-            for key, team in (event.teams or {}).items():
-                if key.isdigit() and int(key) in self.users:
-                    self.users[int(key)].team = team
+            for uid, team in (event.teams or {}).items():
+                if uid in self.users:
+                    self.users[uid].team = team
         elif isinstance(event, (MatchAbortedEvent, MatchCompletedEvent)):
             self.in_match = False
 

@@ -501,7 +501,8 @@ class Client(BaseClient):
         except ConfigurationError as exc:
             if prompt is None:
                 raise
-            logger.warning("%s; paste the redirect URL instead", exc)
+            logger.debug("no callback server: %s", exc)
+            logger.warning("cannot listen for the callback at %s: paste the redirect URL when asked", redirect_uri)
         if server is not None and server.requested_port == 0:
             grant.redirect_uri = server.redirect_uri  # port 0: the port actually bound
         url = grant.authorize_url(self.base_url)

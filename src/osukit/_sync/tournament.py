@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .._exceptions import OsukitError
+from .._exceptions import NotFoundError, OsukitError
 from ..tournament.check import SlotDifficulty, _plan, _use_rosu
 from ..tournament.results import MatchResults, _pages, _parse_ref, _request, match_results
 
@@ -49,7 +49,10 @@ def check_pool(
             kind, beatmap_id, mods = need
             got: Any
             if kind == "beatmap":
-                got = client.beatmaps.get(beatmap_id)
+                try:
+                    got = client.beatmaps.get(beatmap_id)
+                except NotFoundError:
+                    got = None  # the plan names the slot and checks the rest
             elif kind == "osu":
                 try:
                     got = client.legacy.beatmap_file(beatmap_id)

@@ -58,6 +58,14 @@ def _state(ctx: typer.Context) -> State:
     return obj
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from .._version import __version__
+
+        typer.echo(f"osukit {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _root(
     ctx: typer.Context,
@@ -92,6 +100,8 @@ def _root(
                                    "0: no limit, e.g. for the emulator).")
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and HTTP debug logs.")] = False,
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
+                                          help="Print osukit's version and exit.")] = False,
 ) -> None:
     """The osu! API from the command line."""
     if debug:

@@ -157,9 +157,10 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
                               ExitCode.ERROR),
     E.HubConnectionError: ("could not reach the referee hub", "check the network and --spectator-url",
                            ExitCode.NETWORK),
-    E.ConnectionReplacedError: ("another referee connection of this account took over",
-                                "osu! keeps one referee hub connection per account: stop the other one "
-                                "(e.g. `osukit referee watch`) or use another account", ExitCode.ERROR),
+    E.ConnectionReplacedError: ("the referee hub closed this connection",
+                                "stop the other referee client of this account (e.g. `osukit referee watch`; "
+                                "`osukit referee console` watches and acts on one connection), or use another "
+                                "account", ExitCode.ERROR),
     E.InvocationInterruptedError: ("the connection dropped during the call",
                                    "it may or may not have happened: check the room, then retry", ExitCode.NETWORK),
 }
@@ -169,7 +170,7 @@ _CREDENTIAL_WORDS = ("credential", "client id", "client_id", "client secret", "c
 # One entry per referee hub error code (osu-server-spectator Hubs/Referee/ThrowHelper.cs).
 _REFEREE_HINTS: dict[int, tuple[str, int]] = {
     1: ("the account is restricted", ExitCode.AUTH),
-    2: ("this account is not a referee of the room (see `osukit referee watch` for your rooms)", ExitCode.AUTH),
+    2: ("the room may be closed or not yours; see `osukit referee list`", ExitCode.AUTH),
     3: ("the room cannot be joined (banned?)", ExitCode.AUTH),
     4: ("check the room id; the room may be closed", ExitCode.NOT_FOUND),
     5: ("check the user id; the user must be in the room", ExitCode.NOT_FOUND),
@@ -224,6 +225,9 @@ def explain(exc: BaseException) -> Explained:
     if entry is not None:
         title, hint, code = entry
         detail = _message(exc)
+        if isinstance(exc, E.RefereeHubError) and exc.code is not None:
+            # the title already says "(error N)": the hub's message without its "Error N:" prefix
+            detail = f"{exc.message} ({exc.method})" if exc.method else exc.message
         if isinstance(exc, E.RateLimitError) and exc.retry_after:
             hint = f"osu! asks to wait {exc.retry_after:.0f} s; try again then"
         if isinstance(exc, E.MissingScopeError):

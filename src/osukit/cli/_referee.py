@@ -7,6 +7,7 @@ a stored ``osukit login`` or ``--access-token`` must already carry the scope.
 
 from __future__ import annotations
 
+import queue
 import sys
 import threading
 import time
@@ -305,18 +306,6 @@ def remove_referee(ctx: typer.Context, room: Annotated[int, typer.Argument(help=
         say(f"room {room}: {user} is no longer a referee")
 
 
-@referee_app.command("rooms")
-def rooms(ctx: typer.Context, spectator_url: HubOpt = None, as_json: JsonOpt = False) -> None:
-    """List the ids of every room this account referees."""
-    with referee(ctx, spectator_url) as ref:
-        ids = ref.list_rooms()
-        if as_json:
-            emit_json(ids)
-        else:
-            for rid in ids:
-                say(str(rid))
-
-
 def describe(event: Any) -> str:
     """One line for an event: its hub method and its fields."""
     from .._models import dump
@@ -342,21 +331,36 @@ def watch(
     as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per event.")] = False,
     spectator_url: HubOpt = None,
 ) -> None:
-    """Join rooms and print their events live (Ctrl-C to stop)."""
+    """Join rooms and print their events live (Ctrl-C to stop).
+
+    Watching only: this holds the account's one referee hub connection, so a second
+    ``osukit referee start/abort/…`` of the same account would push it out. To watch and act
+    at once, use ``osukit referee console ROOM``. Without room ids it watches every open room
+    the account referees, and exits 1 when there is none (the hub sends nothing about rooms
+    made later by another connection). ``--timeout N`` stops after N seconds without an event,
+    saying so on stderr.
+    """
     from .._models import dump
 
     with referee(ctx, spectator_url) as ref:
         targets = list(rooms or ref.list_rooms())
+        if not targets:
+            raise CliError("no room to watch: this account referees no open room",
+                           "make one (`osukit referee make BEATMAP`) or give room ids; "
+                           "`osukit referee list` shows the account's rooms", ExitCode.NOT_FOUND)
         for room_id in targets:
             ref.join_room(room_id)
-        sys.stderr.write(f"watching room(s) {', '.join(map(str, targets)) or '(none)'}; Ctrl-C to stop\n")
+        until = f"stops after {timeout:g} s without an event" if timeout is not None else "Ctrl-C to stop"
+        sys.stderr.write(f"watching room(s) {', '.join(map(str, targets))}; {until}\n")
         sys.stderr.flush()
+        timed_out = threading.Event()
         last = [time.monotonic()]
         stop = threading.Event()
         if timeout is not None:
             def watchdog() -> None:
                 while not stop.wait(0.1):
                     if time.monotonic() - last[0] > timeout:
+                        timed_out.set()
                         ref.close()  # ends the iteration below
                         return
 
@@ -379,3 +383,152 @@ def watch(
             pass
         finally:
             stop.set()
+        if timed_out.is_set():
+            sys.stderr.write(f"stopped after {timeout:g} s without an event ({seen} event(s) seen)\n")
+            sys.stderr.flush()
+
+
+@referee_app.command("list")
+def list_rooms(ctx: typer.Context, spectator_url: HubOpt = None, as_json: JsonOpt = False) -> None:
+    """Print the open rooms this account referees (ListRooms): id, name, type, users; then exit."""
+    with referee(ctx, spectator_url) as ref:
+        rows = []
+        for room_id in ref.list_rooms():
+            room = ref.join_room(room_id)
+            rows.append({"room_id": room.room_id, "name": room.name, "type": str(getattr(room.type, "value", room.type)),
+                         "users": sorted(room.users)})
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        say("this account referees no open room")
+        return
+    for row in rows:
+        users = ", ".join(map(str, row["users"])) or "(none)"
+        say(f"room {row['room_id']}  {row['type']}  {row['name']!r}  users: {users}")
+
+
+CONSOLE_HELP = """commands (one per line):
+  start [SECONDS]    start the match, now or after a countdown
+  abort              abort the match in progress
+  stop-countdown     stop the match start countdown
+  invite USER        invite a player (they must be connected to multiplayer)
+  kick USER          kick a player
+  lock / unlock      lock or unlock slots and teams
+  map ID [MODS]      set the current beatmap and required mods (e.g. map 75 HDHR)
+  close              close the room and quit
+  help               this list
+  quit               stop (the room stays open)"""
+
+
+def _mods_arg(words: list[str]) -> list[str]:
+    """``HDHR``, ``HD HR`` or ``HD,HR`` → ``["HD", "HR"]``."""
+    parts = [w.strip("+").upper() for word in words for w in word.split(",") if w.strip("+")]
+    if len(parts) == 1:
+        return [parts[0][i:i + 2] for i in range(0, len(parts[0]), 2)]
+    return parts
+
+
+def _console_command(ref: Any, room: int, line: str) -> bool:
+    """Run one console line; False when the console should stop."""
+    words = line.split()
+    if not words:
+        return True
+    name, args = words[0].lower(), words[1:]
+
+    def number(index: int, what: str) -> int:
+        if len(args) <= index or not args[index].isdigit():
+            raise CliError(f"{name}: give {what}", "type help for the commands", ExitCode.USAGE)
+        return int(args[index])
+
+    if name in ("quit", "exit"):
+        return False
+    if name == "help":
+        say(CONSOLE_HELP)
+    elif name == "start":
+        seconds = number(0, "a countdown in seconds") if args else None
+        ref.start_match(room, seconds)
+        say(f"room {room}: " + (f"match starts in {seconds}s" if seconds else "match started"))
+    elif name == "abort":
+        ref.abort_match(room)
+        say(f"room {room}: match aborted")
+    elif name == "stop-countdown":
+        ref.stop_match_countdown(room)
+        say(f"room {room}: countdown stopped")
+    elif name in ("invite", "kick"):
+        uid = number(0, "a user id")
+        (ref.invite_player if name == "invite" else ref.kick_player)(room, uid)
+        say(f"{name}{'d' if name == 'invite' else 'ed'} {uid} {'to' if name == 'invite' else 'from'} room {room}")
+    elif name in ("lock", "unlock"):
+        ref.set_lock_state(room, name == "lock")
+        say(f"room {room}: {name}ed")
+    elif name == "map":
+        beatmap = number(0, "a beatmap id")
+        mods = _mods_arg(args[1:]) if len(args) > 1 else []
+        ref.edit_current_playlist_item(room, beatmap_id=beatmap, required_mods=mods)
+        say(f"room {room}: map {beatmap}" + (f" +{''.join(mods)}" if mods else ""))
+    elif name == "close":
+        ref.close_room(room)
+        say(f"room {room} closed")
+        return False
+    else:
+        raise CliError(f"unknown command {name!r}", "type help for the commands", ExitCode.USAGE)
+    return True
+
+
+@referee_app.command("console")
+def console(
+    ctx: typer.Context,
+    room: Annotated[int, typer.Argument(help="Room id.")],
+    spectator_url: HubOpt = None,
+) -> None:
+    """Watch a room and act on it on ONE hub connection: events print live, commands are read
+    from stdin (``start [s]``, ``abort``, ``stop-countdown``, ``invite U``, ``kick U``, ``lock``,
+    ``unlock``, ``map ID [MODS]``, ``close``, ``help``, ``quit``).
+
+    The hub keeps one referee connection per account, so ``referee watch`` in one shell and
+    ``referee start`` in another push each other out: this is the way to do both. A refused
+    command prints the hub's error and the console goes on; end of input or ``quit`` stops it
+    (the room stays open), ``close`` closes the room and stops.
+    """
+    from ..referee import RefereeHubError
+    from ._errors import explain
+
+    with referee(ctx, spectator_url) as ref:
+        ref.join_room(room)
+        sys.stderr.write(f"room {room}: watching; type commands (help lists them), quit or Ctrl-D to stop\n")
+        sys.stderr.flush()
+        failure: list[BaseException] = []
+        lines: queue.Queue[str | None] = queue.Queue()
+
+        def pump() -> None:
+            try:
+                for event in ref:
+                    sys.stdout.write(describe(event) + "\n")
+                    sys.stdout.flush()
+            except Exception as exc:  # the connection is gone (e.g. taken over): the main loop reports it
+                failure.append(exc)
+            lines.put(None)
+
+        def read() -> None:
+            for line in sys.stdin:
+                lines.put(line)
+            lines.put(None)
+
+        threading.Thread(target=pump, name="osukit-referee-console", daemon=True).start()
+        threading.Thread(target=read, name="osukit-referee-console-stdin", daemon=True).start()
+        try:
+            while (line := lines.get()) is not None:
+                try:
+                    if not _console_command(ref, room, line):
+                        break
+                except (CliError, RefereeHubError) as exc:
+                    if failure:
+                        break
+                    explained = explain(exc)
+                    sys.stderr.write(f"error: {explained.title}\n")
+                    sys.stderr.flush()
+        except KeyboardInterrupt:  # pragma: no cover - interactive
+            pass
+        if failure:
+            raise failure[0]

@@ -138,7 +138,12 @@ def pool_check(
     source: Annotated[str, typer.Option("--source", help="auto, rosu-pp or attributes.")] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
 ) -> None:
-    """Star rating, SS pp and length of every slot under its mods; flags maps outside the rules."""
+    """Star rating, SS pp and length of every slot under its mods; flags maps outside the rules.
+
+    Every slot is checked, and every problem reported together. Exit codes: 0 every slot is
+    within the rules; 1 a slot is outside the rules (stars, length) or its beatmap does not
+    exist (each named: ``slot HR2: beatmap 1860433 not found``); 2 the pool file is wrong.
+    """
     from ..tournament import load_pool
     from ..tournament.check import check_pool
 
@@ -157,6 +162,8 @@ def pool_check(
         import msgspec
 
         emit_json([msgspec.to_builtins(r) for r in rows])
+        if any(r.flags for r in rows):
+            raise typer.Exit(ExitCode.ERROR)
         return
     # One line per slot at any width (80 columns included): ids without separators, numbers never
     # wrapped, the title cut with "…"; the reasons a slot is flagged go below the table.
@@ -166,17 +173,23 @@ def pool_check(
     print_table(
         f"{pool.name} ({rows[0].source if rows else source})",
         columns,
-        [[r.slot, str(r.beatmap_id), r.mods, fmt(r.stars), *([fmt(r.pp, digits=0)] if with_pp else []),
-          length(r.length), fmt(r.bpm, digits=0), "FLAG" if r.flags else "ok", r.title or "-"] for r in rows],
+        [[r.slot, str(r.beatmap_id), r.mods, "-" if r.missing else fmt(r.stars),
+          *([fmt(r.pp, digits=0)] if with_pp else []), length(r.length), fmt(r.bpm, digits=0),
+          "MISSING" if r.missing else "FLAG" if r.flags else "ok", r.title or "-"] for r in rows],
         right=["beatmap", "stars", "pp (SS)", "length", "bpm"],
         truncate=["title"],
         compact=True,
     )
-    flagged = [r for r in rows if r.flags]
+    for r in rows:
+        if r.missing:
+            say(f"slot {r.slot}: beatmap {r.beatmap_id} not found")
+    flagged = [r for r in rows if r.flags and not r.missing]
     for r in flagged:
         say(f"  {r.slot}: {'; '.join(r.flags)}")
     if flagged:
         say(f"{len(flagged)} slot(s) outside the rules: {', '.join(r.slot for r in flagged)}")
+    if flagged or any(r.missing for r in rows):
+        raise typer.Exit(ExitCode.ERROR)
 
 
 # ----------------------------------------------------------------------------------------- match

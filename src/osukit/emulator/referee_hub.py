@@ -160,6 +160,7 @@ class RefereeHub:
         self.conns: dict[int, Conn] = {}
         self.pending: dict[str, TokenRecord] = {}
         self.online: set[int] = set()
+        self.invites: dict[int, list[int]] = {}  # user id -> rooms they were invited to, oldest first
         self.restricted: set[int] = set()
         self.drop_during: dict[str, bool] = {}
         self.refusing = False
@@ -602,6 +603,10 @@ class RefereeHub:
         if user_id not in self.online:
             raise hub_error(19)
         room.invited.add(user_id)
+        rooms = self.invites.setdefault(user_id, [])
+        if room_id in rooms:
+            rooms.remove(room_id)
+        rooms.append(room_id)
 
     async def _kick(self, room: HubRoom, target: int, by: int) -> None:
         await self.emit(room, "UserKicked", {"room_id": room.room_id, "kicked_user_id": target, "kicking_user_id": by})
@@ -916,7 +921,21 @@ class RefereeHub:
                 return room
         raise ControlError(409, f"user {uid} is not in a room")
 
+    PLAYER_ACTIONS = ("connect", "disconnect", "join", "leave", "team", "slot", "mods", "style", "ready", "idle",
+                      "spectate", "finish")
+    """The scripted players' actions (``POST /_emulator/referee/players/{user}/{action}``)."""
+
+    def _invited_room(self, uid: int) -> HubRoom:
+        """The open room ``uid`` was most recently invited to (a ``join`` without ``room_id``)."""
+        for room_id in reversed(self.invites.get(uid, [])):
+            room = self.rooms.get(room_id)
+            if room is not None and not room.closed:
+                return room
+        raise ControlError(400, f"user {uid} has no invitation to an open room: give room_id")
+
     async def player(self, uid: int, action: str, body: dict[str, Any]) -> Any:
+        if action not in self.PLAYER_ACTIONS:
+            raise ControlError(404, f"unknown player action {action!r} (known: {', '.join(self.PLAYER_ACTIONS)})")
         if uid not in self.world.users:
             raise ControlError(404, f"no user {uid} in the emulator's world")
         if action == "connect":
@@ -928,9 +947,12 @@ class RefereeHub:
                 await self._leave(self._player_room(uid), uid)
             return {"online": False}
         if action == "join":
-            room = self.rooms.get(int(body.get("room_id") or 0))
+            if body.get("room_id") is None:
+                room: HubRoom | None = self._invited_room(uid)
+            else:
+                room = self.rooms.get(int(body["room_id"]))
             if room is None or room.closed:
-                raise ControlError(404, "no such open room")
+                raise ControlError(404, f"no such open room: {body.get('room_id')}")
             if uid in room.banned:
                 raise ControlError(403, "the user is banned from the room")
             if uid in room.players:

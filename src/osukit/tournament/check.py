@@ -45,7 +45,9 @@ class SlotDifficulty(msgspec.Struct, kw_only=True):
         bpm: BPM after the mods' rate (None when unknown).
         pp: pp of an SS with the mods (rosu-pp only; None from ``beatmaps.attributes``).
         source: ``"rosu-pp"`` or ``"attributes"``.
-        flags: what breaks the pool's rules (``"stars 7.12 > 6.50"``, ``"length 312s > 300s"``).
+        flags: what breaks the pool's rules (``"stars 7.12 > 6.50"``, ``"length 312s > 300s"``,
+            ``"beatmap 1860433 not found"``).
+        missing: the slot's beatmap does not exist (osu! answered 404); its numbers are then 0/None.
     """
 
     slot: str
@@ -59,6 +61,7 @@ class SlotDifficulty(msgspec.Struct, kw_only=True):
     pp: float | None
     source: Literal["rosu-pp", "attributes"]
     flags: list[str] = msgspec.field(default_factory=list)
+    missing: bool = False
 
 
 def flag(row: SlotDifficulty, star_range: Sequence[float] | None, max_length: float | None) -> list[str]:
@@ -128,6 +131,11 @@ def _plan(pool: Mappool, rosu: bool, star_range: Sequence[float] | None,
     for slot in pool.slots:
         mods = Mods.parse(list(slot.required_mods))
         beatmap = yield ("beatmap", slot.beatmap_id, None)
+        if beatmap is None:  # 404: name the slot and go on with the rest of the pool
+            rows.append(SlotDifficulty(slot=slot.name, beatmap_id=slot.beatmap_id, title=None, mods=str(mods),
+                                       stars=0.0, max_combo=0, length=None, bpm=None, pp=None, source="attributes",
+                                       flags=[f"beatmap {slot.beatmap_id} not found"], missing=True))
+            continue
         row: SlotDifficulty | None = None
         if rosu:
             osu = yield ("osu", slot.beatmap_id, None)
@@ -151,6 +159,9 @@ async def acheck_pool(client: AsyncClient, pool: Mappool, *, prefer: str = "auto
                       star_range: Sequence[float] | None = None, max_length: float | None = None) -> list[SlotDifficulty]:
     """Every slot's difficulty under its mods, flagged against the rules.
 
+    A slot whose beatmap does not exist is not an error: its row has ``missing=True`` and the flag
+    ``"beatmap N not found"``, and the rest of the pool is still checked.
+
     Routes: ``GET api/v2/beatmaps/{beatmap}``, then ``GET osu/{beatmap}`` (the ``.osu`` file, for
     rosu-pp) or ``POST api/v2/beatmaps/{beatmap}/attributes``. Scope: ``public``.
 
@@ -163,7 +174,6 @@ async def acheck_pool(client: AsyncClient, pool: Mappool, *, prefer: str = "auto
 
     Raises:
         MissingExtraError: ``prefer="rosu-pp"`` without rosu-pp-py.
-        NotFoundError: a slot's beatmap does not exist.
     """
     from .._async.tournament import check_pool as run
 

@@ -192,8 +192,9 @@ class Draft(msgspec.Struct, kw_only=True):
     def _slot(self, name: str) -> PoolSlot:
         slot = self.pool.get(name)
         if slot is None:
-            names = ", ".join(s.name for s in self.pool.slots)
-            raise DraftError(f"there is no slot {name!r} in the pool ({names})", reason="unknown_slot")
+            names = ", ".join(s.name for s in self.available) or "none"
+            raise DraftError(f"there is no slot {name!r} in the pool (still available: {names})",
+                             reason="unknown_slot")
         return slot
 
     def _check_turn(self, kind: StepKind, team: TeamKey, slot: PoolSlot) -> None:

@@ -58,7 +58,9 @@ def scores_per_map(results: MatchResults, *, title: str | None = None) -> Figure
     ax = fig.add_subplot(1, 1, 1)
     labels = [_label(g, compact) for g in games]
     xs = list(range(len(games)))
-    legend: dict[str, Any] = {"loc": "upper left", "fontsize": 8, "frameon": False}
+    # outside the axes (right of them), so it never covers a bar
+    legend: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0,
+                              "fontsize": 8, "frameon": False}
     if games and all(g.is_team for g in games):
         width = 0.4
         ax.bar([x - width / 2 for x in xs], [g.red_total for g in games], width, label="red", color=_RED)

@@ -678,7 +678,7 @@ def _parse_ref(ref: int | str) -> tuple[Literal["match", "room"], int]:
     url_ok = not head or head.endswith(("/community/matches", "/mp", "/multiplayer/rooms", "/rooms", "/matches"))
     if not tail.isdigit() or not url_ok:
         raise InvalidParameterError(
-            f"{ref!r} is not a match or room: give an id, room:<id>, or a osu.ppy.sh/community/matches/ or "
+            f"{ref!r} is not a match or room: give an id, room:<id>, or an osu.ppy.sh/community/matches/ or "
             "/multiplayer/rooms/ URL"
         )
     return kind, int(tail)

@@ -165,6 +165,7 @@ class MatchRunner:
             referees=[int(r) for r in referees],
         )
         self._deadline: float | None = None
+        self._waiting = False  # "nobody is ready" was said: the ready timer waits for a ready-up
         self._started_at: float | None = None
         self._changed = asyncio.Event()
         self._outbox: asyncio.Queue[str] | None = None
@@ -450,7 +451,10 @@ class MatchRunner:
                     slot.allowed_mods if slot.freemod else (), slot.freemod)
             except OsukitError as exc:
                 # The room refused the map (an unknown beatmap, a mod it rejects…): a referee decides.
-                await self._say(f"❌ the room refused {slot.label()}: {exc}. Referee: fix it and !resume")
+                # The hub's own sentence, without its "Error N:" code and method name.
+                reason = str(getattr(exc, "message", "") or exc).rstrip(".")
+                self._note(f"map {slot.name} refused: {exc}")
+                await self._say(f"❌ the room refused {slot.label()}: {reason}. Referee: fix it and !resume")
                 await self.pause()
                 return
             played = self.draft.start_map()
@@ -461,6 +465,7 @@ class MatchRunner:
             self._note(f"map {st.map_key} set (item {st.item_id})")
             self.save()
             self._deadline = self.clock.monotonic() + self.pool.format.ready_timer
+            self._waiting = False
             who = f"{self._name(played.team)} picks" if played.team is not None else "tiebreaker:"
             await self._say(f"{who} {slot.label()} — ready up ({self.pool.format.ready_timer:g}s)")
             return
@@ -521,13 +526,17 @@ class MatchRunner:
         self.save()
         try:
             await self.backend.start_match(self._room())
-        except OsukitError as exc:  # e.g. nobody is ready: wait for another ready-up round
+        except OsukitError as exc:  # e.g. nobody is ready: wait for the players or a referee's !start
             st.playing = False
             self._started_at = None
-            self._deadline = self.clock.monotonic() + self.pool.format.ready_timer
+            self._deadline = None  # no retry every period: a ready-up or a referee's !start starts it
+            self._waiting = True
+            self._note(f"map {st.map_key} could not start: {exc}")
             self.save()
-            await self._say(f"could not start: {exc}")
+            # the hub's raw text means nothing to players: one clear sentence for the referee
+            await self._say("the room did not start the map; waiting for players to ready up (referee: !start)")
             return
+        self._waiting = False
         slot = self.pool[st.map_key.split("#")[0]] if st.map_key else None
         self._note(f"map {st.map_key} started", show=f"map started: {slot.label()} {beatmap_link(self.site_url, slot.beatmap_id)}"
                    if slot is not None else None)
@@ -541,6 +550,14 @@ class MatchRunner:
             await self._say(f"⏰ time is up for {self._name(step.team)} to {step.kind}: referee, decide "
                             f"(!{step.kind} {step.team} SLOT) or wait")
         elif step.kind == "play" and not self.state.playing:
+            present = await self.backend.players(self._room())
+            if not any(ready for uid, ready in present.items() if self.team_of(uid) is not None):
+                # Starting would fail, and retrying every period would only repeat it: say it once
+                # and wait for a ready-up (which re-arms the timer) or a referee's !start.
+                if not self._waiting:
+                    self._waiting = True
+                    await self._say("⏰ ready timer is up, but nobody is ready; waiting (referee: !start)")
+                return
             await self._say("⏰ ready timer is up: starting")
             await self._maybe_start(force=True)
 
@@ -557,7 +574,10 @@ class MatchRunner:
             self._note(f"user {event.user_id} left", show=f"user {event.user_id} left")
             self.save()
         elif isinstance(event, PlayerReady):
-            pass  # _advance checks readiness
+            # _advance checks readiness; a ready-up after "nobody is ready" re-arms the ready timer
+            if event.ready and self._waiting and self._deadline is None and not self.state.playing:
+                self._waiting = False
+                self._deadline = self.clock.monotonic() + self.pool.format.ready_timer
         elif isinstance(event, MapStarted):
             # One map at a time in the room: the item that started is the one in play (the hub may
             # have replaced the current item since set_map).
@@ -643,6 +663,9 @@ class MatchRunner:
                     acting, slot = args[0].lower(), args[1]
                 elif team is not None and len(args) == 1:
                     acting, slot = team, args[0]
+                elif len(args) == 2 and team is not None:
+                    await self._say(f"❌ only referees can {cmd} for a team: type !{cmd} {args[-1]}")
+                    return
                 else:
                     return
                 await (self.pick(acting, slot) if cmd == "pick" else self.ban(acting, slot))
