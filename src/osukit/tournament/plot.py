@@ -58,9 +58,14 @@ def scores_per_map(results: MatchResults, *, title: str | None = None) -> Figure
     ax = fig.add_subplot(1, 1, 1)
     labels = [_label(g, compact) for g in games]
     xs = list(range(len(games)))
-    # outside the axes (right of them), so it never covers a bar
-    legend: dict[str, Any] = {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0,
-                              "fontsize": 8, "frameon": False}
+    # Outside the axes, so it never covers a bar: right of a short match's axes; above a long match's
+    # (its right end, in one row), where it costs no width the maps need.
+    legend: dict[str, Any] = (
+        {"loc": "upper left", "bbox_to_anchor": (1.01, 1.0), "borderaxespad": 0.0, "fontsize": 8, "frameon": False}
+        if compact else
+        {"loc": "lower right", "bbox_to_anchor": (1.0, 1.01), "borderaxespad": 0.0, "fontsize": 8, "frameon": False,
+         "ncols": 2}
+    )
     if games and all(g.is_team for g in games):
         width = 0.4
         ax.bar([x - width / 2 for x in xs], [g.red_total for g in games], width, label="red", color=_RED)
