@@ -37,9 +37,11 @@ def _emulator(seed: int) -> Iterator[Any]:
     try:
         from ..emulator import Emulator
     except ImportError as exc:
-        if isinstance(exc, MissingExtraError) or (exc.name or "").split(".")[0] in ("starlette", "uvicorn", "websockets"):
-            raise CliError(f"the demo needs the emulator's extra (missing: {exc.name})",
-                           "pip install 'osukit[all]'", ExitCode.MISSING_EXTRA) from None
+        name = getattr(exc, "missing", None) or (exc.name or "").split(".")[0]
+        if isinstance(exc, MissingExtraError) or name in ("starlette", "uvicorn", "websockets"):
+            what = f" (missing: {name})" if name else ""
+            raise CliError(f"the demo needs the emulator's extra{what}",
+                           "pip install 'osukit[quickstart]' (cli, emulator and pp)", ExitCode.MISSING_EXTRA) from None
         raise CliError("this osukit build has no osukit.emulator.Emulator yet",
                        "the demo needs the bundled emulator", ExitCode.ERROR) from None
     with Emulator(seed=seed) as emu:
@@ -182,7 +184,7 @@ def _chat(emu: Any, uid: int) -> None:
     try:
         from ..realtime import MessageEvent
     except ImportError as exc:
-        raise CliError(f"chat over the websocket is not available ({exc})", "pip install 'osukit[all]'",
+        raise CliError(f"chat over the websocket is not available ({exc})", "pip install 'osukit[quickstart]'",
                        ExitCode.MISSING_EXTRA) from None
     token = _token_text(emu.mint_token(user_id=uid, scopes=["chat.read", "chat.write", "chat.write_manage"]))
     with Client(access_token=token, base_url=emu.base_url, rate_limit=0, app_name="osukit-demo") as chat_client:

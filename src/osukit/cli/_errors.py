@@ -144,7 +144,8 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
                            ExitCode.NETWORK),
     E.ConnectionReplacedError: ("another referee connection of this account took over",
                                 "osu! keeps one referee hub connection per account: stop the other one "
-                                "(e.g. `osukit referee watch`) or use another account", ExitCode.ERROR),
+                                "(e.g. `osukit referee watch`), use a second account's token, or watch and act "
+                                "from one Python client (docs/referee.md)", ExitCode.ERROR),
     E.InvocationInterruptedError: ("the connection dropped during the call",
                                    "it may or may not have happened: check the room, then retry", ExitCode.NETWORK),
 }
@@ -220,6 +221,13 @@ def explain(exc: BaseException) -> Explained:
             hint = exc.remedy  # the raiser's advice for this very error beats the class's
         if isinstance(exc, E.OAuthError) and exc.hint:
             detail = f"{detail} ({exc.hint})"
+        if isinstance(exc, E.RefereeHubError):
+            # the title already carries the code: no second "Error N:" in the detail
+            detail = exc.message + (f" ({exc.method})" if exc.method else "")
+            if exc.code == 2:
+                detail += " (the room may already be closed)"
+        if isinstance(exc, E.ConnectionReplacedError):
+            detail = ""  # the hub's reason says the title again; the hint says what to do
         line = f"{title}: {detail}" if detail and detail != title else title
         return Explained(line, hint, code)
     if isinstance(exc, (ValueError, TypeError)):
