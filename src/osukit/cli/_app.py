@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ._errors import CliError, ExitCode, explain
+from ._errors import CliError, ExitCode, check_choice, explain
 from ._feeds import install as _feeds_install
 from ._referee import referee_app
 from ._render import emit_json, field, fmt, length, print_kv, print_table, say
@@ -134,6 +134,12 @@ def _mods_text(value: Any) -> str:
         parts = [str(m.get("acronym", "?")) if isinstance(m, dict) else str(getattr(m, "acronym", m)) for m in value]
         return "".join(parts) or "NM"
     return str(value)
+
+
+SCORE_TYPES = ("best", "recent", "firsts", "pinned")
+# osu-web BeatmapsetSearchParams: the `s` (category) values
+SEARCH_STATUSES = ("any", "leaderboard", "ranked", "qualified", "loved", "favourites", "pending", "wip", "graveyard",
+                   "mine")
 
 
 def _ruleset(mode: str | None) -> Any:
@@ -418,8 +424,7 @@ def scores(
     as_jsonl: JsonlOpt = False,
 ) -> None:
     """A user's best, recent, first-place or pinned scores."""
-    if kind not in ("best", "recent", "firsts", "pinned"):
-        raise CliError(f"unknown score type {kind!r}", "use best, recent, firsts or pinned", ExitCode.USAGE)
+    check_choice(kind, SCORE_TYPES, "score type")
     rs = _ruleset(mode)
     with _state(ctx).client() as client:
         uid, profile = _user_id(client, user, rs)
@@ -501,6 +506,9 @@ def search(
     as_jsonl: JsonlOpt = False,
 ) -> None:
     """Search beatmapsets (paged with a cursor), or users and wiki pages."""
+    check_choice(kind, ("beatmapsets", "users", "wiki"), "search kind")
+    if status is not None:
+        check_choice(status, SEARCH_STATUSES, "beatmapset status")
     state = _state(ctx)
     if kind in ("users", "wiki"):
         with state.client() as client:
@@ -557,6 +565,7 @@ def rankings(
     as_jsonl: JsonlOpt = False,
 ) -> None:
     """The performance, score, country or charts (spotlight) rankings of a ruleset."""
+    check_choice(kind, ("performance", "score", "country", "charts"), "rankings type")
     rs = _ruleset(mode)
     kwargs: dict[str, Any] = {"limit": limit}
     if country:
@@ -789,7 +798,10 @@ def pp(
     beatmap: Annotated[str, typer.Argument(help="A .osu file, or a beatmap id (downloads the .osu file).")],
     mods: Annotated[str | None, typer.Option("--mods", help="Mods, e.g. HDDT or 72.")] = None,
     acc: Annotated[float | None, typer.Option("--acc", help="Accuracy in percent (default 100).")] = None,
-    combo: Annotated[int | None, typer.Option("--combo", help="Max combo (default: full combo).")] = None,
+    combo: Annotated[int | None, typer.Option(
+        "--combo", min=0, help="Max combo, at most the map's (default: full combo). It changes pp only in osu! "
+        "with misses or non-300 hits (a short combo counts as combo breaks) or with FL, and in catch; taiko and "
+        "mania pp ignore it (osu!'s 2024 pp: no combo scaling for aim and speed).")] = None,
     misses: Annotated[int | None, typer.Option("--misses", min=0, help="Miss count.")] = None,
     mode: ModeOpt = None,
     stable: Annotated[bool, typer.Option("--stable", help="Stable (classic) rules instead of lazer's.")] = False,

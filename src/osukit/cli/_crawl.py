@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..contrib._crawl import format_duration
-from ._errors import CliError, ExitCode
+from ._errors import CliError, ExitCode, check_choice
 from ._state import State, resolve_attr
 
 __all__ = ["estimate", "format_duration", "parse_ids", "run_crawl"]
@@ -44,7 +44,8 @@ def _source(client: Any, kind: str, args: list[str], ids: str | None, mode: Any)
         if not args:
             raise CliError("crawl scores needs a user", "osukit crawl scores USER [best|firsts|pinned|recent]",
                            ExitCode.USAGE)
-        kind_arg = args[1] if len(args) > 1 else "best"
+        kind_arg = check_choice(args[1] if len(args) > 1 else "best", ("best", "firsts", "pinned", "recent"),
+                                "score type")
         ref: int | str = int(args[0]) if args[0].isdigit() else args[0]
         uid = int(client.users.get(ref).id)
         return (lambda cursor: client.users.scores(uid, kind_arg, mode=mode, cursor=cursor, limit=None)), None

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from .. import _exceptions as E
 
-__all__ = ["ERRORS", "CliError", "ExitCode", "Explained", "explain"]
+__all__ = ["ERRORS", "CliError", "ExitCode", "Explained", "check_choice", "explain"]
 
 
 class ExitCode:
@@ -37,6 +37,18 @@ class CliError(Exception):
         self.message = message
         self.hint = hint
         self.code = code
+
+
+def check_choice(value: str, choices: tuple[str, ...], what: str) -> str:
+    """``value`` if it is one of ``choices``, else a usage error (exit 2) listing them, before any request.
+
+    Raises:
+        CliError: ``value`` is not one of ``choices``.
+    """
+    if value in choices:
+        return value
+    listed = ", ".join(choices[:-1]) + f" or {choices[-1]}" if len(choices) > 1 else choices[0]
+    raise CliError(f"unknown {what} {value!r}", f"use {listed}", ExitCode.USAGE)
 
 
 @dataclass(frozen=True)

@@ -107,7 +107,7 @@ def follow(
             if as_jsonl:
                 emit_json(item, lines=True)
             else:
-                say(f"{item.id}  user {item.user_id}  beatmap {fmt(item.beatmap_id)}  {fmt(item.pp)}pp  "
+                say(f"{item.id}  user {item.user_id}  beatmap {item.beatmap_id}  {fmt(item.pp)}pp  "
                     f"{item.rank}  {fmt(item.accuracy * 100)}%")
             if count is not None and seen >= count:
                 break
@@ -211,7 +211,7 @@ def track_show(
                   ("new top plays", len(change.new_top_plays)), ("dropped top plays", len(change.dropped_top_plays))]
     print_kv(f"tracked: {last.username}", pairs)
     if change is not None and change.new_top_plays:
-        print_table("new top plays", ("#", "score", "beatmap", "pp", "grade"),
+        print_table("new top plays", ("#", "score id", "beatmap", "pp", "grade"),
                     ((p.position, p.score_id, p.beatmap_id, fmt(p.pp), p.grade) for p in change.new_top_plays))
     if plot is not None:
         say(f"plot written to {plot}")

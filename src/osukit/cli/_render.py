@@ -106,9 +106,24 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
     table = Table(show_lines=False)
     for col in columns:
         table.add_column(col, justify="right" if col in aligned else "left", overflow="fold")
+    ids = [is_id_column(col) for col in columns]
     for row in rows:
-        table.add_row(*[Text(v if isinstance(v, str) else fmt(v)) for v in row])
+        table.add_row(*[Text(v if isinstance(v, str) else str(v) if plain and _is_int(v) else fmt(v))
+                        for v, plain in zip(row, ids)])
     console.print(table)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_ID_COLUMNS = {"id", "beatmap", "beatmapset", "user", "room", "match", "channel"}
+
+
+def is_id_column(name: str) -> bool:
+    """Whether a column (or key) holds ids, printed plain (``1002103``, never ``1,002,103``)."""
+    name = name.strip().lower()
+    return name in _ID_COLUMNS or name.endswith((" id", "_id"))
 
 
 def print_kv(title: str | None, pairs: Iterable[tuple[str, Any]]) -> None:
@@ -123,7 +138,8 @@ def print_kv(title: str | None, pairs: Iterable[tuple[str, Any]]) -> None:
     table.add_column(style="bold")
     table.add_column()
     for key, value in pairs:
-        table.add_row(Text(key), Text(value if isinstance(value, str) else fmt(value)))
+        plain = is_id_column(key) and _is_int(value)
+        table.add_row(Text(key), Text(value if isinstance(value, str) else str(value) if plain else fmt(value)))
     console.print(table)
 
 
