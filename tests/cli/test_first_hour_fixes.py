@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +15,7 @@ import osukit
 from osukit import _exceptions as E
 from osukit.cli._errors import explain
 
-from .conftest import Cli, emu_env, token_text
+from .conftest import OSU_STD, Cli, emu_env, token_text
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -112,3 +115,108 @@ def test_referee_error_lines_say_their_cause_once() -> None:
 def test_missing_extra_error_keeps_its_message() -> None:
     exc = osukit.MissingExtraError("plotting", "plot")
     assert exc.missing is None and "osukit[plot]" in str(exc)
+
+
+# --- 5. the cli.md crawl example returns rows ---------------------------------------------------------
+
+
+def test_cli_md_beatmapset_crawl_example_returns_rows(ecli: Cli) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    line = next(x for x in doc.splitlines() if x.startswith("osukit crawl beatmapsets "))
+    query = shlex.split(line)[3]
+    r = ecli("crawl", "beatmapsets", query, "--out", "sets.jsonl", "--no-progress")
+    assert r.code == 0, r.err
+    rows = [json.loads(x) for x in (ecli.home / "sets.jsonl").read_text().splitlines() if x.strip()]
+    assert rows and all(max(b["difficulty_rating"] for b in s["beatmaps"]) > 5 for s in rows)
+    r = ecli("search", "stars>5", "--json")
+    assert r.code == 0 and json.loads(r.out), r.err
+
+
+# --- 7 / 8. fixed sets and cursors checked before the request --------------------------------------------
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["rankings", "osu", "perf"], ["performance", "score", "country", "charts"]),
+    (["scores", "peppy", "bestt"], ["best", "recent", "firsts", "pinned"]),
+    (["search", "--status", "rankd"], ["ranked", "loved", "graveyard"]),
+    (["search", "--kind", "maps"], ["beatmapsets", "users", "wiki"]),
+    (["crawl", "scores", "2", "bestt", "--out", "x.jsonl"], ["best", "firsts"]),
+    (["rankings", "osuu"], ["osu", "taiko", "mania"]),
+    (["search", "--cursor", "bogus"], ["cursor_string"]),
+])
+def test_bad_fixed_values_and_cursors_are_usage_errors(ecli: Cli, emu: Any, args: list[str], words: list[str]) -> None:
+    before = emu.stats()["requests"]
+    r = ecli(*args)
+    assert r.code == 2, (r.code, r.out, r.err)
+    assert all(w in r.err for w in words), r.err
+    assert "404" not in r.err and "Traceback" not in r.err
+    if args[0] in ("rankings", "search"):
+        assert emu.stats()["requests"] == before  # refused before any request
+
+
+# --- 9. pp: impossible combo / misses ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", [["--combo", "900"], ["--combo", "-1"], ["--misses", "100000"]])
+def test_pp_refuses_impossible_plays(cli: Cli, extra: list[str]) -> None:
+    r = cli("pp", str(OSU_STD), *extra)
+    if r.code == 9:
+        pytest.skip("the pp extra is not installed")
+    assert r.code == 2, (r.out, r.err)
+    assert "Traceback" not in r.err
+
+
+def test_pp_combo_help_says_where_it_counts(cli: Cli) -> None:
+    r = cli("pp", "--help")
+    text = " ".join(r.out.split())
+    assert "--combo" in text and "catch" in text and "mania" in text
+
+
+def test_pp_library_refuses_a_combo_above_the_maximum() -> None:
+    game = pytest.importorskip("osukit.game")
+    try:
+        full = game.performance(None, OSU_STD.read_bytes())
+    except osukit.MissingExtraError:
+        pytest.skip("the pp extra is not installed")
+    with pytest.raises(osukit.InvalidParameterError, match="maximum combo"):
+        game.performance(None, OSU_STD.read_bytes(), combo=full.max_combo + 1)
+    with pytest.raises(osukit.InvalidParameterError, match="misses"):
+        game.performance(None, OSU_STD.read_bytes(), misses=10_000)
+    assert game.performance(None, OSU_STD.read_bytes(), combo=full.max_combo).pp == pytest.approx(full.pp)
+
+
+# --- 10. ids plain ---------------------------------------------------------------------------------------
+
+
+def test_ids_are_printed_plain_in_tables_and_follow(ecli: Cli) -> None:
+    from osukit.cli._render import is_id_column
+
+    assert is_id_column("id") and is_id_column("beatmap") and is_id_column("score id")
+    assert not is_id_column("score") and not is_id_column("plays")
+    r = ecli("scores", "follow", "--count", "3", "--backfill", timeout=120)
+    assert r.code == 0, r.err
+    lines = [x for x in r.out.splitlines() if "beatmap" in x]
+    assert lines
+    for x in lines:
+        ids = x.split("beatmap", 1)[1].split()[0]
+        assert ids.isdigit(), x
+    code = ("from osukit.cli._render import print_table, print_kv\n"
+            "print_table(None, ['id', 'beatmap', 'plays'], [[1002103, 1002103, 1002103]])\n"
+            "print_kv(None, [('beatmap id', 1002103), ('plays', 1002103)])\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ecli.env).stdout
+    assert out.count("1002103") == 3 and out.count("1,002,103") == 2, out
+
+
+# --- 16. a closed stdout pipe ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["search"], ["rankings", "osu", "--jsonl"], ["search", "--json"]])
+def test_a_closed_stdout_pipe_exits_quietly(ecli: Cli, args: list[str]) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "osukit.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=ecli.env, cwd=ecli.home)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "error" not in err.lower() and "Broken pipe" not in err, err

@@ -943,6 +943,19 @@ def _quiet_broken_pipe() -> Iterator[None]:
         raise SystemExit(0) from None
 
 
+def _stdout_pipe_closed() -> bool:
+    """Whether click met a closed stdout pipe (it then wraps stdout in its PacifyFlushWrapper and exits 1):
+    `osukit … | head -1` is not an error, so the CLI exits 0 quietly."""
+    if type(sys.stdout).__name__ != "PacifyFlushWrapper":
+        return False
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ is not None else 1)
+    except OSError:
+        pass
+    return True
+
+
 def _report_usage(exc: Any) -> int:
     """A click usage error as one line plus the help hint (instead of click's usage block)."""
     message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
@@ -995,6 +1008,8 @@ def run_app(args: list[str]) -> int:
         sys.stderr.write("osukit: interrupted\n")
         return ExitCode.INTERRUPTED
     except SystemExit as exc:
+        if _stdout_pipe_closed():
+            return ExitCode.OK
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Exception as exc:
         if debug:

@@ -90,7 +90,13 @@ def emit_json(obj: Any, *, lines: bool = False) -> None:
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(soft_wrap=False, highlight=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits 1 here; `osukit … | head` is not an error: let the CLI exit 0 quietly
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(soft_wrap=False, highlight=False)
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
