@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shlex
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +222,60 @@ def test_a_closed_stdout_pipe_exits_quietly(ecli: Cli, args: list[str]) -> None:
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "error" not in err.lower() and "Broken pipe" not in err, err
+
+
+# --- 12. follow says it is waiting; Ctrl-C says what was delivered and how to resume ---------------------
+
+
+def _interrupt_after(cli: Cli, args: list[str], ready: str, stream: str = "stderr") -> tuple[int, str, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "osukit.cli", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.PIPE, env=cli.env, cwd=cli.home, text=True)
+    pipe = proc.stderr if stream == "stderr" else proc.stdout
+    assert pipe is not None
+    seen = ""
+    deadline = time.monotonic() + 120
+    while ready not in seen and time.monotonic() < deadline:
+        line = pipe.readline()
+        if not line:
+            break
+        seen += line
+    assert ready in seen, seen
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    if stream == "stderr":
+        err = seen + err
+    else:
+        out = seen + out
+    return proc.returncode, out, err
+
+
+def test_scores_follow_says_it_waits_and_reports_on_ctrl_c(ecli: Cli) -> None:
+    code, out, err = _interrupt_after(ecli, ["scores", "follow", "--checkpoint", "f.json"], "Ctrl-C to stop")
+    assert code == 130, err
+    assert "following new scores" in err
+    assert "stopped after 0 scores" in err and "resume from f.json" in err, err
+    assert "Traceback" not in err
+
+
+def test_demo_ctrl_c_says_interrupted(cli: Cli) -> None:
+    code, out, err = _interrupt_after(cli, ["demo", "--out", "d"], "osukit demo", stream="stdout")
+    assert code == 130, (out, err)
+    assert "interrupted" in err and "Traceback" not in err, err
+
+
+# --- 18. an empty table says so ---------------------------------------------------------------------------
+
+
+def test_empty_tables_say_so(ecli: Cli, emu: Any) -> None:
+    beatmap_id = next(iter(emu.dataset["beatmap_ids"])) if "beatmap_ids" in emu.dataset else None
+    if beatmap_id is None:
+        from osukit.emulator.dataset import build
+
+        beatmap_id = next(iter(build(0).beatmaps))
+    r = ecli("leaderboard", str(beatmap_id), "--mods", "HDDTHRFL")
+    assert r.code == 0, r.err
+    assert "no scores" in r.out, r.out
+    r = ecli("search", "zzzznotamap")
+    assert r.code == 0 and "no beatmapsets match" in r.out, r.out
+    r = ecli("search", "zzzznotauser", "--kind", "users")
+    assert r.code == 0 and "no users match" in r.out, r.out

@@ -432,7 +432,7 @@ def scores(
     if _emit_list(items, as_json, as_jsonl):
         return
     print_table(f"{kind} scores of {profile.username}", SCORE_COLUMNS,
-                (_score_row(i, s) for i, s in enumerate(items, 1)), right=("#", "pp", "acc", "combo"))
+                (_score_row(i, s) for i, s in enumerate(items, 1)), right=("#", "pp", "acc", "combo"), empty="no scores")
 
 
 @app.command()
@@ -519,10 +519,10 @@ def search(
             return
         if kind == "users":
             print_table(f"users matching {query!r} ({fmt(field(part, 'total'))} in all)", ["id", "username", "country"],
-                        ([str(field(u, "id")), fmt(field(u, "username")), fmt(field(u, "country_code"))] for u in found))
+                        ([str(field(u, "id")), fmt(field(u, "username")), fmt(field(u, "country_code"))] for u in found), empty="no users match")
         else:
             print_table(f"wiki pages matching {query!r}", ["path", "title"],
-                        ([fmt(field(w, "path")), fmt(field(w, "title"))] for w in found))
+                        ([fmt(field(w, "path")), fmt(field(w, "title"))] for w in found), empty="no wiki pages match")
         return
     if kind != "beatmapsets":
         raise CliError(f"unknown search kind {kind!r}", "use beatmapsets, users or wiki", ExitCode.USAGE)
@@ -546,7 +546,7 @@ def search(
     if not _emit_list(items, as_json, as_jsonl):
         print_table(f"beatmapsets matching {query!r}" if query else "beatmapsets",
                     ["id", "artist", "title", "mapper", "status", "diffs", "plays"], _beatmapset_rows(items),
-                    right=("diffs", "plays"))
+                    right=("diffs", "plays"), empty="no beatmapsets match")
     if next_cursor is not None:
         sys.stderr.write(f"more results: --cursor {next_cursor}\n")
 
@@ -595,19 +595,19 @@ def rankings(
         print_table(title, ["#", "player", "country", "ranked score", "acc", "plays"], (
             [str(i), fmt(field(r, "user.username")), fmt(field(r, "user.country_code")), fmt(field(r, "ranked_score")),
              f"{field(r, 'hit_accuracy', 0):.2f}%", fmt(field(r, "play_count"))] for i, r in enumerate(items, 1)
-        ), right=("#", "ranked score", "acc", "plays"))
+        ), right=("#", "ranked score", "acc", "plays"), empty="no entries in this ranking")
         return
     if kind == "country":
         print_table(f"{rs} country ranking", ["#", "country", "pp", "active users", "plays"], (
             [str(i), fmt(field(c, "country.name") or field(c, "code")), fmt(field(c, "performance")),
              fmt(field(c, "active_users")), fmt(field(c, "play_count"))] for i, c in enumerate(items, 1)
-        ), right=("#", "pp", "active users", "plays"))
+        ), right=("#", "pp", "active users", "plays"), empty="no entries in this ranking")
         return
     print_table(f"{rs} {kind} ranking", ["#", "player", "country", "pp", "acc", "plays", "ranked score"], (
         [str(i), fmt(field(r, "user.username")), fmt(field(r, "user.country_code")), fmt(field(r, "pp")),
          f"{field(r, 'hit_accuracy', 0):.2f}%", fmt(field(r, "play_count")), fmt(field(r, "ranked_score"))]
         for i, r in enumerate(items, 1)
-    ), right=("#", "pp", "acc", "plays", "ranked score"))
+    ), right=("#", "pp", "acc", "plays", "ranked score"), empty="no entries in this ranking")
 
 
 @app.command()
@@ -635,7 +635,7 @@ def leaderboard(
         [str(i), fmt(field(s, "user.username")), fmt(field(s, "total_score") or field(s, "score")),
          f"{field(s, 'accuracy', 0) * 100:.2f}%", fmt(field(s, "max_combo")), _mods_text(field(s, "mods")),
          fmt(field(s, "pp")), fmt(_date(s))] for i, s in enumerate(items, 1)
-    ), right=("#", "score", "acc", "combo", "pp"))
+    ), right=("#", "score", "acc", "combo", "pp"), empty="no scores")
 
 
 @app.command("match")
@@ -658,7 +658,7 @@ def match_(ctx: typer.Context, match_id: Annotated[int, typer.Argument(help="Mul
     print_table("events", ["id", "time", "what", "user", "game"], (
         [_id(field(e, "id")), fmt(field(e, "timestamp")), "game" if field(e, "game") else fmt(field(e, "detail.type")),
          fmt(users.get(field(e, "user_id"), _id(field(e, "user_id")))), _game_text(field(e, "game"))] for e in events
-    ))
+    ), empty="no events")
 
 
 @app.command()
@@ -684,7 +684,7 @@ def room(ctx: typer.Context, room_id: Annotated[int, typer.Argument(help="Multip
             [_id(field(p, "id")), _beatmap_text(field(p, "beatmap"), field(p, "beatmap_id")),
              _ruleset_name(field(p, "ruleset_id")), _mods_text(field(p, "required_mods")), fmt(field(p, "expired"))]
             for p in items
-        ))
+        ), empty="no playlist items")
 
 
 def _id(value: Any) -> str:
@@ -996,6 +996,9 @@ def run_app(args: list[str]) -> int:
     try:
         with _quiet_broken_pipe():
             result = command.main(args=args, prog_name="osukit", standalone_mode=False)
+        if result == ExitCode.INTERRUPTED:
+            # typer turns Ctrl-C into Exit(130), which click returns without a word
+            sys.stderr.write("osukit: interrupted\n")
         return result if isinstance(result, int) else 0
     except exits as exc:
         return int(getattr(exc, "exit_code", 0))

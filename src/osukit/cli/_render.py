@@ -100,8 +100,9 @@ def _console() -> Any:
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                right: Iterable[str] = ()) -> None:
-    """A rich table; ``right`` names the columns to right-align (numbers)."""
+                right: Iterable[str] = (), empty: str = "nothing to show") -> None:
+    """A rich table; ``right`` names the columns to right-align (numbers); with no rows, the title and
+    ``empty`` (e.g. "no scores") instead of an empty table."""
     from rich.table import Table
     from rich.text import Text
 
@@ -113,6 +114,10 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
     for col in columns:
         table.add_column(col, justify="right" if col in aligned else "left", overflow="fold")
     ids = [is_id_column(col) for col in columns]
+    rows = list(rows)
+    if not rows:
+        console.print(Text(empty))
+        return
     for row in rows:
         table.add_row(*[Text(v if isinstance(v, str) else str(v) if plain and _is_int(v) else fmt(v))
                         for v, plain in zip(row, ids)])
