@@ -40,11 +40,11 @@ def test_estimate_of_the_documented_100k_user_crawl() -> None:
     # GET /users costs one request per id (osu-web RequestCost): 100,000 ids at 60/min is about 28 hours.
     line = estimate("users", 100_000, chunk_size=50, per_minute=60, burst=10)
     assert "100,000 user ids" in line and "2,000 requests" in line and "costing 100,000" in line
-    assert line.endswith("at 60/min that takes about 27 h 46 min")
+    assert line.endswith("at 60/min that takes about 27 h 46 min (first results in ~40 s)")
     assert "3 requests costing 120" in estimate("users", 120, chunk_size=50, per_minute=None)
     assert "no client-side rate limit" in estimate("users", 120, chunk_size=50, per_minute=None)
     assert "1,200/min" not in estimate("users", 50, chunk_size=50, per_minute=1200)
-    assert estimate("users", 50, chunk_size=50, per_minute=1200, burst=10).endswith("about 2 s")
+    assert estimate("users", 50, chunk_size=50, per_minute=1200, burst=10).endswith("about 2 s (first results in ~2 s)")
 
 
 def test_rate_and_eta_text() -> None:

@@ -279,3 +279,37 @@ def test_empty_tables_say_so(ecli: Cli, emu: Any) -> None:
     assert r.code == 0 and "no beatmapsets match" in r.out, r.out
     r = ecli("search", "zzzznotauser", "--kind", "users")
     assert r.code == 0 and "no users match" in r.out, r.out
+
+
+# --- 6. an id crawl says when the first results come, and logs progress without a terminal ---------------
+
+
+def test_estimate_says_when_the_first_results_arrive() -> None:
+    from osukit.cli._crawl import estimate
+
+    line = estimate("users", 100_000, chunk_size=50, per_minute=60, burst=10)
+    assert "first results in ~40 s" in line, line
+    assert "first results at once" in estimate("users", 5, chunk_size=50, per_minute=60, burst=10)
+
+
+def test_plain_progress_lines_are_written(capsys: pytest.CaptureFixture[str]) -> None:
+    from osukit.contrib._crawl import ProgressBar
+
+    now = [0.0]
+    bar = ProgressBar("lines", total=1000, done=0, description="users", interval=15, clock=lambda: now[0])
+    for _ in range(10):
+        now[0] += 5
+        bar.advance(50)
+    bar.close()
+    lines = [x for x in capsys.readouterr().err.splitlines() if x]
+    assert lines[0].startswith("users: 0/1,000 done (0.0%)")
+    assert len(lines) == 1 + 3 + 1, lines  # start, at 15/30/45 s, end
+    assert lines[-1].startswith("users: 500/1,000 done (50.0%), 10.0/s, ETA 50 s"), lines
+
+
+def test_id_crawl_without_a_terminal_logs_progress(ecli: Cli) -> None:
+    r = ecli("crawl", "users", "--ids", "2-4", "--out", "u.jsonl")
+    assert r.code == 0, r.err
+    assert "first results" in r.err or "no client-side rate limit" in r.err
+    assert any(x.startswith("users: 0/3 done") for x in r.err_lines), r.err
+    assert any(x.startswith("users: 3/3 done") for x in r.err_lines), r.err

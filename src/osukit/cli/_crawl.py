@@ -83,7 +83,10 @@ def estimate(kind: str, remaining: int, *, chunk_size: int, per_minute: float | 
     if not per_minute:
         return head + " (no client-side rate limit)"
     seconds = max(0.0, cost - burst) * 60.0 / per_minute
-    return head + f"; at {per_minute:g}/min that takes about {format_duration(seconds)}"
+    # the first request waits until the budget covers its cost (a 50-id request costs more than the burst)
+    first = max(0.0, _chunk_cost(kind, min(chunk_size, remaining)) - burst) * 60.0 / per_minute
+    when = f"first results in ~{format_duration(first)}" if first >= 1 else "first results at once"
+    return head + f"; at {per_minute:g}/min that takes about {format_duration(seconds)} ({when})"
 
 
 def _limit_of(client: Any) -> tuple[float | None, int]:
@@ -150,7 +153,8 @@ def run_crawl(state: State, kind: str, args: list[str], *, out: Path, ids: str |
                 checkpoint=checkpoint,
                 checkpoint_key=key,
                 concurrency=concurrency,
-                progress=None if progress else False,
+                # a terminal gets the bar; a log or a pipe gets a plain line every 15 s
+                progress=(None if sys.stderr.isatty() else "lines") if progress else False,
             )
             crawler.description = kind
             if restart:
