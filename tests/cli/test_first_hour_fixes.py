@@ -313,3 +313,26 @@ def test_id_crawl_without_a_terminal_logs_progress(ecli: Cli) -> None:
     assert "first results" in r.err or "no client-side rate limit" in r.err
     assert any(x.startswith("users: 0/3 done") for x in r.err_lines), r.err
     assert any(x.startswith("users: 3/3 done") for x in r.err_lines), r.err
+
+
+# --- 13 / 14. the demo's claims hold; its output dir is named and ignored --------------------------------
+
+
+def test_demo_pp_columns_agree_within_what_it_says_and_names_its_output(cli: Cli) -> None:
+    r = cli("demo", "--out", "demo-out", timeout=300)
+    assert r.code == 0, r.err
+    text = " ".join(r.out.split())
+    assert "agree within 0.01 pp" in text
+    rows = [line.split("│") for line in r.out.splitlines() if line.count("│") >= 6]
+    pairs = []
+    for cells in rows:
+        values = [c.strip() for c in cells if c.strip()]
+        try:
+            pairs.append((float(values[-2]), float(values[-1])))
+        except (ValueError, IndexError):
+            continue
+    assert pairs and all(abs(a - b) <= 0.01 + 1e-9 for a, b in pairs), pairs
+    last = [line for line in r.out.splitlines() if line.strip()][-1]
+    assert "demo-out/" in " ".join(r.out.split()[-25:]), last
+    ignore = (Path(__file__).resolve().parents[2] / ".gitignore").read_text().split()
+    assert "osukit-demo/" in ignore
