@@ -336,3 +336,17 @@ def test_demo_pp_columns_agree_within_what_it_says_and_names_its_output(cli: Cli
     assert "demo-out/" in " ".join(r.out.split()[-25:]), last
     ignore = (Path(__file__).resolve().parents[2] / ".gitignore").read_text().split()
     assert "osukit-demo/" in ignore
+
+
+# --- 15. not-found errors name what was asked; cli.md shows the real output ------------------------------
+
+
+def test_not_found_names_what_was_asked_and_cli_md_shows_it(ecli: Cli) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    block = doc.split("$ osukit user nobody-here\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    r = ecli("user", "nobody-here")
+    assert r.code == 5
+    assert r.err_lines == block, (r.err_lines, block)
+    assert r.err_lines[0] == "osukit: error: user 'nobody-here' not found (404) [users.get]"
+    r = ecli("beatmap", "999999999")
+    assert r.code == 5 and r.err_lines[0] == "osukit: error: beatmap 999999999 not found (404) [beatmaps.get]"

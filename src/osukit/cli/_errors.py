@@ -6,7 +6,9 @@ most specific class wins. ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from .. import _exceptions as E
 
@@ -198,6 +200,31 @@ def _lookup(exc: BaseException) -> tuple[str, str | None, int] | None:
     return None
 
 
+_ROUTE_TAG = re.compile(r"\s*\[([\w.]+)\]$")
+_GENERIC_404 = {"not found", "404 not found", ""}
+
+
+def _not_found_line(exc: E.APIError) -> str | None:
+    """``user 'nobody' not found (404) [users.get]`` from the request's path, when it names what was asked."""
+    path = [unquote(p) for p in urlsplit(exc.url or "").path.split("/") if p]
+    if "v2" in path:
+        path = path[path.index("v2") + 1:]
+    elif path[:1] == ["api"]:
+        return None
+    if len(path) < 2 or path[0] in ("me", "search", "seasonal-backgrounds"):
+        return None
+    plural, ident = path[0], path[1].removeprefix("@")
+    noun = {"matches": "match", "beatmapsets": "beatmapset", "news": "news post", "wiki": "wiki page"}.get(
+        plural, plural[:-1] if plural.endswith("s") else plural)
+    message = exc.message or ""
+    tag = _ROUTE_TAG.search(message)
+    said = _ROUTE_TAG.sub("", message).strip()
+    route = f" [{tag.group(1)}]" if tag else ""
+    shown = ident if ident.isdigit() else repr(ident)
+    extra = f": {said}" if said.lower().rstrip(".") not in _GENERIC_404 and "couldn't be found" not in said else ""
+    return f"{noun.replace('-', ' ')} {shown} not found (404){extra}{route}"
+
+
 def _message(exc: BaseException) -> str:
     if isinstance(exc, E.APIError):
         return exc.message or str(exc)
@@ -241,6 +268,8 @@ def explain(exc: BaseException) -> Explained:
         if isinstance(exc, E.ConnectionReplacedError):
             detail = ""  # the hub's reason says the title again; the hint says what to do
         line = f"{title}: {detail}" if detail and detail != title else title
+        if isinstance(exc, E.NotFoundError):
+            line = _not_found_line(exc) or line
         return Explained(line, hint, code)
     if isinstance(exc, (ValueError, TypeError)):
         # bad mods, an unreadable .osu file, a damaged replay…
