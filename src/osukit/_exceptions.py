@@ -393,7 +393,7 @@ class MissingExtraError(OsukitError, ImportError):
     def __init__(self, feature: str, extra: str, note: str | None = None, *, missing: str | None = None) -> None:
         self.extra = extra
         self.missing = missing
-        message = f"{feature} needs the optional extra: pip install 'osukit[{extra}]'"
+        message = f"for {feature}, install the optional extra: pip install 'osukit[{extra}]'"
         super().__init__(f"{message} ({note})" if note else message)
 
 

@@ -16,6 +16,7 @@ import pytest
 import osukit
 from osukit import _exceptions as E
 from osukit.cli._errors import explain
+from osukit.ratelimit import TokenBucket
 
 from .conftest import OSU_STD, Cli, emu_env, token_text
 
@@ -350,3 +351,39 @@ def test_not_found_names_what_was_asked_and_cli_md_shows_it(ecli: Cli) -> None:
     assert r.err_lines[0] == "osukit: error: user 'nobody-here' not found (404) [users.get]"
     r = ecli("beatmap", "999999999")
     assert r.code == 5 and r.err_lines[0] == "osukit: error: beatmap 999999999 not found (404) [beatmaps.get]"
+
+
+# --- 17. wording ---------------------------------------------------------------------------------------
+
+
+def test_rate_limit_above_osu_limit_reads_right(cli: Cli) -> None:
+    r = cli("--rate-limit", "5000", "user", "2")
+    assert r.code == 2, r.err
+    assert r.err_lines[0] == "osukit: error: --rate-limit 5000 is above osu!'s limit of 1200 requests/min", r.err
+    assert "per_minute" not in r.err and "5000.0" not in r.err
+    with pytest.raises(osukit.InvalidParameterError, match=r"5000 requests/min is above osu!'s limit of 1200"):
+        TokenBucket(per_minute=5000)
+
+
+def test_scope_and_extra_messages_agree_in_number() -> None:
+    from osukit.auth import check_scopes
+
+    with pytest.raises(osukit.InvalidScopeError, match=r"chat\.write needs 'delegate'"):
+        check_scopes("client_credentials", ["public", "chat.write"])
+    with pytest.raises(osukit.InvalidScopeError, match=r"chat\.write, forum\.write need 'delegate'"):
+        check_scopes("client_credentials", ["public", "chat.write", "forum.write"])
+    text = str(osukit.MissingExtraError("TOML pool files on Python 3.10", "tournament"))
+    assert text == "for TOML pool files on Python 3.10, install the optional extra: pip install 'osukit[tournament]'"
+
+
+def test_counts_are_pluralised() -> None:
+    from osukit.cli._render import plural
+
+    assert plural(1, "users") == "1 user" and plural(2, "users") == "2 users"
+    assert plural(1_000, "beatmapsets") == "1,000 beatmapsets" and plural(0, "scores") == "0 scores"
+
+
+def test_crawl_of_one_user_says_user(ecli: Cli) -> None:
+    r = ecli("crawl", "users", "--ids", "2", "--out", "one.jsonl", "--no-progress")
+    assert r.code == 0, r.err
+    assert "wrote 1 user to" in r.err and "1 users" not in r.err, r.err

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .._constants import SERVER_RATE_LIMIT
 from ._errors import CliError, ExitCode, check_choice, explain
 from ._feeds import install as _feeds_install
 from ._referee import referee_app
@@ -102,6 +103,10 @@ def _root(
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
         for handler in logging.getLogger().handlers:
             handler.addFilter(SecretFilter())
+    if rate_limit is not None and rate_limit > SERVER_RATE_LIMIT:
+        raise CliError(f"--rate-limit {rate_limit:g} is above osu!'s limit of {SERVER_RATE_LIMIT} requests/min",
+                       f"use at most {SERVER_RATE_LIMIT} (osu! asks for 60), or 0 for no client-side limit",
+                       ExitCode.USAGE)
     ctx.obj = State(
         options={
             "base_url": base_url,

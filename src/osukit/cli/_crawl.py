@@ -8,6 +8,7 @@ from typing import Any
 
 from ..contrib._crawl import format_duration
 from ._errors import CliError, ExitCode, check_choice
+from ._render import plural
 from ._state import State, resolve_attr
 
 __all__ = ["estimate", "format_duration", "parse_ids", "run_crawl"]
@@ -134,7 +135,7 @@ def run_crawl(state: State, kind: str, args: list[str], *, out: Path, ids: str |
         saved = _saved(checkpoint, key)
         if _finished(saved, ids) and out.exists():
             assert saved is not None
-            sys.stderr.write(f"crawl already complete: {int(saved.get('items') or 0):,} {kind} in {out} "
+            sys.stderr.write(f"crawl already complete: {plural(int(saved.get('items') or 0), kind)} in {out} "
                              "(pass --restart to crawl again)\n")
             return
         if not resume:
@@ -173,8 +174,8 @@ def run_crawl(state: State, kind: str, args: list[str], *, out: Path, ids: str |
     except KeyboardInterrupt:
         saved = _saved(checkpoint, key) or {}
         raise CliError(
-            f"interrupted: {int(saved.get('items') or 0):,} {kind} saved in {out}",
+            f"interrupted: {plural(int(saved.get('items') or 0), kind)} saved in {out}",
             "run the same command with --resume to continue where it stopped",
             ExitCode.INTERRUPTED,
         ) from None
-    sys.stderr.write(f"wrote {written:,} {kind} to {out}" + (" (resumed)" if resume else "") + "\n")
+    sys.stderr.write(f"wrote {plural(written, kind)} to {out}" + (" (resumed)" if resume else "") + "\n")

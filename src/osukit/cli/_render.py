@@ -38,6 +38,14 @@ def length(seconds: Any) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 user``, ``2 users``, ``1,000 beatmapsets`` (``noun`` in the plural, as the crawl kinds are)."""
+    word = noun[:-1] if count == 1 and noun.endswith("s") else noun
+    if count != 1 and not noun.endswith("s"):
+        word = noun + "s"
+    return f"{count:,} {word}"
+
+
 def fmt(value: Any, *, digits: int = 2) -> str:
     """A cell: numbers with separators, floats rounded, dates as ``YYYY-MM-DD HH:MM``, enums by value."""
     if value is None or value is UNSET:
