@@ -251,7 +251,7 @@ def _interrupt_after(cli: Cli, args: list[str], ready: str, stream: str = "stder
 
 
 def test_scores_follow_says_it_waits_and_reports_on_ctrl_c(ecli: Cli) -> None:
-    code, out, err = _interrupt_after(ecli, ["scores", "follow", "--checkpoint", "f.json"], "Ctrl-C to stop")
+    code, _out, err = _interrupt_after(ecli, ["scores", "follow", "--checkpoint", "f.json"], "Ctrl-C to stop")
     assert code == 130, err
     assert "following new scores" in err
     assert "stopped after 0 scores" in err and "resume from f.json" in err, err

@@ -128,7 +128,7 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
         return
     for row in rows:
         table.add_row(*[Text(v if isinstance(v, str) else str(v) if plain and _is_int(v) else fmt(v))
-                        for v, plain in zip(row, ids)])
+                        for v, plain in zip(row, ids, strict=False)])
     console.print(table)
 
 

@@ -48,7 +48,7 @@ def check_rate_limit(value: object) -> int | None:
     Raises:
         InvalidParameterError: a negative number, or not a whole number.
     """
-    if value is None or value == 0 and _is_number(value):
+    if value is None or (value == 0 and _is_number(value)):
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)

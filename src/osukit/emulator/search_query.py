@@ -55,7 +55,7 @@ def _int_range(op: str, value: str | int | None) -> Range | None:
     if value is None:
         return None
     try:
-        number = int(value)
+        number = float(int(value))
     except ValueError:
         return None
     return {"=": {"gte": number, "lte": number}, "<": {"lt": number}, "<=": {"lte": number},
