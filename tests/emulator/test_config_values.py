@@ -65,3 +65,14 @@ def test_library_refuses_negative_rate_limit_and_bad_lifetime(emu: Emulator) -> 
         emu.configure(token_lifetime=0)
     with pytest.raises(osukit.InvalidParameterError, match="rate_limit"):
         create_app(0, rate_limit=-3)
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    ("tokens", {"user_id": "two"}), ("tokens", {"scopes": "public"}), ("tokens", {"expires_in": -1}),
+    ("live/config", {"user_drift": "no"}), ("live/config", {"score_rate": -1}), ("live/advance", {"seconds": "x"}),
+    ("ws/stall", {"seconds": 0}),
+])
+def test_other_controls_refuse_wrong_values(emu: Emulator, path: str, body: dict[str, object]) -> None:
+    r = httpx.post(f"{emu.base_url}/_emulator/{path}", json=body)
+    assert 400 <= r.status_code < 500, (r.status_code, r.text)
+    assert next(iter(body)) in r.json()["error"]

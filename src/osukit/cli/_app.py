@@ -840,8 +840,8 @@ def emulator_serve(
     port: Annotated[int, typer.Option("--port", help="Port (0: any free port).")] = 8000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated data set.")] = 0,
     rate_limit: Annotated[
-        int | None, typer.Option("--rate-limit", min=0, help="Requests per minute per token before 429 (default or 0: "
-                                 "off; X-RateLimit-* headers then count against osu-web's 1200).")
+        int | None, typer.Option("--rate-limit", min=0, help="Requests per minute per token before 429 (default: off, as "
+                                 "is 0; X-RateLimit-* headers then count against osu-web's 1200).")
     ] = None,
 ) -> None:
     """Run the offline osu! API emulator (credentials are printed at start)."""

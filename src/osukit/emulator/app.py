@@ -797,8 +797,18 @@ class Emulated:
             return _json(200, st.dataset())
         if what == "tokens" and request.method == "POST":
             body = await _control_body(request)
-            scopes = frozenset(body.get("scopes") or ["public"])
-            user_id = body.get("user_id")
+            user_id, raw_scopes, lifetime = body.get("user_id"), body.get("scopes"), body.get("expires_in")
+            if user_id is not None and (isinstance(user_id, bool) or not isinstance(user_id, int)):
+                raise error(400, f"user_id must be a user id (a whole number) or null, not {user_id!r}")
+            if raw_scopes is not None and (not isinstance(raw_scopes, list)
+                                           or not all(isinstance(x, str) for x in raw_scopes)):
+                raise error(400, f"scopes must be a list of scope names, not {raw_scopes!r}")
+            if lifetime is not None:
+                try:
+                    check_token_lifetime(lifetime)
+                except InvalidParameterError as exc:
+                    raise error(400, str(exc).replace("token_lifetime", "expires_in")) from None
+            scopes = frozenset(raw_scopes or ["public"])
             return _json(200, st.mint(user_id, scopes, "authorization_code" if user_id else "client_credentials",
                                       expires_in=body.get("expires_in"), refresh=bool(body.get("refresh", user_id is not None))))
         if what == "faults":
