@@ -446,11 +446,15 @@ class CacheDatabaseError(TokenStoreError):
 
 
 class MissingExtraError(OsukitError, ImportError):
-    """An optional part of osukit needs an extra that is not installed."""
+    """An optional part of osukit needs an extra that is not installed.
 
-    def __init__(self, feature: str, extra: str, note: str | None = None) -> None:
+    ``extra`` is the extra to install; ``missing`` the top-level package found missing, when known.
+    """
+
+    def __init__(self, feature: str, extra: str, note: str | None = None, *, missing: str | None = None) -> None:
         self.extra = extra
-        message = f"{feature} needs the optional extra: pip install 'osukit[{extra}]'"
+        self.missing = missing
+        message = f"for {feature}, install the optional extra: pip install 'osukit[{extra}]'"
         super().__init__(f"{message} ({note})" if note else message)
 
 

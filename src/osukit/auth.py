@@ -131,9 +131,10 @@ def check_scopes(grant: str, scopes: str | Iterable[str]) -> tuple[str, ...]:
         raise InvalidScopeError(f"unknown scope(s): {', '.join(unknown)}", code="invalid_scope")
     chosen = set(result)
     if grant == "client_credentials":
-        if chosen & SCOPES_REQUIRE_DELEGATION and "delegate" not in chosen:
+        needing = sorted(chosen & SCOPES_REQUIRE_DELEGATION)
+        if needing and "delegate" not in chosen:
             raise InvalidScopeError(
-                f"{', '.join(sorted(chosen & SCOPES_REQUIRE_DELEGATION))} need(s) 'delegate' with client credentials",
+                f"{', '.join(needing)} {'needs' if len(needing) == 1 else 'need'} 'delegate' with client credentials",
                 code="delegate_required",
             )
         if "delegate" in chosen and chosen - SCOPES_REQUIRE_DELEGATION:

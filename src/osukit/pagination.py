@@ -12,6 +12,8 @@ The paginators that drive them are ``osukit.Paginator`` (sync) and
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -20,7 +22,7 @@ from typing import Any, Generic, TypeVar
 
 from msgspec import UNSET
 
-from ._exceptions import NoProgressError
+from ._exceptions import InvalidParameterError, NoProgressError
 
 __all__ = [
     "CursorObjectStyle",
@@ -89,12 +91,49 @@ class Style(Generic[T]):
         """The cursor of the page after this one, or None when there is none."""
         raise NotImplementedError
 
+    def check_cursor(self, cursor: Any) -> None:
+        """Refuse a start cursor this style could never have returned (called before any request).
+
+        Raises:
+            InvalidParameterError: the cursor has the wrong form.
+        """
+
+
+def decode_cursor_string(cursor: str) -> dict[str, Any]:
+    """A ``cursor_string``'s content: base64url (unpadded) JSON of an object, as osu-web's ``cursor_encode``
+    writes it (``app/helpers.php``).
+
+    osu-web's ``cursor_decode`` silently treats anything else as "no cursor" and answers the first page, so a
+    mistyped cursor is caught here instead.
+
+    Raises:
+        InvalidParameterError: ``cursor`` is not such a string.
+    """
+    problem = f"{cursor!r} is not a cursor_string osu! returned (base64url JSON of an object)"
+    if not isinstance(cursor, str) or not cursor.strip():
+        raise InvalidParameterError(problem)
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        value = json.loads(raw)
+    except (binascii.Error, ValueError):
+        raise InvalidParameterError(problem) from None
+    if not isinstance(value, dict):
+        raise InvalidParameterError(problem)
+    return value
+
 
 def _field(obj: Any, name: str) -> Any:
     if isinstance(obj, Mapping):
         return obj.get(name)
     value = getattr(obj, name, None)
     return None if value is UNSET else value
+
+
+def _check_count(cursor: Any, what: str, low: int) -> None:
+    if cursor is None:
+        return
+    if isinstance(cursor, bool) or not isinstance(cursor, int) or cursor < low:
+        raise InvalidParameterError(f"{cursor!r} is not a cursor of this listing (a {what}: a whole number >= {low})")
 
 
 class CursorStringStyle(Style[T]):
@@ -104,6 +143,10 @@ class CursorStringStyle(Style[T]):
 
     def params(self, cursor: Any, remaining: int | None) -> dict[str, Any]:
         return {"cursor_string": cursor} if cursor else {}
+
+    def check_cursor(self, cursor: Any) -> None:
+        if cursor:
+            decode_cursor_string(cursor)
 
     def next_cursor(self, response: Any, items: Sequence[T], cursor: Any, params: Mapping[str, Any]) -> Any:
         nxt = _field(response, "cursor_string")
@@ -119,6 +162,10 @@ class CursorObjectStyle(Style[T]):
 
     def params(self, cursor: Any, remaining: int | None) -> dict[str, Any]:
         return {"cursor": dict(cursor)} if cursor else {}
+
+    def check_cursor(self, cursor: Any) -> None:
+        if cursor and not isinstance(cursor, Mapping):
+            raise InvalidParameterError(f"{cursor!r} is not a cursor of this listing (a mapping, as osu! returns it)")
 
     def next_cursor(self, response: Any, items: Sequence[T], cursor: Any, params: Mapping[str, Any]) -> Any:
         nxt = _field(response, "cursor")
@@ -136,6 +183,9 @@ class PageStyle(Style[T]):
         super().__init__(items)
         self.page_size = page_size
         self.limit_param = limit_param
+
+    def check_cursor(self, cursor: Any) -> None:
+        _check_count(cursor, "page number", 1)
 
     def params(self, cursor: Any, remaining: int | None) -> dict[str, Any]:
         out: dict[str, Any] = {"page": cursor or 1}
@@ -166,6 +216,9 @@ class OffsetStyle(Style[T]):
         if self.max_results is not None:
             size = min(size, self.max_results - offset)
         return max(size, 0)
+
+    def check_cursor(self, cursor: Any) -> None:
+        _check_count(cursor, "offset", 0)
 
     def params(self, cursor: Any, remaining: int | None) -> dict[str, Any]:
         offset = int(cursor or 0)

@@ -565,6 +565,7 @@ class AsyncChatStream:
         open_timeout: float = 10.0,
         max_size: int | None = 2**22,
     ) -> None:
+        _websockets()  # a missing extra is said here, to the caller, not later from the background task
         self._backend: _Backend = _backend_for(client)
         self.url = url or getattr(client, "notify_url", None) or DEFAULT_NOTIFY_URL
         if not self.url.startswith(("ws://", "wss://")):
@@ -699,6 +700,8 @@ class AsyncChatStream:
             raise
         except _Fatal as exc:
             error = exc.error
+        except MissingExtraError as exc:  # a clear one-line error for the consumer; not a crash
+            error = exc
         except BaseException as exc:  # a bug: surface it to the consumer rather than hang
             logger.exception("chat stream: crashed")
             error = exc

@@ -40,11 +40,11 @@ def test_estimate_of_the_documented_100k_user_crawl() -> None:
     # GET /users costs one request per id (osu-web RequestCost): 100,000 ids at 60/min is about 28 hours.
     line = estimate("users", 100_000, chunk_size=50, per_minute=60, burst=10)
     assert "100,000 user ids" in line and "2,000 requests" in line and "costing 100,000" in line
-    assert line.endswith("at 60/min that takes about 27 h 46 min")
+    assert line.endswith("at 60/min that takes about 27 h 46 min (first results in ~40 s)")
     assert "3 requests costing 120" in estimate("users", 120, chunk_size=50, per_minute=None)
     assert "no client-side rate limit" in estimate("users", 120, chunk_size=50, per_minute=None)
     assert "1,200/min" not in estimate("users", 50, chunk_size=50, per_minute=1200)
-    assert estimate("users", 50, chunk_size=50, per_minute=1200, burst=10).endswith("about 2 s")
+    assert estimate("users", 50, chunk_size=50, per_minute=1200, burst=10).endswith("about 2 s (first results in ~2 s)")
 
 
 def test_rate_and_eta_text() -> None:
@@ -89,11 +89,12 @@ def test_finished_crawl_says_already_complete(ecli: Cli, tmp_path: Path) -> None
     assert r.code == 0, r.err
     assert "crawling 120 user ids: 3 requests" in r.err and "no client-side rate limit" in r.err
     lines = out.read_text().splitlines()
-    assert lines and f"wrote {len(lines)} users" in r.err
+    assert lines and f"wrote {len(lines)} user{'' if len(lines) == 1 else 's'} to" in r.err
     for extra in ((), ("--resume",)):
         r = ecli("--rate-limit", "0", "crawl", "users", "--ids", "1-120", "--out", str(out), "--no-progress", *extra)
         assert r.code == 0, r.err
-        assert r.err_lines == [f"crawl already complete: {len(lines)} users in {out} (pass --restart to crawl again)"]
+        assert r.err_lines == [f"crawl already complete: {len(lines)} user{'' if len(lines) == 1 else 's'} in {out} "
+                             "(pass --restart to crawl again)"]
     assert out.read_text().splitlines() == lines
     # other ids with the same --out is not "complete": it is the earlier crawl's checkpoint
     r = ecli("--rate-limit", "0", "crawl", "users", "--ids", "1-200", "--out", str(out), "--no-progress")
@@ -127,7 +128,8 @@ def test_ctrl_c_stops_at_once_and_says_how_to_resume(ecli: Cli, tmp_path: Path) 
     assert code == 130, text
     assert took < 10, (took, text)  # joining the 4 waiting requests took 15-20 s before
     saved = json.loads((tmp_path / "users.jsonl.checkpoint.json").read_text())["users:"]
-    assert f"interrupted: {saved['items']:,} users saved in {out}" in text
+    users = "user" if saved["items"] == 1 else "users"
+    assert f"interrupted: {saved['items']:,} {users} saved in {out}" in text
     assert "run the same command with --resume" in text
     assert out.read_text().count("\n") == saved["items"]
 

@@ -130,4 +130,4 @@ def test_not_found_is_one_line(run: Any) -> None:
     code, _, err = run("user", "404404")
     assert code == 5
     lines = err.strip().splitlines()
-    assert len(lines) == 2 and lines[0].startswith("osukit: error: not found (404)")
+    assert len(lines) == 2 and lines[0].startswith("osukit: error: ") and "not found (404)" in lines[0]

@@ -194,3 +194,19 @@ def test_testing_page_without_pytest_runs_as_pasted() -> None:
     section = text.split("## Without pytest", 1)[1].split("\n## ", 1)[0]
     code = section.split("```python", 1)[1].split("```", 1)[0]
     assert "import osukit" in code and "rate_limit=0" in code  # the redirect above is not needed for it
+
+
+def test_testing_page_app_fixture_example_runs_under_pytest_as_pasted(tmp_path: Path) -> None:
+    """The ASGI fixture example, pasted into a test file and run by pytest in a project with no pytest
+    settings (pytest-asyncio in its default strict mode), as a user would: both tests pass, none skipped."""
+    import subprocess
+    import sys
+
+    text = (REPO / "docs" / "testing.md").read_text(encoding="utf-8")
+    code = next(c for _, c, _ in blocks(REPO / "docs" / "testing.md") if "async def test_async" in c)
+    assert "pytest-asyncio" in text and "@pytest.mark.asyncio" in code
+    (tmp_path / "test_emulator_app.py").write_text(code, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "test_emulator_app.py", "-q", "-p", "no:cacheprovider",
+                           "-p", "no:randomly", "-rs"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 passed" in proc.stdout and "skipped" not in proc.stdout, proc.stdout

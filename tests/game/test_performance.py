@@ -83,9 +83,11 @@ def test_degenerate_maps_do_not_break(name: str, combo: int) -> None:
     path = DATA / name
     d = difficulty(path)
     assert d.max_combo == combo and 0 <= d.stars < 1
-    for kwargs in ({}, {"accuracy": 95}, {"full_combo": True}, {"misses": 1}):
+    for kwargs in ({}, {"accuracy": 95}, {"full_combo": True}, {"misses": combo}):
         result = performance(None, path, **kwargs)
         assert 0 <= result.pp < 1
+    with pytest.raises(osukit.InvalidParameterError, match="misses"):  # more misses than the map has objects
+        performance(None, path, misses=combo + 1)
     for ruleset in ("taiko", "fruits", "mania"):
         assert difficulty(path, ruleset=ruleset).stars >= 0
 

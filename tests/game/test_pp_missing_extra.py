@@ -18,7 +18,7 @@ def test_missing_extra_error(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(MissingExtraError) as info:
         difficulty(OSU)
     assert isinstance(info.value, ImportError) and isinstance(info.value, osukit.OsukitError)
-    assert str(info.value).startswith("pp calculation needs the optional extra: pip install 'osukit[pp]'")
+    assert str(info.value).startswith("for pp calculation, install the optional extra: pip install 'osukit[pp]'")
     assert ("Python 3.11" in str(info.value)) == (sys.version_info < (3, 11))
     with pytest.raises(MissingExtraError):
         performance(None, OSU)

@@ -91,11 +91,13 @@ def test_cursor_object_loop() -> None:
 
 
 def test_cursor_loop_resumed_from_a_saved_cursor() -> None:
-    # resuming at "A" (a saved cursor), a server that leads back to "A" is caught
-    def make() -> Server:
-        return Server(lambda p, n: page(range(n * 10, n * 10 + 10), cursor_string="B" if n == 1 else "A"))
+    # resuming at A (a saved cursor), a server that leads back to A is caught
+    a, b = "eyJpZCI6MX0", "eyJpZCI6Mn0"  # osu-web cursor_strings: base64url of {"id":1} and {"id":2}
 
-    for server in run_both(make, CursorStringStyle(items_of), cursor="A"):
+    def make() -> Server:
+        return Server(lambda p, n: page(range(n * 10, n * 10 + 10), cursor_string=b if n == 1 else a))
+
+    for server in run_both(make, CursorStringStyle(items_of), cursor=a):
         assert len(server.calls) == 2
 
 

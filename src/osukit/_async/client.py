@@ -9,7 +9,7 @@ import threading
 import types
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import httpx
 
@@ -960,7 +960,7 @@ class AsyncClient(BaseClient):
         checkpoint: Any = None,
         checkpoint_key: str = "crawl",
         concurrency: int = 4,
-        progress: bool | None = None,
+        progress: bool | Literal["lines"] | None = None,
     ) -> AsyncCrawler[Any]:
         """A resumable bulk crawl (see [`AsyncCrawler`][osukit.AsyncCrawler]).
 

@@ -28,6 +28,7 @@ class AsyncPaginator(Generic[T]):
     def __init__(self, fetch: PageFetch, style: Style[T], *, limit: int | None = None, cursor: Any = None) -> None:
         if limit is not None and limit < 0:
             raise InvalidParameterError("limit must be None or a non-negative number")
+        style.check_cursor(cursor)  # a mistyped cursor is an error, not silently the first page
         self._fetch = fetch
         self.style = style
         self.limit = limit
@@ -56,6 +57,9 @@ class AsyncPaginator(Generic[T]):
     async def pages(self) -> AsyncIterator[Page[T]]:
         """Pages from the start cursor on, stopping when the listing (or ``limit``) is exhausted.
 
+        An empty page is yielded only when the listing is empty from the start cursor: after a full page
+        that turns out to be the last one, the empty answer that tells so is not yielded.
+
         Raises:
             NoProgressError: the listing stopped moving forward (see `ProgressCheck`).
         """
@@ -70,6 +74,11 @@ class AsyncPaginator(Generic[T]):
             response = await self._fetch(params)
             items = self.style.items(response)
             next_cursor = self.style.next_cursor(response, items, cursor, params)
+            if not items and seen and cursor is not None:
+                # the previous (full) page was the last one: no empty page after a non-empty one
+                self.cursor = None
+                self.exhausted = True
+                return
             progress.check(items, next_cursor)
             page: Page[T] = Page(items=items, response=response, cursor=cursor, next_cursor=next_cursor)
             self.cursor = next_cursor

@@ -10,7 +10,7 @@ import threading
 import types
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import httpx
 
@@ -961,7 +961,7 @@ class Client(BaseClient):
         checkpoint: Any = None,
         checkpoint_key: str = "crawl",
         concurrency: int = 4,
-        progress: bool | None = None,
+        progress: bool | Literal["lines"] | None = None,
     ) -> Crawler[Any]:
         """A resumable bulk crawl (see [`Crawler`][osukit.Crawler]).
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 from collections.abc import Iterator, Callable, Iterable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from .._clock import Clock
 from .._constants import MAX_IDS_PER_REQUEST
@@ -56,7 +56,7 @@ class Crawler(Generic[T]):
 
     A finished crawl's checkpoint says so (``done``); crawling again yields nothing until
     `reset`. ``progress`` shows a rich progress bar (``None``: only when stdout is a
-    terminal; ``False``: never).
+    terminal; ``False``: never; ``"lines"``: a plain line on stderr every 15 s, for logs and pipes).
     """
 
     def __init__(
@@ -68,7 +68,7 @@ class Crawler(Generic[T]):
         checkpoint: Any = None,
         checkpoint_key: str = "crawl",
         concurrency: int = 4,
-        progress: bool | None = None,
+        progress: bool | Literal["lines"] | None = None,
         description: str = "crawling",
         clock: Clock | None = None,
     ) -> None:

@@ -15,7 +15,7 @@ __all__ = ["main"]
 
 def _missing_cli(exc: ImportError) -> int:
     sys.stderr.write(
-        f"osukit: the command line needs the optional extra (missing: {exc.name}): pip install 'osukit[cli]'\n"
+        f"osukit: the command line needs the optional extra (missing: {exc.name or exc}): pip install 'osukit[cli]'\n"
     )
     return 9
 

@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
-from ._errors import CliError, ExitCode, explain
+from .._constants import SERVER_RATE_LIMIT
+from ._errors import CliError, ExitCode, check_choice, explain
 from ._feeds import install as _feeds_install
 from ._referee import referee_app
 from ._render import emit_json, field, fmt, length, print_kv, print_table, say
@@ -112,6 +113,10 @@ def _root(
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
         for handler in logging.getLogger().handlers:
             handler.addFilter(SecretFilter())
+    if rate_limit is not None and rate_limit > SERVER_RATE_LIMIT:
+        raise CliError(f"--rate-limit {rate_limit:g} is above osu!'s limit of {SERVER_RATE_LIMIT} requests/min",
+                       f"use at most {SERVER_RATE_LIMIT} (osu! asks for 60), or 0 for no client-side limit",
+                       ExitCode.USAGE)
     ctx.obj = State(
         options={
             "base_url": base_url,
@@ -144,6 +149,12 @@ def _mods_text(value: Any) -> str:
         parts = [str(m.get("acronym", "?")) if isinstance(m, dict) else str(getattr(m, "acronym", m)) for m in value]
         return "".join(parts) or "NM"
     return str(value)
+
+
+SCORE_TYPES = ("best", "recent", "firsts", "pinned")
+# osu-web BeatmapsetSearchParams: the `s` (category) values
+SEARCH_STATUSES = ("any", "leaderboard", "ranked", "qualified", "loved", "favourites", "pending", "wip", "graveyard",
+                   "mine")
 
 
 def _ruleset(mode: str | None) -> Any:
@@ -428,8 +439,7 @@ def scores(
     as_jsonl: JsonlOpt = False,
 ) -> None:
     """A user's best, recent, first-place or pinned scores."""
-    if kind not in ("best", "recent", "firsts", "pinned"):
-        raise CliError(f"unknown score type {kind!r}", "use best, recent, firsts or pinned", ExitCode.USAGE)
+    check_choice(kind, SCORE_TYPES, "score type")
     rs = _ruleset(mode)
     with _state(ctx).client() as client:
         uid, profile = _user_id(client, user, rs)
@@ -437,7 +447,7 @@ def scores(
     if _emit_list(items, as_json, as_jsonl):
         return
     print_table(f"{kind} scores of {profile.username}", SCORE_COLUMNS,
-                (_score_row(i, s) for i, s in enumerate(items, 1)), right=("#", "pp", "acc", "combo"))
+                (_score_row(i, s) for i, s in enumerate(items, 1)), right=("#", "pp", "acc", "combo"), empty="no scores")
 
 
 @app.command()
@@ -511,6 +521,9 @@ def search(
     as_jsonl: JsonlOpt = False,
 ) -> None:
     """Search beatmapsets (paged with a cursor), or users and wiki pages."""
+    check_choice(kind, ("beatmapsets", "users", "wiki"), "search kind")
+    if status is not None:
+        check_choice(status, SEARCH_STATUSES, "beatmapset status")
     state = _state(ctx)
     if kind in ("users", "wiki"):
         with state.client() as client:
@@ -521,10 +534,10 @@ def search(
             return
         if kind == "users":
             print_table(f"users matching {query!r} ({fmt(field(part, 'total'))} in all)", ["id", "username", "country"],
-                        ([str(field(u, "id")), fmt(field(u, "username")), fmt(field(u, "country_code"))] for u in found))
+                        ([str(field(u, "id")), fmt(field(u, "username")), fmt(field(u, "country_code"))] for u in found), empty="no users match")
         else:
             print_table(f"wiki pages matching {query!r}", ["path", "title"],
-                        ([fmt(field(w, "path")), fmt(field(w, "title"))] for w in found))
+                        ([fmt(field(w, "path")), fmt(field(w, "title"))] for w in found), empty="no wiki pages match")
         return
     if kind != "beatmapsets":
         raise CliError(f"unknown search kind {kind!r}", "use beatmapsets, users or wiki", ExitCode.USAGE)
@@ -548,7 +561,7 @@ def search(
     if not _emit_list(items, as_json, as_jsonl):
         print_table(f"beatmapsets matching {query!r}" if query else "beatmapsets",
                     ["id", "artist", "title", "mapper", "status", "diffs", "plays"], _beatmapset_rows(items),
-                    right=("diffs", "plays"))
+                    right=("diffs", "plays"), empty="no beatmapsets match")
     if next_cursor is not None:
         sys.stderr.write(f"more results: --cursor {next_cursor}\n")
 
@@ -567,6 +580,7 @@ def rankings(
     as_jsonl: JsonlOpt = False,
 ) -> None:
     """The performance, score, country or charts (spotlight) rankings of a ruleset."""
+    check_choice(kind, ("performance", "score", "country", "charts"), "rankings type")
     rs = _ruleset(mode)
     kwargs: dict[str, Any] = {"limit": limit}
     if country:
@@ -596,19 +610,19 @@ def rankings(
         print_table(title, ["#", "player", "country", "ranked score", "acc", "plays"], (
             [str(i), fmt(field(r, "user.username")), fmt(field(r, "user.country_code")), fmt(field(r, "ranked_score")),
              f"{field(r, 'hit_accuracy', 0):.2f}%", fmt(field(r, "play_count"))] for i, r in enumerate(items, 1)
-        ), right=("#", "ranked score", "acc", "plays"))
+        ), right=("#", "ranked score", "acc", "plays"), empty="no entries in this ranking")
         return
     if kind == "country":
         print_table(f"{rs} country ranking", ["#", "country", "pp", "active users", "plays"], (
             [str(i), fmt(field(c, "country.name") or field(c, "code")), fmt(field(c, "performance")),
              fmt(field(c, "active_users")), fmt(field(c, "play_count"))] for i, c in enumerate(items, 1)
-        ), right=("#", "pp", "active users", "plays"))
+        ), right=("#", "pp", "active users", "plays"), empty="no entries in this ranking")
         return
     print_table(f"{rs} {kind} ranking", ["#", "player", "country", "pp", "acc", "plays", "ranked score"], (
         [str(i), fmt(field(r, "user.username")), fmt(field(r, "user.country_code")), fmt(field(r, "pp")),
          f"{field(r, 'hit_accuracy', 0):.2f}%", fmt(field(r, "play_count")), fmt(field(r, "ranked_score"))]
         for i, r in enumerate(items, 1)
-    ), right=("#", "pp", "acc", "plays", "ranked score"))
+    ), right=("#", "pp", "acc", "plays", "ranked score"), empty="no entries in this ranking")
 
 
 @app.command()
@@ -636,7 +650,7 @@ def leaderboard(
         [str(i), fmt(field(s, "user.username")), fmt(field(s, "total_score") or field(s, "score")),
          f"{field(s, 'accuracy', 0) * 100:.2f}%", fmt(field(s, "max_combo")), _mods_text(field(s, "mods")),
          fmt(field(s, "pp")), fmt(_date(s))] for i, s in enumerate(items, 1)
-    ), right=("#", "score", "acc", "combo", "pp"))
+    ), right=("#", "score", "acc", "combo", "pp"), empty="no scores")
 
 
 @app.command("match")
@@ -659,7 +673,7 @@ def match_(ctx: typer.Context, match_id: Annotated[int, typer.Argument(help="Mul
     print_table("events", ["id", "time", "what", "user", "game"], (
         [_id(field(e, "id")), fmt(field(e, "timestamp")), "game" if field(e, "game") else fmt(field(e, "detail.type")),
          fmt(users.get(field(e, "user_id"), _id(field(e, "user_id")))), _game_text(field(e, "game"))] for e in events
-    ))
+    ), empty="no events")
 
 
 @app.command()
@@ -685,7 +699,7 @@ def room(ctx: typer.Context, room_id: Annotated[int, typer.Argument(help="Multip
             [_id(field(p, "id")), _beatmap_text(field(p, "beatmap"), field(p, "beatmap_id")),
              _ruleset_name(field(p, "ruleset_id")), _mods_text(field(p, "required_mods")), fmt(field(p, "expired"))]
             for p in items
-        ))
+        ), empty="no playlist items")
 
 
 def _id(value: Any) -> str:
@@ -799,7 +813,10 @@ def pp(
     beatmap: Annotated[str, typer.Argument(help="A .osu file, or a beatmap id (downloads the .osu file).")],
     mods: Annotated[str | None, typer.Option("--mods", help="Mods, e.g. HDDT or 72.")] = None,
     acc: Annotated[float | None, typer.Option("--acc", help="Accuracy in percent (default 100).")] = None,
-    combo: Annotated[int | None, typer.Option("--combo", help="Max combo (default: full combo).")] = None,
+    combo: Annotated[int | None, typer.Option(
+        "--combo", min=0, help="Max combo, at most the map's (default: full combo). It changes pp only in osu! "
+        "with misses or non-300 hits (a short combo counts as combo breaks) or with FL, and in catch; taiko and "
+        "mania pp ignore it (osu!'s 2024 pp: no combo scaling for aim and speed).")] = None,
     misses: Annotated[int | None, typer.Option("--misses", min=0, help="Miss count.")] = None,
     mode: ModeOpt = None,
     stable: Annotated[bool, typer.Option("--stable", help="Stable (classic) rules instead of lazer's.")] = False,
@@ -833,8 +850,8 @@ def emulator_serve(
     port: Annotated[int, typer.Option("--port", help="Port (0: any free port).")] = 8000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated data set.")] = 0,
     rate_limit: Annotated[
-        int | None, typer.Option("--rate-limit", help="Requests per minute per token before 429 (default: off; "
-                                 "X-RateLimit-* headers then count against osu-web's 1200).")
+        int | None, typer.Option("--rate-limit", min=0, help="Requests per minute per token before 429 (default: off, as "
+                                 "is 0; X-RateLimit-* headers then count against osu-web's 1200).")
     ] = None,
 ) -> None:
     """Run the offline osu! API emulator (credentials are printed at start)."""
@@ -941,6 +958,19 @@ def _quiet_broken_pipe() -> Iterator[None]:
         raise SystemExit(0) from None
 
 
+def _stdout_pipe_closed() -> bool:
+    """Whether click met a closed stdout pipe (it then wraps stdout in its PacifyFlushWrapper and exits 1):
+    `osukit … | head -1` is not an error, so the CLI exits 0 quietly."""
+    if type(sys.stdout).__name__ != "PacifyFlushWrapper":
+        return False
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.__stdout__.fileno() if sys.__stdout__ is not None else 1)
+    except OSError:
+        pass
+    return True
+
+
 def _report_usage(exc: Any) -> int:
     """A click usage error as one line plus the help hint (instead of click's usage block)."""
     message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
@@ -981,6 +1011,9 @@ def run_app(args: list[str]) -> int:
     try:
         with _quiet_broken_pipe():
             result = command.main(args=args, prog_name="osukit", standalone_mode=False)
+        if result == ExitCode.INTERRUPTED:
+            # typer turns Ctrl-C into Exit(130), which click returns without a word
+            sys.stderr.write("osukit: interrupted\n")
         return result if isinstance(result, int) else 0
     except exits as exc:
         return int(getattr(exc, "exit_code", 0))
@@ -993,6 +1026,8 @@ def run_app(args: list[str]) -> int:
         sys.stderr.write("osukit: interrupted\n")
         return ExitCode.INTERRUPTED
     except SystemExit as exc:
+        if _stdout_pipe_closed():
+            return ExitCode.OK
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except Exception as exc:
         if debug:

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from ..contrib._crawl import format_duration
-from ._errors import CliError, ExitCode
+from ._errors import CliError, ExitCode, check_choice
+from ._render import plural
 from ._state import State, resolve_attr
 
 __all__ = ["estimate", "format_duration", "parse_ids", "run_crawl"]
@@ -44,7 +45,8 @@ def _source(client: Any, kind: str, args: list[str], ids: str | None, mode: Any)
         if not args:
             raise CliError("crawl scores needs a user", "osukit crawl scores USER [best|firsts|pinned|recent]",
                            ExitCode.USAGE)
-        kind_arg = args[1] if len(args) > 1 else "best"
+        kind_arg = check_choice(args[1] if len(args) > 1 else "best", ("best", "firsts", "pinned", "recent"),
+                                "score type")
         ref: int | str = int(args[0]) if args[0].isdigit() else args[0]
         uid = int(client.users.get(ref).id)
         return (lambda cursor: client.users.scores(uid, kind_arg, mode=mode, cursor=cursor, limit=None)), None
@@ -82,7 +84,10 @@ def estimate(kind: str, remaining: int, *, chunk_size: int, per_minute: float | 
     if not per_minute:
         return head + " (no client-side rate limit)"
     seconds = max(0.0, cost - burst) * 60.0 / per_minute
-    return head + f"; at {per_minute:g}/min that takes about {format_duration(seconds)}"
+    # the first request waits until the budget covers its cost (a 50-id request costs more than the burst)
+    first = max(0.0, _chunk_cost(kind, min(chunk_size, remaining)) - burst) * 60.0 / per_minute
+    when = f"first results in ~{format_duration(first)}" if first >= 1 else "first results at once"
+    return head + f"; at {per_minute:g}/min that takes about {format_duration(seconds)} ({when})"
 
 
 def _limit_of(client: Any) -> tuple[float | None, int]:
@@ -130,7 +135,7 @@ def run_crawl(state: State, kind: str, args: list[str], *, out: Path, ids: str |
         saved = _saved(checkpoint, key)
         if _finished(saved, ids) and out.exists():
             assert saved is not None
-            sys.stderr.write(f"crawl already complete: {int(saved.get('items') or 0):,} {kind} in {out} "
+            sys.stderr.write(f"crawl already complete: {plural(int(saved.get('items') or 0), kind)} in {out} "
                              "(pass --restart to crawl again)\n")
             return
         if not resume:
@@ -149,7 +154,8 @@ def run_crawl(state: State, kind: str, args: list[str], *, out: Path, ids: str |
                 checkpoint=checkpoint,
                 checkpoint_key=key,
                 concurrency=concurrency,
-                progress=None if progress else False,
+                # a terminal gets the bar; a log or a pipe gets a plain line every 15 s
+                progress=(None if sys.stderr.isatty() else "lines") if progress else False,
             )
             crawler.description = kind
             if restart:
@@ -168,8 +174,8 @@ def run_crawl(state: State, kind: str, args: list[str], *, out: Path, ids: str |
     except KeyboardInterrupt:
         saved = _saved(checkpoint, key) or {}
         raise CliError(
-            f"interrupted: {int(saved.get('items') or 0):,} {kind} saved in {out}",
+            f"interrupted: {plural(int(saved.get('items') or 0), kind)} saved in {out}",
             "run the same command with --resume to continue where it stopped",
             ExitCode.INTERRUPTED,
         ) from None
-    sys.stderr.write(f"wrote {written:,} {kind} to {out}" + (" (resumed)" if resume else "") + "\n")
+    sys.stderr.write(f"wrote {plural(written, kind)} to {out}" + (" (resumed)" if resume else "") + "\n")

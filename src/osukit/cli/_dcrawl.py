@@ -15,7 +15,7 @@ import typer
 
 from ._crawl import parse_ids, run_crawl
 from ._errors import CliError, ExitCode
-from ._render import print_kv
+from ._render import plural, print_kv
 
 __all__ = ["crawl_app"]
 
@@ -132,7 +132,7 @@ def crawl_submit(
         count = queue.submit(tasks, description=f"{kind} {ids or pairs}")
     finally:
         queue.close()
-    sys.stderr.write(f"submitted {count} tasks to crawl {name!r}; start workers with "
+    sys.stderr.write(f"submitted {plural(count, 'tasks')} to crawl {name!r}; start workers with "
                      f"`osukit crawl work --redis URL --name {name} --out-dir DIR`\n")
 
 
@@ -189,7 +189,7 @@ def crawl_work(
         finally:
             sink.close()
             queue.close()
-    sys.stderr.write(f"worker {worker_name}: {done} tasks done\n")
+    sys.stderr.write(f"worker {worker_name}: {plural(done, 'tasks')} done\n")
 
 
 @crawl_app.command("status")
@@ -292,5 +292,5 @@ def crawl_collect(
     if not out_dir.is_dir():
         raise CliError(f"{out_dir} is not a directory", "pass the --out-dir the workers wrote to", ExitCode.USAGE)
     counts = collect(out_dir, out)
-    sys.stderr.write(f"wrote {counts['rows']} rows of {counts['tasks']} tasks to {out} "
+    sys.stderr.write(f"wrote {plural(counts['rows'], 'rows')} of {plural(counts['tasks'], 'tasks')} to {out} "
                      f"({counts['duplicates']} re-run task copies and {counts['uncommitted']} partial ones left out)\n")

@@ -6,11 +6,13 @@ most specific class wins. ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from .. import _exceptions as E
 
-__all__ = ["ERRORS", "CliError", "ExitCode", "Explained", "explain"]
+__all__ = ["ERRORS", "CliError", "ExitCode", "Explained", "check_choice", "explain"]
 
 
 class ExitCode:
@@ -37,6 +39,18 @@ class CliError(Exception):
         self.message = message
         self.hint = hint
         self.code = code
+
+
+def check_choice(value: str, choices: tuple[str, ...], what: str) -> str:
+    """``value`` if it is one of ``choices``, else a usage error (exit 2) listing them, before any request.
+
+    Raises:
+        CliError: ``value`` is not one of ``choices``.
+    """
+    if value in choices:
+        return value
+    listed = ", ".join(choices[:-1]) + f" or {choices[-1]}" if len(choices) > 1 else choices[0]
+    raise CliError(f"unknown {what} {value!r}", f"use {listed}", ExitCode.USAGE)
 
 
 @dataclass(frozen=True)
@@ -201,6 +215,31 @@ def _lookup(exc: BaseException) -> tuple[str, str | None, int] | None:
     return None
 
 
+_ROUTE_TAG = re.compile(r"\s*\[([\w.]+)\]$")
+_GENERIC_404 = {"not found", "404 not found", ""}
+
+
+def _not_found_line(exc: E.APIError) -> str | None:
+    """``user 'nobody' not found (404) [users.get]`` from the request's path, when it names what was asked."""
+    path = [unquote(p) for p in urlsplit(exc.url or "").path.split("/") if p]
+    if "v2" in path:
+        path = path[path.index("v2") + 1:]
+    elif path[:1] == ["api"]:
+        return None
+    if len(path) < 2 or path[0] in ("me", "search", "seasonal-backgrounds"):
+        return None
+    plural, ident = path[0], path[1].removeprefix("@")
+    noun = {"matches": "match", "beatmapsets": "beatmapset", "news": "news post", "wiki": "wiki page"}.get(
+        plural, plural[:-1] if plural.endswith("s") else plural)
+    message = exc.message or ""
+    tag = _ROUTE_TAG.search(message)
+    said = _ROUTE_TAG.sub("", message).strip()
+    route = f" [{tag.group(1)}]" if tag else ""
+    shown = ident if ident.isdigit() else repr(ident)
+    extra = f": {said}" if said.lower().rstrip(".") not in _GENERIC_404 and "couldn't be found" not in said else ""
+    return f"{noun.replace('-', ' ')} {shown} not found (404){extra}{route}"
+
+
 def _message(exc: BaseException) -> str:
     if isinstance(exc, E.APIError):
         return exc.message or str(exc)
@@ -241,7 +280,14 @@ def explain(exc: BaseException) -> Explained:
                 hint = None  # the message already says it
         if isinstance(exc, E.OAuthError) and exc.hint:
             detail = f"{detail} ({exc.hint})"
+        if isinstance(exc, E.RefereeHubError):
+            # the title already carries the code: no second "Error N:" in the detail
+            detail = exc.message + (f" ({exc.method})" if exc.method else "")
+            if exc.code == 2:
+                detail += " (the room may already be closed)"
         line = f"{title}: {detail}" if detail and detail != title else title
+        if isinstance(exc, E.NotFoundError):
+            line = _not_found_line(exc) or line
         return Explained(line, hint, code)
     if isinstance(exc, (ValueError, TypeError)):
         # bad mods, an unreadable .osu file, a damaged replay…

@@ -90,27 +90,37 @@ def follow(
     from ..feeds import FeedGap
 
     state = _state(ctx)
-    seen = 0
-    with state.client() as client, client.scores.follow(_ruleset(mode), checkpoint=_checkpoint(checkpoint),
-                                                         backfill=backfill) as feed:
-        if backfill and (feed.position.cursor is not None or feed.position.last_id is not None):
-            sys.stderr.write(f"osukit: --backfill ignored: the checkpoint {checkpoint} holds a position "
-                             f"(after score {feed.position.last_id}); resuming from there\n")
-        for item in feed:
-            if isinstance(item, FeedGap):
+    delivered = [0]
+    try:
+        with state.client() as client, client.scores.follow(_ruleset(mode), checkpoint=_checkpoint(checkpoint),
+                                                             backfill=backfill) as feed:
+            what = "scores" if mode is None else f"{mode} scores"
+            sys.stderr.write(f"following new {what}{' (from the newest page)' if backfill else ''}; Ctrl-C to stop\n")
+            if backfill and (feed.position.cursor is not None or feed.position.last_id is not None):
+                sys.stderr.write(f"osukit: --backfill ignored: the checkpoint {checkpoint} holds a position "
+                                 f"(after score {feed.position.last_id}); resuming from there\n")
+            sys.stderr.flush()
+            for item in feed:
+                if isinstance(item, FeedGap):
+                    if as_jsonl:
+                        emit_json(item.to_json(), lines=True)
+                    sys.stderr.write(f"osukit: scores may be missing between {item.after_time} and "
+                                     f"{item.before_time} (osu! refused the old cursor)\n")
+                    continue
+                delivered[0] += 1
                 if as_jsonl:
-                    emit_json(item.to_json(), lines=True)
-                sys.stderr.write(f"osukit: scores may be missing between {item.after_time} and {item.before_time} "
-                                 "(osu! refused the old cursor)\n")
-                continue
-            seen += 1
-            if as_jsonl:
-                emit_json(item, lines=True)
-            else:
-                say(f"{item.id}  user {item.user_id}  beatmap {fmt(item.beatmap_id)}  {fmt(item.pp)}pp  "
-                    f"{item.rank}  {fmt(item.accuracy * 100)}%")
-            if count is not None and seen >= count:
-                break
+                    emit_json(item, lines=True)
+                else:
+                    say(f"{item.id}  user {item.user_id}  beatmap {item.beatmap_id}  {fmt(item.pp)}pp  "
+                        f"{item.rank}  {fmt(item.accuracy * 100)}%")
+                if count is not None and delivered[0] >= count:
+                    break
+    except KeyboardInterrupt:
+        seen = delivered[0]
+        resume = (f"run the same command again to resume from {checkpoint}" if checkpoint is not None
+                  else "pass --checkpoint FILE to be able to resume where you stop")
+        sys.stderr.write(f"osukit: stopped after {seen} score{'' if seen == 1 else 's'}; {resume}\n")
+        raise typer.Exit(130) from None
 
 
 # ------------------------------------------------------------------------------------------- track

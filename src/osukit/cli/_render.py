@@ -38,6 +38,14 @@ def length(seconds: Any) -> str:
     return f"{total // 60}:{total % 60:02d}"
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 user``, ``2 users``, ``1,000 beatmapsets`` (``noun`` in the plural, as the crawl kinds are)."""
+    word = noun[:-1] if count == 1 and noun.endswith("s") else noun
+    if count != 1 and not noun.endswith("s"):
+        word = noun + "s"
+    return f"{count:,} {word}"
+
+
 def fmt(value: Any, *, digits: int = 2) -> str:
     """A cell: numbers with separators, floats rounded, dates as ``YYYY-MM-DD HH:MM``, enums by value."""
     if value is None or value is UNSET:
@@ -90,12 +98,20 @@ def emit_json(obj: Any, *, lines: bool = False) -> None:
 def _console() -> Any:
     from rich.console import Console
 
-    return Console(soft_wrap=False, highlight=False)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits 1 here; `osukit … | head` is not an error: let the CLI exit 0 quietly
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console(soft_wrap=False, highlight=False)
 
 
 def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                right: Iterable[str] = (), truncate: Iterable[str] = (), compact: bool = False) -> None:
-    """A rich table; ``right`` names the columns to right-align (numbers).
+                right: Iterable[str] = (), truncate: Iterable[str] = (), compact: bool = False,
+                empty: str = "nothing to show") -> None:
+    """A rich table; ``right`` names the columns to right-align (numbers); with no rows, the title and
+    ``empty`` (e.g. "no scores") instead of an empty table. Id columns are printed without separators.
 
     ``truncate`` names columns (long free text such as titles) that are cut with ``…`` to fit
     the terminal instead of wrapping over several lines; when any is given, every other column
@@ -121,16 +137,35 @@ def print_table(title: str | None, columns: Sequence[str], rows: Iterable[Sequen
         else:
             table.add_column(col, justify="right" if col in aligned else "left", overflow="fold")
     names = list(columns)
+    ids = [is_id_column(col) for col in columns]
+    rows = list(rows)
+    if not rows:
+        console.print(Text(empty))
+        return
     for row in rows:
         cells = []
         for i, v in enumerate(row):
-            text = v if isinstance(v, str) else fmt(v)
+            plain = i < len(ids) and ids[i]
+            text = v if isinstance(v, str) else str(v) if plain and _is_int(v) else fmt(v)
             if i < len(names) and names[i] in cut:
                 cells.append(Text(text, no_wrap=True, overflow="ellipsis"))
             else:
                 cells.append(Text(text))
         table.add_row(*cells)
     console.print(table)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_ID_COLUMNS = {"id", "beatmap", "beatmapset", "user", "room", "match", "channel"}
+
+
+def is_id_column(name: str) -> bool:
+    """Whether a column (or key) holds ids, printed plain (``1002103``, never ``1,002,103``)."""
+    name = name.strip().lower()
+    return name in _ID_COLUMNS or name.endswith((" id", "_id"))
 
 
 def print_kv(title: str | None, pairs: Iterable[tuple[str, Any]]) -> None:
@@ -145,7 +180,8 @@ def print_kv(title: str | None, pairs: Iterable[tuple[str, Any]]) -> None:
     table.add_column(style="bold")
     table.add_column()
     for key, value in pairs:
-        table.add_row(Text(key), Text(value if isinstance(value, str) else fmt(value)))
+        plain = is_id_column(key) and _is_int(value)
+        table.add_row(Text(key), Text(value if isinstance(value, str) else str(value) if plain else fmt(value)))
     console.print(table)
 
 

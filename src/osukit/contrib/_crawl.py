@@ -176,17 +176,28 @@ def rate_and_eta(done: float, elapsed: float, remaining: float | None) -> str:
     return text
 
 
+LINE_INTERVAL = 15.0
+"""Seconds between two plain progress lines (``progress="lines"``)."""
+
+
 class ProgressBar:
-    """A rich progress bar, or nothing (``enabled=None``: only when stdout is a terminal).
+    """A rich progress bar, or nothing (``enabled=None``: only when stdout is a terminal), or with
+    ``enabled="lines"`` plain progress lines on stderr every ``interval`` seconds (a log or a pipe).
 
     Besides done/total and the elapsed time it shows this run's rate and the time left at that rate
     (rich's own estimate needs several updates within 30 s, which a rate-limited crawl does not make).
     """
 
-    def __init__(self, enabled: bool | None, *, total: int | None, done: int, description: str,
-                 console: Any = None) -> None:
+    def __init__(self, enabled: bool | str | None, *, total: int | None, done: int, description: str,
+                 console: Any = None, interval: float = LINE_INTERVAL,
+                 clock: Callable[[], float] | None = None) -> None:
         self._progress: Any = None
         self._task: Any = None
+        self._lines: _LineProgress | None = None
+        if enabled == "lines":
+            self._lines = _LineProgress(total=total, done=done, description=description, interval=interval,
+                                        clock=clock)
+            return
         if enabled is None:
             enabled = sys.stdout.isatty()
             if enabled:
@@ -225,11 +236,13 @@ class ProgressBar:
 
     @property
     def enabled(self) -> bool:
-        return self._progress is not None
+        return self._progress is not None or self._lines is not None
 
     def advance(self, n: int) -> None:
         if self._progress is not None:
             self._progress.advance(self._task, n)
+        if self._lines is not None:
+            self._lines.advance(n)
 
     def render(self) -> str:
         """The bar's current line as plain text (for tests and logs); empty when disabled."""
@@ -244,6 +257,49 @@ class ProgressBar:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+        if self._lines is not None:
+            self._lines.close()
+            self._lines = None
+
+
+class _LineProgress:
+    """Plain progress lines on stderr (for a log file or a pipe, where a bar cannot redraw): one at the
+    start, one every ``interval`` seconds of progress, one at the end; each with done/total, rate and ETA."""
+
+    def __init__(self, *, total: int | None, done: int, description: str, interval: float,
+                 clock: Callable[[], float] | None) -> None:
+        import time
+
+        self._clock = clock or time.monotonic
+        self.total = total
+        self.first = self.done = done
+        self.description = description
+        self.interval = interval
+        self.started = self._last = self._clock()
+        self.lines: list[str] = []
+        self._say()
+
+    def _say(self) -> None:
+        of = f"/{self.total:,}" if self.total is not None else ""
+        share = f" ({self.done / self.total:.1%})" if self.total else ""
+        remaining = None if self.total is None else max(0, self.total - self.done)
+        rate = rate_and_eta(self.done - self.first, self._clock() - self.started, remaining)
+        line = f"{self.description}: {self.done:,}{of} done{share}, {rate}"
+        self.lines.append(line)
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        now = self._clock()
+        if now - self._last >= self.interval:
+            self._last = now
+            self._say()
+
+    def close(self) -> None:
+        if self.lines and self.lines[-1].startswith(f"{self.description}: {self.done:,}"):
+            return
+        self._say()
 
 
 class AsyncOrderedMap:

@@ -385,7 +385,8 @@ class RedisRateLimiter:
         if per_minute <= 0:
             raise InvalidParameterError("per_minute must be positive (use NoRateLimit() to disable limiting)")
         if per_minute > SERVER_RATE_LIMIT:
-            raise InvalidParameterError(f"per_minute {per_minute} exceeds osu-web's limit of {SERVER_RATE_LIMIT}/min")
+            raise InvalidParameterError(f"a rate limit of {per_minute:g} requests/min is above osu!'s limit of "
+                                        f"{SERVER_RATE_LIMIT} requests/min")
         if burst < 1:
             raise InvalidParameterError("burst must be at least 1")
         if replay_per_minute <= 0:

@@ -29,7 +29,8 @@ __all__ = ["Emulator", "create_app", "main"]
 
 
 def _missing(exc: ImportError) -> MissingExtraError:
-    return MissingExtraError("the osu! emulator", "emulator", f"missing: {exc.name or exc}")
+    name = (exc.name or "").split(".")[0] or None
+    return MissingExtraError("the osu! emulator", "emulator", f"missing: {name or exc}", missing=name)
 
 
 def __getattr__(name: str) -> Any:

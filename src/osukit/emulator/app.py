@@ -37,6 +37,43 @@ CC_ONLY = {"delegate", "forum.write_manage", "group_permissions"}
 TOKEN_OPTIONAL_PREFIXES = ("api/v2/changelog", "api/v2/comments", "api/v2/news", "api/v2/seasonal-backgrounds", "api/v2/wiki")
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def check_rate_limit(value: object) -> int | None:
+    """A per-minute rate limit as the emulator keeps it: ``None`` or ``0`` mean off, as the client's
+    ``rate_limit=0`` does.
+
+    Raises:
+        InvalidParameterError: a negative number, or not a whole number.
+    """
+    if value is None or (value == 0 and _is_number(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidParameterError(f"rate_limit must be a whole number of requests per minute (0 or null: off), "
+                                    f"not {value!r}")
+    if value < 0:
+        raise InvalidParameterError(f"rate_limit must be 0 (off) or a positive number of requests per minute, "
+                                    f"not {value}")
+    return value
+
+
+def check_token_lifetime(value: object) -> int:
+    """A token lifetime in seconds (a positive whole number).
+
+    Raises:
+        InvalidParameterError: zero, negative, or not a whole number.
+    """
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidParameterError(f"token_lifetime must be a positive whole number of seconds, not {value!r}")
+    return value
+
+
 class ApiError(Exception):
     def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         self.status = status
@@ -89,7 +126,7 @@ class Faults:
         unknown = sorted(str(k) for k in options if k not in names)
         if unknown:
             raise InvalidParameterError(f"unknown fault option(s) {', '.join(unknown)}; known: {', '.join(names)}")
-        known: dict[str, Any] = {k: (tuple(v) if k == "error_statuses" else v) for k, v in options.items()
+        known: dict[str, Any] = {k: _check_fault(k, v) for k, v in options.items()
                  if k in cls.__dataclass_fields__ and k != "rng"}
         faults = cls(**known)
         faults.rng = random.Random(faults.seed)
@@ -98,6 +135,44 @@ class Faults:
     def active(self) -> bool:
         return any((self.latency_ms, self.spike_rate, self.error_rate, self.rate_limit_rate, self.drop_rate,
                     self.truncate_rate, self.malformed_rate))
+
+
+_FAULT_RATES = ("spike_rate", "error_rate", "rate_limit_rate", "drop_rate", "truncate_rate", "malformed_rate")
+
+
+def _check_fault(name: str, value: Any) -> Any:
+    """One fault option, checked: a wrong type or range is refused, never left to fail a request later.
+
+    Raises:
+        InvalidParameterError: the value does not fit the option.
+    """
+    if name in _FAULT_RATES:
+        if not _is_number(value) or not 0 <= value <= 1:
+            raise InvalidParameterError(f"{name} must be a share of requests from 0 to 1, not {value!r}")
+        return float(value)
+    if name in ("latency_ms", "spike_ms"):
+        if not _is_number(value) or value < 0:
+            raise InvalidParameterError(f"{name} must be a number of milliseconds >= 0, not {value!r}")
+        return float(value)
+    if name == "retry_after":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidParameterError(f"retry_after must be a whole number of seconds >= 0, not {value!r}")
+        return value
+    if name == "error_statuses":
+        statuses = [value] if isinstance(value, int) else value
+        if (not isinstance(statuses, (list, tuple)) or not statuses
+                or not all(isinstance(v, int) and not isinstance(v, bool) and 400 <= v <= 599 for v in statuses)):
+            raise InvalidParameterError(f"error_statuses must be a list of HTTP error statuses (400-599), not {value!r}")
+        return tuple(statuses)
+    if name == "path_prefix":
+        if not isinstance(value, str):
+            raise InvalidParameterError(f"path_prefix must be a string, not {value!r}")
+        return value
+    if name == "seed":
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidParameterError(f"seed must be a whole number, not {value!r}")
+        return value
+    return value
 
 
 @dataclass
@@ -175,8 +250,8 @@ class State:
     def __init__(self, seed: int, rate_limit: int | None, token_lifetime: int = 86400, ws_ping_interval: float = 20.0) -> None:
         self.seed = seed
         self.world: World = build(seed)
-        self.rate_limit = rate_limit
-        self.token_lifetime = token_lifetime
+        self.rate_limit = check_rate_limit(rate_limit)
+        self.token_lifetime = check_token_lifetime(token_lifetime)
         self.ws_ping_interval = ws_ping_interval
         self.tokens: dict[str, TokenRecord] = {}
         self.refresh: dict[str, TokenRecord] = {}
@@ -722,8 +797,18 @@ class Emulated:
             return _json(200, st.dataset())
         if what == "tokens" and request.method == "POST":
             body = await _control_body(request)
-            scopes = frozenset(body.get("scopes") or ["public"])
-            user_id = body.get("user_id")
+            user_id, raw_scopes, lifetime = body.get("user_id"), body.get("scopes"), body.get("expires_in")
+            if user_id is not None and (isinstance(user_id, bool) or not isinstance(user_id, int)):
+                raise error(400, f"user_id must be a user id (a whole number) or null, not {user_id!r}")
+            if raw_scopes is not None and (not isinstance(raw_scopes, list)
+                                           or not all(isinstance(x, str) for x in raw_scopes)):
+                raise error(400, f"scopes must be a list of scope names, not {raw_scopes!r}")
+            if lifetime is not None:
+                try:
+                    check_token_lifetime(lifetime)
+                except InvalidParameterError as exc:
+                    raise error(400, str(exc).replace("token_lifetime", "expires_in")) from None
+            scopes = frozenset(raw_scopes or ["public"])
             return _json(200, st.mint(user_id, scopes, "authorization_code" if user_id else "client_credentials",
                                       expires_in=body.get("expires_in"), refresh=bool(body.get("refresh", user_id is not None))))
         if what == "faults":
@@ -742,11 +827,15 @@ class Emulated:
             return _json(200, st.stats)
         if what == "config" and request.method == "POST":
             body = await _control_body(request)
+            try:
+                rate_limit = check_rate_limit(body["rate_limit"]) if "rate_limit" in body else st.rate_limit
+                lifetime = check_token_lifetime(body["token_lifetime"]) if "token_lifetime" in body else st.token_lifetime
+            except InvalidParameterError as exc:
+                raise error(400, str(exc)) from None
             if "rate_limit" in body:
-                st.rate_limit = body["rate_limit"]
+                st.rate_limit = rate_limit
                 st.buckets.clear()
-            if "token_lifetime" in body:
-                st.token_lifetime = int(body["token_lifetime"])
+            st.token_lifetime = lifetime
             if "test_user_id" in body:
                 uid = body["test_user_id"]
                 if isinstance(uid, bool) or not isinstance(uid, int) or uid not in st.world.users:

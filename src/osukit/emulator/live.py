@@ -250,7 +250,9 @@ async def control(state: Any, request: Request, what: str) -> Response:
         if "max_id_distance" in body:
             live.max_id_distance = int(_number(body["max_id_distance"], "max_id_distance", high=1e12))
         if "user_drift" in body:
-            live.user_drift = bool(body["user_drift"])
+            if not isinstance(body["user_drift"], bool):
+                raise error(422, "user_drift must be true or false")
+            live.user_drift = body["user_drift"]
         return _json(200, live.describe())
     if what == "live/advance":
         seconds = _number(body.get("seconds", 0), "seconds", high=400 * _DAY)

@@ -25,6 +25,8 @@ from .app import (
     push,
 )
 from .dataset import BASE_TIME, RULESETS, STATUS_INT, iso
+from .search_query import matches as search_matches
+from .search_query import parse as parse_search_query
 
 
 def _user(ctx: Ctx, key: str = "user") -> int:
@@ -396,10 +398,12 @@ async def beatmapset_search(ctx: Ctx) -> Any:
     if status not in allowed:
         raise error(422, "invalid status")
     sets = []
+    parsed = parse_search_query(query)  # osu-web's stars>7, ar>=9, status=ranked, artist=… (search_query.py)
     for sid, s in w.beatmapsets.items():
         if s["status"] not in allowed[status]:
             continue
-        if query and query not in f"{s['artist']} {s['title']} {s['tags']}".lower():
+        creator = str(w.users.get(s["creator_id"], {}).get("username", ""))
+        if not search_matches(parsed, s, [w.beatmaps[b] for b in s["beatmap_ids"]], creator):
             continue
         if mode not in (None, "") and not any(str(Ruleset(w.beatmaps[b]["mode"]).id) == mode for b in s["beatmap_ids"]):
             continue

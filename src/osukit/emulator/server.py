@@ -10,7 +10,7 @@ import time
 import types
 from typing import Any
 
-from .app import Faults, ServerShape, State, create_app
+from .app import Faults, ServerShape, State, check_rate_limit, check_token_lifetime, create_app
 
 __all__ = ["Emulator", "main"]
 
@@ -180,12 +180,17 @@ class Emulator:
         return self._live("live/expire", {})
 
     def configure(self, *, rate_limit: int | object | None = ..., token_lifetime: int | None = None) -> None:
-        """Change the per-minute rate limit (None: off) or the token lifetime at runtime."""
+        """Change the per-minute rate limit (None or 0: off) or the token lifetime (seconds) at runtime.
+
+        Raises:
+            InvalidParameterError: a negative rate limit, a token lifetime that is not a positive whole number.
+        """
+        limit = self.state.rate_limit if rate_limit is ... else check_rate_limit(rate_limit)
+        lifetime = self.state.token_lifetime if token_lifetime is None else check_token_lifetime(token_lifetime)
         if rate_limit is not ...:
-            self.state.rate_limit = rate_limit  # type: ignore[assignment]
+            self.state.rate_limit = limit
             self.state.buckets.clear()
-        if token_lifetime is not None:
-            self.state.token_lifetime = token_lifetime
+        self.state.token_lifetime = lifetime
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -245,8 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rate-limit", type=int, default=None, help="requests per minute per token before 429 (default: off; X-RateLimit-* headers still count against 1200)")
+    parser.add_argument("--rate-limit", type=int, default=None, help="requests per minute per token before 429 (default or 0: off; X-RateLimit-* headers still count against 1200)")
     args = parser.parse_args(argv)
+    if args.rate_limit is not None and args.rate_limit < 0:
+        parser.error(f"--rate-limit must be 0 (off) or a positive number of requests per minute, not {args.rate_limit}")
     import uvicorn
 
     sock = _bind(args.host, args.port)

@@ -632,8 +632,9 @@ def performance(
 
     Raises:
         MissingExtraError: the ``pp`` extra (rosu-pp-py) is not installed.
-        InvalidParameterError: contradictory arguments, bad statistics, or a ``score``
-            or ``beatmap`` of an unsupported type.
+        InvalidParameterError: contradictory arguments, a ``combo`` above the beatmap's maximum
+            combo or more ``misses`` than it has objects, bad statistics, or a ``score`` or
+            ``beatmap`` of an unsupported type.
         ModError: bad mods.
         BeatmapError: an impossible conversion or an unreadable map.
     """
@@ -701,7 +702,13 @@ def performance(
     if combo is not None:
         if combo < 0:
             raise InvalidParameterError(f"combo must be >= 0, not {combo}")
+        if combo > diff.max_combo:
+            raise InvalidParameterError(f"combo {combo} is above this beatmap's maximum combo of {diff.max_combo}")
         hits["combo"] = int(combo)
+    if misses is not None:
+        objects = max(int(getattr(bmap, "n_objects", 0) or 0), diff.max_combo)
+        if misses > objects:
+            raise InvalidParameterError(f"{misses} misses is more than this beatmap's {objects} objects")
     kwargs.update({k: v for k, v in hits.items() if v is not None})
 
     try:
