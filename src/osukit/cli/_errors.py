@@ -280,11 +280,6 @@ def explain(exc: BaseException) -> Explained:
                 hint = None  # the message already says it
         if isinstance(exc, E.OAuthError) and exc.hint:
             detail = f"{detail} ({exc.hint})"
-        if isinstance(exc, E.RefereeHubError):
-            # the title already carries the code: no second "Error N:" in the detail
-            detail = exc.message + (f" ({exc.method})" if exc.method else "")
-            if exc.code == 2:
-                detail += " (the room may already be closed)"
         line = f"{title}: {detail}" if detail and detail != title else title
         if isinstance(exc, E.NotFoundError):
             line = _not_found_line(exc) or line
