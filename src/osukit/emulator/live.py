@@ -14,7 +14,10 @@ gives the newest 1,000 scores, oldest first; a cursor gives the next 1,000 after
 it; an empty answer hands the same cursor back; and a cursor whose id is more than
 ``index_max_id_distance`` (osu-web's ``SCORE_INDEX_MAX_ID_DISTANCE``, default
 10,000,000) behind the newest score is refused with ``422 {"error": "cursor is too
-old"}``. ``POST /_emulator/live/expire`` makes every cursor issued so far too old.
+old"}`` (osu-web's ``abort(422, 'cursor is too old')``). ``POST /_emulator/live/expire``
+makes every cursor issued so far too old, the newest included: a cursor carries only
+a score id, so the newest one (``id == expired_up_to``) is refused until the emulator
+hands that id out again in a later answer (then it is a fresh cursor).
 
 Controls (JSON bodies):
 
@@ -23,7 +26,7 @@ Controls (JSON bodies):
   "user_drift": bool}``.
 * ``POST /_emulator/live/advance`` - ``{"seconds": s}``: move the clock, making scores
   and daily user changes; answers how many scores were made.
-* ``POST /_emulator/live/expire`` - refuse every cursor up to the newest score id.
+* ``POST /_emulator/live/expire`` - refuse every cursor issued so far, the newest included.
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ class Live:
         self.score_rate = 0.0
         self.max_id_distance = DEFAULT_MAX_ID_DISTANCE
         self.expired_up_to = 0
+        self._reissued = True  # has a cursor with id == expired_up_to been handed out since the expiry?
         self.user_drift = True
         self.made = 0
         self._carry = 0.0
@@ -186,7 +190,8 @@ class Live:
                 after = int(cursor["id"])
             except (TypeError, ValueError):
                 after = None
-        if after is not None and (newest - after > self.max_id_distance or after < self.expired_up_to):
+        if after is not None and (newest - after > self.max_id_distance or after < self.expired_up_to
+                                  or (after == self.expired_up_to and not self._reissued)):
             return 422, {"error": "cursor is too old"}
         rulesets = ("osu", "taiko", "fruits", "mania")
         if ruleset is not None and ruleset not in rulesets:
@@ -209,6 +214,8 @@ class Live:
                         break
         if picked:
             cursor_out: dict[str, Any] | None = {"id": picked[-1]}
+            if picked[-1] >= self.expired_up_to:
+                self._reissued = True
         else:  # "return previous cursor if no result, assuming there's no new scores yet"
             cursor_out = {"id": after} if after is not None else None
         from .app import encode_cursor
@@ -257,7 +264,9 @@ async def control(state: Any, request: Request, what: str) -> Response:
         made = live.advance(seconds)
         return _json(200, {**live.describe(), "made_now": made})
     if what == "live/expire":
-        live.expired_up_to = live.max_id
+        ids = live.passed_ids()  # cursors carry passed scores' ids only
+        live.expired_up_to = ids[-1] if ids else live.max_id
+        live._reissued = False
         return _json(200, live.describe())
     raise error(404, "Not Found")
 
