@@ -99,13 +99,14 @@ def _redirect(emu: Any, cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
     original = cls.__init__
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        wants_key = "api_key" in kwargs  # api_key=... (a placeholder) too
         kwargs = {k: v for k, v in kwargs.items() if v is not Ellipsis}
         custom = any(k in kwargs for k in ("transport", "http_client"))
         if not custom:
             kwargs["base_url"] = emu.base_url
             if "access_token" not in kwargs and "grant" not in kwargs:
                 kwargs["client_id"], kwargs["client_secret"] = emu.client_id, emu.client_secret
-            if "api_key" in kwargs:
+            if wants_key:
                 kwargs["api_key"] = emu.api_key
         kwargs.setdefault("rate_limit", 0)
         original(self, *(a for a in args if a is not Ellipsis), **kwargs)
@@ -194,3 +195,15 @@ def test_testing_page_without_pytest_runs_as_pasted() -> None:
     section = text.split("## Without pytest", 1)[1].split("\n## ", 1)[0]
     code = section.split("```python", 1)[1].split("```", 1)[0]
     assert "import osukit" in code and "rate_limit=0" in code  # the redirect above is not needed for it
+
+
+def test_game_page_documents_ruleset_for_v1_scores() -> None:
+    """game.md says accuracy/grade take v1 scores: it must show the ``ruleset=`` they need, in code that runs."""
+    game = next(code for _, code, marker in blocks(REPO / "docs" / "game.md")
+                if "get_user_best" in code and marker is None)
+    assert "accuracy(row, ruleset=" in game and "grade(row, ruleset=" in game
+    from osukit.game import accuracy
+
+    with pytest.raises(osukit.InvalidParameterError, match="pass ruleset="):
+        accuracy({"count300": "10", "count100": "0", "count50": "0", "countmiss": "0", "countkatu": "0",
+                  "countgeki": "0"})
