@@ -1,7 +1,12 @@
 """The emulator's live world: a virtual clock that makes new scores and changes users as it moves.
 
-Nothing moves on its own: tests (or ``POST /_emulator/live/advance``) push the
-virtual clock forward, and the world changes as osu! would have meanwhile:
+By default nothing moves on its own: tests (or ``POST /_emulator/live/advance``) push the
+virtual clock forward, and the world changes as osu! would have meanwhile. A served
+emulator can instead follow real time (``osukit emulator serve --live-scores 20``, or
+``{"real_time": true}`` in ``POST /_emulator/live/config``): before each request the
+virtual clock catches up with the real seconds gone by (times ``speed``), so
+``osukit scores follow`` against it just works. The pytest fixture and ``Emulator()``
+keep the still clock: tests move it themselves.
 
 * new passing scores arrive at ``score_rate`` per virtual second (ids increasing,
   ``ended_at`` on the virtual clock), so ``GET /api/v2/scores`` has a feed to follow;
@@ -23,7 +28,7 @@ Controls (JSON bodies):
 
 * ``GET /_emulator/live`` - the virtual time, score rate, newest score id.
 * ``POST /_emulator/live/config`` - ``{"score_rate": per_second, "max_id_distance": n,
-  "user_drift": bool}``.
+  "user_drift": bool, "real_time": bool, "speed": virtual_seconds_per_real_second}``.
 * ``POST /_emulator/live/advance`` - ``{"seconds": s}``: move the clock, making scores
   and daily user changes; answers how many scores were made.
 * ``POST /_emulator/live/expire`` - refuse every cursor issued so far, the newest included.
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from typing import Any
 
 from starlette.requests import Request
@@ -43,7 +49,7 @@ from ..game.accuracy import grade as _grade
 from . import render as R
 from .dataset import BASE_TIME, World, _score_stats, iso
 
-__all__ = ["Live", "live_of"]
+__all__ = ["Live", "live_of", "tick"]
 
 DEFAULT_MAX_ID_DISTANCE = 10_000_000
 """osu-web ``config/osu.php`` ``scores.index_max_id_distance`` (env ``SCORE_INDEX_MAX_ID_DISTANCE``)."""
@@ -63,6 +69,9 @@ class Live:
         self.expired_up_to = 0
         self._reissued = True  # has a cursor with id == expired_up_to been handed out since the expiry?
         self.user_drift = True
+        self.real_time = False
+        self.speed = 1.0
+        self._anchor = 0.0  # time.monotonic() of the last catch-up (real-time mode)
         self.made = 0
         self._carry = 0.0
         self._rng = random.Random(world.seed * 7919 + 17)
@@ -73,6 +82,23 @@ class Live:
         self._seen = -1
 
     # --- the clock ------------------------------------------------------------------------
+
+    def follow_real_time(self, on: bool = True, *, speed: float | None = None) -> None:
+        """Let the virtual clock follow real time (``speed`` virtual seconds per real second), or stop it."""
+        if speed is not None:
+            self.speed = speed
+        if on and not self.real_time:
+            self._anchor = time.monotonic()
+        self.real_time = on
+
+    def catch_up(self) -> int:
+        """In real-time mode, move the virtual clock by the real time gone by since the last call."""
+        if not self.real_time:
+            return 0
+        now = time.monotonic()
+        elapsed = (now - self._anchor) * self.speed
+        self._anchor = now
+        return self.advance(min(elapsed, 400 * _DAY)) if elapsed > 0 else 0
 
     def advance(self, seconds: float) -> int:
         """Move the virtual clock ``seconds`` forward; returns how many scores were made."""
@@ -226,7 +252,7 @@ class Live:
     def describe(self) -> dict[str, Any]:
         return {"now": iso(self.now), "score_rate": self.score_rate, "max_id_distance": self.max_id_distance,
                 "newest_score_id": self.max_id, "expired_up_to": self.expired_up_to, "made": self.made,
-                "user_drift": self.user_drift}
+                "user_drift": self.user_drift, "real_time": self.real_time, "speed": self.speed}
 
 
 _RULESET_ID = {"osu": 0, "taiko": 1, "fruits": 2, "mania": 3}
@@ -236,8 +262,29 @@ def live_of(state: Any) -> Live:
     """The `Live` of an emulator ``State`` (made on first use, remade after a reset)."""
     live: Live | None = getattr(state, "_live", None)
     if live is None or live.world is not state.world:
+        old = live
         live = Live(state.world)
+        if old is not None and old.real_time:  # a reset keeps a served world moving as it was told to
+            live.score_rate = old.score_rate
+            live.follow_real_time(speed=old.speed)
         setattr(state, "_live", live)  # noqa: B010 - State does not declare it: the live world is optional
+    live.catch_up()
+    return live
+
+
+def tick(state: Any) -> None:
+    """Before a request: a live world that follows real time catches up (nothing otherwise)."""
+    live: Live | None = getattr(state, "_live", None)
+    if live is not None and live.real_time:
+        live_of(state)
+
+
+def serve_live(state: Any, score_rate: float, *, speed: float = 1.0) -> Live:
+    """Make a served emulator's world live: ``score_rate`` new scores per virtual second, the
+    virtual clock following real time at ``speed`` (``osukit emulator serve --live-scores``)."""
+    live = live_of(state)
+    live.score_rate = score_rate
+    live.follow_real_time(speed=speed)
     return live
 
 
@@ -258,6 +305,10 @@ async def control(state: Any, request: Request, what: str) -> Response:
             live.max_id_distance = int(_number(body["max_id_distance"], "max_id_distance", high=1e12))
         if "user_drift" in body:
             live.user_drift = bool(body["user_drift"])
+        if "speed" in body:
+            live.speed = _number(body["speed"], "speed", high=86400.0)
+        if "real_time" in body:
+            live.follow_real_time(bool(body["real_time"]))
         return _json(200, live.describe())
     if what == "live/advance":
         seconds = _number(body.get("seconds", 0), "seconds", high=400 * _DAY)
