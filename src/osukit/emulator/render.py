@@ -128,7 +128,7 @@ def user_full(w: World, uid: int, mode: str | None) -> dict[str, Any]:
         "pending_beatmapset_count": _set_count(w, uid, ("pending", "wip")), "previous_usernames": list(u["previous_usernames"]),
         "rank_highest": _rank_highest(u["rank_histories"].get(mode)),
         "ranked_beatmapset_count": _set_count(w, uid, ("ranked", "approved")),
-        "replays_watched_counts": [dict(m) for m in u["monthly_playcounts"][:6]],
+        "replays_watched_counts": [dict(m) for m in u.get("replays_watched_counts", [])],
         "scores_best_count": sum(1 for s in scores if s["best"]), "scores_first_count": 0,
         "scores_pinned_count": sum(1 for s in scores if s["pinned"]), "scores_recent_count": len(_recent(w, uid, None, False)),
         "statistics": statistics(w, uid, mode), "support_level": 3 if u["is_supporter"] else 0,
