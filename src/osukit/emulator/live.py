@@ -249,14 +249,16 @@ class Live:
                 if not plays or s.get("global_rank") is None:  # unranked in this ruleset: they stay so
                     continue
                 self._played(uid, ruleset, at, plays)
-                if pool and rng.random() < 0.4:  # one of the day's plays enters their top plays
+                if pool and rng.random() < 0.7:  # one of the day's plays enters their top plays, mostly low
                     best = self.top(uid, ruleset)
                     low = best[-1]["pp"] if len(best) >= 100 else 0.6 * (best[-1]["pp"] if best else 100.0)
-                    high = (best[0]["pp"] if best else 100.0) * 1.02
+                    high = max(low, (best[0]["pp"] if best else 100.0) * 1.02)
                     when = at - dt.timedelta(seconds=rng.randint(60, 80_000))
-                    self._make_score(uid, rng.choice(pool), when, quality=0.97,
-                                     pp=round(rng.uniform(low, max(low, high)), 3))
-        for uid in rng.sample(self._users, max(1, len(self._users) // 6)):  # a few new best-ever plays
+                    played = self._best.get((uid, ruleset), {})
+                    fresh = [b for b in pool if b["id"] not in played] or pool  # a map they had no best on
+                    self._make_score(uid, rng.choice(fresh), when, quality=0.97,
+                                     pp=round(low + (high - low) * rng.random() ** 3, 3))
+        for uid in rng.sample(self._users, max(1, len(self._users) // 30)):  # a few new best-ever plays
             pool = by_mode["osu"]
             if not pool or w.users[uid]["stats"]["osu"].get("global_rank") is None:
                 continue
