@@ -114,6 +114,20 @@ def _redirect(emu: Any, cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cls, "__init__", __init__)
 
 
+def _redirect_pool(emu: Any, cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool's placeholder credentials (``client_id=...``) become the emulator's, as for clients."""
+    original = cls.__init__
+
+    def __init__(self: Any, **kwargs: Any) -> None:
+        if kwargs.get("client_id") is Ellipsis or kwargs.get("client_secret") is Ellipsis:
+            kwargs.update(client_id=emu.client_id, client_secret=emu.client_secret)
+        if "transport" not in kwargs:
+            kwargs["base_url"] = emu.base_url
+        original(self, **kwargs)
+
+    monkeypatch.setattr(cls, "__init__", __init__)
+
+
 def _prelude(emu: Any, tmp: Path) -> dict[str, Any]:
     uid = emu.dataset["test_user_id"]
     token = emu.mint_token(user_id=uid, scopes=ALL_SCOPES)["access_token"]
@@ -171,6 +185,8 @@ def test_page_examples_run(page: Path, emulator: Any, tmp_path: Path, monkeypatc
     monkeypatch.setenv("MPLBACKEND", "Agg")
     for cls in (osukit.Client, osukit.AsyncClient):
         _redirect(emulator, cls, monkeypatch)
+    for cls in (osukit.ClientPool, osukit.AsyncClientPool):
+        _redirect_pool(emulator, cls, monkeypatch)
     ns = _prelude(emulator, tmp_path)
     for line, code in runnable:
         where = f"{page.relative_to(REPO)}:{line}"
