@@ -27,6 +27,11 @@ with ``git show``; or a plain checkout) and writes a JSON table with:
 removed routes, scope changes, and new and removed fields against the committed
 table and osukit's models.
 
+Exit codes: ``0`` the table was written (``build``) or no drift was found (``diff``);
+``1`` drift was found (``diff``); ``2`` a usage or input error (a bad argument, a
+snapshot or ``--git-dir`` that is missing or is not osu-web, a revision git cannot
+read, an unreadable table), explained in one ``error:`` line on stderr.
+
 The PHP reading is regular expressions and bracket matching, made robust for the
 snapshot named in the table; what it cannot resolve is listed, never guessed.
 """
@@ -104,6 +109,49 @@ SPREADS = {
 
 
 # --- reading a snapshot --------------------------------------------------------------------------
+
+EXIT_DRIFT = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A usage or input error: reported in one line, exit code 2 (``EXIT_USAGE``)."""
+
+
+def _checked_snapshot(target: str, *, git_dir: bool, rev: str) -> Snapshot:
+    """A `Snapshot` of ``target`` after checking it can be read, or a `UsageError` saying why not."""
+    path = Path(target)
+    if git_dir:
+        try:
+            out = subprocess.run(["git", "--git-dir", str(path), "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"],
+                                 capture_output=True, text=True)
+        except OSError as exc:
+            raise UsageError(f"cannot run git to read --git-dir {target}: {exc}") from None
+        if out.returncode != 0:
+            if not path.exists():
+                raise UsageError(f"--git-dir {target} does not exist")
+            raise UsageError(f"--git-dir {target} is not a git directory with a commit {rev!r}")
+        return Snapshot(path, git_dir=True, rev=rev)
+    if not path.exists():
+        raise UsageError(f"snapshot {target} does not exist (give an osu-web checkout, a table JSON or --git-dir)")
+    if not path.is_dir():
+        raise UsageError(f"snapshot {target} is not a directory (give an osu-web checkout, a table JSON or --git-dir)")
+    if not (path / "app").is_dir():
+        raise UsageError(f"snapshot {target} is not an osu-web checkout (it has no app/ directory)")
+    return Snapshot(path, git_dir=False, rev=rev)
+
+
+def _read_table(name: str, what: str) -> dict[str, Any]:
+    try:
+        table = json.loads(Path(name).read_text())
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {name}: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise UsageError(f"{what} {name} is not JSON: {exc}") from None
+    if not isinstance(table, dict) or "routes" not in table or "transformers" not in table:
+        raise UsageError(f"{what} {name} is not a shape table written by build")
+    return table
+
 
 class Snapshot:
     """Files of one osu-web snapshot: a git directory (read at HEAD) or a plain directory."""
@@ -1106,7 +1154,7 @@ def build(snap: Snapshot, third_party: set[tuple[str, str]] | None = None, api_r
     if routes_text is None and api_routes_file is not None and api_routes_file.is_file():
         routes_text = api_routes_file.read_text()
     if routes_text is None:
-        raise SystemExit("tests/api_routes.json not found in the snapshot (give --api-routes)")
+        raise UsageError("tests/api_routes.json not found in the snapshot (give --api-routes)")
     api_routes = json.loads(routes_text)
     transformers: dict[str, Any] = {}
     for name in snap.files():
@@ -1262,7 +1310,23 @@ def _model_gaps(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    """Run the command line; the exit code (0, 1 drift found, 2 usage or input error)."""
+    try:
+        return _main(argv)
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except subprocess.CalledProcessError as exc:
+        print(f"error: git failed ({' '.join(map(str, exc.cmd[:4]))} ...): {(exc.stderr or '').strip()}",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="exit codes: 0 built / no drift; 1 drift found (diff); 2 usage or input error",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="write the shape table of an osu-web snapshot")
     b.add_argument("snapshot", nargs="?", help="an osu-web checkout (plain directory)")
@@ -1282,7 +1346,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         if not args.snapshot and not args.git_dir:
             parser.error("give a snapshot directory or --git-dir")
-        snap = Snapshot(Path(args.git_dir or args.snapshot), git_dir=bool(args.git_dir), rev=args.rev)
+        snap = _checked_snapshot(args.git_dir or args.snapshot, git_dir=bool(args.git_dir), rev=args.rev)
         table = build(snap, _third_party_from_tsv(Path(args.third_party)), Path(args.api_routes))
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -1291,20 +1355,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{out}: osu-web {table['osu_web_commit']}, {len(table['transformers'])} transformers, "
               f"{n_routes} third-party routes, {len(table['exceptions'])} unresolved")
         return 0
-    old = json.loads(Path(args.table).read_text())
+    old = _read_table(args.table, "--table")
     target = args.git_dir or args.snapshot
     if not target:
         parser.error("give the newer snapshot (directory or table JSON) or --git-dir")
     if not args.git_dir and target.endswith(".json"):
-        new = json.loads(Path(target).read_text())
+        new = _read_table(target, "snapshot table")
     else:
-        new = build(Snapshot(Path(target), git_dir=bool(args.git_dir), rev=args.rev),
+        new = build(_checked_snapshot(target, git_dir=bool(args.git_dir), rev=args.rev),
                     {(r["method"], r["uri"]) for r in old["routes"] if r["third_party"]})
     lines = diff(old, new, _known_fields(old)) + _model_gaps(old, new)
     print(f"osu-web {old.get('osu_web_commit')} -> {new.get('osu_web_commit')}: {len(lines)} changes")
     for line in lines:
         print(line)
-    return 1 if lines else 0
+    return EXIT_DRIFT if lines else 0
 
 
 if __name__ == "__main__":

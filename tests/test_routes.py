@@ -59,3 +59,17 @@ def test_each_route_has_a_documented_method_on_both_clients(route: osukit.routes
     assert route.uri in doc, f"{route.name}: docstring must name {route.uri}"
     assert inspect.signature(s).parameters.keys() == inspect.signature(a).parameters.keys()
     assert not any(p.kind is p.VAR_KEYWORD for p in inspect.signature(a).parameters.values()), "no **kwargs"
+
+
+@pytest.mark.parametrize("uri", ["api/v2/friends", "/api/v2/friends", "https://osu.ppy.sh/api/v2/friends",
+                                 "http://127.0.0.1:8000/api/v2/friends?foo=1", "/api/v2/friends#top"])
+def test_by_uri_takes_a_leading_slash_and_full_urls(uri: str) -> None:
+    assert by_uri("GET", uri).uri == "api/v2/friends"
+    assert by_uri("get", uri).name == by_uri("GET", "api/v2/friends").name
+
+
+def test_by_uri_keeps_optional_parameters_and_refuses_concrete_paths() -> None:
+    assert by_uri("GET", "/api/v2/me/{mode?}").uri == "api/v2/me/{mode?}"
+    assert by_uri("GET", "https://osu.ppy.sh/api/v2/me/{mode?}").uri == "api/v2/me/{mode?}"
+    with pytest.raises(osukit.InvalidParameterError, match="no route"):
+        by_uri("GET", "/api/v2/users/2")

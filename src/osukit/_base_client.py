@@ -22,6 +22,7 @@ import msgspec
 from . import _constants as C
 from ._args import api_version_arg
 from ._clock import Clock
+from ._credentials import checked_client_id, checked_secret
 from ._exceptions import (
     AmbiguousLoginError,
     APIError,
@@ -340,6 +341,9 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     return parts.scheme.lower(), (parts.hostname or "").lower(), port if port is not None else default
 
 
+_API_KEY = "your API v1 key (from https://osu.ppy.sh/home/account/edit#legacy-api)"
+
+
 class BaseClient:
     """Configuration and request building shared by [`Client`][osukit.Client] and [`AsyncClient`][osukit.AsyncClient].
 
@@ -395,9 +399,13 @@ class BaseClient:
         self.token_store: TokenStore = token_store if token_store is not None else MemoryTokenStore()
         self.strict = strict
         # credentials are `Secret`s: plain str to use, '***' to rich.inspect, vars(), pprint …
-        self.api_key = secret(api_key or _env("OSU_API_KEY"))
-        self._client_id = client_id if client_id is not None else _env("OSU_CLIENT_ID")
-        self._client_secret = secret(client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET"))
+        self.api_key = secret(checked_secret(api_key, name="api_key", what=_API_KEY) or _env("OSU_API_KEY"))
+        register_secret(self.api_key)
+        self._client_id = checked_client_id(client_id if client_id is not None else _env("OSU_CLIENT_ID"))
+        self._client_secret = secret(
+            checked_secret(client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET")))
+        checked_secret(access_token, name="access_token", what="an OAuth access token (or leave access_token out)")
+        register_secret(self._client_secret)
         self._may_use_stored_login = False
         """A client built from client id/secret alone may act as the user stored by an earlier ``login()``."""
         if grant is None:

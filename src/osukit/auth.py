@@ -34,6 +34,7 @@ from urllib.parse import urlencode
 import httpx
 import msgspec
 
+from ._credentials import checked_client_id, checked_secret
 from ._exceptions import (
     AuthenticationError,
     ConfigurationError,
@@ -311,6 +312,8 @@ class Grant:
     """True when tokens act as a user (so ``identify``-scope routes work)."""
 
     def __init__(self, client_id: int | str | None, client_secret: str | None, scopes: tuple[str, ...]) -> None:
+        client_id = checked_client_id(client_id, where=f" of {type(self).__name__}")
+        client_secret = checked_secret(client_secret, where=f" of {type(self).__name__}")
         self.client_id = str(client_id) if client_id is not None else None
         self.client_secret = secret(client_secret)  # a `Secret`: '***' to any inspection
         self.scopes = scopes

@@ -8,6 +8,7 @@ it, scope, pagination style, response model, the osukit method name, and
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any
 
 from ._exceptions import InvalidParameterError
@@ -37,9 +38,25 @@ ROUTES: tuple[Route[Any], ...] = registered_routes()
 
 
 def by_uri(method: str, uri: str) -> Route[Any]:
-    """The route with this method (any of ``PATCH|PUT``) and osu-web uri; [`InvalidParameterError`][osukit.InvalidParameterError] if none."""
+    """The route with this method and osu-web uri template.
+
+    Args:
+        method: ``GET``, ``POST``… in any case; a route osu-web declares as ``PATCH|PUT``
+            answers to either.
+        uri: the uri template as osu-web's ``routes/web.php`` spells it, e.g.
+            ``api/v2/users/{user}/{mode?}``. A leading ``/`` is accepted
+            (``/api/v2/friends``), and so is a full URL (``https://osu.ppy.sh/api/v2/friends``):
+            only its path counts, the host and any ``?query`` or ``#fragment`` are ignored.
+            Concrete paths (``api/v2/users/2``) are not matched against the templates.
+
+    Raises:
+        InvalidParameterError: no route has this method and uri.
+    """
+    path = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/]*", "", uri.strip())  # a full URL: its path
+    path = re.sub(r"[?#](?![^{}]*\}).*$", "", path).lstrip("/")  # a query, not the `?` of `{mode?}`
+    verb = method.strip().upper()
     for r in ROUTES:
-        if r.uri == uri and (method == r.method or method in r.method.split("|")):
+        if r.uri == path and (verb == r.method or verb in r.method.split("|")):
             return r
     raise InvalidParameterError(f"no route {method} {uri}")
 

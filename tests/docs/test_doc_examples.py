@@ -99,16 +99,31 @@ def _redirect(emu: Any, cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
     original = cls.__init__
 
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        wants_key = "api_key" in kwargs  # api_key=... (a placeholder) too
         kwargs = {k: v for k, v in kwargs.items() if v is not Ellipsis}
         custom = any(k in kwargs for k in ("transport", "http_client"))
         if not custom:
             kwargs["base_url"] = emu.base_url
             if "access_token" not in kwargs and "grant" not in kwargs:
                 kwargs["client_id"], kwargs["client_secret"] = emu.client_id, emu.client_secret
-            if "api_key" in kwargs:
+            if wants_key:
                 kwargs["api_key"] = emu.api_key
         kwargs.setdefault("rate_limit", 0)
         original(self, *(a for a in args if a is not Ellipsis), **kwargs)
+
+    monkeypatch.setattr(cls, "__init__", __init__)
+
+
+def _redirect_pool(emu: Any, cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool's placeholder credentials (``client_id=...``) become the emulator's, as for clients."""
+    original = cls.__init__
+
+    def __init__(self: Any, **kwargs: Any) -> None:
+        if kwargs.get("client_id") is Ellipsis or kwargs.get("client_secret") is Ellipsis:
+            kwargs.update(client_id=emu.client_id, client_secret=emu.client_secret)
+        if "transport" not in kwargs:
+            kwargs["base_url"] = emu.base_url
+        original(self, **kwargs)
 
     monkeypatch.setattr(cls, "__init__", __init__)
 
@@ -170,6 +185,8 @@ def test_page_examples_run(page: Path, emulator: Any, tmp_path: Path, monkeypatc
     monkeypatch.setenv("MPLBACKEND", "Agg")
     for cls in (osukit.Client, osukit.AsyncClient):
         _redirect(emulator, cls, monkeypatch)
+    for cls in (osukit.ClientPool, osukit.AsyncClientPool):
+        _redirect_pool(emulator, cls, monkeypatch)
     ns = _prelude(emulator, tmp_path)
     for line, code in runnable:
         where = f"{page.relative_to(REPO)}:{line}"
@@ -210,3 +227,15 @@ def test_testing_page_app_fixture_example_runs_under_pytest_as_pasted(tmp_path: 
                            "-p", "no:randomly", "-rs"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "2 passed" in proc.stdout and "skipped" not in proc.stdout, proc.stdout
+
+
+def test_game_page_documents_ruleset_for_v1_scores() -> None:
+    """game.md says accuracy/grade take v1 scores: it must show the ``ruleset=`` they need, in code that runs."""
+    game = next(code for _, code, marker in blocks(REPO / "docs" / "game.md")
+                if "get_user_best" in code and marker is None)
+    assert "accuracy(row, ruleset=" in game and "grade(row, ruleset=" in game
+    from osukit.game import accuracy
+
+    with pytest.raises(osukit.InvalidParameterError, match="pass ruleset="):
+        accuracy({"count300": "10", "count100": "0", "count50": "0", "countmiss": "0", "countkatu": "0",
+                  "countgeki": "0"})

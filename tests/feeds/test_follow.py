@@ -186,6 +186,63 @@ def test_forced_cursor_expiry_gives_one_gap_and_the_feed_carries_on(live: Any, t
     assert feed.refusals == 1 and feed.gaps == 1
 
 
+def _follow_to_the_head(live: Any, clock: LiveClock, store: Any) -> Score:
+    """Follow until the newest score is delivered: the checkpoint then holds the newest cursor."""
+    with _client(live, clock) as osu, osu.scores.follow(checkpoint=store) as feed:
+        for item in feed:
+            assert isinstance(item, Score)
+            if item.id == passed_ids(live)[-1]:
+                return item
+    raise AssertionError("the feed ended")
+
+
+def test_expiry_refuses_the_newest_cursor_too_one_gap_then_on(live: Any, tmp_path: Path) -> None:
+    control(live, "live/config", score_rate=20)
+    clock = LiveClock(live.base_url)
+    store = SqliteCheckpointStore(tmp_path / "newest.db")
+    last = _follow_to_the_head(live, clock, store)
+    assert control(live, "live/expire")["expired_up_to"] == last.id  # the cursor just issued is expired too
+    control(live, "live/advance", seconds=200)  # 4,000 more scores: more than one page, some are lost
+    items: list[Score | FeedGap] = []
+    with _client(live, clock) as osu, osu.scores.follow(checkpoint=store) as feed:
+        for item in feed:
+            items.append(item)
+            if len(items) == 1500:
+                break
+    gaps = [i for i in items if isinstance(i, FeedGap)]
+    assert len(gaps) == 1 and items[0] is gaps[0] and gaps[0].after_id == last.id
+    scores = [i for i in items if isinstance(i, Score)]
+    assert gaps[0].before_id == scores[0].id > last.id
+    assert [s.id for s in scores] == [i for i in passed_ids(live) if i >= scores[0].id][: len(scores)]
+    assert feed.refusals == 1 and feed.gaps == 1
+
+
+def test_expiry_with_nothing_new_refuses_once_and_the_reissued_cursor_is_fresh(live: Any, tmp_path: Path) -> None:
+    control(live, "live/config", score_rate=20)
+    clock = LiveClock(live.base_url)
+    store = SqliteCheckpointStore(tmp_path / "quiet.db")
+    last = _follow_to_the_head(live, clock, store)
+    control(live, "live/expire")
+    with _client(live, clock) as osu:
+        with pytest.raises(osukit.UnprocessableEntityError, match="cursor is too old"):
+            osu.request("GET", "api/v2/scores", params={"cursor_string": _cursor_for(last.id)})
+        got: list[Score | FeedGap] = []
+        with osu.scores.follow(checkpoint=store) as feed:
+            for item in feed:
+                got.append(item)
+                if len(got) == 300:
+                    break
+    assert not any(isinstance(i, FeedGap) for i in got)  # nothing was lost: the head still held our score
+    assert [i.id for i in got if isinstance(i, Score)] == _expected_after(live, last.id, 300)
+    assert feed.refusals == 1  # the head's cursor (the same id, handed out anew) is not refused again
+
+
+def _cursor_for(score_id: int) -> str:
+    from osukit.emulator.app import encode_cursor
+
+    return encode_cursor({"id": score_id})
+
+
 def test_cursor_too_far_behind_is_refused_like_osu_web(live: Any) -> None:
     control(live, "live/config", score_rate=10, max_id_distance=500)
     clock = LiveClock(live.base_url)

@@ -128,6 +128,26 @@ def test_workers_store_every_id_once_in_sqlite(redis_url: str, emu: Emulator, tm
     queue.delete()
 
 
+def test_the_jsonl_sinks_worker_name_is_what_status_shows(redis_url: str, emu: Emulator, tmp_path: Path) -> None:
+    """``Worker(queue, osu, JsonlSink("out", worker="host-a-1"))``, as docs/distributed.md writes it."""
+    queue = CrawlQueue(redis_url, "named", visibility_timeout=5)
+    first = 1_000_001
+    queue.submit(range_tasks("beatmaps", first, first + 99))
+    sink = JsonlSink(tmp_path / "out", worker="host-a-1")
+    with _client(emu) as osu:
+        worker = Worker(queue, osu, sink, poll=0.1)
+        assert worker.name == "host-a-1"
+        worker.run()
+    sink.close()
+    st = queue.status()
+    assert st.complete and list(st.workers) == ["host-a-1"]
+    assert (tmp_path / "out" / "host-a-1.jsonl").is_file()
+    # an explicit name still wins; a sink without a worker name keeps host:pid
+    assert Worker(queue, None, sink, name="explicit").name == "explicit"
+    assert Worker(queue, None, SQLiteSink(tmp_path / "x.db")).name.endswith(f":{os.getpid()}")
+    queue.delete()
+
+
 def test_failing_task_is_retried_then_dead_lettered_with_its_error(redis_url: str, emu: Emulator,
                                                                    tmp_path: Path) -> None:
     queue = CrawlQueue(redis_url, "dl", visibility_timeout=0.3, max_deliveries=3)

@@ -52,3 +52,32 @@ def test_no_drift_against_itself() -> None:
                          capture_output=True, text=True, cwd=REPO)
     assert out.returncode == 0, out.stdout + out.stderr
     assert ": 0 changes" in out.stdout
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, cwd=REPO)
+
+
+def test_input_errors_exit_2_with_one_clear_line(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "bad.json").write_text("{not json")
+    cases = {
+        ("diff", str(tmp_path / "nonexistent")): "does not exist",
+        ("diff", str(tmp_path / "empty")): "is not an osu-web checkout",
+        ("diff", "--git-dir", str(tmp_path / "nowhere")): "does not exist",
+        ("diff", "--git-dir", str(tmp_path / "empty")): "is not a git directory",
+        ("build", "--git-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "t.json")): "does not exist",
+        ("diff", str(tmp_path / "bad.json"), "--table", str(TABLE_PATH)): "is not JSON",
+        ("diff", str(TABLE_PATH), "--table", str(tmp_path / "missing.json")): "cannot read --table",
+    }
+    for args, message in cases.items():
+        out = _run(*args)
+        assert out.returncode == 2, (args, out.stdout, out.stderr)
+        assert "Traceback" not in out.stderr and out.stderr.startswith("error: ") and message in out.stderr, args
+    assert _run("diff").returncode == 2  # no snapshot given: argparse's usage error
+
+
+def test_help_documents_the_exit_codes() -> None:
+    out = _run("--help")
+    assert out.returncode == 0
+    assert "1 drift found" in out.stdout and "2 usage or input error" in out.stdout

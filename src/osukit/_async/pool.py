@@ -11,6 +11,7 @@ import httpx
 from .. import _constants as C
 from .._base_client import build_limiter
 from .._clock import Clock
+from .._credentials import checked_client_id, checked_secret
 from .._exceptions import ConfigurationError
 from .._secret import secret
 from .._transport import bound_by_deadline
@@ -64,8 +65,13 @@ class AsyncClientPool:
         transport: httpx.AsyncBaseTransport | None = None,
         **client_options: Any,
     ) -> None:
-        self.client_id = client_id
-        self._secret = secret(client_secret)  # '***' to any inspection
+        cid = checked_client_id(client_id, where=f" of {type(self).__name__}")
+        given = checked_secret(client_secret, where=f" of {type(self).__name__}")
+        if cid is None or given is None:
+            raise ConfigurationError(f"{type(self).__name__} needs client_id and client_secret "
+                                     "(your OAuth application's, from https://osu.ppy.sh/home/account/edit#oauth)")
+        self.client_id: int | str = cid
+        self._secret = secret(given)  # '***' to any inspection
         self.token_store = token_store if token_store is not None else MemoryTokenStore()
         self._clock = clock or Clock()
         self.rate_limiter = build_limiter(rate_limit, self._clock)

@@ -853,6 +853,14 @@ def emulator_serve(
         int | None, typer.Option("--rate-limit", min=0, help="Requests per minute per token before 429 (default: off, as "
                                  "is 0; X-RateLimit-* headers then count against osu-web's 1200).")
     ] = None,
+    live_scores: Annotated[
+        str | None, typer.Option("--live-scores", metavar="RATE", help="New scores per second (20, 20/s) or per "
+                                 "minute (600/min), on a virtual clock following real time: `scores follow` "
+                                 "sees them arrive. Default: a still world.")
+    ] = None,
+    live_speed: Annotated[
+        float, typer.Option("--live-speed", help="With --live-scores: virtual seconds per real second.")
+    ] = 1.0,
 ) -> None:
     """Run the offline osu! API emulator (credentials are printed at start)."""
     try:
@@ -866,6 +874,8 @@ def emulator_serve(
     argv = ["--host", host, "--port", str(port), "--seed", str(seed)]
     if rate_limit is not None:
         argv += ["--rate-limit", str(rate_limit)]
+    if live_scores is not None:
+        argv += ["--live-scores", live_scores, "--live-speed", str(live_speed)]
     code = entry(argv)
     if isinstance(code, int) and code:
         raise typer.Exit(code)

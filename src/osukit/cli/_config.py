@@ -157,7 +157,27 @@ class Settings:
                 continue
             setattr(settings, key, str(value))
             settings.sources[key] = source
+        settings._check_credentials()
         return settings
+
+    def _check_credentials(self) -> None:
+        """Placeholders (``client_secret = "…"`` as in the example file) or a client id that is not a
+        number: a ConfigurationError naming where the value came from."""
+        from .._credentials import checked_client_id, checked_secret
+
+        where = {"option": " (--{key} option)", "env": " (environment variable {env})",
+                 "config": f" (in {self.config_path})"}
+
+        def _where(key: str) -> str:
+            return where[self.sources[key]].format(key=key.replace("_", "-"), env=KEYS[key])
+
+        if self.client_id is not None:
+            checked_client_id(self.client_id, where=_where("client_id"))
+        for key, what in (("client_secret", None), ("api_key", "your API v1 key"),
+                          ("access_token", "an OAuth access token")):
+            value = getattr(self, key)
+            if value is not None:
+                checked_secret(value, name=key, what=what, where=_where(key))
 
     @property
     def effective_base_url(self) -> str:

@@ -251,9 +251,14 @@ class JsonlSink:
     A worker killed in the middle of a task leaves rows without a commit line;
     [collect][osukit.contrib.distributed.collect] ignores those and keeps the first
     committed copy of every task, so the merged output holds each row once.
+
+    ``worker`` names the file (``DIRECTORY/WORKER.jsonl``) and is the name a
+    [Worker][osukit.contrib.distributed.Worker] given this sink (and no ``name``) reports
+    to ``crawl status``.
     """
 
     def __init__(self, directory: str | os.PathLike[str], worker: str) -> None:
+        self.worker = worker
         self.path = Path(directory) / f"{worker}.jsonl"
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -740,7 +745,8 @@ class Worker:
     * **client** - a sync [Client][osukit.Client]; give it the shared
       ``RedisRateLimiter`` (and ``RedisTokenStore``) so every worker spends one budget.
     * **sink** - where rows go (a `Sink`).
-    * **name** - this worker's consumer name (default ``host:pid``); names must be unique.
+    * **name** - this worker's consumer name, shown by ``crawl status``; names must be
+      unique. Default: the sink's ``worker`` name when it has one (`JsonlSink`), else ``host:pid``.
     * **handlers** - ``{kind: handler}``; defaults to [default_handlers][osukit.contrib.distributed.default_handlers].
     * **poll** - seconds to block waiting for tasks.
 
@@ -763,7 +769,9 @@ class Worker:
         self.queue = queue
         self.client = client
         self.sink = sink
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        sink_name = getattr(sink, "worker", None)
+        self.name = name or (sink_name if isinstance(sink_name, str) and sink_name
+                             else f"{socket.gethostname()}:{os.getpid()}")
         self.handlers = dict(handlers if handlers is not None else default_handlers())
         self.poll = poll
         self.batch = batch

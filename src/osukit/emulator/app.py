@@ -572,6 +572,7 @@ class Emulated:
             fault = await self.inject(path)
             if fault is not None:
                 return fault
+            _live_tick(st)  # a served live world following real time catches up (live.py)
             response = await self.route(request, path)
         except ApiError as exc:
             response = _json(exc.status, exc.body, exc.headers)
@@ -981,4 +982,5 @@ def create_app(seed: int = 0, *, rate_limit: int | None = None, token_lifetime: 
 
 # The handlers register themselves with @api when their module is imported.
 from . import routes as _routes  # noqa: E402,F401
+from .live import tick as _live_tick  # noqa: E402
 from .referee_hub import referee_routes  # noqa: E402

@@ -528,8 +528,23 @@ def _standings(w: World, rng: random.Random) -> None:
         total = sum(u["stats"][r]["play_count"] for r in RULESETS)
         cuts = sorted(int(rng.random() * (total + 1)) for _ in range(17))
         parts = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
-        u["monthly_playcounts"] = [{"start_date": f"{2024 + m // 12}-{1 + m % 12:02d}-01", "count": c}
-                                   for m, c in enumerate(parts)]
+        u["monthly_playcounts"] = [{"start_date": start, "count": c} for start, c in zip(_MONTHS, parts, strict=True)]
+        # replays of their scores watched by others, month by month over the same months: they add up to
+        # statistics.replays_watched_by_others of every ruleset (split like the play counts, no rng draw)
+        watched = sum(u["stats"][r]["replays_watched_by_others"] for r in RULESETS)
+        shares = [watched * c // max(1, total) for c in parts]
+        shares[-1] += watched - sum(shares)
+        u["replays_watched_counts"] = [{"start_date": start, "count": c} for start, c in zip(_MONTHS, shares, strict=True)]
+
+
+def _months(end: dt.datetime, n: int) -> list[str]:
+    """The ``start_date`` of the ``n`` months up to ``end``'s month, oldest first."""
+    index = end.year * 12 + end.month - 1
+    return [f"{(index - k) // 12}-{(index - k) % 12 + 1:02d}-01" for k in range(n - 1, -1, -1)]
+
+
+_MONTHS = _months(BASE_TIME, 18)
+"""The months of every user's activity series: 18 of them, up to the emulator's "now" (``BASE_TIME``)."""
 
 
 def _chat(w: World, rng: random.Random) -> None:

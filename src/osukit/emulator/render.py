@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..enums import Ruleset
+from ..game.accuracy import accuracy as _accuracy
 from ..game.statistics import to_legacy
 from .dataset import BASE_TIME, STATUS_INT, World, iso, iso_z
 
@@ -127,7 +128,7 @@ def user_full(w: World, uid: int, mode: str | None) -> dict[str, Any]:
         "pending_beatmapset_count": _set_count(w, uid, ("pending", "wip")), "previous_usernames": list(u["previous_usernames"]),
         "rank_highest": _rank_highest(u["rank_histories"].get(mode)),
         "ranked_beatmapset_count": _set_count(w, uid, ("ranked", "approved")),
-        "replays_watched_counts": [dict(m) for m in u["monthly_playcounts"][:6]],
+        "replays_watched_counts": [dict(m) for m in u.get("replays_watched_counts", [])],
         "scores_best_count": sum(1 for s in scores if s["best"]), "scores_first_count": 0,
         "scores_pinned_count": sum(1 for s in scores if s["pinned"]), "scores_recent_count": len(_recent(w, uid, None, False)),
         "statistics": statistics(w, uid, mode), "support_level": 3 if u["is_supporter"] else 0,
@@ -292,11 +293,13 @@ def score(w: World, sid: int, version: int, *includes: str, position: int | None
     else:
         legacy = to_legacy(s["statistics"], s["ruleset"])
         stats = {k: legacy.get(k, 0) for k in ("count_100", "count_300", "count_50", "count_geki", "count_katu", "count_miss")}
+        # the legacy shape's accuracy comes from its own counts, by stable rules (as API v1's row)
+        legacy_acc = _accuracy({"ruleset_id": s["ruleset_id"], "mods": list(s["mods"]), "statistics": dict(stats)})
         if s["ruleset"] == "osu":
             stats["count_geki"] = None
             stats["count_katu"] = None
         out = {
-            "accuracy": s["accuracy"], "best_id": sid if s["best"] else None, "created_at": iso_z(s["ended_at"]), "id": s["legacy_score_id"] or sid,
+            "accuracy": legacy_acc, "best_id": sid if s["best"] else None, "created_at": iso_z(s["ended_at"]), "id": s["legacy_score_id"] or sid,
             "max_combo": s["max_combo"], "mode": s["ruleset"], "mode_int": s["ruleset_id"], "mods": list(s["mods"]),
             "passed": s["passed"], "perfect": s["is_perfect_combo"], "pp": s["pp"], "rank": s["rank"], "replay": s["has_replay"],
             "score": s["legacy_total_score"], "statistics": stats, "type": "score_best_osu", "user_id": s["user_id"],

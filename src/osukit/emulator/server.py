@@ -18,6 +18,10 @@ __all__ = ["Emulator", "main"]
 class Emulator:
     """The offline osu! API on a free loopback port, for as long as the ``with`` block lasts.
 
+    Its live world stands still unless ``live_scores`` (new scores per second, the virtual
+    clock then following real time at ``live_speed``) is given; tests move it with
+    [advance][osukit.emulator.server.Emulator.advance].
+
     For example:
 
     ```python
@@ -29,9 +33,14 @@ class Emulator:
     """
 
     def __init__(self, seed: int = 0, *, rate_limit: int | None = None, host: str = "127.0.0.1", port: int = 0,
-                 token_lifetime: int = 86400, ws_ping_interval: float = 20.0) -> None:
+                 token_lifetime: int = 86400, ws_ping_interval: float = 20.0, live_scores: float | None = None,
+                 live_speed: float = 1.0) -> None:
         self.app = create_app(seed, rate_limit=rate_limit, token_lifetime=token_lifetime)
         self.state: State = self.app.state.emulator
+        if live_scores is not None:  # default: a still world, moved only by advance() (what tests want)
+            from .live import serve_live
+
+            serve_live(self.state, live_scores, speed=live_speed)
         self.host = host
         self._port = port
         self._ws_ping_interval = ws_ping_interval
@@ -236,8 +245,37 @@ def banner(host: str, port: int, state: State) -> str:
         f"  export OSU_CLIENT_ID={w.client_id}\n"
         f"  export OSU_CLIENT_SECRET={w.client_secret}\n"
         f"  export OSU_API_KEY={w.api_key}\n"
+        f"{_live_line(state)}\n"
         "Ctrl-C to stop."
     )
+
+
+def _live_line(state: State) -> str:
+    live = getattr(state, "_live", None)
+    if live is None or not live.real_time or not live.score_rate:
+        return ("live scores: off (a still world: GET /api/v2/scores shows no new scores); "
+                "to see scores arrive, run with --live-scores 20")
+    speed = "" if live.speed == 1 else f" x{live.speed:g}"
+    return (f"live scores: {live.score_rate:g}/s ({live.score_rate * 60:g}/min) on a virtual clock following "
+            f"real time{speed}; follow them with: osukit scores follow --jsonl")
+
+
+def parse_score_rate(text: str) -> float:
+    """``--live-scores``: ``20``, ``20/s`` (per second) or ``600/min`` (per minute) -> scores per second."""
+    value = text.strip().lower().replace(" ", "")
+    per = 1.0
+    for suffix, seconds in (("/min", 60.0), ("/m", 60.0), ("/s", 1.0), ("/sec", 1.0)):
+        if value.endswith(suffix):
+            value, per = value[: -len(suffix)], seconds
+            break
+    try:
+        rate = float(value) / per
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate: give scores per second (20, 20/s) "
+                                         "or per minute (600/min)") from None
+    if not 0 < rate <= 10_000:
+        raise argparse.ArgumentTypeError(f"{text!r}: the rate must be above 0 and at most 10000 per second")
+    return rate
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,14 +289,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rate-limit", type=int, default=None, help="requests per minute per token before 429 (default or 0: off; X-RateLimit-* headers still count against 1200)")
+    parser.add_argument("--live-scores", type=parse_score_rate, default=None, metavar="RATE",
+                        help="make new scores at RATE per second (20, 20/s) or per minute (600/min), the virtual "
+                             "clock following real time, so `osukit scores follow` sees scores arrive "
+                             "(default: a still world)")
+    parser.add_argument("--live-speed", type=float, default=1.0, metavar="X",
+                        help="with --live-scores: virtual seconds per real second (default 1)")
     args = parser.parse_args(argv)
     if args.rate_limit is not None and args.rate_limit < 0:
         parser.error(f"--rate-limit must be 0 (off) or a positive number of requests per minute, not {args.rate_limit}")
+    if not 0 < args.live_speed <= 86400:
+        parser.error("--live-speed must be in (0, 86400]")
     import uvicorn
 
     sock = _bind(args.host, args.port)
     app = create_app(args.seed, rate_limit=args.rate_limit)
     state: State = app.state.emulator
+    if args.live_scores is not None:
+        from .live import serve_live
+
+        serve_live(state, args.live_scores, speed=args.live_speed)
     port = int(sock.getsockname()[1])
     print(banner(args.host, port, state), flush=True)  # noqa: T201
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))

@@ -1,4 +1,12 @@
-"""API v1 (``/api/get_*``) over the same world: v1's string-typed fields and error bodies."""
+"""API v1 (``/api/get_*``) over the same world: v1's string-typed fields and error bodies.
+
+v1 rows are osu!stable (legacy) scores: their counts are the score's judgements in
+stable's names (``to_legacy``), and their ``pp`` is by stable rules for those counts, as
+[`osukit.game.performance`][osukit.game.pp.performance] computes it for the v1 row (a
+score set on lazer is shown as stable would rate it; without rosu-pp the lazer value
+stands in). ``accuracy(row, ruleset=…)`` of a v1 row equals the ``accuracy`` of the
+same score in API v2's legacy shape: both come from the same counts.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +20,7 @@ from starlette.requests import Request
 from ..game.mods import Mods
 from ..game.statistics import to_legacy
 from .dataset import STATUS_INT, World
+from .osufile import osu_file
 
 MODE_IDS = {"osu": 0, "taiko": 1, "fruits": 2, "mania": 3}
 
@@ -70,9 +79,29 @@ def _score(w: World, s: dict[str, Any], *, with_beatmap: bool, with_username: bo
                 "perfect": _s(s["is_perfect_combo"]), "enabled_mods": _s(Mods.parse(s["mods"]).legacy), "user_id": _s(s["user_id"]),
                 "date": _s(s["ended_at"]), "rank": s["rank"]})
     if with_pp:
-        out["pp"] = _s(s["pp"])
+        out["pp"] = _s(stable_pp(w, s, out))
         out["replay_available"] = _s(s["has_replay"])
     return out
+
+
+def stable_pp(w: World, s: dict[str, Any], row: dict[str, Any] | None = None) -> float | None:
+    """A score's pp by stable rules (what its v1 row shows); cached per score."""
+    recorded: float | None = s["pp"]
+    if recorded is None or s["legacy_score_id"] is not None:  # imported from stable: already by stable rules
+        return recorded
+    cache: dict[int, float] = w.__dict__.setdefault("_v1_stable_pp", {})
+    value = cache.get(s["id"])
+    if value is None:
+        try:
+            import rosu_pp_py  # noqa: F401
+
+            from ..game.pp import performance
+        except ImportError:  # no pp extra: the lazer value stands in
+            return recorded
+        if row is None:
+            row = _score(w, s, with_beatmap=True, with_username=False, with_pp=False)
+        value = cache[s["id"]] = round(performance(row, osu_file(w, s["beatmap_id"]), ruleset=s["ruleset"]).pp, 3)
+    return value
 
 
 def handle_v1(st: Any, endpoint: str, request: Request) -> tuple[int, Any]:
@@ -103,7 +132,7 @@ def handle_v1(st: Any, endpoint: str, request: Request) -> tuple[int, Any]:
         ruleset = list(MODE_IDS)[mode] if 0 <= mode <= 3 else "osu"
         scores = [s for s in w.scores.values() if s["user_id"] == uid and s["ruleset"] == ruleset]
         if endpoint == "get_user_best":
-            scores = sorted((s for s in scores if s["best"]), key=lambda s: -(s["pp"] or 0))[:_limit(request, 10, 100)]
+            scores = sorted((s for s in scores if s["best"]), key=lambda s: -(stable_pp(w, s) or 0))[:_limit(request, 10, 100)]
             return 200, [_score(w, s, with_beatmap=True, with_username=False, with_pp=True) for s in scores]
         scores = sorted(scores, key=lambda s: s["ended_at"], reverse=True)[:_limit(request, 10, 50)]
         return 200, [_score(w, s, with_beatmap=True, with_username=False, with_pp=False) for s in scores]

@@ -1,0 +1,75 @@
+"""Checks on the credentials a user gives osukit, made where they are taken (at construction).
+
+Docs examples write ``client_id=...`` and ``client_secret="…"`` for "your value here".
+Pasted as is, ``...`` (Python's ``Ellipsis``) used to be sent as the text ``Ellipsis`` and
+end in a 401 from osu!; these checks refuse such placeholders, and values of the wrong
+type, with a [`ConfigurationError`][osukit.ConfigurationError] that says what to replace.
+
+osu! client ids are positive integers (the "Client ID" of an OAuth application on
+https://osu.ppy.sh/home/account/edit#oauth); a string of digits is accepted too, as
+environment variables and config files give them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._exceptions import ConfigurationError
+
+__all__ = ["checked_client_id", "checked_secret"]
+
+OAUTH_PAGE = "https://osu.ppy.sh/home/account/edit#oauth"
+_PLACEHOLDER_TEXTS = frozenset({"...", "…", "<client_id>", "<client_secret>", "<api_key>"})
+
+
+def _placeholder(name: str, what: str, where: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"{name}{where} is a placeholder: replace the placeholder with {what}",
+        remedy=f"replace the placeholder {name} with {what}",
+    )
+
+
+def checked_client_id(value: Any, *, name: str = "client_id", where: str = "") -> int | str | None:
+    """``value`` if it can be an osu! client id (None, a positive int or a string of digits).
+
+    Raises:
+        ConfigurationError: ``...`` or another placeholder, or a value of another type
+            (the message says "replace the placeholder").
+    """
+    what = f"your OAuth application's client id (a number, from {OAUTH_PAGE})"
+    if value is None:
+        return None
+    if value is Ellipsis or (isinstance(value, str) and value.strip() in _PLACEHOLDER_TEXTS):
+        raise _placeholder(name, what, where)
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ConfigurationError(
+            f"{name}{where} must be an int, got {type(value).__name__}: replace the placeholder with {what}",
+            remedy=f"replace the placeholder {name} with {what}",
+        )
+    text = str(value).strip()
+    if not text.isdigit() or int(text) <= 0:
+        shown = "a negative number or 0" if text.lstrip("-").isdigit() else "not a number"
+        raise ConfigurationError(f"{name}{where} is {shown}: replace the placeholder with {what}",
+                                 remedy=f"replace the placeholder {name} with {what}")
+    return value
+
+
+def checked_secret(value: Any, *, name: str = "client_secret", what: str | None = None,
+                   where: str = "") -> str | None:
+    """``value`` if it can be a secret (None or a non-placeholder ``str``); the text never appears in errors.
+
+    Raises:
+        ConfigurationError: ``...``, ``"…"`` or another placeholder, or a value that is not a ``str``
+            (the message says "replace the placeholder").
+    """
+    what = what or f"your OAuth application's client secret (from {OAUTH_PAGE})"
+    if value is None:
+        return None
+    if value is Ellipsis or (isinstance(value, str) and value.strip() in _PLACEHOLDER_TEXTS):
+        raise _placeholder(name, what, where)
+    if not isinstance(value, str):
+        raise ConfigurationError(
+            f"{name}{where} must be a str, got {type(value).__name__}: replace the placeholder with {what}",
+            remedy=f"replace the placeholder {name} with {what}",
+        )
+    return value
