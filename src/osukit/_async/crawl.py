@@ -185,10 +185,9 @@ class AsyncCrawler(Generic[T]):
         yield (), {**state, "done": True}
 
     def _total(self) -> int | None:
-        try:
-            return len(self.ids) if self.ids is not None else None  # type: ignore[arg-type]
-        except TypeError:
-            return None
+        from collections.abc import Sized
+
+        return len(self.ids) if isinstance(self.ids, Sized) else None
 
     async def _pages(self) -> AsyncIterator[tuple[Sequence[T], dict[str, Any]]]:
         state = self.load_state()

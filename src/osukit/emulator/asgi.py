@@ -42,7 +42,7 @@ class SyncASGITransport(httpx.BaseTransport):
         async def call() -> httpx.Response:
             forwarded = httpx.Request(request.method, request.url, headers=request.headers, content=body)
             response = await self._inner.handle_async_request(forwarded)
-            content = b"".join([chunk async for chunk in response.stream])  # type: ignore[union-attr]
+            content = await response.aread()
             return httpx.Response(response.status_code, headers=response.headers, content=content)
 
         return asyncio.run_coroutine_threadsafe(call(), self._loop).result()

@@ -633,8 +633,8 @@ async def chat_new(ctx: Ctx) -> Any:
     body = await ctx.body()
     w = ctx.world
     try:
-        target = int(body.get("target_id"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        target = int(body["target_id"])
+    except (KeyError, TypeError, ValueError):
         raise error(422, "target_id is required") from None
     if target not in w.users or target == ctx.user_id:
         raise error(422, "invalid target")
@@ -734,8 +734,8 @@ async def chat_create(ctx: Ctx) -> Any:
     kind = body.get("type")
     if kind == "PM":
         try:
-            target = int(body.get("target_id"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+            target = int(body["target_id"])
+        except (KeyError, TypeError, ValueError):
             raise error(422, "target_id is required") from None
         if target not in w.users:
             raise error(422, "invalid target")
@@ -836,8 +836,8 @@ async def topic_create(ctx: Ctx) -> Any:
     body = await ctx.body()
     w = ctx.world
     try:
-        fid = int(body.get("forum_id"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+        fid = int(body["forum_id"])
+    except (KeyError, TypeError, ValueError):
         raise error(422, "forum_id is required") from None
     if fid not in w.forums:
         raise error(404, None)

@@ -54,6 +54,12 @@ def enum_value(value: Any, cls: type[E], name: str) -> E:
         raise InvalidParameterError(f"{name} must be one of {allowed}; got {value!r}") from None
 
 
+def ruleset_id_or_none(value: Ruleset | str | int | None) -> int | None:
+    """The numeric ruleset id (``ruleset_id``) from a name, alias or id (None stays None)."""
+    ruleset = ruleset_or_none(value)
+    return None if ruleset is None else ruleset.id
+
+
 def ruleset_or_none(value: Ruleset | str | int | None) -> Ruleset | None:
     """A `Ruleset` from a name, alias or id (None stays None)."""
     if value is None:

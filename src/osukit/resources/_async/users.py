@@ -13,7 +13,7 @@ from ...models.scores import LegacyScore, Score
 from ...models.users import Event, KudosuHistory, User, UserCompact, UserRelation
 from ...pagination import OffsetStyle
 from .. import users as R
-from .._params import check_ids, check_limit, enum_value, ruleset_or_none, user_key
+from .._params import check_ids, check_limit, enum_value, ruleset_id_or_none, ruleset_or_none, user_key
 from ._base import AsyncResource
 
 __all__ = ["AsyncUsers"]
@@ -206,7 +206,7 @@ class AsyncUsers(AsyncResource):
             path={"user": user},
             params={
                 "beatmapset_ids": ids,
-                "ruleset_id": ruleset_or_none(mode).id if mode is not None else None,  # type: ignore[union-attr]
+                "ruleset_id": ruleset_id_or_none(mode),
                 "exclude_converts": 1 if exclude_converts else None,
                 "is_legacy": None if is_legacy is None else int(is_legacy),
                 "no_diff_reduction": int(no_diff_reduction),
