@@ -252,7 +252,9 @@ def explain(exc: BaseException) -> Explained:
     if isinstance(exc, CliError):
         return Explained(exc.message, exc.hint, exc.code)
     if isinstance(exc, E.MissingExtraError):
-        return Explained(str(exc), f"pip install 'osukit[{exc.extra}]'", ExitCode.MISSING_EXTRA)
+        command = f"pip install 'osukit[{exc.extra}]'"
+        # the message usually carries the command already: say it once
+        return Explained(str(exc), None if command in str(exc) else command, ExitCode.MISSING_EXTRA)
     if isinstance(exc, E.OsukitError) and isinstance(exc, ValueError) and type(exc).__module__.startswith("osukit.game"):
         # bad mods, a file that is not a .osu beatmap, a damaged replay: the input's fault (docs/cli.md: exit 2)
         return Explained(_message(exc), None, ExitCode.USAGE)
