@@ -82,7 +82,10 @@ async def _chat_bot_part(emu: Emulator, delivered: dict[str, list[int]], errors:
                     live_by = time.monotonic() + 20
                     while not any(emu.state.sockets.values()) and time.monotonic() < live_by:
                         await asyncio.sleep(0.05)
-                    await control.post("/_emulator/ws/stall", json={"seconds": 1.0})
+                    # 3 s: long enough that the bot's ping (0.3 s, timeout 0.3 s) finds the dead link and it
+                    # reconnects and catches up even on a loaded machine; with 1 s the link could come back
+                    # before a late ping timed out, and the events sent meanwhile were never asked for again.
+                    await control.post("/_emulator/ws/stall", json={"seconds": 3.0})
             stored = [m["message_id"] for m in emu.state.world.messages
                       if m["message_id"] > with_faults_from and m["channel_id"] == CHAT_CHANNEL
                       and m["sender_id"] == data["test_user_id"]]
@@ -185,8 +188,24 @@ def run(emu: Emulator, *, faults: dict[str, Any] | None, rounds: int = 1, seed: 
         # listings: the same multiset (none lost, none twice); the bot: the same ids in the same order
         "exact": all(sorted(delivered[k]) == sorted(expected_all[k]) for k in expected)
         and delivered["chat_bot"] == chat_expected,
+        "mismatch": _mismatch(delivered, expected_all, chat_expected),
         "errors": dict(errors),
         "requests": stats["requests"],
         "faults": dict(stats["faults"]),
         "seconds": round(elapsed, 3),
     }
+
+
+def _mismatch(delivered: dict[str, list[Any]], expected: dict[str, list[Any]], chat: list[Any]) -> dict[str, Any]:
+    """What differs, per part: ids lost, ids delivered twice or unasked (and the bot's order)."""
+    from collections import Counter
+
+    out: dict[str, Any] = {}
+    for k, want in expected.items():
+        got = Counter(delivered.get(k, []))
+        exp = Counter(want)
+        if got != exp:
+            out[k] = {"lost": sorted((exp - got).elements())[:10], "extra": sorted((got - exp).elements())[:10]}
+    if delivered.get("chat_bot") != chat and "chat_bot" not in out:
+        out["chat_bot"] = {"order": [delivered.get("chat_bot", [])[:20], chat[:20]]}
+    return out
