@@ -109,13 +109,14 @@ def decode_cursor_string(cursor: str) -> dict[str, Any]:
     Raises:
         InvalidParameterError: ``cursor`` is not such a string.
     """
-    problem = f"{cursor!r} is not a cursor_string osu! returned (base64url JSON of an object)"
+    shown = repr(cursor[:40] + "…") if isinstance(cursor, str) and len(cursor) > 40 else repr(cursor)
+    problem = f"{shown} is not a cursor_string osu! returned (base64url JSON of an object)"
     if not isinstance(cursor, str) or not cursor.strip():
         raise InvalidParameterError(problem)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value = json.loads(raw)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # RecursionError: a cursor nested too deeply
         raise InvalidParameterError(problem) from None
     if not isinstance(value, dict):
         raise InvalidParameterError(problem)
