@@ -138,3 +138,24 @@ class HostileServer(socketserver.ThreadingTCPServer):
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 999999999999\r\n"
             b"Connection: close\r\n\r\n["
         )
+
+BACKENDS = ["sync", "aiohttp", "httpx"]
+"""The three transports every hostile-server test runs on: the sync client, and the async one on each backend."""
+
+
+def call(backend: str, base_url: str, path: str, **options: Any) -> Any:
+    """``GET path`` on ``base_url`` with a fresh client of ``backend`` (one of `BACKENDS`)."""
+    import asyncio
+
+    import osukit
+
+    options.setdefault("rate_limit", 0)
+    if backend == "sync":
+        with osukit.Client(base_url=base_url, **options) as osu:
+            return osu.request("GET", path)
+
+    async def run() -> Any:
+        async with osukit.AsyncClient(base_url=base_url, http_backend=backend, **options) as osu:
+            return await osu.request("GET", path)
+
+    return asyncio.run(run())

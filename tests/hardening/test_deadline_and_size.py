@@ -10,39 +10,15 @@ holds under 4x CPU oversubscription.
 
 from __future__ import annotations
 
-import asyncio
 import time
 import tracemalloc
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 import osukit
 from osukit._transport import Inflater
 
-from ._hostile_server import HostileServer, bomb
-
-BACKENDS = ["sync", "aiohttp", "httpx"]
-
-
-@pytest.fixture(scope="module")
-def hostile() -> Iterator[HostileServer]:
-    with HostileServer() as srv:
-        yield srv
-
-
-def call(backend: str, base_url: str, path: str, **options: Any) -> Any:
-    options.setdefault("rate_limit", 0)
-    if backend == "sync":
-        with osukit.Client(base_url=base_url, **options) as osu:
-            return osu.request("GET", path)
-
-    async def run() -> Any:
-        async with osukit.AsyncClient(base_url=base_url, http_backend=backend, **options) as osu:
-            return await osu.request("GET", path)
-
-    return asyncio.run(run())
+from ._hostile_server import BACKENDS, HostileServer, bomb, call
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

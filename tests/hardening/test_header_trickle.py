@@ -9,10 +9,7 @@ Margins: the deadline is 2 s, the assertion allows 10 s, the trickle lasts ~40 s
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -20,28 +17,7 @@ import pytest
 import osukit
 from osukit._transport import _DeadlineBackend, bound_by_deadline
 
-from ._hostile_server import HostileServer
-
-BACKENDS = ["sync", "aiohttp", "httpx"]
-
-
-@pytest.fixture(scope="module")
-def hostile() -> Iterator[HostileServer]:
-    with HostileServer() as srv:
-        yield srv
-
-
-def call(backend: str, base_url: str, path: str, **options: Any) -> Any:
-    options.setdefault("rate_limit", 0)
-    if backend == "sync":
-        with osukit.Client(base_url=base_url, **options) as osu:
-            return osu.request("GET", path)
-
-    async def run() -> Any:
-        async with osukit.AsyncClient(base_url=base_url, http_backend=backend, **options) as osu:
-            return await osu.request("GET", path)
-
-    return asyncio.run(run())
+from ._hostile_server import BACKENDS, HostileServer, call
 
 
 def test_the_trickle_is_slower_than_the_margin() -> None:
