@@ -140,10 +140,13 @@ def redact_text(text: str) -> str:
     """``text`` with every registered secret, and every credential-shaped value, replaced by ``[redacted]``."""
     if not text:
         return text
+    # Shapes first: a registered secret that is also a common word ("secret") must not break the
+    # "client_secret": "…" shape before it is seen.
+    text = _SHAPES.sub(_shape_sub, text)
     pattern = _secret_re
     if pattern is not None:
         text = pattern.sub(REDACTED, text)
-    return _SHAPES.sub(_shape_sub, text)
+    return text
 
 
 def redact_obj(value: Any, _depth: int = 0) -> Any:

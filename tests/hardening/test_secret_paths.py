@@ -379,3 +379,21 @@ def test_hostile_token_fails_the_chat_stream_at_once(token: str) -> None:
         exc = asyncio.run(asyncio.wait_for(run(), 30))
     assert isinstance(exc, osukit.ConfigurationError), exc  # not retried as a connection failure
     assert token.strip() not in _texts(exc)
+
+
+def test_a_registered_secret_that_is_a_common_word_does_not_hide_a_shape() -> None:
+    # The whole-suite run registered the literal "secret" (a test's client_secret); it then turned
+    # '"client_secret": "…"' into '"client_[redacted]": "…"' before the shape could match, and the value leaked.
+    from osukit import _redact
+
+    saved = (set(_redact._secrets), _redact._secret_re)
+    try:
+        _redact.register_secret("secret")
+        for text in ('{"client_secret": "zz-unregistered-4321"}', "client_secret=zz-unregistered-4321&x=1",
+                     '{"refresh_token": "zz-unregistered-4321"}'):
+            assert "zz-unregistered" not in redact_text(text), redact_text(text)
+    finally:  # "secret" would be scrubbed from every later test's text
+        with _redact._secrets_lock:
+            _redact._secrets.clear()
+            _redact._secrets.update(saved[0])
+            _redact._secret_re = saved[1]
