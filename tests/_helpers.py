@@ -95,3 +95,12 @@ def run_in_threads(count: int, work: Callable[[], None]) -> list[BaseException]:
     for t in threads:
         t.join()
     return errors
+
+
+def sigint_default() -> None:
+    """``preexec_fn`` for a child that must see Ctrl-C: a shell starts background jobs (``cmd &``) with
+    SIGINT ignored, children inherit that, and Python then installs no KeyboardInterrupt handler, so a
+    test run in the background would see SIGINT do nothing."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

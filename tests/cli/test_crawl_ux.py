@@ -16,6 +16,7 @@ import pytest
 
 from osukit.cli._crawl import estimate
 from osukit.contrib._crawl import OrderedMap, ProgressBar, format_duration, rate_and_eta
+from tests._helpers import sigint_default
 
 from .conftest import Cli, emu_env
 
@@ -107,7 +108,8 @@ def test_ctrl_c_stops_at_once_and_says_how_to_resume(ecli: Cli, tmp_path: Path) 
     cmd = [sys.executable, "-m", "osukit.cli", "--rate-limit", "120", "crawl", "users", "--ids", "1-100000",
            "--out", str(out), "--no-progress"]
     with err.open("w") as fh:
-        proc = subprocess.Popen(cmd, env=ecli.env, stdout=subprocess.DEVNULL, stderr=fh, cwd=ecli.home)
+        proc = subprocess.Popen(cmd, env=ecli.env, stdout=subprocess.DEVNULL, stderr=fh, cwd=ecli.home,
+                                preexec_fn=sigint_default)
         try:
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline and not (out.exists() and out.stat().st_size > 0):
@@ -142,7 +144,8 @@ def test_ctrl_c_at_the_default_rate_limit_then_resume_writes_every_id_once(ecli:
     err = tmp_path / "stderr.txt"
     cmd = [sys.executable, "-m", "osukit.cli", "crawl", "users", "--ids", "1-300", "--out", str(out), "--no-progress"]
     with err.open("w") as fh:
-        proc = subprocess.Popen(cmd, env=ecli.env, stdout=subprocess.DEVNULL, stderr=fh, cwd=ecli.home)
+        proc = subprocess.Popen(cmd, env=ecli.env, stdout=subprocess.DEVNULL, stderr=fh, cwd=ecli.home,
+                                preexec_fn=sigint_default)
         try:
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline and "Ctrl-C stops" not in err.read_text():

@@ -17,6 +17,7 @@ import osukit
 from osukit import _exceptions as E
 from osukit.cli._errors import explain
 from osukit.ratelimit import TokenBucket
+from tests._helpers import sigint_default
 
 from .conftest import OSU_STD, Cli, emu_env, token_text
 
@@ -215,7 +216,8 @@ def test_ids_are_printed_plain_in_tables_and_follow(ecli: Cli) -> None:
 
 @pytest.mark.parametrize("args", [["search"], ["rankings", "osu", "--jsonl"], ["search", "--json"]])
 def test_a_closed_stdout_pipe_exits_quietly(ecli: Cli, args: list[str]) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "osukit.cli", *args], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "osukit.cli", *args], preexec_fn=sigint_default,
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=ecli.env, cwd=ecli.home)
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.readline()
@@ -229,7 +231,8 @@ def test_a_closed_stdout_pipe_exits_quietly(ecli: Cli, args: list[str]) -> None:
 
 
 def _interrupt_after(cli: Cli, args: list[str], ready: str, stream: str = "stderr") -> tuple[int, str, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "osukit.cli", *args], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "osukit.cli", *args], preexec_fn=sigint_default,
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.PIPE, env=cli.env, cwd=cli.home, text=True)
     pipe = proc.stderr if stream == "stderr" else proc.stdout
     assert pipe is not None
