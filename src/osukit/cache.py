@@ -396,14 +396,62 @@ def _where(url: str | None) -> str:
     return redact_url(url)
 
 
-def _redis_args(prefix: Any, socket_timeout: Any) -> None:
-    if not isinstance(prefix, str):
-        raise InvalidParameterError(f"prefix must be a string, not {type(prefix).__name__}")
-    if isinstance(socket_timeout, bool) or not isinstance(socket_timeout, (int, float)) or socket_timeout <= 0:
-        raise InvalidParameterError(f"socket_timeout must be a number of seconds > 0, not {socket_timeout!r}")
+class _RedisEntries:
+    """What `RedisCacheBackend` and `AsyncRedisCacheBackend` share, all but the I/O: argument
+    checks, where the server is (``_url``, None for a given client), the key (``{prefix}{key}``),
+    the entry format (expiry as 16 ASCII bytes, then the value), outage handling and errors."""
+
+    _client_kind = "redis.Redis"
+
+    def __init__(self, redis: Any, prefix: Any, socket_timeout: Any, on_error: str, retry_after: float) -> None:
+        if not isinstance(prefix, str):
+            raise InvalidParameterError(f"prefix must be a string, not {type(prefix).__name__}")
+        if isinstance(socket_timeout, bool) or not isinstance(socket_timeout, (int, float)) or socket_timeout <= 0:
+            raise InvalidParameterError(f"socket_timeout must be a number of seconds > 0, not {socket_timeout!r}")
+        try:
+            import redis as redis_lib
+        except ImportError:  # pragma: no cover - the extra is part of [dev]
+            from ._exceptions import MissingExtraError
+
+            raise MissingExtraError(type(self).__name__, "redis") from None
+        self._url: str | None = None
+        if redis is None or isinstance(redis, str):
+            self._url = redis or "redis://127.0.0.1:6379/0"
+        elif not hasattr(redis, "get"):
+            raise InvalidParameterError(f"redis must be a URL or a {self._client_kind} client, "
+                                        f"not {type(redis).__name__}")
+        self._outage = _Outage(on_error, retry_after, _where(self._url))
+        self._errors: tuple[type[BaseException], ...] = (redis_lib.RedisError, OSError)
+        self.prefix = prefix
+        self.socket_timeout = socket_timeout
+        self.on_error = on_error
+        self.retry_after = retry_after
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(prefix={self.prefix!r})"
+
+    def _key(self, key: str) -> str:
+        return self.prefix + key
+
+    @staticmethod
+    def _encode(value: bytes, expires_at: float, now: float) -> tuple[bytes, int]:
+        """The stored bytes and the Redis expiry (milliseconds, at least 1) of an entry."""
+        return f"{expires_at:016.3f}".encode()[:16] + value, max(1, int((expires_at - now) * 1000))
+
+    @staticmethod
+    def _decode(raw: bytes | None, now: float) -> bytes | None:
+        """The value of a stored entry, or None when absent, damaged or expired at ``now``."""
+        if raw is None or len(raw) < 16:
+            return None
+        expires_at = float(raw[:16].decode())
+        return None if expires_at <= now else bytes(raw[16:])
+
+    @staticmethod
+    def _clear_failed(exc: BaseException) -> TransportError:
+        return TransportError(f"Redis cache: could not clear ({type(exc).__name__})")
 
 
-class RedisCacheBackend:
+class RedisCacheBackend(_RedisEntries):
     """Entries in Redis under ``{prefix}{key}`` with a Redis expiry as a backstop (needs ``osukit[redis]``).
 
     The expiry osukit checks is stored with the value (so a fake clock works);
@@ -429,47 +477,30 @@ class RedisCacheBackend:
 
     def __init__(self, redis: Any = None, *, prefix: str = "osukit:cache:", socket_timeout: float = 5.0,
                  on_error: str = "fallback", retry_after: float = 30.0) -> None:
-        _redis_args(prefix, socket_timeout)
-        try:
+        super().__init__(redis, prefix, socket_timeout, on_error, retry_after)
+        if self._url is not None:
             import redis as redis_lib
-        except ImportError:  # pragma: no cover - the extra is part of [dev]
-            from ._exceptions import MissingExtraError
 
-            raise MissingExtraError("RedisCacheBackend", "redis") from None
-        self._url: str | None = None
-        if redis is None or isinstance(redis, str):
-            self._url = redis or "redis://127.0.0.1:6379/0"
             redis = redis_lib.Redis.from_url(self._url, socket_timeout=socket_timeout)
-        elif not hasattr(redis, "get"):
-            raise InvalidParameterError(f"redis must be a URL or a redis.Redis client, not {type(redis).__name__}")
         self._redis = redis
-        self.socket_timeout = socket_timeout
-        self._errors: tuple[type[BaseException], ...] = (redis_lib.RedisError, OSError)
-        self.prefix = prefix
-        self.on_error = on_error
-        self.retry_after = retry_after
-        self._outage = _Outage(on_error, retry_after, _where(self._url))
-
-    def __repr__(self) -> str:
-        return f"RedisCacheBackend(prefix={self.prefix!r})"
 
     def get(self, key: str, now: float) -> bytes | None:
         if self._outage.skip():
             return None
         try:
-            raw = self._redis.get(self.prefix + key)
+            raw = self._redis.get(self._key(key))
         except self._errors as exc:
             self._outage.failed("read an entry", exc)
             return None
         self._outage.ok()
-        return _entry_value(raw, now)
+        return self._decode(raw, now)
 
     def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
         if self._outage.skip():
             return
-        ttl_ms = max(1, int((expires_at - now) * 1000))
+        entry, ttl_ms = self._encode(value, expires_at, now)
         try:
-            self._redis.set(self.prefix + key, f"{expires_at:016.3f}".encode()[:16] + value, px=ttl_ms)
+            self._redis.set(self._key(key), entry, px=ttl_ms)
         except self._errors as exc:
             self._outage.failed("store an entry", exc)
             return
@@ -477,10 +508,10 @@ class RedisCacheBackend:
 
     def clear(self) -> None:
         try:
-            for key in self._redis.scan_iter(match=self.prefix + "*"):
+            for key in self._redis.scan_iter(match=self._key("*")):
                 self._redis.delete(key)
         except self._errors as exc:
-            raise TransportError(f"Redis cache: could not clear ({type(exc).__name__})") from None
+            raise self._clear_failed(exc) from None
 
     def for_async(self) -> AsyncCacheBackend:
         """An `AsyncRedisCacheBackend` on the same server and prefix (``redis.asyncio``) when this
@@ -491,14 +522,7 @@ class RedisCacheBackend:
                                       on_error=self.on_error, retry_after=self.retry_after)
 
 
-def _entry_value(raw: bytes | None, now: float) -> bytes | None:
-    if raw is None or len(raw) < 16:
-        return None
-    expires_at = float(raw[:16].decode())
-    return None if expires_at <= now else bytes(raw[16:])
-
-
-class AsyncRedisCacheBackend:
+class AsyncRedisCacheBackend(_RedisEntries):
     """`RedisCacheBackend` for the async client, over ``redis.asyncio`` (needs ``osukit[redis]``);
     same entry format, so sync and async clients share entries.
 
@@ -520,34 +544,16 @@ class AsyncRedisCacheBackend:
         TransportError: Redis failed on ``clear``, or on ``get``/``set`` with ``on_error="raise"``.
     """
 
+    _client_kind = "redis.asyncio.Redis"
+
     def __init__(self, redis: Any = None, *, prefix: str = "osukit:cache:", socket_timeout: float = 5.0,
                  on_error: str = "fallback", retry_after: float = 30.0) -> None:
-        _redis_args(prefix, socket_timeout)
-        try:
-            import redis as redis_lib
-            import redis.asyncio as redis_asyncio
-        except ImportError:  # pragma: no cover - the extra is part of [dev]
-            from ._exceptions import MissingExtraError
+        super().__init__(redis, prefix, socket_timeout, on_error, retry_after)
+        import redis.asyncio as redis_asyncio
 
-            raise MissingExtraError("AsyncRedisCacheBackend", "redis") from None
-        self._url: str | None = None
-        self._given: Any = None
-        if redis is None or isinstance(redis, str):
-            self._url = redis or "redis://127.0.0.1:6379/0"
-        elif hasattr(redis, "get"):
-            self._given = redis
-        else:
-            raise InvalidParameterError(f"redis must be a URL or a redis.asyncio.Redis client, "
-                                        f"not {type(redis).__name__}")
-        self._outage = _Outage(on_error, retry_after, _where(self._url))
+        self._given: Any = redis if self._url is None else None
         self._redis_asyncio = redis_asyncio
         self._by_loop: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
-        self._errors: tuple[type[BaseException], ...] = (redis_lib.RedisError, OSError)
-        self.prefix = prefix
-        self.socket_timeout = socket_timeout
-
-    def __repr__(self) -> str:
-        return f"AsyncRedisCacheBackend(prefix={self.prefix!r})"
 
     def _client(self) -> Any:
         if self._given is not None:
@@ -565,19 +571,19 @@ class AsyncRedisCacheBackend:
         if self._outage.skip():
             return None
         try:
-            raw = await self._client().get(self.prefix + key)
+            raw = await self._client().get(self._key(key))
         except self._errors as exc:
             self._outage.failed("read an entry", exc)
             return None
         self._outage.ok()
-        return _entry_value(raw, now)
+        return self._decode(raw, now)
 
     async def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
         if self._outage.skip():
             return
-        ttl_ms = max(1, int((expires_at - now) * 1000))
+        entry, ttl_ms = self._encode(value, expires_at, now)
         try:
-            await self._client().set(self.prefix + key, f"{expires_at:016.3f}".encode()[:16] + value, px=ttl_ms)
+            await self._client().set(self._key(key), entry, px=ttl_ms)
         except self._errors as exc:
             self._outage.failed("store an entry", exc)
             return
@@ -586,10 +592,10 @@ class AsyncRedisCacheBackend:
     async def clear(self) -> None:
         try:
             client = self._client()
-            async for key in client.scan_iter(match=self.prefix + "*"):
+            async for key in client.scan_iter(match=self._key("*")):
                 await client.delete(key)
         except self._errors as exc:
-            raise TransportError(f"Redis cache: could not clear ({type(exc).__name__})") from None
+            raise self._clear_failed(exc) from None
 
     async def release(self) -> None:
         """Close this event loop's idle connections (an `osukit.AsyncClient` does it when it closes;
