@@ -654,6 +654,7 @@ class ResponseCache:
                 raise InvalidParameterError(f"cache lifetime for {name!r} must be a number of seconds >= 0, "
                                             f"not {seconds!r}")
         self.shared = frozenset(SHARED_ROUTES if shared is None else shared)
+        self._lifetimes: dict[str, float] = {}  # route name -> seconds before the body's statuses count
         self.hits = 0
         self.misses = 0
         self.stores = 0
@@ -669,11 +670,12 @@ class ResponseCache:
     def lifetime(self, route: Route[Any], content: bytes | None = None) -> float:
         """Seconds an answer of ``route`` (with body ``content``) stays fresh; 0: not cached."""
         name = route.name
-        seconds = _lookup(self.overrides, name)  # yours first, then the defaults
-        if seconds is None:
-            seconds = _lookup(DEFAULT_TTL, name)
-        if seconds is None:
-            seconds = 0.0
+        seconds = self._lifetimes.get(name)
+        if seconds is None:  # first request of this route: look it up once (pattern scan), then remember
+            found = _lookup(self.overrides, name)  # yours first, then the defaults
+            if found is None:
+                found = _lookup(DEFAULT_TTL, name)
+            seconds = self._lifetimes[name] = float(found or 0.0)
         if seconds and content is not None and name in _BEATMAPS:
             statuses = set(_STATUS.findall(content))
             if statuses and not statuses <= _STABLE:
