@@ -14,10 +14,11 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from .._duration import parse_duration
 from ._errors import CliError, ExitCode
 from ._render import emit_json, fmt, print_kv, print_table, say
 
-__all__ = ["install", "parse_duration", "scores_app", "track_app"]
+__all__ = ["install", "scores_app", "track_app"]
 
 
 class _DefaultToList(TyperGroup):
@@ -35,16 +36,6 @@ track_app = typer.Typer(no_args_is_help=True, help="Track users over time in SQL
 
 ModeOpt = Annotated[str | None, typer.Option("--mode", "-m", help="Ruleset: osu, taiko, fruits (catch) or mania.")]
 DbOpt = Annotated[Path, typer.Option("--db", help="The tracking database (SQLite).")]
-
-def parse_duration(text: str) -> float:
-    """``90s``, ``30m``, ``1h``, ``7d``, ``2w``, ``1h30m`` → seconds (a bare number has no unit: refused)."""
-    from .._duration import parse_duration as parse
-    from .._exceptions import InvalidParameterError
-
-    try:
-        return parse(text)
-    except InvalidParameterError as exc:
-        raise CliError(str(exc), "use e.g. 90s, 30m, 1h, 7d or 1h30m", ExitCode.USAGE) from None
 
 
 def _plural(n: int, word: str) -> str:
