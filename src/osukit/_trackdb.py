@@ -166,7 +166,8 @@ _COLUMNS = ("id, user_id, ruleset, taken_at, username, pp, global_rank, country_
 
 
 class TrackDB:
-    """One tracking database: opened (WAL mode) and migrated to `SCHEMA_VERSION` when made.
+    """One tracking database: opened (WAL mode) and migrated to `SCHEMA_VERSION` when made
+    (so an open one is at `SCHEMA_VERSION`).
 
     Every method is synchronous, short and thread-safe (one lock around the connection), so
     the async tracker can run each in a worker thread. SQLite errors become
@@ -190,7 +191,6 @@ class TrackDB:
             raise TrackDatabaseError(f"cannot open tracking database {self._name}: {exc}",
                                      remedy=f"{self.path} is not an osukit tracking database (SQLite); check the path"
                                      ) from None
-        self.version = 0
         try:
             self.migrate()
         except BaseException:
@@ -234,7 +234,6 @@ class TrackDB:
                 except sqlite3.Error as exc:
                     db.execute("ROLLBACK")
                     raise TrackDatabaseError(f"tracking database migration to {version} failed: {exc}") from None
-        self.version = SCHEMA_VERSION
         return SCHEMA_VERSION
 
     def _q(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:

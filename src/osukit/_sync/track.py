@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._duration import parse_duration
 from .._exceptions import ConfigurationError, InvalidParameterError
-from .._trackdb import Diff, Snapshot, Snapshots, TrackDB, _ts, _value
+from .._trackdb import SCHEMA_VERSION, Diff, Snapshot, Snapshots, TrackDB, _ts, _value
 from ..enums import Ruleset
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class Tracker:
             self._db = TrackDB(self.path, create=self.create)
 
     def __repr__(self) -> str:
-        state = f"schema={self._db.version}" if self._db is not None else "not open"
+        state = f"schema={SCHEMA_VERSION}" if self._db is not None else "not open"
         return f"{type(self).__name__}({self.path!r}, {state})"
 
     def _run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -121,10 +121,11 @@ class Tracker:
 
     @property
     def schema_version(self) -> int:
-        """The open database's schema version (``PRAGMA user_version`` after migrating)."""
+        """The open database's schema version (``PRAGMA user_version`` after migrating: opening
+        migrates to `osukit.track.SCHEMA_VERSION`, or refuses a newer database)."""
         if self._db is None:
             raise ConfigurationError("the tracking database is not open yet: use `with` or a method first")
-        return self._db.version
+        return SCHEMA_VERSION
 
     def migrate(self) -> int:
         """Bring the schema up to `osukit.track.SCHEMA_VERSION` (done on open), one version per
