@@ -78,3 +78,21 @@ def passed_ids(emu: Any) -> list[int]:
     from osukit.emulator.live import live_of
 
     return list(live_of(emu.state).passed_ids())
+
+
+def route_count(emu: Any, uri: str) -> int:
+    """How many requests the emulator served for the osu-web route ``uri`` (any method)."""
+    return sum(n for key, n in emu.stats()["by_route"].items() if key.endswith(" " + uri))
+
+
+def redis_url(request: pytest.FixtureRequest) -> str:
+    """The URL of a redis-server started for this test (stopped after it); skips without redis."""
+    pytest.importorskip("redis")
+    from tests.scale._servers import RedisServer, redis_available
+
+    if not redis_available():
+        pytest.skip("redis-server is not installed")
+    server = RedisServer()
+    server.start()
+    request.addfinalizer(server.close)
+    return server.url

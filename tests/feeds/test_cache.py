@@ -19,11 +19,7 @@ from osukit.cache import (
 )
 from osukit.ratelimit import TokenBucket
 
-from .conftest import LiveClock
-
-
-def _route_count(emu: Any, uri: str) -> int:
-    return sum(n for key, n in emu.stats()["by_route"].items() if key.endswith(" " + uri))
+from .conftest import LiveClock, redis_url, route_count
 
 
 def _backend(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
@@ -31,16 +27,10 @@ def _backend(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Any:
         return MemoryCacheBackend()
     if kind == "sqlite":
         return SqliteCacheBackend(tmp_path / "cache.db")
-    pytest.importorskip("redis")
+    url = redis_url(request)
     from osukit.cache import RedisCacheBackend
-    from tests.scale._servers import RedisServer, redis_available
 
-    if not redis_available():
-        pytest.skip("redis-server is not installed")
-    server = RedisServer()
-    server.start()
-    request.addfinalizer(server.close)
-    return RedisCacheBackend(server.url)
+    return RedisCacheBackend(url)
 
 
 def _client(emu: Any, clock: LiveClock, cache: Any, **kw: Any) -> osukit.Client:
@@ -67,23 +57,23 @@ def test_hits_never_reach_the_server_and_expire_on_the_fake_clock(live: Any, tmp
         first = osu.beatmaps.get(ranked)
         for _ in range(5):
             assert osu.beatmaps.get(ranked) == first
-        assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 1
+        assert route_count(live, "api/v2/beatmaps/{beatmap}") == 1
         assert cache.stats() == {"hits": 5, "misses": 1, "stores": 1}
         osu.beatmaps.get(pending)
         osu.beatmaps.get(pending)
-        assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 2
+        assert route_count(live, "api/v2/beatmaps/{beatmap}") == 2
         # a pending map lives 5 minutes, a ranked one a day
         clock.advance(301)
         osu.beatmaps.get(pending)
         osu.beatmaps.get(ranked)
-        assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 3
+        assert route_count(live, "api/v2/beatmaps/{beatmap}") == 3
         clock.advance(86400)
         osu.beatmaps.get(ranked)
-        assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 4
+        assert route_count(live, "api/v2/beatmaps/{beatmap}") == 4
         # not cached: the live feed
         osu.scores.recent(limit=10).to_list()
         osu.scores.recent(limit=10).to_list()
-        assert _route_count(live, "api/v2/scores") == 2
+        assert route_count(live, "api/v2/scores") == 2
 
 
 def test_other_query_or_api_version_is_another_entry(live: Any) -> None:
@@ -95,10 +85,10 @@ def test_other_query_or_api_version_is_another_entry(live: Any) -> None:
         osu.beatmaps.get_many([ranked])
         osu.beatmaps.get_many([ranked])
         osu.beatmaps.get_many([ranked, ranked + 1])
-        assert _route_count(live, "api/v2/beatmaps") == 2
+        assert route_count(live, "api/v2/beatmaps") == 2
         osu.with_options(api_version=20220705).beatmaps.get(ranked)
         osu.beatmaps.get(ranked)
-        assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 2
+        assert route_count(live, "api/v2/beatmaps/{beatmap}") == 2
 
 
 def test_two_users_never_share_a_user_scoped_entry(live: Any) -> None:
@@ -117,9 +107,9 @@ def test_two_users_never_share_a_user_scoped_entry(live: Any) -> None:
         for c in clients:
             c.close()
     assert [m.id for m in me] == users and [m.id for m in again] == users
-    assert _route_count(live, "api/v2/me/{mode?}") == 2  # one each; the second call of each was a hit
+    assert route_count(live, "api/v2/me/{mode?}") == 2  # one each; the second call of each was a hit
     assert cache.hits == 2
-    assert _route_count(live, "api/v2/users/{user}/{mode?}") == 2  # a user-scoped route: not shared either
+    assert route_count(live, "api/v2/users/{user}/{mode?}") == 2  # a user-scoped route: not shared either
     assert profile[0].id == profile[1].id == users[0]
 
 
@@ -133,7 +123,7 @@ def test_shared_routes_are_shared_between_users(live: Any) -> None:
         with osukit.Client(access_token=t["access_token"], base_url=live.base_url, rate_limit=0, clock=clock,
                            cache=cache) as osu:
             osu.beatmaps.get(ranked)
-    assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 1
+    assert route_count(live, "api/v2/beatmaps/{beatmap}") == 1
 
 
 def test_hits_skip_the_rate_limiter(live: Any) -> None:
@@ -165,7 +155,7 @@ def test_async_client_both_transports(live: Any) -> None:
     live.reset_stats()
     assert asyncio.run(run("httpx")) == 3
     assert asyncio.run(run("aiohttp")) == 3
-    assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 2
+    assert route_count(live, "api/v2/beatmaps/{beatmap}") == 2
 
 
 def test_errors_are_not_cached_and_policy_overrides(live: Any) -> None:

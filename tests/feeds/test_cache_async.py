@@ -21,27 +21,11 @@ from osukit.cache import (
     SqliteCacheBackend,
 )
 
-from .conftest import LiveClock
-
-
-def _route_count(emu: Any, uri: str) -> int:
-    return sum(n for key, n in emu.stats()["by_route"].items() if key.endswith(" " + uri))
+from .conftest import LiveClock, redis_url, route_count
 
 
 def _ranked(emu: Any) -> int:
     return next(b["id"] for b in emu.state.world.beatmaps.values() if b["status"] == "ranked")
-
-
-def _redis_url(request: pytest.FixtureRequest) -> str:
-    pytest.importorskip("redis")
-    from tests.scale._servers import RedisServer, redis_available
-
-    if not redis_available():
-        pytest.skip("redis-server is not installed")
-    server = RedisServer()
-    server.start()
-    request.addfinalizer(server.close)
-    return server.url
 
 
 def _aclient(emu: Any, cache: Any, clock: LiveClock | None = None, **kw: Any) -> osukit.AsyncClient:
@@ -71,7 +55,7 @@ def test_async_hits_skip_the_server_without_blocking_the_loop(live: Any, tmp_pat
     if kind == "redis":
         from osukit.cache import RedisCacheBackend
 
-        backend = RedisCacheBackend(_redis_url(request))
+        backend = RedisCacheBackend(redis_url(request))
     cache = ResponseCache(backend)
     clock = LiveClock()
 
@@ -89,7 +73,7 @@ def test_async_hits_skip_the_server_without_blocking_the_loop(live: Any, tmp_pat
     live.reset_stats()
     got = asyncio.run(run())
     assert all(b == got[0] for b in got)
-    assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 1
+    assert route_count(live, "api/v2/beatmaps/{beatmap}") == 1
     assert cache.stats() == {"hits": 9, "misses": 1, "stores": 1}
     expected = AsyncRedisCacheBackend if kind == "redis" else type(SqliteCacheBackend(tmp_path / "c.db").for_async())
     assert isinstance(cache.async_backend, expected) and isinstance(cache.async_backend, AsyncCacheBackend)
@@ -103,13 +87,13 @@ def test_async_hits_skip_the_server_without_blocking_the_loop(live: Any, tmp_pat
             await osu.beatmaps.get(ranked)
 
     asyncio.run(again())
-    assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 2
+    assert route_count(live, "api/v2/beatmaps/{beatmap}") == 2
     assert cache.stats() == {"hits": 10, "misses": 2, "stores": 2}
     # the entries are the same ones a sync client reads
     with osukit.Client(client_id=live.client_id, client_secret=live.client_secret, base_url=live.base_url,
                        rate_limit=0, cache=cache, clock=clock) as sync_osu:
         sync_osu.beatmaps.get(ranked)
-    assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 2
+    assert route_count(live, "api/v2/beatmaps/{beatmap}") == 2
 
 
 class SlowBackend:
@@ -164,7 +148,7 @@ def test_a_slow_sync_backend_runs_in_a_thread_and_the_loop_keeps_ticking(live: A
     live.reset_stats()
     loop_thread = asyncio.run(run())
     assert cache.stats() == {"hits": 1, "misses": 1, "stores": 1}
-    assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 1
+    assert route_count(live, "api/v2/beatmaps/{beatmap}") == 1
     assert len(slow.ticked_during) == 3 and loop_thread not in slow.threads
     # each 0.4 s call let the ticker run (it would not tick at all with the loop blocked)
     assert all(n >= 2 for n in slow.ticked_during), slow.ticked_during
@@ -206,7 +190,7 @@ def test_an_async_backend_serves_async_clients_and_refuses_sync_ones(live: Any) 
     live.reset_stats()
     asyncio.run(run())
     assert backend.awaited == 4 and cache.stats() == {"hits": 2, "misses": 1, "stores": 1}
-    assert _route_count(live, "api/v2/beatmaps/{beatmap}") == 1
+    assert route_count(live, "api/v2/beatmaps/{beatmap}") == 1
     with osukit.Client(client_id=live.client_id, client_secret=live.client_secret, base_url=live.base_url,
                        rate_limit=0, cache=backend) as osu, pytest.raises(osukit.ConfigurationError, match="async"):
         osu.beatmaps.get(ranked)
@@ -215,7 +199,7 @@ def test_an_async_backend_serves_async_clients_and_refuses_sync_ones(live: Any) 
 def test_async_redis_backend_closes_its_idle_connections_with_the_client(live: Any,
                                                                         request: pytest.FixtureRequest) -> None:
     ranked = _ranked(live)
-    backend = AsyncRedisCacheBackend(_redis_url(request), prefix="t:")
+    backend = AsyncRedisCacheBackend(redis_url(request), prefix="t:")
     cache = ResponseCache(backend)
 
     async def run() -> tuple[int, int]:

@@ -14,7 +14,7 @@ from osukit.contrib.sqlite import SqliteCheckpointStore
 from osukit.feeds import FeedGap, FeedPacer, FeedPosition, is_cursor_refusal
 from osukit.models.scores import Score
 
-from .conftest import LiveClock, control, passed_ids
+from .conftest import LiveClock, control, passed_ids, redis_url
 
 
 def _client(emu: Any, clock: LiveClock, *, cls: Any = osukit.Client, **kw: Any) -> Any:
@@ -45,31 +45,20 @@ def test_follow_yields_every_new_score_in_order(live: Any) -> None:
     assert 2500 / 400 <= feed.polls <= 2500 / 100
 
 
-def _store(kind: str, tmp_path: Path, redis_url: str | None) -> Any:
+def _store(kind: str, tmp_path: Path, url: str | None) -> Any:
     if kind == "file":
         return str(tmp_path / "feed.json")
     if kind == "sqlite":
         return SqliteCheckpointStore(tmp_path / "feed.db")
     from osukit.contrib.redis import RedisCheckpointStore
 
-    return RedisCheckpointStore(redis_url, prefix="test:feed:")
+    return RedisCheckpointStore(url, prefix="test:feed:")
 
 
 @pytest.mark.parametrize("kind", ["file", "sqlite", "redis"])
 def test_kill_and_resume_delivers_10000_scores_exactly_once(live: Any, tmp_path: Path, kind: str,
                                                             request: pytest.FixtureRequest) -> None:
-    redis_url = None
-    if kind == "redis":
-        pytest.importorskip("redis")
-        from tests.scale._servers import RedisServer, redis_available
-
-        if not redis_available():
-            pytest.skip("redis-server is not installed")
-        server = RedisServer()
-        server.start()
-        request.addfinalizer(server.close)
-        redis_url = server.url
-    store = _store(kind, tmp_path, redis_url)
+    store = _store(kind, tmp_path, redis_url(request) if kind == "redis" else None)
     control(live, "live/config", score_rate=60)
     clock = LiveClock(live.base_url)
     rng = random.Random(19)
@@ -166,12 +155,7 @@ def test_forced_cursor_expiry_gives_one_gap_and_the_feed_carries_on(live: Any, t
     assert isinstance(last, Score)
     control(live, "live/expire")
     control(live, "live/advance", seconds=200)  # 4,000 more scores: more than one page, some are lost
-    items: list[Score | FeedGap] = []
-    with _client(live, clock) as osu, osu.scores.follow(checkpoint=store) as feed:
-        for item in feed:
-            items.append(item)
-            if len(items) == 3000:
-                break
+    items, feed = _take(live, clock, store, 3000)
     gaps = [i for i in items if isinstance(i, FeedGap)]
     assert len(gaps) == 1 and items[0] is gaps[0]
     gap = gaps[0]
@@ -184,6 +168,17 @@ def test_forced_cursor_expiry_gives_one_gap_and_the_feed_carries_on(live: Any, t
     assert scores[0].id > last.id
     assert [s.id for s in scores] == [i for i in ids if i >= scores[0].id][: len(scores)]
     assert feed.refusals == 1 and feed.gaps == 1
+
+
+def _take(live: Any, clock: LiveClock, store: Any, count: int) -> tuple[list[Score | FeedGap], Any]:
+    """The first ``count`` items (scores and gaps) a feed resumed from ``store`` yields, and the feed."""
+    items: list[Score | FeedGap] = []
+    with _client(live, clock) as osu, osu.scores.follow(checkpoint=store) as feed:
+        for item in feed:
+            items.append(item)
+            if len(items) == count:
+                break
+    return items, feed
 
 
 def _follow_to_the_head(live: Any, clock: LiveClock, store: Any) -> Score:
@@ -203,12 +198,7 @@ def test_expiry_refuses_the_newest_cursor_too_one_gap_then_on(live: Any, tmp_pat
     last = _follow_to_the_head(live, clock, store)
     assert control(live, "live/expire")["expired_up_to"] == last.id  # the cursor just issued is expired too
     control(live, "live/advance", seconds=200)  # 4,000 more scores: more than one page, some are lost
-    items: list[Score | FeedGap] = []
-    with _client(live, clock) as osu, osu.scores.follow(checkpoint=store) as feed:
-        for item in feed:
-            items.append(item)
-            if len(items) == 1500:
-                break
+    items, feed = _take(live, clock, store, 1500)
     gaps = [i for i in items if isinstance(i, FeedGap)]
     assert len(gaps) == 1 and items[0] is gaps[0] and gaps[0].after_id == last.id
     scores = [i for i in items if isinstance(i, Score)]
