@@ -207,6 +207,24 @@ class TrackDB:
         with self._lock:
             yield self._db
 
+    @contextlib.contextmanager
+    def _transaction(self, failed: str | None = None) -> Iterator[sqlite3.Connection]:
+        """The connection under the lock, inside one ``BEGIN IMMEDIATE`` … ``COMMIT`` (rolled back on
+        a SQLite error, which becomes `osukit.TrackDatabaseError` led by ``failed``)."""
+        with self._locked() as db:
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+                db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise TrackDatabaseError(f"{failed or f'tracking database {self._name}'}: {exc}") from None
+            except BaseException:  # not left open on the shared connection (the next BEGIN would fail)
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
+
     def close(self) -> None:
         with self._locked() as db:
             db.close()
@@ -224,16 +242,10 @@ class TrackDB:
         for version, statements in MIGRATIONS:
             if version <= current:
                 continue
-            with self._locked() as db:
-                try:
-                    db.execute("BEGIN IMMEDIATE")
-                    for sql in statements:
-                        db.execute(sql)
-                    db.execute(f"PRAGMA user_version = {int(version)}")
-                    db.execute("COMMIT")
-                except sqlite3.Error as exc:
-                    db.execute("ROLLBACK")
-                    raise TrackDatabaseError(f"tracking database migration to {version} failed: {exc}") from None
+            with self._transaction(f"tracking database migration to {version} failed") as db:
+                for sql in statements:
+                    db.execute(sql)
+                db.execute(f"PRAGMA user_version = {int(version)}")
         return SCHEMA_VERSION
 
     def _q(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
@@ -246,12 +258,13 @@ class TrackDB:
     # --- what is tracked ------------------------------------------------------------------------
 
     def add(self, pairs: Iterable[tuple[int, str]], now: float) -> None:
-        for uid, ruleset in pairs:
-            self._q("INSERT OR IGNORE INTO tracked (user_id, ruleset, added_at) VALUES (?, ?, ?)", (uid, ruleset, now))
+        with self._transaction() as db:  # one transaction (one disk sync), not one per pair
+            db.executemany("INSERT OR IGNORE INTO tracked (user_id, ruleset, added_at) VALUES (?, ?, ?)",
+                           [(uid, ruleset, now) for uid, ruleset in pairs])
 
     def remove(self, users: Iterable[int]) -> None:
-        for uid in users:
-            self._q("DELETE FROM tracked WHERE user_id = ?", (uid,))
+        with self._transaction() as db:
+            db.executemany("DELETE FROM tracked WHERE user_id = ?", [(uid,) for uid in users])
 
     def tracked(self) -> list[tuple[int, str]]:
         return [(int(u), str(r)) for u, r in self._q("SELECT user_id, ruleset FROM tracked ORDER BY user_id, ruleset")]
@@ -270,23 +283,16 @@ class TrackDB:
                grades["ss"], grades["ssh"], grades["s"], grades["sh"], grades["a"])
         top = [TopPlay(n, int(p.id), _value(p, "beatmap_id"), _value(p, "pp"), _value(p, "accuracy"),
                        _value(p, "rank"), _iso(_value(p, "ended_at"))) for n, p in enumerate(plays, 1)]
-        with self._locked() as db:
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                cur = db.execute(
-                    "INSERT INTO snapshots (user_id, ruleset, taken_at, username, pp, global_rank, country_rank, "
-                    "accuracy, play_count, play_time, ranked_score, total_score, grade_ss, grade_ssh, grade_s, "
-                    "grade_sh, grade_a) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-                sid = int(cur.lastrowid or 0)
-                db.executemany(
-                    "INSERT INTO top_plays (snapshot_id, position, score_id, beatmap_id, pp, accuracy, grade, ended_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(sid, t.position, t.score_id, t.beatmap_id, t.pp, t.accuracy, t.grade, t.ended_at) for t in top])
-                db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                with contextlib.suppress(sqlite3.Error):
-                    db.execute("ROLLBACK")
-                raise TrackDatabaseError(f"tracking database {self._name}: {exc}") from None
+        with self._transaction() as db:
+            cur = db.execute(
+                "INSERT INTO snapshots (user_id, ruleset, taken_at, username, pp, global_rank, country_rank, "
+                "accuracy, play_count, play_time, ranked_score, total_score, grade_ss, grade_ssh, grade_s, "
+                "grade_sh, grade_a) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            sid = int(cur.lastrowid or 0)
+            db.executemany(
+                "INSERT INTO top_plays (snapshot_id, position, score_id, beatmap_id, pp, accuracy, grade, ended_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(sid, t.position, t.score_id, t.beatmap_id, t.pp, t.accuracy, t.grade, t.ended_at) for t in top])
         return _snapshot_from((sid, *row), top)
 
     def _top(self, snapshot_id: int) -> list[TopPlay]:
@@ -343,15 +349,13 @@ class TrackDB:
             self._q("UPDATE schedule SET every = ?, next_run = ? WHERE name = ?", (float(every), nxt, name))
         return max(0.0, nxt - now)
 
-    def last_taken(self) -> float | None:
-        """When the newest snapshot of anyone was taken (epoch seconds), or None."""
-        rows = self._q("SELECT MAX(taken_at) FROM snapshots")
-        return None if not rows or rows[0][0] is None else float(rows[0][0])
-
-    def added_at(self, user: int, ruleset: str) -> float | None:
-        """When ``user`` was added in ``ruleset`` (epoch seconds), or None when not tracked."""
-        rows = self._q("SELECT added_at FROM tracked WHERE user_id = ? AND ruleset = ?", (user, ruleset))
-        return float(rows[0][0]) if rows else None
+    def never_found(self, user: int, ruleset: str) -> bool:
+        """True when ``user`` is tracked in ``ruleset``, a snapshot (of anyone) was taken since it was
+        added, and none of ``user`` exists: one query."""
+        rows = self._q("SELECT (SELECT MAX(taken_at) FROM snapshots) >= added_at AND NOT EXISTS "
+                       "(SELECT 1 FROM snapshots WHERE user_id = ? AND ruleset = ?) "
+                       "FROM tracked WHERE user_id = ? AND ruleset = ?", (user, ruleset, user, ruleset))
+        return bool(rows and rows[0][0])
 
     def ran(self, every: float, name: str, now: float) -> None:
         """Record a run at ``now`` and plan the next one ``every`` seconds after the planned time
