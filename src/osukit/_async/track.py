@@ -301,11 +301,7 @@ class AsyncTracker:
         name = self._ruleset(ruleset)
         uid = await self._id(user)
         db = await self._conn()
-        added = await self._run(db.added_at, uid, name)
-        last = await self._run(db.last_taken)
-        if added is None or last is None or last < added:
-            return False
-        return not await self._run(db.history, uid, name, False)
+        return await self._run(db.never_found, uid, name)
 
     # --- plots ----------------------------------------------------------------------------------
 

@@ -302,11 +302,7 @@ class Tracker:
         name = self._ruleset(ruleset)
         uid = self._id(user)
         db = self._conn()
-        added = self._run(db.added_at, uid, name)
-        last = self._run(db.last_taken)
-        if added is None or last is None or last < added:
-            return False
-        return not self._run(db.history, uid, name, False)
+        return self._run(db.never_found, uid, name)
 
     # --- plots ----------------------------------------------------------------------------------
 
