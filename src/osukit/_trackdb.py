@@ -303,7 +303,14 @@ class TrackDB:
     def history(self, user: int, ruleset: str, top_plays: bool) -> list[Snapshot]:
         rows = self._q(f"SELECT {_COLUMNS} FROM snapshots WHERE user_id = ? AND ruleset = ? ORDER BY taken_at, id",
                        (user, ruleset))
-        return [_snapshot_from(r, self._top(int(r[0])) if top_plays else []) for r in rows]
+        tops: dict[int, list[TopPlay]] = {}
+        if top_plays:  # every snapshot's top plays in one query, not one query per snapshot
+            for sid, *play in self._q(
+                    "SELECT t.snapshot_id, t.position, t.score_id, t.beatmap_id, t.pp, t.accuracy, t.grade, t.ended_at "
+                    "FROM top_plays t JOIN snapshots s ON s.id = t.snapshot_id WHERE s.user_id = ? AND s.ruleset = ? "
+                    "ORDER BY t.snapshot_id, t.position", (user, ruleset)):
+                tops.setdefault(int(sid), []).append(TopPlay(*play))
+        return [_snapshot_from(r, tops.get(int(r[0]), [])) for r in rows]
 
     def latest(self, user: int, ruleset: str) -> Snapshot | None:
         rows = self._q(f"SELECT {_COLUMNS} FROM snapshots WHERE user_id = ? AND ruleset = ? "
