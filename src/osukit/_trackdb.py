@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import math
 import os
 import sqlite3
 import threading
@@ -369,7 +370,9 @@ class TrackDB:
         (skipping the missed ones)."""
         (planned,) = self._q("SELECT next_run FROM schedule WHERE name = ?", (name,))[0]
         nxt = float(planned)
-        while nxt <= now:
+        if nxt <= now:  # skip the missed runs at once (a week down with every=1s is 604,800 of them)
+            nxt += (math.floor((now - nxt) / every) + 1) * every
+        while nxt <= now:  # float rounding
             nxt += every
         self._q("UPDATE schedule SET next_run = ?, last_run = ?, runs = runs + 1 WHERE name = ?", (nxt, now, name))
 
