@@ -296,13 +296,16 @@ def set_map(
 
 
 def _acronyms(text: str | None) -> list[str] | None:
-    """``"HDHR"`` / ``"HD,HR"`` / ``"hd hr"`` → ``["HD", "HR"]``; None stays None (keep)."""
+    """``"HDHR"`` / ``"HD,HR"`` / ``"hd hr"`` → ``["HD", "HR"]`` (osukit's `Mods.parse`); None stays None (keep)."""
+    from ..game.mods import ModError, Mods
+
     if text is None:
         return None
-    compact = "".join(ch for ch in text.upper() if ch.isalnum())
-    if len(compact) % 2:
-        raise CliError(f"cannot read mods {text!r}", "give two-letter acronyms, e.g. HDHR or HD,DT", ExitCode.USAGE)
-    return [compact[i:i + 2] for i in range(0, len(compact), 2)]
+    try:
+        return list(Mods.parse(text).acronyms)
+    except ModError as exc:
+        raise CliError(f"cannot read mods {text!r}: {exc}", "give mod acronyms, e.g. HDHR or HD,DT",
+                       ExitCode.USAGE) from None
 
 
 @referee_app.command("move")
