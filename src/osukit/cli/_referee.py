@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
+from .._referee.address import SPECTATOR_ENV
 from ._errors import CliError, ExitCode
 from ._render import emit_json, say
 from ._state import State
@@ -24,7 +25,6 @@ from ._state import State
 __all__ = ["referee_app"]
 
 REFEREE_SCOPES = ("delegate", "multiplayer.write_manage")
-SPECTATOR_ENV = "OSU_SPECTATOR_URL"
 
 referee_app = typer.Typer(
     help="Referee osu!(lazer) multiplayer rooms through the referee hub (needs multiplayer.write_manage).",
