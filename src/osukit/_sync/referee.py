@@ -91,7 +91,7 @@ def _arg(request: msgspec.Struct) -> Any:
 
 
 def _hub_url(client: Client, base_url: str | None) -> str:
-    base = spectator_base_url(getattr(client, "base_url", None), base_url)
+    base = spectator_base_url(client.base_url, base_url)
     return base if base.endswith(HUB_PATH) else base + HUB_PATH
 
 
