@@ -8,6 +8,7 @@ import pytest
 
 from osukit import ConfigurationError, OsukitError
 from osukit.tournament import Draft, DraftError, PoolError, Step, load_pool, pool_from_dict
+from osukit.tournament.draft import TeamKey
 
 POOL_TOML = """
 name = "Example Cup: Quarterfinals"
@@ -193,25 +194,23 @@ def test_a_pool_too_small_for_its_format_is_refused(tmp_path: Path) -> None:
     assert load_pool(path).format.wins_needed == 4  # 8 - 2 = 6 picks: enough for 3-3 before TB
 
 
+def _pick_and_play(draft: Draft, team: TeamKey, slot: str, score_a: int, score_b: int) -> None:
+    draft.pick(team, slot)
+    draft.start_map()
+    draft.record(score_a, score_b)
+
+
 def test_tiebreaker_only_at_one_short_each_and_never_early() -> None:
     pool = pool_from_dict({"format": {"best_of": 3, "bans_per_team": 0},
                            "slots": {"NM1": 1, "NM2": 2, "TB": 3}})
     draft = Draft.new(pool)
-    draft.pick("a", "NM1")
-    draft.start_map()
-    draft.record(2_000_000, 1)
-    draft.pick("b", "NM2")
-    draft.start_map()
-    draft.record(2_000_000, 1)  # a leads 2-0: match over, no tiebreaker
+    _pick_and_play(draft, "a", "NM1", 2_000_000, 1)
+    _pick_and_play(draft, "b", "NM2", 2_000_000, 1)  # a leads 2-0: match over, no tiebreaker
     assert draft.winner == "a" and [m.slot for m in draft.maps] == ["NM1", "NM2"]
 
     draft = Draft.new(pool)
-    draft.pick("a", "NM1")
-    draft.start_map()
-    draft.record(1, 2)
-    draft.pick("b", "NM2")
-    draft.start_map()
-    draft.record(2, 1)  # 1-1: the tiebreaker now
+    _pick_and_play(draft, "a", "NM1", 1, 2)
+    _pick_and_play(draft, "b", "NM2", 2, 1)  # 1-1: the tiebreaker now
     assert draft.next_step().slot == "TB"
     draft.start_map()
     draft.record(5, 5)  # a tie replays it

@@ -223,12 +223,8 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     await script.until(script.nm1_playing.wait(), 400)
 
     # Kill the runner and its hub connection in the middle of NM1; the players finish it meanwhile.
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    await backend.aclose()
-    await referee.aclose()
-    await client.aclose()
+    await _cancel(task)
+    await _close(backend, referee, client)
     await script.finish("NM1")
 
     client, referee, backend = await backend_for()
@@ -274,12 +270,7 @@ async def test_best_of_5_on_the_emulated_hub(emu: Emulator, tmp_path: Path) -> N
     assert [(g.red_total, g.blue_total) for g in history.played] == [
         (SCORES[slot][0] + SCORES[slot][1], SCORES[slot][2] + SCORES[slot][3]) for slot, _ in expected]
     assert (history.red_wins, history.blue_wins, history.winner) == (3, 2, "red")
-    await backend.aclose()
-    await referee.aclose()
-    await client.aclose()
-    for c in chats.values():
-        await c.aclose()
-    await env.http.aclose()
+    await _close(backend, referee, client, *chats.values(), env.http)
 
 
 async def room_of(bot: Any, task: asyncio.Task[Any], timeout: float = 300) -> int:
@@ -293,6 +284,19 @@ async def room_of(bot: Any, task: asyncio.Task[Any], timeout: float = 300) -> in
         assert loop.time() < deadline, f"no room after {timeout}s"
         await asyncio.sleep(0.02)
     return int(bot.room_id)
+
+
+async def _cancel(task: asyncio.Task[Any]) -> None:
+    """Stop a bot's task (it must end cancelled)."""
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def _close(*resources: Any) -> None:
+    """``aclose()`` each, in order (backend before its hub client before the osukit client)."""
+    for resource in resources:
+        await resource.aclose()
 
 
 async def _messages(client: osukit.AsyncClient, channel: int) -> Any:
@@ -365,12 +369,7 @@ async def test_hub_connection_drops_mid_map_and_the_result_is_not_lost(emu: Emul
     draft = await asyncio.wait_for(task, 400)
     assert draft.winner == "b" and (draft.maps[0].score_a, draft.maps[0].score_b) == (300_000, 300_001)
     assert referee.reconnects >= 1
-    await backend.aclose()
-    await referee.aclose()
-    await client.aclose()
-    for c in chats.values():
-        await c.aclose()
-    await env.http.aclose()
+    await _close(backend, referee, client, *chats.values(), env.http)
 
 
 def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -473,11 +472,5 @@ async def test_a_referee_given_to_the_runner_can_join_the_room_and_its_chat(emu:
             await asyncio.sleep(0.05)
         assert runner.state.paused, task.exception() if task.done() else "the runner never heard !pause"
         assert await backend.players(room_id) == {a: False, b: False}  # the referee is not a player
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    await backend.aclose()
-    await referee.aclose()
-    await client.aclose()
-    await ref_client.aclose()
-    await env.http.aclose()
+    await _cancel(task)
+    await _close(backend, referee, client, ref_client, env.http)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
+from .._constants import DEFAULT_BASE_URL
 from .._exceptions import ConfigurationError
 
 __all__ = ["PRODUCTION_SPECTATOR_URL", "SPECTATOR_ENV", "spectator_base_url"]
@@ -41,7 +42,7 @@ def spectator_base_url(client_base_url: str | None, explicit: str | None = None)
         if not chosen.startswith(("http://", "https://")):
             raise ConfigurationError(f"the spectator server must be an http(s) URL, got {chosen!r}")
         return chosen.rstrip("/")
-    base = (client_base_url or PRODUCTION_SPECTATOR_URL.replace("spectator.", "osu.")).rstrip("/")
+    base = (client_base_url or DEFAULT_BASE_URL).rstrip("/")
     host = (urlsplit(base).hostname or "").lower()
     if host == "osu.ppy.sh":
         return PRODUCTION_SPECTATOR_URL

@@ -154,7 +154,7 @@ class AsyncHubConnection:
 
     async def _negotiate(self) -> tuple[str, str]:
         """POST negotiate; return (hub url, token to use) and set ``connection_id``."""
-        url, token = self.url, Secret(self._token)
+        url, token = self.url, self._token
         own = self._http is None
         http = self._http or httpx.AsyncClient(timeout=self.open_timeout)
         try:

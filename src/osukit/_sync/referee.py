@@ -31,7 +31,7 @@ import msgspec
 from .._exceptions import InvalidParameterError
 from .._models import convert
 from .._redact import logger
-from .._referee.address import spectator_base_url
+from .._referee.address import PRODUCTION_SPECTATOR_URL, spectator_base_url
 from .._referee.engine import RefereeEngine, RefereeEvent
 from .._referee.handlers import settle
 from .._referee.models import (
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_SPECTATOR_URL", "RefereeClient"]
 
-DEFAULT_SPECTATOR_URL = "https://spectator.ppy.sh"
+DEFAULT_SPECTATOR_URL = PRODUCTION_SPECTATOR_URL
 HUB_PATH = "/referee"
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,7 +91,7 @@ def _arg(request: msgspec.Struct) -> Any:
 
 
 def _hub_url(client: Client, base_url: str | None) -> str:
-    base = spectator_base_url(getattr(client, "base_url", None), base_url)
+    base = spectator_base_url(client.base_url, base_url)
     return base if base.endswith(HUB_PATH) else base + HUB_PATH
 
 

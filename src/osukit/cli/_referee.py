@@ -11,12 +11,13 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 
+from .._referee.address import SPECTATOR_ENV
 from ._errors import CliError, ExitCode
 from ._render import emit_json, say
 from ._state import State
@@ -24,7 +25,6 @@ from ._state import State
 __all__ = ["referee_app"]
 
 REFEREE_SCOPES = ("delegate", "multiplayer.write_manage")
-SPECTATOR_ENV = "OSU_SPECTATOR_URL"
 
 referee_app = typer.Typer(
     help="Referee osu!(lazer) multiplayer rooms through the referee hub (needs multiplayer.write_manage).",
@@ -120,6 +120,76 @@ def make(
                            ExitCode.ERROR)
 
 
+# One function per room action: the commands below and `referee console` both call them.
+
+
+def _run(ctx: typer.Context, spectator_url: str | None, room: int, action: Callable[..., None], *args: Any,
+         join: bool = False) -> None:
+    """Connect, join the room when ``join`` (the hub wants the referee in it for that action), do ``action``."""
+    with referee(ctx, spectator_url) as ref:
+        if join:
+            ref.join_room(room)
+        action(ref, room, *args)
+
+
+def _invite(ref: Any, room: int, *users: int) -> None:
+    for uid in users:
+        ref.invite_player(room, uid)
+        say(f"invited {uid} to room {room}")
+
+
+def _start(ref: Any, room: int, countdown: int | None = None) -> None:
+    ref.start_match(room, countdown)
+    say(f"room {room}: " + (f"match starts in {countdown}s" if countdown else "match started"))
+
+
+def _abort(ref: Any, room: int) -> None:
+    ref.abort_match(room)
+    say(f"room {room}: match aborted")
+
+
+def _close(ref: Any, room: int) -> None:
+    ref.close_room(room)
+    say(f"room {room} closed")
+
+
+def _stop_countdown(ref: Any, room: int) -> None:
+    ref.stop_match_countdown(room)
+    say(f"room {room}: countdown stopped")
+
+
+def _kick(ref: Any, room: int, *users: int) -> None:
+    for uid in users:
+        ref.kick_player(room, uid)
+        say(f"room {room}: kicked {uid}")
+
+
+def _ban(ref: Any, room: int, *users: int) -> None:
+    for uid in users:
+        ref.ban_user(room, uid)
+        say(f"room {room}: banned {uid}")
+
+
+def _lock(ref: Any, room: int, locked: bool) -> None:
+    ref.set_lock_state(room, locked)
+    say(f"room {room}: {'locked' if locked else 'unlocked'}")
+
+
+def _roll(ref: Any, room: int, maximum: int | None) -> None:
+    ref.roll(room, maximum)
+    say(f"room {room}: rolled")
+
+
+def _add_referee(ref: Any, room: int, user: int) -> None:
+    ref.add_referee(room, user)
+    say(f"room {room}: {user} is a referee")
+
+
+def _remove_referee(ref: Any, room: int, user: int) -> None:
+    ref.remove_referee(room, user)
+    say(f"room {room}: {user} is no longer a referee")
+
+
 @referee_app.command("invite")
 def invite(
     ctx: typer.Context,
@@ -128,10 +198,7 @@ def invite(
     spectator_url: HubOpt = None,
 ) -> None:
     """Invite players (!mp invite)."""
-    with referee(ctx, spectator_url) as ref:
-        for uid in users:
-            ref.invite_player(room, uid)
-            say(f"invited {uid} to room {room}")
+    _run(ctx, spectator_url, room, _invite, *users)
 
 
 @referee_app.command("start")
@@ -142,72 +209,52 @@ def start(
     spectator_url: HubOpt = None,
 ) -> None:
     """Start the match now or after a countdown (!mp start)."""
-    with referee(ctx, spectator_url) as ref:
-        ref.start_match(room, countdown)
-        say(f"room {room}: " + (f"match starts in {countdown}s" if countdown else "match started"))
+    _run(ctx, spectator_url, room, _start, countdown)
 
 
 @referee_app.command("abort")
 def abort(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")], spectator_url: HubOpt = None) -> None:
     """Abort the match in progress (!mp abort)."""
-    with referee(ctx, spectator_url) as ref:
-        ref.abort_match(room)
-        say(f"room {room}: match aborted")
+    _run(ctx, spectator_url, room, _abort)
 
 
 @referee_app.command("close")
 def close(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")], spectator_url: HubOpt = None) -> None:
     """Close the room (!mp close)."""
-    with referee(ctx, spectator_url) as ref:
-        ref.close_room(room)
-        say(f"room {room} closed")
+    _run(ctx, spectator_url, room, _close)
 
 
 @referee_app.command("stop-countdown")
 def stop_countdown(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
                    spectator_url: HubOpt = None) -> None:
     """Stop the match start countdown (!mp aborttimer); exits 1 when none is running."""
-    with referee(ctx, spectator_url) as ref:
-        ref.stop_match_countdown(room)
-        say(f"room {room}: countdown stopped")
+    _run(ctx, spectator_url, room, _stop_countdown)
 
 
 @referee_app.command("kick")
 def kick(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
          users: Annotated[list[int], typer.Argument(help="User ids.")], spectator_url: HubOpt = None) -> None:
     """Kick players out of the room (!mp kick); they may join again."""
-    with referee(ctx, spectator_url) as ref:
-        for uid in users:
-            ref.kick_player(room, uid)
-            say(f"room {room}: kicked {uid}")
+    _run(ctx, spectator_url, room, _kick, *users)
 
 
 @referee_app.command("ban")
 def ban(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
         users: Annotated[list[int], typer.Argument(help="User ids.")], spectator_url: HubOpt = None) -> None:
     """Kick players and keep them out of the room (!mp ban)."""
-    with referee(ctx, spectator_url) as ref:
-        for uid in users:
-            ref.ban_user(room, uid)
-            say(f"room {room}: banned {uid}")
+    _run(ctx, spectator_url, room, _ban, *users)
 
 
 @referee_app.command("lock")
 def lock(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")], spectator_url: HubOpt = None) -> None:
     """Lock the room (!mp lock): players can no longer change team or slot themselves."""
-    with referee(ctx, spectator_url) as ref:
-        ref.join_room(room)  # the hub wants the referee in the room for this one
-        ref.set_lock_state(room, True)
-        say(f"room {room}: locked")
+    _run(ctx, spectator_url, room, _lock, True, join=True)
 
 
 @referee_app.command("unlock")
 def unlock(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")], spectator_url: HubOpt = None) -> None:
     """Unlock the room (!mp unlock)."""
-    with referee(ctx, spectator_url) as ref:
-        ref.join_room(room)  # the hub wants the referee in the room for this one
-        ref.set_lock_state(room, False)
-        say(f"room {room}: unlocked")
+    _run(ctx, spectator_url, room, _lock, False, join=True)
 
 
 @referee_app.command("settings")
@@ -249,13 +296,16 @@ def set_map(
 
 
 def _acronyms(text: str | None) -> list[str] | None:
-    """``"HDHR"`` / ``"HD,HR"`` / ``"hd hr"`` → ``["HD", "HR"]``; None stays None (keep)."""
+    """``"HDHR"`` / ``"HD,HR"`` / ``"hd hr"`` → ``["HD", "HR"]`` (osukit's `Mods.parse`); None stays None (keep)."""
+    from ..game.mods import ModError, Mods
+
     if text is None:
         return None
-    compact = "".join(ch for ch in text.upper() if ch.isalnum())
-    if len(compact) % 2:
-        raise CliError(f"cannot read mods {text!r}", "give two-letter acronyms, e.g. HDHR or HD,DT", ExitCode.USAGE)
-    return [compact[i:i + 2] for i in range(0, len(compact), 2)]
+    try:
+        return list(Mods.parse(text).acronyms)
+    except ModError as exc:
+        raise CliError(f"cannot read mods {text!r}: {exc}", "give mod acronyms, e.g. HDHR or HD,DT",
+                       ExitCode.USAGE) from None
 
 
 @referee_app.command("move")
@@ -282,28 +332,21 @@ def roll(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id."
          maximum: Annotated[int | None, typer.Argument(help="Highest number (default 100).")] = None,
          spectator_url: HubOpt = None) -> None:
     """Roll a number in the room (!roll); the result arrives as a RollCompleted event (see `watch`)."""
-    with referee(ctx, spectator_url) as ref:
-        ref.join_room(room)  # the hub wants the referee in the room for this one
-        ref.roll(room, maximum)
-        say(f"room {room}: rolled")
+    _run(ctx, spectator_url, room, _roll, maximum, join=True)
 
 
 @referee_app.command("add-referee")
 def add_referee(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
                 user: Annotated[int, typer.Argument(help="User id.")], spectator_url: HubOpt = None) -> None:
     """Make another user a referee of the room (!mp addref; the room's host only)."""
-    with referee(ctx, spectator_url) as ref:
-        ref.add_referee(room, user)
-        say(f"room {room}: {user} is a referee")
+    _run(ctx, spectator_url, room, _add_referee, user)
 
 
 @referee_app.command("remove-referee")
 def remove_referee(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
                    user: Annotated[int, typer.Argument(help="User id.")], spectator_url: HubOpt = None) -> None:
     """Take a referee off the room (!mp removeref; the room's host only)."""
-    with referee(ctx, spectator_url) as ref:
-        ref.remove_referee(room, user)
-        say(f"room {room}: {user} is no longer a referee")
+    _run(ctx, spectator_url, room, _remove_referee, user)
 
 
 def describe(event: Any) -> str:
@@ -421,14 +464,6 @@ CONSOLE_HELP = """commands (one per line):
   quit               stop (the room stays open)"""
 
 
-def _mods_arg(words: list[str]) -> list[str]:
-    """``HDHR``, ``HD HR`` or ``HD,HR`` → ``["HD", "HR"]``."""
-    parts = [w.strip("+").upper() for word in words for w in word.split(",") if w.strip("+")]
-    if len(parts) == 1:
-        return [parts[0][i:i + 2] for i in range(0, len(parts[0]), 2)]
-    return parts
-
-
 def _console_command(ref: Any, room: int, line: str) -> bool:
     """Run one console line; False when the console should stop."""
     words = line.split()
@@ -446,30 +481,24 @@ def _console_command(ref: Any, room: int, line: str) -> bool:
     if name == "help":
         say(CONSOLE_HELP)
     elif name == "start":
-        seconds = number(0, "a countdown in seconds") if args else None
-        ref.start_match(room, seconds)
-        say(f"room {room}: " + (f"match starts in {seconds}s" if seconds else "match started"))
+        _start(ref, room, number(0, "a countdown in seconds") if args else None)
     elif name == "abort":
-        ref.abort_match(room)
-        say(f"room {room}: match aborted")
+        _abort(ref, room)
     elif name == "stop-countdown":
-        ref.stop_match_countdown(room)
-        say(f"room {room}: countdown stopped")
-    elif name in ("invite", "kick"):
-        uid = number(0, "a user id")
-        (ref.invite_player if name == "invite" else ref.kick_player)(room, uid)
-        say(f"{name}{'d' if name == 'invite' else 'ed'} {uid} {'to' if name == 'invite' else 'from'} room {room}")
+        _stop_countdown(ref, room)
+    elif name == "invite":
+        _invite(ref, room, number(0, "a user id"))
+    elif name == "kick":
+        _kick(ref, room, number(0, "a user id"))
     elif name in ("lock", "unlock"):
-        ref.set_lock_state(room, name == "lock")
-        say(f"room {room}: {name}ed")
+        _lock(ref, room, name == "lock")
     elif name == "map":
         beatmap = number(0, "a beatmap id")
-        mods = _mods_arg(args[1:]) if len(args) > 1 else []
+        mods = _acronyms(" ".join(args[1:])) or []
         ref.edit_current_playlist_item(room, beatmap_id=beatmap, required_mods=mods)
         say(f"room {room}: map {beatmap}" + (f" +{''.join(mods)}" if mods else ""))
     elif name == "close":
-        ref.close_room(room)
-        say(f"room {room} closed")
+        _close(ref, room)
         return False
     else:
         raise CliError(f"unknown command {name!r}", "type help for the commands", ExitCode.USAGE)

@@ -1030,7 +1030,7 @@ class RefereeHub:
                 raise ControlError(409, "a match is in progress")
             p["status"] = {"ready": "ready", "idle": "idle", "spectate": "spectating"}[action]
             await self.emit(room, "UserStatusChanged", {"room_id": rid, "user_id": uid, "status": p["status"]})
-        elif action == "finish":
+        else:  # finish (PLAYER_ACTIONS was checked first)
             if p["status"] != "playing" or room.game is None:
                 raise ControlError(409, "the user is not playing")
             p["status"] = "finished_play"
@@ -1040,8 +1040,6 @@ class RefereeHub:
             await self.emit(room, "UserStatusChanged", {"room_id": rid, "user_id": uid, "status": "finished_play"})
             if not any(q["status"] == "playing" for q in room.players.values()):
                 await self._complete(room)
-        else:
-            raise ControlError(404, f"unknown player action {action!r}")
         return {**self._player_json(uid, p), "room_id": rid}
 
     async def _leave(self, room: HubRoom, uid: int) -> None:

@@ -26,11 +26,15 @@ _URL = re.compile(r"(?:https?|wss?)://[^\s)\]>'\"]+")
 def site_url(base_url: str | None) -> str:
     """The osu! site to link to: ``base_url`` when it is an osu! site, else ``https://osu.ppy.sh``
     (an emulator, a proxy or a private server is never shown to players)."""
-    if base_url:
-        parts = urlsplit(base_url)
-        if parts.scheme == "https" and (parts.hostname or "") in OSU_HOSTS and parts.port is None:
-            return f"https://{parts.hostname}"
+    if base_url and _is_osu_site(base_url):
+        return f"https://{urlsplit(base_url).hostname}"
     return DEFAULT_BASE_URL
+
+
+def _is_osu_site(url: str) -> bool:
+    """``https://`` on one of `OSU_HOSTS`, default port."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" and (parts.hostname or "") in OSU_HOSTS and parts.port is None
 
 
 def beatmap_link(site: str, beatmap_id: int) -> str:
@@ -46,13 +50,5 @@ def room_link(site: str, room_id: int) -> str:
 def chat_safe(text: str) -> str:
     """``text`` without request descriptions and without any URL that is not an osu! site's."""
     text = _REQUEST.sub("", text)
-
-    def keep(m: re.Match[str]) -> str:
-        url = m.group(0)
-        parts = urlsplit(url)
-        if parts.scheme == "https" and (parts.hostname or "") in OSU_HOSTS and parts.port is None:
-            return url
-        return ""
-
-    text = _URL.sub(keep, text)
+    text = _URL.sub(lambda m: m.group(0) if _is_osu_site(m.group(0)) else "", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()

@@ -324,11 +324,6 @@ class RefereeBackend:
             channel = room.chat_channel_id if room is not None else None
         if not channel:
             return
-        from ._chat import chat_safe
-
-        text = chat_safe(text)  # players only ever see osu! links
-        if not text:
-            return
         entry = self._bots.get(room_id)
         if entry is not None:
             await entry[0].send(channel, text)

@@ -485,12 +485,9 @@ class MatchRunner:
         teams: tuple[TeamKey, TeamKey] = ("a", "b")
         counts = {t: sum(1 for uid in present if self.team_of(uid) == t) for t in teams}
         d = self.draft
-        if not d.bans and not d.maps and d.pending is None:
-            need = {"a": self.pool.format.team_size, "b": self.pool.format.team_size}
-        else:
-            need = {"a": 0, "b": 0}
-            need[team] = 1
-        short = [t for t in teams if counts[t] < min(need[t], len(self._roster(t)))]
+        first = not d.bans and not d.maps and d.pending is None
+        need = {t: min(self.pool.format.team_size if first else int(t == team), len(self._roster(t))) for t in teams}
+        short = [t for t in teams if counts[t] < need[t]]
         if not short:
             return False
         key = "wait:" + ",".join(f"{t}{counts[t]}" for t in short)
@@ -498,8 +495,7 @@ class MatchRunner:
             self.state.announced = key
             self._deadline = None
             self.save()
-            waiting = ", ".join(f"{self._name(t)} ({counts[t]}/{min(need[t], len(self._roster(t)))} in the room)"
-                                for t in short)
+            waiting = ", ".join(f"{self._name(t)} ({counts[t]}/{need[t]} in the room)" for t in short)
             await self._say(f"waiting for players: {waiting}")
         return True
 
