@@ -333,10 +333,7 @@ def decode(
                 pass  # drift somewhere new (learnt below), or a broken body (reported below)
     if not strict and (target, lax) in _hot and (choose is None or choose("", data) == target):
         # This type drifted lately: go straight to the scoped decoding, with what it learnt.
-        body = data.encode() if isinstance(data, str) else data
-        scoped = _Scoped(route, lax, _excerpt(data))
-        hot_result: T = scoped.top(body, target, None)
-        _learn((target, lax, route), scoped.learnt)
+        hot_result: T = _scoped(data, target, route, lax, None)
         return hot_result
     try:
         result: T = _decoders(target, lax).decode(data)
@@ -363,11 +360,16 @@ def decode(
                 raise DecodeError("response is nested too deeply", route=route, excerpt=_excerpt(data)) from None
     if strict:
         raise _strict_error(err, "$", target, route, _excerpt(data))
-    body = data.encode() if isinstance(data, str) else data
-    scoped = _Scoped(route, lax, _excerpt(data))
-    converted: T = scoped.top(body, target, err)
-    _learn((target, lax, route), scoped.learnt)
+    converted: T = _scoped(data, target, route, lax, err)
     return converted
+
+
+def _scoped(data: bytes | str, tp: Any, route: str | None, lax: bool, err: str | None) -> Any:
+    """The scoped decoding of a body msgspec refused with ``err`` (see `_Scoped.slow`), and what it learnt kept."""
+    scoped = _Scoped(route, lax, _excerpt(data))
+    result = scoped.top(data.encode() if isinstance(data, str) else data, tp, err)
+    _learn((tp, lax, route), scoped.learnt)
+    return result
 
 
 def _plain(data: bytes | str, route: str | None) -> Any:
