@@ -887,6 +887,12 @@ class _Scoped:
             found = self.learnt[path] = _Learnt()
         return found
 
+    def drifted(self, value: Any, path: str, tp: Any) -> Any:
+        """``value`` (raw JSON builtins), which does not fit ``tp`` at ``path``: warned about, and learnt."""
+        _warn(self.route, path, tp, value)
+        self.learn(path).kinds.add(_jtype(value))
+        return value
+
     def top(self, data: bytes, tp: Any, err: str | None) -> Any:
         try:
             return self.slow(data, tp, "$", err)
@@ -966,10 +972,7 @@ class _Scoped:
                 try:
                     out[key] = self.dec(raw, k.item, sub)
                 except _Drift:
-                    value = msgspec.json.decode(raw)
-                    _warn(self.route, sub, k.item, value)
-                    self.learn(sub).kinds.add(_jtype(value))
-                    out[key] = value
+                    out[key] = self.drifted(msgspec.json.decode(raw), sub, k.item)
             return out
         raise _Drift
 
@@ -997,10 +1000,7 @@ class _Scoped:
             try:
                 out.append(self.slow(raw, item, sub, item_err) if item_err else _raise_drift())
             except _Drift:
-                value = msgspec.json.decode(raw)
-                _warn(self.route, sub, item, value)
-                self.learn(sub).kinds.add(_jtype(value))
-                out.append(value)
+                out.append(self.drifted(msgspec.json.decode(raw), sub, item))
         return out
 
     def struct(self, data: Any, cls: Any, path: str, err: str | None) -> Any:
@@ -1052,11 +1052,7 @@ class _Scoped:
             try:
                 kwargs[attr] = self.dec(raw, ftype, sub)
             except _Drift:
-                value = msgspec.json.decode(raw)
-                _warn(self.route, sub, ftype, value)
-                self.learn(sub).kinds.add(_jtype(value))
-                drift[wire] = value
-                kwargs[attr] = value
+                drift[wire] = kwargs[attr] = self.drifted(msgspec.json.decode(raw), sub, ftype)
         for attr in info.required:
             if attr not in kwargs:
                 wire = next(w for w, spec in info.by_wire.items() if spec[0] == attr)
