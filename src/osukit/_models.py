@@ -520,9 +520,9 @@ def _variant_decoder(
 
     Each model on a learnt path is replaced by a variant: a subclass (same name, ``isinstance``
     holds) with an extra field per learnt unknown member and the learnt JSON types added to its
-    drifted fields. Its ``__post_init__`` moves what it got into the same side state as a
-    carrier's, so `unknown_fields`, `drifted_fields`, `dump`, equality, pickling
-    and ``repr`` see no difference. A dict field (whose values' paths name their keys) takes the
+    drifted fields. What its instances carry is read through the class's ``_osukit_variant``
+    (`_VariantInfo`), so `unknown_fields`, `drifted_fields`, `dump`, equality, pickling
+    and ``repr`` see no difference from a carrier. A dict field (whose values' paths name their keys) takes the
     JSON types learnt at any of its keys, and its model's ``__post_init__`` warns about a key
     not warned about yet. ``None`` when nothing learnt can be expressed.
     """
@@ -692,7 +692,7 @@ def _variant_class(
     """
     ns = _drift_methods(base)
     annotations: dict[str, Any] = {}
-    fields = _fields_of(base)
+    fields = {f.name: f for f in msgspec.structs.fields(base)}  # built once per variant class
     changed = {attr: (nt, optional) for attr, _wire, nt, optional in changes}
     # Every field is declared again with its resolved type, so msgspec does not evaluate the
     # model's postponed annotations once more for each new variant.
@@ -738,11 +738,6 @@ def _variant_class(
     return type(base)(base.__name__, (base,), ns)
 
 
-@lru_cache(maxsize=1024)
-def _fields_of(cls: type) -> dict[str, msgspec.structs.FieldInfo]:
-    return {f.name: f for f in msgspec.structs.fields(cls)}
-
-
 def _variant_hook(
     converted: tuple[tuple[str, str, Any], ...],
     checks: tuple[str | None, tuple[tuple[str, str, tuple[type, ...], Any], ...]] | None,
@@ -772,10 +767,6 @@ def _variant_hook(
                     pass  # kept as sent: drifted
 
     return __post_init__
-
-
-
-
 
 
 class _Kind(NamedTuple):
@@ -1071,7 +1062,6 @@ class _Scoped:
         if drift:
             state[_DRIFT_KEY] = drift
         return obj
-
 
     def split_unknown(self, data: Any, info: _StructInfo, path: str) -> tuple[bytes, dict[str, Any]]:
         """The object's known members as JSON, and its unknown ones decoded (one scan, no per-key classes)."""
