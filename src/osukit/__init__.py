@@ -11,7 +11,7 @@ surface; the sync one is generated from the async source.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._async.client import AsyncClient
 from ._async.pagination import AsyncPaginator
@@ -75,6 +75,7 @@ from ._exceptions import (
     UserNotInRoomError,
     UserRestrictedError,
 )
+from ._lazy import lazy_getattr
 from ._models import UNSET, Model, UnsetType, drifted_fields, dump, is_set, unknown_fields
 from ._secret import Secret
 from ._sync.client import Client
@@ -253,17 +254,6 @@ _LAZY = {
 # Subpackages loaded on first attribute access (``osukit.realtime.ChatStream`` works after ``import osukit``).
 _SUBMODULES = frozenset({"bot", "contrib", "emulator", "game", "models", "plot", "realtime", "resources", "routes"})
 
-
-def __getattr__(name: str) -> Any:
-    # The realtime stream, the crawlers, the pools, the response cache and the optional parts' errors pull in
-    # more modules: loaded on first use to keep ``import osukit`` light (bench/bench_import.py).
-    import importlib
-
-    if name in _SUBMODULES:
-        return importlib.import_module(f".{name}", __name__)
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'osukit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+# The realtime stream, the crawlers, the pools, the response cache and the optional parts' errors pull in
+# more modules: loaded on first use to keep ``import osukit`` light (bench/bench_import.py).
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY, _SUBMODULES)

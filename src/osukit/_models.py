@@ -333,10 +333,7 @@ def decode(
                 pass  # drift somewhere new (learnt below), or a broken body (reported below)
     if not strict and (target, lax) in _hot and (choose is None or choose("", data) == target):
         # This type drifted lately: go straight to the scoped decoding, with what it learnt.
-        body = data.encode() if isinstance(data, str) else data
-        scoped = _Scoped(route, lax, _excerpt(data))
-        hot_result: T = scoped.top(body, target, None)
-        _learn((target, lax, route), scoped.learnt)
+        hot_result: T = _scoped(data, target, route, lax, None)
         return hot_result
     try:
         result: T = _decoders(target, lax).decode(data)
@@ -363,11 +360,16 @@ def decode(
                 raise DecodeError("response is nested too deeply", route=route, excerpt=_excerpt(data)) from None
     if strict:
         raise _strict_error(err, "$", target, route, _excerpt(data))
-    body = data.encode() if isinstance(data, str) else data
-    scoped = _Scoped(route, lax, _excerpt(data))
-    converted: T = scoped.top(body, target, err)
-    _learn((target, lax, route), scoped.learnt)
+    converted: T = _scoped(data, target, route, lax, err)
     return converted
+
+
+def _scoped(data: bytes | str, tp: Any, route: str | None, lax: bool, err: str | None) -> Any:
+    """The scoped decoding of a body msgspec refused with ``err`` (see `_Scoped.slow`), and what it learnt kept."""
+    scoped = _Scoped(route, lax, _excerpt(data))
+    result = scoped.top(data.encode() if isinstance(data, str) else data, tp, err)
+    _learn((tp, lax, route), scoped.learnt)
+    return result
 
 
 def _plain(data: bytes | str, route: str | None) -> Any:
@@ -518,9 +520,9 @@ def _variant_decoder(
 
     Each model on a learnt path is replaced by a variant: a subclass (same name, ``isinstance``
     holds) with an extra field per learnt unknown member and the learnt JSON types added to its
-    drifted fields. Its ``__post_init__`` moves what it got into the same side state as a
-    carrier's, so `unknown_fields`, `drifted_fields`, `dump`, equality, pickling
-    and ``repr`` see no difference. A dict field (whose values' paths name their keys) takes the
+    drifted fields. What its instances carry is read through the class's ``_osukit_variant``
+    (`_VariantInfo`), so `unknown_fields`, `drifted_fields`, `dump`, equality, pickling
+    and ``repr`` see no difference from a carrier. A dict field (whose values' paths name their keys) takes the
     JSON types learnt at any of its keys, and its model's ``__post_init__`` warns about a key
     not warned about yet. ``None`` when nothing learnt can be expressed.
     """
@@ -690,7 +692,7 @@ def _variant_class(
     """
     ns = _drift_methods(base)
     annotations: dict[str, Any] = {}
-    fields = _fields_of(base)
+    fields = {f.name: f for f in msgspec.structs.fields(base)}  # built once per variant class
     changed = {attr: (nt, optional) for attr, _wire, nt, optional in changes}
     # Every field is declared again with its resolved type, so msgspec does not evaluate the
     # model's postponed annotations once more for each new variant.
@@ -736,11 +738,6 @@ def _variant_class(
     return type(base)(base.__name__, (base,), ns)
 
 
-@lru_cache(maxsize=1024)
-def _fields_of(cls: type) -> dict[str, msgspec.structs.FieldInfo]:
-    return {f.name: f for f in msgspec.structs.fields(cls)}
-
-
 def _variant_hook(
     converted: tuple[tuple[str, str, Any], ...],
     checks: tuple[str | None, tuple[tuple[str, str, tuple[type, ...], Any], ...]] | None,
@@ -770,10 +767,6 @@ def _variant_hook(
                     pass  # kept as sent: drifted
 
     return __post_init__
-
-
-
-
 
 
 class _Kind(NamedTuple):
@@ -885,6 +878,12 @@ class _Scoped:
             found = self.learnt[path] = _Learnt()
         return found
 
+    def drifted(self, value: Any, path: str, tp: Any) -> Any:
+        """``value`` (raw JSON builtins), which does not fit ``tp`` at ``path``: warned about, and learnt."""
+        _warn(self.route, path, tp, value)
+        self.learn(path).kinds.add(_jtype(value))
+        return value
+
     def top(self, data: bytes, tp: Any, err: str | None) -> Any:
         try:
             return self.slow(data, tp, "$", err)
@@ -964,10 +963,7 @@ class _Scoped:
                 try:
                     out[key] = self.dec(raw, k.item, sub)
                 except _Drift:
-                    value = msgspec.json.decode(raw)
-                    _warn(self.route, sub, k.item, value)
-                    self.learn(sub).kinds.add(_jtype(value))
-                    out[key] = value
+                    out[key] = self.drifted(msgspec.json.decode(raw), sub, k.item)
             return out
         raise _Drift
 
@@ -995,10 +991,7 @@ class _Scoped:
             try:
                 out.append(self.slow(raw, item, sub, item_err) if item_err else _raise_drift())
             except _Drift:
-                value = msgspec.json.decode(raw)
-                _warn(self.route, sub, item, value)
-                self.learn(sub).kinds.add(_jtype(value))
-                out.append(value)
+                out.append(self.drifted(msgspec.json.decode(raw), sub, item))
         return out
 
     def struct(self, data: Any, cls: Any, path: str, err: str | None) -> Any:
@@ -1050,11 +1043,7 @@ class _Scoped:
             try:
                 kwargs[attr] = self.dec(raw, ftype, sub)
             except _Drift:
-                value = msgspec.json.decode(raw)
-                _warn(self.route, sub, ftype, value)
-                self.learn(sub).kinds.add(_jtype(value))
-                drift[wire] = value
-                kwargs[attr] = value
+                drift[wire] = kwargs[attr] = self.drifted(msgspec.json.decode(raw), sub, ftype)
         for attr in info.required:
             if attr not in kwargs:
                 wire = next(w for w, spec in info.by_wire.items() if spec[0] == attr)
@@ -1073,7 +1062,6 @@ class _Scoped:
         if drift:
             state[_DRIFT_KEY] = drift
         return obj
-
 
     def split_unknown(self, data: Any, info: _StructInfo, path: str) -> tuple[bytes, dict[str, Any]]:
         """The object's known members as JSON, and its unknown ones decoded (one scan, no per-key classes)."""

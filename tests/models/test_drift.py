@@ -21,7 +21,6 @@ import msgspec
 import pytest
 
 import osukit
-from osukit import _models
 from osukit._models import decode, drifted_fields, dump, unknown_fields
 from osukit.game import accuracy, grade
 from osukit.models.legacy import V1Score
@@ -34,14 +33,8 @@ CASE = SHARED / "cases" / "accuracy-unknown-judgement.json"
 OSU_MAP = Path(__file__).resolve().parents[1] / "game" / "data" / "osu_std.osu"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_engine_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test sees the engine as a fresh process would (no warning given, nothing learnt)."""
-    monkeypatch.setattr(_models, "_warned", set())
-    monkeypatch.setattr(_models, "_hot", {})
-    monkeypatch.setattr(_models, "_plans", {})
-    monkeypatch.setattr(_models, "_learnt", {})
-    monkeypatch.setattr(_models, "_variants", {})
+# Each test sees the engine as a fresh process would (tests/models/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_engine_state")
 
 
 def _serve(body: bytes, path: str) -> httpx.MockTransport:

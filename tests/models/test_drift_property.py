@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import pytest
@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import osukit
 from osukit import _models
+from osukit._route import Route
 from osukit.routes import by_uri
 
 from .._helpers import _norm, corpus_bytes, corpus_index
@@ -151,18 +152,33 @@ def _has_objects(row: dict[str, str]) -> bool:
 DRIFTABLE = [r for r in ROWS if _has_objects(r)]
 
 
+class _Drifted(NamedTuple):
+    route: Route[Any]
+    path: dict[str, str]
+    body: bytes
+    clean: Any
+    doc: Any
+    changed: set[Path]
+    injected: set[Path]
+    drifted_body: bytes
+
+
+def _drifted(row: dict[str, str], data: Any) -> _Drifted:
+    """A corpus row's response (``body``, decoded: ``clean``) and a drift of it drawn by hypothesis."""
+    route = by_uri(row["method"], row["route"])
+    body = corpus_bytes(row["file"])
+    path = path_values(row)
+    clean = route.decode(body, path=path)
+    doc, changed, injected = data.draw(drift(json.loads(body), clean, route.api == "v1"))
+    return _Drifted(route, path, body, clean, doc, changed, injected, json.dumps(doc).encode())
+
+
 @pytest.mark.parametrize("row", DRIFTABLE, ids=lambda r: r["file"])
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
 def test_drifted_corpus_response_decodes_dumps_back_and_keeps_the_rest(row: dict[str, str], data: Any) -> None:
-    route = by_uri(row["method"], row["route"])
+    route, path, _body, clean, doc, changed, injected, drifted_body = _drifted(row, data)
     v1 = route.api == "v1"
-    body = corpus_bytes(row["file"])
-    raw = json.loads(body)
-    path = path_values(row)
-    clean = route.decode(body, path=path)
-    doc, changed, injected = data.draw(drift(raw, clean, v1))
-    drifted_body = json.dumps(doc).encode()
 
     decoded = route.decode(drifted_body, path=path)
     dumped = osukit.dump(decoded)
@@ -212,14 +228,8 @@ def _same_extras(a: Any, b: Any, path: Path) -> None:
 def test_learnt_variant_decodes_a_drifted_response_as_the_scoped_decoding_does(
     row: dict[str, str], data: Any
 ) -> None:
-    route = by_uri(row["method"], row["route"])
+    route, path, body, clean, doc, changed, injected, drifted_body = _drifted(row, data)
     v1 = route.api == "v1"
-    body = corpus_bytes(row["file"])
-    raw = json.loads(body)
-    path = path_values(row)
-    clean = route.decode(body, path=path)
-    doc, changed, injected = data.draw(drift(raw, clean, v1))
-    drifted_body = json.dumps(doc).encode()
     for state in (_models._hot, _models._plans, _models._learnt, _models._variants):
         state.clear()  # what a fresh process knows: the first decoding is the scoped one
 

@@ -30,14 +30,8 @@ from .._helpers import SHARED, corpus_bytes
 CASE = SHARED / "cases" / "accuracy-unknown-judgement.json"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_engine_state(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test sees the engine as a fresh process would (no warning given, nothing learnt)."""
-    monkeypatch.setattr(_models, "_warned", set())
-    monkeypatch.setattr(_models, "_hot", {})
-    monkeypatch.setattr(_models, "_plans", {})
-    monkeypatch.setattr(_models, "_learnt", {})
-    monkeypatch.setattr(_models, "_variants", {})
+# Each test sees the engine as a fresh process would (tests/models/conftest.py).
+pytestmark = pytest.mark.usefixtures("fresh_engine_state")
 
 
 def _no_scoped_decoding(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,9 +6,9 @@ and pp (rosu-pp-py, the ``osukit[pp]`` extra) load on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from .._lazy import lazy_getattr
 from . import statistics
 from .accuracy import Grade, accuracy, grade, lazer_accuracy, lazer_grade, legacy_accuracy, legacy_grade
 from .mods import (
@@ -106,11 +106,4 @@ _LAZY = {
     "load_beatmap": "pp",
 }
 
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'osukit.game' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, globals(), _LAZY)

@@ -688,7 +688,7 @@ class Mods:
         raise AttributeError("Mods is immutable")
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickling keeps the order, ruleset and the form osu! sent
-        return (_rebuild_mods, (self._mods, self._ruleset, self._raw, self._form))
+        return (Mods._make, (self._mods, self._ruleset, self._raw, self._form))
 
     def __copy__(self) -> Mods:
         return self
@@ -1027,7 +1027,3 @@ def mods_enc_hook(obj: Any) -> Any:
     if isinstance(obj, Mod):
         return obj.to_api()
     raise NotImplementedError(f"osukit.game.mods cannot encode {type(obj).__name__}")
-
-
-def _rebuild_mods(mods: tuple[Mod, ...], ruleset: Ruleset | None, raw: Any, form: _Form) -> Mods:
-    return Mods._make(mods, ruleset, raw, form)
