@@ -98,6 +98,9 @@ _SHAPES = re.compile(
 )
 
 _secrets: set[str] = set()
+_registered: set[str] = set()
+"""The values `register_secret` was given (their forms are in `_secrets`): a value registered again,
+as a v1 ``k`` or a token read back from a store is on every request, costs one set lookup."""
 _secrets_lock = threading.Lock()
 _secret_re: re.Pattern[str] | None = None
 _secret_re_stale = False
@@ -122,9 +125,10 @@ def _variants(value: str) -> set[str]:
 def register_secret(value: str | None) -> None:
     """Remember a secret (and its quoted forms) so `redact_text` scrubs it wherever it appears."""
     global _secret_re_stale
-    if not isinstance(value, str) or len(value.strip()) < 6:
+    if not isinstance(value, str) or value in _registered or len(value.strip()) < 6:
         return
     with _secrets_lock:
+        _registered.add(value)
         new = _variants(value) - _secrets
         if not new:
             return
