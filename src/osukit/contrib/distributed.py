@@ -689,12 +689,13 @@ class CrawlQueue:
                 if bucket.isdigit():
                     (rows if kind == "r" else tasks)[int(bucket)] = int(v)
             first = stats["first_ack_ms"] / 1000.0 if "first_ack_ms" in stats else None
+            now = time.time()  # both rates over the same window
             st = CrawlStatus(
                 name=self.name, total=int(meta.get("total", 0)), done=stats.get("done", 0),
                 rows=stats.get("rows", 0), pending=pending, waiting=waiting, retried=stats.get("retried", 0),
                 dead=int(r.xlen(self.dead)) if r.exists(self.dead) else 0, workers=workers,
-                rate_per_minute=window_rate(rows, time.time(), first),
-                tasks_per_minute=window_rate(tasks, time.time(), first), exists=bool(meta),
+                rate_per_minute=window_rate(rows, now, first),
+                tasks_per_minute=window_rate(tasks, now, first), exists=bool(meta),
             )
             if st.complete and first is not None and "last_ack_ms" in stats:
                 # Finished: the whole crawl's average, which does not decay to 0 as time passes.
