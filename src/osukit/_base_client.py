@@ -22,7 +22,7 @@ import msgspec
 from . import _constants as C
 from ._args import api_version_arg
 from ._clock import Clock
-from ._credentials import checked_client_id, checked_secret
+from ._credentials import checked_client_id, checked_secret, secret_arg
 from ._exceptions import (
     AmbiguousLoginError,
     APIError,
@@ -399,13 +399,11 @@ class BaseClient:
         self.token_store: TokenStore = token_store if token_store is not None else MemoryTokenStore()
         self.strict = strict
         # credentials are `Secret`s: plain str to use, '***' to rich.inspect, vars(), pprint …
-        self.api_key = secret(checked_secret(api_key, name="api_key", what=_API_KEY) or _env("OSU_API_KEY"))
-        register_secret(self.api_key)
+        # (a `Secret` is registered for redaction as it is made)
+        self.api_key = secret_arg(api_key, name="api_key", what=_API_KEY) or secret(_env("OSU_API_KEY"))
         self._client_id = checked_client_id(client_id if client_id is not None else _env("OSU_CLIENT_ID"))
-        self._client_secret = secret(
-            checked_secret(client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET")))
+        self._client_secret = secret_arg(client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET"))
         checked_secret(access_token, name="access_token", what="an OAuth access token (or leave access_token out)")
-        register_secret(self._client_secret)
         self._may_use_stored_login = False
         """A client built from client id/secret alone may act as the user stored by an earlier ``login()``."""
         if grant is None:

@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from ._exceptions import ConfigurationError
+from ._secret import secret
 
-__all__ = ["checked_client_id", "checked_secret"]
+__all__ = ["checked_client_id", "checked_secret", "secret_arg"]
 
 OAUTH_PAGE = "https://osu.ppy.sh/home/account/edit#oauth"
 _PLACEHOLDER_TEXTS = frozenset({"...", "…", "<client_id>", "<client_secret>", "<api_key>"})
@@ -73,3 +74,13 @@ def checked_secret(value: Any, *, name: str = "client_secret", what: str | None 
             remedy=f"replace the placeholder {name} with {what}",
         )
     return value
+
+
+def secret_arg(value: Any, *, name: str = "client_secret", what: str | None = None, where: str = "") -> str | None:
+    """A credential argument checked (`checked_secret`) and kept as a `Secret` (``'***'`` to any
+    inspection; making it registers it for redaction); None and ``""`` stay as they are.
+
+    Raises:
+        ConfigurationError: as `checked_secret`.
+    """
+    return secret(checked_secret(value, name=name, what=what, where=where))

@@ -98,8 +98,14 @@ _SHAPES = re.compile(
 )
 
 _secrets: set[str] = set()
+_registered: set[str] = set()
+"""The values `register_secret` was given (their forms are in `_secrets`): a value registered again,
+as a v1 ``k`` or a token read back from a store is on every request, costs one set lookup."""
 _secrets_lock = threading.Lock()
 _secret_re: re.Pattern[str] | None = None
+_secret_re_stale = False
+"""`_secrets` grew since `_secret_re` was compiled: `redact_text` compiles it again (once per change,
+not once per registered secret: a crawl registers a token per refresh, the test suite thousands)."""
 
 
 def _variants(value: str) -> set[str]:
@@ -118,15 +124,28 @@ def _variants(value: str) -> set[str]:
 
 def register_secret(value: str | None) -> None:
     """Remember a secret (and its quoted forms) so `redact_text` scrubs it wherever it appears."""
-    global _secret_re
-    if not isinstance(value, str) or len(value.strip()) < 6:
+    global _secret_re_stale
+    if not isinstance(value, str) or value in _registered or len(value.strip()) < 6:
         return
     with _secrets_lock:
+        _registered.add(value)
         new = _variants(value) - _secrets
         if not new:
             return
         _secrets.update(new)
-        _secret_re = re.compile("|".join(re.escape(s) for s in sorted(_secrets, key=len, reverse=True)))
+        _secret_re_stale = True
+
+
+def _secret_pattern() -> re.Pattern[str] | None:
+    """One regex of every registered secret form, longest first; compiled again only after `register_secret`
+    added a form."""
+    global _secret_re, _secret_re_stale
+    if _secret_re_stale:
+        with _secrets_lock:
+            if _secret_re_stale:
+                _secret_re = re.compile("|".join(re.escape(s) for s in sorted(_secrets, key=len, reverse=True)))
+                _secret_re_stale = False
+    return _secret_re
 
 
 def _shape_sub(match: re.Match[str]) -> str:
@@ -143,7 +162,7 @@ def redact_text(text: str) -> str:
     # Shapes first: a registered secret that is also a common word ("secret") must not break the
     # "client_secret": "…" shape before it is seen.
     text = _SHAPES.sub(_shape_sub, text)
-    pattern = _secret_re
+    pattern = _secret_pattern()
     if pattern is not None:
         text = pattern.sub(REDACTED, text)
     return text

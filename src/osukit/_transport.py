@@ -157,6 +157,7 @@ class Inflater:
 
     zlib is asked for at most ``limit - size + 1`` bytes per step, so a gzip bomb costs at
     most ``limit`` bytes of memory before [`ResponseTooLargeError`][osukit.ResponseTooLargeError].
+    ``url`` is the request's, as sent: it is redacted only when an error names it (not once per response).
     """
 
     def __init__(self, encoding: str | None, limit: int, *, method: str = "", url: str = "") -> None:
@@ -171,7 +172,8 @@ class Inflater:
         self._z: Any = None
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
             raise TransportError(
-                f"unsupported Content-Encoding {encoding!r} (osukit asks for {ACCEPT_ENCODING})", method=method, url=url
+                f"unsupported Content-Encoding {encoding!r} (osukit asks for {ACCEPT_ENCODING})", method=method,
+                url=redact_url(url),
             )
         if codings:
             # 32 + MAX_WBITS: a gzip or zlib header, detected; raw deflate is tried if neither.
@@ -182,7 +184,7 @@ class Inflater:
         return ResponseTooLargeError(
             f"response body over max_response_size ({self.limit} bytes, counted after decompression)",
             method=self._method,
-            url=self._url,
+            url=redact_url(self._url),
         )
 
     def _add(self, out: bytes) -> None:
@@ -218,7 +220,8 @@ class Inflater:
                     self._raw_fallback = False
                     self._z = zlib.decompressobj(-zlib.MAX_WBITS)
                     continue
-                raise TransportError(f"corrupt compressed body: {exc}", method=self._method, url=self._url) from None
+                raise TransportError(f"corrupt compressed body: {exc}", method=self._method,
+                                     url=redact_url(self._url)) from None
             self._raw_fallback = False
             self._add(out)
             buf = self._z.unconsumed_tail
@@ -426,7 +429,7 @@ def _send_bounded(http: httpx.Client, request: httpx.Request, end: float, budget
     with _socket_errors(method, str(request.url)):
         response = http.send(request, stream=True, follow_redirects=False)
     try:
-        url = redact_url(str(response.request.url))
+        url = str(response.request.url)  # redacted by the errors that name it
         inflater = Inflater(response.headers.get("content-encoding"), max_size, method=method, url=url)
         inflater.check_length(response.headers.get("content-length"))
         try:
@@ -461,7 +464,7 @@ async def asend_httpx(
         method = request.method
         response = await http.send(request, stream=True, follow_redirects=False)
         try:
-            url = redact_url(str(response.request.url))
+            url = str(response.request.url)  # redacted by the errors that name it
             inflater = Inflater(response.headers.get("content-encoding"), max_size, method=method, url=url)
             inflater.check_length(response.headers.get("content-length"))
             try:
@@ -635,8 +638,8 @@ class AiohttpSender:
                 allow_redirects=False,
                 proxy=self._proxy,
             ) as resp:
-                url = redact_url(str(resp.url))
-                inflater = Inflater(resp.headers.get("content-encoding"), max_size, method=prepared.method, url=url)
+                inflater = Inflater(resp.headers.get("content-encoding"), max_size, method=prepared.method,
+                                    url=str(resp.url))  # redacted by the errors that name it
                 inflater.check_length(resp.headers.get("content-length"))
                 async for chunk in resp.content.iter_chunked(65536):
                     inflater.feed(chunk)

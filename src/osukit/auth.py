@@ -34,7 +34,7 @@ from urllib.parse import urlencode
 import httpx
 import msgspec
 
-from ._credentials import checked_client_id, checked_secret
+from ._credentials import checked_client_id, secret_arg
 from ._exceptions import (
     AuthenticationError,
     ConfigurationError,
@@ -45,7 +45,6 @@ from ._exceptions import (
     error_class_for_status,
 )
 from ._redact import redact_url, register_secret
-from ._secret import secret
 from .tokens import Token, TokenStore
 
 __all__ = [
@@ -313,9 +312,8 @@ class Grant:
 
     def __init__(self, client_id: int | str | None, client_secret: str | None, scopes: tuple[str, ...]) -> None:
         client_id = checked_client_id(client_id, where=f" of {type(self).__name__}")
-        client_secret = checked_secret(client_secret, where=f" of {type(self).__name__}")
         self.client_id = str(client_id) if client_id is not None else None
-        self.client_secret = secret(client_secret)  # a `Secret`: '***' to any inspection
+        self.client_secret = secret_arg(client_secret, where=f" of {type(self).__name__}")  # '***' to any inspection
         self.scopes = scopes
 
     def __repr__(self) -> str:
@@ -530,7 +528,7 @@ class StaticToken(Grant):
 
     def __init__(self, access_token: str, *, scopes: str | Iterable[str] = ("*",), user_bound: bool = True) -> None:
         super().__init__(None, None, _normalise_scopes(scopes))
-        register_secret(access_token)
+        # the Token keeps access_token as a `Secret`, which registers it for redaction
         self._token = Token(access_token=access_token, expires_at=float("inf"), scopes=self.scopes)
         self.user_bound = user_bound
 

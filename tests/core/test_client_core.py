@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 import osukit
+from osukit._constants import DEFAULT_API_VERSION
 from osukit._route import Route
 from osukit.auth import UserToken
 from osukit.tokens import MemoryTokenStore, Token
@@ -260,6 +261,16 @@ async def test_with_options_shares_token_and_limiter(mode: str, server: Scripted
     assert other.rate_limiter is client.rate_limiter
     await maybe(other.aclose() if mode == "async" else other.close())
     assert await maybe(client.request("GET", "api/v2/c")) is not None
+
+
+async def test_with_options_checks_api_version_as_the_constructor_does(mode: str, server: ScriptedServer,
+                                                                        clock: FakeClock) -> None:
+    client = make(mode, server, clock)
+    assert client.with_options(api_version="20240101").api_version == 20240101
+    assert client.with_options(api_version=None).api_version == DEFAULT_API_VERSION  # as at construction
+    for value in ("latest", 1.5, True, "2025-09-13", -1):
+        with pytest.raises(osukit.InvalidParameterError, match="YYYYMMDD"):
+            client.with_options(api_version=value)
 
 
 async def test_secrets_never_leak(mode: str, server: ScriptedServer, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:

@@ -386,7 +386,7 @@ def test_a_registered_secret_that_is_a_common_word_does_not_hide_a_shape() -> No
     # '"client_secret": "…"' into '"client_[redacted]": "…"' before the shape could match, and the value leaked.
     from osukit import _redact
 
-    saved = (set(_redact._secrets), _redact._secret_re)
+    saved, saved_values = set(_redact._secrets), set(_redact._registered)
     try:
         _redact.register_secret("secret")
         for text in ('{"client_secret": "zz-unregistered-4321"}', "client_secret=zz-unregistered-4321&x=1",
@@ -395,5 +395,7 @@ def test_a_registered_secret_that_is_a_common_word_does_not_hide_a_shape() -> No
     finally:  # "secret" would be scrubbed from every later test's text
         with _redact._secrets_lock:
             _redact._secrets.clear()
-            _redact._secrets.update(saved[0])
-            _redact._secret_re = saved[1]
+            _redact._secrets.update(saved)
+            _redact._registered.clear()
+            _redact._registered.update(saved_values)
+            _redact._secret_re_stale = True  # compiled again from the restored set on the next redact_text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence, Sized
 from typing import Any, Generic, Literal, TypeVar
 
 from .._clock import Clock
@@ -185,8 +185,6 @@ class AsyncCrawler(Generic[T]):
         yield (), {**state, "done": True}
 
     def _total(self) -> int | None:
-        from collections.abc import Sized
-
         return len(self.ids) if isinstance(self.ids, Sized) else None
 
     async def _pages(self) -> AsyncIterator[tuple[Sequence[T], dict[str, Any]]]:

@@ -11,9 +11,8 @@ import httpx
 from .. import _constants as C
 from .._base_client import build_limiter
 from .._clock import Clock
-from .._credentials import checked_client_id, checked_secret
+from .._credentials import checked_client_id, secret_arg
 from .._exceptions import ConfigurationError
-from .._secret import secret
 from .._transport import bound_by_deadline
 from ..auth import UserToken
 from ..ratelimit import LayeredRateLimiter, RateLimiter
@@ -66,12 +65,12 @@ class AsyncClientPool:
         **client_options: Any,
     ) -> None:
         cid = checked_client_id(client_id, where=f" of {type(self).__name__}")
-        given = checked_secret(client_secret, where=f" of {type(self).__name__}")
+        given = secret_arg(client_secret, where=f" of {type(self).__name__}")  # '***' to any inspection
         if cid is None or given is None:
             raise ConfigurationError(f"{type(self).__name__} needs client_id and client_secret "
                                      "(your OAuth application's, from https://osu.ppy.sh/home/account/edit#oauth)")
         self.client_id: int | str = cid
-        self._secret = secret(given)  # '***' to any inspection
+        self._secret = given
         self.token_store = token_store if token_store is not None else MemoryTokenStore()
         self._clock = clock or Clock()
         self.rate_limiter = build_limiter(rate_limit, self._clock)

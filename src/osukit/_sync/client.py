@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 import httpx
 
 from .. import _constants as C
+from .._args import api_version_arg
 from .._base_client import (
     NOT_GIVEN,
     BaseClient,
@@ -365,7 +366,7 @@ class Client(BaseClient):
         if not isinstance(retry, NotGiven):
             clone.retry = build_retry(retry)
         if not isinstance(api_version, NotGiven):
-            clone.api_version = int(api_version)
+            clone.api_version = api_version_arg(api_version)  # as checked at construction (osukit/_args.py)
         if not isinstance(strict, NotGiven):
             clone.strict = strict
         if not isinstance(deadline, NotGiven):

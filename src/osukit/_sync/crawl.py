@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Iterator, Callable, Iterable, Sequence
+from collections.abc import Iterator, Callable, Iterable, Sequence, Sized
 from typing import Any, Generic, Literal, TypeVar
 
 from .._clock import Clock
@@ -186,8 +186,6 @@ class Crawler(Generic[T]):
         yield (), {**state, "done": True}
 
     def _total(self) -> int | None:
-        from collections.abc import Sized
-
         return len(self.ids) if isinstance(self.ids, Sized) else None
 
     def _pages(self) -> Iterator[tuple[Sequence[T], dict[str, Any]]]:

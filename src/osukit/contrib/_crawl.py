@@ -277,6 +277,7 @@ class _LineProgress:
         self.interval = interval
         self.started = self._last = self._clock()
         self.lines: list[str] = []
+        self._said = done  # ``done`` when the last line was written
         self._say()
 
     def _say(self) -> None:
@@ -286,6 +287,7 @@ class _LineProgress:
         rate = rate_and_eta(self.done - self.first, self._clock() - self.started, remaining)
         line = f"{self.description}: {self.done:,}{of} done{share}, {rate}"
         self.lines.append(line)
+        self._said = self.done
         sys.stderr.write(line + "\n")
         sys.stderr.flush()
 
@@ -297,9 +299,8 @@ class _LineProgress:
             self._say()
 
     def close(self) -> None:
-        if self.lines and self.lines[-1].startswith(f"{self.description}: {self.done:,}"):
-            return
-        self._say()
+        if self._said != self.done:  # the last line does not show the end yet
+            self._say()
 
 
 class AsyncOrderedMap:

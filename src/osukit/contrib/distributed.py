@@ -41,6 +41,7 @@ app-wide cap with [LayeredRateLimiter][osukit.LayeredRateLimiter].
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -110,9 +111,19 @@ class SinkError(OsukitError):
     written; the task's rows were not stored, so the task stays pending and is delivered again."""
 
 
-def _sink_error(where: str, exc: BaseException) -> SinkError:
+def _describe(exc: BaseException) -> str:
+    """``exc``'s type and the first line of its message (a database driver's can run to many lines)."""
     first = str(exc).splitlines()[0] if str(exc) else ""
-    return SinkError(f"{where}: {type(exc).__name__}" + (f": {first}" if first else ""))
+    return type(exc).__name__ + (f": {first}" if first else "")
+
+
+@contextlib.contextmanager
+def _sink_errors(where: str, errors: type[BaseException] | tuple[type[BaseException], ...]) -> Iterator[None]:
+    """``errors`` (the storage library's) raised inside become a `SinkError` naming the sink ``where``."""
+    try:
+        yield
+    except errors as exc:
+        raise SinkError(f"{where}: {_describe(exc)}") from None
 
 
 WORKER_FATAL: tuple[type[BaseException], ...] = (ConfigurationError, AuthenticationError, MissingScopeError,
@@ -260,11 +271,9 @@ class JsonlSink:
     def __init__(self, directory: str | os.PathLike[str], worker: str) -> None:
         self.worker = worker
         self.path = Path(directory) / f"{worker}.jsonl"
-        try:
+        with _sink_errors(f"JSON Lines sink {self.path}", OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = open(self.path, "ab")
-        except OSError as exc:
-            raise _sink_error(f"JSON Lines sink {self.path}", exc) from None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -275,13 +284,10 @@ class JsonlSink:
         lines = [b'{"task":' + _json(tid) + b',"key":' + _json(r.key) + b',"value":' + _json(r.value) + b"}\n"
                  for r in rows]
         lines.append(b'{"task":' + _json(tid) + b',"commit":' + str(len(rows)).encode() + b"}\n")
-        with self._lock:
-            try:
-                self._file.write(b"".join(lines))
-                self._file.flush()
-                os.fsync(self._file.fileno())
-            except OSError as exc:
-                raise _sink_error(f"JSON Lines sink {self.path}", exc) from None
+        with self._lock, _sink_errors(f"JSON Lines sink {self.path}", OSError):
+            self._file.write(b"".join(lines))
+            self._file.flush()
+            os.fsync(self._file.fileno())
 
     def close(self) -> None:
         self._file.close()
@@ -354,13 +360,11 @@ class SQLiteSink:
             raise InvalidParameterError(f"table must be an identifier, not {table!r}")
         self.path = Path(path)
         self.table = table
-        try:
+        with _sink_errors(f"SQLite sink {self.path}", sqlite3.Error):
             self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute(
                 f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, task TEXT NOT NULL, value TEXT)")
-        except sqlite3.Error as exc:
-            raise _sink_error(f"SQLite sink {self.path}", exc) from None
         self._sql = _UPSERT.format(table=table, p="?")
         self._lock = threading.Lock()
 
@@ -369,17 +373,14 @@ class SQLiteSink:
 
     def write(self, task: Task, rows: Sequence[Row]) -> None:
         data = [(r.key, task.id, _json(r.value).decode()) for r in rows]
-        with self._lock:
+        with self._lock, _sink_errors(f"SQLite sink {self.path}", sqlite3.Error):
+            self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
-                    self._db.executemany(self._sql, data)
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise _sink_error(f"SQLite sink {self.path}", exc) from None
+                self._db.executemany(self._sql, data)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def close(self) -> None:
         self._db.close()
@@ -406,7 +407,7 @@ class PostgresSink:
                 self._conn.execute(
                     f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, task TEXT NOT NULL, value JSONB)")
         except psycopg.Error as exc:  # the server could not be reached or refused the login: a transport error
-            raise TransportError(f"PostgreSQL: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}") from None
+            raise TransportError(f"PostgreSQL: {_describe(exc)}") from None
         self._sql = _UPSERT.format(table=table, p="%s")
         self._lock = threading.Lock()
 
@@ -417,11 +418,9 @@ class PostgresSink:
         data = [(r.key, task.id, _json(r.value).decode()) for r in rows]
         import psycopg
 
-        try:
-            with self._lock, self._conn.transaction(), self._conn.cursor() as cur:
-                cur.executemany(self._sql, data)
-        except psycopg.Error as exc:
-            raise _sink_error("PostgreSQL sink", exc) from None
+        with _sink_errors("PostgreSQL sink", psycopg.Error), self._lock, self._conn.transaction(), \
+                self._conn.cursor() as cur:
+            cur.executemany(self._sql, data)
 
     def close(self) -> None:
         self._conn.close()
@@ -690,12 +689,13 @@ class CrawlQueue:
                 if bucket.isdigit():
                     (rows if kind == "r" else tasks)[int(bucket)] = int(v)
             first = stats["first_ack_ms"] / 1000.0 if "first_ack_ms" in stats else None
+            now = time.time()  # both rates over the same window
             st = CrawlStatus(
                 name=self.name, total=int(meta.get("total", 0)), done=stats.get("done", 0),
                 rows=stats.get("rows", 0), pending=pending, waiting=waiting, retried=stats.get("retried", 0),
                 dead=int(r.xlen(self.dead)) if r.exists(self.dead) else 0, workers=workers,
-                rate_per_minute=window_rate(rows, time.time(), first),
-                tasks_per_minute=window_rate(tasks, time.time(), first), exists=bool(meta),
+                rate_per_minute=window_rate(rows, now, first),
+                tasks_per_minute=window_rate(tasks, now, first), exists=bool(meta),
             )
             if st.complete and first is not None and "last_ack_ms" in stats:
                 # Finished: the whole crawl's average, which does not decay to 0 as time passes.

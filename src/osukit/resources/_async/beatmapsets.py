@@ -9,7 +9,7 @@ from ...enums import Ruleset
 from ...models.beatmaps import Beatmapset
 from ...pagination import CursorStringStyle
 from .. import beatmapsets as R
-from .._params import check_limit, enum_value, ruleset_or_none
+from .._params import check_limit, enum_value, ruleset_id_or_none
 from ._base import AsyncResource
 
 __all__ = ["AsyncBeatmapsets"]
@@ -44,10 +44,9 @@ class AsyncBeatmapsets(AsyncResource):
         Route: ``GET api/v2/beatmapsets/search``. Scope: ``public``. Paginated by ``cursor_string``.
         """
         check_limit(limit, low=0, high=10**9)
-        r = ruleset_or_none(mode)
         params = {
             "q": query or None,
-            "m": r.id if r is not None else None,
+            "m": ruleset_id_or_none(mode),
             "s": enum_value(category, R.SearchCategory, "category") if category is not None else None,
             "sort": enum_value(sort, R.SearchSort, "sort") if sort is not None else None,
             "g": genre,
