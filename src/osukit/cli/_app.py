@@ -539,8 +539,6 @@ def search(
             print_table(f"wiki pages matching {query!r}", ["path", "title"],
                         ([fmt(field(w, "path")), fmt(field(w, "title"))] for w in found), empty="no wiki pages match")
         return
-    if kind != "beatmapsets":
-        raise CliError(f"unknown search kind {kind!r}", "use beatmapsets, users or wiki", ExitCode.USAGE)
     kwargs: dict[str, Any] = {"limit": limit}
     if mode is not None:
         kwargs["mode"] = _ruleset(mode)
