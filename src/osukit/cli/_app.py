@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import traceback
@@ -956,20 +955,10 @@ def _report(exc: BaseException) -> int:
     return info.code
 
 
-@contextlib.contextmanager
-def _quiet_broken_pipe() -> Iterator[None]:
-    try:
-        yield
-    except BrokenPipeError:  # `osukit … | head`
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise SystemExit(0) from None
-
-
 def _stdout_pipe_closed() -> bool:
     """Whether click met a closed stdout pipe (it then wraps stdout in its PacifyFlushWrapper and exits 1):
     `osukit … | head -1` is not an error, so the CLI exits 0 quietly."""
-    if type(sys.stdout).__name__ != "PacifyFlushWrapper":
+    if type(sys.stdout).__name__.lstrip("_") != "PacifyFlushWrapper":  # typer's name, or click >= 8.2's
         return False
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -1017,8 +1006,7 @@ def run_app(args: list[str]) -> int:
     usage: type[Exception] = click.exceptions.ClickException
     command = typer.main.get_command(app)
     try:
-        with _quiet_broken_pipe():
-            result = command.main(args=args, prog_name="osukit", standalone_mode=False)
+        result = command.main(args=args, prog_name="osukit", standalone_mode=False)
         if result == ExitCode.INTERRUPTED:
             # typer turns Ctrl-C into Exit(130), which click returns without a word
             sys.stderr.write("osukit: interrupted\n")
