@@ -1013,14 +1013,11 @@ def run_app(args: list[str]) -> int:
         return result if isinstance(result, int) else 0
     except exits as exc:
         return int(getattr(exc, "exit_code", 0))
-    except aborts:
+    except (*aborts, KeyboardInterrupt):  # click's Abort is how it passes on a Ctrl-C
         sys.stderr.write("osukit: interrupted\n")
         return ExitCode.INTERRUPTED
     except usage as exc:
         return _report_usage(exc)
-    except KeyboardInterrupt:
-        sys.stderr.write("osukit: interrupted\n")
-        return ExitCode.INTERRUPTED
     except SystemExit as exc:
         if _stdout_pipe_closed():
             return ExitCode.OK
