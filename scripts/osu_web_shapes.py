@@ -343,15 +343,12 @@ class PhpClass:
                                                        text[m.start():brace]))
         self.consts: dict[str, str] = {}
         for m in re.finditer(r"^\s*(?:public\s+|protected\s+|private\s+)?const\s+(\w+)\s*=\s*", text, re.M):
-            end = self._expr_end(m.end())
+            end = statement_end(text, m.end())
             self.consts[m.group(1)] = text[m.end():end]
         self.props: dict[str, str] = {}
         for m in re.finditer(r"^\s*(?:public|protected|private)\s+(?:static\s+)?(?:\??[\w\\|]+\s+)?\$(\w+)\s*=\s*", text, re.M):
-            end = self._expr_end(m.end())
+            end = statement_end(text, m.end())
             self.props[m.group(1)] = text[m.end():end]
-
-    def _expr_end(self, i: int) -> int:
-        return statement_end(self.text, i)
 
     def resolve(self, cls: str) -> str:
         """The fully-qualified name of a class name as written in this file."""

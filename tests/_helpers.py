@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import signal
+import subprocess
+import sys
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -101,6 +106,25 @@ def sigint_default() -> None:
     """``preexec_fn`` for a child that must see Ctrl-C: a shell starts background jobs (``cmd &``) with
     SIGINT ignored, children inherit that, and Python then installs no KeyboardInterrupt handler, so a
     test run in the background would see SIGINT do nothing."""
-    import signal
-
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@contextmanager
+def osukit_process(args: list[str], **popen: Any) -> Iterator[subprocess.Popen[Any]]:
+    """``python -m osukit.cli *args`` as a child that sees Ctrl-C (`sigint_default`); ``popen`` goes to
+    `subprocess.Popen`. The child is killed when the block ends if it still runs."""
+    proc = subprocess.Popen([sys.executable, "-m", "osukit.cli", *args], preexec_fn=sigint_default, **popen)
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def ctrl_c(proc: subprocess.Popen[Any], *, timeout: float = 60) -> tuple[int, float]:
+    """Press Ctrl-C once (SIGINT) and wait for the child: its exit code and the seconds it took to exit."""
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    code = proc.wait(timeout=timeout)
+    return code, time.monotonic() - sent

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
+
+from tests._helpers import osukit_process
 
 REPO = Path(__file__).resolve().parents[2]
 OSU_STD = REPO / "tests" / "game" / "data" / "osu_std.osu"
@@ -108,3 +111,31 @@ def token_text(token: Any) -> str:
     if isinstance(token, dict):
         return str(token["access_token"])
     return str(getattr(token, "access_token", token))
+
+
+def free_port() -> int:
+    """A loopback port free right now (for a login's ``--redirect-uri`` callback server)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def login_process(env: dict[str, str], *args: str, merge_stderr: bool = False) -> Any:
+    """``osukit login --no-browser *args`` with text pipes (stderr into stdout with ``merge_stderr``, as on
+    a terminal); a context manager giving the `subprocess.Popen`, killed when the block ends."""
+    return osukit_process(["login", "--no-browser", *args], env=env, stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT if merge_stderr else subprocess.PIPE,
+                          text=True)
+
+
+def authorize_url(pipe: IO[str] | None, *, lines: int = 10) -> tuple[str, list[str]]:
+    """Read the login's output until its ``/oauth/authorize?`` URL (at most ``lines`` lines): the URL and
+    the lines read. Fails the test when none came."""
+    assert pipe is not None
+    seen: list[str] = []
+    for _ in range(lines):
+        line = pipe.readline()
+        seen.append(line)
+        if "/oauth/authorize?" in line:
+            return line.strip(), seen
+    raise AssertionError("login printed no authorize URL")

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ import pytest
 
 from osukit.cli._crawl import estimate
 from osukit.contrib._crawl import OrderedMap, ProgressBar, format_duration, rate_and_eta
-from tests._helpers import sigint_default
+from tests._helpers import ctrl_c, osukit_process
 
 from .conftest import Cli, emu_env
 
@@ -105,26 +103,16 @@ def test_finished_crawl_says_already_complete(ecli: Cli, tmp_path: Path) -> None
 def test_ctrl_c_stops_at_once_and_says_how_to_resume(ecli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "users.jsonl"
     err = tmp_path / "stderr.txt"
-    cmd = [sys.executable, "-m", "osukit.cli", "--rate-limit", "120", "crawl", "users", "--ids", "1-100000",
-           "--out", str(out), "--no-progress"]
-    with err.open("w") as fh:
-        proc = subprocess.Popen(cmd, env=ecli.env, stdout=subprocess.DEVNULL, stderr=fh, cwd=ecli.home,
-                                preexec_fn=sigint_default)
-        try:
-            deadline = time.monotonic() + 240
-            while time.monotonic() < deadline and not (out.exists() and out.stat().st_size > 0):
-                time.sleep(0.05)
-            assert out.exists() and out.stat().st_size > 0, err.read_text()
-            # at 120/min each further chunk of 50 ids waits 25 s in the rate limiter: 4 are in flight, so
-            # joining them would take well over a minute, far from the bound below even on a loaded machine
-            sent = time.monotonic()
-            proc.send_signal(signal.SIGINT)
-            code = proc.wait(timeout=60)
-            took = time.monotonic() - sent
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=10)
+    args = ["--rate-limit", "120", "crawl", "users", "--ids", "1-100000", "--out", str(out), "--no-progress"]
+    with err.open("w") as fh, osukit_process(args, env=ecli.env, stdout=subprocess.DEVNULL, stderr=fh,
+                                             cwd=ecli.home) as proc:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and not (out.exists() and out.stat().st_size > 0):
+            time.sleep(0.05)
+        assert out.exists() and out.stat().st_size > 0, err.read_text()
+        # at 120/min each further chunk of 50 ids waits 25 s in the rate limiter: 4 are in flight, so
+        # joining them would take well over a minute, far from the bound below even on a loaded machine
+        code, took = ctrl_c(proc)
     text = err.read_text()
     assert "crawling 100,000 user ids: 2,000 requests costing 100,000" in text
     assert "at 120/min that takes about 13 h 53 min" in text
@@ -142,24 +130,15 @@ def test_ctrl_c_at_the_default_rate_limit_then_resume_writes_every_id_once(ecli:
     # for minutes in the rate limiter; Ctrl-C must not join them.
     out = tmp_path / "users.jsonl"
     err = tmp_path / "stderr.txt"
-    cmd = [sys.executable, "-m", "osukit.cli", "crawl", "users", "--ids", "1-300", "--out", str(out), "--no-progress"]
-    with err.open("w") as fh:
-        proc = subprocess.Popen(cmd, env=ecli.env, stdout=subprocess.DEVNULL, stderr=fh, cwd=ecli.home,
-                                preexec_fn=sigint_default)
-        try:
-            deadline = time.monotonic() + 240
-            while time.monotonic() < deadline and "Ctrl-C stops" not in err.read_text():
-                time.sleep(0.05)
-            assert "at 60/min" in err.read_text(), err.read_text()
-            time.sleep(1.0)  # the worker threads are now asleep in the rate limiter
-            sent = time.monotonic()
-            proc.send_signal(signal.SIGINT)
-            code = proc.wait(timeout=60)
-            took = time.monotonic() - sent
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait(timeout=10)
+    args = ["crawl", "users", "--ids", "1-300", "--out", str(out), "--no-progress"]
+    with err.open("w") as fh, osukit_process(args, env=ecli.env, stdout=subprocess.DEVNULL, stderr=fh,
+                                             cwd=ecli.home) as proc:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and "Ctrl-C stops" not in err.read_text():
+            time.sleep(0.05)
+        assert "at 60/min" in err.read_text(), err.read_text()
+        time.sleep(1.0)  # the worker threads are now asleep in the rate limiter
+        code, took = ctrl_c(proc)
     text = err.read_text()
     assert code == 130, text
     assert took < 30, (took, text)  # the worker threads sleep for minutes: joining them would take that long

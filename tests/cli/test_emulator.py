@@ -15,7 +15,7 @@ import pytest
 
 import osukit
 
-from .conftest import OSU_STD, Cli, emu_env, token_text
+from .conftest import OSU_STD, Cli, authorize_url, emu_env, login_process, token_text
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -210,27 +210,13 @@ def test_demo_runs_offline_and_writes_plots(cli: Cli, tmp_path: Path) -> None:
 def test_login_paste_flow_whoami_logout(ecli: Cli, emu: Any) -> None:
     import httpx
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "osukit.cli", "login", "--no-browser", "--scope", "identify", "--scope", "public"],
-        env=ecli.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        assert proc.stderr is not None and proc.stdin is not None
-        url = ""
-        for _ in range(10):
-            line = proc.stderr.readline()
-            if "/oauth/authorize?" in line:
-                url = line.strip()
-                break
-        assert url, "login printed no authorize URL"
+    with login_process(ecli.env, "--scope", "identify", "--scope", "public") as proc:
+        url, _ = authorize_url(proc.stderr)
         answer = httpx.get(url, follow_redirects=False, timeout=10)
         location = answer.headers.get("location", "")
         if answer.status_code not in (301, 302, 303, 307) or "code=" not in location:
-            proc.kill()
             pytest.skip(f"the emulator's /oauth/authorize does not auto-approve (status {answer.status_code})")
         out, err = proc.communicate(location + "\n", timeout=60)
-    finally:
-        proc.kill()
     assert proc.returncode == 0, err
     assert "Logged in" in out
     me = ecli("whoami", "--json")

@@ -17,7 +17,7 @@ import osukit
 from osukit import _exceptions as E
 from osukit.cli._errors import explain
 from osukit.ratelimit import TokenBucket
-from tests._helpers import sigint_default
+from tests._helpers import osukit_process
 
 from .conftest import OSU_STD, Cli, emu_env, token_text
 
@@ -216,14 +216,12 @@ def test_ids_are_printed_plain_in_tables_and_follow(ecli: Cli) -> None:
 
 @pytest.mark.parametrize("args", [["search"], ["rankings", "osu", "--jsonl"], ["search", "--json"]])
 def test_a_closed_stdout_pipe_exits_quietly(ecli: Cli, args: list[str]) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "osukit.cli", *args], preexec_fn=sigint_default,
-                            stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=ecli.env, cwd=ecli.home)
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.readline()
-    proc.stdout.close()
-    err = proc.stderr.read().decode()
-    assert proc.wait(timeout=120) == 0, err
+    with osukit_process(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ecli.env, cwd=ecli.home) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read().decode()
+        assert proc.wait(timeout=120) == 0, err
     assert "Traceback" not in err and "error" not in err.lower() and "Broken pipe" not in err, err
 
 
@@ -231,32 +229,31 @@ def test_a_closed_stdout_pipe_exits_quietly(ecli: Cli, args: list[str]) -> None:
 
 
 def _interrupt_after(cli: Cli, args: list[str], ready: str, stream: str = "stderr") -> tuple[int, str, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "osukit.cli", *args], preexec_fn=sigint_default,
-                            stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.PIPE, env=cli.env, cwd=cli.home, text=True)
-    pipe = proc.stderr if stream == "stderr" else proc.stdout
-    assert pipe is not None
-    seen = ""
-    deadline = time.monotonic() + 120
-    while ready not in seen and time.monotonic() < deadline:
-        line = pipe.readline()
-        if not line:
-            break
-        seen += line
-    assert ready in seen, seen
-    # Ctrl-C, and again if the process is still running 10 s later: Python drops a KeyboardInterrupt that
-    # lands in a weakref callback or __del__ ("Exception ignored in …"), as a user at a loaded machine
-    # would see; the message and the exit code are what this checks, not that one press always lands.
-    for _ in range(6):
-        proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=10)
-            break
-        except subprocess.TimeoutExpired:
-            continue
-    else:
-        proc.kill()
-        out, err = proc.communicate(timeout=30)
+    with osukit_process(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.PIPE, env=cli.env,
+                        cwd=cli.home, text=True) as proc:
+        pipe = proc.stderr if stream == "stderr" else proc.stdout
+        assert pipe is not None
+        seen = ""
+        deadline = time.monotonic() + 120
+        while ready not in seen and time.monotonic() < deadline:
+            line = pipe.readline()
+            if not line:
+                break
+            seen += line
+        assert ready in seen, seen
+        # Ctrl-C, and again if the process is still running 10 s later: Python drops a KeyboardInterrupt that
+        # lands in a weakref callback or __del__ ("Exception ignored in …"), as a user at a loaded machine
+        # would see; the message and the exit code are what this checks, not that one press always lands.
+        for _ in range(6):
+            proc.send_signal(signal.SIGINT)
+            try:
+                out, err = proc.communicate(timeout=10)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        else:
+            proc.kill()
+            out, err = proc.communicate(timeout=30)
     if stream == "stderr":
         err = seen + err
     else:

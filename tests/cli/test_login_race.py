@@ -4,45 +4,25 @@ still waits on the terminal, and the token is saved."""
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from .conftest import Cli, emu_env
+from .conftest import Cli, authorize_url, emu_env, free_port, login_process
 
 
 def test_callback_finishes_a_no_browser_login_while_the_prompt_waits(cli: Cli, emu: Any, tmp_path: Path) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     token_file = tmp_path / "tokens.json"
     env = {**cli.env, **emu_env(emu), "OSUKIT_TOKEN_FILE": str(token_file)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "osukit.cli", "login", "--no-browser", "--redirect-uri",
-         f"http://127.0.0.1:{port}/callback", "--timeout", "60"],
-        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        assert proc.stderr is not None
-        url = ""
-        for _ in range(20):
-            line = proc.stderr.readline()
-            if "/oauth/authorize?" in line:
-                url = line.strip()
-                break
-        assert url, "login printed no authorize URL"
+    with login_process(env, "--redirect-uri", f"http://127.0.0.1:{free_port()}/callback", "--timeout", "60") as proc:
+        url, _ = authorize_url(proc.stderr, lines=20)
         # The "browser" on this machine: approve, follow osu!'s redirect to the callback server.
         page = httpx.get(url, follow_redirects=True, timeout=30)
         assert page.status_code == 200 and "Logged in" in page.text
         proc.wait(timeout=60)  # stdin stays open and empty: nobody pastes
-        assert proc.stdout is not None
+        assert proc.stdout is not None and proc.stderr is not None
         out, err = proc.stdout.read(), proc.stderr.read()
-    finally:
-        proc.kill()
     assert proc.returncode == 0, err
     assert "Logged in" in out
     saved = json.loads(token_file.read_text())
@@ -53,32 +33,15 @@ def test_callback_finishes_a_no_browser_login_while_the_prompt_waits(cli: Cli, e
 def _login_on_one_terminal(cli: Cli, emu: Any, token_file: Path) -> str:
     """``osukit login --no-browser`` with stdout and stderr on one stream, as on a terminal; the browser
     approves while the paste prompt waits. Returns everything the command wrote."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {**cli.env, **emu_env(emu), "OSUKIT_TOKEN_FILE": str(token_file)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "osukit.cli", "login", "--no-browser", "--redirect-uri",
-         f"http://127.0.0.1:{port}/callback", "--timeout", "60"],
-        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        seen: list[str] = []
-        url = ""
-        for _ in range(20):
-            line = proc.stdout.readline()
-            seen.append(line)
-            if "/oauth/authorize?" in line:
-                url = line.strip()
-                break
-        assert url, "login printed no authorize URL"
+    with login_process(env, "--redirect-uri", f"http://127.0.0.1:{free_port()}/callback", "--timeout", "60",
+                       merge_stderr=True) as proc:
+        url, seen = authorize_url(proc.stdout, lines=20)
         page = httpx.get(url, follow_redirects=True, timeout=30)
         assert page.status_code == 200
         proc.wait(timeout=60)
+        assert proc.stdout is not None
         out = "".join(seen) + proc.stdout.read()
-    finally:
-        proc.kill()
     assert proc.returncode == 0, out
     return out
 

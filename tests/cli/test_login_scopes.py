@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from typing import Any
 
 import httpx
 import pytest
 
-from .conftest import Cli, emu_env
+from .conftest import Cli, authorize_url, emu_env, login_process
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -22,25 +21,14 @@ def ecli(cli: Cli, emu: Any) -> Cli:
 
 
 def _login(ecli: Cli, *scopes: str, answer: Any, extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
-    args = [sys.executable, "-m", "osukit.cli", "login", "--no-browser", *extra]
+    args = list(extra)
     for scope in scopes:
         args += ["--scope", scope]
-    proc = subprocess.Popen(args, env=ecli.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        assert proc.stderr is not None
-        url = ""
-        for _ in range(10):
-            line = proc.stderr.readline()
-            if "/oauth/authorize?" in line:
-                url = line.strip()
-                break
-        assert url, "login printed no authorize URL"
+    with login_process(ecli.env, *args) as proc:
+        url, _ = authorize_url(proc.stderr)
         text = answer(url)
         out, err = proc.communicate(text + "\n" if text else "", timeout=60)
-    finally:
-        proc.kill()
-    return subprocess.CompletedProcess(args, proc.returncode, out, err)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 def _approve(url: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import traceback
@@ -539,8 +538,6 @@ def search(
             print_table(f"wiki pages matching {query!r}", ["path", "title"],
                         ([fmt(field(w, "path")), fmt(field(w, "title"))] for w in found), empty="no wiki pages match")
         return
-    if kind != "beatmapsets":
-        raise CliError(f"unknown search kind {kind!r}", "use beatmapsets, users or wiki", ExitCode.USAGE)
     kwargs: dict[str, Any] = {"limit": limit}
     if mode is not None:
         kwargs["mode"] = _ruleset(mode)
@@ -958,20 +955,10 @@ def _report(exc: BaseException) -> int:
     return info.code
 
 
-@contextlib.contextmanager
-def _quiet_broken_pipe() -> Iterator[None]:
-    try:
-        yield
-    except BrokenPipeError:  # `osukit … | head`
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise SystemExit(0) from None
-
-
 def _stdout_pipe_closed() -> bool:
     """Whether click met a closed stdout pipe (it then wraps stdout in its PacifyFlushWrapper and exits 1):
     `osukit … | head -1` is not an error, so the CLI exits 0 quietly."""
-    if type(sys.stdout).__name__ != "PacifyFlushWrapper":
+    if type(sys.stdout).__name__.lstrip("_") != "PacifyFlushWrapper":  # typer's name, or click >= 8.2's
         return False
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -1019,22 +1006,18 @@ def run_app(args: list[str]) -> int:
     usage: type[Exception] = click.exceptions.ClickException
     command = typer.main.get_command(app)
     try:
-        with _quiet_broken_pipe():
-            result = command.main(args=args, prog_name="osukit", standalone_mode=False)
+        result = command.main(args=args, prog_name="osukit", standalone_mode=False)
         if result == ExitCode.INTERRUPTED:
             # typer turns Ctrl-C into Exit(130), which click returns without a word
             sys.stderr.write("osukit: interrupted\n")
         return result if isinstance(result, int) else 0
     except exits as exc:
         return int(getattr(exc, "exit_code", 0))
-    except aborts:
+    except (*aborts, KeyboardInterrupt):  # click's Abort is how it passes on a Ctrl-C
         sys.stderr.write("osukit: interrupted\n")
         return ExitCode.INTERRUPTED
     except usage as exc:
         return _report_usage(exc)
-    except KeyboardInterrupt:
-        sys.stderr.write("osukit: interrupted\n")
-        return ExitCode.INTERRUPTED
     except SystemExit as exc:
         if _stdout_pipe_closed():
             return ExitCode.OK

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import errno
 import json
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -100,9 +102,10 @@ def _console() -> Any:
 
     class _Console(Console):
         def on_broken_pipe(self) -> None:
-            # rich exits 1 here; `osukit … | head` is not an error: let the CLI exit 0 quietly
+            # rich exits 1 here; `osukit … | head` is not an error: raise what a print to the closed pipe
+            # raises, so it takes the CLI's one closed-stdout path (run_app: exit 0 quietly)
             self.quiet = True
-            raise BrokenPipeError
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
 
     return _Console(soft_wrap=False, highlight=False)
 

@@ -7,6 +7,7 @@ import base64
 import binascii
 import json
 import logging
+import math
 import random
 import re
 import secrets
@@ -37,8 +38,23 @@ CC_ONLY = {"delegate", "forum.write_manage", "group_permissions"}
 TOKEN_OPTIONAL_PREFIXES = ("api/v2/changelog", "api/v2/comments", "api/v2/news", "api/v2/seasonal-backgrounds", "api/v2/wiki")
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def check_number(name: str, value: object, what: str, *, whole: bool = False, low: float = 0,
+                 above_low: bool = False, high: float = math.inf) -> Any:
+    """One numeric setting, checked: ``value`` itself if it is a number (an ``int`` with ``whole``) from
+    ``low`` (excluded with ``above_low``) to ``high``. The one check behind every emulator setting.
+
+    Raises:
+        InvalidParameterError: ``"{name} must be {what}, not {value!r}"``.
+    """
+    if (isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int))
+            or not ((value > low if above_low else value >= low) and value <= high)):
+        raise InvalidParameterError(f"{name} must be {what}, not {value!r}")
+    return value
+
+
+def _whole(value: object) -> object:
+    """``60.0`` (a JSON number written with a point) as ``60``; anything else unchanged."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def check_rate_limit(value: object) -> int | None:
@@ -48,30 +64,20 @@ def check_rate_limit(value: object) -> int | None:
     Raises:
         InvalidParameterError: a negative number, or not a whole number.
     """
-    if value is None or (value == 0 and _is_number(value)):
+    value = _whole(value)
+    if value is None or (value == 0 and not isinstance(value, bool)):
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidParameterError(f"rate_limit must be a whole number of requests per minute (0 or null: off), "
-                                    f"not {value!r}")
-    if value < 0:
-        raise InvalidParameterError(f"rate_limit must be 0 (off) or a positive number of requests per minute, "
-                                    f"not {value}")
-    return value
+    return int(check_number("rate_limit", value, "0 or null (off) or a positive whole number of requests per "
+                            "minute", whole=True))
 
 
-def check_token_lifetime(value: object) -> int:
-    """A token lifetime in seconds (a positive whole number).
+def check_token_lifetime(value: object, name: str = "token_lifetime") -> int:
+    """A token lifetime in seconds (a positive whole number); ``name`` is the setting named in the error.
 
     Raises:
         InvalidParameterError: zero, negative, or not a whole number.
     """
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidParameterError(f"token_lifetime must be a positive whole number of seconds, not {value!r}")
-    return value
+    return int(check_number(name, _whole(value), "a positive whole number of seconds", whole=True, above_low=True))
 
 
 class ApiError(Exception):
@@ -147,31 +153,21 @@ def _check_fault(name: str, value: Any) -> Any:
         InvalidParameterError: the value does not fit the option.
     """
     if name in _FAULT_RATES:
-        if not _is_number(value) or not 0 <= value <= 1:
-            raise InvalidParameterError(f"{name} must be a share of requests from 0 to 1, not {value!r}")
-        return float(value)
+        return float(check_number(name, value, "a share of requests from 0 to 1", high=1))
     if name in ("latency_ms", "spike_ms"):
-        if not _is_number(value) or value < 0:
-            raise InvalidParameterError(f"{name} must be a number of milliseconds >= 0, not {value!r}")
-        return float(value)
+        return float(check_number(name, value, "a number of milliseconds >= 0"))
     if name == "retry_after":
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InvalidParameterError(f"retry_after must be a whole number of seconds >= 0, not {value!r}")
-        return value
+        return check_number(name, value, "a whole number of seconds >= 0", whole=True)
+    if name == "seed":
+        return check_number(name, value, "a whole number", whole=True, low=-math.inf)
     if name == "error_statuses":
         statuses = [value] if isinstance(value, int) else value
         if (not isinstance(statuses, (list, tuple)) or not statuses
                 or not all(isinstance(v, int) and not isinstance(v, bool) and 400 <= v <= 599 for v in statuses)):
             raise InvalidParameterError(f"error_statuses must be a list of HTTP error statuses (400-599), not {value!r}")
         return tuple(statuses)
-    if name == "path_prefix":
-        if not isinstance(value, str):
-            raise InvalidParameterError(f"path_prefix must be a string, not {value!r}")
-        return value
-    if name == "seed":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise InvalidParameterError(f"seed must be a whole number, not {value!r}")
-        return value
+    if name == "path_prefix" and not isinstance(value, str):
+        raise InvalidParameterError(f"path_prefix must be a string, not {value!r}")
     return value
 
 
@@ -268,6 +264,21 @@ class State:
         """The uvicorn ``Server`` serving this state, when known (set by ``Emulator`` and ``main``);
         ``/_emulator/ws/stall`` needs it to reach the connections' transports."""
         self.reset_stats()
+
+    def configure(self, *, rate_limit: object = ..., token_lifetime: object = ...) -> None:
+        """Change the rate limit (``None`` or ``0``: off) and/or the token lifetime (``...``: unchanged),
+        both checked before either changes. A new rate limit starts with full buckets.
+
+        Raises:
+            InvalidParameterError: a value [check_rate_limit][osukit.emulator.app.check_rate_limit] or
+                [check_token_lifetime][osukit.emulator.app.check_token_lifetime] refuses.
+        """
+        limit = self.rate_limit if rate_limit is ... else check_rate_limit(rate_limit)
+        lifetime = self.token_lifetime if token_lifetime is ... else check_token_lifetime(token_lifetime)
+        if rate_limit is not ...:
+            self.rate_limit = limit
+            self.buckets.clear()
+        self.token_lifetime = lifetime
 
     def reset_stats(self) -> None:
         self.stats = {"requests": 0, "by_route": {}, "token_requests": {}, "rate_limited": 0, "faults": {}, "websocket_events": 0}
@@ -806,9 +817,9 @@ class Emulated:
                 raise error(400, f"scopes must be a list of scope names, not {raw_scopes!r}")
             if lifetime is not None:
                 try:
-                    check_token_lifetime(lifetime)
+                    check_token_lifetime(lifetime, "expires_in")
                 except InvalidParameterError as exc:
-                    raise error(400, str(exc).replace("token_lifetime", "expires_in")) from None
+                    raise error(400, str(exc)) from None
             scopes = frozenset(raw_scopes or ["public"])
             return _json(200, st.mint(user_id, scopes, "authorization_code" if user_id else "client_credentials",
                                       expires_in=body.get("expires_in"), refresh=bool(body.get("refresh", user_id is not None))))
@@ -829,14 +840,9 @@ class Emulated:
         if what == "config" and request.method == "POST":
             body = await _control_body(request)
             try:
-                rate_limit = check_rate_limit(body["rate_limit"]) if "rate_limit" in body else st.rate_limit
-                lifetime = check_token_lifetime(body["token_lifetime"]) if "token_lifetime" in body else st.token_lifetime
+                st.configure(**{k: body[k] for k in ("rate_limit", "token_lifetime") if k in body})
             except InvalidParameterError as exc:
                 raise error(400, str(exc)) from None
-            if "rate_limit" in body:
-                st.rate_limit = rate_limit
-                st.buckets.clear()
-            st.token_lifetime = lifetime
             if "test_user_id" in body:
                 uid = body["test_user_id"]
                 if isinstance(uid, bool) or not isinstance(uid, int) or uid not in st.world.users:

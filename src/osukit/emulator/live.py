@@ -425,8 +425,10 @@ async def control(state: Any, request: Request, what: str) -> Response:
 
 
 def _number(value: Any, name: str, *, high: float) -> float:
-    from .app import error
+    from .._exceptions import InvalidParameterError
+    from .app import check_number, error
 
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= high:
-        raise error(422, f"{name} must be a number in [0, {high:g}]")
-    return float(value)
+    try:
+        return float(check_number(name, value, f"a number in [0, {high:g}]", high=high))
+    except InvalidParameterError as exc:
+        raise error(422, str(exc)) from None

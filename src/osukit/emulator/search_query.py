@@ -8,18 +8,18 @@ and source.
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from .dataset import STATUS_INT  # osu-web Beatmapset::STATES
 
 __all__ = ["ParsedQuery", "matches", "parse"]
 
 # osu-web's pattern: a word key, an operator (`:` `=` `>` `<` `>=` `<=` `>:` `<:`), a (quoted) value.
 _OPTION = re.compile(r'\b(?P<key>\w+)(?P<op>(:|=|(>|<)(:|=)?))(?P<value>("{1,2})(?:\\"|.)*?\7|\S*)', re.IGNORECASE)
 
-# osu-web Beatmapset::STATES
-STATES = {"graveyard": -2, "wip": -1, "pending": 0, "ranked": 1, "approved": 2, "qualified": 3, "loved": 4}
 
 # key -> (beatmap record field, tolerance) for float ranges (osu-web: half the shown precision)
 _FLOATS = {"stars": ("difficulty_rating", 0.005), "ar": ("ar", 0.05), "dr": ("drain", 0.05), "cs": ("cs", 0.05),
@@ -80,9 +80,9 @@ def _length_seconds(value: str) -> tuple[float, float] | None:
 def _status(value: str) -> int | None:
     if not value:
         return None
-    if value in STATES:
-        return STATES[value]
-    return next((number for name, number in STATES.items() if name.startswith(value)), None)
+    if value in STATUS_INT:
+        return STATUS_INT[value]
+    return next((number for name, number in STATUS_INT.items() if name.startswith(value)), None)
 
 
 def parse(query: str) -> ParsedQuery:
@@ -119,10 +119,11 @@ def parse(query: str) -> ParsedQuery:
     return parsed
 
 
+_COMPARE = {"gte": operator.ge, "gt": operator.gt, "lte": operator.le, "lt": operator.lt}
+
+
 def _in(value: float, bounds: Range) -> bool:
-    checks: dict[str, Callable[[float, float], bool]] = {
-        "gte": lambda a, b: a >= b, "gt": lambda a, b: a > b, "lte": lambda a, b: a <= b, "lt": lambda a, b: a < b}
-    return all(checks[op](value, limit) for op, limit in bounds.items())
+    return all(_COMPARE[op](value, limit) for op, limit in bounds.items())
 
 
 def _beatmap_ok(parsed: ParsedQuery, beatmap: dict[str, Any]) -> bool:
@@ -132,7 +133,7 @@ def _beatmap_ok(parsed: ParsedQuery, beatmap: dict[str, Any]) -> bool:
         elif key == "length":
             value = beatmap["total_length"]
         elif key == "status":
-            value = STATES[beatmap["status"]]
+            value = STATUS_INT[beatmap["status"]]
         elif key == "keys":
             if beatmap["mode"] != "mania":
                 return False

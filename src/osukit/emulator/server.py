@@ -10,7 +10,8 @@ import time
 import types
 from typing import Any
 
-from .app import Faults, ServerShape, State, check_rate_limit, check_token_lifetime, create_app
+from .._exceptions import InvalidParameterError
+from .app import Faults, ServerShape, State, check_rate_limit, create_app
 
 __all__ = ["Emulator", "main"]
 
@@ -194,12 +195,7 @@ class Emulator:
         Raises:
             InvalidParameterError: a negative rate limit, a token lifetime that is not a positive whole number.
         """
-        limit = self.state.rate_limit if rate_limit is ... else check_rate_limit(rate_limit)
-        lifetime = self.state.token_lifetime if token_lifetime is None else check_token_lifetime(token_lifetime)
-        if rate_limit is not ...:
-            self.state.rate_limit = limit
-            self.state.buckets.clear()
-        self.state.token_lifetime = lifetime
+        self.state.configure(rate_limit=rate_limit, token_lifetime=... if token_lifetime is None else token_lifetime)
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -278,6 +274,15 @@ def parse_score_rate(text: str) -> float:
     return rate
 
 
+def _rate_limit_arg(text: str) -> int | None:
+    """``--rate-limit``: the emulator's own check (`check_rate_limit`), as an argparse error."""
+    try:
+        return check_rate_limit(int(text))
+    except (ValueError, InvalidParameterError):
+        raise argparse.ArgumentTypeError(f"must be 0 (off) or a positive whole number of requests per minute, "
+                                         f"not {text!r}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """``osukit emulator serve``: run the emulator until interrupted.
 
@@ -288,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--rate-limit", type=int, default=None, help="requests per minute per token before 429 (default or 0: off; X-RateLimit-* headers still count against 1200)")
+    parser.add_argument("--rate-limit", type=_rate_limit_arg, default=None, help="requests per minute per token before 429 (default or 0: off; X-RateLimit-* headers still count against 1200)")
     parser.add_argument("--live-scores", type=parse_score_rate, default=None, metavar="RATE",
                         help="make new scores at RATE per second (20, 20/s) or per minute (600/min), the virtual "
                              "clock following real time, so `osukit scores follow` sees scores arrive "
@@ -296,8 +301,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--live-speed", type=float, default=1.0, metavar="X",
                         help="with --live-scores: virtual seconds per real second (default 1)")
     args = parser.parse_args(argv)
-    if args.rate_limit is not None and args.rate_limit < 0:
-        parser.error(f"--rate-limit must be 0 (off) or a positive number of requests per minute, not {args.rate_limit}")
     if not 0 < args.live_speed <= 86400:
         parser.error("--live-speed must be in (0, 86400]")
     import uvicorn

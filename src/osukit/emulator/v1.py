@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import lzma
+from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -84,6 +86,19 @@ def _score(w: World, s: dict[str, Any], *, with_beatmap: bool, with_username: bo
     return out
 
 
+@functools.cache
+def _stable_performance() -> Callable[..., Any] | None:
+    """``osukit.game.pp.performance`` if the pp extra (rosu-pp) is installed, else ``None``; looked up once,
+    not on every v1 row (a failed import is not cached by Python: it searches the path again)."""
+    try:
+        import rosu_pp_py  # noqa: F401
+
+        from ..game.pp import performance
+    except ImportError:
+        return None
+    return performance
+
+
 def stable_pp(w: World, s: dict[str, Any], row: dict[str, Any] | None = None) -> float | None:
     """A score's pp by stable rules (what its v1 row shows); cached per score."""
     recorded: float | None = s["pp"]
@@ -92,11 +107,8 @@ def stable_pp(w: World, s: dict[str, Any], row: dict[str, Any] | None = None) ->
     cache: dict[int, float] = w.__dict__.setdefault("_v1_stable_pp", {})
     value = cache.get(s["id"])
     if value is None:
-        try:
-            import rosu_pp_py  # noqa: F401
-
-            from ..game.pp import performance
-        except ImportError:  # no pp extra: the lazer value stands in
+        performance = _stable_performance()
+        if performance is None:  # no pp extra: the lazer value stands in
             return recorded
         if row is None:
             row = _score(w, s, with_beatmap=True, with_username=False, with_pp=False)
