@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import json
 import logging
 import math
@@ -26,6 +25,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .._constants import SERVER_RATE_LIMIT
 from .._exceptions import InvalidParameterError
+from ..pagination import decode_cursor_string
 from .dataset import World, build
 
 logger = logging.getLogger("osukit.emulator")
@@ -385,14 +385,14 @@ def encode_cursor(value: dict[str, Any]) -> str:
 
 
 def decode_cursor(text: str | None) -> dict[str, Any] | None:
+    """A ``cursor_string``'s object, or None for anything else: osu-web's ``cursor_decode`` treats an
+    unreadable cursor as none (the client's own check, `decode_cursor_string`, refuses it instead)."""
     if not text:
         return None
     try:
-        padded = text + "=" * (-len(text) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return decode_cursor_string(text)
+    except InvalidParameterError:
         return None
-    return value if isinstance(value, dict) else None
 
 
 def int_param(request: Request, name: str, default: int | None = None, *, low: int | None = None, high: int | None = None) -> int | None:
