@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
 import os
@@ -86,7 +87,14 @@ def _loggers() -> tuple[str, ...]:
     return REDACTED_LOGGERS
 
 
+_REAL_STDERR = 2
+"""A copy of the terminal's stderr made before output capture (the watchdog's stacks must not go
+to a capture file that dies with the process)."""
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    global _REAL_STDERR
+    _REAL_STDERR = os.dup(2)
     _install_recorders()
     # Every logger tree osukit drives is raised to DEBUG, so the scan sees what a ``--debug`` user
     # would (websockets logs request headers there, httpcore the raw headers …).
@@ -96,11 +104,23 @@ def pytest_configure(config: pytest.Config) -> None:
         logger.setLevel(logging.DEBUG)
 
 
+HANG_SECONDS = float(os.environ.get("OSUKIT_TEST_HANG_SECONDS", "900"))
+"""A backstop under pytest-timeout (300 s per test): a test that has not ended after this long has
+the stacks of every thread printed and the run ended, rather than eating CI's whole budget.
+pytest-timeout's alarm alone is not enough: once, a thread deadlocked against itself inside a
+finalizer, the alarm's exception was raised (and swallowed) there, and the run hung for good.
+faulthandler's watchdog is a C thread, so it fires whatever the Python threads are doing."""
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: Any) -> Any:
     _HANDLER.current = item.nodeid
-    yield
-    _HANDLER.current = "(between tests)"
+    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True, file=_REAL_STDERR)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        _HANDLER.current = "(between tests)"
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -101,11 +101,19 @@ _secrets: set[str] = set()
 _registered: set[str] = set()
 """The values `register_secret` was given (their forms are in `_secrets`): a value registered again,
 as a v1 ``k`` or a token read back from a store is on every request, costs one set lookup."""
-_secrets_lock = threading.Lock()
-_secret_re: re.Pattern[str] | None = None
-_secret_re_stale = False
-"""`_secrets` grew since `_secret_re` was compiled: `redact_text` compiles it again (once per change,
-not once per registered secret: a crawl registers a token per refresh, the test suite thousands)."""
+_secrets_lock = threading.RLock()
+"""Taken by writers only (`register_secret`). Re-entrant: a finalizer run by the garbage collector
+in the middle of a registration may register a secret too."""
+_generation = 0
+"""Bumped each time `_secrets` grows."""
+_compiled: tuple[int, re.Pattern[str] | None] = (0, None)
+"""The `_generation` the secrets regex was compiled for, and that regex: one tuple, swapped whole.
+
+Readers never take a lock. `redact_text` runs inside logging, and logging runs from anywhere,
+from a finalizer the garbage collector calls in the middle of compiling this very regex included
+(an unclosed asyncio transport logs as it is collected): a lock here once deadlocked a thread
+against itself. The regex is compiled again once per change, not once per registered secret
+(a crawl registers a token per refresh, the test suite thousands)."""
 
 
 def _variants(value: str) -> set[str]:
@@ -124,28 +132,44 @@ def _variants(value: str) -> set[str]:
 
 def register_secret(value: str | None) -> None:
     """Remember a secret (and its quoted forms) so `redact_text` scrubs it wherever it appears."""
-    global _secret_re_stale
+    global _generation
     if not isinstance(value, str) or value in _registered or len(value.strip()) < 6:
         return
+    forms = _variants(value)
     with _secrets_lock:
         _registered.add(value)
-        new = _variants(value) - _secrets
+        new = forms - _secrets
         if not new:
             return
         _secrets.update(new)
-        _secret_re_stale = True
+        _generation += 1
+
+
+def _compile_forms(forms: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex of ``forms``, longest first (a form that holds another is replaced whole)."""
+    if not forms:
+        return None
+    return re.compile("|".join(re.escape(s) for s in sorted(forms, key=len, reverse=True)))
 
 
 def _secret_pattern() -> re.Pattern[str] | None:
-    """One regex of every registered secret form, longest first; compiled again only after `register_secret`
-    added a form."""
-    global _secret_re, _secret_re_stale
-    if _secret_re_stale:
-        with _secrets_lock:
-            if _secret_re_stale:
-                _secret_re = re.compile("|".join(re.escape(s) for s in sorted(_secrets, key=len, reverse=True)))
-                _secret_re_stale = False
-    return _secret_re
+    """The regex of every registered secret form, compiled again only after `register_secret` added one.
+
+    Lock-free (see `_compiled`). The generation is read before the forms, so a regex is never
+    labelled newer than the forms it was built from; two threads may compile the same regex once.
+    """
+    global _compiled
+    built_for, pattern = _compiled
+    generation = _generation
+    if built_for == generation:
+        return pattern
+    try:
+        forms = tuple(_secrets)
+    except RuntimeError:  # another thread grew the set mid-copy: compiled on the next call
+        return pattern
+    pattern = _compile_forms(forms)
+    _compiled = (generation, pattern)
+    return pattern
 
 
 def _shape_sub(match: re.Match[str]) -> str:

@@ -398,4 +398,4 @@ def test_a_registered_secret_that_is_a_common_word_does_not_hide_a_shape() -> No
             _redact._secrets.update(saved)
             _redact._registered.clear()
             _redact._registered.update(saved_values)
-            _redact._secret_re_stale = True  # compiled again from the restored set on the next redact_text
+            _redact._generation += 1  # compiled again from the restored set on the next redact_text
