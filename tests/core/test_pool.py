@@ -94,3 +94,15 @@ def test_per_user_budgets_under_an_app_cap() -> None:
         p.add(Token(access_token="t", expires_at=clock.time() + 3600, scopes=("public",)), user_id=7)
         own_bucket = p.get(7).rate_limiter.token  # type: ignore[attr-defined]
         assert isinstance(own_bucket, osukit.TokenBucket) and own_bucket.per_minute == 30
+
+
+@pytest.mark.parametrize("cls", [osukit.ClientPool, osukit.AsyncClientPool])
+def test_pool_credentials_default_to_the_environment(cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OSU_CLIENT_ID", "77")
+    monkeypatch.setenv("OSU_CLIENT_SECRET", "env-secret-9f2c")
+    pool = cls(base_url="https://osu.test")
+    assert str(pool.client_id) == "77" and "env-secret-9f2c" not in repr(pool)
+    assert cls(client_id=5, client_secret="given-secret-1a2b", base_url="https://osu.test").client_id == 5
+    monkeypatch.delenv("OSU_CLIENT_SECRET")
+    with pytest.raises(osukit.ConfigurationError, match="OSU_CLIENT_SECRET"):
+        cls(base_url="https://osu.test")

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from .. import _constants as C
-from .._base_client import build_limiter
+from .._base_client import _env, build_limiter
 from .._clock import Clock
 from .._credentials import checked_client_id, secret_arg
 from .._exceptions import ConfigurationError
@@ -39,7 +39,9 @@ class ClientPool:
     requests per minute unless osu! has allowed you more: keep the cap there.
     ``on_token_update(user_id, token)`` fires whenever a user's token is issued
     or refreshed, so you can persist it; ``on_client_add(user_id, client)``
-    when a user joins the pool.
+    when a user joins the pool. ``client_id`` and ``client_secret`` default to
+    ``OSU_CLIENT_ID`` and ``OSU_CLIENT_SECRET``, as for a client; without either,
+    [ConfigurationError][osukit.ConfigurationError].
 
     For example:
 
@@ -53,8 +55,8 @@ class ClientPool:
     def __init__(
         self,
         *,
-        client_id: int | str,
-        client_secret: str,
+        client_id: int | str | None = None,
+        client_secret: str | None = None,
         token_store: TokenStore | None = None,
         rate_limit: RateLimiter | int | float | None = None,
         per_user_rate_limit: float | Callable[[int], RateLimiter] | None = None,
@@ -65,11 +67,14 @@ class ClientPool:
         transport: httpx.BaseTransport | None = None,
         **client_options: Any,
     ) -> None:
-        cid = checked_client_id(client_id, where=f" of {type(self).__name__}")
-        given = secret_arg(client_secret, where=f" of {type(self).__name__}")  # '***' to any inspection
+        where = f" of {type(self).__name__}"
+        cid = checked_client_id(client_id if client_id is not None else _env("OSU_CLIENT_ID"), where=where)
+        given = secret_arg(client_secret if client_secret is not None else _env("OSU_CLIENT_SECRET"),
+                           where=where)  # '***' to any inspection
         if cid is None or given is None:
-            raise ConfigurationError(f"{type(self).__name__} needs client_id and client_secret "
-                                     "(your OAuth application's, from https://osu.ppy.sh/home/account/edit#oauth)")
+            raise ConfigurationError(f"{type(self).__name__} needs client_id and client_secret: pass them or set "
+                                     "OSU_CLIENT_ID and OSU_CLIENT_SECRET (your OAuth application's, from "
+                                     "https://osu.ppy.sh/home/account/edit#oauth)")
         self.client_id: int | str = cid
         self._secret = given
         self.token_store = token_store if token_store is not None else MemoryTokenStore()
