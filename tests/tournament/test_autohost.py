@@ -177,3 +177,32 @@ async def test_replies_to_players_carry_no_internal_url_and_name_players() -> No
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_a_map_the_room_refuses_is_said_in_the_hubs_own_words() -> None:
+    from osukit import RefereeHubError
+
+    class Refusing(FakeBackend):
+        async def set_map(self, room_id: int, beatmap_id: int, ruleset_id: int, required_mods: Any,
+                          allowed_mods: Any, freemod: bool) -> int:
+            if beatmap_id == 1013:
+                raise RefereeHubError("Beatmap does not exist or is not online.", method="EditCurrentPlaylistItem",
+                                      code=5)
+            return await super().set_map(room_id, beatmap_id, ruleset_id, required_mods, allowed_mods, freemod)
+
+    fake = Refusing()
+    bot = AutoHost(fake, rules=MapRules(star_range=(4.0, 5.0)), info=fake_info, first_beatmap_id=1000,
+                   ready_timer=0.05)
+    task = asyncio.create_task(bot.run(maps=1))
+    while not fake.rooms:
+        await asyncio.sleep(0.01)
+    room = next(iter(fake.rooms.values()))
+    fake.join(room, 7)
+    fake.say(room, 7, "!map 1013")
+    while not any("refused" in line for line in room.chat):
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    line = next(line for line in room.chat if "refused" in line)
+    assert line == "❌ the room refused beatmap 1013: Beatmap does not exist or is not online", line

@@ -52,3 +52,9 @@ def chat_safe(text: str) -> str:
     text = _REQUEST.sub("", text)
     text = _URL.sub(lambda m: m.group(0) if _is_osu_site(m.group(0)) else "", text)
     return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def hub_sentence(exc: BaseException) -> str:
+    """What a refusing hub said, for chat: its own sentence (``HubError.message``), without the
+    "Error N:" code and method name that ``str(exc)`` adds, and without a closing full stop."""
+    return str(getattr(exc, "message", "") or exc).rstrip(".")

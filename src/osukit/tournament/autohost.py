@@ -33,7 +33,7 @@ from .._exceptions import OsukitError
 from .._redact import logger
 from ..enums import Ruleset
 from ..game.mods import ModError, Mods
-from ._chat import beatmap_link, chat_safe, room_link
+from ._chat import beatmap_link, chat_safe, hub_sentence, room_link
 from ._errors import RunnerError
 from .room import (
     BackendReconnected,
@@ -404,7 +404,7 @@ class AutoHost:
             await self.backend.set_map(self.room_id, beatmap_id, Ruleset.parse(self.rules.ruleset).id,
                                        mods.acronyms, (), False)
         except OsukitError as exc:
-            await self._say(f"❌ the room refused beatmap {beatmap_id}: {exc}")
+            await self._say(f"❌ the room refused beatmap {beatmap_id}: {hub_sentence(exc)}")
             return
         self.current, self.current_mods = info, mods
         self._map_set_at = self.clock.monotonic()

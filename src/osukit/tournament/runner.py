@@ -42,7 +42,7 @@ import msgspec
 from .._clock import Clock
 from .._exceptions import OsukitError
 from .._redact import logger
-from ._chat import beatmap_link, chat_safe, room_link
+from ._chat import beatmap_link, chat_safe, hub_sentence, room_link
 from ._errors import DraftError, RunnerError
 from .draft import Draft, Step, TeamKey
 from .pool import Mappool
@@ -451,10 +451,8 @@ class MatchRunner:
                     slot.allowed_mods if slot.freemod else (), slot.freemod)
             except OsukitError as exc:
                 # The room refused the map (an unknown beatmap, a mod it rejects…): a referee decides.
-                # The hub's own sentence, without its "Error N:" code and method name.
-                reason = str(getattr(exc, "message", "") or exc).rstrip(".")
                 self._note(f"map {slot.name} refused: {exc}")
-                await self._say(f"❌ the room refused {slot.label()}: {reason}. Referee: fix it and !resume")
+                await self._say(f"❌ the room refused {slot.label()}: {hub_sentence(exc)}. Referee: fix it and !resume")
                 await self.pause()
                 return
             played = self.draft.start_map()
