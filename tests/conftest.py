@@ -23,6 +23,27 @@ from typing import Any
 import pytest
 
 from ._figures import FIGURES, count, put
+from ._helpers import SHARED
+
+_NEEDS_SHARED = re.compile(r"\b(?:SHARED|CORPUS|CASES|corpus_bytes|corpus_index)\b|\.\./shared")
+"""How a test module shows it reads ``../shared`` (the real osu! responses and users' failing inputs
+kept beside the repository, not in it)."""
+_LEFT_OUT: list[str] = []
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Without ``../shared`` (a fresh clone of the repository alone), the modules that read it are left
+    out, and the summary says so; with ``OSUKIT_REQUIRE_SHARED=1`` (CI) the run stops instead."""
+    if SHARED.is_dir() or collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    try:
+        text = collection_path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    if _NEEDS_SHARED.search(text):
+        _LEFT_OUT.append(collection_path.name)
+        return True
+    return None
 
 # --- what counts as a secret -----------------------------------------------------------------
 
@@ -95,6 +116,9 @@ to a capture file that dies with the process)."""
 def pytest_configure(config: pytest.Config) -> None:
     global _REAL_STDERR
     _REAL_STDERR = os.dup(2)
+    if os.environ.get("OSUKIT_REQUIRE_SHARED") and not SHARED.is_dir():
+        raise pytest.UsageError(f"OSUKIT_REQUIRE_SHARED is set but {SHARED} (the real osu! responses and "
+                                "users' cases beside the repository) is missing")
     _install_recorders()
     # Every logger tree osukit drives is raised to DEBUG, so the scan sees what a ``--debug`` user
     # would (websockets logs request headers there, httpcore the raw headers …).
@@ -138,6 +162,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if _LEFT_OUT:
+        terminalreporter.section("left out")
+        terminalreporter.write_line(
+            f"{len(_LEFT_OUT)} test modules were not collected: they check osukit against real osu! responses "
+            f"kept in {SHARED.name}/ beside the repository, which is not there ({', '.join(sorted(_LEFT_OUT))})")
     if _HITS:
         terminalreporter.section("SECRETS LEAKED", red=True)
         for hit in dict.fromkeys(_HITS):
