@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from typing import Any
 
 import httpx
@@ -337,3 +338,44 @@ def test_environment_configuration(monkeypatch: pytest.MonkeyPatch, server: Scri
     assert client.api_key == "env-api-key-123456"
     client.request("GET", "api/v2/a")
     assert server.token_requests[0]["client_id"] == "99"
+
+
+def _rotating_server(store_holder: dict[str, Any]) -> ScriptedServer:
+    """The first call's token is refused; the renewed one is refused too, because "another process"
+    sharing the store refreshed (and so revoked) it meanwhile, as osu! does on a refresh."""
+    state = {"calls": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        state["calls"] += 1
+        auth = request.headers["authorization"]
+        if state["calls"] == 1:
+            return httpx.Response(401, json={"authentication": "basic"})
+        if state["calls"] == 2:
+            client = store_holder["client"]
+            client._tokens.store.save(client._tokens.key, osukit.Token(
+                access_token="rotated-by-another-process", expires_at=time.time() + 3600))
+            return httpx.Response(401, json={"authentication": "basic"})
+        if auth == "Bearer rotated-by-another-process":
+            return httpx.Response(200, json={"ok": True})
+        return httpx.Response(401, json={"authentication": "basic"})
+
+    return ScriptedServer(handler)
+
+
+def test_a_token_rotated_by_another_holder_of_the_store_is_picked_up_after_a_second_401() -> None:
+    holder: dict[str, Any] = {}
+    server = _rotating_server(holder)
+    with osukit.Client(client_id=5, client_secret="secret-abcdef", base_url="https://osu.test",
+                       transport=httpx.MockTransport(server), rate_limit=0) as client:
+        holder["client"] = client
+        assert client.request("GET", "api/v2/me") == {"ok": True}
+    assert len(server.token_requests) == 2  # the first token, one renewal; the third came from the store
+
+
+def test_a_server_refusing_every_token_gets_one_renewal_not_a_loop() -> None:
+    server = ScriptedServer(lambda r: httpx.Response(401, json={"authentication": "basic"}))
+    with osukit.Client(client_id=5, client_secret="secret-abcdef", base_url="https://osu.test",
+                       transport=httpx.MockTransport(server), rate_limit=0) as client:
+        with pytest.raises(osukit.AuthenticationError):
+            client.request("GET", "api/v2/me")
+    assert len(server.token_requests) == 2 and len(server.api_requests()) == 2

@@ -82,6 +82,9 @@ __all__ = ["Client"]
 
 T = TypeVar("T")
 M = TypeVar("M")
+
+MAX_401_RENEWALS = 3
+"""Token renewals one call makes after 401s (see `Client._renew_after_401`)."""
 _Parse = Callable[[ResponseLike], Any]
 
 
@@ -540,6 +543,19 @@ class Client(BaseClient):
         if self._closed:
             raise ClientClosedError("this client is closed; create a new one")
 
+    def _renew_after_401(self, refused: Token, renewals: int) -> bool:
+        """Whether a 401 for ``refused`` is worth renewing the token for: always the first time; again
+        (up to `MAX_401_RENEWALS` in all) only when another holder of the token store has rotated the
+        token since (osu! revokes a token when it is refreshed, so processes sharing one rotating token
+        can refuse each other's in-flight requests). A server that refuses a token it has just issued
+        gets one renewal, not a loop."""
+        if renewals == 0:
+            return True
+        if renewals >= MAX_401_RENEWALS or self._tokens is None:
+            return False
+        stored = self._tokens.store.load(self._tokens.key)
+        return stored is not None and stored.access_token != refused.access_token
+
     def _send(
         self,
         method: str,
@@ -564,7 +580,7 @@ class Client(BaseClient):
         started = self._clock.monotonic()
         needs_token = self._needs_token(route) if route is not None else self.grant is not None and api == "v2"
         attempt = 0
-        reauthed = False
+        renewals = 0
         hops = 0
         followed: str | None = None  # a same-origin redirect's target, when one was followed
         while True:
@@ -624,11 +640,11 @@ class Client(BaseClient):
                 attempt -= 1
                 logger.debug("%s %s: %d, following to the same origin", method, _Redacted(request), status)
                 continue
-            if status == 401 and token is not None and not reauthed and self._tokens is not None \
-                    and self._tokens.grant.can_fetch:
-                reauthed = True
+            if status == 401 and token is not None and self._tokens is not None \
+                    and self._tokens.grant.can_fetch and self._renew_after_401(token, renewals):
+                renewals += 1
                 attempt -= 1
-                logger.debug("%s %s: 401, renewing the token once", method, _Redacted(request))
+                logger.debug("%s %s: 401, renewing the token (%d)", method, _Redacted(request), renewals)
                 self._tokens.invalidate(token)
                 continue
             if status < 300:
