@@ -96,6 +96,12 @@ class RefereeBackend:
 
         return site_url(self.client.base_url)
 
+    @property
+    def web_url(self) -> str:
+        """The site actually in use (the client's ``base_url``: the emulator's address against the
+        emulator), for links printed to the operator; chat uses `site_url`."""
+        return str(self.client.base_url).rstrip("/")
+
     async def usernames(self, user_ids: Sequence[int]) -> dict[int, str]:
         """Usernames for user ids (``GET /users?ids[]=``, scope ``public``; cached). Users osu!
         does not return (or a failed lookup) are left out."""

@@ -42,7 +42,7 @@ import msgspec
 from .._clock import Clock
 from .._exceptions import OsukitError
 from .._redact import logger
-from ._chat import beatmap_link, chat_safe, hub_sentence, room_link
+from ._chat import beatmap_link, chat_safe, hub_sentence, room_page
 from ._errors import DraftError, RunnerError
 from .draft import Draft, Step, TeamKey
 from .pool import Mappool
@@ -158,6 +158,8 @@ class MatchRunner:
         self.clock = clock or Clock()
         self.progress = progress
         self.site_url = site_url or str(getattr(backend, "site_url", "") or "https://osu.ppy.sh")
+        # the operator's console links to the site in use (the emulator's own pages against it)
+        self.web_url = str(getattr(backend, "web_url", "") or self.site_url)
         self.state = RunnerState(
             draft=Draft.new(pool, team_a=team_a.name, team_b=team_b.name),
             team_a_players=list(team_a.players),
@@ -340,7 +342,7 @@ class MatchRunner:
                                                   team_versus=True, max_participants=max(roster, 2))
             st.room_id, st.channel_id = handle.room_id, handle.channel_id
             self._note(f"room {handle.room_id} made", show=f"room {handle.room_id} made: {self.room_name} — "
-                                                           f"{room_link(self.site_url, handle.room_id)}")
+                                                           f"{room_page(self.web_url, handle.room_id)}")
             self.save()
             for uid in (*st.team_a_players, *st.team_b_players):
                 await self.backend.invite(handle.room_id, uid)
@@ -353,7 +355,7 @@ class MatchRunner:
             st.channel_id = handle.channel_id
             await self._add_referees()  # again: a new bot connection, or referees added to the state
             self._note(f"room {st.room_id} rejoined", show=f"room {st.room_id} rejoined: {self.draft.summary()} — "
-                                                           f"{room_link(self.site_url, st.room_id)}")
+                                                           f"{room_page(self.web_url, st.room_id)}")
             st.announced = None
             self.save()
             await self._say(f"back: {self.draft.summary()}")
