@@ -137,3 +137,30 @@ def requests_post(emu: Emulator, path: str) -> None:
 
     response = httpx.post(emu.base_url + path, timeout=30)
     assert response.status_code == 200, response.text
+
+
+def test_match_run_warns_once_early_about_players_and_referees_that_do_not_exist(emu: Emulator, tmp_path: Path) -> None:
+    """The ids of the docs' first example (players 3, 4, 5, referee 1) are no emulator users: the
+    runner says so once, before it makes the room, instead of waiting silently forever."""
+    users = emu.state.world.users
+    a = _players(emu)[2]
+    missing = [u for u in (3, 4, 5, 1) if u not in users]
+    assert missing == [3, 4, 5, 1]
+    pool = _pool(emu, tmp_path)
+    args = ["match", "run", str(pool), "--team-a", f"Pandas={a},3", "--team-b", "Whales=4,5", "--referee", "1",
+            "--state", "w.json"]
+    with osukit_process(args, env=_env(emu, tmp_path), cwd=tmp_path, stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, text=True) as proc:
+        out = _read_until(proc.stdout, "waiting for players")
+        code, _ = ctrl_c(proc, timeout=120)
+        rest, _err = proc.communicate(timeout=60)
+    assert code == 130
+    warnings = [x for x in (out + rest).splitlines() if x.startswith("warning: no such user")]
+    assert len(warnings) == 1, out + rest
+    assert warnings[0] == (f"warning: no such user on {emu.base_url}: Pandas player 3, Whales player 4, "
+                           "Whales player 5, referee 1; a player who does not exist never joins, so the match "
+                           "would wait for them forever (check the ids in --team-a/--team-b/--referee)")
+    lines = out.splitlines()
+    assert lines.index(warnings[0]) < next(i for i, x in enumerate(lines) if " made: " in x)
+    assert f"Pandas player {a}" not in warnings[0]
+    assert cli(emu, tmp_path, "referee", "close", str(_room_in(out))).returncode == 0

@@ -306,6 +306,7 @@ class MatchRunner:
         self._outbox = asyncio.Queue()
         sender = asyncio.create_task(self._send_loop(self._outbox), name="osukit-runner-chat")
         try:
+            await self._check_users()
             await self._open()
             while True:
                 await self._advance()
@@ -332,6 +333,31 @@ class MatchRunner:
                 await self._send_now(text)
             finally:
                 outbox.task_done()
+
+    async def _check_users(self) -> None:
+        """Warn once, before the room is made, about rostered players and referees that are no
+        osu! user (a typo, or another server's ids): the runner would otherwise wait for them at
+        ``waiting for players`` forever. Only with a backend that can tell (``unknown_users``)."""
+        check = getattr(self.backend, "unknown_users", None)
+        st = self.state
+        roles: dict[int, str] = {}
+        for label, ids in ((f"{self.draft.team_a} player", st.team_a_players),
+                           (f"{self.draft.team_b} player", st.team_b_players), ("referee", st.referees)):
+            for uid in ids:
+                roles.setdefault(int(uid), f"{label} {uid}")
+        if check is None or not roles:
+            return
+        try:
+            unknown = await check(list(roles))
+        except Exception as exc:  # a check, not a step of the match
+            logger.info("match runner: could not check the user ids: %s", exc)
+            return
+        if unknown:
+            where = str(getattr(self.backend, "web_url", "") or self.site_url)
+            line = (f"warning: no such user on {where}: {', '.join(roles[u] for u in unknown)}; "
+                    "a player who does not exist never joins, so the match would wait for them forever "
+                    "(check the ids in --team-a/--team-b/--referee)")
+            self._note(line, show=line)
 
     async def _open(self) -> None:
         st = self.state
