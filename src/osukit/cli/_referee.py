@@ -482,7 +482,7 @@ CONSOLE_HELP = """commands (one per line):
   invite USER        invite a player (they must be connected to multiplayer)
   kick USER          kick a player
   lock / unlock      lock or unlock slots and teams
-  map ID [MODS]      set the current beatmap and required mods (e.g. map 75 HDHR)
+  map ID [MODS]      set the current beatmap and required mods (e.g. map 1001075 HDHR)
   close              close the room and quit
   help               this list
   quit               stop (the room stays open)"""
