@@ -164,3 +164,44 @@ def test_match_run_warns_once_early_about_players_and_referees_that_do_not_exist
     assert lines.index(warnings[0]) < next(i for i, x in enumerate(lines) if " made: " in x)
     assert f"Pandas player {a}" not in warnings[0]
     assert cli(emu, tmp_path, "referee", "close", str(_room_in(out))).returncode == 0
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_plot_of_the_153_game_match_stays_bounded_and_wraps(emu: Emulator, tmp_path: Path) -> None:
+    """``match results 110000000 --plot`` (the emulator's 153-game match): rows of 25 maps, not one
+    6000-pixel strip; any length stays within `MAX_SIZE_INCHES`."""
+    pytest.importorskip("matplotlib")
+    from osukit.tournament.plot import MAX_SIZE_INCHES, scores_per_map
+
+    from .test_results import _long_match
+
+    plotted = cli(emu, tmp_path, "match", "results", "110000000", "--plot", "m.png")
+    assert plotted.returncode == 0, plotted.stderr
+    width, height = _png_size(tmp_path / "m.png")
+    assert width <= 1700 and height <= 2600, (width, height)  # the default 100 dpi
+    assert width < 2 * height  # rows, not a strip (it was 6000 x 480)
+
+    fig = scores_per_map(_long_match(153))
+    assert len(fig.axes) == 7  # ceil(153 / 25) rows
+    assert [len(ax.get_xticks()) for ax in fig.axes] == [25] * 6 + [3]
+    assert {ax.get_xlim() for ax in fig.axes} == {(-0.6, 24.6)}  # one bar width in every row
+    assert fig.axes[1].get_xticklabels()[0].get_text() == "26 HD"
+    assert fig.axes[0].get_title() == "Long Cup" and fig.axes[-1].get_xlabel() == "map (game and mods)"
+    assert fig.axes[3].get_shared_y_axes().joined(fig.axes[0], fig.axes[3])  # one score scale
+    assert (fig.get_figwidth(), fig.get_figheight()) <= MAX_SIZE_INCHES
+
+    huge = scores_per_map(_long_match(1000))  # past 200 maps: consecutive games share a bar
+    assert (huge.get_figwidth(), huge.get_figheight()) == pytest.approx(MAX_SIZE_INCHES)
+    assert sum(len(ax.get_xticks()) for ax in huge.axes) == 200
+    assert [t.get_text() for t in huge.axes[0].get_xticklabels()][:2] == ["1-5", "6-10"]
+    red = sum(p.get_height() for p in huge.axes[0].patches[:1])
+    assert red == sum(500_000 + 1_000 * i for i in range(1, 6))  # the first bar: games 1-5 added up
+    assert huge.axes[-1].get_xlabel() == "maps (games added up)"
+    huge.savefig(tmp_path / "huge.png")
+    w, h = _png_size(tmp_path / "huge.png")
+    assert w <= MAX_SIZE_INCHES[0] * 100 + 1 and h <= MAX_SIZE_INCHES[1] * 100 + 1
