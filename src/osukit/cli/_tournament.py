@@ -89,13 +89,17 @@ class _Hub:
 
 def _room_help(base_url: str, room_id: int, *, lobby: bool = False) -> None:
     """How to reach the room the bot runs: for players, referees and whoever watches."""
+    # `osukit referee …` acts as this bot's account (one rule, cli/_hub.py), and the hub keeps one
+    # connection per account: such a command pushes the running bot out, so say when to run it.
     who = "players: open the room from the lobby list in osu!(lazer)" if lobby else (
-        "players: accept the invitation in osu!(lazer) (sent to those online; invite again with "
-        f"`osukit referee invite {room_id} USER_ID`)")
+        "players: accept the invitation in osu!(lazer) (sent to those online; to invite again, stop this "
+        f"runner with Ctrl-C, run `osukit referee invite {room_id} USER_ID`, then `--resume`: the hub keeps "
+        "one connection per account)")
     say(f"  {who}")
     say(f"  referees: `osukit referee watch {room_id}` joins the room and its chat (their account must be a "
         f"referee of the room: --referee)" if not lobby else
-        f"  referees: `osukit referee watch {room_id}` (the bot's account) shows the room's events")
+        f"  referees: `osukit referee watch {room_id}` as the bot's account once the bot is stopped (one hub "
+        "connection per account); meanwhile the events page below")
     say(f"  watch: {base_url.rstrip('/')}/multiplayer/rooms/{room_id}/events; results: "
         f"`osukit match results room:{room_id}`")
 
