@@ -16,6 +16,13 @@ Markers, an HTML comment on the line before the fence:
 * ``<!-- needs-redis -->``: runs against a throwaway ``redis-server`` (its URL replaces
   ``redis://localhost:6379/0``); skipped where no ``redis-server`` is installed, except in CI.
 
+On the referee and tournament pages (`ROOM_PAGES`) every block must also compile as a plain script (no
+top-level ``await``: the pages wrap their coroutines in ``asyncio.run(main())``), the emulator's scripted
+players 2, 124084, 131996 and 139824 play along (`ScriptedPlayers`: online in multiplayer, they join
+the rooms they are invited to, ready up and finish each map), and a ``runs-forever`` block runs for
+`FOREVER` seconds: it must get that far without an error (it stops at ``waiting for players`` or in
+its event loop, as documented).
+
 A fence with a title (```` ```toml title="pool.toml" ````) is a file the page's examples read: it is
 written to the examples' working directory first.
 
@@ -31,6 +38,7 @@ import inspect
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +52,10 @@ REPO = Path(__file__).resolve().parents[2]
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
 MARKERS = ("<!-- needs-account -->", "<!-- runs-forever -->", "<!-- needs-redis -->")
 TITLED = re.compile(r'^```\w+ title="([\w.-]+)"\n(.*?)^```', re.S | re.M)
+ROOM_PAGES = {"docs/referee.md", "docs/tournament.md"}
+FOREVER = 20.0
+"""Seconds a ``runs-forever`` block of `ROOM_PAGES` runs before it counts as running as documented."""
+PLAYERS = (2, 124084, 131996, 139824)
 ALL_SCOPES = ["identify", "public", "friends.read", "chat.read", "chat.write", "chat.write_manage", "forum.write"]
 
 
@@ -128,6 +140,73 @@ def _redirect_pool(emu: Any, cls: type, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(cls, "__init__", __init__)
 
 
+class ScriptedPlayers:
+    """Emulator players who play along with a page's examples: online in multiplayer (so they can be
+    invited), they join the room they were last invited to, ready up whenever they are idle in an
+    open room, and finish each map they play (``/_emulator/referee/players/…``, in a thread)."""
+
+    def __init__(self, emu: Any, players: tuple[int, ...] = PLAYERS) -> None:
+        import httpx
+
+        self.http = httpx.Client(base_url=emu.base_url, timeout=30)
+        self.players = players
+        self.room: dict[int, int | None] = dict.fromkeys(players)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="doc-players", daemon=True)
+
+    def __enter__(self) -> ScriptedPlayers:
+        for uid in self.players:
+            self.http.post(f"/_emulator/referee/players/{uid}/connect", json={}).raise_for_status()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=30)
+        for uid in self.players:
+            with contextlib.suppress(Exception):
+                self.http.post(f"/_emulator/referee/players/{uid}/disconnect", json={})
+        self.http.close()
+
+    def _post(self, uid: int, action: str, **body: Any) -> Any:
+        response = self.http.post(f"/_emulator/referee/players/{uid}/{action}", json=body)
+        return response.json() if response.status_code == 200 else None
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.1):
+            for uid in self.players:
+                with contextlib.suppress(Exception):
+                    self._step(uid)
+
+    def _step(self, uid: int) -> None:
+        room_id = self.room[uid]
+        if room_id is None:
+            joined = self._post(uid, "join")
+            self.room[uid] = joined.get("room_id") if isinstance(joined, dict) else None
+            return
+        state = self.http.get(f"/_emulator/referee/rooms/{room_id}").json()
+        me = next((p for p in state.get("players", []) if p["user_id"] == uid), None)
+        if state.get("closed") or me is None:
+            self.room[uid] = None
+        elif me["status"] == "idle" and state.get("state_name") == "open":
+            self._post(uid, "ready")
+        elif me["status"] == "playing":
+            self._post(uid, "finish", score=500_000 + uid % 100_000, accuracy=0.97, max_combo=400, passed=True)
+
+
+def _bounded_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``asyncio.run`` that stops a coroutine after `FOREVER` seconds (the example's own errors still fail)."""
+    original = asyncio.run
+
+    async def bounded(coro: Any) -> Any:
+        try:
+            return await asyncio.wait_for(coro, FOREVER)
+        except asyncio.TimeoutError:
+            return None
+
+    monkeypatch.setattr(asyncio, "run", lambda coro, **kw: original(bounded(coro), **kw))
+
+
 def _prelude(emu: Any, tmp: Path) -> dict[str, Any]:
     uid = emu.dataset["test_user_id"]
     token = emu.mint_token(user_id=uid, scopes=ALL_SCOPES)["access_token"]
@@ -174,9 +253,14 @@ def test_page_examples_run(page: Path, emulator: Any, tmp_path: Path, monkeypatc
     redis_url = None
     if any(marker == "<!-- needs-redis -->" for _, _, marker in found):
         redis_url = request.getfixturevalue("redis_for_docs")
-    runnable = [(line, code.replace("redis://localhost:6379/0", redis_url) if redis_url else code)
+    name = str(page.relative_to(REPO))
+    runnable = [(line, code.replace("redis://localhost:6379/0", redis_url) if redis_url else code, marker)
                 for line, code, marker in found
-                if marker in (None, "<!-- needs-redis -->") and not re.fullmatch(r'\s*--8<-- "[^"]+"\s*', code)]
+                if (marker in (None, "<!-- needs-redis -->") or (name in ROOM_PAGES and marker == "<!-- runs-forever -->"))
+                and not re.fullmatch(r'\s*--8<-- "[^"]+"\s*', code)]
+    if name in ROOM_PAGES:
+        for line, code, _ in found:  # as a script: no top-level await
+            compile(code, f"{name}:{line}", "exec")
     if not runnable:
         pytest.skip("no runnable Python example on this page")
     for name, content in TITLED.findall(page.read_text(encoding="utf-8")):
@@ -188,8 +272,15 @@ def test_page_examples_run(page: Path, emulator: Any, tmp_path: Path, monkeypatc
     for cls in (osukit.ClientPool, osukit.AsyncClientPool):
         _redirect_pool(emulator, cls, monkeypatch)
     ns = _prelude(emulator, tmp_path)
-    for line, code in runnable:
+    players = contextlib.ExitStack()
+    if name in ROOM_PAGES:
+        players.enter_context(ScriptedPlayers(emulator))
+    for line, code, marker in runnable:
         where = f"{page.relative_to(REPO)}:{line}"
+        forever = contextlib.ExitStack()
+        if marker == "<!-- runs-forever -->":
+            patch = forever.enter_context(pytest.MonkeyPatch.context())
+            _bounded_run(patch)
         # An example written for a private server that serves v1 elsewhere: lay the emulator out like it.
         private = re.search(r'v1_prefix="([\w/]+)"', code)
         if private:
@@ -199,8 +290,10 @@ def test_page_examples_run(page: Path, emulator: Any, tmp_path: Path, monkeypatc
         except Exception as exc:  # the failing block's place, then the error
             raise AssertionError(f"the example at {where} failed: {type(exc).__name__}: {exc}") from exc
         finally:
+            forever.close()
             if private:
                 emulator.configure_server()
+    players.close()
     with contextlib.suppress(Exception):
         ns["osu"].close()
     os.chdir(REPO)

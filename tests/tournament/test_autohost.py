@@ -172,7 +172,8 @@ async def test_replies_to_players_carry_no_internal_url_and_name_players() -> No
     assert "next: A - B [C] +NM (4.50*, 100s) https://osu.ppy.sh/b/6 — ready up" in chat
     assert "queue: cookiezi7, player 9" in chat
     assert "127.0.0.1" not in chat and "http://" not in chat
-    assert lines[0].startswith(f"room {bot.room_id} made: osukit auto host — https://osu.ppy.sh/multiplayer/rooms/")
+    # the operator's console (not chat) links to the site in use
+    assert lines[0] == f"room {bot.room_id} made: osukit auto host — http://127.0.0.1:8123/multiplayer/rooms/{bot.room_id}"
     assert "host: cookiezi7" in lines and "map set by cookiezi7: A - B [C] +NM (4.50*, 100s)" in lines
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

@@ -408,7 +408,7 @@ def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path, caps
     # What the operator sees: the room, how to reach it, what the bot says.
     out = capsys.readouterr().out
     assert f"room {room_id} rejoined: A 1 - 0 B" in out
-    assert f"https://osu.ppy.sh/multiplayer/rooms/{room_id}" in out
+    assert f"{emu.base_url}/multiplayer/rooms/{room_id}" in out
     assert f"`osukit referee watch {room_id}` joins the room and its chat" in out
     assert f"{emu.base_url}/multiplayer/rooms/{room_id}/events" in out
     assert f"`osukit match results room:{room_id}`" in out
@@ -426,7 +426,7 @@ def test_cli_lobby_autohost_prints_its_room(emu: Emulator, capsys: pytest.Captur
     out = capsys.readouterr().out
     assert code == 0, out
     room_id = max(r for r, v in emu.state.world.rooms.items() if v["name"] == "cli lobby")
-    assert f"room {room_id} made: cli lobby — https://osu.ppy.sh/multiplayer/rooms/{room_id}" in out
+    assert f"room {room_id} made: cli lobby — {emu.base_url}/multiplayer/rooms/{room_id}" in out
     assert f"`osukit referee watch {room_id}`" in out and f"`osukit match results room:{room_id}`" in out
 
 

@@ -1,8 +1,9 @@
 """``osukit referee …``: quick manual refereeing of osu!(lazer) multiplayer rooms (the referee hub).
 
-The token needs ``multiplayer.write_manage``: with an application's client credentials the CLI asks
-for ``delegate multiplayer.write_manage`` (acting as the application's owner or its bot account);
-a stored ``osukit login`` or ``--access-token`` must already carry the scope.
+The token needs ``multiplayer.write_manage``. Which credentials: one rule with ``match run`` and
+``lobby autohost`` (`osukit.cli._hub`): ``--access-token``, else a stored ``osukit login`` that
+carries the scope, else client credentials with ``delegate multiplayer.write_manage`` (acting as
+the application's owner: its bot account), else the stored login.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from ._render import emit_json, say
 from ._state import State
 
 __all__ = ["referee_app"]
-
-REFEREE_SCOPES = ("delegate", "multiplayer.write_manage")
 
 referee_app = typer.Typer(
     help="Referee osu!(lazer) multiplayer rooms through the referee hub (needs multiplayer.write_manage).",
@@ -56,12 +55,24 @@ def hub_base(state: State, option: str | None) -> str:
     return spectator_base_url(state.settings.base_url, option)
 
 
+def hub_client(state: State) -> Any:
+    """The sync client the ``referee`` commands use: the same account as ``match run`` and
+    ``lobby autohost`` (one rule, `osukit.cli._hub.hub_credentials`)."""
+    from .. import Client
+    from ._hub import hub_credentials
+
+    s = state.settings
+    creds = hub_credentials(state, ("multiplayer.write_manage",))
+    return Client(base_url=s.base_url, api_key=s.api_key, v1_prefix=s.v1_prefix, app_name="osukit-cli",
+                  rate_limit=state.rate_limit, **creds.hub)
+
+
 @contextmanager
 def referee(ctx: typer.Context, spectator_url: str | None) -> Iterator[Any]:
     from ..referee import RefereeClient
 
     state = _state(ctx)
-    with state.client(scopes=REFEREE_SCOPES) as client, RefereeClient(client, base_url=hub_base(state, spectator_url)) as ref:
+    with hub_client(state) as client, RefereeClient(client, base_url=hub_base(state, spectator_url)) as ref:
         yield ref
 
 
@@ -175,9 +186,22 @@ def _lock(ref: Any, room: int, locked: bool) -> None:
     say(f"room {room}: {'locked' if locked else 'unlocked'}")
 
 
-def _roll(ref: Any, room: int, maximum: int | None) -> None:
+def _roll(ref: Any, room: int, maximum: int | None, *, wait: float = 30.0) -> None:
+    """Roll, then print the number: the hub answers the call empty and sends the result as a
+    ``RollCompleted`` event (which updates ``rooms[room].last_roll``), so wait for it."""
+    live = ref.rooms.get(room)
+    before = live.last_roll if live is not None else None
     ref.roll(room, maximum)
-    say(f"room {room}: rolled")
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        live = ref.rooms.get(room)
+        result = live.last_roll if live is not None else None
+        if result is not None and result is not before:
+            say(f"room {room}: rolled {result.result} (1-{result.max})")
+            return
+        time.sleep(0.02)
+    raise CliError(f"room {room}: rolled, but the hub sent no RollCompleted within {wait:g} s",
+                   f"`osukit referee watch {room}` shows the room's events", ExitCode.NETWORK)
 
 
 def _add_referee(ref: Any, room: int, user: int) -> None:
@@ -331,7 +355,7 @@ def move(
 def roll(ctx: typer.Context, room: Annotated[int, typer.Argument(help="Room id.")],
          maximum: Annotated[int | None, typer.Argument(help="Highest number (default 100).")] = None,
          spectator_url: HubOpt = None) -> None:
-    """Roll a number in the room (!roll); the result arrives as a RollCompleted event (see `watch`)."""
+    """Roll a number in the room (!roll) and print it (the hub's RollCompleted event)."""
     _run(ctx, spectator_url, room, _roll, maximum, join=True)
 
 
@@ -387,10 +411,10 @@ def watch(
 
     with referee(ctx, spectator_url) as ref:
         targets = list(rooms or ref.list_rooms())
-        if not targets:
+        if not targets:  # nothing was "not found" (no 404): exit 1, as the docs say
             raise CliError("no room to watch: this account referees no open room",
                            "make one (`osukit referee make BEATMAP`) or give room ids; "
-                           "`osukit referee list` shows the account's rooms", ExitCode.NOT_FOUND)
+                           "`osukit referee list` shows the account's rooms", ExitCode.ERROR)
         for room_id in targets:
             ref.join_room(room_id)
         until = f"stops after {timeout:g} s without an event" if timeout is not None else "Ctrl-C to stop"
@@ -422,8 +446,8 @@ def watch(
                 seen += 1
                 if count is not None and seen >= count:
                     break
-        except KeyboardInterrupt:  # pragma: no cover - interactive
-            pass
+        except KeyboardInterrupt:  # Ctrl-C: like every long-running command, "osukit: interrupted" and 130
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
         finally:
             stop.set()
         if timed_out.is_set():
@@ -458,7 +482,7 @@ CONSOLE_HELP = """commands (one per line):
   invite USER        invite a player (they must be connected to multiplayer)
   kick USER          kick a player
   lock / unlock      lock or unlock slots and teams
-  map ID [MODS]      set the current beatmap and required mods (e.g. map 75 HDHR)
+  map ID [MODS]      set the current beatmap and required mods (e.g. map 1001075 HDHR)
   close              close the room and quit
   help               this list
   quit               stop (the room stays open)"""
@@ -557,7 +581,7 @@ def console(
                     explained = explain(exc)
                     sys.stderr.write(f"error: {explained.title}\n")
                     sys.stderr.flush()
-        except KeyboardInterrupt:  # pragma: no cover - interactive
-            pass
+        except KeyboardInterrupt:  # Ctrl-C: "osukit: interrupted" and 130 (the room stays open)
+            raise typer.Exit(ExitCode.INTERRUPTED) from None
         if failure:
             raise failure[0]

@@ -55,40 +55,51 @@ def _state(ctx: typer.Context) -> State:
     return state_of(ctx)
 
 
-def _async_client(state: State, scopes: tuple[str, ...] = ()) -> AsyncClient:
-    """An ``AsyncClient`` from the same settings as the sync commands (``--access-token``, the
-    stored ``osukit login``, else client credentials with ``scopes``)."""
+def _hub_clients(state: State, scopes: tuple[str, ...]) -> tuple[AsyncClient, AsyncClient]:
+    """``(hub client, REST client)`` from the same settings as ``osukit referee …`` (one rule,
+    `osukit.cli._hub.hub_credentials`): the REST client is the hub client itself, or with client
+    credentials a second token of the application carrying ``public`` (osu-web refuses ``delegate``
+    next to ``public``)."""
     from .. import AsyncClient
-    from ..auth import UserToken
+    from ._hub import hub_credentials
 
     s = state.settings
     common: dict[str, Any] = {"base_url": s.base_url, "api_key": s.api_key, "v1_prefix": s.v1_prefix,
                               "app_name": "osukit-cli", "rate_limit": state.rate_limit}
-    if s.access_token:
-        if scopes:  # a bare token's scopes are unknown: take it as carrying what the command needs
-            from ..auth import StaticToken
+    creds = hub_credentials(state, scopes)
+    hub = AsyncClient(**common, **creds.hub)
+    return hub, (AsyncClient(**common, **creds.rest) if creds.rest is not None else hub)
 
-            return AsyncClient(grant=StaticToken(s.access_token, scopes=scopes), **common)
-        return AsyncClient(access_token=s.access_token, **common)
-    stored = state.stored_login()
-    if stored is not None:
-        return AsyncClient(grant=UserToken(s.client_id, s.client_secret, stored, key=s.login_key),
-                           token_store=state.token_store(), **common)
-    if s.client_id and s.client_secret:
-        return AsyncClient(client_id=s.client_id, client_secret=s.client_secret, scopes=scopes or None, **common)
-    raise CliError(f"no credentials for {s.effective_base_url}", "run `osukit login` or pass --access-token",
-                   ExitCode.AUTH)
+
+class _Hub:
+    """``async with _Hub(state) as (hub client, REST client)``: both closed on the way out."""
+
+    def __init__(self, state: State) -> None:
+        self.clients = _hub_clients(state, REFEREE_SCOPES)
+
+    async def __aenter__(self) -> tuple[AsyncClient, AsyncClient]:
+        return self.clients
+
+    async def __aexit__(self, *exc: object) -> None:
+        hub, rest = self.clients
+        if rest is not hub:
+            await rest.aclose()
+        await hub.aclose()
 
 
 def _room_help(base_url: str, room_id: int, *, lobby: bool = False) -> None:
     """How to reach the room the bot runs: for players, referees and whoever watches."""
+    # `osukit referee …` acts as this bot's account (one rule, cli/_hub.py), and the hub keeps one
+    # connection per account: such a command pushes the running bot out, so say when to run it.
     who = "players: open the room from the lobby list in osu!(lazer)" if lobby else (
-        "players: accept the invitation in osu!(lazer) (sent to those online; invite again with "
-        f"`osukit referee invite {room_id} USER_ID`)")
+        "players: accept the invitation in osu!(lazer) (sent to those online; to invite again, stop this "
+        f"runner with Ctrl-C, run `osukit referee invite {room_id} USER_ID`, then `--resume`: the hub keeps "
+        "one connection per account)")
     say(f"  {who}")
     say(f"  referees: `osukit referee watch {room_id}` joins the room and its chat (their account must be a "
         f"referee of the room: --referee)" if not lobby else
-        f"  referees: `osukit referee watch {room_id}` (the bot's account) shows the room's events")
+        f"  referees: `osukit referee watch {room_id}` as the bot's account once the bot is stopped (one hub "
+        "connection per account); meanwhile the events page below")
     say(f"  watch: {base_url.rstrip('/')}/multiplayer/rooms/{room_id}/events; results: "
         f"`osukit match results room:{room_id}`")
 
@@ -281,9 +292,8 @@ def match_run(
         from ..referee import AsyncRefereeClient
         from ..tournament.referee_backend import RefereeBackend
 
-        async with _async_client(state, REFEREE_SCOPES) as client, \
-                AsyncRefereeClient(client, base_url=spectator_url) as hub, \
-                RefereeBackend(hub, client, chat_url=state.settings.notify_url or None) as backend:
+        async with _Hub(state) as (client, rest), AsyncRefereeClient(client, base_url=spectator_url) as hub, \
+                RefereeBackend(hub, rest, chat_client=client, chat_url=state.settings.notify_url or None) as backend:
             progress = _Progress(client.base_url)
             if teams is None:
                 runner = MatchRunner.from_state(backend, state_file, close_when_done=close, progress=progress)
@@ -335,11 +345,10 @@ def lobby_autohost(
         from ..referee import AsyncRefereeClient
         from ..tournament.referee_backend import RefereeBackend
 
-        async with _async_client(state, REFEREE_SCOPES) as client, \
-                AsyncRefereeClient(client, base_url=spectator_url) as hub, \
-                RefereeBackend(hub, client, chat_url=state.settings.notify_url or None) as backend:
+        async with _Hub(state) as (client, rest), AsyncRefereeClient(client, base_url=spectator_url) as hub, \
+                RefereeBackend(hub, rest, chat_client=client, chat_url=state.settings.notify_url or None) as backend:
             progress = _Progress(client.base_url, lobby=True)
-            bot = AutoHost(backend, rules=rules, info=attributes_lookup(client, mode), name=name,
+            bot = AutoHost(backend, rules=rules, info=attributes_lookup(rest, mode), name=name,
                            first_beatmap_id=beatmap, room_id=room, skip_ratio=skip_ratio, ready_timer=ready_timer,
                            progress=progress)
             progress.bot = bot

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .._constants import DEFAULT_BASE_URL
 
-__all__ = ["OSU_HOSTS", "beatmap_link", "chat_safe", "room_link", "site_url"]
+__all__ = ["OSU_HOSTS", "beatmap_link", "chat_safe", "room_link", "room_page", "site_url"]
 
 OSU_HOSTS = frozenset({"osu.ppy.sh", "lazer.ppy.sh", "dev.ppy.sh"})
 """The osu! sites whose links may appear in chat (production, lazer and the development server)."""
@@ -45,6 +45,12 @@ def beatmap_link(site: str, beatmap_id: int) -> str:
 def room_link(site: str, room_id: int) -> str:
     """A lazer room's page on the osu! site (``/multiplayer/rooms/ID``)."""
     return f"{site_url(site)}/multiplayer/rooms/{int(room_id)}"
+
+
+def room_page(base_url: str, room_id: int) -> str:
+    """The room's page on the site actually in use (the emulator's own address against the
+    emulator), for the operator's console; chat uses `room_link`."""
+    return f"{base_url.rstrip('/')}/multiplayer/rooms/{int(room_id)}"
 
 
 def chat_safe(text: str) -> str:

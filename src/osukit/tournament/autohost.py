@@ -33,7 +33,7 @@ from .._exceptions import OsukitError
 from .._redact import logger
 from ..enums import Ruleset
 from ..game.mods import ModError, Mods
-from ._chat import beatmap_link, chat_safe, hub_sentence, room_link
+from ._chat import beatmap_link, chat_safe, hub_sentence, room_page
 from ._errors import RunnerError
 from .room import (
     BackendReconnected,
@@ -160,6 +160,8 @@ class AutoHost:
         self.progress = progress
         self._lookup = usernames or getattr(backend, "usernames", None)
         self.site_url = site_url or str(getattr(backend, "site_url", "") or "https://osu.ppy.sh")
+        # the operator's console links to the site in use (the emulator's own pages against it)
+        self.web_url = str(getattr(backend, "web_url", "") or self.site_url)
         self._names: dict[int, str] = {}
         self.rules = rules
         self.info = info
@@ -200,10 +202,10 @@ class AutoHost:
             handle = await self.backend.make_room(self.name, first, Ruleset.parse(self.rules.ruleset).id,
                                                   team_versus=False)
             self.room_id = handle.room_id
-            self._tell(f"room {self.room_id} made: {self.name} — {room_link(self.site_url, self.room_id)}")
+            self._tell(f"room {self.room_id} made: {self.name} — {room_page(self.web_url, self.room_id)}")
         else:
             await self.backend.join_room(self.room_id)
-            self._tell(f"room {self.room_id} taken up — {room_link(self.site_url, self.room_id)}")
+            self._tell(f"room {self.room_id} taken up — {room_page(self.web_url, self.room_id)}")
         await self._rebuild()
         await self._say(f"auto host: {self.rules.describe()}. !map, !skip, !queue, !info")
         while not self._stop.is_set() and (maps is None or len(self.played) < maps):

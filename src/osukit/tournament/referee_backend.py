@@ -96,6 +96,12 @@ class RefereeBackend:
 
         return site_url(self.client.base_url)
 
+    @property
+    def web_url(self) -> str:
+        """The site actually in use (the client's ``base_url``: the emulator's address against the
+        emulator), for links printed to the operator; chat uses `site_url`."""
+        return str(self.client.base_url).rstrip("/")
+
     async def usernames(self, user_ids: Sequence[int]) -> dict[int, str]:
         """Usernames for user ids (``GET /users?ids[]=``, scope ``public``; cached). Users osu!
         does not return (or a failed lookup) are left out."""
@@ -109,6 +115,20 @@ class RefereeBackend:
             for user in found:
                 self._names[int(user.id)] = str(user.username)
         return {int(u): self._names[int(u)] for u in user_ids if int(u) in self._names}
+
+    async def unknown_users(self, user_ids: Sequence[int]) -> list[int] | None:
+        """The ids among ``user_ids`` that are no osu! user (``GET /users?ids[]=`` leaves out ids
+        that do not exist, and restricted users); None when the lookup itself failed (cannot tell)."""
+        wanted = [int(u) for u in dict.fromkeys(user_ids) if int(u) not in self._names]
+        for start in range(0, len(wanted), 50):
+            try:
+                found = await self.client.users.get_batch(wanted[start:start + 50])
+            except OsukitError as exc:
+                logger.info("referee backend: could not check the user ids: %s", exc)
+                return None
+            for user in found:
+                self._names[int(user.id)] = str(user.username)
+        return [int(u) for u in dict.fromkeys(user_ids) if int(u) not in self._names]
 
     async def __aenter__(self) -> RefereeBackend:
         await self.connect()

@@ -42,7 +42,7 @@ import msgspec
 from .._clock import Clock
 from .._exceptions import OsukitError
 from .._redact import logger
-from ._chat import beatmap_link, chat_safe, hub_sentence, room_link
+from ._chat import beatmap_link, chat_safe, hub_sentence, room_page
 from ._errors import DraftError, RunnerError
 from .draft import Draft, Step, TeamKey
 from .pool import Mappool
@@ -158,6 +158,8 @@ class MatchRunner:
         self.clock = clock or Clock()
         self.progress = progress
         self.site_url = site_url or str(getattr(backend, "site_url", "") or "https://osu.ppy.sh")
+        # the operator's console links to the site in use (the emulator's own pages against it)
+        self.web_url = str(getattr(backend, "web_url", "") or self.site_url)
         self.state = RunnerState(
             draft=Draft.new(pool, team_a=team_a.name, team_b=team_b.name),
             team_a_players=list(team_a.players),
@@ -304,6 +306,7 @@ class MatchRunner:
         self._outbox = asyncio.Queue()
         sender = asyncio.create_task(self._send_loop(self._outbox), name="osukit-runner-chat")
         try:
+            await self._check_users()
             await self._open()
             while True:
                 await self._advance()
@@ -331,6 +334,31 @@ class MatchRunner:
             finally:
                 outbox.task_done()
 
+    async def _check_users(self) -> None:
+        """Warn once, before the room is made, about rostered players and referees that are no
+        osu! user (a typo, or another server's ids): the runner would otherwise wait for them at
+        ``waiting for players`` forever. Only with a backend that can tell (``unknown_users``)."""
+        check = getattr(self.backend, "unknown_users", None)
+        st = self.state
+        roles: dict[int, str] = {}
+        for label, ids in ((f"{self.draft.team_a} player", st.team_a_players),
+                           (f"{self.draft.team_b} player", st.team_b_players), ("referee", st.referees)):
+            for uid in ids:
+                roles.setdefault(int(uid), f"{label} {uid}")
+        if check is None or not roles:
+            return
+        try:
+            unknown = await check(list(roles))
+        except Exception as exc:  # a check, not a step of the match
+            logger.info("match runner: could not check the user ids: %s", exc)
+            return
+        if unknown:
+            where = str(getattr(self.backend, "web_url", "") or self.site_url)
+            line = (f"warning: no such user on {where}: {', '.join(roles[u] for u in unknown)}; "
+                    "a player who does not exist never joins, so the match would wait for them forever "
+                    "(check the ids in --team-a/--team-b/--referee)")
+            self._note(line, show=line)
+
     async def _open(self) -> None:
         st = self.state
         if st.room_id is None:
@@ -340,7 +368,7 @@ class MatchRunner:
                                                   team_versus=True, max_participants=max(roster, 2))
             st.room_id, st.channel_id = handle.room_id, handle.channel_id
             self._note(f"room {handle.room_id} made", show=f"room {handle.room_id} made: {self.room_name} — "
-                                                           f"{room_link(self.site_url, handle.room_id)}")
+                                                           f"{room_page(self.web_url, handle.room_id)}")
             self.save()
             for uid in (*st.team_a_players, *st.team_b_players):
                 await self.backend.invite(handle.room_id, uid)
@@ -353,7 +381,7 @@ class MatchRunner:
             st.channel_id = handle.channel_id
             await self._add_referees()  # again: a new bot connection, or referees added to the state
             self._note(f"room {st.room_id} rejoined", show=f"room {st.room_id} rejoined: {self.draft.summary()} — "
-                                                           f"{room_link(self.site_url, st.room_id)}")
+                                                           f"{room_page(self.web_url, st.room_id)}")
             st.announced = None
             self.save()
             await self._say(f"back: {self.draft.summary()}")
