@@ -78,3 +78,37 @@ def test_track_add_run_show(cli: Cli, live: Any, tmp_path: Path) -> None:
     assert len(data["series"]) == 4
     r = cli("track", "run", "--every", "1x", "--db", db, env=env)
     assert r.code == 2 and "bad duration" in r.err
+
+
+def test_scores_follow_backfill_count_3_twice_resumes_without_a_gap(cli: Cli, live: Any) -> None:
+    """The first page (the newest, with --backfill) stopped after 3 scores: the next run carries on, no gap."""
+    control(live, "live/config", score_rate=40)
+    ckpt = cli.home / "feed.db"
+    first = _follow(cli, live, "--backfill", "--count", "3", "--checkpoint", str(ckpt))
+    control(live, "live/advance", seconds=60)  # 2,400 new scores: the newest page moved past the stop
+    second = _follow(cli, live, "--backfill", "--count", "3", "--checkpoint", str(ckpt))
+    err = (cli.home / "err.txt").read_text()
+    assert [line["type"] for line in first + second] == ["solo_score"] * 6, "a gap line"
+    ids = [s["id"] for s in first + second]
+    assert ids == [i for i in passed_ids(live) if i >= ids[0]][:6]
+    assert "may be missing" not in err and "refused" not in err
+    assert "resuming from there" in err  # the second run says --backfill gave way to the checkpoint
+    assert httpx.get(f"{live.base_url}/_emulator/live", timeout=30).json()["expired_up_to"] == 0
+
+
+def test_scores_follow_reports_a_real_refusal_as_a_gap_in_osus_words(cli: Cli, live: Any) -> None:
+    import re
+
+    control(live, "live/config", score_rate=40)
+    ckpt = cli.home / "feed.db"
+    first = _follow(cli, live, "--backfill", "--count", "3", "--checkpoint", str(ckpt))
+    control(live, "live/expire")  # osu! now refuses the saved cursor
+    control(live, "live/advance", seconds=60)  # 2,400 new scores: the newest page does not reach back
+    second = _follow(cli, live, "--count", "2", "--checkpoint", str(ckpt))
+    err = (cli.home / "err.txt").read_text()
+    gap = second[0]
+    assert gap["type"] == "gap" and gap["reason"] == "cursor is too old" and gap["after_id"] == first[-1]["id"]
+    assert [s["id"] for s in second[1:]] == [i for i in passed_ids(live) if i >= gap["before_id"]][:2]
+    # the line docs/feeds.md quotes
+    assert re.search(r"^osukit: scores may be missing between \S+ \S+ and \S+ \S+ \(osu! refused the saved "
+                     r"cursor: cursor is too old\)$", err, re.M), err

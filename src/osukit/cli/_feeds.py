@@ -95,8 +95,10 @@ def follow(
                 if isinstance(item, FeedGap):
                     if as_jsonl:
                         emit_json(item.to_json(), lines=True)
-                    sys.stderr.write(f"osukit: scores may be missing between {item.after_time} and "
-                                     f"{item.before_time} (osu! refused the old cursor)\n")
+                    since = item.after_time or f"score {item.after_id}"
+                    until = item.before_time or "the next score"
+                    sys.stderr.write(f"osukit: scores may be missing between {since} and {until} "
+                                     f"(osu! refused the saved cursor: {item.reason})\n")
                     continue
                 delivered[0] += 1
                 if as_jsonl:
