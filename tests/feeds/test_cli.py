@@ -112,3 +112,35 @@ def test_scores_follow_reports_a_real_refusal_as_a_gap_in_osus_words(cli: Cli, l
     # the line docs/feeds.md quotes
     assert re.search(r"^osukit: scores may be missing between \S+ \S+ and \S+ \S+ \(osu! refused the saved "
                      r"cursor: cursor is too old\)$", err, re.M), err
+
+
+def test_track_an_id_osu_does_not_return_says_so_on_add_run_and_show(cli: Cli, live: Any, tmp_path: Path) -> None:
+    """docs/tracking.md: ``track add`` keeps the id (as Tracker.add does), ``track run`` prints ``user 124493 not
+    found, skipped (no such user, or restricted)`` once, and ``track show 124493`` says the last run did not find
+    it; ``track remove`` stops tracking it."""
+    env = emu_env(live)
+    known = live.dataset["users"][0]["id"]
+    assert 124493 not in live.state.world.users
+    db = str(tmp_path / "t.db")
+    r = cli("track", "add", str(known), "124493", "--db", db, env=env)
+    assert r.code == 0, r.err
+    assert r.out.splitlines() == [
+        f"user 124493 not found by osu! now (no such user, or restricted); tracking it anyway: each run skips it "
+        f"until osu! returns it (osukit track remove 124493 --db {db} to stop)",
+        f"tracking 2 user/ruleset pairs in {db}"]
+    r = cli("track", "run", "--db", db, env=env)
+    assert r.code == 0, r.err
+    assert r.out.splitlines() == ["user 124493 not found, skipped (no such user, or restricted)", "1 snapshot taken"]
+    assert "124493" not in r.err  # said once, not again as a log line
+    r = cli("track", "show", "124493", "--db", db, env=env)
+    assert r.code == 5, (r.out, r.err)  # ExitCode.NOT_FOUND
+    assert ("osukit: error: no snapshots of 124493: user 124493 was not found by the last run (no such user, or "
+            "restricted), so it was skipped") in r.err
+    assert "track add" not in r.err
+    assert cli("track", "show", str(known), "--db", db, env=env).code == 0
+    r = cli("track", "remove", "124493", "--db", db, env=env)
+    assert r.code == 0 and r.out.splitlines() == [f"tracking 1 user/ruleset pair in {db}"], (r.out, r.err)
+    r = cli("track", "run", "--db", db, env=env)
+    assert r.code == 0 and r.out.splitlines() == ["1 snapshot taken"], (r.out, r.err)
+    r = cli("track", "show", "124493", "--db", db, env=env)
+    assert r.code == 2 and "osukit track add 124493" in r.err  # not tracked any more: the hint is to add it
