@@ -144,3 +144,17 @@ def test_track_an_id_osu_does_not_return_says_so_on_add_run_and_show(cli: Cli, l
     assert r.code == 0 and r.out.splitlines() == ["1 snapshot taken"], (r.out, r.err)
     r = cli("track", "show", "124493", "--db", db, env=env)
     assert r.code == 2 and "osukit track add 124493" in r.err  # not tracked any more: the hint is to add it
+
+
+def test_track_show_says_not_found_when_the_run_found_nobody(cli: Cli, live: Any, tmp_path: Path) -> None:
+    """The only tracked user is unknown: the run takes no snapshot at all, and show still says why."""
+    env = emu_env(live)
+    db = str(tmp_path / "t.db")
+    assert cli("track", "add", "124493", "--db", db, env=env).code == 0
+    r = cli("track", "show", "124493", "--db", db, env=env)
+    assert r.code == 2 and "no snapshots of 124493 yet" in r.err, r.err  # no run yet: it says to run
+    r = cli("track", "run", "--db", db, env=env)
+    assert r.code == 0 and r.out.splitlines() == ["user 124493 not found, skipped (no such user, or restricted)",
+                                                  "0 snapshots taken"], (r.out, r.err)
+    r = cli("track", "show", "124493", "--db", db, env=env)
+    assert r.code == 5 and "user 124493 was not found by the last run" in r.err, r.err
