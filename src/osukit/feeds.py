@@ -30,7 +30,7 @@ from typing import Any
 
 from ._exceptions import APIError, InvalidParameterError
 
-__all__ = ["PAGE_SIZE", "FeedGap", "FeedPacer", "FeedPosition", "cursor_after", "is_cursor_refusal"]
+__all__ = ["PAGE_SIZE", "FeedGap", "FeedPacer", "FeedPosition", "cursor_after", "is_cursor_refusal", "refusal_message"]
 
 PAGE_SIZE = 1000
 """Scores per ``GET /scores`` answer (osu-web ``ScoresController::index``)."""
