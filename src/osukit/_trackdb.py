@@ -38,6 +38,11 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
         "CREATE TABLE schedule (name TEXT PRIMARY KEY, every REAL NOT NULL, next_run REAL NOT NULL, "
         "last_run REAL, runs INTEGER NOT NULL DEFAULT 0)",
     ]),
+    (3, [
+        # When the last snapshot of a tracked pair found no such user (NULL: found, or not tried yet), so
+        # ``track show`` can say so even when that run took no snapshot at all.
+        "ALTER TABLE tracked ADD COLUMN missing_at REAL",
+    ]),
 ]
 """Schema versions and the statements that reach each from the one before."""
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -290,6 +295,7 @@ class TrackDB:
                 "accuracy, play_count, play_time, ranked_score, total_score, grade_ss, grade_ssh, grade_s, "
                 "grade_sh, grade_a) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
             sid = int(cur.lastrowid or 0)
+            db.execute("UPDATE tracked SET missing_at = NULL WHERE user_id = ? AND ruleset = ?", (uid, ruleset))
             db.executemany(
                 "INSERT INTO top_plays (snapshot_id, position, score_id, beatmap_id, pp, accuracy, grade, ended_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -357,11 +363,18 @@ class TrackDB:
             self._q("UPDATE schedule SET every = ?, next_run = ? WHERE name = ?", (float(every), nxt, name))
         return max(0.0, nxt - now)
 
+    def missed(self, pairs: Iterable[tuple[int, str]], now: float) -> None:
+        """Note that a run found no such user for these tracked pairs (a later snapshot clears it)."""
+        with self._transaction() as db:
+            db.executemany("UPDATE tracked SET missing_at = ? WHERE user_id = ? AND ruleset = ?",
+                           [(now, uid, ruleset) for uid, ruleset in pairs])
+
     def never_found(self, user: int, ruleset: str) -> bool:
-        """True when ``user`` is tracked in ``ruleset``, a snapshot (of anyone) was taken since it was
-        added, and none of ``user`` exists: one query."""
-        rows = self._q("SELECT (SELECT MAX(taken_at) FROM snapshots) >= added_at AND NOT EXISTS "
-                       "(SELECT 1 FROM snapshots WHERE user_id = ? AND ruleset = ?) "
+        """True when ``user`` is tracked in ``ruleset``, has no snapshot, and the last run did not find
+        it (``missing_at``; for a database from before schema 3: a snapshot of anyone was taken since it
+        was added): one query."""
+        rows = self._q("SELECT (missing_at IS NOT NULL OR (SELECT MAX(taken_at) FROM snapshots) >= added_at) "
+                       "AND NOT EXISTS (SELECT 1 FROM snapshots WHERE user_id = ? AND ruleset = ?) "
                        "FROM tracked WHERE user_id = ? AND ruleset = ?", (user, ruleset, user, ruleset))
         return bool(rows and rows[0][0])
 

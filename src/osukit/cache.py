@@ -45,7 +45,8 @@ memory one is called directly (no I/O), SQLite runs in a worker thread
 per event loop), and any other sync backend runs in a worker thread. A backend
 with ``async def get/set/clear`` may also be given directly (async clients only).
 
-**Counts**: ``cache.hits``, ``cache.misses``, ``cache.stores``, ``cache.stats()``.
+**Counts**: ``cache.hits``, ``cache.misses``, ``cache.stores`` (entries the backend really
+stored: none while Redis is down), ``cache.stats()``.
 
 Why not hishel: see ``docs/cache.md``.
 """
@@ -162,8 +163,9 @@ class CacheBackend(Protocol):
     def get(self, key: str, now: float) -> bytes | None:
         """The value stored under ``key`` if it has not expired at ``now``."""
 
-    def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
-        """Store ``value`` under ``key`` until ``expires_at``."""
+    def set(self, key: str, value: bytes, expires_at: float, now: float) -> bool | None:
+        """Store ``value`` under ``key`` until ``expires_at``; False when it was not stored (e.g. Redis
+        is down and the backend goes on without it), so ``cache.stores`` counts only real stores."""
 
     def clear(self) -> None:
         """Forget every entry."""
@@ -176,8 +178,8 @@ class AsyncCacheBackend(Protocol):
     async def get(self, key: str, now: float) -> bytes | None:
         """The value stored under ``key`` if it has not expired at ``now``."""
 
-    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
-        """Store ``value`` under ``key`` until ``expires_at``."""
+    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> bool | None:
+        """Store ``value`` under ``key`` until ``expires_at``; False when it was not stored."""
 
     async def clear(self) -> None:
         """Forget every entry."""
@@ -199,8 +201,8 @@ class _DirectAsync:
     async def get(self, key: str, now: float) -> bytes | None:
         return self.backend.get(key, now)
 
-    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
-        self.backend.set(key, value, expires_at, now)
+    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> bool | None:
+        return self.backend.set(key, value, expires_at, now)
 
     async def clear(self) -> None:
         self.backend.clear()
@@ -219,8 +221,8 @@ class _ThreadedAsync:
     async def get(self, key: str, now: float) -> bytes | None:
         return await asyncio.to_thread(self.backend.get, key, now)
 
-    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
-        await asyncio.to_thread(self.backend.set, key, value, expires_at, now)
+    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> bool | None:
+        return await asyncio.to_thread(self.backend.set, key, value, expires_at, now)
 
     async def clear(self) -> None:
         await asyncio.to_thread(self.backend.clear)
@@ -495,16 +497,18 @@ class RedisCacheBackend(_RedisEntries):
         self._outage.ok()
         return self._decode(raw, now)
 
-    def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+    def set(self, key: str, value: bytes, expires_at: float, now: float) -> bool:
+        """Store an entry; False (nothing stored) while Redis is unreachable and ``on_error="fallback"``."""
         if self._outage.skip():
-            return
+            return False
         entry, ttl_ms = self._encode(value, expires_at, now)
         try:
             self._redis.set(self._key(key), entry, px=ttl_ms)
         except self._errors as exc:
             self._outage.failed("store an entry", exc)
-            return
+            return False
         self._outage.ok()
+        return True
 
     def clear(self) -> None:
         try:
@@ -578,16 +582,18 @@ class AsyncRedisCacheBackend(_RedisEntries):
         self._outage.ok()
         return self._decode(raw, now)
 
-    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> None:
+    async def set(self, key: str, value: bytes, expires_at: float, now: float) -> bool:
+        """Store an entry; False (nothing stored) while Redis is unreachable and ``on_error="fallback"``."""
         if self._outage.skip():
-            return
+            return False
         entry, ttl_ms = self._encode(value, expires_at, now)
         try:
             await self._client().set(self._key(key), entry, px=ttl_ms)
         except self._errors as exc:
             self._outage.failed("store an entry", exc)
-            return
+            return False
         self._outage.ok()
+        return True
 
     async def clear(self) -> None:
         try:
@@ -748,17 +754,16 @@ class ResponseCache:
         return self._answer(await self.async_backend.get(key, now), method, url)
 
     def put(self, key: str, route: Route[Any], response: ResponseLike, now: float) -> None:
-        """Store a successful answer for its route's lifetime."""
+        """Store a successful answer for its route's lifetime (counted in ``stores`` unless the backend
+        says it stored nothing, as Redis does while it is down)."""
         entry = self._entry(route, response)
-        if entry is not None:
-            self.backend.set(key, entry[0], now + entry[1], now)
+        if entry is not None and self.backend.set(key, entry[0], now + entry[1], now) is not False:
             self._stored()
 
     async def aput(self, key: str, route: Route[Any], response: ResponseLike, now: float) -> None:
         """`put` through `async_backend` (does not block the event loop)."""
         entry = self._entry(route, response)
-        if entry is not None:
-            await self.async_backend.set(key, entry[0], now + entry[1], now)
+        if entry is not None and await self.async_backend.set(key, entry[0], now + entry[1], now) is not False:
             self._stored()
 
     def clear(self) -> None:

@@ -9,6 +9,11 @@ Facts from osu-web (``app/Http/Controllers/ScoresController.php``, ``index``):
   ``cursor_string`` pointing after the last one; with no new scores it hands the
   same cursor back.
 * Without a cursor (or with one it cannot read) it answers the newest 1,000.
+* The cursor is ``{"id": N}`` (``Score::SORTS['old']``, id ascending, in
+  ``app/Models/Solo/Score.php``; ``cursor_encode`` in ``app/helpers.php`` makes the
+  string): the page after it is the scores with an id above ``N``. So "after score
+  ``N``" is a position osu! can resume from whatever page ``N`` came on
+  (`cursor_after`).
 * A cursor more than ``scores.index_max_id_distance`` ids (10,000,000 by default)
   behind the newest score is refused: ``422 {"error": "cursor is too old"}``.
 * The answer is cached for 5 seconds, so polling faster than that only sees the
@@ -17,13 +22,15 @@ Facts from osu-web (``app/Http/Controllers/ScoresController.php``, ``index``):
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._exceptions import APIError, InvalidParameterError
 
-__all__ = ["PAGE_SIZE", "FeedGap", "FeedPacer", "FeedPosition", "is_cursor_refusal"]
+__all__ = ["PAGE_SIZE", "FeedGap", "FeedPacer", "FeedPosition", "cursor_after", "is_cursor_refusal", "refusal_message"]
 
 PAGE_SIZE = 1000
 """Scores per ``GET /scores`` answer (osu-web ``ScoresController::index``)."""
@@ -35,7 +42,8 @@ SERVER_CACHE_SECONDS = 5.0
 class FeedGap:
     """Scores may have been lost: osu! refused the feed's cursor as too old and the feed jumped to the newest scores.
 
-    Everything set after ``after_time`` (the last score delivered, id ``after_id``)
+    Only a real refusal (``422``, see `is_cursor_refusal`) makes one; ``reason`` is
+    osu-web's own message for it. Everything set after ``after_time`` (the last score delivered, id ``after_id``)
     and before ``before_time`` (the first score delivered after the jump, id
     ``before_id``) may be missing. Any of them is None when unknown (e.g. no score
     was delivered before the jump, or none has been set since).
@@ -71,9 +79,13 @@ class FeedGap:
 class FeedPosition:
     """Where a feed stands, as kept in a checkpoint store.
 
-    ``cursor`` is the ``cursor_string`` of the page being read (None: the newest
-    page); ``last_id`` the last score handed out *and acknowledged* (scores with an
-    id up to it are skipped when the page is read again).
+    ``cursor`` is the ``cursor_string`` to read next: the one after the last score
+    handed out *and acknowledged* (`cursor_after` of ``last_id``), wherever that
+    score stood on its page, or the one osu! answered at the end of a page. None
+    with a ``last_id`` (older checkpoints kept None while on the first page) means
+    the same as `cursor_after` of ``last_id``; None without
+    one means the newest page. ``last_id`` is the last score acknowledged (a score
+    with an id up to it is never handed out again).
     """
 
     cursor: str | None = None
@@ -101,6 +113,29 @@ class FeedPosition:
             last_time=_dt.datetime.fromisoformat(last_time) if isinstance(last_time, str) else None,
             started=bool(state.get("started", True)),
         )
+
+
+def cursor_after(score_id: int) -> str:
+    """The ``cursor_string`` of ``GET /scores`` whose next page starts right after score ``score_id``.
+
+    osu-web pages the scores listing by id, ascending (``Score::SORTS['old']`` in
+    ``app/Models/Solo/Score.php``), and its cursor for a page that ends with score
+    ``N`` is ``{"id": N}``, base64url-encoded JSON without padding (``cursor_encode``
+    in ``app/helpers.php``). This is that string, byte for byte, for a page that
+    ended at ``score_id``: the feed saves it when it stops mid-page, so it resumes at
+    the next score instead of re-reading the newest page.
+    """
+    raw = json.dumps({"id": int(score_id)}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def refusal_message(exc: BaseException) -> str | None:
+    """osu-web's ``error`` text when ``exc`` is a refusal of the cursor (`is_cursor_refusal`), else None."""
+    if not is_cursor_refusal(exc):
+        return None
+    body = getattr(exc, "body", None)
+    message = body.get("error") if isinstance(body, dict) else None
+    return message if isinstance(message, str) else None
 
 
 def is_cursor_refusal(exc: BaseException) -> bool:

@@ -313,12 +313,14 @@ def test_cli_missing_user(tmp_path: Path, live: Any) -> None:
     db = str(tmp_path / "t.db")
     real = live.dataset["users"][5]["id"]
     r = cli("track", "add", str(real), "999999992", "--db", db, env=env)
-    assert r.code == 0 and "user 999999992 not found, skipped" in r.out and "1 user/ruleset pair " in r.out, r.out
+    # tracked anyway, as Tracker.add does (docs/tracking.md): runs then say they skipped it
+    assert r.code == 0 and "user 999999992 not found by osu! now" in r.out and "2 user/ruleset pairs " in r.out, r.out
     # tracked by another tool (the library), then the user vanishes: run and show say so
     with _client(live, osukit.Clock()) as osu, Tracker(osu, db) as track:  # the CLI's clock: real time
         track.add([999_999_993])
     r = cli("track", "run", "--db", db, env=env)
     assert r.code == 0 and "user 999999993 not found, skipped" in r.out and "1 snapshot taken" in r.out, r.out
+    assert "user 999999992 not found, skipped" in r.out
     r = cli("track", "show", "999999993", "--db", db, env=env)
     assert r.code != 0 and "not found by the last run" in r.err, r.err
     assert "track add" not in r.err  # not "do what you already did"

@@ -212,7 +212,7 @@ def test_schema_is_versioned_and_migrates_forward(live: Any, tmp_path: Path, hal
     db.commit()
     db.close()
     with half.client(live, LiveClock()) as osu, half.tracker(osu, path) as track:
-        assert track.schema_version == SCHEMA_VERSION == 2
+        assert track.schema_version == SCHEMA_VERSION == 3
         assert track.tracked() == [(2, "osu")]  # data kept
         assert track.schedule() is None
     db = sqlite3.connect(path)

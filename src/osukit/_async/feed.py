@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .._exceptions import APIError, InvalidParameterError
 from ..contrib._crawl import CheckpointStore, as_checkpoint_store
 from ..enums import Ruleset
-from ..feeds import PAGE_SIZE, FeedGap, FeedPacer, FeedPosition, is_cursor_refusal
+from ..feeds import PAGE_SIZE, FeedGap, FeedPacer, FeedPosition, cursor_after, refusal_message
 from ..models.scores import Score, ScoresResponse
 from ..ratelimit import TokenBucket
 
@@ -48,10 +48,14 @@ class AsyncScoreFeed:
     ``checkpoint_every`` delivered scores, at each page's end and on close.
     Without one the feed starts at the newest score each time.
 
-    **Gaps.** When osu! refuses the cursor as too old (``422 "cursor is too old"``:
-    the feed was stopped for too long), the feed reads the newest page instead; if
-    scores may have been lost in between, it yields one `osukit.FeedGap`
-    with the time range, then carries on.
+    **Resuming.** The position is "after the last delivered score" (a ``{"id": N}``
+    cursor, `osukit.feeds.cursor_after`), wherever on its page that score stood, so
+    a feed stopped after any score resumes at the next one.
+
+    **Gaps.** Only when osu! refuses the cursor as too old (``422 "cursor is too
+    old"``: the feed was stopped for too long) does the feed read the newest page
+    instead; if scores may have been lost in between, it yields one
+    `osukit.FeedGap` with the time range and osu!'s message, then carries on.
 
     **Pacing.** See `osukit.feeds.FeedPacer`; ``feed.pacer`` shows the
     current estimate and wait.
@@ -102,7 +106,9 @@ class AsyncScoreFeed:
             return
         cursor, item_id, when = self._pending
         self._pending = None
-        self.position.cursor = cursor
+        # After a score: the cursor right after it, wherever it stood on its page (the page's own
+        # cursor points past its last score, and None would mean the newest page, not this one).
+        self.position.cursor = cursor_after(item_id) if item_id >= 0 else cursor
         if item_id >= 0:
             self.position.last_id = item_id
             self.position.last_time = when
@@ -193,34 +199,39 @@ class AsyncScoreFeed:
             await self._checkpoint()
             await self._client._clock.asleep(self._wait(0))
         pos.started = True
+        reported: int | None = None  # after_id of the gap with no score after it reported last
         while not self._closed:
             page_cursor = pos.cursor
-            refused = False
+            if page_cursor is None and pos.last_id is not None:
+                page_cursor = cursor_after(pos.last_id)  # a checkpoint that kept no cursor: resume after last_id
+            refusal: str | None = None
             try:
                 page = await self._fetch(page_cursor)
             except APIError as exc:
-                if page_cursor is None or not is_cursor_refusal(exc):
+                refusal = refusal_message(exc) if page_cursor is not None else None
+                if refusal is None:
                     raise
                 self.refusals += 1
-                refused = True
-                page_cursor = None
                 page = await self._fetch(None)
             gap: FeedGap | None = None
-            if page_cursor is None and pos.last_id is not None:
-                # Read from the newest page: anything between our last score and its oldest may be gone.
-                oldest = page.scores[0].id if page.scores else None
-                if (oldest is not None and oldest > pos.last_id) or (refused and oldest is None):
-                    first = page.scores[0] if page.scores else None
-                    gap = FeedGap(pos.last_id, pos.last_time, first.id if first else None,
-                                  _ended(first) if first else None)
+            if refusal is not None and pos.last_id is not None:
+                # osu! refused the cursor and answered the newest page: anything between our last score and
+                # that page's oldest may be gone. Only a refusal says so; a stop never does.
+                first = page.scores[0] if page.scores else None
+                if first is not None and first.id > pos.last_id:
+                    gap = FeedGap(pos.last_id, pos.last_time, first.id, _ended(first), reason=refusal)
+                elif first is None and reported != pos.last_id:
+                    gap = FeedGap(pos.last_id, pos.last_time, None, None, reason=refusal)
+                    reported = pos.last_id
             fresh = [s for s in page.scores if pos.last_id is None or s.id > pos.last_id]
             if gap is not None:
                 self.gaps += 1
-                self._pending = (None, -1, None)
+                # Once the gap is acknowledged the feed stands just before the first score after it.
+                self._pending = (cursor_after(gap.before_id - 1) if gap.before_id is not None else None, -1, None)
                 yield gap
                 await self._acked()
             for score in fresh:
-                self._pending = (page_cursor, score.id, _ended(score))
+                self._pending = (None, score.id, _ended(score))
                 self.delivered += 1
                 yield score
                 await self._acked()

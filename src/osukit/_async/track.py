@@ -251,6 +251,9 @@ class AsyncTracker:
         missing = [uid for uid in ids if profiles.get(uid) is None]
         for uid in missing:
             log.warning("user %d not found, skipped (no such user, or restricted)", uid)
+        if missing:
+            gone = set(missing)
+            await self._run(db.missed, [(u, r) for u, r in pairs if u in gone], now)
         for uid, ruleset in pairs:
             user = profiles.get(uid)
             if user is None:
@@ -296,8 +299,9 @@ class AsyncTracker:
         return await self._run(db.diff, uid, cutoff, name)
 
     async def never_found(self, user: UserRef, ruleset: Ruleset | str = "osu") -> bool:
-        """True when ``user`` is tracked in ``ruleset`` and a run has happened since it was added,
-        but none of it took a snapshot of them (osu! did not return the user)."""
+        """True when ``user`` is tracked in ``ruleset``, has no snapshot, and the last run did not find
+        them (osu! did not return the user: no such user, or restricted), even when that run took no
+        snapshot of anyone."""
         name = self._ruleset(ruleset)
         uid = await self._id(user)
         db = await self._conn()

@@ -95,8 +95,10 @@ def follow(
                 if isinstance(item, FeedGap):
                     if as_jsonl:
                         emit_json(item.to_json(), lines=True)
-                    sys.stderr.write(f"osukit: scores may be missing between {item.after_time} and "
-                                     f"{item.before_time} (osu! refused the old cursor)\n")
+                    since = item.after_time or f"score {item.after_id}"
+                    until = item.before_time or "the next score"
+                    sys.stderr.write(f"osukit: scores may be missing between {since} and {until} "
+                                     f"(osu! refused the saved cursor: {item.reason})\n")
                     continue
                 delivered[0] += 1
                 if as_jsonl:
@@ -118,8 +120,15 @@ def follow(
 
 
 def _tracker(ctx: typer.Context, db: Path, *, create: bool = True) -> tuple[Any, Any]:
+    import logging
+
     from ..track import Tracker
 
+    # The commands print the tracker's "not found, skipped" lines themselves: without -v, its WARNINGs
+    # would reach stderr a second time through logging's last-resort handler.
+    track_log = logging.getLogger("osukit.track")
+    if not any(isinstance(h, logging.NullHandler) for h in track_log.handlers):
+        track_log.addHandler(logging.NullHandler())
     client = _state(ctx).client()
     try:
         return client, Tracker(client, db, create=create)
@@ -137,7 +146,7 @@ def _user_ids(client: Any, users: list[str]) -> list[int]:
 
 def _say_missing(missing: list[int]) -> None:
     for uid in missing:
-        say(f"user {uid} not found, skipped")
+        say(f"user {uid} not found, skipped (no such user, or restricted)")
 
 
 @track_app.command("add")
@@ -147,16 +156,35 @@ def track_add(
     mode: ModeOpt = None,
     db: DbOpt = Path("osukit-track.db"),
 ) -> None:
-    """Start tracking users (the next run snapshots them); ids osu! does not know are skipped."""
+    """Start tracking users (the next run snapshots them). An id osu! does not return now (no such user,
+    or restricted) is tracked too, as Tracker.add does: each run says it skipped it until osu! returns it."""
     client, track = _tracker(ctx, db)
     with client, track:
         ids = list(dict.fromkeys(_user_ids(client, users)))
         found = client.users.get_many(ids)  # GET /users: one request for up to 50 ids
-        missing = [uid for uid, user in zip(ids, found, strict=True) if user is None]
-        _say_missing(missing)
-        known = [uid for uid in ids if uid not in missing]
-        if known:
-            track.add(known, [_ruleset(mode) or "osu"])
+        for uid, user in zip(ids, found, strict=True):
+            if user is None:
+                say(f"user {uid} not found by osu! now (no such user, or restricted); tracking it anyway: "
+                    f"each run skips it until osu! returns it (osukit track remove {uid} --db {db} to stop)")
+        track.add(ids, [_ruleset(mode) or "osu"])
+        say(f"tracking {_plural(len(track.tracked()), 'user/ruleset pair')} in {db}")
+
+
+@track_app.command("remove")
+def track_remove(
+    ctx: typer.Context,
+    users: Annotated[list[str], typer.Argument(help="User ids or names.")],
+    db: DbOpt = Path("osukit-track.db"),
+) -> None:
+    """Stop tracking users (their snapshots stay)."""
+    client, track = _tracker(ctx, db, create=False)
+    with client, track:
+        ids = list(dict.fromkeys(_user_ids(client, users)))
+        before = {uid for uid, _ in track.tracked()}
+        track.remove(ids)
+        for uid in ids:
+            if uid not in before:
+                say(f"user {uid} was not tracked")
         say(f"tracking {_plural(len(track.tracked()), 'user/ruleset pair')} in {db}")
 
 
@@ -224,9 +252,10 @@ def track_show(
         series = track.history(uid, ruleset)
         if not series:
             if track.never_found(uid, ruleset):
-                raise CliError(f"no snapshots of {user}", f"user {uid} was not found by the last run (no such "
-                               "user, or restricted), so it was skipped",
-                               ExitCode.NOT_FOUND)
+                raise CliError(f"no snapshots of {user}: user {uid} was not found by the last run (no such user, "
+                               "or restricted), so it was skipped",
+                               f"the next `osukit track run --db {db}` tries again; `osukit track remove {uid} "
+                               f"--db {db}` stops tracking it", ExitCode.NOT_FOUND)
             if (uid, ruleset) in track.tracked():
                 raise CliError(f"no snapshots of {user} yet", f"run `osukit track run --db {db}` first",
                                ExitCode.USAGE)
