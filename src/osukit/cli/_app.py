@@ -99,6 +99,11 @@ def _root(
         float | None, typer.Option("--rate-limit", min=0, help="Requests per minute (default 60, osu!'s terms; "
                                    "0: no limit, e.g. for the emulator).")
     ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=0.001, metavar="SECONDS",
+                                   help="Seconds each request waits for its answer before it is retried (default: "
+                                   "30 s per read, 120 s per request). Env: OSUKIT_TIMEOUT.")
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and HTTP debug logs.")] = False,
     version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
                                           help="Print osukit's version and exit.")] = False,
@@ -112,6 +117,10 @@ def _root(
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
         for handler in logging.getLogger().handlers:
             handler.addFilter(SecretFilter())
+    else:
+        from ._notices import install
+
+        install()  # retries and slow answers: one line each on stderr (cli/_notices.py)
     if rate_limit is not None and rate_limit > SERVER_RATE_LIMIT:
         raise CliError(f"--rate-limit {rate_limit:g} is above osu!'s limit of {SERVER_RATE_LIMIT} requests/min",
                        f"use at most {SERVER_RATE_LIMIT} (osu! asks for 60), or 0 for no client-side limit",
@@ -126,6 +135,7 @@ def _root(
             "token_file": token_file,
             "notify_url": notify_url,
             "v1_prefix": v1_prefix,
+            "timeout": timeout,
         },
         config_path=config,
         debug=debug,
@@ -304,7 +314,7 @@ def login(
     # then does it replace what the token file held, so a failed login never loses a working one.
     pending = MemoryTokenStore()
     with Client(client_id=s.client_id, client_secret=s.client_secret, base_url=s.base_url,
-                token_store=pending, app_name="osukit-cli", rate_limit=state.rate_limit) as client:
+                token_store=pending, app_name="osukit-cli", rate_limit=state.rate_limit, **state.timeouts()) as client:
         client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
                      on_url=show, timeout=timeout, key=s.login_key, force=True)
         with screen:

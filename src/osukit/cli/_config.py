@@ -11,6 +11,7 @@ base_url = "https://dev.ppy.sh"
 redirect_uri = "http://127.0.0.1:8080/callback"
 notify_url = "wss://notify.ppy.sh"
 v1_prefix = "api/v1"
+timeout = 60  # seconds each request waits for its answer (OSUKIT_TIMEOUT, --timeout)
 ```
 """
 
@@ -40,6 +41,7 @@ KEYS: dict[str, str] = {
     "notify_url": "OSU_NOTIFY_URL",
     "v1_prefix": "OSU_V1_PREFIX",
     "token_file": "OSUKIT_TOKEN_FILE",
+    "timeout": "OSUKIT_TIMEOUT",
 }
 
 
@@ -135,6 +137,8 @@ class Settings:
     v1_prefix: str | None = None
     """Where API v1 lives under the site (``api`` on osu.ppy.sh, e.g. ``api/v1`` on a private server)."""
     token_file: str | None = None
+    timeout: str | None = None
+    """Seconds each request waits for its answer (``--timeout``; checked by `timeout_seconds`)."""
     debug: bool = False
     config_path: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)
@@ -171,6 +175,10 @@ class Settings:
         def _where(key: str) -> str:
             return where[self.sources[key]].format(key=key.replace("_", "-"), env=KEYS[key])
 
+        if self.timeout is not None:
+            from ._notices import parse_timeout
+
+            parse_timeout(self.timeout, _where("timeout"))
         if self.client_id is not None:
             checked_client_id(self.client_id, where=_where("client_id"))
         for key, what in (("client_secret", None), ("api_key", "your API v1 key"),
@@ -178,6 +186,13 @@ class Settings:
             value = getattr(self, key)
             if value is not None:
                 checked_secret(value, name=key, what=what, where=_where(key))
+
+    @property
+    def timeout_seconds(self) -> float | None:
+        """``timeout`` as seconds, or None when not set."""
+        from ._notices import parse_timeout
+
+        return None if self.timeout is None else parse_timeout(self.timeout, "")
 
     @property
     def effective_base_url(self) -> str:

@@ -101,7 +101,9 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
         "check the network and --base-url",
         ExitCode.NETWORK,
     ),
-    E.TimeoutError: ("the request timed out", "check the network, or try again", ExitCode.NETWORK),
+    E.TimeoutError: ("the request timed out",
+                     "check the network and try again; a slow server may need more time: --timeout SECONDS",
+                     ExitCode.NETWORK),
     E.DecodeError: (
         "osu!'s response did not match osukit's model",
         "please report it with --debug output at the osukit issue tracker",
@@ -145,7 +147,7 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
     E.InvalidParameterError: ("invalid argument", "see the command's --help", ExitCode.USAGE),
     E.DeadlineExceededError: (
         "the call took longer than its overall deadline",
-        "the server is slow or trickling its answer; try again later",
+        "the server is slow or trickling its answer; try again later, or allow more time with --timeout SECONDS",
         ExitCode.NETWORK,
     ),
     E.ResponseTooLargeError: (

@@ -63,7 +63,8 @@ def _async_client(state: State, scopes: tuple[str, ...] = ()) -> AsyncClient:
 
     s = state.settings
     common: dict[str, Any] = {"base_url": s.base_url, "api_key": s.api_key, "v1_prefix": s.v1_prefix,
-                              "app_name": "osukit-cli", "rate_limit": state.rate_limit}
+                              "app_name": "osukit-cli", "rate_limit": state.rate_limit,
+                              **state.timeouts()}
     if s.access_token:
         if scopes:  # a bare token's scopes are unknown: take it as carrying what the command needs
             from ..auth import StaticToken
