@@ -94,3 +94,21 @@ def test_the_client_logs_a_retry_notice(emu: Any, caplog: pytest.LogCaptureFixtu
     notices = [r.osukit_retry for r in caplog.records if hasattr(r, "osukit_retry")]
     host = str(emu.base_url).split("://", 1)[1].rstrip("/")
     assert notices == [RetryNotice(f"{host} answered 503", 1, 2, 0.01), RetryNotice(f"{host} answered 503", 2, 2, 0.02)]
+
+
+@pytest.mark.parametrize("port", ["99999", "65536", "-5", "-1"])
+def test_serve_refuses_a_port_out_of_range(cli: Cli, port: str) -> None:
+    r = cli("emulator", "serve", "--port", port, timeout=60)
+    assert r.code == 2, r.err
+    assert r.err_lines == [f"osukit: error: --port {port} is not a TCP port",
+                           "hint: use 1 to 65535, or 0 for any free port"]
+
+
+def test_emulator_module_refuses_a_port_out_of_range() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "osukit.emulator", "--port", "99999"], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "argument --port: must be 0 to 65535 (0: any free port), not '99999'" in proc.stderr

@@ -854,7 +854,7 @@ def mods_cmd(
 @emulator_app.command("serve")
 def emulator_serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port (0: any free port).")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port, 0 to 65535 (0: any free port).")] = 8000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated data set.")] = 0,
     rate_limit: Annotated[
         int | None, typer.Option("--rate-limit", min=0, help="Requests per minute per token before 429 (default: off, as "
@@ -870,6 +870,8 @@ def emulator_serve(
     ] = 1.0,
 ) -> None:
     """Run the offline osu! API emulator (credentials are printed at start)."""
+    if not 0 <= port <= 65535:  # the socket layer would wrap 99999 and call -5 an unknown service
+        raise CliError(f"--port {port} is not a TCP port", "use 1 to 65535, or 0 for any free port", ExitCode.USAGE)
     try:
         from .. import emulator
     except ImportError as exc:
