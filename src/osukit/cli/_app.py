@@ -304,6 +304,8 @@ def login(
         line = sys.stdin.readline()
         with screen:
             prompt_pending = False
+            if not line:  # end of input: no Enter ended the prompt's line
+                sys.stderr.write("\n")
         if not line:
             raise CliError("no redirect URL was pasted", "run `osukit login --no-browser` again", ExitCode.AUTH)
         return line.strip()
@@ -315,13 +317,15 @@ def login(
     pending = MemoryTokenStore()
     with Client(client_id=s.client_id, client_secret=s.client_secret, base_url=s.base_url,
                 token_store=pending, app_name="osukit-cli", rate_limit=state.rate_limit, **state.timeouts()) as client:
-        client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
-                     on_url=show, timeout=timeout, key=s.login_key, force=True)
-        with screen:
-            finished = True
-            if prompt_pending:  # the browser's callback won while the prompt waited: end the prompt's line
-                sys.stderr.write("\n")
-                sys.stderr.flush()
+        try:
+            client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
+                         on_url=show, timeout=timeout, key=s.login_key, force=True)
+        finally:
+            with screen:
+                finished = True
+                if prompt_pending:  # the callback won (or the time ran out) while the prompt waited: end its line
+                    sys.stderr.write("\n")
+                    sys.stderr.flush()
         me = client.users.me()
     store = state.token_store()
     for key in pending.keys():

@@ -182,6 +182,9 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
 }
 CREDENTIALS_HINT = ("set OSU_CLIENT_ID and OSU_CLIENT_SECRET, pass --client-id/--client-secret, "
                     "or write them to the config file (`osukit config path`)")
+LOGIN_TIMEOUT_HINT = ("run `osukit login` again and approve osukit on the page it opens before the time is up "
+                      "(more time: `osukit login --timeout SECONDS`); without a browser here, use "
+                      "`osukit login --no-browser` and paste the URL the browser lands on")
 _CREDENTIAL_WORDS = ("credential", "client id", "client_id", "client secret", "client_secret")
 # One entry per referee hub error code (osu-server-spectator Hubs/Referee/ThrowHelper.cs).
 _REFEREE_HINTS: dict[int, tuple[str, int]] = {
@@ -264,6 +267,14 @@ def explain(exc: BaseException) -> Explained:
         # a mistake in a pool/format file is bad input (exit 2), not missing credentials
         return Explained(f"pool file error: {_message(exc)}", "fix the pool file (see docs/tournament.md)",
                          ExitCode.USAGE)
+    if type(exc) is E.AuthenticationError and exc.status_code != 401 and not exc.url:
+        # the login flow's own failures (osukit/oauth.py): no callback in time, a cancelled or refused
+        # authorization, a bad pasted URL. No 401 came and the credentials are not at fault.
+        if exc.status_code == 408:
+            return Explained(f"the login timed out waiting for the browser: {exc.message}", LOGIN_TIMEOUT_HINT,
+                             ExitCode.AUTH)
+        return Explained(f"the login failed: {exc.message}",
+                         "run `osukit login` again and approve osukit on the page it opens", ExitCode.AUTH)
     entry = _lookup(exc)
     if entry is not None:
         title, hint, code = entry
