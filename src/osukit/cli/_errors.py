@@ -182,6 +182,8 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
 }
 CREDENTIALS_HINT = ("set OSU_CLIENT_ID and OSU_CLIENT_SECRET, pass --client-id/--client-secret, "
                     "or write them to the config file (`osukit config path`)")
+USER_GRANT_HINT = ("log in again with `osukit login` (the login was revoked or has expired, or its authorization "
+                   "code was already used)")
 LOGIN_TIMEOUT_HINT = ("run `osukit login` again and approve osukit on the page it opens before the time is up "
                       "(more time: `osukit login --timeout SECONDS`); without a browser here, use "
                       "`osukit login --no-browser` and paste the URL the browser lands on")
@@ -293,8 +295,12 @@ def explain(exc: BaseException) -> Explained:
             hint = exc.remedy  # the raiser's advice for this very error beats the class's
             if exc.remedy in detail:
                 hint = None  # the message already says it
-        if isinstance(exc, E.OAuthError) and exc.hint:
+        if isinstance(exc, E.OAuthError) and exc.hint and exc.hint not in detail:
             detail = f"{detail} ({exc.hint})"
+        if isinstance(exc, E.OAuthError) and exc.error == "invalid_grant" and not exc.remedy:
+            # the grant (a stored login's refresh token, an authorization code) was refused, not the
+            # application's id and secret (those are `invalid_client`)
+            title, hint = "osu! refused the login", USER_GRANT_HINT
         line = f"{title}: {detail}" if detail and detail != title else title
         if isinstance(exc, E.NotFoundError):
             line = _not_found_line(exc) or line
