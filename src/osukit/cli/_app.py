@@ -125,6 +125,10 @@ def _root(
         raise CliError(f"--rate-limit {rate_limit:g} is above osu!'s limit of {SERVER_RATE_LIMIT} requests/min",
                        f"use at most {SERVER_RATE_LIMIT} (osu! asks for 60), or 0 for no client-side limit",
                        ExitCode.USAGE)
+    if config is not None and not config.exists():  # a file named on purpose: a typo must not mean "no config"
+        raise CliError(f"the config file {config} (--config) does not exist",
+                       "check the path, or leave out --config to use the default one (`osukit config path`)",
+                       ExitCode.USAGE)
     ctx.obj = State(
         options={
             "base_url": base_url,

@@ -123,6 +123,35 @@ def read_config(path: Path) -> dict[str, Any]:
     return data
 
 
+SECRET_KEYS = ("client_secret", "api_key", "access_token")
+
+
+def exposed_secrets(path: Path, values: dict[str, Any]) -> list[str]:
+    """The secret keys ``values`` (read from ``path``) holds when the file is readable by its group or
+    by others (POSIX permissions); empty when it is private (0600) or holds no secret."""
+    held = [key for key in SECRET_KEYS if values.get(key)]
+    if not held or os.name != "posix":
+        return []
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return []
+    return held if mode & 0o044 else []
+
+
+def warn_if_exposed(path: Path, values: dict[str, Any]) -> None:
+    """One line on stderr when the config file holds a secret others can read, with the ``chmod`` to run."""
+    held = exposed_secrets(path, values)
+    if held:
+        import shlex
+        import sys
+
+        mode = path.stat().st_mode & 0o777
+        sys.stderr.write(f"osukit: warning: {path} holds {' and '.join(held)} and is readable by others "
+                         f"(mode {mode:o}); make it private: chmod 600 {shlex.quote(str(path))}\n")
+        sys.stderr.flush()
+
+
 @dataclass
 class Settings:
     """The resolved settings of one ``osukit`` run."""
@@ -149,6 +178,7 @@ class Settings:
         """Options win over environment variables, which win over the config file."""
         path = config_path or default_config_path()
         file_values = read_config(path)
+        warn_if_exposed(path, file_values)
         settings = cls(debug=debug, config_path=path)
         for key, env in KEYS.items():
             value: Any = options.get(key)
