@@ -165,6 +165,7 @@ def _mods_text(value: Any) -> str:
 
 
 SCORE_TYPES = ("best", "recent", "firsts", "pinned")
+SCORE_TITLES = {"best": "best", "recent": "recent", "firsts": "first-place", "pinned": "pinned"}  # table titles
 # osu-web BeatmapsetSearchParams: the `s` (category) values
 SEARCH_STATUSES = ("any", "leaderboard", "ranked", "qualified", "loved", "favourites", "pending", "wip", "graveyard",
                    "mine")
@@ -463,7 +464,7 @@ def scores(
         items = _take(client.users.scores(uid, kind, mode=rs, include_fails=include_fails, limit=limit), limit)
     if _emit_list(items, as_json, as_jsonl):
         return
-    print_table(f"{kind} scores of {profile.username}", SCORE_COLUMNS,
+    print_table(f"{SCORE_TITLES.get(kind, kind)} scores of {profile.username}", SCORE_COLUMNS,
                 (_score_row(i, s) for i, s in enumerate(items, 1)), right=("#", "pp", "acc", "combo"), empty="no scores")
 
 
@@ -586,7 +587,9 @@ def rankings(
     ctx: typer.Context,
     mode: Annotated[str, typer.Argument(help="Ruleset.")] = "osu",
     kind: Annotated[str, typer.Argument(help="performance, score, country or charts.")] = "performance",
-    country: Annotated[str | None, typer.Option("--country", help="Two-letter country code (performance).")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="Two-letter country code (performance and score rankings).")
+    ] = None,
     spotlight: Annotated[
         int | None, typer.Option("--spotlight", help="charts: the spotlight id (default: the latest).")
     ] = None,
@@ -599,6 +602,9 @@ def rankings(
     rs = _ruleset(mode)
     kwargs: dict[str, Any] = {"limit": limit}
     if country:
+        if kind not in ("performance", "score"):  # osu-web RankingController filters only these by country
+            raise CliError(f"--country applies only to the performance and score rankings, not {kind}",
+                           f"osukit rankings {mode} performance --country {country}", ExitCode.USAGE)
         kwargs["country"] = country.upper()
     if spotlight is not None:
         if kind != "charts":
@@ -633,7 +639,8 @@ def rankings(
              fmt(field(c, "active_users")), fmt(field(c, "play_count"))] for i, c in enumerate(items, 1)
         ), right=("#", "pp", "active users", "plays"), empty="no entries in this ranking")
         return
-    print_table(f"{rs} {kind} ranking", ["#", "player", "country", "pp", "acc", "plays", "ranked score"], (
+    where = f" in {country.upper()}" if country else ""
+    print_table(f"{rs} {kind} ranking{where}", ["#", "player", "country", "pp", "acc", "plays", "ranked score"], (
         [str(i), fmt(field(r, "user.username")), fmt(field(r, "user.country_code")), fmt(field(r, "pp")),
          f"{field(r, 'hit_accuracy', 0):.2f}%", fmt(field(r, "play_count")), fmt(field(r, "ranked_score"))]
         for i, r in enumerate(items, 1)

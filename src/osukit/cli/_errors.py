@@ -235,6 +235,8 @@ def _not_found_line(exc: E.APIError) -> str | None:
         return None
     if len(path) < 2 or path[0] in ("me", "search", "seasonal-backgrounds"):
         return None
+    if path[0] == "rankings" or path[1] == "lookup":
+        return _query_not_found_line(exc, path)
     plural, ident = path[0], path[1].removeprefix("@")
     noun = {"matches": "match", "beatmapsets": "beatmapset", "news": "news post", "wiki": "wiki page"}.get(
         plural, plural[:-1] if plural.endswith("s") else plural)
@@ -245,6 +247,23 @@ def _not_found_line(exc: E.APIError) -> str | None:
     shown = ident if ident.isdigit() else repr(ident)
     extra = f": {said}" if said.lower().rstrip(".") not in _GENERIC_404 and "couldn't be found" not in said else ""
     return f"{noun.replace('-', ' ')} {shown} not found (404){extra}{route}"
+
+
+def _query_not_found_line(exc: E.APIError, path: list[str]) -> str:
+    """A 404 on a route whose path names no object: a ranking (its spotlight, when one was asked for)
+    or a lookup (by the query's keys)."""
+    from urllib.parse import parse_qsl
+
+    query = dict(parse_qsl(urlsplit(exc.url or "").query))
+    route = _ROUTE_TAG.search(exc.message or "")
+    tag = f" [{route.group(1)}]" if route else ""
+    if path[0] == "rankings":
+        if query.get("spotlight"):
+            return f"spotlight {query['spotlight']} not found (404){tag}"
+        return f"ranking {' '.join(path[1:])} not found (404){tag}"
+    noun = {"beatmapsets": "beatmapset"}.get(path[0], path[0].rstrip("s"))
+    asked = ", ".join(f"{k}={v}" for k, v in query.items() if k not in ("mode",)) or "the query"
+    return f"no {noun} matches {asked} (404){tag}"
 
 
 def _message(exc: BaseException) -> str:
