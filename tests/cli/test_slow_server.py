@@ -44,6 +44,9 @@ def test_timeout_from_env_and_config(cli: Cli, slow_users: Any, tmp_path: Any) -
     config.write_text("timeout = 0.5\n")
     r = cli("--rate-limit", "0", "--config", str(config), "user", "2", env=emu_env(slow_users))
     assert r.code == 7 and "after 0.5 s; retrying" in r.err, r.err
+    shown = cli("--config", str(config), "config", "show")
+    assert [line.split() for line in shown.out.splitlines() if line.startswith("timeout")] == [
+        ["timeout", "0.5", "(config)"]]
 
 
 @pytest.mark.parametrize("value", ["0", "-3", "soon", "nan"])

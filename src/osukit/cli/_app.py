@@ -403,7 +403,7 @@ def config_show(ctx: typer.Context) -> None:
     secret = {"client_secret", "api_key", "access_token"}
     rows = []
     for key in ("client_id", "client_secret", "api_key", "access_token", "base_url", "v1_prefix", "notify_url",
-                "redirect_uri", "token_file"):
+                "redirect_uri", "token_file", "timeout"):
         value = getattr(s, key)
         if key == "v1_prefix" and value is None:
             from .._constants import DEFAULT_V1_PREFIX
