@@ -120,7 +120,7 @@ def _root(
     else:
         from ._notices import install
 
-        install()  # retries and slow answers: one line each on stderr (cli/_notices.py)
+        ctx.call_on_close(install())  # retries and slow answers: one line each on stderr (cli/_notices.py)
     if rate_limit is not None and rate_limit > SERVER_RATE_LIMIT:
         raise CliError(f"--rate-limit {rate_limit:g} is above osu!'s limit of {SERVER_RATE_LIMIT} requests/min",
                        f"use at most {SERVER_RATE_LIMIT} (osu! asks for 60), or 0 for no client-side limit",

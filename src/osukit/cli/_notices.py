@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from .._constants import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES
@@ -43,18 +44,27 @@ class NoticeHandler(logging.Handler):
             self.handleError(record)
 
 
-def install() -> None:
-    """Attach the notice handler to the ``osukit`` logger (once), with secrets redacted."""
+def install() -> Callable[[], None]:
+    """Attach the notice handler to the ``osukit`` logger, with secrets redacted; returns the function
+    that takes it off again and restores the logger's level (a command run inside another program, or a
+    test, leaves the logging as it found it)."""
     from .._redact import SecretFilter
 
     log = logging.getLogger("osukit")
     if any(isinstance(h, NoticeHandler) for h in log.handlers):
-        return
+        return lambda: None
     handler = NoticeHandler(logging.INFO)
     handler.addFilter(SecretFilter())
+    level = log.level
     log.addHandler(handler)
     if log.getEffectiveLevel() > logging.INFO:
         log.setLevel(logging.INFO)
+
+    def uninstall() -> None:
+        log.removeHandler(handler)
+        log.setLevel(level)
+
+    return uninstall
 
 
 def timeout_kwargs(seconds: float | None) -> dict[str, Any]:
