@@ -253,6 +253,29 @@ def _token_endpoint(base_url: str) -> str:
     return base_url.rstrip("/") + "/oauth/token"
 
 
+def _no_token_endpoint(url: str) -> ConfigurationError:
+    """A 404 from ``/oauth/token``: osu-web always serves that route, so the base URL is wrong (not the
+    client id or secret). The message names the URL tried (it holds no secret) and, when the base URL
+    ends in an API path (``…/api``, ``…/api/v2``), the site root to use instead."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    base = url.removesuffix("/oauth/token")
+    suggestion = ""
+    try:
+        parts = urlsplit(base)
+        segments = [p for p in parts.path.split("/") if p]
+        if "api" in segments:
+            root = "/".join(segments[: segments.index("api")])
+            suggestion = urlunsplit((parts.scheme, parts.netloc, f"/{root}" if root else "", "", "")).rstrip("/")
+    except ValueError:
+        suggestion = ""
+    instead = f"; try {suggestion}" if suggestion and suggestion != base else ""
+    return ConfigurationError(
+        f"no OAuth token endpoint at {url} (404): the base URL {base} is not an osu! site",
+        remedy=f"set the base URL (base_url, --base-url, OSU_BASE_URL) to the site's root, without /api{instead}",
+    )
+
+
 def read_token_response(
     response: httpx.Response,
     *,
@@ -274,6 +297,8 @@ def read_token_response(
             raise ServerError(
                 "osu! failed while issuing a token", status_code=response.status_code, method="POST", url=url
             )
+        if response.status_code == 404:
+            raise _no_token_endpoint(url)
         if isinstance(body, dict) and ("error" in body or "message" in body):
             error = body.get("error") if isinstance(body.get("error"), str) else None
             desc = body.get("error_description") if isinstance(body.get("error_description"), str) else None

@@ -19,7 +19,7 @@ import httpx
 from ._constants import DEFAULT_MAX_RETRIES, INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
 from ._transport import ResponseLike
 
-__all__ = ["RetryDecision", "RetryPolicy", "parse_retry_after"]
+__all__ = ["RetryDecision", "RetryNotice", "RetryPolicy", "parse_retry_after", "retry_cause"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -30,6 +30,56 @@ class RetryDecision(NamedTuple):
     retry: bool
     delay: float
     reason: str
+
+
+class RetryNotice(NamedTuple):
+    """A retry about to happen, as the ``osukit_retry`` attribute of the INFO record the client logs on the
+    ``osukit`` logger just before it waits ``delay`` seconds (the command line prints one line from it).
+
+    ``cause`` says what went wrong in words (no URL query, no secret); ``attempt`` is the retry's number
+    (1-based) of at most ``retries``."""
+
+    cause: str
+    attempt: int
+    retries: int
+    delay: float
+
+
+def _host(url: str) -> str:
+    """``host[:port]`` of ``url``, without user info (never a secret)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "the server"
+        return f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        return "the server"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 9.95 else f"{value:.1f} s"
+
+
+def retry_cause(url: str, *, error: BaseException | None = None, status: int | None = None,
+                waited: float = 0.0, malformed: bool = False) -> str:
+    """What made a request worth retrying, in words naming the server (``url``'s host) but no secret:
+    ``no answer from osu.ppy.sh after 30 s``, ``osu.ppy.sh answered 503``…"""
+    host = _host(url)
+    if malformed:
+        return f"{host} sent a broken answer"
+    if status is not None:
+        if status == 429:
+            return f"{host} is rate limiting (429)"
+        return f"{host} answered {status}"
+    if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
+        return f"could not connect to {host} ({type(error).__name__})"
+    if isinstance(error, httpx.PoolTimeout):
+        return f"no free connection to {host} after {_seconds(waited)}"
+    if isinstance(error, httpx.TimeoutException):
+        return f"no answer from {host} after {_seconds(waited)}"
+    name = type(error).__name__ if error is not None else "an error"
+    return f"the connection to {host} broke ({name})"
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:

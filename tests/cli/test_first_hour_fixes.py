@@ -91,6 +91,9 @@ def test_demo_without_the_emulator_extra_names_the_package(cli: Cli) -> None:
     assert r.returncode == 9, r.stderr
     assert "missing: starlette" in r.stderr and "None" not in r.stderr, r.stderr
     assert "osukit[quickstart]" in r.stderr and "osukit[all]" not in r.stderr
+    # checked first: the missing extra is all the demo says, and it made no directory
+    assert r.stdout == "" and len([line for line in r.stderr.splitlines() if line.strip()]) == 2, (r.stdout, r.stderr)
+    assert not (cli.home / "d").exists()
 
 
 def test_emulator_missing_extra_error_names_the_package() -> None:

@@ -126,6 +126,7 @@ def test_debug_shows_the_traceback(cli: Cli) -> None:
 def test_config_file_and_precedence(cli: Cli, tmp_path: Path) -> None:
     config = tmp_path / "osukit.toml"
     config.write_text('client_id = 123\nclient_secret = "from-file"\nbase_url = "http://127.0.0.1:9"\n')
+    config.chmod(0o600)  # it holds a secret (a readable one is warned about: tests/cli/test_config_file.py)
     r = cli("--config", str(config), "config", "show")
     assert r.code == 0, r.err
     assert "123" in r.out and "(config)" in r.out and "from-file" not in r.out  # secrets hidden

@@ -123,6 +123,7 @@ def test_cli_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsy
     pool.write_text("[format]\nbest_of = 1\nbans_per_team = 0\ntiebreaker = \"TB\"\n[slots]\nNM1 = 1\nTB = 2\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("OSU_ACCESS_TOKEN", "x")
+    (tmp_path / "none.toml").write_text("")  # an empty config: a --config file that is missing is an error
     code = run_app(["--config", str(tmp_path / "none.toml"), *[str(pool) if a == "POOL" else a for a in args]])
     assert code == 2, capsys.readouterr()
     assert needle in capsys.readouterr().err

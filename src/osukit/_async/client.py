@@ -56,7 +56,7 @@ from .._transport import (
 from ..auth import AuthorizationCode, Grant
 from ..pagination import Style
 from ..ratelimit import RateLimiter, acquire_kwargs
-from ..retry import RetryPolicy
+from ..retry import RetryNotice, RetryPolicy, retry_cause
 from ..tokens import Token, TokenStore
 from .pagination import AsyncPaginator, PageFetch
 from .token_manager import AsyncTokenManager
@@ -616,6 +616,7 @@ class AsyncClient(BaseClient):
             left = self.deadline - (self._clock.monotonic() - started)
             if left <= 0:
                 raise self._deadline_error("waiting for the rate limiter", method, request.full_url)
+            sent_at = self._clock.monotonic()
             try:
                 response = await self._transmit(request, min(self.request_deadline, left))
             except httpx.HTTPError as exc:
@@ -628,7 +629,9 @@ class AsyncClient(BaseClient):
                     cls = TimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
                     raise cls(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
                               method=method, url=redact_url(request.full_url)) from None
-                await self._pause(decision.delay, started, method, request)
+                await self._pause(decision.delay, started, method, request,
+                                  retry_cause(request.full_url, error=exc, waited=self._clock.monotonic() - sent_at),
+                                  attempt)
                 continue
             self._remember(response)
             self._observe(response, bucket)
@@ -661,7 +664,8 @@ class AsyncClient(BaseClient):
                                  decision.retry, decision.reason)
                     if not decision.retry:
                         raise
-                    await self._pause(decision.delay, started, method, request)
+                    await self._pause(decision.delay, started, method, request,
+                                      retry_cause(request.full_url, malformed=True), attempt)
                     continue
             decision = self.retry.decide(attempt, method, response=response)
             logger.debug("%s %s: %d; retry=%s (%s)", method, _Redacted(request), status, decision.retry,
@@ -671,15 +675,24 @@ class AsyncClient(BaseClient):
             if decision.delay > self.deadline - (self._clock.monotonic() - started):
                 # Waiting would outlast the call: the server's own answer says more than a timeout.
                 raise self._make_error(response, route)
-            await self._pause(decision.delay, started, method, request)
+            await self._pause(decision.delay, started, method, request,
+                              retry_cause(request.full_url, status=status), attempt)
 
-    async def _pause(self, delay: float, started: float, method: str, request: PreparedRequest) -> None:
-        """Sleep before a retry, or fail at once when the retry would start after the deadline."""
+    async def _pause(self, delay: float, started: float, method: str, request: PreparedRequest,
+                     cause: str = "", attempt: int = 0) -> None:
+        """Sleep before a retry, or fail at once when the retry would start after the deadline.
+
+        A retry that will happen is logged at INFO with a [`RetryNotice`][osukit.retry.RetryNotice] as the
+        record's ``osukit_retry`` attribute (the command line prints it)."""
         left = self.deadline - (self._clock.monotonic() - started)
         if delay >= left:
             raise self._deadline_error(
                 f"the next retry would start in {delay:.3g}s, {max(left, 0.0):.3g}s are left", method, request.full_url
             )
+        if cause:
+            notice = RetryNotice(cause, attempt, self.retry.max_retries, delay)
+            logger.info("%s %s: %s; retry %d of %d in %.3gs", method, _Redacted(request), cause, attempt,
+                        self.retry.max_retries, delay, extra={"osukit_retry": notice})
         await self._clock.asleep(delay)
 
     async def _transmit(self, request: PreparedRequest, budget: float = C.DEFAULT_REQUEST_DEADLINE) -> ResponseLike:

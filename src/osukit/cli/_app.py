@@ -99,6 +99,11 @@ def _root(
         float | None, typer.Option("--rate-limit", min=0, help="Requests per minute (default 60, osu!'s terms; "
                                    "0: no limit, e.g. for the emulator).")
     ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", min=0.001, metavar="SECONDS",
+                                   help="Seconds each request waits for its answer before it is retried (default: "
+                                   "30 s per read, 120 s per request). Env: OSUKIT_TIMEOUT.")
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and HTTP debug logs.")] = False,
     version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
                                           help="Print osukit's version and exit.")] = False,
@@ -112,9 +117,17 @@ def _root(
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
         for handler in logging.getLogger().handlers:
             handler.addFilter(SecretFilter())
+    else:
+        from ._notices import install
+
+        ctx.call_on_close(install())  # retries and slow answers: one line each on stderr (cli/_notices.py)
     if rate_limit is not None and rate_limit > SERVER_RATE_LIMIT:
         raise CliError(f"--rate-limit {rate_limit:g} is above osu!'s limit of {SERVER_RATE_LIMIT} requests/min",
                        f"use at most {SERVER_RATE_LIMIT} (osu! asks for 60), or 0 for no client-side limit",
+                       ExitCode.USAGE)
+    if config is not None and not config.exists():  # a file named on purpose: a typo must not mean "no config"
+        raise CliError(f"the config file {config} (--config) does not exist",
+                       "check the path, or leave out --config to use the default one (`osukit config path`)",
                        ExitCode.USAGE)
     ctx.obj = State(
         options={
@@ -126,6 +139,7 @@ def _root(
             "token_file": token_file,
             "notify_url": notify_url,
             "v1_prefix": v1_prefix,
+            "timeout": timeout,
         },
         config_path=config,
         debug=debug,
@@ -151,6 +165,7 @@ def _mods_text(value: Any) -> str:
 
 
 SCORE_TYPES = ("best", "recent", "firsts", "pinned")
+SCORE_TITLES = {"best": "best", "recent": "recent", "firsts": "first-place", "pinned": "pinned"}  # table titles
 # osu-web BeatmapsetSearchParams: the `s` (category) values
 SEARCH_STATUSES = ("any", "leaderboard", "ranked", "qualified", "loved", "favourites", "pending", "wip", "graveyard",
                    "mine")
@@ -294,6 +309,8 @@ def login(
         line = sys.stdin.readline()
         with screen:
             prompt_pending = False
+            if not line:  # end of input: no Enter ended the prompt's line
+                sys.stderr.write("\n")
         if not line:
             raise CliError("no redirect URL was pasted", "run `osukit login --no-browser` again", ExitCode.AUTH)
         return line.strip()
@@ -304,14 +321,16 @@ def login(
     # then does it replace what the token file held, so a failed login never loses a working one.
     pending = MemoryTokenStore()
     with Client(client_id=s.client_id, client_secret=s.client_secret, base_url=s.base_url,
-                token_store=pending, app_name="osukit-cli", rate_limit=state.rate_limit) as client:
-        client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
-                     on_url=show, timeout=timeout, key=s.login_key, force=True)
-        with screen:
-            finished = True
-            if prompt_pending:  # the browser's callback won while the prompt waited: end the prompt's line
-                sys.stderr.write("\n")
-                sys.stderr.flush()
+                token_store=pending, app_name="osukit-cli", rate_limit=state.rate_limit, **state.timeouts()) as client:
+        try:
+            client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
+                         on_url=show, timeout=timeout, key=s.login_key, force=True)
+        finally:
+            with screen:
+                finished = True
+                if prompt_pending:  # the callback won (or the time ran out) while the prompt waited: end its line
+                    sys.stderr.write("\n")
+                    sys.stderr.flush()
         me = client.users.me()
     store = state.token_store()
     for key in pending.keys():
@@ -384,7 +403,7 @@ def config_show(ctx: typer.Context) -> None:
     secret = {"client_secret", "api_key", "access_token"}
     rows = []
     for key in ("client_id", "client_secret", "api_key", "access_token", "base_url", "v1_prefix", "notify_url",
-                "redirect_uri", "token_file"):
+                "redirect_uri", "token_file", "timeout"):
         value = getattr(s, key)
         if key == "v1_prefix" and value is None:
             from .._constants import DEFAULT_V1_PREFIX
@@ -445,7 +464,7 @@ def scores(
         items = _take(client.users.scores(uid, kind, mode=rs, include_fails=include_fails, limit=limit), limit)
     if _emit_list(items, as_json, as_jsonl):
         return
-    print_table(f"{kind} scores of {profile.username}", SCORE_COLUMNS,
+    print_table(f"{SCORE_TITLES.get(kind, kind)} scores of {profile.username}", SCORE_COLUMNS,
                 (_score_row(i, s) for i, s in enumerate(items, 1)), right=("#", "pp", "acc", "combo"), empty="no scores")
 
 
@@ -568,7 +587,9 @@ def rankings(
     ctx: typer.Context,
     mode: Annotated[str, typer.Argument(help="Ruleset.")] = "osu",
     kind: Annotated[str, typer.Argument(help="performance, score, country or charts.")] = "performance",
-    country: Annotated[str | None, typer.Option("--country", help="Two-letter country code (performance).")] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="Two-letter country code (performance and score rankings).")
+    ] = None,
     spotlight: Annotated[
         int | None, typer.Option("--spotlight", help="charts: the spotlight id (default: the latest).")
     ] = None,
@@ -581,6 +602,9 @@ def rankings(
     rs = _ruleset(mode)
     kwargs: dict[str, Any] = {"limit": limit}
     if country:
+        if kind not in ("performance", "score"):  # osu-web RankingController filters only these by country
+            raise CliError(f"--country applies only to the performance and score rankings, not {kind}",
+                           f"osukit rankings {mode} performance --country {country}", ExitCode.USAGE)
         kwargs["country"] = country.upper()
     if spotlight is not None:
         if kind != "charts":
@@ -615,7 +639,8 @@ def rankings(
              fmt(field(c, "active_users")), fmt(field(c, "play_count"))] for i, c in enumerate(items, 1)
         ), right=("#", "pp", "active users", "plays"), empty="no entries in this ranking")
         return
-    print_table(f"{rs} {kind} ranking", ["#", "player", "country", "pp", "acc", "plays", "ranked score"], (
+    where = f" in {country.upper()}" if country else ""
+    print_table(f"{rs} {kind} ranking{where}", ["#", "player", "country", "pp", "acc", "plays", "ranked score"], (
         [str(i), fmt(field(r, "user.username")), fmt(field(r, "user.country_code")), fmt(field(r, "pp")),
          f"{field(r, 'hit_accuracy', 0):.2f}%", fmt(field(r, "play_count")), fmt(field(r, "ranked_score"))]
         for i, r in enumerate(items, 1)
@@ -844,7 +869,7 @@ def mods_cmd(
 @emulator_app.command("serve")
 def emulator_serve(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port (0: any free port).")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port, 0 to 65535 (0: any free port).")] = 8000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated data set.")] = 0,
     rate_limit: Annotated[
         int | None, typer.Option("--rate-limit", min=0, help="Requests per minute per token before 429 (default: off, as "
@@ -860,6 +885,8 @@ def emulator_serve(
     ] = 1.0,
 ) -> None:
     """Run the offline osu! API emulator (credentials are printed at start)."""
+    if not 0 <= port <= 65535:  # the socket layer would wrap 99999 and call -5 an unknown service
+        raise CliError(f"--port {port} is not a TCP port", "use 1 to 65535, or 0 for any free port", ExitCode.USAGE)
     try:
         from .. import emulator
     except ImportError as exc:

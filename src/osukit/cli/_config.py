@@ -11,6 +11,7 @@ base_url = "https://dev.ppy.sh"
 redirect_uri = "http://127.0.0.1:8080/callback"
 notify_url = "wss://notify.ppy.sh"
 v1_prefix = "api/v1"
+timeout = 60  # seconds each request waits for its answer (OSUKIT_TIMEOUT, --timeout)
 ```
 """
 
@@ -40,6 +41,7 @@ KEYS: dict[str, str] = {
     "notify_url": "OSU_NOTIFY_URL",
     "v1_prefix": "OSU_V1_PREFIX",
     "token_file": "OSUKIT_TOKEN_FILE",
+    "timeout": "OSUKIT_TIMEOUT",
 }
 
 
@@ -121,6 +123,35 @@ def read_config(path: Path) -> dict[str, Any]:
     return data
 
 
+SECRET_KEYS = ("client_secret", "api_key", "access_token")
+
+
+def exposed_secrets(path: Path, values: dict[str, Any]) -> list[str]:
+    """The secret keys ``values`` (read from ``path``) holds when the file is readable by its group or
+    by others (POSIX permissions); empty when it is private (0600) or holds no secret."""
+    held = [key for key in SECRET_KEYS if values.get(key)]
+    if not held or os.name != "posix":
+        return []
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return []
+    return held if mode & 0o044 else []
+
+
+def warn_if_exposed(path: Path, values: dict[str, Any]) -> None:
+    """One line on stderr when the config file holds a secret others can read, with the ``chmod`` to run."""
+    held = exposed_secrets(path, values)
+    if held:
+        import shlex
+        import sys
+
+        mode = path.stat().st_mode & 0o777
+        sys.stderr.write(f"osukit: warning: {path} holds {' and '.join(held)} and is readable by others "
+                         f"(mode {mode:o}); make it private: chmod 600 {shlex.quote(str(path))}\n")
+        sys.stderr.flush()
+
+
 @dataclass
 class Settings:
     """The resolved settings of one ``osukit`` run."""
@@ -135,6 +166,8 @@ class Settings:
     v1_prefix: str | None = None
     """Where API v1 lives under the site (``api`` on osu.ppy.sh, e.g. ``api/v1`` on a private server)."""
     token_file: str | None = None
+    timeout: str | None = None
+    """Seconds each request waits for its answer (``--timeout``; checked by `timeout_seconds`)."""
     debug: bool = False
     config_path: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)
@@ -145,6 +178,7 @@ class Settings:
         """Options win over environment variables, which win over the config file."""
         path = config_path or default_config_path()
         file_values = read_config(path)
+        warn_if_exposed(path, file_values)
         settings = cls(debug=debug, config_path=path)
         for key, env in KEYS.items():
             value: Any = options.get(key)
@@ -171,6 +205,10 @@ class Settings:
         def _where(key: str) -> str:
             return where[self.sources[key]].format(key=key.replace("_", "-"), env=KEYS[key])
 
+        if self.timeout is not None:
+            from ._notices import parse_timeout
+
+            parse_timeout(self.timeout, _where("timeout"))
         if self.client_id is not None:
             checked_client_id(self.client_id, where=_where("client_id"))
         for key, what in (("client_secret", None), ("api_key", "your API v1 key"),
@@ -178,6 +216,13 @@ class Settings:
             value = getattr(self, key)
             if value is not None:
                 checked_secret(value, name=key, what=what, where=_where(key))
+
+    @property
+    def timeout_seconds(self) -> float | None:
+        """``timeout`` as seconds, or None when not set."""
+        from ._notices import parse_timeout
+
+        return None if self.timeout is None else parse_timeout(self.timeout, "")
 
     @property
     def effective_base_url(self) -> str:

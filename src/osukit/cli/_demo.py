@@ -32,8 +32,9 @@ def _code(text: str) -> None:
     say(f"   [dim]>>> {escape(text)}[/dim]", markup=True)
 
 
-@contextlib.contextmanager
-def _emulator(seed: int) -> Iterator[Any]:
+def _emulator_class() -> Any:
+    """The emulator class, or the CliError saying which extra is missing (checked before the demo says
+    anything, so a missing extra is the only line printed)."""
     try:
         from ..emulator import Emulator
     except ImportError as exc:
@@ -44,7 +45,12 @@ def _emulator(seed: int) -> Iterator[Any]:
                            "pip install 'osukit[quickstart]' (cli, emulator and pp)", ExitCode.MISSING_EXTRA) from None
         raise CliError("this osukit build has no osukit.emulator.Emulator yet",
                        "the demo needs the bundled emulator", ExitCode.ERROR) from None
-    with Emulator(seed=seed) as emu:
+    return Emulator
+
+
+@contextlib.contextmanager
+def _emulator(seed: int, emulator_class: Any = None) -> Iterator[Any]:
+    with (emulator_class or _emulator_class())(seed=seed) as emu:
         yield emu
 
 
@@ -76,11 +82,12 @@ def run_demo(out: Path, *, seed: int = 0) -> None:
     """Start the emulator in-process and walk through the main things osukit does."""
     from .. import Client
 
+    emulator_class = _emulator_class()  # a missing extra first, before any output
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     say("[bold]osukit demo[/bold]: everything below talks to the bundled osu! API emulator on 127.0.0.1.",
         markup=True)
-    with _emulator(seed) as emu:
+    with _emulator(seed, emulator_class) as emu:
         say(f"emulator running at {emu.base_url} (seed {seed})")
 
         _step(1, "Authenticate with the client-credentials grant")

@@ -101,7 +101,9 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
         "check the network and --base-url",
         ExitCode.NETWORK,
     ),
-    E.TimeoutError: ("the request timed out", "check the network, or try again", ExitCode.NETWORK),
+    E.TimeoutError: ("the request timed out",
+                     "check the network and try again; a slow server may need more time: --timeout SECONDS",
+                     ExitCode.NETWORK),
     E.DecodeError: (
         "osu!'s response did not match osukit's model",
         "please report it with --debug output at the osukit issue tracker",
@@ -145,7 +147,7 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
     E.InvalidParameterError: ("invalid argument", "see the command's --help", ExitCode.USAGE),
     E.DeadlineExceededError: (
         "the call took longer than its overall deadline",
-        "the server is slow or trickling its answer; try again later",
+        "the server is slow or trickling its answer; try again later, or allow more time with --timeout SECONDS",
         ExitCode.NETWORK,
     ),
     E.ResponseTooLargeError: (
@@ -180,6 +182,11 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
 }
 CREDENTIALS_HINT = ("set OSU_CLIENT_ID and OSU_CLIENT_SECRET, pass --client-id/--client-secret, "
                     "or write them to the config file (`osukit config path`)")
+USER_GRANT_HINT = ("log in again with `osukit login` (the login was revoked or has expired, or its authorization "
+                   "code was already used)")
+LOGIN_TIMEOUT_HINT = ("run `osukit login` again and approve osukit on the page it opens before the time is up "
+                      "(more time: `osukit login --timeout SECONDS`); without a browser here, use "
+                      "`osukit login --no-browser` and paste the URL the browser lands on")
 _CREDENTIAL_WORDS = ("credential", "client id", "client_id", "client secret", "client_secret")
 # One entry per referee hub error code (osu-server-spectator Hubs/Referee/ThrowHelper.cs).
 _REFEREE_HINTS: dict[int, tuple[str, int]] = {
@@ -228,6 +235,8 @@ def _not_found_line(exc: E.APIError) -> str | None:
         return None
     if len(path) < 2 or path[0] in ("me", "search", "seasonal-backgrounds"):
         return None
+    if path[0] == "rankings" or path[1] == "lookup":
+        return _query_not_found_line(exc, path)
     plural, ident = path[0], path[1].removeprefix("@")
     noun = {"matches": "match", "beatmapsets": "beatmapset", "news": "news post", "wiki": "wiki page"}.get(
         plural, plural[:-1] if plural.endswith("s") else plural)
@@ -238,6 +247,23 @@ def _not_found_line(exc: E.APIError) -> str | None:
     shown = ident if ident.isdigit() else repr(ident)
     extra = f": {said}" if said.lower().rstrip(".") not in _GENERIC_404 and "couldn't be found" not in said else ""
     return f"{noun.replace('-', ' ')} {shown} not found (404){extra}{route}"
+
+
+def _query_not_found_line(exc: E.APIError, path: list[str]) -> str:
+    """A 404 on a route whose path names no object: a ranking (its spotlight, when one was asked for)
+    or a lookup (by the query's keys)."""
+    from urllib.parse import parse_qsl
+
+    query = dict(parse_qsl(urlsplit(exc.url or "").query))
+    route = _ROUTE_TAG.search(exc.message or "")
+    tag = f" [{route.group(1)}]" if route else ""
+    if path[0] == "rankings":
+        if query.get("spotlight"):
+            return f"spotlight {query['spotlight']} not found (404){tag}"
+        return f"ranking {' '.join(path[1:])} not found (404){tag}"
+    noun = {"beatmapsets": "beatmapset"}.get(path[0], path[0].rstrip("s"))
+    asked = ", ".join(f"{k}={v}" for k, v in query.items() if k not in ("mode",)) or "the query"
+    return f"no {noun} matches {asked} (404){tag}"
 
 
 def _message(exc: BaseException) -> str:
@@ -262,6 +288,14 @@ def explain(exc: BaseException) -> Explained:
         # a mistake in a pool/format file is bad input (exit 2), not missing credentials
         return Explained(f"pool file error: {_message(exc)}", "fix the pool file (see docs/tournament.md)",
                          ExitCode.USAGE)
+    if type(exc) is E.AuthenticationError and exc.status_code != 401 and not exc.url:
+        # the login flow's own failures (osukit/oauth.py): no callback in time, a cancelled or refused
+        # authorization, a bad pasted URL. No 401 came and the credentials are not at fault.
+        if exc.status_code == 408:
+            return Explained(f"the login timed out waiting for the browser: {exc.message}", LOGIN_TIMEOUT_HINT,
+                             ExitCode.AUTH)
+        return Explained(f"the login failed: {exc.message}",
+                         "run `osukit login` again and approve osukit on the page it opens", ExitCode.AUTH)
     entry = _lookup(exc)
     if entry is not None:
         title, hint, code = entry
@@ -280,8 +314,12 @@ def explain(exc: BaseException) -> Explained:
             hint = exc.remedy  # the raiser's advice for this very error beats the class's
             if exc.remedy in detail:
                 hint = None  # the message already says it
-        if isinstance(exc, E.OAuthError) and exc.hint:
+        if isinstance(exc, E.OAuthError) and exc.hint and exc.hint not in detail:
             detail = f"{detail} ({exc.hint})"
+        if isinstance(exc, E.OAuthError) and exc.error == "invalid_grant" and not exc.remedy:
+            # the grant (a stored login's refresh token, an authorization code) was refused, not the
+            # application's id and secret (those are `invalid_client`)
+            title, hint = "osu! refused the login", USER_GRANT_HINT
         line = f"{title}: {detail}" if detail and detail != title else title
         if isinstance(exc, E.NotFoundError):
             line = _not_found_line(exc) or line

@@ -167,6 +167,16 @@ def _beatmap_bytes(state: State, beatmap: str) -> tuple[bytes, str]:
                    ExitCode.USAGE)
 
 
+def _used(hits: dict[str, int], key: str, asked: int | None, default: int) -> int:
+    """What rosu-pp computed with (its score state): with misses and no ``--combo`` it takes the
+    beatmap's maximum combo minus the misses, and it caps a combo the misses make impossible; else
+    what was asked, else the default."""
+    value = hits.get(key)
+    if value is not None:
+        return value
+    return asked if asked is not None else default
+
+
 def pp(state: State, beatmap: str, *, mods: str | None, acc: float | None, combo: int | None,
        misses: int | None, mode: str | None, lazer: bool | None, as_json: bool) -> None:
     """Print star rating and pp for a play described by accuracy, combo, misses and mods."""
@@ -206,7 +216,7 @@ def pp(state: State, beatmap: str, *, mods: str | None, acc: float | None, combo
         ("stars", f"{result.stars:.2f}"),
         ("pp", f"{result.pp:.2f}"),
         ("pp parts", "  ".join(f"{n} {v:.1f}" for n, v in parts) or "-"),
-        ("play", f"{acc if acc is not None else 100:g}% acc, {combo if combo is not None else result.max_combo}x"
-                 f"/{result.max_combo}x, {misses or 0} miss"),
+        ("play", f"{acc if acc is not None else 100:g}% acc, {_used(result.hits, 'combo', combo, result.max_combo)}x"
+                 f"/{result.max_combo}x, {_used(result.hits, 'misses', misses, 0)} miss"),
         ("rules", "lazer" if result.lazer else "stable (classic)"),
     ])

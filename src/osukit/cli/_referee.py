@@ -64,7 +64,7 @@ def hub_client(state: State) -> Any:
     s = state.settings
     creds = hub_credentials(state, ("multiplayer.write_manage",))
     return Client(base_url=s.base_url, api_key=s.api_key, v1_prefix=s.v1_prefix, app_name="osukit-cli",
-                  rate_limit=state.rate_limit, **creds.hub)
+                  rate_limit=state.rate_limit, **state.timeouts(), **creds.hub)
 
 
 @contextmanager

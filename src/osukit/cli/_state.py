@@ -49,6 +49,12 @@ class State:
             self._settings = Settings.resolve(self.options, config_path=self.config_path, debug=self.debug)
         return self._settings
 
+    def timeouts(self) -> dict[str, Any]:
+        """Client keywords for ``--timeout`` / ``OSUKIT_TIMEOUT`` / the config's ``timeout`` (none when unset)."""
+        from ._notices import timeout_kwargs
+
+        return timeout_kwargs(self.settings.timeout_seconds)
+
     def token_store(self) -> FileTokenStore:
         from ..tokens import FileTokenStore
 
@@ -70,7 +76,7 @@ class State:
 
         s = self.settings
         common: dict[str, Any] = {"base_url": s.base_url, "api_key": s.api_key, "v1_prefix": s.v1_prefix,
-                                  "app_name": "osukit-cli", "rate_limit": self.rate_limit, **kwargs}
+                                  "app_name": "osukit-cli", "rate_limit": self.rate_limit, **self.timeouts(), **kwargs}
         if s.access_token:
             return Client(access_token=s.access_token, **common)
         has_app = bool(s.client_id and s.client_secret)
@@ -97,4 +103,4 @@ class State:
 
         s = self.settings
         return Client(base_url=s.base_url, api_key=s.api_key, v1_prefix=s.v1_prefix, app_name="osukit-cli",
-                      rate_limit=self.rate_limit, **kwargs)
+                      rate_limit=self.rate_limit, **{**self.timeouts(), **kwargs})

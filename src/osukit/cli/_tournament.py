@@ -65,7 +65,8 @@ def _hub_clients(state: State, scopes: tuple[str, ...]) -> tuple[AsyncClient, As
 
     s = state.settings
     common: dict[str, Any] = {"base_url": s.base_url, "api_key": s.api_key, "v1_prefix": s.v1_prefix,
-                              "app_name": "osukit-cli", "rate_limit": state.rate_limit}
+                              "app_name": "osukit-cli", "rate_limit": state.rate_limit,
+                              **state.timeouts()}
     creds = hub_credentials(state, scopes)
     hub = AsyncClient(**common, **creds.hub)
     return hub, (AsyncClient(**common, **creds.rest) if creds.rest is not None else hub)

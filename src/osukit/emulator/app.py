@@ -166,9 +166,36 @@ def _check_fault(name: str, value: Any) -> Any:
                 or not all(isinstance(v, int) and not isinstance(v, bool) and 400 <= v <= 599 for v in statuses)):
             raise InvalidParameterError(f"error_statuses must be a list of HTTP error statuses (400-599), not {value!r}")
         return tuple(statuses)
-    if name == "path_prefix" and not isinstance(value, str):
-        raise InvalidParameterError(f"path_prefix must be a string, not {value!r}")
+    if name == "path_prefix":
+        return _fault_prefix(value)
     return value
+
+
+_FAULT_ROOTS = ("api/", "oauth/", "osu/")  # where faults apply (Handler.inject)
+
+
+def _fault_prefix(value: Any) -> str:
+    """A fault's ``path_prefix`` as the handler compares it: without the leading ``/`` (``/api/v2/users``
+    and ``api/v2/users`` are the same) and without a scheme and host (a full URL's path is taken).
+
+    Raises:
+        InvalidParameterError: not a string, or a prefix no faulted path can start with (outside
+            ``/api/``, ``/oauth/`` and ``/osu/``, or with a query).
+    """
+    if not isinstance(value, str):
+        raise InvalidParameterError(f"path_prefix must be a string, not {value!r}")
+    prefix = value.strip()
+    if prefix.startswith(("http://", "https://")):
+        from urllib.parse import urlsplit
+
+        prefix = urlsplit(prefix).path
+    prefix = prefix.lstrip("/")
+    if "?" in prefix or "#" in prefix or not (
+            prefix.startswith(_FAULT_ROOTS) or any(root.startswith(prefix) for root in _FAULT_ROOTS)):
+        raise InvalidParameterError(
+            f"path_prefix {value!r} can never match: faults apply to paths under /api/, /oauth/ and /osu/ "
+            "(e.g. /api/v2/users), without a query")
+    return prefix
 
 
 @dataclass

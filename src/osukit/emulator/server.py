@@ -43,7 +43,7 @@ class Emulator:
 
             serve_live(self.state, live_scores, speed=live_speed)
         self.host = host
-        self._port = port
+        self._port = check_port(port)
         self._ws_ping_interval = ws_ping_interval
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -198,10 +198,31 @@ class Emulator:
         self.state.configure(rate_limit=rate_limit, token_lifetime=... if token_lifetime is None else token_lifetime)
 
 
+def check_port(port: Any) -> int:
+    """``port`` if it is a TCP port number (0 to 65535; 0: any free port).
+
+    Raises:
+        InvalidParameterError: anything else (the socket layer would wrap 99999 to another port and
+            call -5 an unknown service).
+    """
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise InvalidParameterError(f"port must be 0 to 65535 (0: any free port), not {port!r}",
+                                    remedy="pass --port between 1 and 65535, or --port 0 for any free port")
+    return port
+
+
+def _port_arg(text: str) -> int:
+    try:
+        return check_port(int(text))
+    except (ValueError, InvalidParameterError):
+        raise argparse.ArgumentTypeError(f"must be 0 to 65535 (0: any free port), not {text!r}") from None
+
+
 def _bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port`` (0: any free port), or a ConfigurationError saying why not."""
     from .._exceptions import ConfigurationError
 
+    check_port(port)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
@@ -291,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     parser = argparse.ArgumentParser(prog="osukit emulator serve", description="Run the offline osu! API emulator.")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=_port_arg, default=8000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rate-limit", type=_rate_limit_arg, default=None, help="requests per minute per token before 429 (default or 0: off; X-RateLimit-* headers still count against 1200)")
     parser.add_argument("--live-scores", type=parse_score_rate, default=None, metavar="RATE",

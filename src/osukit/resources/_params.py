@@ -44,14 +44,46 @@ def check_ids(ids: Iterable[Any], *, name: str = "ids", cap: int = MAX_IDS_PER_R
 
 
 def enum_value(value: Any, cls: type[E], name: str) -> E:
-    """``value`` as a member of ``cls`` (accepting the member or its value)."""
-    if isinstance(value, cls):
-        return value
+    """``value`` as a member of ``cls`` (accepting the member or its value).
+
+    Only the members osukit knows: the osu enums take unknown values as pseudo-members so that
+    responses decode, but a request parameter with one (a typo, ``"bestt"``) would only reach osu!
+    to be answered 404 or ignored.
+
+    Raises:
+        InvalidParameterError: ``value`` is not one of the members, before any request; the text lists them.
+    """
+    allowed = ", ".join(str(m.value) for m in cls)
     try:
-        return cls(value)
+        member = value if isinstance(value, cls) else cls(value)
     except ValueError:
-        allowed = ", ".join(str(m.value) for m in cls)
-        raise InvalidParameterError(f"{name} must be one of {allowed}; got {value!r}") from None
+        member = None
+    if member is None or getattr(member, "is_known", True) is False:
+        raise InvalidParameterError(f"{name} must be one of {allowed}; got {value!r}")
+    return member
+
+
+def choice(value: str | None, allowed: tuple[str, ...], name: str) -> str | None:
+    """``value`` when it is one of ``allowed`` (None stays None): a string parameter osu-web only
+    understands in a few spellings (and otherwise ignores, or answers 404/422).
+
+    Raises:
+        InvalidParameterError: another value, before any request; the text lists the allowed ones.
+    """
+    if value is None or value in allowed:
+        return value
+    raise InvalidParameterError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+def choices(values: Any, allowed: tuple[str, ...], name: str) -> list[str]:
+    """Every item of ``values`` checked by `choice`, as a list.
+
+    Raises:
+        InvalidParameterError: an item that is not one of ``allowed``.
+    """
+    if isinstance(values, str):
+        values = values.split(".") if "." in values else [values]
+    return [str(choice(str(v), allowed, name)) for v in values]
 
 
 def ruleset_id_or_none(value: Ruleset | str | int | None) -> int | None:

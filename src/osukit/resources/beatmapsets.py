@@ -29,6 +29,8 @@ class SearchSort(OsuStrEnum):
     TITLE_DESC = "title_desc"
     ARTIST_ASC = "artist_asc"
     ARTIST_DESC = "artist_desc"
+    CREATOR_ASC = "creator_asc"
+    CREATOR_DESC = "creator_desc"
     DIFFICULTY_ASC = "difficulty_asc"
     DIFFICULTY_DESC = "difficulty_desc"
     RANKED_ASC = "ranked_asc"
@@ -46,6 +48,12 @@ class SearchSort(OsuStrEnum):
     RELEVANCE_DESC = "relevance_desc"
     RELEVANCE_ASC = "relevance_asc"
 
+
+SEARCH_EXTRAS = ("video", "storyboard")
+SEARCH_GENERAL = ("recommended", "converts", "follows", "spotlights", "featured_artists")
+SEARCH_PLAYED = ("any", "played", "unplayed")
+SEARCH_RANKS = ("XH", "X", "SH", "S", "A", "B", "C", "D")
+"""Values of the search's ``e``, ``c``, ``played`` and ``r`` (osu-web ``BeatmapsetSearchRequestParams``)."""
 
 SEARCH = route("GET", "api/v2/beatmapsets/search", scope="public", name="beatmapsets.search",
                response=BeatmapsetSearchResponse, paginated="cursor_string")

@@ -11,6 +11,15 @@ from ..models.discussions import (
 )
 from ..models.events import EventsResponse
 
+MESSAGE_TYPES = ("suggestion", "problem", "mapper_note", "praise", "hype", "review")
+"""Discussion ``message_types`` (osu-web ``BeatmapDiscussion::MESSAGE_TYPES``)."""
+BEATMAPSET_STATUSES = ("all", "ranked", "qualified", "disqualified", "never_qualified")
+"""``beatmapset_status`` (osu-web ``BeatmapDiscussion::VALID_BEATMAPSET_STATUSES``, and ``all``)."""
+POST_TYPES = ("first", "reply", "system")
+"""Discussion post ``types`` (osu-web ``BeatmapDiscussionPost::search``)."""
+ID_SORTS = ("id_desc", "id_asc")
+"""``sort`` of discussions, posts, votes and site events: newest or oldest first."""
+
 BEATMAPSET_EVENTS = route("GET", "api/v2/beatmapsets/events", scope="public", name="discussions.events",
                           response=BeatmapsetEventsResponse, paginated="page")
 POSTS = route("GET", "api/v2/beatmapsets/discussions/posts", scope="public", name="discussions.posts",

@@ -49,6 +49,11 @@ ROOM_EVENTS = route("GET", "api/v2/rooms/{room}/events", scope="public", name="r
                     response=RoomEventsResponse, paginated="id_range")
 PLAYLIST_SCORES = route("GET", "api/v2/rooms/{room}/playlist/{playlist}/scores", scope="public",
                         name="rooms.playlist_scores", response=PlaylistScores, paginated="cursor_string")
+ROOM_TYPE_GROUPS = ("playlists", "ranked-play", "realtime")
+"""``type_group`` of the room list (osu-web ``Multiplayer\\Room::TYPE_GROUPS``)."""
+ROOM_SORTS = ("created", "ended")
+"""``sort`` of the room list (osu-web ``Multiplayer\\Room::SORTS``)."""
+
 ROOMS = route("GET", "api/v2/rooms", scope="public", name="rooms.list", response=list[Room])
 ROOM = route("GET", "api/v2/rooms/{room}", scope="public", name="rooms.get", response=Room)
 MATCHES = route("GET", "api/v2/matches", scope="public", name="matches.list", response=MatchesResponse,

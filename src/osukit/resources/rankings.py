@@ -17,6 +17,10 @@ class RankingType(OsuStrEnum):
     TEAM = "team"
 
 
+RANKING_VARIANTS: dict[str, tuple[str, ...]] = {"mania": ("4k", "7k")}
+"""Ranking variants per ruleset (osu-web ``Beatmap::VARIANTS``); ``all`` (or none) is the whole ruleset."""
+
+
 class RankingFilter(OsuStrEnum):
     """``all`` players or only ``friends`` (needs a user token)."""
 

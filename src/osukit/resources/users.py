@@ -45,6 +45,9 @@ class UserBeatmapsetType(OsuStrEnum):
     NOMINATED = "nominated"
     PENDING = "pending"
     RANKED = "ranked"
+    # deprecated names osu-web still accepts (UsersController::beatmapsets): ranked and pending
+    RANKED_AND_APPROVED = "ranked_and_approved"
+    UNRANKED = "unranked"
 
 
 def _ids_cost(params: Mapping[str, Any]) -> int:

@@ -9,7 +9,7 @@ from ...enums import Ruleset
 from ...models.beatmaps import Beatmapset
 from ...pagination import CursorStringStyle
 from .. import beatmapsets as R
-from .._params import check_limit, enum_value, ruleset_id_or_none
+from .._params import check_limit, choice, choices, enum_value, ruleset_id_or_none
 from ._base import AsyncResource
 
 __all__ = ["AsyncBeatmapsets"]
@@ -52,10 +52,11 @@ class AsyncBeatmapsets(AsyncResource):
             "g": genre,
             "l": language,
             "nsfw": None if nsfw is None else nsfw,
-            "e": ".".join(extra) or None,
-            "c": ".".join(general) or None,
-            "played": played,
-            "r": ".".join(rank) or None,
+            # osu-web BeatmapsetSearchRequestParams AVAILABLE_EXTRAS / _GENERAL / _PLAYED / _RANKS
+            "e": ".".join(choices(extra, R.SEARCH_EXTRAS, "extra")) or None,
+            "c": ".".join(choices(general, R.SEARCH_GENERAL, "general")) or None,
+            "played": choice(played, R.SEARCH_PLAYED, "played"),
+            "r": ".".join(choices(rank, R.SEARCH_RANKS, "rank")) or None,
         }
         return self._client._paginate(
             R.SEARCH, params=params, style=CursorStringStyle(lambda resp: resp.beatmapsets), limit=limit, cursor=cursor

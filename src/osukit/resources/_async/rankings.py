@@ -41,8 +41,15 @@ class AsyncRankings(AsyncResource):
         ruleset = ruleset_or_none(mode)
         if ruleset is None:
             raise InvalidParameterError("mode is required")
-        if country is not None and kind is not R.RankingType.PERFORMANCE:
-            raise InvalidParameterError("country filters only the performance ranking")
+        if country is not None and kind not in (R.RankingType.PERFORMANCE, R.RankingType.SCORE):
+            # osu-web RankingController: country (and variant) filter the `global` type, by performance or score
+            raise InvalidParameterError("country filters only the performance and score rankings")
+        if variant is not None and variant != "all" and (
+                variant not in R.RANKING_VARIANTS.get(ruleset.value, ()) or kind not in (
+                    R.RankingType.PERFORMANCE, R.RankingType.SCORE)):
+            known = ", ".join(f"{v} ({m})" for m, vs in R.RANKING_VARIANTS.items() for v in vs)
+            raise InvalidParameterError(f"variant must be all or one of {known} for the performance and score "
+                                        f"rankings; got {variant!r} for {ruleset.value} {kind.value}")
         if spotlight is not None and kind is not R.RankingType.CHARTS:
             raise InvalidParameterError("spotlight applies only to the charts ranking")
         check_limit(limit, low=0, high=10**9)

@@ -16,7 +16,7 @@ from ...models.discussions import (
 from ...models.users import Event
 from ...pagination import CursorStringStyle, PageStyle
 from .. import discussions as R
-from .._params import check_limit
+from .._params import check_limit, choice, choices
 from ._base import Resource
 
 __all__ = ["Discussions", "Events"]
@@ -48,8 +48,10 @@ class Discussions(Resource):
         return self._client._paginate(
             R.DISCUSSIONS,
             params={"beatmapset_id": beatmapset_id, "beatmap_id": beatmap_id, "user": user,
-                    "message_types": list(message_types) or None, "only_unresolved": only_unresolved or None,
-                    "beatmapset_status": beatmapset_status, "sort": sort, "limit": page_size},
+                    "message_types": choices(message_types, R.MESSAGE_TYPES, "message_types") or None,
+                    "only_unresolved": only_unresolved or None,
+                    "beatmapset_status": choice(beatmapset_status, R.BEATMAPSET_STATUSES, "beatmapset_status"),
+                    "sort": choice(sort, R.ID_SORTS, "sort"), "limit": page_size},
             style=CursorStringStyle(lambda r: r.discussions),
             limit=limit,
             cursor=cursor,
@@ -74,8 +76,9 @@ class Discussions(Resource):
         check_limit(limit, low=0, high=10**9)
         return self._client._paginate(
             R.POSTS,
-            params={"beatmapset_discussion_id": discussion_id, "user": user, "types": list(types) or None,
-                    "sort": sort, "limit": page_size},
+            params={"beatmapset_discussion_id": discussion_id, "user": user,
+                    "types": choices(types, R.POST_TYPES, "types") or None,
+                    "sort": choice(sort, R.ID_SORTS, "sort"), "limit": page_size},
             style=CursorStringStyle(lambda r: r.posts),
             limit=limit,
             cursor=cursor,
@@ -102,7 +105,7 @@ class Discussions(Resource):
         return self._client._paginate(
             R.VOTES,
             params={"beatmapset_discussion_id": discussion_id, "receiver": receiver, "user": user, "score": score,
-                    "sort": sort, "limit": page_size},
+                    "sort": choice(sort, R.ID_SORTS, "sort"), "limit": page_size},
             style=CursorStringStyle(lambda r: r.votes),
             limit=limit,
             cursor=cursor,
@@ -146,5 +149,6 @@ class Events(Resource):
         """
         check_limit(limit, low=0, high=10**9)
         return self._client._paginate(
-            R.EVENTS, params={"sort": sort}, style=CursorStringStyle(lambda r: r.events), limit=limit, cursor=cursor
+            R.EVENTS, params={"sort": choice(sort, R.ID_SORTS, "sort")}, style=CursorStringStyle(lambda r: r.events),
+            limit=limit, cursor=cursor
         )

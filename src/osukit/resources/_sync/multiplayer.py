@@ -9,7 +9,7 @@ from ...models.multiplayer import Room, RoomEvent, RoomEventsResponse, RoomLeade
 from ...models.scores import Score
 from ...pagination import CursorStringStyle, IdRangeStyle
 from .. import multiplayer as R
-from .._params import check_limit, enum_value
+from .._params import check_limit, choice, enum_value
 from ._base import Resource
 
 __all__ = ["Matches", "Rooms"]
@@ -38,9 +38,9 @@ class Rooms(Resource):
             params={
                 "mode": enum_value(mode, R.RoomMode, "mode"),
                 "category": enum_value(category, R.RoomCategory, "category") if category is not None else None,
-                "type_group": type_group,
+                "type_group": choice(type_group, R.ROOM_TYPE_GROUPS, "type_group"),
                 "season_id": season_id,
-                "sort": sort,
+                "sort": choice(sort, R.ROOM_SORTS, "sort"),
                 "limit": limit,
             },
         )

@@ -1,0 +1,117 @@
+"""A slow server is not silence: the CLI says each retry on stderr, and --timeout bounds each wait."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from tests.cli.conftest import Cli, emu_env
+
+
+@pytest.fixture
+def slow_users(emu: Any) -> Any:
+    # 1.5 to 4.5 s per answer (the emulator jitters latency by 0.5x to 1.5x), only under /api/v2/users
+    emu.set_faults(latency_ms=3000, path_prefix="api/v2/users")
+    try:
+        yield emu
+    finally:
+        emu.clear_faults()
+
+
+def test_retries_are_said_one_line_each(cli: Cli, slow_users: Any) -> None:
+    env = emu_env(slow_users)
+    r = cli("--rate-limit", "0", "--timeout", "0.5", "user", "2", env=env)
+    assert r.code == 7, r.err
+    host = str(slow_users.base_url).split("://", 1)[1].rstrip("/")
+    retries = [line for line in r.err_lines if "retrying" in line]
+    assert len(retries) == 3, r.err
+    for n, line in enumerate(retries, 1):
+        assert line.startswith(f"osukit: no answer from {host} after 0.5 s; retrying")
+        assert line.endswith(f"({n}/3)…")
+    assert r.err_lines[-2].startswith("osukit: error: the request timed out")
+    assert "--timeout" in r.err_lines[-1]
+    assert "Traceback" not in r.err
+    assert env["OSU_CLIENT_SECRET"] not in r.err
+
+
+def test_timeout_from_env_and_config(cli: Cli, slow_users: Any, tmp_path: Any) -> None:
+    env = {**emu_env(slow_users), "OSUKIT_TIMEOUT": "0.5"}
+    r = cli("--rate-limit", "0", "user", "2", env=env)
+    assert r.code == 7 and "after 0.5 s; retrying" in r.err, r.err
+    config = tmp_path / "c.toml"
+    config.write_text("timeout = 0.5\n")
+    r = cli("--rate-limit", "0", "--config", str(config), "user", "2", env=emu_env(slow_users))
+    assert r.code == 7 and "after 0.5 s; retrying" in r.err, r.err
+    shown = cli("--config", str(config), "config", "show")
+    assert [line.split() for line in shown.out.splitlines() if line.startswith("timeout")] == [
+        ["timeout", "0.5", "(config)"]]
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "soon", "nan"])
+def test_a_bad_timeout_setting_is_refused(cli: Cli, value: str) -> None:
+    r = cli("user", "2", env={"OSUKIT_TIMEOUT": value, "OSU_ACCESS_TOKEN": "a" * 40})
+    assert r.code == 3, r.err
+    assert "timeout (environment variable OSUKIT_TIMEOUT) must be a number of seconds > 0" in r.err
+
+
+def test_timeout_option_is_checked(cli: Cli) -> None:
+    r = cli("--timeout", "0", "user", "2")
+    assert r.code == 2, r.err
+
+
+def test_no_notice_when_all_goes_well(cli: Cli, emu: Any) -> None:
+    r = cli("--rate-limit", "0", "user", "2", env=emu_env(emu))
+    assert r.code == 0, r.err
+    assert r.err == ""
+
+
+def test_retry_cause_words() -> None:
+    import httpx
+
+    from osukit.retry import retry_cause
+
+    url = "https://user:pw@osu.ppy.sh/api/v2/users/2?k=secret"
+    assert retry_cause(url, error=httpx.ReadTimeout("x"), waited=30.02) == "no answer from osu.ppy.sh after 30 s"
+    assert retry_cause(url, status=503) == "osu.ppy.sh answered 503"
+    assert retry_cause(url, status=429) == "osu.ppy.sh is rate limiting (429)"
+    assert retry_cause(url, error=httpx.ConnectError("x")) == "could not connect to osu.ppy.sh (ConnectError)"
+    assert retry_cause("http://127.0.0.1:8000/api", error=httpx.RemoteProtocolError("x")) == (
+        "the connection to 127.0.0.1:8000 broke (RemoteProtocolError)")
+
+
+def test_the_client_logs_a_retry_notice(emu: Any, caplog: pytest.LogCaptureFixture) -> None:
+    import osukit
+    from osukit.retry import RetryNotice, RetryPolicy
+
+    emu.set_faults(error_rate=1.0, error_statuses=[503], path_prefix="api/v2/users")
+    try:
+        with caplog.at_level(logging.INFO, logger="osukit"), osukit.Client(
+                client_id=emu.client_id, client_secret=emu.client_secret, base_url=emu.base_url, rate_limit=0,
+                retry=RetryPolicy(max_retries=2, initial_delay=0.01, jitter=False)) as client:
+            with pytest.raises(osukit.ServerError):
+                client.users.get(2)
+    finally:
+        emu.clear_faults()
+    notices = [r.osukit_retry for r in caplog.records if hasattr(r, "osukit_retry")]
+    host = str(emu.base_url).split("://", 1)[1].rstrip("/")
+    assert notices == [RetryNotice(f"{host} answered 503", 1, 2, 0.01), RetryNotice(f"{host} answered 503", 2, 2, 0.02)]
+
+
+@pytest.mark.parametrize("port", ["99999", "65536", "-5", "-1"])
+def test_serve_refuses_a_port_out_of_range(cli: Cli, port: str) -> None:
+    r = cli("emulator", "serve", "--port", port, timeout=60)
+    assert r.code == 2, r.err
+    assert r.err_lines == [f"osukit: error: --port {port} is not a TCP port",
+                           "hint: use 1 to 65535, or 0 for any free port"]
+
+
+def test_emulator_module_refuses_a_port_out_of_range() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "osukit.emulator", "--port", "99999"], capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2
+    assert "argument --port: must be 0 to 65535 (0: any free port), not '99999'" in proc.stderr
