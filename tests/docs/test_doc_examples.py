@@ -79,12 +79,30 @@ def blocks(page: Path) -> list[tuple[int, str, str | None]]:
     return out
 
 
+def _runnable(page: Path) -> list[tuple[int, str, str | None]]:
+    """The blocks of ``page`` that `test_page_examples_run` runs: unmarked, ``needs-redis``, and on
+    `ROOM_PAGES` ``runs-forever`` (run for `FOREVER` seconds); not snippet includes."""
+    name = str(page.relative_to(REPO))
+    return [(line, code, marker) for line, code, marker in blocks(page)
+            if (marker in (None, "<!-- needs-redis -->") or (name in ROOM_PAGES and marker == "<!-- runs-forever -->"))
+            and not re.fullmatch(r'\s*--8<-- "[^"]+"\s*', code)]
+
+
+RUNNABLE_PAGES = [page for page in PAGES if _runnable(page)]
+"""Pages with an example to run (the others hold shell lines, tables and prose only, or examples
+marked ``needs-account``/``runs-forever``, which `test_the_examples_are_found_and_markers_are_known`
+keeps honest)."""
+
+
 def test_the_examples_are_found_and_markers_are_known() -> None:
     found = {str(page.relative_to(REPO)): len(blocks(page)) for page in PAGES}
     assert found["README.md"] >= 1 and found["docs/testing.md"] >= 3 and sum(found.values()) >= 25
     assert found["docs/cache.md"] >= 4  # run by test_page_examples_run, the Redis one against a throwaway server
     for page in STANDALONE:
         assert found[page] >= 1, f"{page} lists no example to run alone"
+    ran = {str(page.relative_to(REPO)) for page in RUNNABLE_PAGES}
+    assert {"README.md", "docs/index.md", "docs/testing.md", "docs/cache.md", "docs/feeds.md", "docs/tracking.md",
+            "docs/referee.md", "docs/tournament.md"} <= ran, ran
     for page in PAGES:
         for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip().startswith("<!-- needs-") or line.strip().startswith("<!-- runs-"):
@@ -252,7 +270,7 @@ def _run(code: str, ns: dict[str, Any], where: str, emu: Any) -> None:
 
 
 @pytest.mark.timeout(600)
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(REPO)))
+@pytest.mark.parametrize("page", RUNNABLE_PAGES, ids=lambda p: str(p.relative_to(REPO)))
 def test_page_examples_run(page: Path, emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                            request: pytest.FixtureRequest) -> None:
     found = blocks(page)
@@ -261,14 +279,11 @@ def test_page_examples_run(page: Path, emulator: Any, tmp_path: Path, monkeypatc
         redis_url = request.getfixturevalue("redis_for_docs")
     name = str(page.relative_to(REPO))
     runnable = [(line, code.replace("redis://localhost:6379/0", redis_url) if redis_url else code, marker)
-                for line, code, marker in found
-                if (marker in (None, "<!-- needs-redis -->") or (name in ROOM_PAGES and marker == "<!-- runs-forever -->"))
-                and not re.fullmatch(r'\s*--8<-- "[^"]+"\s*', code)]
+                for line, code, marker in _runnable(page)]
     if name in ROOM_PAGES:
         for line, code, _ in found:  # as a script: no top-level await
             compile(code, f"{name}:{line}", "exec")
-    if not runnable:
-        pytest.skip("no runnable Python example on this page")
+    assert runnable
     for file_name, content in TITLED.findall(page.read_text(encoding="utf-8")):
         (tmp_path / file_name).write_text(content, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
