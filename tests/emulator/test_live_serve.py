@@ -119,3 +119,19 @@ def test_feeds_page_says_how_to_see_scores_before_its_first_example() -> None:
     first_example = text.index("```python")
     assert "To see scores arrive, run the emulator with `osukit emulator serve --live-scores 20`" in (
         text[:first_example])
+
+
+def test_a_real_time_catch_up_is_bounded_and_keeps_the_rest() -> None:
+    """A request waits for its catch-up (about a millisecond a score): one catch-up makes at most
+    CATCH_UP_SCORES, and the time not yet made up is kept for the next ones, not dropped."""
+    from osukit.emulator.live import CATCH_UP_SCORES, live_of
+
+    with Emulator(seed=3, live_scores=50, live_speed=10) as emu:
+        live = live_of(emu.state)
+        live.follow_real_time(False)
+        live.follow_real_time(True)
+        live._anchor -= 10.0  # 10 s gone by: 10 x 10 x 50 = 5,000 scores due
+        made = [live.catch_up() for _ in range(3)]
+        assert made[0] == made[1] == CATCH_UP_SCORES
+        # The 1,000 not made yet are kept (plus what came due while the first two ran), still capped.
+        assert 5000 - 2 * CATCH_UP_SCORES <= made[2] <= CATCH_UP_SCORES

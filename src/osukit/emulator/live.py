@@ -106,13 +106,27 @@ class Live:
         self.real_time = on
 
     def catch_up(self) -> int:
-        """In real-time mode, move the virtual clock by the real time gone by since the last call."""
+        """In real-time mode, move the virtual clock by the real time gone by since the last call.
+
+        One call makes at most `CATCH_UP_SCORES` scores; the rest of the time gone by is kept for the
+        next call (the clock lags real time instead). Making a score takes about a millisecond, and a
+        request waits for its catch-up: without the cap, a busy machine that spaced requests out made
+        each catch-up longer, until one outlasted the client's read timeout.
+        """
         if not self.real_time:
             return 0
         now = time.monotonic()
-        elapsed = (now - self._anchor) * self.speed
+        real = now - self._anchor
+        if real <= 0:
+            return 0
+        elapsed = min(real * self.speed, 400 * _DAY)
+        if self.score_rate > 0 and self.speed > 0:
+            cap = CATCH_UP_SCORES / self.score_rate
+            if elapsed > cap:
+                self._anchor = now - (real - cap / self.speed)
+                return self.advance(cap)
         self._anchor = now
-        return self.advance(min(elapsed, 400 * _DAY)) if elapsed > 0 else 0
+        return self.advance(elapsed)
 
     def advance(self, seconds: float) -> int:
         """Move the virtual clock ``seconds`` forward; returns how many scores were made."""
@@ -368,6 +382,10 @@ def live_of(state: Any) -> Live:
         setattr(state, "_live", live)  # noqa: B010 - State does not declare it: the live world is optional
     live.catch_up()
     return live
+
+
+CATCH_UP_SCORES = 2000
+"""Most scores one real-time catch-up (one request) makes (see `Live.catch_up`)."""
 
 
 def tick(state: Any) -> None:
