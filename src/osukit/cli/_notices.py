@@ -27,7 +27,13 @@ class NoticeHandler(logging.Handler):
     handler keeps them visible.
     """
 
+    said_by_commands: set[str] = set()
+    """Loggers whose warnings a command prints itself, in its own words (the tracker's "not found,
+    skipped"): not said twice."""
+
     def emit(self, record: logging.LogRecord) -> None:
+        if record.name in self.said_by_commands:
+            return
         try:
             notice = getattr(record, "osukit_retry", None)
             if notice is not None:
