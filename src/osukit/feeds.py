@@ -57,8 +57,10 @@ class FeedGap:
 
     @property
     def seconds(self) -> float | None:
-        """The length of the lost time range, when both ends are known."""
-        if self.after_time is None or self.before_time is None:
+        """The length of the lost time range, when both ends are known and in order (scores are ordered
+        by id, as osu! assigns them on submission; a score's ``ended_at`` may be earlier than that of
+        the score before it, and then there is no time range to give)."""
+        if self.after_time is None or self.before_time is None or self.before_time < self.after_time:
             return None
         return (self.before_time - self.after_time).total_seconds()
 

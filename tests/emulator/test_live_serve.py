@@ -135,3 +135,19 @@ def test_a_real_time_catch_up_is_bounded_and_keeps_the_rest() -> None:
         assert made[0] == made[1] == CATCH_UP_SCORES
         # The 1,000 not made yet are kept (plus what came due while the first two ran), still capped.
         assert 5000 - 2 * CATCH_UP_SCORES <= made[2] <= CATCH_UP_SCORES
+
+
+def test_live_scores_and_the_hubs_scores_share_one_id_sequence() -> None:
+    """The referee hub records its games' scores through ``World.new_id("score")``; the live world made
+    its own ids from its own counter, and the two once handed out the same ids (a feed then saw one id
+    as two different scores)."""
+    from osukit.emulator.live import live_of
+
+    with Emulator(seed=3) as emu:
+        live = live_of(emu.state)
+        live.score_rate = 5
+        hub_first = emu.state.world.new_id("score")  # a hub game finished before the live world moved
+        live.advance(2.0)
+        made = sorted(sid for sid in emu.state.world.scores if sid > hub_first)
+        hub_next = emu.state.world.new_id("score")
+        assert len(made) == 10 and made[0] > hub_first and hub_next > made[-1]

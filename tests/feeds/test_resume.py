@@ -141,3 +141,15 @@ def test_a_real_refusal_still_gives_one_gap_with_osus_reason(live: Any, tmp_path
     # stopped right after the gap's scores: the next run goes on after them (the cursor is fresh again)
     again = _run_sync(live, clock, store, 2)
     assert [s.id for s in again] == [i for i in passed_ids(live) if i > items[-1].id][:2]
+
+
+def test_a_gap_whose_ends_are_out_of_time_order_has_no_length() -> None:
+    import datetime as dt
+
+    from osukit.feeds import FeedGap
+
+    later, earlier = dt.datetime(2026, 11, 30, 11, 17, 36, tzinfo=dt.timezone.utc), dt.datetime(2026, 7, 1, 12, 5, 10,
+                                                                                              tzinfo=dt.timezone.utc)
+    gap = FeedGap(after_id=4001932051, before_id=4001932070, after_time=later, before_time=earlier)
+    assert gap.seconds is None and gap.to_json()["seconds"] is None
+    assert FeedGap(after_id=1, before_id=2, after_time=earlier, before_time=later).seconds == (later - earlier).total_seconds()

@@ -95,8 +95,10 @@ def follow(
                 if isinstance(item, FeedGap):
                     if as_jsonl:
                         emit_json(item.to_json(), lines=True)
-                    since = item.after_time or f"score {item.after_id}"
-                    until = item.before_time or "the next score"
+                    timed = item.seconds is not None  # both ends known, in order
+                    since = item.after_time if timed else f"score {item.after_id}"
+                    until = item.before_time if timed else (
+                        f"score {item.before_id}" if item.before_id is not None else "the next score")
                     sys.stderr.write(f"osukit: scores may be missing between {since} and {until} "
                                      f"(osu! refused the saved cursor: {item.reason})\n")
                     continue

@@ -159,8 +159,10 @@ class Live:
     def _make_score(self, uid: int, beatmap: dict[str, Any], at: dt.datetime, *, quality: float,
                     pp: float | None = None) -> int:
         w, rng = self.world, self._rng
-        self.max_id += 1
-        sid = self.max_id
+        # One id sequence with the rest of the emulator (the referee hub records its games' scores
+        # through `World.new_id`): the two once handed out the same ids.
+        sid = max(self.max_id, w.next_id.get("score", 0)) + 1
+        self.max_id = w.next_id["score"] = sid
         stats, maximum, combo = _score_stats(rng, beatmap, quality)
         raw = {"statistics": stats, "maximum_statistics": maximum, "ruleset_id": _RULESET_ID[beatmap["mode"]],
                "mods": [], "passed": True}
