@@ -103,3 +103,35 @@ async def test_autohost_rotation_on_the_emulated_hub(emu: Emulator) -> None:  # 
     for c in chats.values():
         await c.aclose()
     await env.http.aclose()
+
+
+async def test_a_bot_pushed_off_the_hub_stops_with_the_takeover_error(emu: Emulator) -> None:  # noqa: F811
+    """The hub keeps one referee connection per account: when another connection of the bot's account
+    takes over, the old one is not taken back, and the bot must stop (it used to wait for events that
+    would never come, until Ctrl-C)."""
+    env = Env(emu)
+    client = env.client(env.bot, BOT_SCOPES)
+    referee = osukit.referee.AsyncRefereeClient(client, base_url=emu.base_url,
+                                                reconnect=ReconnectPolicy(initial=0.05, maximum=0.3))
+    backend = RefereeBackend(referee, client, chat_url=emu.notify_url, bot_user_id=env.bot)
+    await backend.connect()
+    maps = list(env.slots.values())[:1]
+    bot = AutoHost(backend, rules=MapRules(star_range=(0.0, 20.0)), info=attributes_lookup(client),
+                   first_beatmap_id=maps[0], name="pushed off")
+    task = asyncio.create_task(bot.run(maps=1))
+    room_id = await room_of(bot, task)
+    other = env.client(env.bot, BOT_SCOPES)
+    async with osukit.referee.AsyncRefereeClient(other, base_url=emu.base_url) as second:
+        await second.connect()  # the same account: the bot's connection is replaced
+        try:
+            await asyncio.wait_for(task, 60)
+        except osukit.ConnectionReplacedError as exc:
+            assert "took over" in str(exc)
+        else:
+            raise AssertionError("the bot carried on after its hub connection was replaced")
+        await second.close_room(room_id)
+    await backend.aclose()
+    await referee.aclose()
+    await client.aclose()
+    await other.aclose()
+    await env.http.aclose()

@@ -36,6 +36,7 @@ from ..game.mods import ModError, Mods
 from ._chat import beatmap_link, chat_safe, hub_sentence, room_page
 from ._errors import RunnerError
 from .room import (
+    BackendLost,
     BackendReconnected,
     ChatLine,
     MapAborted,
@@ -277,6 +278,8 @@ class AutoHost:
             self._tell("map aborted")
         elif isinstance(event, BackendReconnected):
             await self._rebuild()
+        elif isinstance(event, BackendLost):
+            raise event.error
         elif isinstance(event, RoomGone):
             raise RunnerError(f"the lobby's room {self.room_id} was closed ({event.reason})")
         if self._map_set_at is not None and not self.playing:

@@ -32,6 +32,7 @@ from .._redact import logger
 from ..game.mods import Mods
 from ._errors import RunnerError
 from .room import (
+    BackendLost,
     BackendReconnected,
     ChatLine,
     ItemScore,
@@ -86,6 +87,7 @@ class RefereeBackend:
         self._channels: dict[int, int] = {}
         self._bots: dict[int, tuple[Bot, asyncio.Task[None]]] = {}
         self._pump: asyncio.Task[None] | None = None
+        self._lost: OsukitError | None = None
         self._names: dict[int, str] = {}
 
     @property
@@ -160,9 +162,22 @@ class RefereeBackend:
         queue = self._queues.get(room_id)
         if queue is None:
             queue = self._queues[room_id] = asyncio.Queue()
+            if self._lost is not None:
+                queue.put_nowait(BackendLost(self._lost))
         return queue
 
     async def _read_hub(self) -> None:
+        """Pass the hub's events on to the rooms' queues; when the connection is gone for good (the
+        hub will not take it back, e.g. another connection of this account took over), every room's
+        bot gets `BackendLost` and stops, instead of waiting for events that will never come."""
+        try:
+            await self._pass_events()
+        except OsukitError as exc:
+            self._lost = exc
+            for queue in self._queues.values():
+                queue.put_nowait(BackendLost(exc))
+
+    async def _pass_events(self) -> None:
         from ..referee import (
             MatchAbortedEvent,
             MatchCompletedEvent,

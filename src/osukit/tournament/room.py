@@ -104,9 +104,18 @@ class BackendReconnected:
     """The backend lost its connection and is back (the room was rejoined); state may have moved."""
 
 
+@dataclass(frozen=True)
+class BackendLost:
+    """The backend's connection is gone for good and it will not reconnect (e.g. another referee
+    connection of the same account took over: the hub keeps one per account); the bot stops with
+    ``error``."""
+
+    error: Exception
+
+
 RoomEvent = (
     PlayerJoined | PlayerLeft | PlayerReady | MapStarted | MapCompleted | MapAborted | ChatLine | BackendReconnected
-    | RoomGone
+    | RoomGone | BackendLost
 )
 
 

@@ -47,6 +47,7 @@ from ._errors import DraftError, RunnerError
 from .draft import Draft, Step, TeamKey
 from .pool import Mappool
 from .room import (
+    BackendLost,
     BackendReconnected,
     ChatLine,
     ItemScore,
@@ -624,6 +625,10 @@ class MatchRunner:
         elif isinstance(event, BackendReconnected):
             self._note("backend reconnected")
             await self._catch_up()
+        elif isinstance(event, BackendLost):
+            self._note(f"stopped: {event.error}", show=f"stopped: {event.error}")
+            self.save()
+            raise event.error
         elif isinstance(event, RoomGone):
             self._note(f"room closed ({event.reason})", show=f"room closed ({event.reason})")
             self.save()
