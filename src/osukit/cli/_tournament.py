@@ -68,6 +68,15 @@ def _hub_clients(state: State, scopes: tuple[str, ...]) -> tuple[AsyncClient, As
                               "app_name": "osukit-cli", "rate_limit": state.rate_limit,
                               **state.timeouts()}
     creds = hub_credentials(state, scopes)
+    if creds.source == "client-credentials":
+        # osu-web gives chat.read to authorization-code tokens only: it is not one of the scopes
+        # ``delegate`` may carry (app/Models/OAuth/Token.php, SCOPES_REQUIRE_DELEGATION).
+        import sys
+
+        sys.stderr.write("osukit: warning: client credentials cannot read the room's chat (chat.read needs a "
+                         "login of the bot account), so players' !pick/!ban/!map are not seen; run `osukit login "
+                         "--scope public --scope chat.read --scope chat.write --scope multiplayer.write_manage` "
+                         "(against the emulator too: add --no-browser)\n")
     hub = AsyncClient(**common, **creds.hub)
     return hub, (AsyncClient(**common, **creds.rest) if creds.rest is not None else hub)
 
