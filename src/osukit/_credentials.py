@@ -24,8 +24,13 @@ _PLACEHOLDER_TEXTS = frozenset({"...", "…", "<client_id>", "<client_secret>", 
 
 
 def _placeholder(name: str, what: str, where: str) -> ConfigurationError:
+    # The docs' examples write ``client_id=..., client_secret=...``: pasted as they are, the way out
+    # that needs no editing is to leave both out (against the emulator, its printed export lines).
+    env = (" (or leave client_id and client_secret out: a client then reads OSU_CLIENT_ID and "
+           "OSU_CLIENT_SECRET, e.g. the export lines `osukit emulator serve` prints)"
+           if name in ("client_id", "client_secret") and not where else "")
     return ConfigurationError(
-        f"{name}{where} is a placeholder: replace the placeholder with {what}",
+        f"{name}{where} is a placeholder: replace the placeholder with {what}{env}",
         remedy=f"replace the placeholder {name} with {what}",
     )
 

@@ -79,3 +79,10 @@ def test_the_secret_never_appears_in_the_error() -> None:
     with pytest.raises(osukit.ConfigurationError) as info:
         osukit.Client(client_id="not-a-number", client_secret="hunter2-secret")
     assert "hunter2-secret" not in str(info.value) and "hunter2-secret" not in repr(info.value)
+
+
+def test_a_pasted_placeholder_says_the_credentials_can_come_from_the_environment() -> None:
+    with pytest.raises(osukit.ConfigurationError) as info:
+        osukit.Client(client_id=..., client_secret=...)
+    text = str(info.value)
+    assert "replace the placeholder" in text and "OSU_CLIENT_ID" in text and "OSU_CLIENT_SECRET" in text
