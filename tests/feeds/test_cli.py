@@ -93,6 +93,9 @@ def test_scores_follow_backfill_count_3_twice_resumes_without_a_gap(cli: Cli, li
     assert ids == [i for i in passed_ids(live) if i >= ids[0]][:6]
     assert "may be missing" not in err and "refused" not in err
     assert "resuming from there" in err  # the second run says --backfill gave way to the checkpoint
+    # ... and does not say it starts from the newest page after all: where it starts is the checkpoint's
+    assert f"following new scores (after score {ids[2]}); Ctrl-C to stop" in err
+    assert "(from the newest page)" not in err
     assert httpx.get(f"{live.base_url}/_emulator/live", timeout=30).json()["expired_up_to"] == 0
 
 

@@ -86,10 +86,13 @@ def follow(
         with state.client() as client, client.scores.follow(_ruleset(mode), checkpoint=_checkpoint(checkpoint),
                                                              backfill=backfill) as feed:
             what = "scores" if mode is None else f"{mode} scores"
-            sys.stderr.write(f"following new {what}{' (from the newest page)' if backfill else ''}; Ctrl-C to stop\n")
-            if backfill and (feed.position.cursor is not None or feed.position.last_id is not None):
+            resuming = feed.position.cursor is not None or feed.position.last_id is not None
+            if backfill and resuming:
                 sys.stderr.write(f"osukit: --backfill ignored: the checkpoint {checkpoint} holds a position "
                                  f"(after score {feed.position.last_id}); resuming from there\n")
+            start = (f" (after score {feed.position.last_id})" if resuming and feed.position.last_id is not None
+                     else " (from the newest page)" if backfill and not resuming else "")
+            sys.stderr.write(f"following new {what}{start}; Ctrl-C to stop\n")
             sys.stderr.flush()
             for item in feed:
                 if isinstance(item, FeedGap):
