@@ -107,3 +107,15 @@ def test_cli_make_with_a_failing_invite_keeps_and_names_the_room(env: Env, tmp_p
     assert data["failed"][0]["user_id"] == offline and not env.hub.rooms[data["room_id"]].closed
     for room_id in (rid, data["room_id"]):
         assert run(env, tmp_path, "close", str(room_id)).returncode == 0
+
+
+def test_match_results_of_a_room_with_no_game_says_so(env: Env, tmp_path: Path) -> None:
+    made = run(env, tmp_path, "make", str(env.osu_beatmap), "--json")
+    rid = json.loads(made.stdout)["room_id"]
+    try:
+        shown = subprocess.run([sys.executable, "-m", "osukit.cli", "match", "results", f"room:{rid}"],
+                               env=_env(env, tmp_path), capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert shown.returncode == 0, shown.stderr
+        assert "no game was completed: no winner yet" in shown.stdout and "tie ({})" not in shown.stdout
+    finally:
+        run(env, tmp_path, "close", str(rid))

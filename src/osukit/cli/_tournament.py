@@ -256,7 +256,9 @@ def match_results_cmd(
          for g in results.games],
         right=["#", "beatmap", "red", "blue", "players"],
     )
-    if results.team_type in ("team-vs", "tag-team-vs"):
+    if not any(not g.aborted for g in results.games):
+        say("no game was completed: no winner yet")
+    elif results.team_type in ("team-vs", "tag-team-vs"):
         say(f"red {results.red_wins} - {results.blue_wins} blue; winner: {results.winner or 'tie'}")
     else:
         say(f"winner: {results.winner or 'tie'} ({results.wins})")
