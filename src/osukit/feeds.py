@@ -22,13 +22,12 @@ Facts from osu-web (``app/Http/Controllers/ScoresController.php``, ``index``):
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._exceptions import APIError, InvalidParameterError
+from .pagination import encode_cursor_string
 
 __all__ = ["PAGE_SIZE", "FeedGap", "FeedPacer", "FeedPosition", "cursor_after", "is_cursor_refusal", "refusal_message"]
 
@@ -127,8 +126,7 @@ def cursor_after(score_id: int) -> str:
     ended at ``score_id``: the feed saves it when it stops mid-page, so it resumes at
     the next score instead of re-reading the newest page.
     """
-    raw = json.dumps({"id": int(score_id)}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_cursor_string({"id": int(score_id)})
 
 
 def refusal_message(exc: BaseException) -> str | None:

@@ -99,6 +99,12 @@ class Style(Generic[T]):
         """
 
 
+def encode_cursor_string(value: dict[str, Any]) -> str:
+    """``value`` as a ``cursor_string``: base64url JSON without padding, byte for byte as osu-web's
+    ``cursor_encode`` (``app/helpers.php``) writes it; `decode_cursor_string` reads it back."""
+    return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
 def decode_cursor_string(cursor: str) -> dict[str, Any]:
     """A ``cursor_string``'s content: base64url (unpadded) JSON of an object, as osu-web's ``cursor_encode``
     writes it (``app/helpers.php``).

@@ -228,9 +228,9 @@ def test_expiry_with_nothing_new_refuses_once_and_the_reissued_cursor_is_fresh(l
 
 
 def _cursor_for(score_id: int) -> str:
-    from osukit.emulator.app import encode_cursor
+    from osukit.pagination import encode_cursor_string
 
-    return encode_cursor({"id": score_id})
+    return encode_cursor_string({"id": score_id})
 
 
 def test_cursor_too_far_behind_is_refused_like_osu_web(live: Any) -> None:

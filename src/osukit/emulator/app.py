@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import math
@@ -25,7 +24,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .._constants import SERVER_RATE_LIMIT
 from .._exceptions import InvalidParameterError
-from ..pagination import decode_cursor_string
+from ..pagination import decode_cursor_string, encode_cursor_string
 from .dataset import World, build
 
 logger = logging.getLogger("osukit.emulator")
@@ -407,10 +406,6 @@ def _form(raw: bytes) -> dict[str, str]:
         raise error(422, "invalid form body") from None
 
 
-def encode_cursor(value: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
 def decode_cursor(text: str | None) -> dict[str, Any] | None:
     """A ``cursor_string``'s object, or None for anything else: osu-web's ``cursor_decode`` treats an
     unreadable cursor as none (the client's own check, `decode_cursor_string`, refuses it instead)."""
@@ -476,7 +471,7 @@ def page_by_id_cursor(request: Request, items: list[dict[str, Any]], key: str, p
     page = items[start:start + per_page]
     if start + per_page < len(items) and page:
         nxt = {key: page[-1][key]}
-        return page, encode_cursor(nxt), nxt
+        return page, encode_cursor_string(nxt), nxt
     return page, None, None
 
 

@@ -358,10 +358,10 @@ class Live:
                 self._reissued = True
         else:  # "return previous cursor if no result, assuming there's no new scores yet"
             cursor_out = {"id": after} if after is not None else None
-        from .app import encode_cursor
+        from ..pagination import encode_cursor_string
 
         return 200, {"scores": [R.score(w, sid, R.LAZER_SCORES, "current_user_attributes") for sid in picked],
-                     "cursor_string": encode_cursor(cursor_out) if cursor_out else None}
+                     "cursor_string": encode_cursor_string(cursor_out) if cursor_out else None}
 
     def describe(self) -> dict[str, Any]:
         return {"now": iso(self.now), "score_rate": self.score_rate, "max_id_distance": self.max_id_distance,

@@ -9,13 +9,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..enums import Ruleset
+from ..pagination import encode_cursor_string
 from . import render as R
 from .app import (
     Ctx,
     api,
     bool_param,
     cursor_params,
-    encode_cursor,
     error,
     int_param,
     list_param,
@@ -464,7 +464,7 @@ def _discussion_page(ctx: Ctx, items: list[dict[str, Any]]) -> tuple[list[dict[s
     chunk = items[(page - 1) * limit: page * limit]
     if page * limit < len(items):
         nxt = {"page": page + 1, "limit": limit}
-        return chunk, nxt, encode_cursor(nxt)
+        return chunk, nxt, encode_cursor_string(nxt)
     return chunk, None, None
 
 
@@ -1121,7 +1121,7 @@ async def events_index(ctx: Ctx) -> Any:
             items = items[ids.index(last) + 1:]
     page = items[:50]
     nxt = {"event_id": page[-1]["id"]} if len(items) > 50 else None
-    return {"events": [R.event(w, e) for e in page], "cursor": nxt, "cursor_string": encode_cursor(nxt) if nxt else None}
+    return {"events": [R.event(w, e) for e in page], "cursor": nxt, "cursor_string": encode_cursor_string(nxt) if nxt else None}
 
 
 # --- rankings ------------------------------------------------------------------------------------
@@ -1154,7 +1154,7 @@ async def rankings(ctx: Ctx) -> Any:
             c["performance"] = round(c["performance"] + s["pp"], 4)
         rows = sorted(countries.values(), key=lambda c: -c["performance"])
         chunk, page, more = page_number_cursor(ctx.request, rows, 50)
-        return {"cursor": {"page": page + 1} if more else None, "cursor_string": encode_cursor({"page": page + 1}) if more else None,
+        return {"cursor": {"page": page + 1} if more else None, "cursor_string": encode_cursor_string({"page": page + 1}) if more else None,
                 "ranking": chunk, "total": len(rows)}
     key = "ranked_score" if kind in ("score", "charts") else "pp"  # charts rank by score, like osu-web's spotlights
     spot: dict[str, Any] | None = None
@@ -1168,7 +1168,7 @@ async def rankings(ctx: Ctx) -> Any:
     ordered = sorted(users, key=lambda u: -w.users[u]["stats"][mode][key])
     chunk, page, more = page_number_cursor(ctx.request, ordered, 50)
     out: dict[str, Any] = {"cursor": {"page": page + 1} if more else None,
-                           "cursor_string": encode_cursor({"page": page + 1}) if more else None,
+                           "cursor_string": encode_cursor_string({"page": page + 1}) if more else None,
                            "ranking": [R.statistics(w, u, mode, with_user=True) for u in chunk], "total": len(ordered)}
     if spot is not None:
         out["spotlight"] = R.spotlight(spot) | {"participant_count": spot["participant_count"]}
