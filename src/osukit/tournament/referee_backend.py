@@ -104,32 +104,33 @@ class RefereeBackend:
         emulator), for links printed to the operator; chat uses `site_url`."""
         return str(self.client.base_url).rstrip("/")
 
+    async def _look_up(self, user_ids: Sequence[int], what: str) -> bool:
+        """Learn the usernames of the ids not known yet (``GET /users?ids[]=``, 50 at a time through
+        `users.get_many`; ids osu! does not return stay unknown). False when the lookup failed."""
+        wanted = [int(u) for u in dict.fromkeys(user_ids) if int(u) not in self._names]
+        if not wanted:
+            return True
+        try:
+            found = await self.client.users.get_many(wanted)
+        except OsukitError as exc:
+            logger.info("referee backend: could not %s: %s", what, exc)
+            return False
+        for user in found:
+            if user is not None:
+                self._names[int(user.id)] = str(user.username)
+        return True
+
     async def usernames(self, user_ids: Sequence[int]) -> dict[int, str]:
         """Usernames for user ids (``GET /users?ids[]=``, scope ``public``; cached). Users osu!
         does not return (or a failed lookup) are left out."""
-        wanted = [int(u) for u in dict.fromkeys(user_ids) if int(u) not in self._names]
-        for start in range(0, len(wanted), 50):
-            try:
-                found = await self.client.users.get_batch(wanted[start:start + 50])
-            except OsukitError as exc:
-                logger.info("referee backend: could not look up usernames: %s", exc)
-                break
-            for user in found:
-                self._names[int(user.id)] = str(user.username)
+        await self._look_up(user_ids, "look up usernames")
         return {int(u): self._names[int(u)] for u in user_ids if int(u) in self._names}
 
     async def unknown_users(self, user_ids: Sequence[int]) -> list[int] | None:
         """The ids among ``user_ids`` that are no osu! user (``GET /users?ids[]=`` leaves out ids
         that do not exist, and restricted users); None when the lookup itself failed (cannot tell)."""
-        wanted = [int(u) for u in dict.fromkeys(user_ids) if int(u) not in self._names]
-        for start in range(0, len(wanted), 50):
-            try:
-                found = await self.client.users.get_batch(wanted[start:start + 50])
-            except OsukitError as exc:
-                logger.info("referee backend: could not check the user ids: %s", exc)
-                return None
-            for user in found:
-                self._names[int(user.id)] = str(user.username)
+        if not await self._look_up(user_ids, "check the user ids"):
+            return None
         return [int(u) for u in dict.fromkeys(user_ids) if int(u) not in self._names]
 
     async def __aenter__(self) -> RefereeBackend:

@@ -354,8 +354,7 @@ class MatchRunner:
             logger.info("match runner: could not check the user ids: %s", exc)
             return
         if unknown:
-            where = str(getattr(self.backend, "web_url", "") or self.site_url)
-            line = (f"warning: no such user on {where}: {', '.join(roles[u] for u in unknown)}; "
+            line = (f"warning: no such user on {self.web_url}: {', '.join(roles[u] for u in unknown)}; "
                     "a player who does not exist never joins, so the match would wait for them forever "
                     "(check the ids in --team-a/--team-b/--referee)")
             self._note(line, show=line)
