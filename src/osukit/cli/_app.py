@@ -885,13 +885,18 @@ def emulator_serve(
     ] = 1.0,
 ) -> None:
     """Run the offline osu! API emulator (credentials are printed at start)."""
-    if not 0 <= port <= 65535:  # the socket layer would wrap 99999 and call -5 an unknown service
-        raise CliError(f"--port {port} is not a TCP port", "use 1 to 65535, or 0 for any free port", ExitCode.USAGE)
     try:
         from .. import emulator
+        from .._exceptions import InvalidParameterError
+        from ..emulator.server import check_port
     except ImportError as exc:
         raise CliError(f"the emulator is not available: {exc}", "pip install 'osukit[emulator]'",
                        ExitCode.MISSING_EXTRA) from None
+    try:
+        check_port(port)  # the socket layer would wrap 99999 and call -5 an unknown service
+    except InvalidParameterError:
+        raise CliError(f"--port {port} is not a TCP port", "use 1 to 65535, or 0 for any free port",
+                       ExitCode.USAGE) from None
     entry = getattr(emulator, "main", None)
     if entry is None:
         raise CliError("this osukit build has no osukit.emulator.main yet", None, ExitCode.ERROR)

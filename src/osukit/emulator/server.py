@@ -11,7 +11,7 @@ import types
 from typing import Any
 
 from .._exceptions import InvalidParameterError
-from .app import Faults, ServerShape, State, check_rate_limit, create_app
+from .app import Faults, ServerShape, State, check_number, check_rate_limit, create_app
 
 __all__ = ["Emulator", "main"]
 
@@ -199,16 +199,14 @@ class Emulator:
 
 
 def check_port(port: Any) -> int:
-    """``port`` if it is a TCP port number (0 to 65535; 0: any free port).
+    """``port`` if it is a TCP port number (0 to 65535; 0: any free port), by the emulator's one
+    numeric check (`check_number`).
 
     Raises:
         InvalidParameterError: anything else (the socket layer would wrap 99999 to another port and
             call -5 an unknown service).
     """
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-        raise InvalidParameterError(f"port must be 0 to 65535 (0: any free port), not {port!r}",
-                                    remedy="pass --port between 1 and 65535, or --port 0 for any free port")
-    return port
+    return int(check_number("port", port, "0 to 65535 (0: any free port)", whole=True, high=65535))
 
 
 def _port_arg(text: str) -> int:
@@ -222,7 +220,6 @@ def _bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port`` (0: any free port), or a ConfigurationError saying why not."""
     from .._exceptions import ConfigurationError
 
-    check_port(port)
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
