@@ -679,7 +679,7 @@ class AsyncClient(BaseClient):
                               retry_cause(request.full_url, status=status), attempt)
 
     async def _pause(self, delay: float, started: float, method: str, request: PreparedRequest,
-                     cause: str = "", attempt: int = 0) -> None:
+                     cause: str, attempt: int) -> None:
         """Sleep before a retry, or fail at once when the retry would start after the deadline.
 
         A retry that will happen is logged at INFO with a [`RetryNotice`][osukit.retry.RetryNotice] as the
@@ -689,10 +689,9 @@ class AsyncClient(BaseClient):
             raise self._deadline_error(
                 f"the next retry would start in {delay:.3g}s, {max(left, 0.0):.3g}s are left", method, request.full_url
             )
-        if cause:
-            notice = RetryNotice(cause, attempt, self.retry.max_retries, delay)
-            logger.info("%s %s: %s; retry %d of %d in %.3gs", method, _Redacted(request), cause, attempt,
-                        self.retry.max_retries, delay, extra={"osukit_retry": notice})
+        notice = RetryNotice(cause, attempt, self.retry.max_retries, delay)
+        logger.info("%s %s: %s; retry %d of %d in %.3gs", method, _Redacted(request), cause, attempt,
+                    self.retry.max_retries, delay, extra={"osukit_retry": notice})
         await self._clock.asleep(delay)
 
     async def _transmit(self, request: PreparedRequest, budget: float = C.DEFAULT_REQUEST_DEADLINE) -> ResponseLike:

@@ -680,7 +680,7 @@ class Client(BaseClient):
                               retry_cause(request.full_url, status=status), attempt)
 
     def _pause(self, delay: float, started: float, method: str, request: PreparedRequest,
-                     cause: str = "", attempt: int = 0) -> None:
+                     cause: str, attempt: int) -> None:
         """Sleep before a retry, or fail at once when the retry would start after the deadline.
 
         A retry that will happen is logged at INFO with a [`RetryNotice`][osukit.retry.RetryNotice] as the
@@ -690,10 +690,9 @@ class Client(BaseClient):
             raise self._deadline_error(
                 f"the next retry would start in {delay:.3g}s, {max(left, 0.0):.3g}s are left", method, request.full_url
             )
-        if cause:
-            notice = RetryNotice(cause, attempt, self.retry.max_retries, delay)
-            logger.info("%s %s: %s; retry %d of %d in %.3gs", method, _Redacted(request), cause, attempt,
-                        self.retry.max_retries, delay, extra={"osukit_retry": notice})
+        notice = RetryNotice(cause, attempt, self.retry.max_retries, delay)
+        logger.info("%s %s: %s; retry %d of %d in %.3gs", method, _Redacted(request), cause, attempt,
+                    self.retry.max_retries, delay, extra={"osukit_retry": notice})
         self._clock.sleep(delay)
 
     def _transmit(self, request: PreparedRequest, budget: float = C.DEFAULT_REQUEST_DEADLINE) -> ResponseLike:

@@ -164,8 +164,8 @@ def _mods_text(value: Any) -> str:
     return str(value)
 
 
-SCORE_TYPES = ("best", "recent", "firsts", "pinned")
 SCORE_TITLES = {"best": "best", "recent": "recent", "firsts": "first-place", "pinned": "pinned"}  # table titles
+SCORE_TYPES = tuple(SCORE_TITLES)
 # osu-web BeatmapsetSearchParams: the `s` (category) values
 SEARCH_STATUSES = ("any", "leaderboard", "ranked", "qualified", "loved", "favourites", "pending", "wip", "graveyard",
                    "mine")
@@ -602,7 +602,9 @@ def rankings(
     rs = _ruleset(mode)
     kwargs: dict[str, Any] = {"limit": limit}
     if country:
-        if kind not in ("performance", "score"):  # osu-web RankingController filters only these by country
+        from ..resources.rankings import BY_COUNTRY
+
+        if kind not in BY_COUNTRY:  # osu-web RankingController filters only these by country
             raise CliError(f"--country applies only to the performance and score rankings, not {kind}",
                            f"osukit rankings {mode} performance --country {country}", ExitCode.USAGE)
         kwargs["country"] = country.upper()

@@ -53,12 +53,12 @@ def enum_value(value: Any, cls: type[E], name: str) -> E:
     Raises:
         InvalidParameterError: ``value`` is not one of the members, before any request; the text lists them.
     """
-    allowed = ", ".join(str(m.value) for m in cls)
     try:
         member = value if isinstance(value, cls) else cls(value)
     except ValueError:
         member = None
     if member is None or getattr(member, "is_known", True) is False:
+        allowed = ", ".join(str(m.value) for m in cls)
         raise InvalidParameterError(f"{name} must be one of {allowed}; got {value!r}")
     return member
 

@@ -19,6 +19,9 @@ class RankingType(OsuStrEnum):
 
 RANKING_VARIANTS: dict[str, tuple[str, ...]] = {"mania": ("4k", "7k")}
 """Ranking variants per ruleset (osu-web ``Beatmap::VARIANTS``); ``all`` (or none) is the whole ruleset."""
+BY_COUNTRY = frozenset({RankingType.PERFORMANCE, RankingType.SCORE})
+"""The rankings ``country`` and ``variant`` filter (osu-web ``RankingController``: the ``global`` type,
+by performance or by score)."""
 
 
 class RankingFilter(OsuStrEnum):

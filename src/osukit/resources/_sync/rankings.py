@@ -42,12 +42,10 @@ class Rankings(Resource):
         ruleset = ruleset_or_none(mode)
         if ruleset is None:
             raise InvalidParameterError("mode is required")
-        if country is not None and kind not in (R.RankingType.PERFORMANCE, R.RankingType.SCORE):
-            # osu-web RankingController: country (and variant) filter the `global` type, by performance or score
+        if country is not None and kind not in R.BY_COUNTRY:
             raise InvalidParameterError("country filters only the performance and score rankings")
-        if variant is not None and variant != "all" and (
-                variant not in R.RANKING_VARIANTS.get(ruleset.value, ()) or kind not in (
-                    R.RankingType.PERFORMANCE, R.RankingType.SCORE)):
+        if variant not in (None, "all") and (
+                kind not in R.BY_COUNTRY or variant not in R.RANKING_VARIANTS.get(ruleset.value, ())):
             known = ", ".join(f"{v} ({m})" for m, vs in R.RANKING_VARIANTS.items() for v in vs)
             raise InvalidParameterError(f"variant must be all or one of {known} for the performance and score "
                                         f"rankings; got {variant!r} for {ruleset.value} {kind.value}")
