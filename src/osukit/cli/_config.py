@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .._constants import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES
 from .._exceptions import ConfigurationError
 
 __all__ = ["DEFAULT_REDIRECT_URI", "Settings", "default_config_path", "parse_config", "read_config"]
@@ -126,27 +128,27 @@ def read_config(path: Path) -> dict[str, Any]:
 SECRET_KEYS = ("client_secret", "api_key", "access_token")
 
 
-def exposed_secrets(path: Path, values: dict[str, Any]) -> list[str]:
+def exposed_secrets(path: Path, values: dict[str, Any]) -> tuple[list[str], int]:
     """The secret keys ``values`` (read from ``path``) holds when the file is readable by its group or
-    by others (POSIX permissions); empty when it is private (0600) or holds no secret."""
+    by others (POSIX permissions), and the file's mode; no keys when it is private (0600) or holds no
+    secret. One ``stat``."""
     held = [key for key in SECRET_KEYS if values.get(key)]
     if not held or os.name != "posix":
-        return []
+        return [], 0
     try:
-        mode = path.stat().st_mode
+        mode = path.stat().st_mode & 0o777
     except OSError:
-        return []
-    return held if mode & 0o044 else []
+        return [], 0
+    return (held, mode) if mode & 0o044 else ([], mode)
 
 
 def warn_if_exposed(path: Path, values: dict[str, Any]) -> None:
     """One line on stderr when the config file holds a secret others can read, with the ``chmod`` to run."""
-    held = exposed_secrets(path, values)
+    held, mode = exposed_secrets(path, values)
     if held:
         import shlex
         import sys
 
-        mode = path.stat().st_mode & 0o777
         sys.stderr.write(f"osukit: warning: {path} holds {' and '.join(held)} and is readable by others "
                          f"(mode {mode:o}); make it private: chmod 600 {shlex.quote(str(path))}\n")
         sys.stderr.flush()
@@ -206,8 +208,6 @@ class Settings:
             return where[self.sources[key]].format(key=key.replace("_", "-"), env=KEYS[key])
 
         if self.timeout is not None:
-            from ._notices import parse_timeout
-
             parse_timeout(self.timeout, _where("timeout"))
         if self.client_id is not None:
             checked_client_id(self.client_id, where=_where("client_id"))
@@ -220,8 +220,6 @@ class Settings:
     @property
     def timeout_seconds(self) -> float | None:
         """``timeout`` as seconds, or None when not set."""
-        from ._notices import parse_timeout
-
         return None if self.timeout is None else parse_timeout(self.timeout, "")
 
     @property
@@ -234,3 +232,28 @@ class Settings:
     def login_key(self) -> str:
         """The token-store key ``osukit login`` saves the user's token under (one per site)."""
         return f"osukit-cli:{self.effective_base_url}"
+
+
+def timeout_kwargs(seconds: float | None) -> dict[str, Any]:
+    """Client keywords for ``--timeout SECONDS``: each attempt waits at most ``seconds`` for its whole
+    answer (read timeout and per-request deadline); the retries keep room (an overall deadline of at
+    least one ``seconds`` per attempt, never below the default)."""
+    if seconds is None:
+        return {}
+    overall = max(DEFAULT_DEADLINE, seconds * (DEFAULT_MAX_RETRIES + 1) + 60)
+    return {"timeout": seconds, "request_deadline": seconds, "deadline": overall}
+
+
+def parse_timeout(value: Any, where: str) -> float:
+    """A ``timeout`` setting as seconds > 0.
+
+    Raises:
+        ConfigurationError: not a positive finite number.
+    """
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise ConfigurationError(f"timeout{where} must be a number of seconds > 0, not {value!r}")
+    return seconds

@@ -125,19 +125,10 @@ def follow(
 
 
 def _tracker(ctx: typer.Context, db: Path, *, create: bool = True) -> tuple[Any, Any]:
-    import logging
-
     from ..track import Tracker
 
-    # The commands print the tracker's "not found, skipped" lines themselves: without -v, its WARNINGs
-    # would reach stderr a second time through logging's last-resort handler.
-    # (and through the CLI's notice handler).
-    from ._notices import NoticeHandler
-
-    NoticeHandler.said_by_commands.add("osukit.track")
-    track_log = logging.getLogger("osukit.track")
-    if not any(isinstance(h, logging.NullHandler) for h in track_log.handlers):
-        track_log.addHandler(logging.NullHandler())
+    # The commands print the tracker's "not found, skipped" lines themselves; the CLI's notice handler
+    # leaves its WARNINGs out (cli/_notices.py, SAID_BY_COMMANDS).
     client = _state(ctx).client()
     try:
         return client, Tracker(client, db, create=create)

@@ -10,14 +10,15 @@ logs instead.
 from __future__ import annotations
 
 import logging
-import math
 import sys
 from collections.abc import Callable
-from typing import Any
 
-from .._constants import DEFAULT_DEADLINE, DEFAULT_MAX_RETRIES
+__all__ = ["SAID_BY_COMMANDS", "NoticeHandler", "install"]
 
-__all__ = ["NoticeHandler", "install", "timeout_kwargs"]
+
+SAID_BY_COMMANDS = frozenset({"osukit.track"})
+"""Loggers whose warnings the commands print themselves, in their own words on stdout (the tracker's
+"user N not found, skipped" in ``osukit track …``): not said a second time on stderr."""
 
 
 class NoticeHandler(logging.Handler):
@@ -27,12 +28,8 @@ class NoticeHandler(logging.Handler):
     handler keeps them visible.
     """
 
-    said_by_commands: set[str] = set()
-    """Loggers whose warnings a command prints itself, in its own words (the tracker's "not found,
-    skipped"): not said twice."""
-
     def emit(self, record: logging.LogRecord) -> None:
-        if record.name in self.said_by_commands:
+        if record.name in SAID_BY_COMMANDS:
             return
         try:
             notice = getattr(record, "osukit_retry", None)
@@ -71,30 +68,3 @@ def install() -> Callable[[], None]:
         log.setLevel(level)
 
     return uninstall
-
-
-def timeout_kwargs(seconds: float | None) -> dict[str, Any]:
-    """Client keywords for ``--timeout SECONDS``: each attempt waits at most ``seconds`` for its whole
-    answer (read timeout and per-request deadline); the retries keep room (an overall deadline of at
-    least one ``seconds`` per attempt, never below the default)."""
-    if seconds is None:
-        return {}
-    overall = max(DEFAULT_DEADLINE, seconds * (DEFAULT_MAX_RETRIES + 1) + 60)
-    return {"timeout": seconds, "request_deadline": seconds, "deadline": overall}
-
-
-def parse_timeout(value: Any, where: str) -> float:
-    """A ``timeout`` setting as seconds > 0.
-
-    Raises:
-        ConfigurationError: not a positive finite number.
-    """
-    from .._exceptions import ConfigurationError
-
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if not (math.isfinite(seconds) and seconds > 0):
-        raise ConfigurationError(f"timeout{where} must be a number of seconds > 0, not {value!r}")
-    return seconds

@@ -51,7 +51,7 @@ class State:
 
     def timeouts(self) -> dict[str, Any]:
         """Client keywords for ``--timeout`` / ``OSUKIT_TIMEOUT`` / the config's ``timeout`` (none when unset)."""
-        from ._notices import timeout_kwargs
+        from ._config import timeout_kwargs
 
         return timeout_kwargs(self.settings.timeout_seconds)
 
