@@ -8,6 +8,7 @@ logged at DEBUG on the ``osukit`` logger.
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 from collections.abc import Collection
@@ -19,7 +20,7 @@ import httpx
 from ._constants import DEFAULT_MAX_RETRIES, INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY
 from ._transport import ResponseLike
 
-__all__ = ["RetryDecision", "RetryNotice", "RetryPolicy", "parse_retry_after", "retry_cause"]
+__all__ = ["RetryDecision", "RetryNotice", "RetryPolicy", "log_retry", "parse_retry_after", "retry_cause"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
@@ -43,6 +44,14 @@ class RetryNotice(NamedTuple):
     attempt: int
     retries: int
     delay: float
+
+
+def log_retry(log: logging.Logger, what: str, cause: str, attempt: int, retries: int, delay: float) -> None:
+    """Log a retry about to happen at INFO on ``log``, with its `RetryNotice` as the record's
+    ``osukit_retry`` attribute: the one place API calls and token requests say it (``what`` names the
+    request, redacted; the command line prints one line from the notice)."""
+    log.info("%s: %s; retry %d of %d in %.3gs", what, cause, attempt, retries, delay,
+             extra={"osukit_retry": RetryNotice(cause, attempt, retries, delay)})
 
 
 def _host(url: str) -> str:

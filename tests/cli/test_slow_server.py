@@ -36,6 +36,23 @@ def test_retries_are_said_one_line_each(cli: Cli, slow_users: Any) -> None:
     assert env["OSU_CLIENT_SECRET"] not in r.err
 
 
+def test_token_request_retries_are_said_too(cli: Cli, emu: Any) -> None:
+    """A slow token endpoint is not silence either: its retries go through the same notice."""
+    emu.set_faults(latency_ms=3000, path_prefix="oauth/token")
+    try:
+        env = emu_env(emu)
+        r = cli("--rate-limit", "0", "--timeout", "0.5", "user", "2", env=env)
+    finally:
+        emu.clear_faults()
+    assert r.code == 7, r.err
+    host = str(emu.base_url).split("://", 1)[1].rstrip("/")
+    retries = [line for line in r.err_lines if "retrying" in line]
+    assert len(retries) == 3, r.err
+    for n, line in enumerate(retries, 1):
+        assert line.startswith(f"osukit: no answer from {host} after 0.5 s; retrying") and line.endswith(f"({n}/3)…")
+    assert "Traceback" not in r.err and env["OSU_CLIENT_SECRET"] not in r.err
+
+
 def test_timeout_from_env_and_config(cli: Cli, slow_users: Any, tmp_path: Any) -> None:
     env = {**emu_env(slow_users), "OSUKIT_TIMEOUT": "0.5"}
     r = cli("--rate-limit", "0", "user", "2", env=env)

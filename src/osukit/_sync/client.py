@@ -57,7 +57,7 @@ from .._transport import (
 from ..auth import AuthorizationCode, Grant
 from ..pagination import Style
 from ..ratelimit import RateLimiter, acquire_kwargs
-from ..retry import RetryNotice, RetryPolicy, retry_cause
+from ..retry import RetryPolicy, log_retry, retry_cause
 from ..tokens import Token, TokenStore
 from .pagination import Paginator, PageFetch
 from .token_manager import TokenManager
@@ -690,9 +690,7 @@ class Client(BaseClient):
             raise self._deadline_error(
                 f"the next retry would start in {delay:.3g}s, {max(left, 0.0):.3g}s are left", method, request.full_url
             )
-        notice = RetryNotice(cause, attempt, self.retry.max_retries, delay)
-        logger.info("%s %s: %s; retry %d of %d in %.3gs", method, _Redacted(request), cause, attempt,
-                    self.retry.max_retries, delay, extra={"osukit_retry": notice})
+        log_retry(logger, f"{method} {_Redacted(request)}", cause, attempt, self.retry.max_retries, delay)
         self._clock.sleep(delay)
 
     def _transmit(self, request: PreparedRequest, budget: float = C.DEFAULT_REQUEST_DEADLINE) -> ResponseLike:

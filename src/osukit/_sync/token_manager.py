@@ -26,7 +26,7 @@ from .._exceptions import AuthenticationError, ClientClosedError, TimeoutError, 
 from .._redact import logger, redact_url
 from .._transport import as_httpx_response, send_httpx
 from ..auth import Grant, TokenFlow
-from ..retry import RetryPolicy
+from ..retry import RetryPolicy, log_retry, retry_cause
 from ..tokens import Token, TokenStore
 
 __all__ = ["TokenManager"]
@@ -151,12 +151,18 @@ class TokenManager:
         self._adopt(token)
         return token
 
+    def _pause(self, delay: float, attempt: int, cause: str) -> None:
+        """Sleep before a token request's retry, said as API calls say theirs (`osukit.retry.log_retry`)."""
+        log_retry(logger, "token request", cause, attempt, self._retry.max_retries, delay)
+        self._clock.sleep(delay)
+
     def _run(self, flow: TokenFlow) -> Token:
         """Drive a sans-I/O token flow, retrying server errors and timeouts."""
         request = next(flow)
         attempt = 0
         while True:
             attempt += 1
+            sent_at = self._clock.monotonic()
             try:
                 buffered = send_httpx(
                     self._http,
@@ -178,22 +184,21 @@ class TokenManager:
                         method="POST",
                         url=redact_url(str(request.url)),
                     ) from None
-                logger.debug("token: retrying in %.2fs (%s)", decision.delay, decision.reason)
-                self._clock.sleep(decision.delay)
+                self._pause(decision.delay, attempt, retry_cause(
+                    str(request.url), error=exc, waited=self._clock.monotonic() - sent_at))
                 continue
             response = as_httpx_response(buffered, request)
             if response.status_code >= 500 or response.status_code == 429:
                 decision = self._retry.decide(attempt, "GET", response=response)
                 if decision.retry:
-                    logger.debug("token: retrying in %.2fs (%s)", decision.delay, decision.reason)
-                    self._clock.sleep(decision.delay)
+                    self._pause(decision.delay, attempt, retry_cause(str(request.url),
+                                                                          status=response.status_code))
                     continue
             elif response.status_code == 200 and not _is_json_object(response.content):
                 # A truncated or garbled token response is a transport fault, not a refusal.
                 decision = self._retry.decide(attempt, "GET", error=httpx.ReadError("malformed token response"))
                 if decision.retry:
-                    logger.debug("token: malformed response, retrying in %.2fs", decision.delay)
-                    self._clock.sleep(decision.delay)
+                    self._pause(decision.delay, attempt, retry_cause(str(request.url), malformed=True))
                     continue
             try:
                 flow.send(response)
