@@ -134,9 +134,13 @@ def test_config_file_and_precedence(cli: Cli, tmp_path: Path) -> None:
     assert "456  (env)" in r.out
     r = cli("--config", str(config), "--client-id", "789", "config", "show", env={"OSU_CLIENT_ID": "456"})
     assert "789  (option)" in r.out
-    # the configured (unreachable) base URL is used: a network error, one line, exit 7
+    # the configured (unreachable) base URL is used: each token retry is said on its own line, then
+    # one error line, exit 7
     r = cli("--config", str(config), "user", "2")
-    assert r.code == 7 and r.err_lines[0].startswith("osukit: error: could not reach the server")
+    errors = [line for line in r.err_lines if line.startswith("osukit: error:")]
+    retries = [line for line in r.err_lines if "retrying" in line]
+    assert r.code == 7 and len(errors) == 1 and errors[0].startswith("osukit: error: could not reach the server")
+    assert len(retries) == 3 and all("127.0.0.1:9" in line for line in retries), r.err
     config.write_text("client_id = \n")
     r = cli("--config", str(config), "config", "show")
     assert r.code == 3 and len(r.err_lines) == 2

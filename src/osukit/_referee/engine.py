@@ -504,12 +504,13 @@ class AsyncRefereeEngine:
                 if lost is not None and not lost.allow_reconnect:
                     # The server said not to come back (e.g. a newer connection of this account took
                     # over): reconnecting would only push the other connection out in turn.
+                    # Said once, by the error the event stream raises (INFO here: no second report).
                     if "another referee" in lost.reason.lower():
-                        logger.error("referee hub: another referee connection of this account took over; "
-                                     "not reconnecting")
+                        logger.info("referee hub: another referee connection of this account took over; "
+                                    "not reconnecting")
                         raise ConnectionReplacedError("another referee connection of this account took over "
                                                       "(the hub keeps one per account)", url=self.url)
-                    logger.error("referee hub: %s; not reconnecting", lost.reason)
+                    logger.info("referee hub: %s; not reconnecting", lost.reason)
                     raise HubConnectionError(f"referee hub: {lost.reason}", url=self.url)
                 await self._reconnect()
         except asyncio.CancelledError:
