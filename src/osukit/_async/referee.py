@@ -247,10 +247,20 @@ class AsyncRefereeClient:
                 logger.exception("referee handler %r failed on %s", handler, type(event).__name__)
 
     async def run(self) -> None:
-        """Connect if needed and dispatch events to the handlers until ``aclose``."""
-        await self.connect()
-        async for event in self:
-            await self.dispatch(event)
+        """Connect if needed and dispatch events to the handlers until ``aclose``.
+
+        Ctrl-C (``KeyboardInterrupt``) or cancelling the task running it closes the client on the way
+        out: the connection is closed and every task it started is cancelled and awaited, so the
+        script ends without asyncio's "Task was destroyed but it is pending!".
+        """
+        try:
+            await self.connect()
+            async for event in self:
+                await self.dispatch(event)
+        except BaseException as exc:
+            if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit, cancellation
+                await self.aclose()
+            raise
 
     # --- hub methods (IRefereeHubServer) ------------------------------------------------------------
 

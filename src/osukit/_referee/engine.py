@@ -692,6 +692,12 @@ class RefereeEngine:
         try:
             loop.run_forever()
         finally:
+            # As asyncio.run does: cancel and await what is left, so no task is destroyed pending.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             with contextlib.suppress(Exception):
                 loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()

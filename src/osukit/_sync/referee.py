@@ -248,10 +248,20 @@ class RefereeClient:
                 logger.exception("referee handler %r failed on %s", handler, type(event).__name__)
 
     def run(self) -> None:
-        """Connect if needed and dispatch events to the handlers until ``close``."""
-        self.connect()
-        for event in self:
-            self.dispatch(event)
+        """Connect if needed and dispatch events to the handlers until ``close``.
+
+        Ctrl-C (``KeyboardInterrupt``) or cancelling the task running it closes the client on the way
+        out: the connection is closed and every task it started is cancelled and awaited, so the
+        script ends without asyncio's "Task was destroyed but it is pending!".
+        """
+        try:
+            self.connect()
+            for event in self:
+                self.dispatch(event)
+        except BaseException as exc:
+            if not isinstance(exc, Exception):  # KeyboardInterrupt, SystemExit, cancellation
+                self.close()
+            raise
 
     # --- hub methods (IRefereeHubServer) ------------------------------------------------------------
 
