@@ -207,3 +207,30 @@ def test_plot_of_the_153_game_match_stays_bounded_and_wraps(emu: Emulator, tmp_p
     huge.savefig(tmp_path / "huge.png")
     w, h = _png_size(tmp_path / "huge.png")
     assert w <= MAX_SIZE_INCHES[0] * 100 + 1 and h <= MAX_SIZE_INCHES[1] * 100 + 1
+
+
+def test_match_run_taken_over_says_how_to_resume(emu: Emulator, tmp_path: Path) -> None:
+    """Another referee connection of the same account (here ``osukit referee list``) takes over from a
+    running ``match run``: it exits 1 with the hub's line once and a hint to carry on with ``--resume``
+    and the same ``--state``, which then works."""
+    a, b = _players(emu)[:2]
+    pool = _pool(emu, tmp_path)
+    args = ["match", "run", str(pool), "--team-a", f"A={a}", "--team-b", f"B={b}", "--state", "m.json"]
+    with osukit_process(args, env=_env(emu, tmp_path), cwd=tmp_path, stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, text=True) as proc:
+        out = _read_until(proc.stdout, "waiting for players")
+        other = cli(emu, tmp_path, "referee", "list")
+        assert other.returncode == 0, other.stderr
+        rest_out, err = proc.communicate(timeout=120)
+        code = proc.returncode
+    assert code == 1, out + rest_out + err
+    assert err.count("took over") == 1, err
+    assert f"osukit match run {pool} --state m.json --resume" in err, err
+    room = _room_in(out)
+    with osukit_process([*args[:3], "--state", "m.json", "--resume"], env=_env(emu, tmp_path), cwd=tmp_path,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as resumed:
+        again = _read_until(resumed.stdout, "waiting for players")
+        ctrl_c(resumed, timeout=120)
+        resumed.communicate(timeout=60)
+    assert str(room) in again
+    cli(emu, tmp_path, "referee", "close", str(room))

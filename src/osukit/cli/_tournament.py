@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from ._errors import CliError, ExitCode
+from ._errors import CliError, ExitCode, explain
 from ._render import emit_json, fmt, length, print_table, say
 
 if TYPE_CHECKING:
@@ -315,8 +315,22 @@ def match_run(
             progress.bot = runner
             return await runner.run()
 
-    draft = asyncio.run(main())
+    from .._exceptions import ConnectionReplacedError
+
+    try:
+        draft = asyncio.run(main())
+    except ConnectionReplacedError as exc:
+        raise CliError(explain(exc).title, _takeover_hint(pool_file, state_file), ExitCode.ERROR) from exc
     say(draft.summary())
+
+
+def _takeover_hint(pool_file: Path, state_file: Path) -> str:
+    """How to carry on after another referee connection of the account took over from ``match run``."""
+    stop = "stop the other referee client of this account (`osukit referee watch`…), then "
+    if state_file.exists():
+        return (f"{stop}carry on where the match stopped with "
+                f"`osukit match run {pool_file} --state {state_file} --resume`")
+    return f"{stop}run the same `osukit match run` command again (no match was saved yet)"
 
 
 # ----------------------------------------------------------------------------------------- lobby
