@@ -119,3 +119,23 @@ def test_match_results_of_a_room_with_no_game_says_so(env: Env, tmp_path: Path) 
         assert "no game was completed: no winner yet" in shown.stdout and "tie ({})" not in shown.stdout
     finally:
         run(env, tmp_path, "close", str(rid))
+
+
+def test_match_results_plot_of_a_room_with_no_game_writes_no_chart(env: Env, tmp_path: Path) -> None:
+    """``--csv F --plot F`` on a room with no completed game: the CSV is written, no empty chart; stderr says
+    once that there is nothing to plot, with no matplotlib warning; exit 0 as for the table's 'no winner yet'."""
+    pytest.importorskip("matplotlib")
+    made = run(env, tmp_path, "make", str(env.osu_beatmap), "--json")
+    rid = json.loads(made.stdout)["room_id"]
+    try:
+        shown = subprocess.run([sys.executable, "-m", "osukit.cli", "match", "results", f"room:{rid}", "--csv",
+                                "m.csv", "--plot", "m.png"], env={**_env(env, tmp_path), "MPLBACKEND": "Agg"},
+                               capture_output=True, text=True, timeout=120, cwd=tmp_path)
+        assert shown.returncode == 0, shown.stderr
+        assert "no game was completed: no winner yet" in shown.stdout
+        assert not (tmp_path / "m.png").exists()
+        assert (tmp_path / "m.csv").read_text().startswith("game,")
+        assert shown.stderr.count("nothing to plot") == 1 and "m.png" in shown.stderr, shown.stderr
+        assert "No artists" not in shown.stderr and "Warning" not in shown.stderr, shown.stderr
+    finally:
+        run(env, tmp_path, "close", str(rid))

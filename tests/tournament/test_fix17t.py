@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,22 @@ def test_plot_legend_covers_no_bar_on_a_short_match() -> None:
     assert not any(legend.overlaps(b) for b in bars)
     assert fig.bbox.contains(legend.x1 - 1, legend.y1 - 1)  # still inside the saved figure
 
+
+
+@pytest.mark.parametrize("keep", [0, 1], ids=["no-game", "aborted-only"])
+def test_plot_with_no_labelled_bar_warns_nothing(keep: int) -> None:
+    """A chart with no labelled artist (no game completed) gets no legend and no matplotlib warning."""
+    pytest.importorskip("matplotlib")
+    from osukit.tournament.plot import scores_per_map
+
+    data = json.loads(corpus_bytes("v1/get_match_200.json"))
+    data["games"] = [dict(g, scores=[]) for g in data["games"][:keep]]  # a game without scores: aborted
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = scores_per_map(match_results(data))
+        fig.canvas.draw()
+    assert [str(w.message) for w in caught] == []
+    assert fig.axes[0].get_legend() is None
 
 A, B, REF = 2, 4, 1
 

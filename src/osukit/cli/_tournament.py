@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -238,7 +239,9 @@ def match_results_cmd(
         results.to_csv(csv_out)
     if json_out is not None:
         results.to_json(json_out)
-    if plot_out is not None:
+    if plot_out is not None and not results.played:  # said once; no empty chart
+        sys.stderr.write(f"osukit: nothing to plot: no game was completed ({plot_out} not written)\n")
+    elif plot_out is not None:
         from ..tournament.plot import scores_per_map
 
         scores_per_map(results).savefig(plot_out)

@@ -157,5 +157,13 @@ def scores_per_map(results: MatchResults, *, title: str | None = None) -> Figure
             ax.set_xlabel("map (game and mods)" if len(bars) == len(games) else "maps (games added up)")
         _style(ax)
     first.set_title(title or results.name or f"match {results.id}")
-    first.legend(**legend)
+    _legend(first, **legend)
     return fig
+
+
+def _legend(ax: Any, **options: Any) -> None:
+    """``ax.legend(**options)`` when the axes hold a labelled artist; none otherwise (matplotlib would
+    warn "No artists with labels found to put in legend" and draw an empty box)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if handles:
+        ax.legend(handles, labels, **options)
