@@ -4,8 +4,8 @@ The blocks of one page run in order in one namespace (like a notebook), after a 
 the names the prose assumes: ``osukit``, ``osu`` (a sync client with a user token for the
 documented test user), ``score`` (one of that user's best scores, with a replay, and ``play.osr`` its
 replay file), ``user_id``, ``channel_id``, ``client_id``/``secret``, ``osu_emulator``, ``log`` and ``time``.
-Every ``osukit.Client``/``AsyncClient`` a block makes talks to the emulator: its credentials and
-base URL are swapped for the emulator's (placeholders such as ``client_id=...`` included) and its
+Every ``osukit.Client``/``AsyncClient`` a block makes talks to the emulator (the block's own, when it
+starts one): its credentials and base URL are swapped for the emulator's (placeholders such as ``client_id=...`` included) and its
 rate limit is off unless the block sets one. A block defining ``test_*`` functions has them called
 with the emulator fixtures they name.
 
@@ -137,7 +137,9 @@ def _redirect(emu: Any, cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
     def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
         wants_key = "api_key" in kwargs  # api_key=... (a placeholder) too
         kwargs = {k: v for k, v in kwargs.items() if v is not Ellipsis}
-        custom = any(k in kwargs for k in ("transport", "http_client"))
+        # an example that starts its own emulator (``with Emulator() as emu``) talks to it
+        custom = any(k in kwargs for k in ("transport", "http_client")) or str(
+            kwargs.get("base_url", "")).startswith("http://127.0.0.1:")
         if not custom:
             kwargs["base_url"] = emu.base_url
             if "access_token" not in kwargs and "grant" not in kwargs:
@@ -357,3 +359,24 @@ def test_game_page_documents_ruleset_for_v1_scores() -> None:
     with pytest.raises(osukit.InvalidParameterError, match="pass ruleset="):
         accuracy({"count300": "10", "count100": "0", "count50": "0", "countmiss": "0", "countkatu": "0",
                   "countgeki": "0"})
+
+
+def test_referee_page_first_example_runs_as_pasted_and_prints_what_the_page_shows(tmp_path: Path) -> None:
+    """The first example of docs/referee.md, pasted into a file and run as a script (no redirect, no scripted
+    players of this module: its own emulator and its own player steps), prints the lines the page shows
+    after it. Without its players' ``connect`` step the invitation fails (error 19); without ``join`` or
+    ``ready`` nothing happens and the script never ends."""
+    import subprocess
+    import sys
+
+    page = (REPO / "docs" / "referee.md").read_text(encoding="utf-8")
+    code = blocks(REPO / "docs" / "referee.md")[0][1]
+    assert 'player(user_id, "connect")' in code and "with Emulator() as emu" in code
+    shown = page.split(code, 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "first.py").write_text(code, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (str(REPO / "src"), os.environ.get("PYTHONPATH"))))}
+    env = {k: v for k, v in env.items() if not k.startswith(("OSU_", "OSUKIT_"))}
+    proc = subprocess.run([sys.executable, "first.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == shown, (proc.stdout, shown)
