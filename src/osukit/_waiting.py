@@ -14,11 +14,13 @@ client (scripts/unasync.py turns ``AsyncStillWaiting`` into ``StillWaiting``) us
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    import asyncio
 
 __all__ = ["STILL_WAITING_AFTER", "STILL_WAITING_EVERY", "AsyncStillWaiting", "StillWaiting", "WaitNotice"]
 
@@ -112,6 +114,8 @@ class AsyncStillWaiting(_Watchdog):
 
     def __enter__(self) -> AsyncStillWaiting:
         if self._begin():
+            import asyncio  # here, not at import: the sync client never loads asyncio
+
             self._loop = asyncio.get_running_loop()
             self._handle = self._loop.call_later(STILL_WAITING_AFTER, self._fire)
         return self
