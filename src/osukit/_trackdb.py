@@ -369,6 +369,11 @@ class TrackDB:
             db.executemany("UPDATE tracked SET missing_at = ? WHERE user_id = ? AND ruleset = ?",
                            [(now, uid, ruleset) for uid, ruleset in pairs])
 
+    def missing_since(self, user: int, ruleset: str) -> float | None:
+        """When the last run did not find ``user`` (``missing_at``), or None: found, or never looked for."""
+        rows = self._q("SELECT missing_at FROM tracked WHERE user_id = ? AND ruleset = ?", (user, ruleset))
+        return float(rows[0][0]) if rows and rows[0][0] is not None else None
+
     def never_found(self, user: int, ruleset: str) -> bool:
         """True when ``user`` is tracked in ``ruleset``, has no snapshot, and the last run did not find
         it (``missing_at``; for a database from before schema 3: a snapshot of anyone was taken since it

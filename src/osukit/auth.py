@@ -56,6 +56,7 @@ __all__ = [
     "UserToken",
     "check_scopes",
     "describe_grant",
+    "login_command",
     "new_state",
     "scope_remedy",
     "states_match",
@@ -155,12 +156,25 @@ def check_scopes(grant: str, scopes: str | Iterable[str]) -> tuple[str, ...]:
     return result
 
 
+def login_command(*scopes: str) -> str:
+    """The ``osukit login`` command line that asks for ``scopes`` *and* the default ``public``.
+
+    A login replaces the stored token, and ``--scope`` replaces the default scopes (``identify`` is always
+    asked for), so a hint naming one scope alone would lose ``public``, which most commands need.
+
+        >>> login_command("chat.read")
+        'osukit login --scope public --scope chat.read'
+    """
+    wanted = [s for s in dict.fromkeys(("public", *scopes)) if s != "identify"]
+    return "osukit login" + "".join(f" --scope {s}" for s in wanted)
+
+
 def scope_remedy(scope: str) -> str:
     """How to get a token that carries ``scope`` (osu-web's rules, ``app/Models/OAuth/Token.php``)."""
     if scope in SCOPES_CLIENT_CREDENTIALS_ONLY:
         extra = "" if scope == "delegate" else "'delegate', "
         return f"only client credentials can carry '{scope}': scopes=({extra}'{scope}')"
-    login = f"an authorization-code login that asks for it (`osukit login --scope {scope}`, or scopes=(…, '{scope}'))"
+    login = f"an authorization-code login that asks for it (`{login_command(scope)}`, or scopes=(…, '{scope}'))"
     owner = " when the signed-in user owns the OAuth application" if scope in SCOPES_OWN_CLIENT else ""
     if scope in SCOPES_REQUIRE_DELEGATION:
         return (f"client credentials with 'delegate': scopes=('delegate', '{scope}') (the token acts as the "

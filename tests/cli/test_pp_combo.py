@@ -1,4 +1,5 @@
-"""`osukit pp` shows the combo rosu-pp computed with: with misses, never a full combo."""
+"""`osukit pp` shows the combo and the accuracy rosu-pp computed with: with misses, never a full combo, and
+never an accuracy the misses make unreachable."""
 
 from __future__ import annotations
 
@@ -11,21 +12,54 @@ from tests.cli.conftest import OSU_STD, Cli
 pytest.importorskip("rosu_pp_py")
 
 
-def _play_line(out: str) -> str:
-    (line,) = [line for line in out.splitlines() if line.startswith("play")]
+def _row(out: str, name: str = "play") -> str:
+    (line,) = [line for line in out.splitlines() if line.startswith(name + " ")]
     return " ".join(line.split()[1:])
 
 
 @pytest.mark.parametrize(("args", "play"), [
-    ((), "98.5% acc, 117x/117x, 0 miss"),
-    (("--misses", "2"), "98.5% acc, 115x/117x, 2 miss"),  # rosu-pp: the maximum combo minus the misses
-    (("--misses", "2", "--combo", "100"), "98.5% acc, 100x/117x, 2 miss"),
-    (("--misses", "2", "--combo", "117"), "98.5% acc, 115x/117x, 2 miss"),  # capped: 2 misses break the combo
+    ((), "117x/117x, 0 miss"),
+    (("--misses", "2"), "115x/117x, 2 miss"),  # rosu-pp: the maximum combo minus the misses
+    (("--misses", "2", "--combo", "100"), "100x/117x, 2 miss"),
+    (("--misses", "2", "--combo", "117"), "115x/117x, 2 miss"),  # capped: 2 misses break the combo
 ])
 def test_combo_shown_is_the_combo_used(cli: Cli, args: tuple[str, ...], play: str) -> None:
     r = cli("pp", str(OSU_STD), "--acc", "98.5", *args)
     assert r.code == 0, r.err
-    assert _play_line(r.out) == play
+    assert _row(r.out) == play
     j = cli("pp", str(OSU_STD), "--acc", "98.5", *args, "--json")
     data = json.loads(j.out)
     assert f"{data['hits']['combo']}x/{data['max_combo']}x, {data['hits']['misses']} miss" in play
+
+
+# The map: 80 circles, 12 sliders (12 ends, 12 large ticks), 1 spinner. Lazer osu! counts slider ends and
+# ticks in the accuracy (as rosu-pp does), stable only the 93 objects: 2 misses cap stable at 91/93 = 97.85%.
+@pytest.mark.parametrize(("args", "shown"), [
+    (("--acc", "99", "--misses", "2"), "98.00% (99% asked; not reachable with 2 misses)"),
+    (("--acc", "99", "--misses", "2", "--stable"), "97.85% (99% asked; not reachable with 2 misses)"),
+    (("--acc", "99", "--misses", "1", "--stable"), "98.92% (99% asked; not reachable with 1 miss)"),
+    (("--acc", "99"), "98.67% (99% asked; the nearest possible)"),  # 2 hundreds: 29660/30060
+    (("--acc", "97.85", "--stable"), "97.85%"),  # 89 300s, 4 100s: exactly what was asked
+    ((), "100.00%"),
+    (("--acc", "50", "--misses", "2"), "49.93% (50% asked; the nearest possible)"),
+])
+def test_accuracy_shown_is_the_accuracy_used(cli: Cli, args: tuple[str, ...], shown: str) -> None:
+    r = cli("pp", str(OSU_STD), *args)
+    assert r.code == 0, r.err
+    assert _row(r.out, "accuracy") == shown
+    data = json.loads(cli("pp", str(OSU_STD), *args, "--json").out)
+    assert f"{data['accuracy']:.2f}%" == shown.split()[0]
+
+
+@pytest.mark.parametrize("ruleset", ["osu", "taiko", "fruits", "mania"])
+@pytest.mark.parametrize("lazer", [True, False])
+def test_used_accuracy_is_the_one_rosu_pp_aims_at(ruleset: str, lazer: bool) -> None:
+    """Asking rosu-pp for the accuracy shown gives back the same judgements: the formula matches rosu-pp's."""
+    from osukit.cli._game import used_accuracy
+    from osukit.game import performance
+
+    data = OSU_STD.read_bytes()
+    for acc, misses in ((99, 0), (95, 3), (90, 1)):
+        first = performance(None, data, accuracy=acc, misses=misses, ruleset=ruleset, lazer=lazer)
+        again = performance(None, data, accuracy=used_accuracy(first), misses=misses, ruleset=ruleset, lazer=lazer)
+        assert again.hits == first.hits

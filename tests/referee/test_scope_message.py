@@ -62,7 +62,7 @@ async def test_client_scope_check_before_a_request(env: Env, sync: bool) -> None
                 await aclient._call(CHAT_ROUTE)
     text = _no_status(info.value)
     assert "chat.channels" in text and "'chat.read'" in text and "(it has: public)" in text
-    assert "StaticToken" in text and "osukit login --scope chat.read" in text
+    assert "StaticToken" in text and "osukit login --scope public --scope chat.read" in text
     assert info.value.remedy and info.value.remedy in text
 
 

@@ -53,6 +53,7 @@ from .._transport import (
     current_event_loop,
     fast_async_sender,
 )
+from .._waiting import AsyncStillWaiting
 from ..auth import AuthorizationCode, Grant
 from ..pagination import Style
 from ..ratelimit import RateLimiter, acquire_kwargs
@@ -696,11 +697,12 @@ class AsyncClient(BaseClient):
         """One HTTP exchange, fully read within ``budget`` seconds and ``max_response_size`` bytes
         (over aiohttp when the fast path is on, else httpx)."""
         try:
-            if self._fast is not None:
-                return await self._fast.send(request, budget=budget, max_size=self.max_response_size)
-            return await asend_httpx(
-                self._http, request, timeout=self.timeout, budget=budget, max_size=self.max_response_size
-            )
+            with AsyncStillWaiting(logger, _Redacted(request), request.full_url):  # said on a long attempt
+                if self._fast is not None:
+                    return await self._fast.send(request, budget=budget, max_size=self.max_response_size)
+                return await asend_httpx(
+                    self._http, request, timeout=self.timeout, budget=budget, max_size=self.max_response_size
+                )
         except RuntimeError as exc:
             if isinstance(exc, ClientClosedError) or not self._closed:
                 raise

@@ -24,6 +24,7 @@ from .._constants import DEFAULT_REQUEST_DEADLINE, DEFAULT_TIMEOUT, MAX_RESPONSE
 from .._exceptions import AuthenticationError, ClientClosedError, TimeoutError, TransportError
 from .._redact import logger, redact_url
 from .._transport import as_httpx_response, asend_httpx
+from .._waiting import AsyncStillWaiting
 from ..auth import Grant, TokenFlow
 from ..retry import RetryPolicy, log_retry, retry_cause
 from ..tokens import Token, TokenStore
@@ -163,13 +164,14 @@ class AsyncTokenManager:
             attempt += 1
             sent_at = self._clock.monotonic()
             try:
-                buffered = await asend_httpx(
-                    self._http,
-                    request,
-                    timeout=self._timeout,
-                    budget=self._request_deadline,
-                    max_size=self._max_response_size,
-                )
+                with AsyncStillWaiting(logger, "token request", str(request.url)):
+                    buffered = await asend_httpx(
+                        self._http,
+                        request,
+                        timeout=self._timeout,
+                        budget=self._request_deadline,
+                        max_size=self._max_response_size,
+                    )
             except RuntimeError as exc:
                 if not self._http.is_closed or isinstance(exc, ClientClosedError):
                     raise

@@ -307,6 +307,16 @@ class AsyncTracker:
         db = await self._conn()
         return await self._run(db.never_found, uid, name)
 
+    async def missing_since(self, user: UserRef, ruleset: Ruleset | str = "osu") -> _dt.datetime | None:
+        """When the last run did not find ``user`` in ``ruleset`` (osu! did not return the user: no such
+        user, or restricted), as a UTC datetime; None when it found them (or never looked). Their
+        snapshots from before stay in the database; the next snapshot that finds them clears this."""
+        name = self._ruleset(ruleset)
+        uid = await self._id(user)
+        db = await self._conn()
+        when = await self._run(db.missing_since, uid, name)
+        return None if when is None else _dt.datetime.fromtimestamp(when, _dt.timezone.utc)
+
     # --- plots ----------------------------------------------------------------------------------
 
     async def plot(self, user: UserRef, ruleset: Ruleset | str = "osu") -> Figure:

@@ -54,6 +54,7 @@ from .._transport import (
     current_event_loop,
     fast_sync_sender,
 )
+from .._waiting import StillWaiting
 from ..auth import AuthorizationCode, Grant
 from ..pagination import Style
 from ..ratelimit import RateLimiter, acquire_kwargs
@@ -697,11 +698,12 @@ class Client(BaseClient):
         """One HTTP exchange, fully read within ``budget`` seconds and ``max_response_size`` bytes
         (over aiohttp when the fast path is on, else httpx)."""
         try:
-            if self._fast is not None:
-                return self._fast.send(request, budget=budget, max_size=self.max_response_size)
-            return send_httpx(
-                self._http, request, timeout=self.timeout, budget=budget, max_size=self.max_response_size
-            )
+            with StillWaiting(logger, _Redacted(request), request.full_url):  # said on a long attempt
+                if self._fast is not None:
+                    return self._fast.send(request, budget=budget, max_size=self.max_response_size)
+                return send_httpx(
+                    self._http, request, timeout=self.timeout, budget=budget, max_size=self.max_response_size
+                )
         except RuntimeError as exc:
             if isinstance(exc, ClientClosedError) or not self._closed:
                 raise

@@ -308,6 +308,16 @@ class Tracker:
         db = self._conn()
         return self._run(db.never_found, uid, name)
 
+    def missing_since(self, user: UserRef, ruleset: Ruleset | str = "osu") -> _dt.datetime | None:
+        """When the last run did not find ``user`` in ``ruleset`` (osu! did not return the user: no such
+        user, or restricted), as a UTC datetime; None when it found them (or never looked). Their
+        snapshots from before stay in the database; the next snapshot that finds them clears this."""
+        name = self._ruleset(ruleset)
+        uid = self._id(user)
+        db = self._conn()
+        when = self._run(db.missing_since, uid, name)
+        return None if when is None else _dt.datetime.fromtimestamp(when, _dt.timezone.utc)
+
     # --- plots ----------------------------------------------------------------------------------
 
     def plot(self, user: UserRef, ruleset: Ruleset | str = "osu") -> Figure:

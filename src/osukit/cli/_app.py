@@ -102,7 +102,7 @@ def _root(
     timeout: Annotated[
         float | None, typer.Option("--timeout", min=0.001, metavar="SECONDS",
                                    help="Seconds each request waits for its answer before it is retried (default: "
-                                   "30 s per read, 120 s per request). Env: OSUKIT_TIMEOUT.")
+                                   "30 s per read, 120 s per request; `login --timeout` is the browser wait). Env: OSUKIT_TIMEOUT.")
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and HTTP debug logs.")] = False,
     version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_print_version,
@@ -260,7 +260,8 @@ def login(
         str | None, typer.Option("--redirect-uri", help="Must match the OAuth application's callback URL. "
                                  "Env: OSU_REDIRECT_URI. Default http://127.0.0.1:8080/callback.")
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the browser callback.")] = 300.0,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the browser callback (the global --timeout is each API request's "
+                                           "wait).")] = 300.0,
 ) -> None:
     """Log in as yourself (authorization code) and keep the token for later commands."""
     state = _state(ctx)

@@ -82,7 +82,7 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
                        ExitCode.AUTH),
     E.MissingScopeError: (
         "the token lacks a scope",
-        "log in again with the scope: `osukit login --scope …`",
+        "log in again with the scope: `osukit login --scope public --scope …` (name every scope you need: --scope replaces the default)",
         ExitCode.AUTH,
     ),
     E.NotFoundError: ("not found (404)", "check the id or name", ExitCode.NOT_FOUND),
@@ -306,7 +306,9 @@ def explain(exc: BaseException) -> Explained:
         if isinstance(exc, E.RateLimitError) and exc.retry_after:
             hint = f"osu! asks to wait {exc.retry_after:.0f} s; try again then"
         if isinstance(exc, E.MissingScopeError):
-            hint = f"log in again with it: `osukit login --scope {exc.scope}`"
+            from ..auth import login_command
+
+            hint = f"log in again with it: `{login_command(exc.scope)}`"
         if (type(exc) is E.ConfigurationError and exc.remedy is None
                 and any(word in detail.lower() for word in _CREDENTIAL_WORDS)):
             hint = CREDENTIALS_HINT

@@ -262,14 +262,20 @@ def track_show(
             raise CliError(f"no snapshots of {user}", f"osukit track add {user} --db {db}, then osukit track run",
                            ExitCode.USAGE)
         change = track.diff(uid, since=_dt.timedelta(seconds=window), ruleset=ruleset)
+        gone = track.missing_since(uid, ruleset)
         if plot is not None:
             track.plot(uid, ruleset).savefig(plot)
     if as_json:
         from dataclasses import asdict
 
-        emit_json({"series": [asdict(s) for s in series], "diff": asdict(change) if change else None})
+        emit_json({"series": [asdict(s) for s in series], "diff": asdict(change) if change else None,
+                   "missing_since": gone})
         return
     last = series[-1]
+    if gone is not None:
+        # the stored snapshots are still shown, but they stop before the run that no longer found the user
+        say(f"user {uid} was not found by the last run ({gone:%Y-%m-%d %H:%M:%S}Z: no such user, or restricted); "
+            f"showing the snapshots up to {last.taken_at:%Y-%m-%d %H:%M:%S}Z")
     pairs: list[tuple[str, Any]] = [("user", f"{last.username} ({uid})"), ("snapshots", len(series)),
                                     ("pp", fmt(last.pp)), ("rank", f"#{last.global_rank}"),
                                     ("country rank", f"#{last.country_rank}"), ("accuracy", f"{fmt(last.accuracy)}%"),

@@ -177,6 +177,43 @@ def _used(hits: dict[str, int], key: str, asked: int | None, default: int) -> in
     return asked if asked is not None else default
 
 
+def used_accuracy(result: Any) -> float:
+    """The accuracy (percent) of the hit counts rosu-pp computed with (its score state), by osukit.game's
+    accuracy functions: lazer osu! (without Classic) counts slider ends and large ticks as rosu-pp does;
+    lazer mania weighs a PERFECT 305; the rest is stable's accuracy of the six counts."""
+    from ..enums import Ruleset
+    from ..game.accuracy import lazer_accuracy, legacy_accuracy
+
+    h = result.hits
+    rs = result.difficulty.ruleset
+    counts = {"count_300": h.get("n300", 0), "count_100": h.get("n100", 0), "count_50": h.get("n50", 0),
+              "count_miss": h.get("misses", 0), "count_geki": h.get("n_geki", 0), "count_katu": h.get("n_katu", 0)}
+    attrs = result.difficulty.attributes
+    if rs is Ruleset.OSU and result.lazer and h.get("slider_end_hits") is not None and attrs is not None:
+        objects = counts["count_300"] + counts["count_100"] + counts["count_50"] + counts["count_miss"]
+        ticks, ends = int(attrs.n_large_ticks), int(attrs.n_sliders)
+        stats = {"great": counts["count_300"], "ok": counts["count_100"], "meh": counts["count_50"],
+                 "miss": counts["count_miss"], "large_tick_hit": h.get("large_tick_hits", 0),
+                 "slider_tail_hit": h["slider_end_hits"]}
+        value = lazer_accuracy(stats, {"great": objects, "large_tick_hit": ticks, "slider_tail_hit": ends}, rs)
+    else:
+        value = legacy_accuracy(counts, rs, score_v2=rs is Ruleset.MANIA and result.lazer)
+    return value * 100
+
+
+def _accuracy_note(used: float, asked: float | None, hits: dict[str, int]) -> str:
+    """``98.83%``, or ``98.83% (99% asked; …)`` when rosu-pp could not give the accuracy asked for: the
+    misses make it unreachable (every other judgement is already the best), or it is the nearest the
+    beatmap's judgement counts allow."""
+    shown = f"{used:.2f}%"
+    if asked is None or f"{asked:.2f}" == shown[:-1]:
+        return shown
+    misses = hits.get("misses", 0)
+    capped = misses and used < asked and not any(hits.get(k, 0) for k in ("n100", "n50", "n_katu"))
+    why = f"not reachable with {misses} miss{'es' if misses != 1 else ''}" if capped else "the nearest possible"
+    return f"{shown} ({asked:g}% asked; {why})"
+
+
 def pp(state: State, beatmap: str, *, mods: str | None, acc: float | None, combo: int | None,
        misses: int | None, mode: str | None, lazer: bool | None, as_json: bool) -> None:
     """Print star rating and pp for a play described by accuracy, combo, misses and mods."""
@@ -190,6 +227,7 @@ def pp(state: State, beatmap: str, *, mods: str | None, acc: float | None, combo
     result = performance(None, data, accuracy=acc, combo=combo, misses=misses, mods=mod_set, ruleset=rs,
                          lazer=lazer)
     d = result.difficulty
+    used_acc = used_accuracy(result)
     summary = {
         "beatmap": label,
         "ruleset": d.ruleset.value,
@@ -204,6 +242,7 @@ def pp(state: State, beatmap: str, *, mods: str | None, acc: float | None, combo
         "pp_difficulty": result.pp_difficulty,
         "max_combo": result.max_combo,
         "hits": dict(result.hits),
+        "accuracy": used_acc,
     }
     if as_json:
         emit_json(summary)
@@ -216,7 +255,8 @@ def pp(state: State, beatmap: str, *, mods: str | None, acc: float | None, combo
         ("stars", f"{result.stars:.2f}"),
         ("pp", f"{result.pp:.2f}"),
         ("pp parts", "  ".join(f"{n} {v:.1f}" for n, v in parts) or "-"),
-        ("play", f"{acc if acc is not None else 100:g}% acc, {_used(result.hits, 'combo', combo, result.max_combo)}x"
+        ("accuracy", _accuracy_note(used_acc, acc, result.hits)),
+        ("play", f"{_used(result.hits, 'combo', combo, result.max_combo)}x"
                  f"/{result.max_combo}x, {_used(result.hits, 'misses', misses, 0)} miss"),
         ("rules", "lazer" if result.lazer else "stable (classic)"),
     ])

@@ -1,6 +1,10 @@
 """What the command line says on stderr while it works: retries and slow answers (one line each), and
 the client's warnings, without tracebacks or secrets.
 
+One attempt that waits long is said too: the client's watchdog (`osukit._waiting`) logs a
+`WaitNotice` (``record.osukit_wait``) after `STILL_WAITING_AFTER` seconds and then every
+`STILL_WAITING_EVERY`; this handler prints ``osukit: still waiting for osu.ppy.sh (10 s)…``.
+
 The client logs each retry it is about to make at INFO on the ``osukit`` logger with a
 [`RetryNotice`][osukit.retry.RetryNotice] attached (``record.osukit_retry``); this handler prints
 ``osukit: no answer from osu.ppy.sh after 30 s; retrying (1/3)…`` from it. ``--debug`` shows the full
@@ -12,6 +16,8 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
+
+from ..retry import _seconds
 
 __all__ = ["SAID_BY_COMMANDS", "NoticeHandler", "install"]
 
@@ -36,6 +42,8 @@ class NoticeHandler(logging.Handler):
             if notice is not None:
                 wait = f" in {notice.delay:.0f} s" if notice.delay >= 1.5 else ""
                 line = f"osukit: {notice.cause}; retrying{wait} ({notice.attempt}/{notice.retries})…"
+            elif (waiting := getattr(record, "osukit_wait", None)) is not None:
+                line = f"osukit: still waiting for {waiting.host} ({_seconds(waiting.waited)})…"
             elif record.levelno >= logging.WARNING:
                 line = record.getMessage()
             else:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 from ._render import emit_json, field
 from ._state import State, resolve_attr
 
-__all__ = ["tail"]
+__all__ = ["TAIL_SCOPES", "tail"]
+
+# What `chat tail` needs: the websocket and the message history want chat.read; finding a channel by
+# name and the rest of the CLI want public (identify comes with every login).
+TAIL_SCOPES = ("public", "chat.read")
 
 
 def _line(event: Any, message: Any) -> str:
@@ -20,6 +26,21 @@ def _line(event: Any, message: Any) -> str:
     if field(message, "is_action"):
         return f"[{stamp}] * {name} {text}"
     return f"[{stamp}] {name}: {text}"
+
+
+@contextlib.contextmanager
+def _scope_hint() -> Iterator[None]:
+    """A 401 from the chat websocket names the whole scope set `chat tail` needs, not chat.read alone."""
+    from .._exceptions import AuthenticationError
+    from ..auth import login_command
+
+    try:
+        yield
+    except AuthenticationError as exc:
+        if exc.status_code == 401 and not exc.remedy:
+            exc.remedy = (f"log in with every scope `osukit chat tail` needs (a login replaces the stored "
+                          f"scopes): `{login_command(*TAIL_SCOPES)}`")
+        raise
 
 
 def tail(state: State, channel_id: int, *, count: int | None, timeout: float | None, as_jsonl: bool) -> None:
@@ -41,7 +62,7 @@ def tail(state: State, channel_id: int, *, count: int | None, timeout: float | N
         # first failure, and keeps retrying).
         sys.stderr.write(f"connecting to the chat websocket at {url} (--notify-url / OSU_NOTIFY_URL to change)\n")
         sys.stderr.flush()
-        with opener(**options) as stream:
+        with _scope_hint(), opener(**options) as stream:
             sys.stderr.write(f"following channel {channel_id}; Ctrl-C to stop\n")
             sys.stderr.flush()
             while count is None or seen < count:
