@@ -697,7 +697,7 @@ class AsyncClient(BaseClient):
         """One HTTP exchange, fully read within ``budget`` seconds and ``max_response_size`` bytes
         (over aiohttp when the fast path is on, else httpx)."""
         try:
-            with AsyncStillWaiting(logger, _Redacted(request), request.full_url):  # said on a long attempt
+            with AsyncStillWaiting(logger, _Redacted(request), request.url):  # said on a long attempt (the host only)
                 if self._fast is not None:
                     return await self._fast.send(request, budget=budget, max_size=self.max_response_size)
                 return await asend_httpx(

@@ -698,7 +698,7 @@ class Client(BaseClient):
         """One HTTP exchange, fully read within ``budget`` seconds and ``max_response_size`` bytes
         (over aiohttp when the fast path is on, else httpx)."""
         try:
-            with StillWaiting(logger, _Redacted(request), request.full_url):  # said on a long attempt
+            with StillWaiting(logger, _Redacted(request), request.url):  # said on a long attempt (the host only)
                 if self._fast is not None:
                     return self._fast.send(request, budget=budget, max_size=self.max_response_size)
                 return send_httpx(
