@@ -409,7 +409,7 @@ def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path, caps
     out = capsys.readouterr().out
     assert f"room {room_id} rejoined: A 1 - 0 B" in out
     assert f"{emu.base_url}/multiplayer/rooms/{room_id}" in out
-    assert f"`osukit referee watch {room_id}` joins the room and its chat" in out
+    assert f"other referees (their own account, not this one: the hub keeps one connection per account): `osukit referee watch {room_id}` joins the room and its chat" in out
     assert f"{emu.base_url}/multiplayer/rooms/{room_id}/events" in out
     assert f"`osukit match results room:{room_id}`" in out
     assert "» back: A 1 - 0 B" in out and "» 🏆 A wins the match!" in out

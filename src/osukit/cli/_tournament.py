@@ -98,17 +98,21 @@ class _Hub:
         await hub.aclose()
 
 
-def _room_help(base_url: str, room_id: int, *, lobby: bool = False) -> None:
-    """How to reach the room the bot runs: for players, referees and whoever watches."""
+def _room_help(base_url: str, room_id: int, *, lobby: bool = False, resume: str | None = None) -> None:
+    """How to reach the room the bot runs: for players, referees and whoever watches. ``resume``:
+    the full command that carries the match on (``osukit match run POOL --state FILE --resume``)."""
     # `osukit referee …` acts as this bot's account (one rule, cli/_hub.py), and the hub keeps one
-    # connection per account: such a command pushes the running bot out, so say when to run it.
+    # connection per account: such a command pushes the running bot out, so say when to run it,
+    # and that `referee watch` is for the other referees' own accounts.
+    again = f"`{resume}`" if resume else "`--resume`"
     who = "players: open the room from the lobby list in osu!(lazer)" if lobby else (
         "players: accept the invitation in osu!(lazer) (sent to those online; to invite again, stop this "
-        f"runner with Ctrl-C, run `osukit referee invite {room_id} USER_ID`, then `--resume`: the hub keeps "
+        f"runner with Ctrl-C, run `osukit referee invite {room_id} USER_ID`, then {again}: the hub keeps "
         "one connection per account)")
     say(f"  {who}")
-    say(f"  referees: `osukit referee watch {room_id}` joins the room and its chat (their account must be a "
-        f"referee of the room: --referee)" if not lobby else
+    say(f"  other referees (their own account, not this one: the hub keeps one connection per account): "
+        f"`osukit referee watch {room_id}` joins the room and its chat (their account must be a referee of "
+        "the room: --referee)" if not lobby else
         f"  referees: `osukit referee watch {room_id}` as the bot's account once the bot is stopped (one hub "
         "connection per account); meanwhile the events page below")
     say(f"  watch: {base_url.rstrip('/')}/multiplayer/rooms/{room_id}/events; results: "
@@ -118,9 +122,10 @@ def _room_help(base_url: str, room_id: int, *, lobby: bool = False) -> None:
 class _Progress:
     """Prints the bot's progress lines, and how to reach its room once the room is known."""
 
-    def __init__(self, base_url: str, *, lobby: bool = False) -> None:
+    def __init__(self, base_url: str, *, lobby: bool = False, resume: str | None = None) -> None:
         self.base_url = base_url
         self.lobby = lobby
+        self.resume = resume
         self.room_id: int | None = None
         self.bot: Any = None
 
@@ -129,7 +134,7 @@ class _Progress:
         room_id = getattr(self.bot, "room_id", None)
         if self.room_id is None and room_id is not None:
             self.room_id = int(room_id)
-            _room_help(self.base_url, self.room_id, lobby=self.lobby)
+            _room_help(self.base_url, self.room_id, lobby=self.lobby, resume=self.resume)
 
 
 def _team(text: str, which: str) -> Any:
@@ -309,7 +314,7 @@ def match_run(
 
         async with _Hub(state) as (client, rest), AsyncRefereeClient(client, base_url=spectator_url) as hub, \
                 RefereeBackend(hub, rest, chat_client=client, chat_url=state.settings.notify_url or None) as backend:
-            progress = _Progress(client.base_url)
+            progress = _Progress(client.base_url, resume=_resume_command(pool_file, state_file))
             if teams is None:
                 runner = MatchRunner.from_state(backend, state_file, close_when_done=close, progress=progress)
             else:
@@ -327,12 +332,16 @@ def match_run(
     say(draft.summary())
 
 
+def _resume_command(pool_file: Path, state_file: Path) -> str:
+    """The command that carries on the match saved in ``state_file``."""
+    return f"osukit match run {pool_file} --state {state_file} --resume"
+
+
 def _takeover_hint(pool_file: Path, state_file: Path) -> str:
     """How to carry on after another referee connection of the account took over from ``match run``."""
     stop = "stop the other referee client of this account (`osukit referee watch`…), then "
     if state_file.exists():
-        return (f"{stop}carry on where the match stopped with "
-                f"`osukit match run {pool_file} --state {state_file} --resume`")
+        return f"{stop}carry on where the match stopped with `{_resume_command(pool_file, state_file)}`"
     return f"{stop}run the same `osukit match run` command again (no match was saved yet)"
 
 
