@@ -224,7 +224,8 @@ def test_match_run_taken_over_says_how_to_resume(emu: Emulator, tmp_path: Path) 
         rest_out, err = proc.communicate(timeout=120)
         code = proc.returncode
     assert code == 1, out + rest_out + err
-    assert err.count("took over") == 1, err
+    assert (out + rest_out + err).count("took over") == 1, out + rest_out + err  # said once, not also on stdout
+    assert "the referee hub closed this connection" in err, err
     assert f"osukit match run {pool} --state m.json --resume" in err, err
     room = _room_in(out)
     with osukit_process([*args[:3], "--state", "m.json", "--resume"], env=_env(emu, tmp_path), cwd=tmp_path,

@@ -625,7 +625,9 @@ class MatchRunner:
             self._note("backend reconnected")
             await self._catch_up()
         elif isinstance(event, BackendLost):
-            self._note(f"stopped: {event.error}", show=f"stopped: {event.error}")
+            # Logged, not shown: the error is raised, and whoever runs the runner says it (the CLI
+            # once, with its hint); showing it too printed the same sentence twice.
+            self._note(f"stopped: {event.error}")
             self.save()
             raise event.error
         elif isinstance(event, RoomGone):
