@@ -232,6 +232,8 @@ def match_results_cmd(
     costs: Annotated[str, typer.Option("--costs", help="Match cost formula: bathbot or dio.")] = "bathbot",
     warmups: Annotated[int, typer.Option("--warmups", min=0, help="Games to leave out of match costs.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
+    best_of: Annotated[int | None, typer.Option("--best-of", min=1, help="The match's best-of: a side with "
+                                                "more than half of it has won, even while the room is open.")] = None,
 ) -> None:
     """Per-map table, winners, totals and match costs of a stable match or a lazer room."""
     from ..tournament import fetch_results, match_costs
@@ -266,10 +268,8 @@ def match_results_cmd(
     )
     if not any(not g.aborted for g in results.games):
         say("no game was completed: no winner yet")
-    elif results.team_type in ("team-vs", "tag-team-vs"):
-        say(f"red {results.red_wins} - {results.blue_wins} blue; winner: {results.winner or 'tie'}")
     else:
-        say(f"winner: {results.winner or 'tie'} ({results.wins})")
+        say(_verdict(results, best_of))
     print_table(
         f"match costs ({costs})",
         ["player", "team", "maps", "avg score", "cost"],
@@ -277,6 +277,30 @@ def match_results_cmd(
          for c in mc],
         right=["maps", "avg score", "cost"],
     )
+
+
+def _verdict(results: Any, best_of: int | None) -> str:
+    """Who won — or, while the match goes on, who leads. A match is over when its room (or stable
+    match) has ended (``ends_at`` set and ``active`` false, osu-web
+    ``app/Transformers/Multiplayer/RoomTransformer.php``; ``end_time`` for a stable match), or
+    when a side has won more than half of ``best_of``."""
+    wins: dict[str, int] = results.wins
+    over = results.ended_at is not None or (
+        best_of is not None and max(wins.values(), default=0) >= best_of // 2 + 1)
+    leader = results.winner
+    if results.team_type in ("team-vs", "tag-team-vs"):
+        score = f"red {results.red_wins} - {results.blue_wins} blue"
+        if over:
+            return f"{score}; winner: {leader or 'tie'}"
+        if leader is None:
+            return f"{score} (the match is not over)"
+        other = results.blue_wins if leader == "red" else results.red_wins
+        return f"{leader} leads {wins.get(leader, 0)} - {other} (the match is not over)"
+    if over:
+        return f"winner: {leader or 'tie'} ({wins})"
+    if leader is None:
+        return f"no one leads ({wins}) (the match is not over)"
+    return f"{leader} leads ({wins}) (the match is not over)"
 
 
 @match_app.command("run")
