@@ -89,10 +89,16 @@ def test_match_run_ctrl_c_then_the_printed_referee_command_works(emu: Emulator, 
         rest_out, err = proc.communicate(timeout=60)
     assert code == 130, out + rest_out + err
     assert err.rstrip().endswith("osukit: interrupted"), err
+    # client credentials cannot read chat: one warning, with the login command, not three
+    said = [line for line in (out + rest_out + err).splitlines() if "chat.read" in line]
+    assert len(said) == 1 and "osukit login --scope public --scope chat.read" in said[0], said
     room = _room_in(out)
     assert f"{emu.base_url}/multiplayer/rooms/{room}" in out and "https://osu.ppy.sh/multiplayer" not in out
     printed = f"osukit referee invite {room} USER_ID"
     assert printed in out
+    assert f"then `osukit match run {pool} --state m.json --resume`" in out, out
+    assert f"other referees (their own account, not this one: the hub keeps one connection per account): " \
+           f"`osukit referee watch {room}`" in out, out
     assert emu.state.world.rooms[room]["user_id"] == emu.state.world.bot_user_id
     requests_post(emu, f"/_emulator/referee/players/{a}/connect")
     invited = cli(emu, tmp_path, *printed.replace("USER_ID", str(a)).split()[1:])

@@ -56,11 +56,13 @@ def _state(ctx: typer.Context) -> State:
     return state_of(ctx)
 
 
-def _hub_clients(state: State, scopes: tuple[str, ...]) -> tuple[AsyncClient, AsyncClient]:
-    """``(hub client, REST client)`` from the same settings as ``osukit referee …`` (one rule,
-    `osukit.cli._hub.hub_credentials`): the REST client is the hub client itself, or with client
-    credentials a second token of the application carrying ``public`` (osu-web refuses ``delegate``
-    next to ``public``)."""
+def _hub_clients(state: State, scopes: tuple[str, ...]) -> tuple[AsyncClient, AsyncClient, bool]:
+    """``(hub client, REST client, can read chat)`` from the same settings as ``osukit referee …``
+    (one rule, `osukit.cli._hub.hub_credentials`): the REST client is the hub client itself, or with
+    client credentials a second token of the application carrying ``public`` (osu-web refuses
+    ``delegate`` next to ``public``), which cannot read chat: then one warning says so here, and
+    the room's chat is not listened to (no more warnings from the chat stream about the same
+    missing scope)."""
     from .. import AsyncClient
     from ._hub import hub_credentials
 
@@ -79,14 +81,16 @@ def _hub_clients(state: State, scopes: tuple[str, ...]) -> tuple[AsyncClient, As
                          "--scope public --scope chat.read --scope chat.write --scope multiplayer.write_manage` "
                          "(against the emulator too: add --no-browser)\n")
     hub = AsyncClient(**common, **creds.hub)
-    return hub, (AsyncClient(**common, **creds.rest) if creds.rest is not None else hub)
+    return (hub, (AsyncClient(**common, **creds.rest) if creds.rest is not None else hub),
+            creds.source != "client-credentials")
 
 
 class _Hub:
     """``async with _Hub(state) as (hub client, REST client)``: both closed on the way out."""
 
     def __init__(self, state: State) -> None:
-        self.clients = _hub_clients(state, REFEREE_SCOPES)
+        hub, rest, self.listen_chat = _hub_clients(state, REFEREE_SCOPES)
+        self.clients = (hub, rest)
 
     async def __aenter__(self) -> tuple[AsyncClient, AsyncClient]:
         return self.clients
@@ -336,8 +340,10 @@ def match_run(
         from ..referee import AsyncRefereeClient
         from ..tournament.referee_backend import RefereeBackend
 
-        async with _Hub(state) as (client, rest), AsyncRefereeClient(client, base_url=spectator_url) as hub, \
-                RefereeBackend(hub, rest, chat_client=client, chat_url=state.settings.notify_url or None) as backend:
+        clients = _Hub(state)
+        async with clients as (client, rest), AsyncRefereeClient(client, base_url=spectator_url) as hub, \
+                RefereeBackend(hub, rest, chat_client=client, chat_url=state.settings.notify_url or None,
+                               listen_chat=clients.listen_chat) as backend:
             progress = _Progress(client.base_url, resume=_resume_command(pool_file, state_file))
             if teams is None:
                 runner = MatchRunner.from_state(backend, state_file, close_when_done=close, progress=progress)
@@ -407,8 +413,10 @@ def lobby_autohost(
         from ..referee import AsyncRefereeClient
         from ..tournament.referee_backend import RefereeBackend
 
-        async with _Hub(state) as (client, rest), AsyncRefereeClient(client, base_url=spectator_url) as hub, \
-                RefereeBackend(hub, rest, chat_client=client, chat_url=state.settings.notify_url or None) as backend:
+        clients = _Hub(state)
+        async with clients as (client, rest), AsyncRefereeClient(client, base_url=spectator_url) as hub, \
+                RefereeBackend(hub, rest, chat_client=client, chat_url=state.settings.notify_url or None,
+                               listen_chat=clients.listen_chat) as backend:
             progress = _Progress(client.base_url, lobby=True)
             bot = AutoHost(backend, rules=rules, info=attributes_lookup(rest, mode), name=name,
                            first_beatmap_id=beatmap, room_id=room, skip_ratio=skip_ratio, ready_timer=ready_timer,
