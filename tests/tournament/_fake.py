@@ -53,6 +53,7 @@ class FakeBackend:
         self.on_start: Callable[[FakeRoom], None] | None = None
         self.on_chat: Callable[[FakeRoom, str], None] | None = None
         self.auto_join = True
+        self.web_url = ""  # the site in use for the operator's links ("": osu! itself)
 
     # --- the protocol -----------------------------------------------------------------------
 

@@ -107,8 +107,15 @@ async def test_full_best_of_5_with_disconnect_kill_and_resume(tmp_path: Path) ->
     assert saved.state.map_key == "NM1#1" and saved.state.playing
     fake.finish(room, SCORES["NM1"])  # NM1 ends while no runner is watching
 
-    resumed = MatchRunner.from_state(fake, state, close_when_done=True)
+    fake.web_url = "http://127.0.0.1:8123"  # the site in use (an emulator)
+    shown: list[str] = []
+    resumed = MatchRunner.from_state(fake, state, close_when_done=True, progress=shown.append)
     draft = await asyncio.wait_for(resumed.run(), 60)
+    # the operator's links are on the site in use, the room's and the beatmaps' alike
+    started = [line for line in shown if line.startswith("map started: ")]
+    assert started and all("http://127.0.0.1:8123/b/" in line for line in started), shown
+    assert started[-1].startswith("map started: TB") and started[-1].endswith(" http://127.0.0.1:8123/b/901"), started
+    assert not any("https://osu.ppy.sh" in line for line in shown), shown
 
     assert draft.winner == "a" and draft.wins == {"a": 3, "b": 2}
     assert [(b.team, b.slot) for b in draft.bans] == [("b", "HD1"), ("a", "NM2")]

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .._constants import DEFAULT_BASE_URL
 
-__all__ = ["OSU_HOSTS", "beatmap_link", "chat_safe", "room_link", "room_page", "site_url"]
+__all__ = ["OSU_HOSTS", "beatmap_link", "beatmap_page", "chat_safe", "room_link", "room_page", "site_url"]
 
 OSU_HOSTS = frozenset({"osu.ppy.sh", "lazer.ppy.sh", "dev.ppy.sh"})
 """The osu! sites whose links may appear in chat (production, lazer and the development server)."""
@@ -51,6 +51,12 @@ def room_page(base_url: str, room_id: int) -> str:
     """The room's page on the site actually in use (the emulator's own address against the
     emulator), for the operator's console; chat uses `room_link`."""
     return f"{base_url.rstrip('/')}/multiplayer/rooms/{int(room_id)}"
+
+
+def beatmap_page(base_url: str, beatmap_id: int) -> str:
+    """The beatmap's short link on the site actually in use (the emulator's own address against the
+    emulator), for the operator's console, as `room_page`; chat uses `beatmap_link`."""
+    return f"{base_url.rstrip('/')}/b/{int(beatmap_id)}"
 
 
 def chat_safe(text: str) -> str:

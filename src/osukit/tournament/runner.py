@@ -42,7 +42,7 @@ import msgspec
 from .._clock import Clock
 from .._exceptions import OsukitError
 from .._redact import logger
-from ._chat import beatmap_link, chat_safe, hub_sentence, room_page
+from ._chat import beatmap_page, chat_safe, hub_sentence, room_page
 from ._errors import DraftError, RunnerError
 from .draft import Draft, Step, TeamKey
 from .pool import Mappool
@@ -560,7 +560,7 @@ class MatchRunner:
             return
         self._waiting = False
         slot = self.pool[st.map_key.split("#")[0]] if st.map_key else None
-        self._note(f"map {st.map_key} started", show=f"map started: {slot.label()} {beatmap_link(self.site_url, slot.beatmap_id)}"
+        self._note(f"map {st.map_key} started", show=f"map started: {slot.label()} {beatmap_page(self.web_url, slot.beatmap_id)}"
                    if slot is not None else None)
 
     async def _on_timeout(self) -> None:
