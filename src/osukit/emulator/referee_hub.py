@@ -26,8 +26,9 @@ except ``GET …/rooms/{room}``):
   a user already in another open room gets 409, as ``MultiplayerHub.JoinRoom`` refuses it), ``leave``, ``team`` ``{"team": "red"}``,
   ``slot`` ``{"slot": 2}``, ``mods`` ``{"mods": [{"acronym": "HD"}]}``, ``style``
   ``{"beatmap_id": …, "ruleset_id": …}``, ``ready``, ``idle``, ``spectate``,
-  ``finish`` ``{"score": 812345, "accuracy": 0.97, "max_combo": 500, "passed": true}``. Every answer
-  names the user's room (``room_id``).
+  ``finish`` ``{"score": 812345, "accuracy": 0.97, "max_combo": 500, "passed": true}`` (the score's
+  judgements, max combo, rank and accuracy then fit the beatmap: ``emulator/played.py``). Every
+  answer names the user's room (``room_id``).
 * ``clock`` ``{"advance": seconds}``: move the emulator's clock (the 30-minute rule).
 * ``shutdown`` ``{"seconds": 60}``: a ``server_shutting_down`` countdown in every room; when it ends
   every room closes and every socket drops.
@@ -59,6 +60,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..enums import Ruleset
+from .played import finished_score
 
 if TYPE_CHECKING:
     from .app import State, TokenRecord
@@ -1035,7 +1037,8 @@ class RefereeHub:
                 raise ControlError(409, "the user is not playing")
             p["status"] = "finished_play"
             room.game["scores"][uid] = {"total_score": int(body.get("score", 0)), "accuracy": float(body.get("accuracy", 0.95)),
-                                        "max_combo": int(body.get("max_combo", 300)), "passed": bool(body.get("passed", True)),
+                                        "max_combo": None if body.get("max_combo") is None else int(body["max_combo"]),
+                                        "passed": bool(body.get("passed", True)),
                                         "mods": list(p["mods"])}
             await self.emit(room, "UserStatusChanged", {"room_id": rid, "user_id": uid, "status": "finished_play"})
             if not any(q["status"] == "playing" for q in room.players.values()):
@@ -1090,10 +1093,13 @@ class RefereeHub:
         score_ids = []
         for uid, s in game["scores"].items():
             sid = w.new_id("score")
+            mods = [m["acronym"] for m in [*item["required_mods"], *s["mods"]]]
+            # judgements, combo and grade fit the beatmap and the accuracy asked for (emulator/played.py)
+            played = finished_score(w.beatmaps.get(item["beatmap_id"], {}), item["ruleset_id"], accuracy=s["accuracy"],
+                                    passed=s["passed"], mods=mods, max_combo=s["max_combo"])
             score = {**template, "id": sid, "user_id": uid, "beatmap_id": item["beatmap_id"], "ruleset_id": item["ruleset_id"],
-                     "ruleset": Ruleset.from_id(item["ruleset_id"]).value,
-                     "total_score": s["total_score"], "accuracy": s["accuracy"], "max_combo": s["max_combo"],
-                     "passed": s["passed"], "mods": [m["acronym"] for m in [*item["required_mods"], *s["mods"]]],
+                     "ruleset": Ruleset.from_id(item["ruleset_id"]).value, **played,
+                     "total_score": s["total_score"], "passed": s["passed"], "mods": mods,
                      "ended_at": end, "pp": None, "best": None, "legacy_score_id": None, "legacy_total_score": 0, "pinned": False}
             w.scores[sid] = score
             score_ids.append(sid)
