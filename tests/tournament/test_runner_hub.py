@@ -411,8 +411,12 @@ def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path, caps
     assert f"{emu.base_url}/multiplayer/rooms/{room_id}" in out
     assert f"other referees (their own account, not this one: the hub keeps one connection per account): `osukit referee watch {room_id}` joins the room and its chat" in out
     assert f"{emu.base_url}/multiplayer/rooms/{room_id}/events" in out
-    assert f"`osukit match results room:{room_id}`" in out
+    # the printed results command carries the pool's best-of, so it names the winner as soon as one is
+    # decided (not only when the room closes; tests/referee/test_results_not_over.py), and it runs as printed
+    printed = f"osukit match results room:{room_id} --best-of {pool.format.best_of}"
+    assert f"`{printed}`" in out
     assert "» back: A 1 - 0 B" in out and "» 🏆 A wins the match!" in out
+    assert run_app(["--base-url", emu.base_url, "--access-token", str(token), *printed.split()[1:]]) == 0
 
 
 def test_cli_lobby_autohost_prints_its_room(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:

@@ -102,9 +102,11 @@ class _Hub:
         await hub.aclose()
 
 
-def _room_help(base_url: str, room_id: int, *, lobby: bool = False, resume: str | None = None) -> None:
+def _room_help(base_url: str, room_id: int, *, lobby: bool = False, resume: str | None = None,
+               best_of: int | None = None) -> None:
     """How to reach the room the bot runs: for players, referees and whoever watches. ``resume``:
-    the full command that carries the match on (``osukit match run POOL --state FILE --resume``)."""
+    the full command that carries the match on (``osukit match run POOL --state FILE --resume``);
+    ``best_of``: the pool's, passed on to the printed ``match results`` so it names a winner in time."""
     # `osukit referee …` acts as this bot's account (one rule, cli/_hub.py), and the hub keeps one
     # connection per account: such a command pushes the running bot out, so say when to run it,
     # and that `referee watch` is for the other referees' own accounts.
@@ -119,17 +121,19 @@ def _room_help(base_url: str, room_id: int, *, lobby: bool = False, resume: str 
         "the room: --referee)" if not lobby else
         f"  referees: `osukit referee watch {room_id}` as the bot's account once the bot is stopped (one hub "
         "connection per account); meanwhile the events page below")
-    say(f"  watch: {base_url.rstrip('/')}/multiplayer/rooms/{room_id}/events; results: "
-        f"`osukit match results room:{room_id}`")
+    results = f"osukit match results room:{room_id}" + (f" --best-of {best_of}" if best_of else "")
+    say(f"  watch: {base_url.rstrip('/')}/multiplayer/rooms/{room_id}/events; results: `{results}`")
 
 
 class _Progress:
     """Prints the bot's progress lines, and how to reach its room once the room is known."""
 
-    def __init__(self, base_url: str, *, lobby: bool = False, resume: str | None = None) -> None:
+    def __init__(self, base_url: str, *, lobby: bool = False, resume: str | None = None,
+                 best_of: int | None = None) -> None:
         self.base_url = base_url
         self.lobby = lobby
         self.resume = resume
+        self.best_of = best_of
         self.room_id: int | None = None
         self.bot: Any = None
 
@@ -138,7 +142,7 @@ class _Progress:
         room_id = getattr(self.bot, "room_id", None)
         if self.room_id is None and room_id is not None:
             self.room_id = int(room_id)
-            _room_help(self.base_url, self.room_id, lobby=self.lobby, resume=self.resume)
+            _room_help(self.base_url, self.room_id, lobby=self.lobby, resume=self.resume, best_of=self.best_of)
 
 
 def _team(text: str, which: str) -> Any:
@@ -344,7 +348,8 @@ def match_run(
         async with clients as (client, rest), AsyncRefereeClient(client, base_url=spectator_url) as hub, \
                 RefereeBackend(hub, rest, chat_client=client, chat_url=state.settings.notify_url or None,
                                listen_chat=clients.listen_chat) as backend:
-            progress = _Progress(client.base_url, resume=_resume_command(pool_file, state_file))
+            progress = _Progress(client.base_url, resume=_resume_command(pool_file, state_file),
+                                 best_of=pool.format.best_of)
             if teams is None:
                 runner = MatchRunner.from_state(backend, state_file, close_when_done=close, progress=progress)
             else:
