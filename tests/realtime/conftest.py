@@ -54,10 +54,13 @@ def channel_json(cid: int, kind: str = "PUBLIC") -> dict[str, Any]:
 class FakeOsu:
     """osu-notification-server + osu-web chat, in memory."""
 
-    def __init__(self, *, auth_mode: str = "ok", server_ping_interval: float | None = None) -> None:
+    def __init__(self, *, auth_mode: str = "ok", server_ping_interval: float | None = None,
+                 server_ping_timeout: float | None = None) -> None:
         self.auth_mode = auth_mode  # "ok" | "message" (error frame) | "401" (refuse the upgrade)
         self.valid_tokens: set[str] | None = None  # None: every token is accepted
         self.server_ping_interval = server_ping_interval
+        # how long the server waits for each pong (default: one ping interval)
+        self.server_ping_timeout = server_ping_interval if server_ping_timeout is None else server_ping_timeout
         self.connections: list[dict[str, Any]] = []  # {"auth":..., "commands": [...], "ws": ...}
         self.messages: dict[int, list[dict[str, Any]]] = {}
         self.channel_types: dict[int, str] = {CHANNEL: "PUBLIC", PM_CHANNEL: "PM"}
@@ -95,7 +98,7 @@ class FakeOsu:
                     0,
                     process_request=self._process_request,
                     ping_interval=self.server_ping_interval,
-                    ping_timeout=self.server_ping_interval,
+                    ping_timeout=self.server_ping_timeout,
                 ) as server:
                     self.port = next(iter(server.sockets)).getsockname()[1]
                     started.set()

@@ -314,7 +314,10 @@ async def test_keepalive_refused_is_logged_not_fatal(fake: FakeOsu, caplog: pyte
 
 
 async def test_server_pings_are_answered_while_the_consumer_is_busy() -> None:
-    fake = FakeOsu(server_ping_interval=0.1)
+    # A ping every 0.3 s, each with a 2 s pong deadline: a client that did not answer while its consumer
+    # is busy is dropped by 2.3 s, well inside the 4 s below, and one that answers late on a loaded
+    # machine (CI runs with 2 CPU burners a core) still passes.
+    fake = FakeOsu(server_ping_interval=0.3, server_ping_timeout=2.0)
     fake.start()
     try:
         async with make_async(fake) as client:
@@ -323,7 +326,7 @@ async def test_server_pings_are_answered_while_the_consumer_is_busy() -> None:
                 await wait_for(lambda: len(fake.live_connections) == 1)
                 for i in range(40):  # events pile up unread while the consumer "works"
                     fake.post(CHANNEL, OTHER_ID, f"m{i}")
-                await asyncio.sleep(1.0)  # 10 server pings, each with a 0.1 s pong deadline
+                await asyncio.sleep(4.0)  # about 13 server pings
                 assert stream.reconnects == 0 and len(fake.connections) == 1
                 got = 0
                 while got < 40:

@@ -83,7 +83,7 @@ __all__ = ["AsyncClient"]
 T = TypeVar("T")
 M = TypeVar("M")
 
-MAX_401_RENEWALS = 3
+MAX_401_RENEWALS = 8
 """Token renewals one call makes after 401s (see `AsyncClient._renew_after_401`)."""
 _Parse = Callable[[ResponseLike], Any]
 

@@ -84,7 +84,7 @@ __all__ = ["Client"]
 T = TypeVar("T")
 M = TypeVar("M")
 
-MAX_401_RENEWALS = 3
+MAX_401_RENEWALS = 8
 """Token renewals one call makes after 401s (see `Client._renew_after_401`)."""
 _Parse = Callable[[ResponseLike], Any]
 

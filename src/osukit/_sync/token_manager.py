@@ -113,9 +113,17 @@ class TokenManager:
             self.on_token_update(self.key, token)
 
     def _usable(self, candidate: Token | None, stale: Token | None, force: bool, now: float) -> bool:
-        if candidate is None or candidate.is_expired(now):
+        if candidate is None:
             return False
-        return not (force and stale is not None and candidate.access_token == stale.access_token)
+        if stale is not None and candidate.access_token != stale.access_token:
+            # Another holder of the store has renewed the token since we last looked: use theirs while
+            # it is still valid, even inside the refresh margin. Refreshing it again would revoke it
+            # under the holder that just got it (osu! revokes a token when it is refreshed), and
+            # processes sharing one rotating token would keep refusing each other's requests.
+            return not candidate.is_expired(now, margin=0.0)
+        if force and stale is not None:
+            return False  # the server refused this very token
+        return not candidate.is_expired(now)
 
     def _renew(self, *, stale: Token | None, force: bool) -> Token:
         with self._lock:
