@@ -1032,6 +1032,24 @@ _register_tournament(app)  # osukit match run|results|ID, lobby, pool (after `os
 _feeds_install(app)  # osukit scores follow, osukit track … (cli/_feeds.py)
 
 
+def _plain_usage(command: Any) -> None:
+    """Usage lines name each argument in capitals as a placeholder (``osukit pp [OPTIONS] BEATMAP``), not in
+    typer's braces (``{beatmap}``), which read as something to type as is."""
+    from typer.core import TyperArgument
+
+    class Argument(TyperArgument):
+        def get_usage_pieces(self, ctx: Any) -> list[str]:
+            name = self.metavar or (self.name or "").upper()
+            name = name if self.required else f"[{name}]"
+            return [name + ("..." if self.nargs != 1 else "")]
+
+    for param in getattr(command, "params", []):
+        if type(param) is TyperArgument:
+            param.__class__ = Argument
+    for sub in getattr(command, "commands", {}).values():
+        _plain_usage(sub)
+
+
 def run_app(args: list[str]) -> int:
     """Run the app without click's own exit handling, so every error goes through [`_report`][osukit.cli._app._report]."""
     debug = "--debug" in args or os.environ.get("OSUKIT_DEBUG") == "1"
@@ -1040,6 +1058,7 @@ def run_app(args: list[str]) -> int:
     aborts = tuple({typer.Abort, *[c for c in (getattr(click.exceptions, "Abort", None),) if c is not None]})
     usage: type[Exception] = click.exceptions.ClickException
     command = typer.main.get_command(app)
+    _plain_usage(command)
     try:
         result = command.main(args=args, prog_name="osukit", standalone_mode=False)
         if result == ExitCode.INTERRUPTED:
