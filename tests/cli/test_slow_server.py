@@ -132,3 +132,37 @@ def test_emulator_module_refuses_a_port_out_of_range() -> None:
                           text=True, timeout=60)
     assert proc.returncode == 2
     assert "argument --port: must be 0 to 65535 (0: any free port), not '99999'" in proc.stderr
+
+
+def test_the_timeout_hint_is_a_command_that_runs(cli: Cli, emu: Any) -> None:
+    """The hint is the command as run with twice the time, the global option where it goes (``osukit
+    --timeout 1 … user 2``, not ``osukit user 2 --timeout 60``, which the parser refuses): run as printed,
+    it is accepted (and here succeeds once the server is quick again)."""
+    import shlex
+
+    env = emu_env(emu)
+    emu.set_faults(latency_ms=3000, path_prefix="api/v2/users")
+    try:
+        r = cli("--rate-limit", "0", "--timeout", "0.5", "user", "2", env=env)
+    finally:
+        emu.clear_faults()
+    assert r.code == 7, r.err
+    hint = r.err_lines[-1]
+    assert hint.startswith("hint: ") and hint.count("`") == 2, hint
+    line = hint.split("`")[1]
+    assert line == "osukit --timeout 1 --rate-limit 0 user 2", line
+    words = shlex.split(line)
+    assert words[0] == "osukit"
+    again = cli(*words[1:], env=env)
+    assert again.code == 0, again.err
+
+
+def test_with_timeout_words() -> None:
+    from osukit.cli._errors import with_timeout
+
+    assert with_timeout(["user", "2"], env={}) == "osukit --timeout 60 user 2"  # twice the 30 s default
+    assert with_timeout(["user", "2"], env={"OSUKIT_TIMEOUT": "45"}) == "osukit --timeout 90 user 2"
+    assert with_timeout(["--timeout=5", "user", "my name"], env={}) == "osukit --timeout 10 user 'my name'"
+    # a secret never shows (its environment variable stands in); login's own --timeout stays the login's
+    assert with_timeout(["--client-secret", "s3cr3t", "--api-key=k3y", "login", "--timeout", "30"], env={}) == (
+        'osukit --timeout 60 --client-secret "$OSU_CLIENT_SECRET" --api-key="$OSU_API_KEY" login --timeout 30')

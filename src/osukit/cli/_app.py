@@ -981,11 +981,16 @@ def plot_activity(ctx: typer.Context, user: Annotated[str, typer.Argument(help="
 # ----------------------------------------------------------------------------------------- run
 
 
-def _report(exc: BaseException) -> int:
+def _report(exc: BaseException, args: list[str] | None = None) -> int:
     info = explain(exc)
     sys.stderr.write(f"osukit: error: {info.title}\n")
-    if info.hint:
-        sys.stderr.write(f"hint: {info.hint}\n")
+    hint = info.hint
+    if hint and args is not None and "--timeout SECONDS" in hint:  # the command as run, with more time
+        from ._errors import with_timeout
+
+        hint = hint.replace("--timeout SECONDS", f"`{with_timeout(args)}`")
+    if hint:
+        sys.stderr.write(f"hint: {hint}\n")
     sys.stderr.flush()
     return info.code
 
@@ -1079,4 +1084,4 @@ def run_app(args: list[str]) -> int:
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        return _report(exc)
+        return _report(exc, args)
