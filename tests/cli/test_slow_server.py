@@ -166,3 +166,15 @@ def test_with_timeout_words() -> None:
     # a secret never shows (its environment variable stands in); login's own --timeout stays the login's
     assert with_timeout(["--client-secret", "s3cr3t", "--api-key=k3y", "login", "--timeout", "30"], env={}) == (
         'osukit --timeout 60 --client-secret "$OSU_CLIENT_SECRET" --api-key="$OSU_API_KEY" login --timeout 30')
+
+
+@pytest.mark.parametrize("value", ["0", "-5"])
+def test_login_timeout_is_checked_as_the_global_one(cli: Cli, value: str) -> None:
+    """`login --timeout -5` is refused (exit 2, the same range and words as the global --timeout), not
+    "waiting up to -5 s"."""
+    r = cli("--client-id", "1", "--client-secret", "x", "login", "--no-browser", "--timeout", value, input="")
+    assert r.code == 2, (r.out, r.err)
+    assert "waiting up to" not in r.err
+    glob = cli("--timeout", value, "user", "2")
+    assert glob.code == 2
+    assert r.err_lines[0] == glob.err_lines[0], (r.err, glob.err)

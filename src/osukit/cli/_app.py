@@ -260,7 +260,8 @@ def login(
         str | None, typer.Option("--redirect-uri", help="Must match the OAuth application's callback URL. "
                                  "Env: OSU_REDIRECT_URI. Default http://127.0.0.1:8080/callback.")
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the browser callback (the global --timeout is each API request's "
+    timeout: Annotated[float, typer.Option("--timeout", min=0.001, metavar="SECONDS",  # as the global --timeout
+                                           help="Seconds to wait for the browser callback (the global --timeout is each API request's "
                                            "wait).")] = 300.0,
 ) -> None:
     """Log in as yourself (authorization code) and keep the token for later commands."""
