@@ -276,7 +276,7 @@ def login(
     import threading
 
     from .. import Client
-    from .._exceptions import TokenStoreError
+    from .._exceptions import AuthenticationError, TokenStoreError
 
     # osu! grants `identify` with every authorization code, and the login needs it (GET /me names
     # the user and keys the stored token): always ask for it.
@@ -314,7 +314,13 @@ def login(
             if not line:  # end of input: no Enter ended the prompt's line
                 sys.stderr.write("\n")
         if not line:
-            raise CliError("no redirect URL was pasted", "run `osukit login --no-browser` again", ExitCode.AUTH)
+            if not no_browser:
+                raise EOFError  # the browser opened here may still call back: the wait goes on for it
+            # --no-browser: the paste is how the login ends, and none can come any more: stop now
+            raise CliError("stdin closed before a redirect URL was pasted (nothing can be pasted any more)",
+                           "run it again where you can paste: approve osukit at the URL it prints, then paste the "
+                           "address the browser lands on (or pipe that address into the command's stdin)",
+                           ExitCode.AUTH)
         return line.strip()
 
     from ..tokens import MemoryTokenStore
@@ -327,6 +333,13 @@ def login(
         try:
             client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
                          on_url=show, timeout=timeout, key=s.login_key, force=True)
+        except AuthenticationError as exc:
+            if no_browser and exc.status_code == 408 and not exc.url:  # the hint must not offer --no-browser
+                raise CliError(f"the login timed out waiting for the browser: {exc.message}",
+                               f"run `osukit login --no-browser --timeout {max(timeout * 2, 600):g}` again, approve "
+                               "osukit at the URL it prints and paste the address the browser lands on in time",
+                               ExitCode.AUTH) from None
+            raise
         finally:
             with screen:
                 finished = True
