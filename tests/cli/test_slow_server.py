@@ -30,7 +30,9 @@ def test_retries_are_said_one_line_each(cli: Cli, slow_users: Any) -> None:
     for n, line in enumerate(retries, 1):
         assert line.startswith(f"osukit: no answer from {host} after 0.5 s; retrying")
         assert line.endswith(f"({n}/3)…")
-    assert r.err_lines[-2].startswith("osukit: error: the request timed out")
+    # in words naming the server, as the retries were said; no class name (ReadTimeout)
+    assert r.err_lines[-2] == f"osukit: error: no answer from {host} within 0.5 s (GET {slow_users.base_url.rstrip('/')}/api/v2/users/2)", r.err
+    assert "Timeout" not in r.err
     assert "--timeout" in r.err_lines[-1]
     assert "Traceback" not in r.err
     assert env["OSU_CLIENT_SECRET"] not in r.err
@@ -51,6 +53,42 @@ def test_token_request_retries_are_said_too(cli: Cli, emu: Any) -> None:
     for n, line in enumerate(retries, 1):
         assert line.startswith(f"osukit: no answer from {host} after 0.5 s; retrying") and line.endswith(f"({n}/3)…")
     assert "Traceback" not in r.err and env["OSU_CLIENT_SECRET"] not in r.err
+    # the same words as any request's timeout (not "token request failed: ReadTimeout")
+    assert r.err_lines[-2] == f"osukit: error: no answer from {host} within 0.5 s (POST {emu.base_url.rstrip('/')}/oauth/token)"
+
+
+def test_a_dropped_connection_is_said_as_such(cli: Cli, emu: Any) -> None:
+    """The server was reached, then the connection dropped (every try): "the connection to HOST broke",
+    not "could not reach the server"; still a typed TransportError (exit 7)."""
+    emu.set_faults(drop_rate=1.0, path_prefix="api/v2/users")
+    try:
+        r = cli("--rate-limit", "0", "user", "2", env=emu_env(emu))
+    finally:
+        emu.clear_faults()
+    host = str(emu.base_url).split("://", 1)[1].rstrip("/")
+    assert r.code == 7, r.err
+    assert r.err_lines[-2] == f"osukit: error: the connection to {host} broke (GET {emu.base_url.rstrip('/')}/api/v2/users/2)", r.err
+    assert "could not reach" not in r.err and "Error" not in r.err_lines[-2]
+
+
+def test_final_failures_are_typed_and_in_words(emu: Any) -> None:
+    import osukit
+
+    emu.set_faults(drop_rate=1.0, path_prefix="api/v2/users")
+    try:
+        with osukit.Client(client_id=emu.client_id, client_secret=emu.client_secret, base_url=emu.base_url,
+                           rate_limit=0, retry=False) as client:
+            with pytest.raises(osukit.TransportError) as info:
+                client.users.get(2)
+    finally:
+        emu.clear_faults()
+    assert type(info.value) is osukit.TransportError
+    assert str(info.value).startswith("the connection to 127.0.0.1:")
+    with osukit.Client(client_id=1, client_secret="x" * 10, base_url="http://127.0.0.1:9", rate_limit=0,
+                       retry=False) as down:
+        with pytest.raises(osukit.TransportError) as info:
+            down.users.get(2)
+    assert str(info.value) == "could not connect to 127.0.0.1:9 (POST http://127.0.0.1:9/oauth/token)"
 
 
 def test_timeout_from_env_and_config(cli: Cli, slow_users: Any, tmp_path: Any) -> None:

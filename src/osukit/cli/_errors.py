@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from .. import _exceptions as E
+from ..retry import FAILURE_PREFIXES
 
 __all__ = ["ERRORS", "CliError", "ExitCode", "Explained", "check_choice", "explain"]
 
@@ -382,6 +383,10 @@ def explain(exc: BaseException) -> Explained:
             # application's id and secret (those are `invalid_client`)
             title, hint = "osu! refused the login", USER_GRANT_HINT
         line = f"{title}: {detail}" if detail and detail != title else title
+        if type(exc) in (E.TimeoutError, E.TransportError) and detail.startswith(FAILURE_PREFIXES):
+            # already in words naming the server (retry.failure_words): "no answer from HOST within 5 s",
+            # "the connection to HOST broke" (reached, then dropped: not "could not reach the server")
+            line = detail
         if isinstance(exc, E.NotFoundError):
             line = _not_found_line(exc) or line
         return Explained(line, hint, code)
