@@ -216,3 +216,24 @@ def test_login_timeout_is_checked_as_the_global_one(cli: Cli, value: str) -> Non
     glob = cli("--timeout", value, "user", "2")
     assert glob.code == 2
     assert r.err_lines[0] == glob.err_lines[0], (r.err, glob.err)
+
+
+@pytest.mark.parametrize(("status", "requests"), [(500, 1), (503, 4)])
+def test_exit_8_as_docs_cli_md_says(cli: Cli, emu: Any, status: int, requests: int) -> None:
+    """docs/cli.md's exit 8: a 500 at once (not retried), a 503 after the 3 retries (docs/rate-limits.md)."""
+    from pathlib import Path
+
+    row = next(line for line in (Path(__file__).parents[2] / "docs" / "cli.md").read_text().splitlines()
+               if line.startswith("| 8 |"))
+    assert "a 500, or any 5xx to a POST, at once" in row and "502, 503 or 504 still there after the retries" in row
+    env = emu_env(emu)
+    assert cli("--rate-limit", "0", "user", "2", env=env).code == 0  # the token is fetched and kept
+    emu.set_faults(error_rate=1.0, error_statuses=[status], path_prefix="api/v2/users")
+    emu.reset_stats()
+    try:
+        r = cli("--rate-limit", "0", "user", "2", env=env)
+        sent = emu.stats()["faults"]
+    finally:
+        emu.clear_faults()
+    assert r.code == 8, r.err
+    assert sent == {f"status_{status}": requests}, sent
