@@ -211,3 +211,27 @@ def test_cli_pool_check_says_each_slot_as_it_goes(osu_emulator: Any, tmp_path: P
         assert "checked slot" not in both.getvalue() and "Check Cup" in both.getvalue()
     finally:
         osu_emulator.clear_faults()
+
+
+def test_pool_check_progress_on_a_terminal_is_a_bar_on_stderr(monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """On a terminal: a rich bar, drawn on stderr (stdout, with the table, may go to a file); no plain lines."""
+    pytest.importorskip("rich")
+    import io
+
+    from osukit.cli._tournament import _slot_progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Tty()
+    monkeypatch.setattr("sys.stderr", err)
+    on_slot, close = _slot_progress(True, 2, "Cup")
+    row = type("Row", (), {"slot": "NM1", "beatmap_id": 1, "missing": False, "flags": []})()
+    on_slot(row)
+    on_slot(row)
+    close()
+    assert "checking Cup" in err.getvalue() and "checked slot" not in err.getvalue()
+    assert capsys.readouterr().out == ""
+    assert _slot_progress(False, 2, "Cup")[0] is None

@@ -226,10 +226,15 @@ def _slot_progress(enabled: bool, total: int, name: str) -> tuple[Any, Any]:
     line per slot on stderr (like ``osukit crawl``), nothing with ``--no-progress``."""
     if not enabled:
         return None, lambda: None
-    if sys.stderr.isatty():
+    import importlib.util
+
+    if sys.stderr.isatty() and importlib.util.find_spec("rich") is not None:  # without rich: the lines below
+        from rich.console import Console
+
         from ..contrib._crawl import ProgressBar
 
-        bar = ProgressBar(True, total=total, done=0, description=f"checking {name}")
+        # on stderr, where it was asked for: the table on stdout may go to a file
+        bar = ProgressBar(True, total=total, done=0, description=f"checking {name}", console=Console(stderr=True))
         return (lambda row: bar.advance(1)), bar.close
     count = [0]
 
