@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -31,7 +32,9 @@ def test_retries_are_said_one_line_each(cli: Cli, slow_users: Any) -> None:
         assert line.startswith(f"osukit: no answer from {host} after 0.5 s; retrying")
         assert line.endswith(f"({n}/3)…")
     # in words naming the server, as the retries were said; no class name (ReadTimeout)
-    assert r.err_lines[-2] == f"osukit: error: no answer from {host} within 0.5 s (GET {slow_users.base_url.rstrip('/')}/api/v2/users/2)", r.err
+    # "within 0.5 s" measured: a loaded machine may say a little more
+    assert re.fullmatch(rf"osukit: error: no answer from {re.escape(host)} within [\d.]+ s \(GET "
+                        rf"{re.escape(slow_users.base_url.rstrip('/'))}/api/v2/users/2\)", r.err_lines[-2]), r.err
     assert "Timeout" not in r.err
     assert "--timeout" in r.err_lines[-1]
     assert "Traceback" not in r.err
@@ -54,7 +57,8 @@ def test_token_request_retries_are_said_too(cli: Cli, emu: Any) -> None:
         assert line.startswith(f"osukit: no answer from {host} after 0.5 s; retrying") and line.endswith(f"({n}/3)…")
     assert "Traceback" not in r.err and env["OSU_CLIENT_SECRET"] not in r.err
     # the same words as any request's timeout (not "token request failed: ReadTimeout")
-    assert r.err_lines[-2] == f"osukit: error: no answer from {host} within 0.5 s (POST {emu.base_url.rstrip('/')}/oauth/token)"
+    assert re.fullmatch(rf"osukit: error: no answer from {re.escape(host)} within [\d.]+ s \(POST "
+                        rf"{re.escape(emu.base_url.rstrip('/'))}/oauth/token\)", r.err_lines[-2]), r.err
 
 
 def test_a_dropped_connection_is_said_as_such(cli: Cli, emu: Any) -> None:
