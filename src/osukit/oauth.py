@@ -67,6 +67,12 @@ def parse_redirect(url: str, expected_state: str) -> CallbackResult:
     except ValueError:
         raise AuthenticationError("that is not a redirect URL", status_code=400) from None
     state = _first(query, "state")
+    if state is None and _first(query, "code") is None and _first(query, "error") is None:
+        # e.g. "garbage", or the authorize URL itself: not the address osu! redirected to
+        raise AuthenticationError(
+            "that is not a redirect URL (it carries no code, state or error): paste the whole address the "
+            "browser lands on after approving (the callback address, with its code and state)",
+            status_code=400)
     if not states_match(expected_state, state):
         raise AuthenticationError(
             "OAuth state mismatch: this redirect did not come from this login attempt", status_code=400
@@ -308,9 +314,12 @@ def wait_for_redirect(
 
     The prompt runs on a daemon thread, so a callback ends the wait even while
     the prompt is still blocked reading a terminal. A pasted URL with a wrong
-    state is refused and asked for again; when the prompt fails (end of input)
-    the wait goes on for the callback. Without a server the paste is all there is,
-    and its errors are raised. ``stop`` (set from another thread) abandons the wait.
+    state is refused and asked for again; when the prompt raises ``EOFError`` (end of
+    input, as ``input`` does) the wait goes on for the callback, and any other exception
+    it raises ends the wait at once and is raised (a prompt that knows no URL can come
+    any more: ``osukit login --no-browser`` with stdin closed). Without a server the paste
+    is all there is, and its errors are raised. ``stop`` (set from another thread)
+    abandons the wait.
 
     Raises:
         AuthenticationError: a wrong state (paste only), osu! refused, or nothing within ``timeout``.
@@ -355,7 +364,7 @@ def wait_for_redirect(
                 return _checked(pasted[0])
             if refused:
                 raise refused[-1]
-            if server is None:
+            if server is None or (paste_error and not isinstance(paste_error[0], EOFError)):
                 if paste_error:
                     raise paste_error[0]
                 raise AuthenticationError("no valid redirect URL was pasted", status_code=400)

@@ -91,6 +91,27 @@ def retry_cause(url: str, *, error: BaseException | None = None, status: int | N
     return f"the connection to {host} broke ({name})"
 
 
+FAILURE_PREFIXES = ("could not connect to ", "no free connection to ", "no answer from ", "the connection to ")
+"""How `failure_words` begins: the CLI shows such a message as its whole error line."""
+
+
+def failure_words(url: str, error: BaseException, waited: float) -> str:
+    """Why a request failed for good, in words naming the server (no class name, no secret); the
+    message of the final `TimeoutError` / `TransportError`: ``no answer from osu.ppy.sh within 5 s``,
+    ``could not connect to osu.ppy.sh``, ``the connection to osu.ppy.sh broke`` (it was reached, then
+    the connection dropped or the answer was cut)."""
+    host = _host(url)
+    if isinstance(error, httpx.ConnectTimeout):
+        return f"could not connect to {host} within {_seconds(waited)}"
+    if isinstance(error, httpx.ConnectError):
+        return f"could not connect to {host}"
+    if isinstance(error, httpx.PoolTimeout):
+        return f"no free connection to {host} within {_seconds(waited)}"
+    if isinstance(error, httpx.TimeoutException):
+        return f"no answer from {host} within {_seconds(waited)}"
+    return f"the connection to {host} broke"
+
+
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds, a float, or an HTTP date).
 

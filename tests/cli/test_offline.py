@@ -139,7 +139,8 @@ def test_config_file_and_precedence(cli: Cli, tmp_path: Path) -> None:
     r = cli("--config", str(config), "user", "2")
     errors = [line for line in r.err_lines if line.startswith("osukit: error:")]
     retries = [line for line in r.err_lines if "retrying" in line]
-    assert r.code == 7 and len(errors) == 1 and errors[0].startswith("osukit: error: could not reach the server")
+    assert r.code == 7 and len(errors) == 1 and errors[0] == (
+        "osukit: error: could not connect to 127.0.0.1:9 (POST http://127.0.0.1:9/oauth/token)"), r.err
     assert len(retries) == 3 and all("127.0.0.1:9" in line for line in retries), r.err
     config.write_text("client_id = \n")
     r = cli("--config", str(config), "config", "show")

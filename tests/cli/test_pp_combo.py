@@ -4,6 +4,7 @@ never an accuracy the misses make unreachable."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -63,3 +64,39 @@ def test_used_accuracy_is_the_one_rosu_pp_aims_at(ruleset: str, lazer: bool) -> 
         first = performance(None, data, accuracy=acc, misses=misses, ruleset=ruleset, lazer=lazer)
         again = performance(None, data, accuracy=used_accuracy(first), misses=misses, ruleset=ruleset, lazer=lazer)
         assert again.hits == first.hits
+
+
+def test_mania_shows_no_combo(cli: Cli) -> None:
+    """mania pp ignores the combo: `-m mania --combo 100` does not print ``0x/394x`` (the 0 rosu-pp keeps),
+    and the JSON has no ``"combo": 0``."""
+    r = cli("pp", str(OSU_STD), "-m", "mania", "--combo", "100")
+    assert r.code == 0, r.err
+    assert _row(r.out) == "combo n/a in mania, 0 miss"
+    data = json.loads(cli("pp", str(OSU_STD), "-m", "mania", "--combo", "100", "--json").out)
+    assert data["ruleset"] == "mania" and "combo" not in data["hits"]
+    assert "combo" in json.loads(cli("pp", str(OSU_STD), "--json").out)["hits"]  # other rulesets keep it
+
+
+def test_pp_json_names_the_file_or_the_id(cli: Cli) -> None:
+    data = json.loads(cli("pp", str(OSU_STD), "--json").out)
+    assert data["beatmap"] is None and data["file"] == str(OSU_STD)
+
+
+def test_pp_of_an_id(cli: Cli, emu: Any) -> None:
+    """The id as a number in --json; a missing beatmap is said as one (not ``osu N … [legacy.beatmap_file]``)."""
+    from .conftest import emu_env
+
+    cli.env.update(emu_env(emu))
+    beatmap_id = next(b["id"] for b in emu.state.world.beatmaps.values() if b["mode"] == "osu")
+    data = json.loads(cli("pp", str(beatmap_id), "--json").out)
+    assert data["beatmap"] == beatmap_id and data["file"] is None
+    r = cli("pp", "999999999")
+    assert r.code == 5, (r.out, r.err)
+    assert r.err.splitlines()[0] == "osukit: error: beatmap 999999999 not found (404)", r.err
+    assert "legacy.beatmap_file" not in r.err
+
+
+def test_usage_names_arguments_in_capitals(cli: Cli) -> None:
+    assert cli("pp", "--help").out.splitlines()[0] == "Usage: osukit pp [OPTIONS] BEATMAP"
+    assert cli("track", "add", "--help").out.splitlines()[0] == "Usage: osukit track add [OPTIONS] USERS..."
+    assert "{" not in cli("user", "--help").out.splitlines()[0]

@@ -61,3 +61,23 @@ def test_broad_prefixes_are_accepted(emu: Emulator, prefix: str) -> None:
 def test_emulator_refuses_a_port_out_of_range(port: int) -> None:
     with pytest.raises(InvalidParameterError, match="port must be 0 to 65535"):
         Emulator(port=port)
+
+
+def test_get_faults_says_what_is_set(emu: Emulator) -> None:
+    """GET /_emulator/faults answers the faults set now (global, or under their path_prefix), and changes
+    nothing (it used to answer {"ok": true} and clear them: an empty POST body)."""
+    url = f"{emu.base_url}/_emulator/faults"
+    try:
+        assert httpx.get(url).json() == {"active": False, "global": {}, "by_path_prefix": {}}
+        httpx.post(url, json={"error_rate": 1.0, "error_statuses": [503], "path_prefix": "api/v2/users"})
+        want = {"active": True, "global": {},
+                "by_path_prefix": {"/api/v2/users": {"error_rate": 1.0, "error_statuses": [503]}}}
+        assert httpx.get(url).json() == want
+        assert httpx.get(url).json() == want  # still set
+        assert _status(emu, "/api/v2/users/2") == 503
+        emu.set_faults(latency_ms=5, seed=3)
+        assert httpx.get(url).json() == {"active": True, "global": {"latency_ms": 5.0, "seed": 3},
+                                         "by_path_prefix": {}}
+    finally:
+        httpx.delete(url)
+    assert httpx.get(url).json() == {"active": False, "global": {}, "by_path_prefix": {}}

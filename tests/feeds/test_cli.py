@@ -146,7 +146,7 @@ def test_track_an_id_osu_does_not_return_says_so_on_add_run_and_show(cli: Cli, l
     r = cli("track", "run", "--db", db, env=env)
     assert r.code == 0 and r.out.splitlines() == ["1 snapshot taken"], (r.out, r.err)
     r = cli("track", "show", "124493", "--db", db, env=env)
-    assert r.code == 2 and "osukit track add 124493" in r.err  # not tracked any more: the hint is to add it
+    assert r.code == 5 and "osukit track add 124493" in r.err  # not tracked any more: the hint is to add it
 
 
 def test_track_show_says_not_found_when_the_run_found_nobody(cli: Cli, live: Any, tmp_path: Path) -> None:
@@ -155,9 +155,28 @@ def test_track_show_says_not_found_when_the_run_found_nobody(cli: Cli, live: Any
     db = str(tmp_path / "t.db")
     assert cli("track", "add", "124493", "--db", db, env=env).code == 0
     r = cli("track", "show", "124493", "--db", db, env=env)
-    assert r.code == 2 and "no snapshots of 124493 yet" in r.err, r.err  # no run yet: it says to run
+    assert r.code == 5 and "no snapshots of 124493 yet" in r.err, r.err  # no run yet: it says to run
+    assert f"run `osukit track run --db {db}` first" in r.err
     r = cli("track", "run", "--db", db, env=env)
     assert r.code == 0 and r.out.splitlines() == ["user 124493 not found, skipped (no such user, or restricted)",
                                                   "0 snapshots taken"], (r.out, r.err)
     r = cli("track", "show", "124493", "--db", db, env=env)
     assert r.code == 5 and "user 124493 was not found by the last run" in r.err, r.err
+
+
+def test_track_show_hints_carry_the_db_and_every_no_snapshots_is_exit_5(cli: Cli, live: Any, tmp_path: Path) -> None:
+    """`track show 999 --db track.db` of an untracked user: the hint's second command carries ``--db`` too (as
+    printed it would use the default database and leave a stray file); the mode goes along; exit 5 as for the
+    user whom the last run did not find (docs/cli.md: every "no snapshots" is not found)."""
+    import shlex
+
+    env = emu_env(live)
+    known = live.dataset["users"][0]["id"]
+    db = str(tmp_path / "my track.db")
+    assert cli("track", "add", str(known), "--db", db, env=env).code == 0
+    r = cli("track", "show", "999", "--db", db, "-m", "mania", env=env)
+    assert r.code == 5, (r.out, r.err)
+    q = shlex.quote(db)
+    assert f"osukit track add 999 --mode mania --db {q}, then osukit track run --db {q}" in r.err, r.err
+    r = cli("track", "run", "--times", "2", "--db", db, env=env)
+    assert r.code == 2 and f"--times 3 --db {q}" in r.err, r.err

@@ -35,7 +35,7 @@ def test_trickling_body_ends_at_the_call_deadline(hostile: HostileServer, backen
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_trickling_body_ends_at_the_request_deadline_without_retries(hostile: HostileServer, backend: str) -> None:
     start = time.monotonic()
-    with pytest.raises(osukit.TimeoutError, match="request deadline"):
+    with pytest.raises(osukit.TimeoutError, match=r"^no answer from 127\.0\.0\.1:\d+ within [\d.]+ s \(GET "):
         call(backend, hostile.url, "trickle", request_deadline=1.5, retry=False)
     assert time.monotonic() - start < 7
 

@@ -37,7 +37,7 @@ def test_header_trickle_ends_at_the_call_deadline(hostile: HostileServer, backen
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_header_trickle_ends_at_the_request_deadline(hostile: HostileServer, backend: str) -> None:
     start = time.monotonic()
-    with pytest.raises(osukit.TimeoutError, match="request deadline"):
+    with pytest.raises(osukit.TimeoutError, match=r"^no answer from 127\.0\.0\.1:\d+ within [\d.]+ s \(GET "):
         call(backend, hostile.url, "trickle-head-bytes", request_deadline=2, retry=False)
     assert time.monotonic() - start < 10
 

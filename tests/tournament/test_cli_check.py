@@ -184,3 +184,54 @@ def test_cli_pool_check_fits_80_columns(osu_emulator: Any, tmp_path: Path, capsy
             assert f"  {row.slot}: {'; '.join(row.flags)}" in lines
     assert any(r.flags for r in checked) and any(not r.flags for r in checked)
     assert "…" in out  # the long titles are cut, not wrapped
+
+
+def test_cli_pool_check_says_each_slot_as_it_goes(osu_emulator: Any, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow server (each request slowed) does not make `pool check` silent until the table: one line
+    per slot on stderr (not a terminal), each written before the table; ``--no-progress``: none."""
+    import io
+
+    path = _pool_file(tmp_path, _maps(osu_emulator), star_range="[0.0, 99.0]")
+    osu_emulator.set_faults(latency_ms=20)
+    try:
+        both = io.StringIO()
+        monkeypatch.setattr("sys.stdout", both)
+        monkeypatch.setattr("sys.stderr", both)
+        assert run_app(_cli(osu_emulator, "pool", "check", str(path), "--source", "attributes")) == 0
+        text = both.getvalue()
+        slots = [line for line in text.splitlines() if line.startswith("checked slot ")]
+        assert [s.split()[2] for s in slots] == ["NM1", "DT1", "TB"]
+        assert slots[0].endswith("(1/3): beatmap " + str(_maps(osu_emulator)[0]["id"]) + " ok")
+        assert text.index(slots[-1]) < text.index("Check Cup")  # before the table's title
+        both.seek(0)
+        both.truncate()
+        assert run_app(_cli(osu_emulator, "pool", "check", str(path), "--source", "attributes",
+                            "--no-progress")) == 0
+        assert "checked slot" not in both.getvalue() and "Check Cup" in both.getvalue()
+    finally:
+        osu_emulator.clear_faults()
+
+
+def test_pool_check_progress_on_a_terminal_is_a_bar_on_stderr(monkeypatch: pytest.MonkeyPatch,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """On a terminal: a rich bar, drawn on stderr (stdout, with the table, may go to a file); no plain lines."""
+    pytest.importorskip("rich")
+    import io
+
+    from osukit.cli._tournament import _slot_progress
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    err = Tty()
+    monkeypatch.setattr("sys.stderr", err)
+    on_slot, close = _slot_progress(True, 2, "Cup")
+    row = type("Row", (), {"slot": "NM1", "beatmap_id": 1, "missing": False, "flags": []})()
+    on_slot(row)
+    on_slot(row)
+    close()
+    assert "checking Cup" in err.getvalue() and "checked slot" not in err.getvalue()
+    assert capsys.readouterr().out == ""
+    assert _slot_progress(False, 2, "Cup")[0] is None

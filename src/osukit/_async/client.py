@@ -57,7 +57,7 @@ from .._waiting import AsyncStillWaiting
 from ..auth import AuthorizationCode, Grant
 from ..pagination import Style
 from ..ratelimit import RateLimiter, acquire_kwargs
-from ..retry import RetryPolicy, log_retry, retry_cause
+from ..retry import RetryPolicy, failure_words, log_retry, retry_cause
 from ..tokens import Token, TokenStore
 from .pagination import AsyncPaginator, PageFetch
 from .token_manager import AsyncTokenManager
@@ -625,11 +625,11 @@ class AsyncClient(BaseClient):
                 logger.debug("%s %s: %s; retry=%s (%s)", method, _Redacted(request), type(exc).__name__,
                              decision.retry, decision.reason)
                 if not decision.retry:
+                    words = failure_words(request.full_url, exc, self._clock.monotonic() - sent_at)
                     if self._clock.monotonic() - started >= self.deadline:
-                        raise self._deadline_error(f"{type(exc).__name__}: {exc}", method, request.full_url) from None
+                        raise self._deadline_error(words, method, request.full_url) from None
                     cls = TimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
-                    raise cls(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
-                              method=method, url=redact_url(request.full_url)) from None
+                    raise cls(words, method=method, url=redact_url(request.full_url)) from None
                 await self._pause(decision.delay, started, method, request,
                                   retry_cause(request.full_url, error=exc, waited=self._clock.monotonic() - sent_at),
                                   attempt)

@@ -26,7 +26,7 @@ from .._redact import logger, redact_url
 from .._transport import as_httpx_response, asend_httpx
 from .._waiting import AsyncStillWaiting
 from ..auth import Grant, TokenFlow
-from ..retry import RetryPolicy, log_retry, retry_cause
+from ..retry import RetryPolicy, failure_words, log_retry, retry_cause
 from ..tokens import Token, TokenStore
 
 __all__ = ["AsyncTokenManager"]
@@ -189,7 +189,7 @@ class AsyncTokenManager:
                 if not decision.retry:
                     cls = TimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
                     raise cls(
-                        f"token request failed: {type(exc).__name__}",
+                        failure_words(str(request.url), exc, self._clock.monotonic() - sent_at),
                         method="POST",
                         url=redact_url(str(request.url)),
                     ) from None

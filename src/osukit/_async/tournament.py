@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._exceptions import NotFoundError, OsukitError
@@ -39,9 +39,10 @@ async def check_pool(
     prefer: str = "auto",
     star_range: Sequence[float] | None = None,
     max_length: float | None = None,
+    on_slot: Callable[[SlotDifficulty], None] | None = None,
 ) -> list[SlotDifficulty]:
     """Every slot's difficulty under its mods (see ``osukit.tournament.check``)."""
-    gen = _plan(pool, _use_rosu(prefer), star_range, max_length)
+    gen = _plan(pool, _use_rosu(prefer), star_range, max_length, on_slot)
     need = next(gen)
     try:
         while True:

@@ -27,7 +27,7 @@ from .._redact import logger, redact_url
 from .._transport import as_httpx_response, send_httpx
 from .._waiting import StillWaiting
 from ..auth import Grant, TokenFlow
-from ..retry import RetryPolicy, log_retry, retry_cause
+from ..retry import RetryPolicy, failure_words, log_retry, retry_cause
 from ..tokens import Token, TokenStore
 
 __all__ = ["TokenManager"]
@@ -190,7 +190,7 @@ class TokenManager:
                 if not decision.retry:
                     cls = TimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
                     raise cls(
-                        f"token request failed: {type(exc).__name__}",
+                        failure_words(str(request.url), exc, self._clock.monotonic() - sent_at),
                         method="POST",
                         url=redact_url(str(request.url)),
                     ) from None

@@ -260,7 +260,8 @@ def login(
         str | None, typer.Option("--redirect-uri", help="Must match the OAuth application's callback URL. "
                                  "Env: OSU_REDIRECT_URI. Default http://127.0.0.1:8080/callback.")
     ] = None,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds to wait for the browser callback (the global --timeout is each API request's "
+    timeout: Annotated[float, typer.Option("--timeout", min=0.001, metavar="SECONDS",  # as the global --timeout
+                                           help="Seconds to wait for the browser callback (the global --timeout is each API request's "
                                            "wait).")] = 300.0,
 ) -> None:
     """Log in as yourself (authorization code) and keep the token for later commands."""
@@ -275,7 +276,7 @@ def login(
     import threading
 
     from .. import Client
-    from .._exceptions import TokenStoreError
+    from .._exceptions import AuthenticationError, TokenStoreError
 
     # osu! grants `identify` with every authorization code, and the login needs it (GET /me names
     # the user and keys the stored token): always ask for it.
@@ -313,7 +314,13 @@ def login(
             if not line:  # end of input: no Enter ended the prompt's line
                 sys.stderr.write("\n")
         if not line:
-            raise CliError("no redirect URL was pasted", "run `osukit login --no-browser` again", ExitCode.AUTH)
+            if not no_browser:
+                raise EOFError  # the browser opened here may still call back: the wait goes on for it
+            # --no-browser: the paste is how the login ends, and none can come any more: stop now
+            raise CliError("stdin closed before a redirect URL was pasted (nothing can be pasted any more)",
+                           "run it again where you can paste: approve osukit at the URL it prints, then paste the "
+                           "address the browser lands on (or pipe that address into the command's stdin)",
+                           ExitCode.AUTH)
         return line.strip()
 
     from ..tokens import MemoryTokenStore
@@ -326,6 +333,13 @@ def login(
         try:
             client.login(redirect_uri=redirect, scopes=scopes, open_browser=not no_browser, prompt=prompt,
                          on_url=show, timeout=timeout, key=s.login_key, force=True)
+        except AuthenticationError as exc:
+            if no_browser and exc.status_code == 408 and not exc.url:  # the hint must not offer --no-browser
+                raise CliError(f"the login timed out waiting for the browser: {exc.message}",
+                               f"run `osukit login --no-browser --timeout {max(timeout * 2, 600):g}` again, approve "
+                               "osukit at the URL it prints and paste the address the browser lands on in time",
+                               ExitCode.AUTH) from None
+            raise
         finally:
             with screen:
                 finished = True
@@ -981,11 +995,16 @@ def plot_activity(ctx: typer.Context, user: Annotated[str, typer.Argument(help="
 # ----------------------------------------------------------------------------------------- run
 
 
-def _report(exc: BaseException) -> int:
+def _report(exc: BaseException, args: list[str] | None = None) -> int:
     info = explain(exc)
     sys.stderr.write(f"osukit: error: {info.title}\n")
-    if info.hint:
-        sys.stderr.write(f"hint: {info.hint}\n")
+    hint = info.hint
+    if hint and args is not None and "--timeout SECONDS" in hint:  # the command as run, with more time
+        from ._errors import with_timeout
+
+        hint = hint.replace("--timeout SECONDS", f"`{with_timeout(args)}`")
+    if hint:
+        sys.stderr.write(f"hint: {hint}\n")
     sys.stderr.flush()
     return info.code
 
@@ -1032,6 +1051,24 @@ _register_tournament(app)  # osukit match run|results|ID, lobby, pool (after `os
 _feeds_install(app)  # osukit scores follow, osukit track … (cli/_feeds.py)
 
 
+def _plain_usage(command: Any) -> None:
+    """Usage lines name each argument in capitals as a placeholder (``osukit pp [OPTIONS] BEATMAP``), not in
+    typer's braces (``{beatmap}``), which read as something to type as is."""
+    from typer.core import TyperArgument
+
+    class Argument(TyperArgument):
+        def get_usage_pieces(self, ctx: Any) -> list[str]:
+            name = self.metavar or (self.name or "").upper()
+            name = name if self.required else f"[{name}]"
+            return [name + ("..." if self.nargs != 1 else "")]
+
+    for param in getattr(command, "params", []):
+        if type(param) is TyperArgument:
+            param.__class__ = Argument
+    for sub in getattr(command, "commands", {}).values():
+        _plain_usage(sub)
+
+
 def run_app(args: list[str]) -> int:
     """Run the app without click's own exit handling, so every error goes through [`_report`][osukit.cli._app._report]."""
     debug = "--debug" in args or os.environ.get("OSUKIT_DEBUG") == "1"
@@ -1040,6 +1077,7 @@ def run_app(args: list[str]) -> int:
     aborts = tuple({typer.Abort, *[c for c in (getattr(click.exceptions, "Abort", None),) if c is not None]})
     usage: type[Exception] = click.exceptions.ClickException
     command = typer.main.get_command(app)
+    _plain_usage(command)
     try:
         result = command.main(args=args, prog_name="osukit", standalone_mode=False)
         if result == ExitCode.INTERRUPTED:
@@ -1060,4 +1098,4 @@ def run_app(args: list[str]) -> int:
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        return _report(exc)
+        return _report(exc, args)

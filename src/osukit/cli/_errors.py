@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from .. import _exceptions as E
+from ..retry import FAILURE_PREFIXES
 
 __all__ = ["ERRORS", "CliError", "ExitCode", "Explained", "check_choice", "explain"]
 
@@ -180,6 +181,65 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
     E.InvocationInterruptedError: ("the connection dropped during the call",
                                    "it may or may not have happened: check the room, then retry", ExitCode.NETWORK),
 }
+_GLOBAL_VALUE_OPTIONS = ("--base-url", "--client-id", "--client-secret", "--api-key", "--access-token",
+                         "--notify-url", "--v1-prefix", "--config", "--token-file", "--rate-limit")
+_SECRET_OPTIONS = {"--client-secret": "OSU_CLIENT_SECRET", "--api-key": "OSU_API_KEY",
+                   "--access-token": "OSU_ACCESS_TOKEN"}
+
+
+def with_timeout(args: list[str], env: dict[str, str] | None = None) -> str:
+    """The command the user ran as a full command line with a longer global ``--timeout`` (twice the
+    current one: ``--timeout``, else ``OSUKIT_TIMEOUT``, else the 30 s default read timeout), put right
+    after ``osukit`` where a global option goes: ``osukit --timeout 60 user 2``. A secret given as an
+    option is written as its environment variable (``"$OSU_CLIENT_SECRET"``), never as itself."""
+    import os
+    import shlex
+
+    environ = os.environ if env is None else env
+    current: float | None = None
+    rest: list[str] = []
+    words = iter(args)
+    in_globals = True  # global options come before the command's name; `login --timeout` is the login's own
+    for word in words:
+        name, eq, value = word.partition("=")
+        if in_globals and name == "--timeout":
+            value = value if eq else next(words, "")
+            try:
+                current = float(value)
+            except ValueError:
+                pass
+            continue
+        rest.append(word)
+        if in_globals and not eq and word in _GLOBAL_VALUE_OPTIONS:
+            rest.append(next(words, ""))
+        elif not word.startswith("-"):
+            in_globals = False
+    if current is None:
+        try:
+            current = float(environ.get("OSUKIT_TIMEOUT", ""))
+        except ValueError:
+            current = None
+    if current is None or not current > 0:
+        current = 30.0
+    parts = ["osukit", "--timeout", f"{current * 2:g}"]
+    secret_next: str | None = None
+    for word in rest:
+        if secret_next is not None:
+            parts.append(f'"${secret_next}"')
+            secret_next = None
+            continue
+        name, eq, _ = word.partition("=")
+        if name in _SECRET_OPTIONS:
+            if eq:
+                parts.append(f'{name}="${_SECRET_OPTIONS[name]}"')
+            else:
+                parts.append(word)
+                secret_next = _SECRET_OPTIONS[name]
+            continue
+        parts.append(shlex.quote(word))
+    return " ".join(parts)
+
+
 CREDENTIALS_HINT = ("set OSU_CLIENT_ID and OSU_CLIENT_SECRET, pass --client-id/--client-secret, "
                     "or write them to the config file (`osukit config path`)")
 USER_GRANT_HINT = ("log in again with `osukit login` (the login was revoked or has expired, or its authorization "
@@ -323,6 +383,10 @@ def explain(exc: BaseException) -> Explained:
             # application's id and secret (those are `invalid_client`)
             title, hint = "osu! refused the login", USER_GRANT_HINT
         line = f"{title}: {detail}" if detail and detail != title else title
+        if type(exc) in (E.TimeoutError, E.TransportError) and detail.startswith(FAILURE_PREFIXES):
+            # already in words naming the server (retry.failure_words): "no answer from HOST within 5 s",
+            # "the connection to HOST broke" (reached, then dropped: not "could not reach the server")
+            line = detail
         if isinstance(exc, E.NotFoundError):
             line = _not_found_line(exc) or line
         return Explained(line, hint, code)

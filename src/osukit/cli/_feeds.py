@@ -38,6 +38,19 @@ ModeOpt = Annotated[str | None, typer.Option("--mode", "-m", help="Ruleset: osu,
 DbOpt = Annotated[Path, typer.Option("--db", help="The tracking database (SQLite).")]
 
 
+def _db(db: Path) -> str:
+    """``--db FILE`` as it goes into a hinted command line (quoted for a shell when needed): every
+    hint carries the option that chose the database, so the command runs as printed."""
+    import shlex
+
+    return f"--db {shlex.quote(str(db))}"
+
+
+def _mode(mode: str | None) -> str:
+    """`` --mode M`` for a hinted command line when the user gave one (else nothing)."""
+    return f" --mode {mode}" if mode else ""
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -198,13 +211,13 @@ def track_run(
 ) -> None:
     """Snapshot every tracked user now, or on a schedule with --every."""
     if times is not None and every is None:
-        raise CliError("--times needs --every", "osukit track run --every 1h --times 3 (or leave out --times for "
-                       "one run now)", ExitCode.USAGE)
+        raise CliError("--times needs --every", f"osukit track run --every 1h --times 3 {_db(db)} (or leave out "
+                       "--times for one run now)", ExitCode.USAGE)
     seconds = parse_duration(every) if every is not None else None
     client, track = _tracker(ctx, db)
     with client, track:
         if not track.tracked():
-            raise CliError("nothing is tracked yet", "osukit track add USER…", ExitCode.USAGE)
+            raise CliError("nothing is tracked yet", f"osukit track add USER… {_db(db)}", ExitCode.USAGE)
         if seconds is None:
             taken = track.snapshot()
             _say_missing(taken.missing)
@@ -254,13 +267,15 @@ def track_show(
             if track.never_found(uid, ruleset):
                 raise CliError(f"no snapshots of {user}: user {uid} was not found by the last run (no such user, "
                                "or restricted), so it was skipped",
-                               f"the next `osukit track run --db {db}` tries again; `osukit track remove {uid} "
-                               f"--db {db}` stops tracking it", ExitCode.NOT_FOUND)
+                               f"the next `osukit track run {_db(db)}` tries again; `osukit track remove {uid} "
+                               f"{_db(db)}` stops tracking it", ExitCode.NOT_FOUND)
+            # Every "no snapshots" is exit 5 (not found: nothing is stored for this user), whatever the reason.
             if (uid, ruleset) in track.tracked():
-                raise CliError(f"no snapshots of {user} yet", f"run `osukit track run --db {db}` first",
-                               ExitCode.USAGE)
-            raise CliError(f"no snapshots of {user}", f"osukit track add {user} --db {db}, then osukit track run",
-                           ExitCode.USAGE)
+                raise CliError(f"no snapshots of {user} yet", f"run `osukit track run {_db(db)}` first",
+                               ExitCode.NOT_FOUND)
+            raise CliError(f"no snapshots of {user}",
+                           f"osukit track add {user}{_mode(mode)} {_db(db)}, then osukit track run {_db(db)}",
+                           ExitCode.NOT_FOUND)
         change = track.diff(uid, since=_dt.timedelta(seconds=window), ruleset=ruleset)
         gone = track.missing_since(uid, ruleset)
         if plot is not None:

@@ -161,8 +161,15 @@ def _beatmap_bytes(state: State, beatmap: str) -> tuple[bytes, str]:
                            ExitCode.USAGE)
         return data, str(path)
     if beatmap.strip().isdigit():
+        from .._exceptions import NotFoundError
+
+        ident = int(beatmap)
         with state.anonymous_client() as client:
-            return client.legacy.beatmap_file(int(beatmap)), f"beatmap {beatmap}"
+            try:
+                return client.legacy.beatmap_file(ident), f"beatmap {ident}"
+            except NotFoundError:
+                raise CliError(f"beatmap {ident} not found (404)", "check the id (a beatmap's, not a beatmapset's: "
+                               "the number after # in a beatmap URL)", ExitCode.NOT_FOUND) from None
     raise CliError(f"no such file, and not a beatmap id: {beatmap}", "pass a .osu file or a numeric beatmap id",
                    ExitCode.USAGE)
 
@@ -228,8 +235,12 @@ def pp(state: State, beatmap: str, *, mods: str | None, acc: float | None, combo
                          lazer=lazer)
     d = result.difficulty
     used_acc = used_accuracy(result)
+    # mania pp ignores the combo (rosu-pp leaves it at 0): no combo is shown or put in the JSON for it
+    no_combo = d.ruleset.value == "mania"
+    hits = {k: v for k, v in dict(result.hits).items() if not (no_combo and k == "combo")}
     summary = {
-        "beatmap": label,
+        "beatmap": int(beatmap.strip()) if label.startswith("beatmap ") else None,
+        "file": None if label.startswith("beatmap ") else label,
         "ruleset": d.ruleset.value,
         "mods": mod_set.format() if mod_set is not None else "NM",
         "lazer": result.lazer,
@@ -241,7 +252,7 @@ def pp(state: State, beatmap: str, *, mods: str | None, acc: float | None, combo
         "pp_flashlight": result.pp_flashlight,
         "pp_difficulty": result.pp_difficulty,
         "max_combo": result.max_combo,
-        "hits": dict(result.hits),
+        "hits": hits,
         "accuracy": used_acc,
     }
     if as_json:
@@ -256,7 +267,8 @@ def pp(state: State, beatmap: str, *, mods: str | None, acc: float | None, combo
         ("pp", f"{result.pp:.2f}"),
         ("pp parts", "  ".join(f"{n} {v:.1f}" for n, v in parts) or "-"),
         ("accuracy", _accuracy_note(used_acc, acc, result.hits)),
-        ("play", f"{_used(result.hits, 'combo', combo, result.max_combo)}x"
-                 f"/{result.max_combo}x, {_used(result.hits, 'misses', misses, 0)} miss"),
+        ("play", ("combo n/a in mania" if no_combo else
+                  f"{_used(result.hits, 'combo', combo, result.max_combo)}x/{result.max_combo}x")
+                 + f", {_used(result.hits, 'misses', misses, 0)} miss"),
         ("rules", "lazer" if result.lazer else "stable (classic)"),
     ])

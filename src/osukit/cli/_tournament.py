@@ -172,10 +172,13 @@ def pool_check(
     ] = None,
     source: Annotated[str, typer.Option("--source", help="auto, rosu-pp or attributes.")] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress",
+                                           help="Show each slot as it is checked (on stderr).")] = True,
 ) -> None:
     """Star rating, SS pp and length of every slot under its mods; flags maps outside the rules.
 
-    Every slot is checked, and every problem reported together. Exit codes: 0 every slot is
+    Every slot is checked, and every problem reported together. While it runs, a progress bar on a
+    terminal, else one line per slot on stderr (``--no-progress``: none). Exit codes: 0 every slot is
     within the rules; 1 a slot is outside the rules (stars, length) or its beatmap does not
     exist (each named: ``slot HR2: beatmap 1860433 not found``); 2 the pool file is wrong.
     """
@@ -191,8 +194,12 @@ def pool_check(
         high = max_stars if max_stars is not None else (rules[1] if rules else 99.0)
         rules = (low, high)
     state = _state(ctx)
-    with state.client() as client:
-        rows = check_pool(client, pool, prefer=source, star_range=rules, max_length=max_length)
+    on_slot, done = _slot_progress(progress, len(pool.slots), pool.name)
+    try:
+        with state.client() as client:
+            rows = check_pool(client, pool, prefer=source, star_range=rules, max_length=max_length, on_slot=on_slot)
+    finally:
+        done()
     if as_json:
         import msgspec
 
@@ -225,6 +232,32 @@ def pool_check(
         say(f"{len(flagged)} slot(s) outside the rules: {', '.join(r.slot for r in flagged)}")
     if flagged or any(r.missing for r in rows):
         raise typer.Exit(ExitCode.ERROR)
+
+
+def _slot_progress(enabled: bool, total: int, name: str) -> tuple[Any, Any]:
+    """``(on_slot, close)`` for `pool_check`: a rich bar when stderr is a terminal, else one plain
+    line per slot on stderr (like ``osukit crawl``), nothing with ``--no-progress``."""
+    if not enabled:
+        return None, lambda: None
+    import importlib.util
+
+    if sys.stderr.isatty() and importlib.util.find_spec("rich") is not None:  # without rich: the lines below
+        from rich.console import Console
+
+        from ..contrib._crawl import ProgressBar
+
+        # on stderr, where it was asked for: the table on stdout may go to a file
+        bar = ProgressBar(True, total=total, done=0, description=f"checking {name}", console=Console(stderr=True))
+        return (lambda row: bar.advance(1)), bar.close
+    count = [0]
+
+    def line(row: Any) -> None:
+        count[0] += 1
+        state = "MISSING" if row.missing else "FLAG" if row.flags else "ok"
+        sys.stderr.write(f"checked slot {row.slot} ({count[0]}/{total}): beatmap {row.beatmap_id} {state}\n")
+        sys.stderr.flush()
+
+    return line, lambda: None
 
 
 # ----------------------------------------------------------------------------------------- match

@@ -137,6 +137,18 @@ class Faults:
         faults.rng = random.Random(faults.seed)
         return faults
 
+    def describe(self) -> dict[str, Any]:
+        """The faults set now, as ``GET /_emulator/faults`` answers: ``active``, and the options that
+        differ from the defaults under ``global`` (no ``path_prefix``) or ``by_path_prefix`` (one prefix,
+        as ``/api/v2/users``); ``{}`` where nothing is set."""
+        default = Faults()
+        changed = {name: list(value) if isinstance(value, tuple) else value
+                   for name in sorted(self.__dataclass_fields__) if name not in ("rng", "path_prefix")
+                   for value in [getattr(self, name)] if value != getattr(default, name)}
+        prefix = self.path_prefix
+        return {"active": self.active(), "global": {} if prefix else changed,
+                "by_path_prefix": {f"/{prefix}": changed} if prefix and changed else {}}
+
     def active(self) -> bool:
         return any((self.latency_ms, self.spike_rate, self.error_rate, self.rate_limit_rate, self.drop_rate,
                     self.truncate_rate, self.malformed_rate))
@@ -849,6 +861,8 @@ class Emulated:
             if request.method == "DELETE":
                 st.faults = Faults()
                 return Response(status_code=204)
+            if request.method == "GET":  # what is set now (a GET never changes the faults)
+                return _json(200, st.faults.describe())
             try:
                 st.faults = Faults.from_options(await _control_body(request))
             except InvalidParameterError as exc:

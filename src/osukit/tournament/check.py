@@ -15,7 +15,7 @@ for row in rows:
 
 from __future__ import annotations
 
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
@@ -123,7 +123,8 @@ _Need = tuple[str, int, Any]
 
 
 def _plan(pool: Mappool, rosu: bool, star_range: Sequence[float] | None,
-          max_length: float | None) -> Generator[_Need, Any, list[SlotDifficulty]]:
+          max_length: float | None,
+          on_slot: Callable[[SlotDifficulty], None] | None = None) -> Generator[_Need, Any, list[SlotDifficulty]]:
     """The checks, sans I/O: yields what to fetch, receives it (``None`` when it failed)."""
     rules = star_range if star_range is not None else pool.format.star_range
     longest = max_length if max_length is not None else pool.format.max_length
@@ -135,6 +136,8 @@ def _plan(pool: Mappool, rosu: bool, star_range: Sequence[float] | None,
             rows.append(SlotDifficulty(slot=slot.name, beatmap_id=slot.beatmap_id, title=None, mods=str(mods),
                                        stars=0.0, max_combo=0, length=None, bpm=None, pp=None, source="attributes",
                                        flags=[f"beatmap {slot.beatmap_id} not found"], missing=True))
+            if on_slot is not None:
+                on_slot(rows[-1])
             continue
         row: SlotDifficulty | None = None
         if rosu:
@@ -152,11 +155,14 @@ def _plan(pool: Mappool, rosu: bool, star_range: Sequence[float] | None,
                        "attributes")
         row.flags = flag(row, rules, longest)
         rows.append(row)
+        if on_slot is not None:
+            on_slot(row)
     return rows
 
 
 async def acheck_pool(client: AsyncClient, pool: Mappool, *, prefer: str = "auto",
-                      star_range: Sequence[float] | None = None, max_length: float | None = None) -> list[SlotDifficulty]:
+                      star_range: Sequence[float] | None = None, max_length: float | None = None,
+                      on_slot: Callable[[SlotDifficulty], None] | None = None) -> list[SlotDifficulty]:
     """Every slot's difficulty under its mods, flagged against the rules.
 
     A slot whose beatmap does not exist is not an error: its row has ``missing=True`` and the flag
@@ -171,18 +177,20 @@ async def acheck_pool(client: AsyncClient, pool: Mappool, *, prefer: str = "auto
         prefer: ``"auto"`` (rosu-pp when installed), ``"rosu-pp"`` or ``"attributes"``.
         star_range: ``[min, max]`` star rating (overrides the pool's).
         max_length: longest drain length in seconds after rate mods (overrides the pool's).
+        on_slot: called with each slot's row as soon as that slot is checked (progress).
 
     Raises:
         MissingExtraError: ``prefer="rosu-pp"`` without rosu-pp-py.
     """
     from .._async.tournament import check_pool as run
 
-    return await run(client, pool, prefer=prefer, star_range=star_range, max_length=max_length)
+    return await run(client, pool, prefer=prefer, star_range=star_range, max_length=max_length, on_slot=on_slot)
 
 
 def check_pool(client: Client, pool: Mappool, *, prefer: str = "auto", star_range: Sequence[float] | None = None,
-               max_length: float | None = None) -> list[SlotDifficulty]:
+               max_length: float | None = None,
+               on_slot: Callable[[SlotDifficulty], None] | None = None) -> list[SlotDifficulty]:
     """The sync form of `acheck_pool` (same arguments, a sync ``Client``)."""
     from .._sync.tournament import check_pool as run
 
-    return run(client, pool, prefer=prefer, star_range=star_range, max_length=max_length)
+    return run(client, pool, prefer=prefer, star_range=star_range, max_length=max_length, on_slot=on_slot)
