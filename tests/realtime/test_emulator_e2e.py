@@ -135,6 +135,29 @@ async def test_stalled_connection_is_noticed_by_pings_and_nothing_is_lost(setup:
             assert (await next_message(stream, 2)).messages[0].message_id == after.message_id
 
 
+async def test_a_stall_that_lost_events_ends_in_a_reset_not_a_silent_gap(setup: EmulatorSetup) -> None:
+    """A stream that does not notice the stall itself (no pings, as on a loaded machine where a ping
+    timeout comes late): when the stall is over, the link that lost an event is reset, as a real dead
+    link ends (TCP never resumes past lost data), so the client reconnects and catches up. Before, the
+    link resumed: the next event arrived live and the lost one was never asked for again."""
+    async with two_users(setup) as (listener, sender):
+        policy = ReconnectPolicy(initial=0.05, maximum=0.5)
+        async with listener.chat_stream(url=setup.notify_url, channels=[setup.channel_id], keepalive=None,
+                                        reconnect=policy, ping_interval=None) as stream:
+            first = await sender.chat.send(setup.channel_id, "before the stall")
+            assert (await next_message(stream, 5)).messages[0].message_id == first.message_id
+            async with httpx.AsyncClient() as http:
+                response = await http.post(f"{setup.base_url}/_emulator/ws/stall", json={"seconds": 1.0})
+                assert response.status_code == 200 and response.json()["stalled"] >= 1
+            lost = await sender.chat.send(setup.channel_id, "during the stall")
+            await asyncio.sleep(2.0)  # the stall is over
+            after = await sender.chat.send(setup.channel_id, "after the stall")
+            got: list[int] = []
+            while after.message_id not in got:
+                got += [m.message_id for m in (await next_message(stream, 15)).messages]
+            assert got == [lost.message_id, after.message_id]
+
+
 async def test_stall_control_validates_its_input(setup: EmulatorSetup) -> None:
     async with httpx.AsyncClient() as http:
         for body in ({"seconds": 0}, {"seconds": "x"}, {"seconds": 10_000}):

@@ -298,6 +298,8 @@ class State:
         self.sockets: dict[int, set[WebSocket]] = {}
         self.chat_started: set[WebSocket] = set()
         self.stalled: set[WebSocket] = set()
+        self.lost_on: set[WebSocket] = set()
+        """Stalled connections that lost an event: they end when the stall does (see `stall_sockets`)."""
         self.server: Any = None
         """The uvicorn ``Server`` serving this state, when known (set by ``Emulator`` and ``main``);
         ``/_emulator/ws/stall`` needs it to reach the connections' transports."""
@@ -327,7 +329,12 @@ class State:
     def stall_sockets(self, seconds: float) -> int:
         """Make every open websocket go silent for ``seconds`` (a half-open connection): the server
         stops reading, so the client's pings get no pong, and events meant for it are lost, as
-        they would be on a dead link. Reading resumes afterwards. Returns how many were stalled."""
+        they would be on a dead link. Returns how many were stalled.
+
+        When the stall ends, a connection that lost no event reads again (a link that came back in
+        time). One that lost an event is reset instead: a live TCP connection never delivers later
+        bytes after lost ones, so a stream that resumed past a gap would be a failure no real link
+        shows, and a client could not tell it from silence. Its client reconnects and catches up."""
         connections = getattr(getattr(self.server, "server_state", None), "connections", None)
         if connections is None:
             raise error(501, "stalling websockets needs the emulator's own server (osukit.emulator.Emulator "
@@ -350,7 +357,16 @@ class State:
 
     def _unstall(self, ws: WebSocket, transport: Any) -> None:
         self.stalled.discard(ws)
-        if not transport.is_closing():
+        lost = ws in self.lost_on
+        self.lost_on.discard(ws)
+        if transport.is_closing():
+            return
+        if lost:
+            for conns in self.sockets.values():
+                conns.discard(ws)
+            self.chat_started.discard(ws)
+            transport.abort()  # a reset, as a dead link that lost data ends
+        else:
             transport.resume_reading()
 
     def mint(self, user_id: int | None, scopes: frozenset[str], grant: str, *, expires_in: int | None = None,
@@ -1003,6 +1019,7 @@ async def push(st: State, user_ids: set[int], event: str, data: dict[str, Any]) 
         for ws in list(st.sockets.get(uid, ())):
             if ws in st.stalled:  # a dead link: the event is lost (a client catches up over REST)
                 st.count_fault("ws_event_lost")
+                st.lost_on.add(ws)
                 continue
             if ws in st.chat_started:
                 try:
