@@ -135,9 +135,28 @@ def test_retry_cause_words() -> None:
     assert retry_cause(url, error=httpx.ReadTimeout("x"), waited=30.02) == "no answer from osu.ppy.sh after 30 s"
     assert retry_cause(url, status=503) == "osu.ppy.sh answered 503"
     assert retry_cause(url, status=429) == "osu.ppy.sh is rate limiting (429)"
-    assert retry_cause(url, error=httpx.ConnectError("x")) == "could not connect to osu.ppy.sh (ConnectError)"
+    assert retry_cause(url, error=httpx.ConnectError("x")) == "could not connect to osu.ppy.sh"
     assert retry_cause("http://127.0.0.1:8000/api", error=httpx.RemoteProtocolError("x")) == (
-        "the connection to 127.0.0.1:8000 broke (RemoteProtocolError)")
+        "the connection to 127.0.0.1:8000 broke")
+
+
+def test_retry_cause_words_match_the_final_error_and_keep_the_class_at_debug(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A retry line says what the final error says (`failure_words`), with no class name; the class is
+    kept for ``--debug`` on the ``osukit.retry`` logger."""
+    import httpx
+
+    from osukit.retry import failure_words, retry_cause
+
+    url = "http://127.0.0.1:8000/api/v2/users/2"
+    for error in (httpx.ConnectError("x"), httpx.RemoteProtocolError("x"), httpx.ReadError("x"),
+                  httpx.WriteError("x")):
+        with caplog.at_level(logging.DEBUG, logger="osukit.retry"):
+            caplog.clear()
+            words = retry_cause(url, error=error)
+        assert words == failure_words(url, error, 0.0), words
+        assert "Error" not in words and "(" not in words, words
+        assert type(error).__name__ in caplog.text
 
 
 def test_the_client_logs_a_retry_notice(emu: Any, caplog: pytest.LogCaptureFixture) -> None:
