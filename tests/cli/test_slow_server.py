@@ -75,6 +75,31 @@ def test_a_dropped_connection_is_said_as_such(cli: Cli, emu: Any) -> None:
     assert "could not reach" not in r.err and "Error" not in r.err_lines[-2]
 
 
+@pytest.mark.parametrize("fault", ["truncate_rate", "malformed_rate"])
+def test_a_broken_answer_is_a_network_fault_not_a_model_mismatch(cli: Cli, emu: Any, fault: str) -> None:
+    """A 200 whose body is cut short (or not JSON at all), on every try: after the three retries a
+    `MalformedResponseError` (a `TransportError`, exit 7) in words, with no "report it" hint; a body that
+    is JSON but does not fit the model stays a `DecodeError`."""
+    import osukit
+
+    emu.set_faults(**{fault: 1.0}, path_prefix="api/v2/users")
+    try:
+        r = cli("--rate-limit", "0", "user", "2", env=emu_env(emu))
+        with osukit.Client(client_id=emu.client_id, client_secret=emu.client_secret, base_url=emu.base_url,
+                           rate_limit=0, retry=False) as osu, pytest.raises(osukit.MalformedResponseError) as info:
+            osu.users.get(2)
+    finally:
+        emu.clear_faults()
+    assert isinstance(info.value, osukit.TransportError) and not isinstance(info.value, osukit.DecodeError)
+    host = str(emu.base_url).split("://", 1)[1].rstrip("/")
+    assert r.code == 7, r.err
+    retries = [line for line in r.err_lines if "retrying" in line]
+    assert [line.startswith(f"osukit: {host} sent a broken answer; retrying") for line in retries] == [True] * 3, r.err
+    assert r.err_lines[-2] == (f"osukit: error: {host} sent a broken answer (not valid JSON) "
+                               f"(GET {emu.base_url.rstrip('/')}/api/v2/users/2)"), r.err
+    assert "report" not in r.err and "model" not in r.err and "Traceback" not in r.err
+
+
 def test_final_failures_are_typed_and_in_words(emu: Any) -> None:
     import osukit
 
