@@ -100,6 +100,22 @@ def test_a_broken_answer_is_a_network_fault_not_a_model_mismatch(cli: Cli, emu: 
     assert "report" not in r.err and "model" not in r.err and "Traceback" not in r.err
 
 
+@pytest.mark.parametrize("fault", ["truncate_rate", "malformed_rate"])
+def test_a_broken_token_answer_is_a_network_fault_not_refused_credentials(cli: Cli, emu: Any, fault: str) -> None:
+    """The same for the token endpoint: a 200 from ``/oauth/token`` that is cut short on every try is no
+    refusal of the credentials (exit 4, "check OSU_CLIENT_ID"), but a `MalformedResponseError` (exit 7)."""
+    emu.set_faults(**{fault: 1.0}, path_prefix="oauth/token")
+    try:
+        r = cli("--rate-limit", "0", "user", "2", env=emu_env(emu))
+    finally:
+        emu.clear_faults()
+    host = str(emu.base_url).split("://", 1)[1].rstrip("/")
+    assert r.code == 7, r.err
+    assert r.err_lines[-2] == (f"osukit: error: {host} sent a broken answer (not a JSON object) "
+                               f"(POST {emu.base_url.rstrip('/')}/oauth/token)"), r.err
+    assert "OSU_CLIENT_ID" not in r.err and "Traceback" not in r.err
+
+
 def test_final_failures_are_typed_and_in_words(emu: Any) -> None:
     import osukit
 
