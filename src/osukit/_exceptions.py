@@ -21,6 +21,7 @@ OsukitError
 │   ├── TimeoutError              connect/read/write/pool timeout
 │   │   └── DeadlineExceededError the call's overall deadline passed (retries and waits included)
 │   ├── ResponseTooLargeError     the (decompressed) body passed ``max_response_size``
+│   ├── MalformedResponseError    a 2xx body that is not JSON (cut short, a proxy's page), after the retries
 │   └── RateLimiterUnavailable    the shared (Redis) rate limiter is unreachable and may not fall back
 ├── DecodeError                   the response did not match the model (route, JSON path, expected type)
 ├── NoProgressError               a listing stopped moving forward (a cursor came back, an id range stood still)
@@ -101,6 +102,7 @@ __all__ = [
     "InvalidRulesetError",
     "InvalidScopeError",
     "InvocationInterruptedError",
+    "MalformedResponseError",
     "MissingExtraError",
     "MissingScopeError",
     "NoActiveCountdownError",
@@ -327,6 +329,13 @@ class DeadlineExceededError(TimeoutError):
 class ResponseTooLargeError(TransportError):
     """A response body grew past ``max_response_size`` bytes (counted after decompression, while
     reading, so a gzip bomb is stopped before it is buffered)."""
+
+
+class MalformedResponseError(TransportError):
+    """A successful answer whose body is not valid JSON (cut short mid-body, garbled, a proxy's HTML
+    page), still so after the retries (idempotent requests) or at once (a POST). A network or server
+    fault, not a mismatch with osukit's models: a body that *is* JSON but does not fit the model is a
+    [`DecodeError`][osukit.DecodeError] instead (worth reporting)."""
 
 
 class RateLimiterUnavailable(TransportError):

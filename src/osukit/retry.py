@@ -22,6 +22,8 @@ from ._transport import ResponseLike
 
 __all__ = ["RetryDecision", "RetryNotice", "RetryPolicy", "log_retry", "parse_retry_after", "retry_cause"]
 
+logger = logging.getLogger("osukit.retry")
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 
@@ -72,9 +74,13 @@ def _seconds(value: float) -> str:
 
 def retry_cause(url: str, *, error: BaseException | None = None, status: int | None = None,
                 waited: float = 0.0, malformed: bool = False) -> str:
-    """What made a request worth retrying, in words naming the server (``url``'s host) but no secret:
-    ``no answer from osu.ppy.sh after 30 s``, ``osu.ppy.sh answered 503``…"""
+    """What made a request worth retrying, in words naming the server (``url``'s host) but no secret and no
+    class name, as `failure_words` says the final error: ``no answer from osu.ppy.sh after 30 s``,
+    ``could not connect to osu.ppy.sh``, ``the connection to osu.ppy.sh broke``, ``osu.ppy.sh answered 503``…
+    The error's class (``ConnectError``, ``RemoteProtocolError``…) is logged at DEBUG on ``osukit.retry``."""
     host = _host(url)
+    if error is not None:
+        logger.debug("retry cause at %s: %s", host, type(error).__name__)
     if malformed:
         return f"{host} sent a broken answer"
     if status is not None:
@@ -82,13 +88,12 @@ def retry_cause(url: str, *, error: BaseException | None = None, status: int | N
             return f"{host} is rate limiting (429)"
         return f"{host} answered {status}"
     if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
-        return f"could not connect to {host} ({type(error).__name__})"
+        return f"could not connect to {host}"
     if isinstance(error, httpx.PoolTimeout):
         return f"no free connection to {host} after {_seconds(waited)}"
     if isinstance(error, httpx.TimeoutException):
         return f"no answer from {host} after {_seconds(waited)}"
-    name = type(error).__name__ if error is not None else "an error"
-    return f"the connection to {host} broke ({name})"
+    return f"the connection to {host} broke"
 
 
 FAILURE_PREFIXES = ("could not connect to ", "no free connection to ", "no answer from ", "the connection to ")

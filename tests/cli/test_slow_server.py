@@ -75,6 +75,47 @@ def test_a_dropped_connection_is_said_as_such(cli: Cli, emu: Any) -> None:
     assert "could not reach" not in r.err and "Error" not in r.err_lines[-2]
 
 
+@pytest.mark.parametrize("fault", ["truncate_rate", "malformed_rate"])
+def test_a_broken_answer_is_a_network_fault_not_a_model_mismatch(cli: Cli, emu: Any, fault: str) -> None:
+    """A 200 whose body is cut short (or not JSON at all), on every try: after the three retries a
+    `MalformedResponseError` (a `TransportError`, exit 7) in words, with no "report it" hint; a body that
+    is JSON but does not fit the model stays a `DecodeError`."""
+    import osukit
+
+    emu.set_faults(**{fault: 1.0}, path_prefix="api/v2/users")
+    try:
+        r = cli("--rate-limit", "0", "user", "2", env=emu_env(emu))
+        with osukit.Client(client_id=emu.client_id, client_secret=emu.client_secret, base_url=emu.base_url,
+                           rate_limit=0, retry=False) as osu, pytest.raises(osukit.MalformedResponseError) as info:
+            osu.users.get(2)
+    finally:
+        emu.clear_faults()
+    assert isinstance(info.value, osukit.TransportError) and not isinstance(info.value, osukit.DecodeError)
+    host = str(emu.base_url).split("://", 1)[1].rstrip("/")
+    assert r.code == 7, r.err
+    retries = [line for line in r.err_lines if "retrying" in line]
+    assert [line.startswith(f"osukit: {host} sent a broken answer; retrying") for line in retries] == [True] * 3, r.err
+    assert r.err_lines[-2] == (f"osukit: error: {host} sent a broken answer (not valid JSON) "
+                               f"(GET {emu.base_url.rstrip('/')}/api/v2/users/2)"), r.err
+    assert "report" not in r.err and "model" not in r.err and "Traceback" not in r.err
+
+
+@pytest.mark.parametrize("fault", ["truncate_rate", "malformed_rate"])
+def test_a_broken_token_answer_is_a_network_fault_not_refused_credentials(cli: Cli, emu: Any, fault: str) -> None:
+    """The same for the token endpoint: a 200 from ``/oauth/token`` that is cut short on every try is no
+    refusal of the credentials (exit 4, "check OSU_CLIENT_ID"), but a `MalformedResponseError` (exit 7)."""
+    emu.set_faults(**{fault: 1.0}, path_prefix="oauth/token")
+    try:
+        r = cli("--rate-limit", "0", "user", "2", env=emu_env(emu))
+    finally:
+        emu.clear_faults()
+    host = str(emu.base_url).split("://", 1)[1].rstrip("/")
+    assert r.code == 7, r.err
+    assert r.err_lines[-2] == (f"osukit: error: {host} sent a broken answer (not a JSON object) "
+                               f"(POST {emu.base_url.rstrip('/')}/oauth/token)"), r.err
+    assert "OSU_CLIENT_ID" not in r.err and "Traceback" not in r.err
+
+
 def test_final_failures_are_typed_and_in_words(emu: Any) -> None:
     import osukit
 
@@ -135,9 +176,28 @@ def test_retry_cause_words() -> None:
     assert retry_cause(url, error=httpx.ReadTimeout("x"), waited=30.02) == "no answer from osu.ppy.sh after 30 s"
     assert retry_cause(url, status=503) == "osu.ppy.sh answered 503"
     assert retry_cause(url, status=429) == "osu.ppy.sh is rate limiting (429)"
-    assert retry_cause(url, error=httpx.ConnectError("x")) == "could not connect to osu.ppy.sh (ConnectError)"
+    assert retry_cause(url, error=httpx.ConnectError("x")) == "could not connect to osu.ppy.sh"
     assert retry_cause("http://127.0.0.1:8000/api", error=httpx.RemoteProtocolError("x")) == (
-        "the connection to 127.0.0.1:8000 broke (RemoteProtocolError)")
+        "the connection to 127.0.0.1:8000 broke")
+
+
+def test_retry_cause_words_match_the_final_error_and_keep_the_class_at_debug(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A retry line says what the final error says (`failure_words`), with no class name; the class is
+    kept for ``--debug`` on the ``osukit.retry`` logger."""
+    import httpx
+
+    from osukit.retry import failure_words, retry_cause
+
+    url = "http://127.0.0.1:8000/api/v2/users/2"
+    for error in (httpx.ConnectError("x"), httpx.RemoteProtocolError("x"), httpx.ReadError("x"),
+                  httpx.WriteError("x")):
+        with caplog.at_level(logging.DEBUG, logger="osukit.retry"):
+            caplog.clear()
+            words = retry_cause(url, error=error)
+        assert words == failure_words(url, error, 0.0), words
+        assert "Error" not in words and "(" not in words, words
+        assert type(error).__name__ in caplog.text
 
 
 def test_the_client_logs_a_retry_notice(emu: Any, caplog: pytest.LogCaptureFixture) -> None:

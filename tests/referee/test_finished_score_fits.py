@@ -63,3 +63,57 @@ def test_every_ruleset_gets_its_judgements(ruleset_id: int, top: str) -> None:
     assert finished_score(beatmap, 0, accuracy=1.0, passed=True, mods=["HD"])["rank"] == "XH"
     assert finished_score(beatmap, 0, accuracy=0.97, passed=False, mods=[])["rank"] == "F"
     assert finished_score(beatmap, 0, accuracy=0.97, passed=True, mods=[], max_combo=300)["max_combo"] == 157
+
+
+def test_standardised_score_shape() -> None:
+    """lazer's standardised scoring shape (ppy/osu ``*ScoreProcessor.ComputeTotalScore``): a perfect play
+    is 1,000,000 in every ruleset; osu!'s 700,000 combo + 300,000 * accuracy ** 10."""
+    from osukit.emulator.played import standardised_score
+
+    for ruleset in (0, 1, 2, 3):
+        assert standardised_score(ruleset, accuracy=1.0, combo_share=1.0) == 1_000_000
+        assert standardised_score(ruleset, accuracy=0.0, combo_share=0.0) == 0
+        assert standardised_score(ruleset, accuracy=0.9, combo_share=0.5) < standardised_score(
+            ruleset, accuracy=0.95, combo_share=0.5) < standardised_score(ruleset, accuracy=0.95, combo_share=1.0)
+    assert standardised_score("osu", accuracy=0.97, combo_share=1.0) == round(700_000 + 300_000 * 0.97 ** 10)
+    assert standardised_score("mania", accuracy=0.97, combo_share=1.0) == round(10_000 + 990_000 * 0.97 ** 3.94)
+    assert standardised_score("taiko", accuracy=0.5, combo_share=0.5) == round(125_000 + 750_000 * 0.5 ** 3.6)
+    assert standardised_score("fruits", accuracy=0.5, combo_share=0.25) == 150_000 + 200_000
+
+
+async def test_a_finish_without_score_gets_the_total_that_fits(env: Env) -> None:
+    """A scripted ``finish`` with no ``score`` (accuracy and combo only) records a total that fits them,
+    not 0: a passed S play at 97% with the full combo is about 922,000 in lazer's standardised scoring;
+    the legacy match (API v2 ``matches``) shows the same total."""
+    from osukit.emulator.played import standardised_score
+
+    p1, p2 = env.players[2:4]
+    beatmap = env.world.beatmaps[env.osu_beatmap]
+    async with env.async_client(env.bot) as client, \
+            AsyncRefereeClient(client, base_url=env.emu.base_url, reconnect=FAST) as ref:
+        room = await ref.make_room(env.osu_beatmap, name="scores without a total")
+        rid = room.room_id
+        for uid in (p1, p2):
+            await env.aplayer(uid, "join", room_id=rid)
+            await env.aplayer(uid, "ready")
+        await ref.start_match(rid)
+        await wait_for(ref, lambda e: type(e).__name__ == "MatchStartedEvent")
+        item = room.current_item_id
+        await env.aplayer(p1, "finish", accuracy=0.97, passed=True)
+        await env.aplayer(p2, "finish", accuracy=0.9, max_combo=beatmap["max_combo"] // 2, passed=True)
+        await wait_for(ref, lambda e: type(e).__name__ == "MatchCompletedEvent")
+        await ref.close_room(rid)
+    async with env.async_client(env.bot, ("public",)) as public:
+        scores = {s.user_id: s async for s in public.rooms.playlist_scores(rid, item)}
+    good, half = env.world.scores[scores[p1].id], env.world.scores[scores[p2].id]
+    assert good["rank"] == "S" and good["passed"]
+    expected = standardised_score("osu", accuracy=good["accuracy"], combo_share=1.0)
+    assert scores[p1].total_score == good["total_score"] == expected and 900_000 < expected < 950_000
+    assert half["total_score"] == standardised_score(
+        "osu", accuracy=half["accuracy"], combo_share=half["max_combo"] / beatmap["max_combo"])
+    assert 0 < half["total_score"] < good["total_score"]
+    match = env.world.matches.get(rid)
+    if match is not None:  # a room with a legacy match record shows the same totals
+        game = match["events"][-1]["game"]
+        assert dict(zip(game["players"], game["scores"], strict=True)) == {
+            p1: good["total_score"], p2: half["total_score"]}

@@ -21,7 +21,13 @@ import httpx
 
 from .._clock import Clock
 from .._constants import DEFAULT_REQUEST_DEADLINE, DEFAULT_TIMEOUT, MAX_RESPONSE_SIZE
-from .._exceptions import AuthenticationError, ClientClosedError, TimeoutError, TransportError
+from .._exceptions import (
+    AuthenticationError,
+    ClientClosedError,
+    MalformedResponseError,
+    TimeoutError,
+    TransportError,
+)
 from .._redact import logger, redact_url
 from .._transport import as_httpx_response, asend_httpx
 from .._waiting import AsyncStillWaiting
@@ -209,6 +215,9 @@ class AsyncTokenManager:
                 if decision.retry:
                     await self._pause(decision.delay, attempt, retry_cause(str(request.url), malformed=True))
                     continue
+                # still broken after the retries: a network or server fault, not refused credentials
+                raise MalformedResponseError(f"{retry_cause(str(request.url), malformed=True)} (not a JSON object)",
+                                             method="POST", url=redact_url(str(request.url))) from None
             try:
                 flow.send(response)
             except StopIteration as stop:

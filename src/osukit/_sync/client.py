@@ -33,6 +33,7 @@ from .._exceptions import (
     DeadlineExceededError,
     DecodeError,
     EventLoopError,
+    MalformedResponseError,
     RedirectError,
     TimeoutError,
     TransportError,
@@ -665,7 +666,11 @@ class Client(BaseClient):
                     logger.debug("%s %s: malformed body; retry=%s (%s)", method, _Redacted(request),
                                  decision.retry, decision.reason)
                     if not decision.retry:
-                        raise
+                        # Not JSON at all (cut short, garbled): a network or server fault, not a model
+                        # mismatch; a body that is JSON but does not fit the model raised above.
+                        raise MalformedResponseError(
+                            f"{retry_cause(request.full_url, malformed=True)} (not valid JSON)",
+                            method=method, url=request.full_url) from exc
                     self._pause(decision.delay, started, method, request,
                                       retry_cause(request.full_url, malformed=True), attempt)
                     continue

@@ -151,6 +151,11 @@ ERRORS: dict[type[BaseException], tuple[str, str | None, int]] = {
         "the server is slow or trickling its answer; try again later, or allow more time with --timeout SECONDS",
         ExitCode.NETWORK,
     ),
+    E.MalformedResponseError: (
+        "the server sent a broken answer",
+        "the answer was cut short or is not JSON: a network or server fault; try again later, and check --base-url",
+        ExitCode.NETWORK,
+    ),
     E.ResponseTooLargeError: (
         "the response was larger than allowed (max_response_size)",
         "this is not an answer osu! sends; check --base-url",
@@ -383,7 +388,8 @@ def explain(exc: BaseException) -> Explained:
             # application's id and secret (those are `invalid_client`)
             title, hint = "osu! refused the login", USER_GRANT_HINT
         line = f"{title}: {detail}" if detail and detail != title else title
-        if type(exc) in (E.TimeoutError, E.TransportError) and detail.startswith(FAILURE_PREFIXES):
+        if isinstance(exc, E.MalformedResponseError) or (
+                type(exc) in (E.TimeoutError, E.TransportError) and detail.startswith(FAILURE_PREFIXES)):
             # already in words naming the server (retry.failure_words): "no answer from HOST within 5 s",
             # "the connection to HOST broke" (reached, then dropped: not "could not reach the server")
             line = detail

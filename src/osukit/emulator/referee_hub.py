@@ -27,7 +27,8 @@ except ``GET …/rooms/{room}``):
   ``slot`` ``{"slot": 2}``, ``mods`` ``{"mods": [{"acronym": "HD"}]}``, ``style``
   ``{"beatmap_id": …, "ruleset_id": …}``, ``ready``, ``idle``, ``spectate``,
   ``finish`` ``{"score": 812345, "accuracy": 0.97, "max_combo": 500, "passed": true}`` (the score's
-  judgements, max combo, rank and accuracy then fit the beatmap: ``emulator/played.py``). Every
+  judgements, max combo, rank and accuracy then fit the beatmap: ``emulator/played.py``; without
+  ``score``, the total is the standardised score that fits them, ``played.standardised_score``). Every
   answer names the user's room (``room_id``).
 * ``clock`` ``{"advance": seconds}``: move the emulator's clock (the 30-minute rule).
 * ``shutdown`` ``{"seconds": 60}``: a ``server_shutting_down`` countdown in every room; when it ends
@@ -1036,7 +1037,9 @@ class RefereeHub:
             if p["status"] != "playing" or room.game is None:
                 raise ControlError(409, "the user is not playing")
             p["status"] = "finished_play"
-            room.game["scores"][uid] = {"total_score": int(body.get("score", 0)), "accuracy": float(body.get("accuracy", 0.95)),
+            # without "score": the estimate that fits the accuracy and combo (played.standardised_score)
+            room.game["scores"][uid] = {"total_score": None if body.get("score") is None else int(body["score"]),
+                                        "accuracy": float(body.get("accuracy", 0.95)),
                                         "max_combo": None if body.get("max_combo") is None else int(body["max_combo"]),
                                         "passed": bool(body.get("passed", True)),
                                         "mods": list(p["mods"])}
@@ -1097,6 +1100,8 @@ class RefereeHub:
             # judgements, combo and grade fit the beatmap and the accuracy asked for (emulator/played.py)
             played = finished_score(w.beatmaps.get(item["beatmap_id"], {}), item["ruleset_id"], accuracy=s["accuracy"],
                                     passed=s["passed"], mods=mods, max_combo=s["max_combo"])
+            if s["total_score"] is None:  # finished without "score": the total that fits (match events too)
+                s["total_score"] = played["total_score"]
             score = {**template, "id": sid, "user_id": uid, "beatmap_id": item["beatmap_id"], "ruleset_id": item["ruleset_id"],
                      "ruleset": Ruleset.from_id(item["ruleset_id"]).value, **played,
                      "total_score": s["total_score"], "passed": s["passed"], "mods": mods,
