@@ -87,13 +87,7 @@ def retry_cause(url: str, *, error: BaseException | None = None, status: int | N
         if status == 429:
             return f"{host} is rate limiting (429)"
         return f"{host} answered {status}"
-    if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
-        return f"could not connect to {host}"
-    if isinstance(error, httpx.PoolTimeout):
-        return f"no free connection to {host} after {_seconds(waited)}"
-    if isinstance(error, httpx.TimeoutException):
-        return f"no answer from {host} after {_seconds(waited)}"
-    return f"the connection to {host} broke"
+    return _error_words(host, error, waited, "after")
 
 
 FAILURE_PREFIXES = ("could not connect to ", "no free connection to ", "no answer from ", "the connection to ")
@@ -105,15 +99,20 @@ def failure_words(url: str, error: BaseException, waited: float) -> str:
     message of the final `TimeoutError` / `TransportError`: ``no answer from osu.ppy.sh within 5 s``,
     ``could not connect to osu.ppy.sh``, ``the connection to osu.ppy.sh broke`` (it was reached, then
     the connection dropped or the answer was cut)."""
-    host = _host(url)
-    if isinstance(error, httpx.ConnectTimeout):
+    return _error_words(_host(url), error, waited, "within")
+
+
+def _error_words(host: str, error: BaseException | None, waited: float, when: str) -> str:
+    """A transport error in words: ``when`` is ``"after"`` (a retry's cause) or ``"within"`` (the final
+    error, which also says how long a connect timeout waited)."""
+    if isinstance(error, httpx.ConnectTimeout) and when == "within":
         return f"could not connect to {host} within {_seconds(waited)}"
-    if isinstance(error, httpx.ConnectError):
+    if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
         return f"could not connect to {host}"
     if isinstance(error, httpx.PoolTimeout):
-        return f"no free connection to {host} within {_seconds(waited)}"
+        return f"no free connection to {host} {when} {_seconds(waited)}"
     if isinstance(error, httpx.TimeoutException):
-        return f"no answer from {host} within {_seconds(waited)}"
+        return f"no answer from {host} {when} {_seconds(waited)}"
     return f"the connection to {host} broke"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperArgument
 
 from .._constants import SERVER_RATE_LIMIT
 from ._errors import CliError, ExitCode, check_choice, explain
@@ -1051,20 +1052,21 @@ _register_tournament(app)  # osukit match run|results|ID, lobby, pool (after `os
 _feeds_install(app)  # osukit scores follow, osukit track … (cli/_feeds.py)
 
 
+class _PlainArgument(TyperArgument):
+    """A typer argument whose usage piece is its name in capitals (``BEATMAP``), not ``{beatmap}``."""
+
+    def get_usage_pieces(self, ctx: Any) -> list[str]:
+        name = self.metavar or (self.name or "").upper()
+        name = name if self.required else f"[{name}]"
+        return [name + ("..." if self.nargs != 1 else "")]
+
+
 def _plain_usage(command: Any) -> None:
     """Usage lines name each argument in capitals as a placeholder (``osukit pp [OPTIONS] BEATMAP``), not in
     typer's braces (``{beatmap}``), which read as something to type as is."""
-    from typer.core import TyperArgument
-
-    class Argument(TyperArgument):
-        def get_usage_pieces(self, ctx: Any) -> list[str]:
-            name = self.metavar or (self.name or "").upper()
-            name = name if self.required else f"[{name}]"
-            return [name + ("..." if self.nargs != 1 else "")]
-
     for param in getattr(command, "params", []):
         if type(param) is TyperArgument:
-            param.__class__ = Argument
+            param.__class__ = _PlainArgument
     for sub in getattr(command, "commands", {}).values():
         _plain_usage(sub)
 
