@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -11,14 +13,21 @@ import pytest
 from tests.cli.conftest import Cli, emu_env
 
 
+@contextmanager
+def faults(emu: Any, **kw: Any) -> Iterator[None]:
+    """The emulator's faults (``set_faults`` arguments) for the block, cleared after it."""
+    emu.set_faults(**kw)
+    try:
+        yield
+    finally:
+        emu.clear_faults()
+
+
 @pytest.fixture
 def slow_users(emu: Any) -> Any:
     # 1.5 to 4.5 s per answer (the emulator jitters latency by 0.5x to 1.5x), only under /api/v2/users
-    emu.set_faults(latency_ms=3000, path_prefix="api/v2/users")
-    try:
+    with faults(emu, latency_ms=3000, path_prefix="api/v2/users"):
         yield emu
-    finally:
-        emu.clear_faults()
 
 
 def test_retries_are_said_one_line_each(cli: Cli, slow_users: Any) -> None:
@@ -43,12 +52,9 @@ def test_retries_are_said_one_line_each(cli: Cli, slow_users: Any) -> None:
 
 def test_token_request_retries_are_said_too(cli: Cli, emu: Any) -> None:
     """A slow token endpoint is not silence either: its retries go through the same notice."""
-    emu.set_faults(latency_ms=3000, path_prefix="oauth/token")
-    try:
+    with faults(emu, latency_ms=3000, path_prefix="oauth/token"):
         env = emu_env(emu)
         r = cli("--rate-limit", "0", "--timeout", "0.5", "user", "2", env=env)
-    finally:
-        emu.clear_faults()
     assert r.code == 7, r.err
     host = str(emu.base_url).split("://", 1)[1].rstrip("/")
     retries = [line for line in r.err_lines if "retrying" in line]
@@ -64,11 +70,8 @@ def test_token_request_retries_are_said_too(cli: Cli, emu: Any) -> None:
 def test_a_dropped_connection_is_said_as_such(cli: Cli, emu: Any) -> None:
     """The server was reached, then the connection dropped (every try): "the connection to HOST broke",
     not "could not reach the server"; still a typed TransportError (exit 7)."""
-    emu.set_faults(drop_rate=1.0, path_prefix="api/v2/users")
-    try:
+    with faults(emu, drop_rate=1.0, path_prefix="api/v2/users"):
         r = cli("--rate-limit", "0", "user", "2", env=emu_env(emu))
-    finally:
-        emu.clear_faults()
     host = str(emu.base_url).split("://", 1)[1].rstrip("/")
     assert r.code == 7, r.err
     assert r.err_lines[-2] == f"osukit: error: the connection to {host} broke (GET {emu.base_url.rstrip('/')}/api/v2/users/2)", r.err
@@ -82,14 +85,11 @@ def test_a_broken_answer_is_a_network_fault_not_a_model_mismatch(cli: Cli, emu: 
     is JSON but does not fit the model stays a `DecodeError`."""
     import osukit
 
-    emu.set_faults(**{fault: 1.0}, path_prefix="api/v2/users")
-    try:
+    with faults(emu, **{fault: 1.0}, path_prefix="api/v2/users"):
         r = cli("--rate-limit", "0", "user", "2", env=emu_env(emu))
         with osukit.Client(client_id=emu.client_id, client_secret=emu.client_secret, base_url=emu.base_url,
                            rate_limit=0, retry=False) as osu, pytest.raises(osukit.MalformedResponseError) as info:
             osu.users.get(2)
-    finally:
-        emu.clear_faults()
     assert isinstance(info.value, osukit.TransportError) and not isinstance(info.value, osukit.DecodeError)
     host = str(emu.base_url).split("://", 1)[1].rstrip("/")
     assert r.code == 7, r.err
@@ -104,11 +104,8 @@ def test_a_broken_answer_is_a_network_fault_not_a_model_mismatch(cli: Cli, emu: 
 def test_a_broken_token_answer_is_a_network_fault_not_refused_credentials(cli: Cli, emu: Any, fault: str) -> None:
     """The same for the token endpoint: a 200 from ``/oauth/token`` that is cut short on every try is no
     refusal of the credentials (exit 4, "check OSU_CLIENT_ID"), but a `MalformedResponseError` (exit 7)."""
-    emu.set_faults(**{fault: 1.0}, path_prefix="oauth/token")
-    try:
+    with faults(emu, **{fault: 1.0}, path_prefix="oauth/token"):
         r = cli("--rate-limit", "0", "user", "2", env=emu_env(emu))
-    finally:
-        emu.clear_faults()
     host = str(emu.base_url).split("://", 1)[1].rstrip("/")
     assert r.code == 7, r.err
     assert r.err_lines[-2] == (f"osukit: error: {host} sent a broken answer (not a JSON object) "
@@ -119,14 +116,11 @@ def test_a_broken_token_answer_is_a_network_fault_not_refused_credentials(cli: C
 def test_final_failures_are_typed_and_in_words(emu: Any) -> None:
     import osukit
 
-    emu.set_faults(drop_rate=1.0, path_prefix="api/v2/users")
-    try:
+    with faults(emu, drop_rate=1.0, path_prefix="api/v2/users"):
         with osukit.Client(client_id=emu.client_id, client_secret=emu.client_secret, base_url=emu.base_url,
                            rate_limit=0, retry=False) as client:
             with pytest.raises(osukit.TransportError) as info:
                 client.users.get(2)
-    finally:
-        emu.clear_faults()
     assert type(info.value) is osukit.TransportError
     assert str(info.value).startswith("the connection to 127.0.0.1:")
     with osukit.Client(client_id=1, client_secret="x" * 10, base_url="http://127.0.0.1:9", rate_limit=0,
@@ -204,15 +198,12 @@ def test_the_client_logs_a_retry_notice(emu: Any, caplog: pytest.LogCaptureFixtu
     import osukit
     from osukit.retry import RetryNotice, RetryPolicy
 
-    emu.set_faults(error_rate=1.0, error_statuses=[503], path_prefix="api/v2/users")
-    try:
+    with faults(emu, error_rate=1.0, error_statuses=[503], path_prefix="api/v2/users"):
         with caplog.at_level(logging.INFO, logger="osukit"), osukit.Client(
                 client_id=emu.client_id, client_secret=emu.client_secret, base_url=emu.base_url, rate_limit=0,
                 retry=RetryPolicy(max_retries=2, initial_delay=0.01, jitter=False)) as client:
             with pytest.raises(osukit.ServerError):
                 client.users.get(2)
-    finally:
-        emu.clear_faults()
     notices = [r.osukit_retry for r in caplog.records if hasattr(r, "osukit_retry")]
     host = str(emu.base_url).split("://", 1)[1].rstrip("/")
     assert notices == [RetryNotice(f"{host} answered 503", 1, 2, 0.01), RetryNotice(f"{host} answered 503", 2, 2, 0.02)]
@@ -243,11 +234,8 @@ def test_the_timeout_hint_is_a_command_that_runs(cli: Cli, emu: Any) -> None:
     import shlex
 
     env = emu_env(emu)
-    emu.set_faults(latency_ms=3000, path_prefix="api/v2/users")
-    try:
+    with faults(emu, latency_ms=3000, path_prefix="api/v2/users"):
         r = cli("--rate-limit", "0", "--timeout", "0.5", "user", "2", env=env)
-    finally:
-        emu.clear_faults()
     assert r.code == 7, r.err
     hint = r.err_lines[-1]
     assert hint.startswith("hint: ") and hint.count("`") == 2, hint
@@ -292,12 +280,9 @@ def test_exit_8_as_docs_cli_md_says(cli: Cli, emu: Any, status: int, requests: i
     assert "a 500, or any 5xx to a POST, at once" in row and "502, 503 or 504 still there after the retries" in row
     env = emu_env(emu)
     assert cli("--rate-limit", "0", "user", "2", env=env).code == 0  # the token is fetched and kept
-    emu.set_faults(error_rate=1.0, error_statuses=[status], path_prefix="api/v2/users")
-    emu.reset_stats()
-    try:
+    with faults(emu, error_rate=1.0, error_statuses=[status], path_prefix="api/v2/users"):
+        emu.reset_stats()
         r = cli("--rate-limit", "0", "user", "2", env=env)
         sent = emu.stats()["faults"]
-    finally:
-        emu.clear_faults()
     assert r.code == 8, r.err
     assert sent == {f"status_{status}": requests}, sent

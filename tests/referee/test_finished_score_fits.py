@@ -3,6 +3,8 @@ for the accuracy asked, a max combo within the beatmap's, the grade osukit.game 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from osukit.emulator.played import finished_score
@@ -15,24 +17,32 @@ from .conftest import FAST, Env, wait_for
 pytestmark = pytest.mark.timeout(180)
 
 
-async def test_finished_scores_fit_the_beatmap(env: Env) -> None:
-    p1, p2 = env.players[2:4]
-    beatmap = env.world.beatmaps[env.osu_beatmap]
-    objects = beatmap["count_circles"] + beatmap["count_sliders"] + beatmap["count_spinners"]
+async def _play(env: Env, name: str, finishes: dict[int, dict[str, Any]]) -> tuple[int, int | None]:
+    """A room on the emulator's osu! beatmap where each player of ``finishes`` joins, readies, plays
+    and finishes with that ``finish`` body; returns (room id, playlist item id) once it is closed."""
     async with env.async_client(env.bot) as client, \
             AsyncRefereeClient(client, base_url=env.emu.base_url, reconnect=FAST) as ref:
-        room = await ref.make_room(env.osu_beatmap, name="fitting scores")
+        room = await ref.make_room(env.osu_beatmap, name=name)
         rid = room.room_id
-        for uid in (p1, p2):
+        for uid in finishes:
             await env.aplayer(uid, "join", room_id=rid)
             await env.aplayer(uid, "ready")
         await ref.start_match(rid)
         await wait_for(ref, lambda e: type(e).__name__ == "MatchStartedEvent")
         item = room.current_item_id
-        await env.aplayer(p1, "finish", score=812_345, accuracy=0.97)
-        await env.aplayer(p2, "finish", score=300_000, accuracy=0.1)
+        for uid, body in finishes.items():
+            await env.aplayer(uid, "finish", **body)
         await wait_for(ref, lambda e: type(e).__name__ == "MatchCompletedEvent")
         await ref.close_room(rid)
+    return rid, item
+
+
+async def test_finished_scores_fit_the_beatmap(env: Env) -> None:
+    p1, p2 = env.players[2:4]
+    beatmap = env.world.beatmaps[env.osu_beatmap]
+    objects = beatmap["count_circles"] + beatmap["count_sliders"] + beatmap["count_spinners"]
+    rid, item = await _play(env, "fitting scores", {p1: {"score": 812_345, "accuracy": 0.97},
+                                                    p2: {"score": 300_000, "accuracy": 0.1}})
     async with env.async_client(env.bot, ("public",)) as public:
         scores = {s.user_id: s async for s in public.rooms.playlist_scores(rid, item)}
     raw = {uid: env.world.scores[scores[uid].id] for uid in (p1, p2)}
@@ -89,20 +99,9 @@ async def test_a_finish_without_score_gets_the_total_that_fits(env: Env) -> None
 
     p1, p2 = env.players[2:4]
     beatmap = env.world.beatmaps[env.osu_beatmap]
-    async with env.async_client(env.bot) as client, \
-            AsyncRefereeClient(client, base_url=env.emu.base_url, reconnect=FAST) as ref:
-        room = await ref.make_room(env.osu_beatmap, name="scores without a total")
-        rid = room.room_id
-        for uid in (p1, p2):
-            await env.aplayer(uid, "join", room_id=rid)
-            await env.aplayer(uid, "ready")
-        await ref.start_match(rid)
-        await wait_for(ref, lambda e: type(e).__name__ == "MatchStartedEvent")
-        item = room.current_item_id
-        await env.aplayer(p1, "finish", accuracy=0.97, passed=True)
-        await env.aplayer(p2, "finish", accuracy=0.9, max_combo=beatmap["max_combo"] // 2, passed=True)
-        await wait_for(ref, lambda e: type(e).__name__ == "MatchCompletedEvent")
-        await ref.close_room(rid)
+    rid, item = await _play(env, "scores without a total", {
+        p1: {"accuracy": 0.97, "passed": True},
+        p2: {"accuracy": 0.9, "max_combo": beatmap["max_combo"] // 2, "passed": True}})
     async with env.async_client(env.bot, ("public",)) as public:
         scores = {s.user_id: s async for s in public.rooms.playlist_scores(rid, item)}
     good, half = env.world.scores[scores[p1].id], env.world.scores[scores[p2].id]

@@ -52,8 +52,7 @@ def standardised_score(ruleset: Ruleset | int | str, *, accuracy: float, combo_s
     (``accuracy_progress`` 1); ``combo_progress`` is taken as the max combo's share of the beatmap's,
     where lazer weights each hit by the combo it was made at (so a broken combo scores a little less
     there than here). A perfect play scores 1,000,000."""
-    combo_part, accuracy_part, power = _PORTIONS[Ruleset.from_id(ruleset) if isinstance(ruleset, int)
-                                                 else Ruleset(ruleset)]
+    combo_part, accuracy_part, power = _PORTIONS[Ruleset.parse(ruleset)]
     acc = min(max(accuracy, 0.0), 1.0)
     share = min(max(combo_share, 0.0), 1.0)
     exponent = 2 + 2 * acc if power is None else power
