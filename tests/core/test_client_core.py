@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
+import threading
 import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -379,3 +383,110 @@ def test_a_server_refusing_every_token_gets_one_renewal_not_a_loop() -> None:
         with pytest.raises(osukit.AuthenticationError):
             client.request("GET", "api/v2/me")
     assert len(server.token_requests) == 2 and len(server.api_requests()) == 2
+
+
+class _MidRefreshStore(MemoryTokenStore):
+    """A shared store whose other holder is mid-refresh: osu! has revoked the stored token, the new one
+    is not saved yet. Taking the refresh lock waits for that holder, who saves its token and lets go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = False
+        self.lock_takers = 0
+        self.key = ""  # the client's token key, set once the client exists
+
+    def _wait_for_the_other_holder(self) -> None:
+        self.lock_takers += 1
+        if self.in_flight:
+            self.in_flight = False
+            self.save(self.key, Token(access_token="saved-after-the-lock", expires_at=time.time() + 3600))
+
+    @contextlib.contextmanager
+    def refresh_lock(self, key: str) -> Iterator[None]:
+        self._wait_for_the_other_holder()
+        yield
+
+    @contextlib.asynccontextmanager
+    async def arefresh_lock(self, key: str) -> AsyncIterator[None]:
+        self._wait_for_the_other_holder()
+        yield
+
+
+async def test_a_refresh_in_flight_in_another_process_is_waited_for_before_giving_up(mode: str) -> None:
+    """Run 12 of #16: the renewed token is refused because another process has just refreshed it, and
+    that process has not saved its new token yet, so the store still holds the refused one. The client
+    waits for the store's refresh lock and reads again instead of raising AuthenticationError."""
+    store = _MidRefreshStore()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        auth = request.headers["authorization"]
+        if auth == "Bearer saved-after-the-lock":
+            return httpx.Response(200, json={"ok": True})
+        if len(server.api_requests()) == 2:  # the renewed token: rotated away, its successor in flight
+            store.in_flight = True
+        return httpx.Response(401, json={"authentication": "basic"})
+
+    server = ScriptedServer(handler)
+    client = make(mode, server, FakeClock(), token_store=store)
+    store.key = client._tokens.key
+    try:
+        assert await maybe(client.request("GET", "api/v2/me")) == {"ok": True}
+    finally:
+        await maybe(client.aclose() if hasattr(client, "aclose") else client.close())
+    assert len(server.token_requests) == 2  # the first token and one renewal; the third is the other's
+    assert [r.headers["authorization"] for r in server.api_requests()][-1] == "Bearer saved-after-the-lock"
+
+
+async def test_a_store_with_a_lock_and_a_server_refusing_every_token_still_gets_one_renewal(mode: str) -> None:
+    """The lock is taken, nobody else holds it, the store still holds the refused token: give up."""
+    store = _MidRefreshStore()
+    server = ScriptedServer(lambda r: httpx.Response(401, json={"authentication": "basic"}))
+    client = make(mode, server, FakeClock(), token_store=store)
+    store.key = client._tokens.key
+    try:
+        with pytest.raises(osukit.AuthenticationError):
+            await maybe(client.request("GET", "api/v2/me"))
+    finally:
+        await maybe(client.aclose() if hasattr(client, "aclose") else client.close())
+    assert len(server.token_requests) == 2 and len(server.api_requests()) == 2
+    # the first token and the renewal (each under the lock), then the wait before giving up
+    assert store.lock_takers == 3
+
+
+@pytest.mark.parametrize("kind", ["file", "sqlite"])
+def test_a_real_store_lock_held_by_another_refresher_is_waited_for(tmp_path: Path, kind: str) -> None:
+    """The same race with a real cross-process lock: another holder (a thread with its own store object
+    on the same file) holds the refresh lock while its refresh is "in flight", and saves the rotated
+    token only half a second after the client's renewed token was refused."""
+    path = tmp_path / ("tokens.json" if kind == "file" else "tokens.db")
+
+    def open_store() -> Any:
+        return osukit.FileTokenStore(path) if kind == "file" else osukit.SQLiteTokenStore(path)
+
+    holding = threading.Event()
+    holders: list[threading.Thread] = []
+
+    def other_refresher(key: str) -> None:
+        other = open_store()
+        with other.refresh_lock(key):
+            holding.set()
+            time.sleep(0.5)
+            other.save(key, Token(access_token="saved-after-the-lock", expires_at=time.time() + 3600))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.headers["authorization"] == "Bearer saved-after-the-lock":
+            return httpx.Response(200, json={"ok": True})
+        if len(server.api_requests()) == 2:
+            thread = threading.Thread(target=other_refresher, args=(client._tokens.key,))
+            holders.append(thread)
+            thread.start()
+            assert holding.wait(30)
+        return httpx.Response(401, json={"authentication": "basic"})
+
+    server = ScriptedServer(handler)
+    with osukit.Client(client_id=5, client_secret="secret-abcdef", base_url="https://osu.test",
+                       transport=httpx.MockTransport(server), rate_limit=0, token_store=open_store()) as client:
+        assert client.request("GET", "api/v2/me") == {"ok": True}
+    for thread in holders:
+        thread.join(30)
+    assert len(server.token_requests) == 2

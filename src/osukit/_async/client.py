@@ -544,18 +544,18 @@ class AsyncClient(BaseClient):
         if self._closed:
             raise ClientClosedError("this client is closed; create a new one")
 
-    def _renew_after_401(self, refused: Token, renewals: int) -> bool:
+    async def _renew_after_401(self, refused: Token, renewals: int) -> bool:
         """Whether a 401 for ``refused`` is worth renewing the token for: always the first time; again
         (up to `MAX_401_RENEWALS` in all) only when another holder of the token store has rotated the
         token since (osu! revokes a token when it is refreshed, so processes sharing one rotating token
-        can refuse each other's in-flight requests). A server that refuses a token it has just issued
-        gets one renewal, not a loop."""
+        can refuse each other's in-flight requests). A refresh still in flight in another process is
+        waited for first (`AsyncTokenManager.rotated_since`). A server that refuses a token it has just
+        issued gets one renewal, not a loop."""
         if renewals == 0:
             return True
         if renewals >= MAX_401_RENEWALS or self._tokens is None:
             return False
-        stored = self._tokens.store.load(self._tokens.key)
-        return stored is not None and stored.access_token != refused.access_token
+        return await self._tokens.rotated_since(refused)
 
     async def _send(
         self,
@@ -645,7 +645,7 @@ class AsyncClient(BaseClient):
                 logger.debug("%s %s: %d, following to the same origin", method, _Redacted(request), status)
                 continue
             if status == 401 and token is not None and self._tokens is not None \
-                    and self._tokens.grant.can_fetch and self._renew_after_401(token, renewals):
+                    and self._tokens.grant.can_fetch and await self._renew_after_401(token, renewals):
                 renewals += 1
                 attempt -= 1
                 logger.debug("%s %s: 401, renewing the token (%d)", method, _Redacted(request), renewals)

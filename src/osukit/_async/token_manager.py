@@ -106,6 +106,22 @@ class AsyncTokenManager:
         """The server refused ``stale`` (a 401): get a different token, refreshing if needed."""
         return await self._renew(stale=stale, force=True)
 
+    async def rotated_since(self, refused: Token) -> bool:
+        """Whether the store holds a token other than ``refused``, once any refresh in flight is done.
+
+        A store shared by several processes (``arefresh_lock``) may be mid-refresh in another process:
+        osu! has already revoked ``refused`` but the new token is not saved yet. Waiting for that
+        holder's lock, then reading again, tells a token rotated away by another process (renew
+        again) from one the server refuses outright (give up)."""
+        stored = self.store.load(self.key)
+        if stored is None or stored.access_token == refused.access_token:
+            locker = getattr(self.store, "arefresh_lock", None)
+            if locker is None:
+                return False
+            async with locker(self.key):
+                stored = self.store.load(self.key)
+        return stored is not None and stored.access_token != refused.access_token
+
     async def set(self, token: Token) -> None:
         """Adopt ``token`` (e.g. fresh from a login) and save it."""
         async with self._lock:

@@ -549,14 +549,14 @@ class Client(BaseClient):
         """Whether a 401 for ``refused`` is worth renewing the token for: always the first time; again
         (up to `MAX_401_RENEWALS` in all) only when another holder of the token store has rotated the
         token since (osu! revokes a token when it is refreshed, so processes sharing one rotating token
-        can refuse each other's in-flight requests). A server that refuses a token it has just issued
-        gets one renewal, not a loop."""
+        can refuse each other's in-flight requests). A refresh still in flight in another process is
+        waited for first (`TokenManager.rotated_since`). A server that refuses a token it has just
+        issued gets one renewal, not a loop."""
         if renewals == 0:
             return True
         if renewals >= MAX_401_RENEWALS or self._tokens is None:
             return False
-        stored = self._tokens.store.load(self._tokens.key)
-        return stored is not None and stored.access_token != refused.access_token
+        return self._tokens.rotated_since(refused)
 
     def _send(
         self,

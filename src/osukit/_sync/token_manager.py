@@ -107,6 +107,22 @@ class TokenManager:
         """The server refused ``stale`` (a 401): get a different token, refreshing if needed."""
         return self._renew(stale=stale, force=True)
 
+    def rotated_since(self, refused: Token) -> bool:
+        """Whether the store holds a token other than ``refused``, once any refresh in flight is done.
+
+        A store shared by several processes (``refresh_lock``) may be mid-refresh in another process:
+        osu! has already revoked ``refused`` but the new token is not saved yet. Waiting for that
+        holder's lock, then reading again, tells a token rotated away by another process (renew
+        again) from one the server refuses outright (give up)."""
+        stored = self.store.load(self.key)
+        if stored is None or stored.access_token == refused.access_token:
+            locker = getattr(self.store, "refresh_lock", None)
+            if locker is None:
+                return False
+            with locker(self.key):
+                stored = self.store.load(self.key)
+        return stored is not None and stored.access_token != refused.access_token
+
     def set(self, token: Token) -> None:
         """Adopt ``token`` (e.g. fresh from a login) and save it."""
         with self._lock:
