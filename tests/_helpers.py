@@ -128,3 +128,26 @@ def ctrl_c(proc: subprocess.Popen[Any], *, timeout: float = 60) -> tuple[int, fl
     proc.send_signal(signal.SIGINT)
     code = proc.wait(timeout=timeout)
     return code, time.monotonic() - sent
+
+
+@contextmanager
+def secrets_restored() -> Iterator[None]:
+    """Registered secrets as they were before the block, in every structure redaction reads: the
+    forms, the registered values and the first-characters index (`osukit._redact._by_gram`, searched
+    once more than 64 forms are known). Restoring the forms alone left a test's common word
+    (``secret``) in the index, and every later test's text lost it (``client_[redacted]``)."""
+    from osukit import _redact
+
+    with _redact._secrets_lock:
+        saved = set(_redact._secrets), set(_redact._registered), dict(_redact._by_gram)
+    try:
+        yield
+    finally:
+        with _redact._secrets_lock:
+            _redact._by_gram.clear()
+            _redact._by_gram.update(saved[2])
+            _redact._secrets.clear()
+            _redact._secrets.update(saved[0])
+            _redact._registered.clear()
+            _redact._registered.update(saved[1])
+            _redact._generation += 1  # the small regex is compiled again from the restored forms

@@ -286,7 +286,7 @@ def open_browser(url: str) -> bool:
 PromptFn = Callable[[str], str]
 
 MAX_PASTES = 3
-"""How many wrong redirect URLs ``wait_for_redirect`` asks again for before giving up."""
+"""How many redirect URLs ``wait_for_redirect`` reads before giving up when each is refused."""
 
 PASTE_PROMPT = "Paste the URL osu! redirected you to (or wait for the browser): "
 
@@ -317,9 +317,10 @@ def wait_for_redirect(
     state is refused and asked for again; when the prompt raises ``EOFError`` (end of
     input, as ``input`` does) the wait goes on for the callback, and any other exception
     it raises ends the wait at once and is raised (a prompt that knows no URL can come
-    any more: ``osukit login --no-browser`` with stdin closed). Without a server the paste
-    is all there is, and its errors are raised. ``stop`` (set from another thread)
-    abandons the wait.
+    any more: ``osukit login --no-browser`` with stdin closed). A URL that is refused (no
+    code, a wrong state) is asked for again, up to `MAX_PASTES` times, with or without a server;
+    without a server the paste is all there is, so its last refusal is raised. ``stop`` (set
+    from another thread) abandons the wait.
 
     Raises:
         AuthenticationError: a wrong state (paste only), osu! refused, or nothing within ``timeout``.
@@ -343,7 +344,7 @@ def wait_for_redirect(
                     pasted.append(parse_redirect(text, state))
                     return
                 except AuthenticationError as exc:
-                    if server is None or attempt == MAX_PASTES:
+                    if attempt == MAX_PASTES:
                         refused.append(exc)
                         return
                     message = f"That URL was not accepted ({exc.message}). Paste it again: "

@@ -240,3 +240,36 @@ def test_login_with_the_callback_port_taken_and_no_prompt_is_a_configuration_err
         port = holder.getsockname()[1]
         with pytest.raises(osukit.ConfigurationError, match="in use"):
             client.login(redirect_uri=f"http://127.0.0.1:{port}/cb", open_browser=False, on_url=lambda u: None)
+
+
+@pytest.mark.parametrize("with_server", [True, False])
+def test_a_refused_paste_is_asked_again_whether_or_not_the_callback_port_was_free(with_server: bool) -> None:
+    """With the callback port taken there is no server, only the paste. A pasted non-URL used to end
+    that login at once, while with a server it was asked for again: now both ask again."""
+    port = free_port()
+    answers = iter(["garbage", f"http://127.0.0.1:{port}/cb?code=the-code&state=st"])
+    asked: list[str] = []
+
+    def prompt(text: str) -> str:
+        asked.append(text)
+        return next(answers)
+
+    if with_server:
+        with CallbackServer(f"http://127.0.0.1:{port}/cb", "st") as server:
+            result = wait_for_redirect(server, "st", prompt, timeout=60)
+    else:
+        result = wait_for_redirect(None, "st", prompt, timeout=60)
+    assert result.code == "the-code"
+    assert len(asked) == 2 and asked[1].startswith("That URL was not accepted (that is not a redirect URL")
+
+
+def test_without_a_server_the_last_refused_paste_is_raised() -> None:
+    asked: list[str] = []
+
+    def prompt(text: str) -> str:
+        asked.append(text)
+        return "garbage"
+
+    with pytest.raises(osukit.AuthenticationError, match="not a redirect URL"):
+        wait_for_redirect(None, "st", prompt, timeout=60)
+    assert len(asked) == 3

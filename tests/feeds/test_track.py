@@ -321,3 +321,30 @@ def test_async_tracker_waiting_on_a_locked_database_does_not_stop_the_loop(live:
     during, _, tracked = asyncio.run(run())
     assert tracked == [(u, "osu") for u in sorted(users)]
     assert during >= 5, during  # the loop ran the ticker while add() waited ~0.6 s for the lock
+
+
+def test_track_show_lists_the_dropped_top_plays_not_only_their_number(
+        month: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``osukit track show`` said "dropped top plays: 2" and listed only the new ones; each dropped
+    play is now listed too, at the position it had in the snapshot the change is counted from."""
+    pytest.importorskip("typer")
+    from osukit.cli._app import run_app
+    from tests.cli.conftest import emu_env
+
+    live, track, users, _clock, start = month
+    for key, value in emu_env(live).items():
+        monkeypatch.setenv(key, value)
+    changed = next(c for c in (track.diff(uid, since=start) for uid in users) if c is not None and c.dropped_top_plays)
+    uid = changed.after.user_id
+    assert run_app(["track", "show", str(uid), "--db", str(track.path), "--since", "365d"]) == 0
+    out = capsys.readouterr().out
+    import re
+
+    assert re.search(rf"^dropped top plays\s+{len(changed.dropped_top_plays)}\s*$", out, re.M), out
+    title = f"dropped top plays (# on {changed.before.taken_at:%Y-%m-%d %H:%M}Z)"
+    assert title in out, out
+    table = out[out.index(title):]
+    for play in changed.dropped_top_plays:
+        assert str(play.score_id) in table
+    for play in changed.new_top_plays:
+        assert str(play.score_id) not in table  # the new ones are in their own table, above

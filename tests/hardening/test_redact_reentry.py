@@ -16,17 +16,13 @@ import pytest
 from osukit import _redact
 from osukit._redact import REDACTED, redact_text, register_secret
 
+from .._helpers import secrets_restored
+
 
 @pytest.fixture
 def restore_secrets() -> Iterator[None]:
-    saved, saved_values = set(_redact._secrets), set(_redact._registered)
-    yield
-    with _redact._secrets_lock:
-        _redact._secrets.clear()
-        _redact._secrets.update(saved)
-        _redact._registered.clear()
-        _redact._registered.update(saved_values)
-        _redact._generation += 1
+    with secrets_restored():
+        yield
 
 
 def _finishes(fn: Callable[[], Any], seconds: float = 30.0) -> Any:

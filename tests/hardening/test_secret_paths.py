@@ -21,6 +21,7 @@ from osukit._redact import REDACTED_LOGGERS, redact_text
 from osukit.emulator import Emulator
 
 from .._figures import count
+from .._helpers import secrets_restored
 
 rich_pretty = pytest.importorskip("rich.pretty")
 
@@ -386,16 +387,14 @@ def test_a_registered_secret_that_is_a_common_word_does_not_hide_a_shape() -> No
     # '"client_secret": "…"' into '"client_[redacted]": "…"' before the shape could match, and the value leaked.
     from osukit import _redact
 
-    saved, saved_values = set(_redact._secrets), set(_redact._registered)
-    try:
+    with secrets_restored():  # "secret" would be scrubbed from every later test's text
         _redact.register_secret("secret")
         for text in ('{"client_secret": "zz-unregistered-4321"}', "client_secret=zz-unregistered-4321&x=1",
                      '{"refresh_token": "zz-unregistered-4321"}'):
             assert "zz-unregistered" not in redact_text(text), redact_text(text)
-    finally:  # "secret" would be scrubbed from every later test's text
-        with _redact._secrets_lock:
-            _redact._secrets.clear()
-            _redact._secrets.update(saved)
-            _redact._registered.clear()
-            _redact._registered.update(saved_values)
-            _redact._generation += 1  # compiled again from the restored set on the next redact_text
+    # ... and gone from every structure redaction reads, with few forms (one regex) or many (the index)
+    assert redact_text("client_secret") == "client_secret"
+    with secrets_restored():
+        for i in range(_redact._REGEX_FORMS + 1):
+            _redact.register_secret(f"zz-filler-secret-{i:04d}")
+        assert redact_text("client_secret x secret") == "client_secret x secret"

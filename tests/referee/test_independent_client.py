@@ -174,3 +174,25 @@ async def test_pysignalr_close_room_and_pong(env: Env) -> None:
         room = await host.call("MakeRoom", {"ruleset_id": 0, "beatmap_id": env.osu_beatmap})
         assert await host.call("CloseRoom", room["room_id"]) is None
         assert await host.call("ListRooms") == {"room_ids": []}
+
+
+async def test_the_owners_disconnect_is_a_referee_removed_for_the_others_and_the_owner_may_rejoin(env: Env) -> None:
+    """As osu-server-spectator's ``RefereeHub.OnDisconnectedAsync``: a referee whose connection
+    closes leaves each refereed room (``UserLeft``, then ``RefereeRemoved`` for the others), the
+    room's owner included, and keeps the association, so it may join again."""
+    url = f"{env.emu.base_url}/referee"
+    async with Independent(url, env.token(env.user, ("multiplayer.write_manage",))) as co:
+        async with Independent(url, env.token(env.bot)) as host:
+            room = await host.call("MakeRoom", {"ruleset_id": 0, "beatmap_id": env.osu_beatmap, "name": "owner",
+                                                "max_participants": 2})
+            rid = room["room_id"]
+            await host.call("AddReferee", rid, env.user)
+            await co.call("JoinRoom", rid)
+            await host.until("UserJoined", user_id=env.user)
+        left = await co.until("UserLeft", user_id=env.bot)
+        removed = await co.until("RefereeRemoved", user_id=env.bot)
+        assert left["room_id"] == removed["room_id"] == rid
+        async with Independent(url, env.token(env.bot)) as host_again:
+            joined = await host_again.call("JoinRoom", rid)
+            assert joined["room_id"] == rid
+            await co.until("UserJoined", user_id=env.bot)

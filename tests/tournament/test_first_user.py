@@ -157,15 +157,16 @@ def test_match_run_warns_once_early_about_players_and_referees_that_do_not_exist
     pool = _pool(emu, tmp_path)
     args = ["match", "run", str(pool), "--team-a", f"Pandas={a},3", "--team-b", "Whales=4,5", "--referee", "1",
             "--state", "w.json"]
+    # stderr (the warning, like every osukit warning) and stdout (progress) in one pipe, in the order written
     with osukit_process(args, env=_env(emu, tmp_path), cwd=tmp_path, stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE, text=True) as proc:
+                        stderr=subprocess.STDOUT, text=True) as proc:
         out = _read_until(proc.stdout, "waiting for players")
         code, _ = ctrl_c(proc, timeout=120)
         rest, _err = proc.communicate(timeout=60)
     assert code == 130
-    warnings = [x for x in (out + rest).splitlines() if x.startswith("warning: no such user")]
+    warnings = [x for x in (out + rest).splitlines() if "warning: no such user" in x]
     assert len(warnings) == 1, out + rest
-    assert warnings[0] == (f"warning: no such user on {emu.base_url}: Pandas player 3, Whales player 4, "
+    assert warnings[0] == (f"osukit: warning: no such user on {emu.base_url}: Pandas player 3, Whales player 4, "
                            "Whales player 5, referee 1; a player who does not exist never joins, so the match "
                            "would wait for them forever (check the ids in --team-a/--team-b/--referee)")
     lines = out.splitlines()

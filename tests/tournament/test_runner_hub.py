@@ -372,9 +372,9 @@ async def test_hub_connection_drops_mid_map_and_the_result_is_not_lost(emu: Emul
     await _close(backend, referee, client, *chats.values(), env.http)
 
 
-def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`osukit match run --resume` over the hub: rejoins the saved room, sees the match is won, closes it."""
-    from osukit.cli._app import run_app
+def _won_match_saved(emu: Emulator, tmp_path: Path) -> tuple[Env, int, Any, Path, str]:
+    """A room on the emulated hub and a saved match that is already won in it: (env, room id, pool,
+    state file, a bot token)."""
     from osukit.tournament import Draft
     from osukit.tournament.runner import RunnerState
 
@@ -399,7 +399,15 @@ def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path, caps
     path.write_bytes(msgspec.json.encode(state))
     token = emu.mint_token(user_id=env.bot, scopes=BOT_SCOPES, refresh=False)["access_token"]
     (tmp_path / "pool.json").write_text(json.dumps(pool.to_dict()))
-    code = run_app(["--base-url", emu.base_url, "--access-token", str(token), "--notify-url", emu.notify_url,
+    return env, room_id, pool, path, str(token)
+
+
+def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`osukit match run --resume` over the hub: rejoins the saved room, sees the match is won, closes it."""
+    from osukit.cli._app import run_app
+
+    _env, room_id, pool, path, token = _won_match_saved(emu, tmp_path)
+    code = run_app(["--base-url", emu.base_url, "--access-token", token, "--notify-url", emu.notify_url,
                     "match", "run", str(tmp_path / "pool.json"), "--resume", "--state", str(path),
                     "--spectator-url", emu.base_url, "--close"])
     assert code == 0
@@ -407,6 +415,7 @@ def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path, caps
     assert hub_room is not None and not hub_room.get("active", True)
     # What the operator sees: the room, how to reach it, what the bot says.
     out = capsys.readouterr().out
+    assert "still open" not in out
     assert f"room {room_id} rejoined: A 1 - 0 B" in out
     assert f"{emu.base_url}/multiplayer/rooms/{room_id}" in out
     assert f"other referees (their own account, not this one: the hub keeps one connection per account): `osukit referee watch {room_id}` joins the room and its chat" in out
@@ -416,7 +425,30 @@ def test_cli_match_run_resumes_a_saved_match(emu: Emulator, tmp_path: Path, caps
     printed = f"osukit match results room:{room_id} --best-of {pool.format.best_of}"
     assert f"`{printed}`" in out
     assert "» back: A 1 - 0 B" in out and "» 🏆 A wins the match!" in out
-    assert run_app(["--base-url", emu.base_url, "--access-token", str(token), *printed.split()[1:]]) == 0
+    assert run_app(["--base-url", emu.base_url, "--access-token", token, *printed.split()[1:]]) == 0
+
+
+def test_cli_match_run_without_close_says_the_room_is_still_open_and_how_to_close_it(
+        emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --close (the default) the won match's room stays open for the players; the command
+    used to end on the score alone, leaving an open room nobody was told about."""
+    from osukit.cli._app import run_app
+
+    _env, room_id, _pool, path, token = _won_match_saved(emu, tmp_path)
+    base = ["--base-url", emu.base_url, "--access-token", token, "--notify-url", emu.notify_url]
+    code = run_app([*base, "match", "run", str(tmp_path / "pool.json"), "--resume", "--state", str(path),
+                    "--spectator-url", emu.base_url])
+    assert code == 0
+    hub_room = emu.state.world.rooms.get(room_id)
+    assert hub_room is not None and hub_room.get("active", True)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == (f"room {room_id} is still open (--keep-open, the default): close it with "
+                         f"`osukit referee close {room_id}` when the players are done, or pass --close next time")
+    assert lines[-2] == "A 1 - 0 B (winner: A)"
+    # and the command it names closes the room, as printed
+    printed = f"osukit referee close {room_id}"
+    assert run_app([*base, *printed.split()[1:]]) == 0
+    assert not emu.state.world.rooms[room_id].get("active", True)
 
 
 def test_cli_lobby_autohost_prints_its_room(emu: Emulator, capsys: pytest.CaptureFixture[str]) -> None:

@@ -351,7 +351,7 @@ def explain(exc: BaseException) -> Explained:
         return Explained(_message(exc), None, ExitCode.USAGE)
     if type(exc).__name__ == "PoolError" and type(exc).__module__.startswith("osukit.tournament"):
         # a mistake in a pool/format file is bad input (exit 2), not missing credentials
-        return Explained(f"pool file error: {_message(exc)}", "fix the pool file (see docs/tournament.md)",
+        return Explained(f"pool file error: {_message(exc)}", "fix the pool file (its format, with an example: `python -m pydoc osukit.tournament.pool`)",
                          ExitCode.USAGE)
     if type(exc) is E.AuthenticationError and exc.status_code != 401 and not exc.url:
         # the login flow's own failures (osukit/oauth.py): no callback in time, a cancelled or refused

@@ -300,10 +300,14 @@ def track_show(
                   (f"rank since {since}", f"{change.rank_delta:+d}" if change.rank_delta is not None else "?"),
                   ("new top plays", len(change.new_top_plays)), ("dropped top plays", len(change.dropped_top_plays))]
     print_kv(f"tracked: {last.username}", pairs)
-    if change is not None and change.new_top_plays:
-        print_table("new top plays", ("#", "score", "beatmap", "pp", "grade"),
-                    ((p.position, str(p.score_id), "-" if p.beatmap_id is None else str(p.beatmap_id), fmt(p.pp),
-                      p.grade) for p in change.new_top_plays))
+    # each listed, not only counted: new ones at their position now, dropped ones at the one they had
+    for title, plays in (("new top plays", change.new_top_plays if change else []),
+                         (f"dropped top plays (# on {change.before.taken_at:%Y-%m-%d %H:%M}Z)" if change else "",
+                          change.dropped_top_plays if change else [])):
+        if plays:
+            print_table(title, ("#", "score", "beatmap", "pp", "grade"),
+                        ((p.position, str(p.score_id), "-" if p.beatmap_id is None else str(p.beatmap_id), fmt(p.pp),
+                          p.grade) for p in plays))
     if plot is not None:
         say(f"plot written to {plot}")
 

@@ -138,6 +138,10 @@ class _Progress:
         self.bot: Any = None
 
     def __call__(self, line: str) -> None:
+        if line.startswith("warning: "):  # the runner's warnings: on stderr, like every osukit warning
+            sys.stderr.write(f"osukit: {line}\n")
+            sys.stderr.flush()
+            return
         say(line)
         room_id = getattr(self.bot, "room_id", None)
         if self.room_id is None and room_id is not None:
@@ -273,7 +277,7 @@ def match_results_cmd(
     costs: Annotated[str, typer.Option("--costs", help="Match cost formula: bathbot or dio.")] = "bathbot",
     warmups: Annotated[int, typer.Option("--warmups", min=0, help="Games to leave out of match costs.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as JSON.")] = False,
-    best_of: Annotated[int | None, typer.Option("--best-of", min=1, help="The match's best-of: a side with "
+    best_of: Annotated[int | None, typer.Option("--best-of", min=1, help="The match's best-of (odd): a side with "
                                                 "more than half of it has won, even while the room is open.")] = None,
 ) -> None:
     """Per-map table, winners, totals and match costs of a stable match or a lazer room."""
@@ -281,6 +285,9 @@ def match_results_cmd(
 
     if costs not in ("bathbot", "dio"):
         raise CliError(f"--costs {costs!r}: expected bathbot or dio", code=ExitCode.USAGE)
+    if best_of is not None and best_of % 2 == 0:  # as a pool's [format] best_of (tournament/pool.py)
+        raise CliError(f"--best-of {best_of}: a best-of is an odd number of maps", f"did you mean --best-of "
+                       f"{best_of + 1} (first to {(best_of + 1) // 2 + 1})?", ExitCode.USAGE)
     with _state(ctx).client() as client:
         results = fetch_results(client, ref)
     if csv_out is not None:
@@ -389,15 +396,18 @@ def match_run(
                 runner = MatchRunner(backend, pool, teams[0], teams[1], referees=referee or [],
                                      state_file=state_file, close_when_done=close, progress=progress)
             progress.bot = runner
-            return await runner.run()
+            return await runner.run(), runner.state.room_id
 
     from .._exceptions import ConnectionReplacedError
 
     try:
-        draft = asyncio.run(main())
+        draft, room_id = asyncio.run(main())
     except ConnectionReplacedError as exc:
         raise CliError(explain(exc).title, _takeover_hint(pool_file, state_file), ExitCode.ERROR) from exc
     say(draft.summary())
+    if not close and room_id is not None:
+        say(f"room {room_id} is still open (--keep-open, the default): close it with "
+            f"`osukit referee close {room_id}` when the players are done, or pass --close next time")
 
 
 def _resume_command(pool_file: Path, state_file: Path) -> str:

@@ -12,7 +12,9 @@ What it speaks (the parts of ASP.NET Core SignalR the hub uses):
   account; ``number of simultaneously active rooms reached``), and the 30-minute rule: a room with
   no users for 30 minutes of the emulator's clock closes. Referees keep their association with a
   room across disconnects, and a disconnect makes them leave the room (``RefereeRemoved`` for the
-  other referees), as on the server.
+  other referees, the owner's own disconnect included), as on the server (``RefereeHub.cs``
+  ``OnDisconnectedAsync``: each refereed room is left and ``PostRefereeRemovedAsync`` sent, with the
+  referee association kept).
 * Each room gets a real chat channel (``type: MULTIPLAYER``) in the emulator's world, so the chat
   API sees it, and a ``/rooms/{room}`` entry; finished maps add scores there and a game to a
   ``/matches/{room}``-style record.

@@ -3,7 +3,7 @@
 A pool file names the match format and the slots; a slot is a beatmap id with
 the mods it is played with:
 
-```python
+```toml
 name = "Example Cup 2026: Quarterfinals"
 
 [format]
