@@ -392,9 +392,21 @@ def test_a_registered_secret_that_is_a_common_word_does_not_hide_a_shape() -> No
         for text in ('{"client_secret": "zz-unregistered-4321"}', "client_secret=zz-unregistered-4321&x=1",
                      '{"refresh_token": "zz-unregistered-4321"}'):
             assert "zz-unregistered" not in redact_text(text), redact_text(text)
-    # ... and gone from every structure redaction reads, with few forms (one regex) or many (the index)
-    assert redact_text("client_secret") == "client_secret"
+
+
+@pytest.mark.parametrize("filler", [0, 65], ids=["one-regex", "indexed"])
+def test_restoring_the_registered_secrets_leaves_nothing_of_the_blocks_own(filler: int) -> None:
+    # A word registered inside the block (here one no other test registers) is redacted there and
+    # nowhere after it, whether redaction runs one regex (few forms) or the first-characters index
+    # (over 64 forms). Restoring the forms alone left it in the index for the rest of the run.
+    from osukit import _redact
+
+    word = "zz-block-only-word-5150"
+    assert redact_text(word) == word
     with secrets_restored():
-        for i in range(_redact._REGEX_FORMS + 1):
+        for i in range(filler):
             _redact.register_secret(f"zz-filler-secret-{i:04d}")
-        assert redact_text("client_secret x secret") == "client_secret x secret"
+        _redact.register_secret(word)
+        assert redact_text(word) == "[redacted]"
+    assert redact_text(word) == word
+    assert redact_text("zz-filler-secret-0000") == "zz-filler-secret-0000"
