@@ -550,10 +550,21 @@ def close_with_loop(loop: asyncio.AbstractEventLoop, closer: Callable[[], Any]) 
     return loop.create_task(guard(), name="osukit: close connections with the event loop")
 
 
-def cancel_guard(task: asyncio.Task[None] | None) -> None:
+def end_guard(task: asyncio.Task[None] | None) -> None:
     """Cancel a `close_with_loop` task whose loop can still run it."""
     if task is not None and not task.done() and not task.get_loop().is_closed():
         task.cancel()
+
+
+async def aend_guard(task: asyncio.Task[None] | None) -> None:
+    """`end_guard`, then wait for the task when it belongs to the running loop: a loop closed right
+    after ``await client.aclose()`` (``loop.run_until_complete`` by hand, not ``asyncio.run``) then
+    finds nothing pending ("Task was destroyed but it is pending!")."""
+    end_guard(task)
+    if task is not None and not task.done() and task.get_loop() is current_event_loop():
+        import asyncio
+
+        await asyncio.wait([task])
 
 
 def current_event_loop() -> asyncio.AbstractEventLoop | None:

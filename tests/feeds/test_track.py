@@ -61,7 +61,15 @@ class Half:
         return Proxy(track, self)
 
     def close(self) -> None:
+        """Close the loop as ``asyncio.run`` does: cancel what is pending (the clients' close-with-the-loop
+        guards among it) and let it finish first, so no task is destroyed pending in a later test's gc."""
         if self.loop is not None:
+            pending = asyncio.all_tasks(self.loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self.loop.run_until_complete(self.loop.shutdown_asyncgens())
             self.loop.close()
 
 

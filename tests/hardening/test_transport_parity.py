@@ -246,6 +246,35 @@ def test_one_async_client_across_two_asyncio_runs(backend: str, osu_emulator: An
 
 
 @pytest.mark.parametrize("backend", ["aiohttp", "httpx"])
+def test_aclose_on_a_hand_run_loop_leaves_nothing_pending(backend: str, osu_emulator: Any,
+                                                          clean_env: pytest.MonkeyPatch,
+                                                          caplog: pytest.LogCaptureFixture) -> None:
+    """A loop run by hand (``run_until_complete``, as in tests and GUIs), not ``asyncio.run``: after
+    ``await aclose()`` no task of osukit's is pending, so closing the loop destroys nothing pending
+    (it did: the close-with-the-loop guard was cancelled but never run, and the garbage collector
+    later logged "Task was destroyed but it is pending!")."""
+    user_id = osu_emulator.dataset["test_user_id"]
+    loop = asyncio.new_event_loop()
+    try:
+        osu = loop.run_until_complete(_make_async(osu_emulator, backend))
+        assert loop.run_until_complete(osu.users.get(user_id)).id == user_id
+        assert [t.get_name() for t in asyncio.all_tasks(loop)] == ["osukit: close connections with the event loop"]
+        loop.run_until_complete(osu.aclose())
+        assert [t for t in asyncio.all_tasks(loop) if not t.done()] == []
+    finally:
+        loop.close()
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        del osu
+        gc.collect()
+    assert not [r for r in caplog.records if "destroyed but it is pending" in r.getMessage()]
+
+
+async def _make_async(emu: Any, backend: str) -> osukit.AsyncClient:
+    return osukit.AsyncClient(client_id=emu.client_id, client_secret=emu.client_secret, base_url=emu.base_url,
+                              rate_limit=0, http_backend=backend)
+
+
+@pytest.mark.parametrize("backend", ["aiohttp", "httpx"])
 def test_two_running_loops_at_once_is_a_typed_error(backend: str, osu_emulator: Any,
                                                     clean_env: pytest.MonkeyPatch) -> None:
     user_id = osu_emulator.dataset["test_user_id"]

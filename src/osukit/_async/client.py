@@ -46,10 +46,10 @@ from .._transport import (
     HttpBackend,
     PreparedRequest,
     ResponseLike,
+    aend_guard,
     asend_httpx,
     bound_by_deadline,
     build_ssl,
-    cancel_guard,
     close_with_loop,
     current_event_loop,
     fast_async_sender,
@@ -331,7 +331,7 @@ class AsyncClient(BaseClient):
             return
         self._closed = True
         if self._owns_http:
-            cancel_guard(self._loop_guard)
+            await aend_guard(self._loop_guard)
             self._loop_guard = None
             loop = current_event_loop()
             if loop is None or self._loop is None or loop is self._loop:

@@ -6,10 +6,10 @@ rest wait on the lock and then find the new token (in memory or in the
 store, where another process may have put it). A failed refresh leaves the
 stored token untouched.
 
-A store shared by several processes can offer ``refresh_lock(key)`` (a
-context manager) and ``arefresh_lock(key)`` (an async one); the manager then
-holds that lock around the refresh as well, so N processes over one expired
-token still make one token request.
+A store shared by several processes can offer a refresh lock per key (a
+context manager, sync and async: see ``FileTokenStore.refresh_lock``); the
+manager then holds that lock around the refresh as well, so N processes over
+one expired token still make one token request.
 """
 
 from __future__ import annotations

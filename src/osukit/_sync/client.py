@@ -47,10 +47,10 @@ from .._transport import (
     HttpBackend,
     PreparedRequest,
     ResponseLike,
+    end_guard,
     send_httpx,
     bound_by_deadline,
     build_ssl,
-    cancel_guard,
     close_with_loop,
     current_event_loop,
     fast_sync_sender,
@@ -332,7 +332,7 @@ class Client(BaseClient):
             return
         self._closed = True
         if self._owns_http:
-            cancel_guard(self._loop_guard)
+            end_guard(self._loop_guard)
             self._loop_guard = None
             loop = None
             if loop is None or self._loop is None or loop is self._loop:
