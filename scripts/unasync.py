@@ -54,7 +54,7 @@ SUBS: list[tuple[str, str]] = [
     (r"\basynchronous\b", "synchronous"),
     (r"\bfast_async_sender\b", "fast_sync_sender"),
     (r"\basend_httpx\b", "send_httpx"),
-    (r"\baend_guard\b", "end_guard"),
+    (r"\bastop\b", "stop"),
     (r"\bcurrent_event_loop\(\)", "None"),
     (r"\b_async\b", "_sync"),
 ]

@@ -18,7 +18,7 @@ import threading
 import time
 import zlib
 from builtins import TimeoutError as TimeoutError_
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 from urllib.parse import urlencode
@@ -533,38 +533,61 @@ def build_ssl(verify: bool | str | ssl.SSLContext, cert: str | tuple[str, str] |
     return ctx
 
 
-def close_with_loop(loop: asyncio.AbstractEventLoop, closer: Callable[[], Any]) -> asyncio.Task[None]:
-    """A task that waits for ever and, when cancelled, awaits ``closer()``.
+class LoopGuard:
+    """A task that waits for ever on one event loop and, when the loop ends, closes its connections.
 
-    ``asyncio.run`` (and ``asyncio.Runner``) cancel the tasks still pending before closing
-    their loop, so ``closer`` runs on the loop its connections belong to: nothing is left
-    open ("Unclosed client session") when the loop ends.
+    ``asyncio.run`` (and ``asyncio.Runner``) cancel the tasks still pending before closing their
+    loop; cancelled, the guard awaits ``closer()``, so ``closer`` runs on the loop its connections
+    belong to: nothing is left open ("Unclosed client session") when the loop ends.
+
+    The owner closing first ([`astop`][osukit._transport.LoopGuard.astop], from ``aclose``) ends the
+    guard without running ``closer``: the owner closes, and sees any error of its own close. A
+    guard already closing (the loop's shutdown got there first) is waited for, never cancelled
+    again halfway through ``closer``.
     """
 
-    async def guard() -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, closer: Callable[[], Awaitable[Any]]) -> None:
+        self._closer = closer
+        self._stopped = False  # the owner closes: end without running closer
+        self._closing = False  # closer is running: do not cancel it
+        self.task = loop.create_task(self._run(loop), name="osukit: close connections with the event loop")
+
+    async def _run(self, loop: asyncio.AbstractEventLoop) -> None:
         try:
             await loop.create_future()
         finally:
-            await closer()
+            if not self._stopped:
+                self._closing = True
+                await self._closer()
 
-    return loop.create_task(guard(), name="osukit: close connections with the event loop")
+    def stop(self) -> None:
+        """Cancel the guard from any thread; it still runs ``closer`` on its own loop (whose
+        connections they are) when that loop runs again."""
+        loop = self.task.get_loop()
+        if self.task.done() or self._closing or loop.is_closed():
+            return
+        if loop is current_event_loop():
+            self.task.cancel()
+        else:  # another thread's loop, or one not running now
+            loop.call_soon_threadsafe(self.task.cancel)
 
+    async def astop(self) -> None:
+        """End the guard for an owner about to close on this same loop: without ``closer`` (the owner
+        closes and sees its own errors), and waited for, so a loop closed right after
+        ``await client.aclose()`` (``loop.run_until_complete`` by hand, not ``asyncio.run``) finds
+        nothing pending ("Task was destroyed but it is pending!"). From another loop: `stop`."""
+        if self.task.get_loop() is not current_event_loop():
+            self.stop()
+            return
+        if not self._closing:
+            self._stopped = True
+        self.stop()
+        if not self.task.done():
+            import asyncio
 
-def end_guard(task: asyncio.Task[None] | None) -> None:
-    """Cancel a `close_with_loop` task whose loop can still run it."""
-    if task is not None and not task.done() and not task.get_loop().is_closed():
-        task.cancel()
-
-
-async def aend_guard(task: asyncio.Task[None] | None) -> None:
-    """`end_guard`, then wait for the task when it belongs to the running loop: a loop closed right
-    after ``await client.aclose()`` (``loop.run_until_complete`` by hand, not ``asyncio.run``) then
-    finds nothing pending ("Task was destroyed but it is pending!")."""
-    end_guard(task)
-    if task is not None and not task.done() and task.get_loop() is current_event_loop():
-        import asyncio
-
-        await asyncio.wait([task])
+            await asyncio.wait([self.task])
+        if not self.task.cancelled():
+            self.task.exception()  # retrieved: a failed closer is the owner's close to report
 
 
 def current_event_loop() -> asyncio.AbstractEventLoop | None:

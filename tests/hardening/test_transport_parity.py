@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import osukit
@@ -267,6 +268,180 @@ def test_aclose_on_a_hand_run_loop_leaves_nothing_pending(backend: str, osu_emul
         del osu
         gc.collect()
     assert not [r for r in caplog.records if "destroyed but it is pending" in r.getMessage()]
+
+
+def _guarded(log: list[str]) -> tuple[Any, asyncio.Event]:
+    """A LoopGuard on the running loop whose closer logs its start and end and waits for an event."""
+    from osukit._transport import LoopGuard
+
+    release = asyncio.Event()
+
+    async def closer() -> None:
+        log.append("closing")
+        try:
+            await release.wait()
+            log.append("closed")
+        except asyncio.CancelledError:
+            log.append("cut short")
+            raise
+
+    return LoopGuard(asyncio.get_running_loop(), closer), release
+
+
+def test_a_guard_already_closing_is_waited_for_not_cut_short() -> None:
+    """The loop's shutdown cancelled the guard and its closer is running when the owner's ``aclose``
+    stops it: the owner waits for the close to finish instead of cancelling it halfway."""
+    log: list[str] = []
+
+    async def main() -> None:
+        guard, release = _guarded(log)
+        await asyncio.sleep(0)
+        guard.task.cancel()  # what asyncio.run's shutdown does
+        await asyncio.sleep(0)
+        assert log == ["closing"]
+        stopping = asyncio.create_task(guard.astop())
+        await asyncio.sleep(0)
+        release.set()
+        await stopping
+        assert guard.task.done()
+
+    asyncio.run(main())
+    assert log == ["closing", "closed"]
+
+
+def test_a_guard_stopped_by_its_owner_on_its_loop_ends_without_closing() -> None:
+    log: list[str] = []
+
+    async def main() -> None:
+        guard, _ = _guarded(log)
+        await asyncio.sleep(0)
+        await guard.astop()
+        assert guard.task.done() and guard.task.cancelled()
+
+    asyncio.run(main())
+    assert log == []  # the owner closes itself
+
+
+def test_a_guard_stopped_from_another_thread_closes_on_its_own_loop() -> None:
+    log: list[str] = []
+    loop = asyncio.new_event_loop()
+    try:
+        async def start() -> tuple[Any, asyncio.Event]:
+            return _guarded(log)
+
+        guard, release = loop.run_until_complete(start())
+        loop.call_soon(release.set)
+        stopper = threading.Thread(target=guard.stop)  # not thread-safe as task.cancel(): call_soon_threadsafe
+        stopper.start()
+        stopper.join(30)
+        loop.run_until_complete(asyncio.wait([guard.task], timeout=30))
+        assert guard.task.done()
+    finally:
+        loop.close()
+    assert log == ["closing", "closed"]  # the closer ran on the guard's loop, to the end
+
+
+class _CloseTransport(httpx.AsyncBaseTransport):
+    """Answers 200 {} (and a token); its ``aclose`` fails or blocks, as the test needs."""
+
+    def __init__(self, *, fail: bool = False) -> None:
+        self.fail = fail
+        self.closing = asyncio.Event()
+        self.closes = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/oauth/token"):
+            return httpx.Response(200, json={"access_token": "t" * 40, "expires_in": 86400, "token_type": "Bearer"})
+        return httpx.Response(200, json={})
+
+    async def aclose(self) -> None:
+        self.closes += 1
+        if self.fail:
+            raise _CloseFailed("the transport could not close")
+        self.closing.set()
+        await asyncio.get_running_loop().create_future()  # blocks until cancelled
+
+
+class _CloseFailed(Exception):
+    pass
+
+
+def _scripted(transport: httpx.AsyncBaseTransport) -> osukit.AsyncClient:
+    return osukit.AsyncClient(client_id=1, client_secret="s" * 40, base_url="https://osu.test", rate_limit=0,
+                              transport=transport)
+
+
+def test_an_error_closing_the_transport_reaches_the_aclose_caller(caplog: pytest.LogCaptureFixture) -> None:
+    """The owner closes, not the guard: the error of a failing close is raised by ``aclose`` (it was
+    left on the guard task and logged later as "Task exception was never retrieved")."""
+    transport = _CloseTransport(fail=True)
+
+    async def use() -> None:
+        osu = _scripted(transport)
+        await osu.request("GET", "api/v2/me")
+        with pytest.raises(_CloseFailed):
+            await osu.aclose()
+
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        asyncio.run(use())
+        gc.collect()
+    assert transport.closes == 1
+    assert not [r for r in caplog.records if "never retrieved" in r.getMessage()]
+
+
+def test_a_cancelled_aclose_still_lets_go_of_the_cache() -> None:
+    transport = _CloseTransport()
+    released: list[bool] = []
+
+    async def use() -> None:
+        osu = _scripted(transport)
+        await osu.request("GET", "api/v2/me")
+
+        async def release() -> None:
+            released.append(True)
+
+        osu._acache_release = release  # type: ignore[method-assign]
+        closing = asyncio.create_task(osu.aclose())
+        await transport.closing.wait()  # aclose is inside the transport's close
+        closing.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await closing
+        assert osu.is_closed
+
+    asyncio.run(use())
+    assert released == [True]
+
+
+@pytest.mark.parametrize("backend", ["aiohttp", "httpx"])
+def test_a_client_closed_by_a_task_cancelled_at_loop_shutdown_closes_cleanly(
+        backend: str, osu_emulator: Any, clean_env: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """``asyncio.run`` ends while a task still holds ``async with client``: the loop's shutdown cancels
+    that task and the client's guard together. Whichever runs first, the connections are closed once
+    and whole: the task's ``aclose`` waits for a guard already closing instead of cancelling it again
+    halfway through its close."""
+    user_id = osu_emulator.dataset["test_user_id"]
+
+    async def main() -> None:
+        ready = asyncio.Event()
+
+        async def holder() -> None:
+            async with await _make_async(osu_emulator, backend) as osu:
+                assert (await osu.users.get(user_id)).id == user_id
+                ready.set()
+                await asyncio.get_running_loop().create_future()  # until the loop's shutdown
+
+        asyncio.get_running_loop().create_task(holder())
+        await ready.wait()
+
+    with warnings.catch_warnings(), caplog.at_level(logging.DEBUG, logger="asyncio"):
+        warnings.simplefilter("error", ResourceWarning)
+        for _ in range(5):
+            asyncio.run(main())
+            gc.collect()
+    err = capfd.readouterr().err
+    assert "Unclosed" not in err, err
+    assert not [r for r in caplog.records if "Unclosed" in r.getMessage() or "destroyed" in r.getMessage()]
 
 
 async def _make_async(emu: Any, backend: str) -> osukit.AsyncClient:

@@ -44,13 +44,12 @@ from .._transport import (
     AsyncFastSender,
     EventLoop,
     HttpBackend,
+    LoopGuard,
     PreparedRequest,
     ResponseLike,
-    aend_guard,
     asend_httpx,
     bound_by_deadline,
     build_ssl,
-    close_with_loop,
     current_event_loop,
     fast_async_sender,
 )
@@ -246,7 +245,7 @@ class AsyncClient(BaseClient):
             trust_env=trust_env,
         )
         self._loop: EventLoop | None = None
-        self._loop_guard: Any = None
+        self._loop_guard: LoopGuard | None = None
         self._closed = False
         self._on_token_update = on_token_update
         self._tokens: AsyncTokenManager | None = None
@@ -304,7 +303,7 @@ class AsyncClient(BaseClient):
             if self._tokens is not None:
                 self._tokens.rebind(self._http)
         if self._owns_http:
-            self._loop_guard = close_with_loop(loop, self._close_loop_connections)
+            self._loop_guard = LoopGuard(loop, self._close_loop_connections)
 
     async def _close_loop_connections(self) -> None:
         """Close the connections of the loop that is ending (they cannot be used from another)."""
@@ -330,15 +329,18 @@ class AsyncClient(BaseClient):
         if self._closed:
             return
         self._closed = True
-        if self._owns_http:
-            await aend_guard(self._loop_guard)
-            self._loop_guard = None
-            loop = current_event_loop()
-            if loop is None or self._loop is None or loop is self._loop:
-                await self._http.aclose()
-            if self._fast is not None:
-                await self._fast.aclose()
-        await self._acache_release()  # [cache] let go of this loop's idle cache connections (osukit/cache.py)
+        try:
+            if self._owns_http:
+                guard, self._loop_guard = self._loop_guard, None
+                if guard is not None:
+                    await guard.astop()
+                loop = current_event_loop()
+                if loop is None or self._loop is None or loop is self._loop:
+                    await self._http.aclose()
+                if self._fast is not None:
+                    await self._fast.aclose()
+        finally:
+            await self._acache_release()  # [cache] let go of this loop's idle cache connections (osukit/cache.py)
 
     @property
     def is_closed(self) -> bool:

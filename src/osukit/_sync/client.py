@@ -45,13 +45,12 @@ from .._transport import (
     FastSender,
     EventLoop,
     HttpBackend,
+    LoopGuard,
     PreparedRequest,
     ResponseLike,
-    end_guard,
     send_httpx,
     bound_by_deadline,
     build_ssl,
-    close_with_loop,
     current_event_loop,
     fast_sync_sender,
 )
@@ -247,7 +246,7 @@ class Client(BaseClient):
             trust_env=trust_env,
         )
         self._loop: EventLoop | None = None
-        self._loop_guard: Any = None
+        self._loop_guard: LoopGuard | None = None
         self._closed = False
         self._on_token_update = on_token_update
         self._tokens: TokenManager | None = None
@@ -305,7 +304,7 @@ class Client(BaseClient):
             if self._tokens is not None:
                 self._tokens.rebind(self._http)
         if self._owns_http:
-            self._loop_guard = close_with_loop(loop, self._close_loop_connections)
+            self._loop_guard = LoopGuard(loop, self._close_loop_connections)
 
     def _close_loop_connections(self) -> None:
         """Close the connections of the loop that is ending (they cannot be used from another)."""
@@ -331,15 +330,18 @@ class Client(BaseClient):
         if self._closed:
             return
         self._closed = True
-        if self._owns_http:
-            end_guard(self._loop_guard)
-            self._loop_guard = None
-            loop = None
-            if loop is None or self._loop is None or loop is self._loop:
-                self._http.close()
-            if self._fast is not None:
-                self._fast.close()
-        self._cache_release()  # [cache] let go of this loop's idle cache connections (osukit/cache.py)
+        try:
+            if self._owns_http:
+                guard, self._loop_guard = self._loop_guard, None
+                if guard is not None:
+                    guard.stop()
+                loop = None
+                if loop is None or self._loop is None or loop is self._loop:
+                    self._http.close()
+                if self._fast is not None:
+                    self._fast.close()
+        finally:
+            self._cache_release()  # [cache] let go of this loop's idle cache connections (osukit/cache.py)
 
     @property
     def is_closed(self) -> bool:
