@@ -454,7 +454,8 @@ async def test_a_store_with_a_lock_and_a_server_refusing_every_token_still_gets_
 
 
 @pytest.mark.parametrize("kind", ["file", "sqlite"])
-def test_a_real_store_lock_held_by_another_refresher_is_waited_for(tmp_path: Path, kind: str) -> None:
+async def test_a_real_store_lock_held_by_another_refresher_is_waited_for(tmp_path: Path, kind: str,
+                                                                         mode: str) -> None:
     """The same race with a real cross-process lock: another holder (a thread with its own store object
     on the same file) holds the refresh lock while its refresh is "in flight", and saves the rotated
     token only half a second after the client's renewed token was refused."""
@@ -484,9 +485,13 @@ def test_a_real_store_lock_held_by_another_refresher_is_waited_for(tmp_path: Pat
         return httpx.Response(401, json={"authentication": "basic"})
 
     server = ScriptedServer(handler)
-    with osukit.Client(client_id=5, client_secret="secret-abcdef", base_url="https://osu.test",
-                       transport=httpx.MockTransport(server), rate_limit=0, token_store=open_store()) as client:
-        assert client.request("GET", "api/v2/me") == {"ok": True}
+    cls = osukit.Client if mode == "sync" else osukit.AsyncClient
+    client = cls(client_id=5, client_secret="secret-abcdef", base_url="https://osu.test",
+                 transport=httpx.MockTransport(server), rate_limit=0, token_store=open_store())
+    try:
+        assert await maybe(client.request("GET", "api/v2/me")) == {"ok": True}
+    finally:
+        await maybe(client.aclose() if hasattr(client, "aclose") else client.close())
     for thread in holders:
         thread.join(30)
     assert len(server.token_requests) == 2
