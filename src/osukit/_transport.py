@@ -579,8 +579,7 @@ class LoopGuard:
         if self.task.get_loop() is not current_event_loop():
             self.stop()
             return
-        if not self._closing:
-            self._stopped = True
+        self._stopped = True  # no effect on a closer already running: that one is waited for
         self.stop()
         if not self.task.done():
             import asyncio

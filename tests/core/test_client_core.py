@@ -36,6 +36,11 @@ async def maybe(value: Any) -> Any:
     return await value if inspect.isawaitable(value) else value
 
 
+async def close(mode: str, client: Any) -> None:
+    """Close a client that `make` built (``aclose`` for the async one)."""
+    await maybe(client.aclose() if mode == "async" else client.close())
+
+
 def make(mode: str, server: ScriptedServer, clock: FakeClock, **kw: Any) -> Any:
     kw.setdefault("client_id", 1234)
     kw.setdefault("client_secret", SECRET)
@@ -61,7 +66,7 @@ async def test_client_credentials_sends_token_version_and_agent(mode: str, serve
     assert req.headers["authorization"] == "Bearer access-token-0001"
     assert req.headers["x-api-version"] == str(osukit._constants.DEFAULT_API_VERSION)
     assert req.headers["user-agent"].startswith("osukit/") and "my-bot" in req.headers["user-agent"]
-    await maybe(client.aclose() if mode == "async" else client.close())
+    await close(mode, client)
     with pytest.raises(osukit.ClientClosedError):
         await maybe(client.request("GET", "api/v2/things/3"))
 
@@ -264,7 +269,7 @@ async def test_with_options_shares_token_and_limiter(mode: str, server: Scripted
     assert len(server.token_requests) == 1
     assert server.api_requests()[1].headers["x-api-version"] == "20220704"
     assert other.rate_limiter is client.rate_limiter
-    await maybe(other.aclose() if mode == "async" else other.close())
+    await close(mode, other)
     assert await maybe(client.request("GET", "api/v2/c")) is not None
 
 
@@ -432,7 +437,7 @@ async def test_a_refresh_in_flight_in_another_process_is_waited_for_before_givin
     try:
         assert await maybe(client.request("GET", "api/v2/me")) == {"ok": True}
     finally:
-        await maybe(client.aclose() if hasattr(client, "aclose") else client.close())
+        await close(mode, client)
     assert len(server.token_requests) == 2  # the first token and one renewal; the third is the other's
     assert [r.headers["authorization"] for r in server.api_requests()][-1] == "Bearer saved-after-the-lock"
 
@@ -447,7 +452,7 @@ async def test_a_store_with_a_lock_and_a_server_refusing_every_token_still_gets_
         with pytest.raises(osukit.AuthenticationError):
             await maybe(client.request("GET", "api/v2/me"))
     finally:
-        await maybe(client.aclose() if hasattr(client, "aclose") else client.close())
+        await close(mode, client)
     assert len(server.token_requests) == 2 and len(server.api_requests()) == 2
     # the first token and the renewal (each under the lock), then the wait before giving up
     assert store.lock_takers == 3
@@ -491,7 +496,7 @@ async def test_a_real_store_lock_held_by_another_refresher_is_waited_for(tmp_pat
     try:
         assert await maybe(client.request("GET", "api/v2/me")) == {"ok": True}
     finally:
-        await maybe(client.aclose() if hasattr(client, "aclose") else client.close())
+        await close(mode, client)
     for thread in holders:
         thread.join(30)
     assert len(server.token_requests) == 2

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import inspect
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -346,8 +347,6 @@ def test_track_show_lists_the_dropped_top_plays_not_only_their_number(
     uid = changed.after.user_id
     assert run_app(["track", "show", str(uid), "--db", str(track.path), "--since", "365d"]) == 0
     out = capsys.readouterr().out
-    import re
-
     assert re.search(rf"^dropped top plays\s+{len(changed.dropped_top_plays)}\s*$", out, re.M), out
     title = f"dropped top plays (# on {changed.before.taken_at:%Y-%m-%d %H:%M}Z)"
     assert title in out, out

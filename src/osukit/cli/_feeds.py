@@ -301,9 +301,10 @@ def track_show(
                   ("new top plays", len(change.new_top_plays)), ("dropped top plays", len(change.dropped_top_plays))]
     print_kv(f"tracked: {last.username}", pairs)
     # each listed, not only counted: new ones at their position now, dropped ones at the one they had
-    for title, plays in (("new top plays", change.new_top_plays if change else []),
-                         (f"dropped top plays (# on {change.before.taken_at:%Y-%m-%d %H:%M}Z)" if change else "",
-                          change.dropped_top_plays if change else [])):
+    tables = [] if change is None else [
+        ("new top plays", change.new_top_plays),
+        (f"dropped top plays (# on {change.before.taken_at:%Y-%m-%d %H:%M}Z)", change.dropped_top_plays)]
+    for title, plays in tables:
         if plays:
             print_table(title, ("#", "score", "beatmap", "pp", "grade"),
                         ((p.position, str(p.score_id), "-" if p.beatmap_id is None else str(p.beatmap_id), fmt(p.pp),
