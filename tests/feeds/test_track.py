@@ -348,8 +348,12 @@ def test_track_show_lists_the_dropped_top_plays_not_only_their_number(
     assert run_app(["track", "show", str(uid), "--db", str(track.path), "--since", "365d"]) == 0
     out = capsys.readouterr().out
     assert re.search(rf"^dropped top plays\s+{len(changed.dropped_top_plays)}\s*$", out, re.M), out
-    title = f"dropped top plays (# on {changed.before.taken_at:%Y-%m-%d %H:%M}Z)"
+    base = f"{changed.before.taken_at:%Y-%m-%d %H:%M}Z"
+    title = f"dropped top plays (# on {base})"
     assert title in out, out
+    # the figures say since when they count: the snapshot compared with, not the --since asked for
+    assert re.search(rf"^pp since {base}\s+[+-]", out, re.M) and f"rank since {base} (-: up)" in out, out
+    assert "since 365d" not in out, out
     table = out[out.index(title):]
     for play in changed.dropped_top_plays:
         assert str(play.score_id) in table

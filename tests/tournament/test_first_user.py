@@ -89,6 +89,8 @@ def test_match_run_ctrl_c_then_the_printed_referee_command_works(emu: Emulator, 
         rest_out, err = proc.communicate(timeout=60)
     assert code == 130, out + rest_out + err
     assert err.rstrip().endswith("osukit: interrupted"), err
+    room = _room_in(out)
+    assert _left_open_line(pool, room) in err, err  # the room it leaves open, and both ways on
     # client credentials cannot read chat: one warning, with the login command, not three
     said = [line for line in (out + rest_out + err).splitlines() if "chat.read" in line]
     assert len(said) == 1 and "osukit login --scope public --scope chat.read" in said[0], said
@@ -106,6 +108,30 @@ def test_match_run_ctrl_c_then_the_printed_referee_command_works(emu: Emulator, 
     assert f"invited {a} to room {room}" in invited.stdout
     closed = cli(emu, tmp_path, "referee", "close", str(room))
     assert closed.returncode == 0, closed.stderr
+
+
+def _left_open_line(pool: Path, room: int) -> str:
+    return (f"osukit: room {room} is still open: carry on with `osukit match run {pool} --state m.json --resume`, "
+            f"or close it with `osukit referee close {room}`\n")
+
+
+def test_match_run_stopped_by_sigterm_says_which_room_it_leaves_open(emu: Emulator, tmp_path: Path) -> None:
+    """``timeout 120 osukit match run …`` running out, or a service manager stopping it, sends SIGTERM:
+    that ended the runner without a word while its room stayed open. It now ends as Ctrl-C does."""
+    a, b = _players(emu)[:2]
+    pool = _pool(emu, tmp_path)
+    args = ["match", "run", str(pool), "--team-a", f"A={a}", "--team-b", f"B={b}", "--state", "m.json"]
+    with osukit_process(args, env=_env(emu, tmp_path), cwd=tmp_path, stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, text=True) as proc:
+        out = _read_until(proc.stdout, "waiting for players")
+        proc.terminate()
+        code = proc.wait(timeout=120)
+        _, err = proc.communicate(timeout=60)
+    room = _room_in(out)
+    assert code == 130, err
+    assert err.endswith(_left_open_line(pool, room) + "osukit: interrupted\n"), err
+    assert room in emu.state.world.rooms
+    assert cli(emu, tmp_path, "referee", "close", str(room)).returncode == 0
 
 
 def test_lobby_autohost_room_is_the_referee_commands_room(emu: Emulator, tmp_path: Path) -> None:

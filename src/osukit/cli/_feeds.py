@@ -295,15 +295,17 @@ def track_show(
                                     ("pp", fmt(last.pp)), ("rank", f"#{last.global_rank}"),
                                     ("country rank", f"#{last.country_rank}"), ("accuracy", f"{fmt(last.accuracy)}%"),
                                     ("play count", last.play_count)]
-    if change is not None:
-        pairs += [(f"pp since {since}", f"{change.pp_delta:+.2f}" if change.pp_delta is not None else "?"),
-                  (f"rank since {since}", f"{change.rank_delta:+d}" if change.rank_delta is not None else "?"),
+    tables: list[tuple[str, Any]] = []  # each listed, not only counted: new ones at their position now,
+    if change is not None:                # dropped ones at the one they had
+        # Since the snapshot compared with, not since --since: with none that old it is the oldest one
+        # (Tracker.diff), which may be seconds old. A rank going down is a climb.
+        base = f"{change.before.taken_at:%Y-%m-%d %H:%M}Z"
+        pairs += [(f"pp since {base}", f"{change.pp_delta:+.2f}" if change.pp_delta is not None else "?"),
+                  (f"rank since {base} (-: up)", f"{change.rank_delta:+d}" if change.rank_delta is not None else "?"),
                   ("new top plays", len(change.new_top_plays)), ("dropped top plays", len(change.dropped_top_plays))]
+        tables = [("new top plays", change.new_top_plays),
+                  (f"dropped top plays (# on {base})", change.dropped_top_plays)]
     print_kv(f"tracked: {last.username}", pairs)
-    # each listed, not only counted: new ones at their position now, dropped ones at the one they had
-    tables = [] if change is None else [
-        ("new top plays", change.new_top_plays),
-        (f"dropped top plays (# on {change.before.taken_at:%Y-%m-%d %H:%M}Z)", change.dropped_top_plays)]
     for title, plays in tables:
         if plays:
             print_table(title, ("#", "score", "beatmap", "pp", "grade"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -380,6 +382,8 @@ def match_run(
         raise CliError(f"{state_file} already holds a match", "pass --resume, or another --state", ExitCode.USAGE)
     teams = None if resume else (_team(team_a or "", "a"), _team(team_b or "", "b"))
 
+    shown: list[_Progress] = []  # the runner's progress, for the room it leaves open when stopped
+
     async def main() -> Any:
         from ..referee import AsyncRefereeClient
         from ..tournament.referee_backend import RefereeBackend
@@ -396,18 +400,55 @@ def match_run(
                 runner = MatchRunner(backend, pool, teams[0], teams[1], referees=referee or [],
                                      state_file=state_file, close_when_done=close, progress=progress)
             progress.bot = runner
+            shown.append(progress)
             return await runner.run(), runner.state.room_id
 
     from .._exceptions import ConnectionReplacedError
 
     try:
-        draft, room_id = asyncio.run(main())
+        with _sigterm_as_ctrl_c():
+            draft, room_id = asyncio.run(main())
     except ConnectionReplacedError as exc:
         raise CliError(explain(exc).title, _takeover_hint(pool_file, state_file), ExitCode.ERROR) from exc
+    except KeyboardInterrupt:
+        _left_open(shown[0] if shown else None, _resume_command(pool_file, state_file))
+        raise
     say(draft.summary())
     if not close and room_id is not None:
         say(f"room {room_id} is still open (--keep-open, the default): close it with "
             f"`osukit referee close {room_id}` when the players are done, or pass --close next time")
+
+
+@contextlib.contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """SIGTERM (``timeout``, a service manager, ``kill``) stops the block as Ctrl-C does: the runner
+    unwinds, says which room it leaves open, and the command ends "interrupted" (130)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _left_open(progress: _Progress | None, resume: str) -> None:
+    """On stderr, before "osukit: interrupted": the room a stopped runner leaves open, and the two
+    ways on from there (the room is not closed: the match may carry on)."""
+    room_id = None if progress is None else progress.room_id or getattr(progress.bot, "room_id", None)
+    if room_id is None:
+        return
+    sys.stderr.write(f"osukit: room {room_id} is still open: carry on with `{resume}`, "
+                     f"or close it with `osukit referee close {room_id}`\n")
+    sys.stderr.flush()
 
 
 def _resume_command(pool_file: Path, state_file: Path) -> str:
