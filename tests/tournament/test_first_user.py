@@ -91,6 +91,7 @@ def test_match_run_ctrl_c_then_the_printed_referee_command_works(emu: Emulator, 
     assert err.rstrip().endswith("osukit: interrupted"), err
     room = _room_in(out)
     assert _left_open_line(pool, room) in err, err  # the room it leaves open, and both ways on
+    assert "Traceback" not in err and "never retrieved" not in err, err
     # client credentials cannot read chat: one warning, with the login command, not three
     said = [line for line in (out + rest_out + err).splitlines() if "chat.read" in line]
     assert len(said) == 1 and "osukit login --scope public --scope chat.read" in said[0], said

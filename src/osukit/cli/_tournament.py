@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -383,11 +381,13 @@ def match_run(
     teams = None if resume else (_team(team_a or "", "a"), _team(team_b or "", "b"))
 
     shown: list[_Progress] = []  # the runner's progress, for the room it leaves open when stopped
+    stopped: list[bool] = []  # SIGTERM came
 
     async def main() -> Any:
         from ..referee import AsyncRefereeClient
         from ..tournament.referee_backend import RefereeBackend
 
+        _cancel_on_sigterm(stopped)
         clients = _Hub(state)
         async with clients as (client, rest), AsyncRefereeClient(client, base_url=spectator_url) as hub, \
                 RefereeBackend(hub, rest, chat_client=client, chat_url=state.settings.notify_url or None,
@@ -406,38 +406,38 @@ def match_run(
     from .._exceptions import ConnectionReplacedError
 
     try:
-        with _sigterm_as_ctrl_c():
-            draft, room_id = asyncio.run(main())
+        draft, room_id = asyncio.run(main())
     except ConnectionReplacedError as exc:
         raise CliError(explain(exc).title, _takeover_hint(pool_file, state_file), ExitCode.ERROR) from exc
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError) as exc:
+        if isinstance(exc, asyncio.CancelledError) and not stopped:
+            raise
         _left_open(shown[0] if shown else None, _resume_command(pool_file, state_file))
-        raise
+        raise KeyboardInterrupt from None  # "osukit: interrupted", 130
     say(draft.summary())
     if not close and room_id is not None:
         say(f"room {room_id} is still open (--keep-open, the default): close it with "
             f"`osukit referee close {room_id}` when the players are done, or pass --close next time")
 
 
-@contextlib.contextmanager
-def _sigterm_as_ctrl_c() -> Iterator[None]:
-    """SIGTERM (``timeout``, a service manager, ``kill``) stops the block as Ctrl-C does: the runner
-    unwinds, says which room it leaves open, and the command ends "interrupted" (130)."""
+def _cancel_on_sigterm(stopped: list[bool]) -> None:
+    """SIGTERM (``timeout``, a service manager, ``kill``) cancels the running task as Ctrl-C does in
+    ``asyncio.run``: the runner unwinds inside the loop, and the caller, seeing ``stopped``, ends the
+    command "interrupted". Where the loop cannot take signals (Windows, another thread) it does nothing."""
     import signal
-    import threading
 
-    if threading.current_thread() is not threading.main_thread():
-        yield
+    task = asyncio.current_task()
+    if task is None:
         return
 
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
+    def stop() -> None:
+        stopped.append(True)
+        task.cancel()
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
     try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop)
+    except (NotImplementedError, RuntimeError, ValueError):
+        pass
 
 
 def _left_open(progress: _Progress | None, resume: str) -> None:
